@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as createCoreTables from './20261128000000_create_core_tables.ts';
+
+/**
+ * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
+ * or compiled output. Append new ones at the end; never rename or reorder.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '20261128000000_create_core_tables': createCoreTables,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { LANGUAGES } from '../text/languages.ts';
+
+const localizedText = z.object({ en: z.string().min(1), ru: z.string().min(1), ko: z.string().min(1) }).strict();
+export type LocalizedText = z.infer<typeof localizedText>;
+
+/**
+ * The typed variables an agreement's clauses are filled with, stored with the agreement. Party names
+ * are not here: they come from the parties themselves, in the order of the original being rendered.
+ */
+export const agreementVariablesSchema = z
+  .object({
+    /** What the agreement is about, as it follows the document's name in the title. */
+    subject: localizedText,
+    areas: z.array(localizedText).min(1).max(50),
+    termYears: z.number().int().min(1).max(99),
+    noticeMonths: z.number().int().min(1).max(120),
+    autoRenewal: z.boolean(),
+    entryIntoForce: z.enum(['signature', 'notifications']),
+    /** The party whose capital the agreement is signed in. */
+    placeOfSigning: z.string().min(1),
+    /** Planned date of signature (YYYY-MM-DD); the date the text is frozen when not set. */
+    signingDate: z.iso.date().nullable(),
+    prevailingLanguage: z.enum(LANGUAGES).nullable(),
+    conferenceYear: z.number().int().min(1900).max(2200),
+    /** Per party key: the body that coordinates the cooperation on that side. */
+    coordinators: z.record(z.string(), localizedText),
+  })
+  .strict();
+
+export type AgreementVariables = z.infer<typeof agreementVariablesSchema>;

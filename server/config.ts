@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Everything the server needs from its environment, validated once and frozen. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Demo mode seeds the Sverdlovsk–Gyeonggi case and its users; never in production. */
+  readonly demo: boolean;
+  readonly demoPassword: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string;
+  /** 32 bytes; encrypts private keys at rest (AES-256-GCM). */
+  readonly secret: Buffer;
+}
+
+const environmentSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default('data'),
+  DATABASE_URL: z.string().optional(),
+  DEMO_PASSWORD: z.string().min(1).default('demo'),
+  BILATERAL_SECRET: z.string().optional(),
+});
+
+const MINIMUM_SECRET_BYTES = 32;
+
+/**
+ * The only reader of process.env. Fails fast: a bad value stops the start, with the variable named.
+ * In demo mode a missing secret is generated once into the data folder (which git ignores);
+ * in production it must come from BILATERAL_SECRET.
+ */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const env = parsed.data;
+  const demo = env.NODE_ENV !== 'production';
+  const dataDir = path.resolve(env.DATA_DIR);
+  const databaseUrl = env.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'bilateral.sqlite')}`;
+  const secret = env.BILATERAL_SECRET
+    ? decodeSecret(env.BILATERAL_SECRET)
+    : demo
+      ? demoSecret(dataDir)
+      : failWith('BILATERAL_SECRET is required in production (base64 or hex, at least 32 bytes)');
+  return Object.freeze({
+    port: env.PORT,
+    host: env.HOST,
+    demo,
+    demoPassword: env.DEMO_PASSWORD,
+    dataDir,
+    databaseUrl,
+    secret,
+  });
+}
+
+function decodeSecret(value: string): Buffer {
+  const bytes = /^[0-9a-f]+$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (bytes.length < MINIMUM_SECRET_BYTES) {
+    failWith(`BILATERAL_SECRET is too weak: ${bytes.length} bytes, at least ${MINIMUM_SECRET_BYTES} needed`);
+  }
+  return bytes.subarray(0, MINIMUM_SECRET_BYTES);
+}
+
+function demoSecret(dataDir: string): Buffer {
+  const file = path.join(dataDir, 'secret.key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(MINIMUM_SECRET_BYTES).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  return decodeSecret(readFileSync(file, 'utf8').trim());
+}
+
+function failWith(message: string): never {
+  throw new Error(message);
+}

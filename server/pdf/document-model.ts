@@ -1,0 +1,47 @@
+import type { Block } from '../text/markup.ts';
+import type { Lang } from '../text/languages.ts';
+
+/** Text in each of the document's languages. */
+export type PerLanguage<T> = Partial<Record<Lang, T>>;
+
+/**
+ * One original of an agreement, ready to be laid out: every piece of text in every language, in the
+ * original's order (its party's language first, its party named first and signing on the left).
+ * Articles carry the clause key, shared by all language versions, so columns align article by article.
+ */
+export interface AgreementDocument {
+  readonly languages: readonly Lang[];
+  readonly title: PerLanguage<string>;
+  /** For the running header. */
+  readonly shortTitle: PerLanguage<string>;
+  readonly preamble: PerLanguage<readonly Block[]>;
+  readonly articles: readonly Article[];
+  readonly finalClause: PerLanguage<readonly Block[]>;
+  readonly signatureBlocks: readonly SignatureBlock[];
+  /** Present until the text is final: drawn as a diagonal mark on every page. */
+  readonly draft: { readonly version: number; readonly date: string } | null;
+  readonly metadata: DocumentMetadata;
+}
+
+export interface Article {
+  readonly key: string;
+  readonly heading: PerLanguage<string>;
+  readonly body: PerLanguage<readonly Block[]>;
+}
+
+export interface SignatureBlock {
+  readonly party: string;
+  /** "For the Government of Sverdlovsk Region" in each language. */
+  readonly heading: PerLanguage<string>;
+  readonly signatoryName: PerLanguage<string>;
+  readonly signatoryTitle: PerLanguage<string>;
+}
+
+export interface DocumentMetadata {
+  readonly title: string;
+  readonly subject: string;
+  readonly lang: string;
+  /** Derived from the agreement, not the clock, so the same version renders to the same bytes. */
+  readonly creationDate: Date;
+  readonly keywords: string;
+}

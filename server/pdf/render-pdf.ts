@@ -1,0 +1,45 @@
+import { RuleViolationError } from '../errors.ts';
+import type { AgreementDocument, PerLanguage } from './document-model.ts';
+import { composeAgreement } from './compose.ts';
+import { drawPdf } from './draw.ts';
+import { TextMeasurer, type FontId } from './fonts.ts';
+import type { Block } from '../text/markup.ts';
+
+const measurer = new TextMeasurer();
+
+/** The PDF pipeline: check every character can be drawn, lay out, draw. */
+export async function renderAgreementPdf(document: AgreementDocument): Promise<Buffer> {
+  assertDrawable(document);
+  return drawPdf(composeAgreement(document, measurer), document.metadata);
+}
+
+/**
+ * Fail loud: a character no font can draw is refused with the character, the clause and the
+ * language named, never printed as an empty box or silently dropped.
+ */
+export function assertDrawable(document: AgreementDocument): void {
+  const check = (clause: string, texts: PerLanguage<string | readonly Block[]>, font: FontId = 'serif') => {
+    for (const [lang, value] of Object.entries(texts)) {
+      const strings = typeof value === 'string' ? [value] : (value ?? []).flatMap((block) => (block.type === 'paragraph' ? [block.text] : block.items));
+      for (const text of strings) {
+        const [missing] = measurer.missingCharacters(text, font);
+        if (missing !== undefined) {
+          const codePoint = `U+${missing.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+          throw new RuleViolationError(
+            `clause "${clause}" (${lang}): the character "${missing}" (${codePoint}) cannot be drawn by any of the document's fonts`,
+            { clause, lang, character: missing, codePoint },
+          );
+        }
+      }
+    }
+  };
+  check('title', document.title, 'serif-bold');
+  check('preamble', document.preamble);
+  for (const article of document.articles) check(article.key, article.body);
+  check('final-clause', document.finalClause);
+  for (const block of document.signatureBlocks) {
+    check('signature-block', block.heading);
+    check('signature-block', block.signatoryName);
+    check('signature-block', block.signatoryTitle);
+  }
+}

@@ -1,0 +1,58 @@
+import { initialTransition, transition } from 'xstate';
+import {
+  EVENT_TYPES,
+  ROLES,
+  type Actor,
+  type AgreementContext,
+  type AgreementEvent,
+  type AgreementEventType,
+  type AgreementState,
+} from './agreement.events.ts';
+import { agreementMachine } from './agreement.machine.ts';
+
+/** The persisted form of an agreement's workflow: plain JSON, stored beside a plain `state` column. */
+export interface PersistedWorkflow {
+  readonly value: AgreementState;
+  readonly context: AgreementContext;
+}
+
+/** Pure: the workflow of a new agreement between these parties. */
+export function startWorkflow(parties: readonly string[]): PersistedWorkflow {
+  const [snapshot] = initialTransition(agreementMachine, { parties });
+  return { value: snapshot.value as AgreementState, context: snapshot.context };
+}
+
+function restore(workflow: PersistedWorkflow) {
+  return agreementMachine.resolveState({ value: workflow.value, context: workflow.context });
+}
+
+/** Pure: whether the machine accepts this event now. */
+export function canSend(workflow: PersistedWorkflow, event: AgreementEvent): boolean {
+  return restore(workflow).can(event);
+}
+
+export type StepOutcome =
+  | { readonly accepted: true; readonly next: PersistedWorkflow }
+  /**
+   * `wrong-role`: another role of the actor's party could send it now;
+   * `not-now`: nobody of that party could, in this state with these approvals.
+   */
+  | { readonly accepted: false; readonly reason: 'wrong-role' | 'not-now' };
+
+/** Pure: the next workflow after this event, or why it is refused. Nothing is executed. */
+export function step(workflow: PersistedWorkflow, event: AgreementEvent): StepOutcome {
+  const snapshot = restore(workflow);
+  if (!snapshot.can(event)) {
+    const { party } = event.actor;
+    const anotherRoleCould = ROLES.some((role) => snapshot.can({ type: event.type, actor: { party, role } }));
+    return { accepted: false, reason: anotherRoleCould ? 'wrong-role' : 'not-now' };
+  }
+  const [next] = transition(agreementMachine, snapshot, event);
+  return { accepted: true, next: { value: next.value as AgreementState, context: next.context } };
+}
+
+/** Pure: the event types this actor may send now. */
+export function nextEventsFor(workflow: PersistedWorkflow, actor: Actor): AgreementEventType[] {
+  const snapshot = restore(workflow);
+  return EVENT_TYPES.filter((type) => snapshot.can({ type, actor }));
+}
