@@ -78,7 +78,7 @@ export const TYPOGRAPHY = {
   listIndent: 14,
   columnGap: 18,
   margin: { top: 64, bottom: 64, left: 54, right: 54 },
-  signatureLineGap: 34,
+  signatureLineGap: 48,
 } as const;
 
 /** One line of one column: its height, how it paints at a given position, and whether it may end a page. */
@@ -278,15 +278,9 @@ interface PendingField {
 /** Turns the rule that marks a signature line into the field rectangle above it, on its page. */
 function resolveField(field: PendingField, pages: readonly PositionedBox[][]): SignatureField {
   const page = pages.findIndex((boxes) => boxes.includes(field.marker));
-  const height = TYPOGRAPHY.signatureLineGap + 6;
-  return {
-    party: field.party,
-    page,
-    x: field.marker.x,
-    y: field.marker.y - height,
-    width: field.marker.width,
-    height,
-  };
+  // The space between the "For ..." lines and the signing line, less a little air on both sides.
+  const height = TYPOGRAPHY.signatureLineGap - 6;
+  return { party: field.party, page, x: field.marker.x, y: field.marker.y - height - 2, width: field.marker.width, height };
 }
 
 /** Breaks text into lines and turns blocks into flow lines: the typesetting rules live here. */

@@ -1,16 +1,23 @@
 import { RuleViolationError } from '../errors.ts';
 import type { AgreementDocument, PerLanguage } from './document-model.ts';
-import { composeAgreement } from './compose.ts';
+import { composeAgreement, type SignatureField } from './compose.ts';
 import { drawPdf } from './draw.ts';
 import { TextMeasurer, type FontId } from './fonts.ts';
 import type { Block } from '../text/markup.ts';
 
 const measurer = new TextMeasurer();
 
+export interface RenderedPdf {
+  readonly pdf: Buffer;
+  /** Where each party signs, for the signature widgets added later. */
+  readonly signatureFields: readonly SignatureField[];
+}
+
 /** The PDF pipeline: check every character can be drawn, lay out, draw. */
-export async function renderAgreementPdf(document: AgreementDocument): Promise<Buffer> {
+export async function renderAgreementPdf(document: AgreementDocument): Promise<RenderedPdf> {
   assertDrawable(document);
-  return drawPdf(composeAgreement(document, measurer), document.metadata);
+  const layout = composeAgreement(document, measurer);
+  return { pdf: await drawPdf(layout, document.metadata), signatureFields: layout.signatureFields };
 }
 
 /**

@@ -1,0 +1,50 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { DomainError, ERROR_TABLE, type ErrorCode } from '../errors.ts';
+
+/** Writes an RFC 9457 problem document; the only place responses for errors are made. */
+function sendProblem(
+  response: Parameters<RequestHandler>[1],
+  code: ErrorCode,
+  detail: string,
+  instance: string,
+  extensions: Record<string, unknown> = {},
+): void {
+  const { status, title } = ERROR_TABLE[code];
+  response
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ ...extensions, type: `urn:bilateral:problem:${code.toLowerCase()}`, title, status, detail, code, instance }));
+}
+
+export const notFoundHandler: RequestHandler = (request, response) => {
+  sendProblem(response, 'NOT_FOUND', `No route for ${request.method} ${request.path}`, request.originalUrl);
+};
+
+/**
+ * Domain errors become their status; body-parser's errors become 400/413/415; anything else is a
+ * 500 whose cause is logged on the server and never shown to the client.
+ */
+export function errorHandler(log: (message: string, error: unknown) => void): ErrorRequestHandler {
+  return (error, request, response, next) => {
+    if (response.headersSent) return next(error);
+    const instance = request.originalUrl;
+    if (error instanceof DomainError) return sendProblem(response, error.code, error.detail, instance, error.extensions);
+    const parserError = error as { type?: string; status?: number; message?: string };
+    switch (parserError.type) {
+      case 'entity.parse.failed':
+        return sendProblem(response, 'MALFORMED_REQUEST', 'The body is not valid JSON', instance);
+      case 'entity.too.large':
+        return sendProblem(response, 'PAYLOAD_TOO_LARGE', 'The body is larger than this endpoint accepts', instance);
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        return sendProblem(response, 'UNSUPPORTED_MEDIA_TYPE', parserError.message ?? 'Unsupported encoding', instance);
+      case 'request.aborted':
+        return sendProblem(response, 'MALFORMED_REQUEST', 'The request was aborted', instance);
+    }
+    if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+      return sendProblem(response, 'MALFORMED_REQUEST', parserError.message ?? 'Bad request', instance);
+    }
+    log(`unhandled error on ${request.method} ${request.originalUrl}`, error);
+    return sendProblem(response, 'INTERNAL', 'Something went wrong on the server; it has been logged', instance);
+  };
+}

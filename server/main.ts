@@ -1,0 +1,39 @@
+import type { AddressInfo } from 'node:net';
+import { migrateToLatest, openDatabase } from '../db/connection.ts';
+import { createApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { DEMO_USERS } from './demo/demo-parties.ts';
+import { seedDemo } from './demo/seed-demo.ts';
+
+/** Composition root: configuration, database, application, listen. Nothing else listens. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = openDatabase(config.databaseUrl);
+  await migrateToLatest(db);
+  const deps = { db, config, now: () => new Date() };
+  if (config.demo && (await seedDemo(deps))) console.log('Seeded the demo data (Sverdlovsk Region and Gyeonggi Province).');
+
+  const app = createApp(deps, { log: (message, error) => console.error(message, error) });
+  const server = app.listen(config.port, config.host, () => {
+    const { port } = server.address() as AddressInfo;
+    console.log(`Bilateral listens on http://${config.host}:${port} (database: ${config.databaseUrl.split('://')[0]?.split(':')[0]})`);
+    if (config.demo) {
+      console.log(`Demo mode. Sign in with any of these, password "${config.demoPassword === 'demo' ? 'demo' : '$DEMO_PASSWORD'}":`);
+      for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(30)} ${user.party} ${user.role}`);
+    }
+  });
+
+  const shutdown = (signal: string) => {
+    console.log(`${signal}: closing`);
+    server.close(() => void db.destroy().then(() => process.exit(0)));
+    // Keep-alive connections would hold close() open; stop waiting for them after a while.
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,143 @@
+import 'reflect-metadata'; // @peculiar/x509 resolves its algorithms through tsyringe, which needs Reflect.getMetadata at import time
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+/**
+ * The signing PKI: one self-signed root per government and end-entity signing certificates issued by it.
+ * RSA-2048 with PKCS#1 v1.5 / SHA-256, the algorithm every PAdES validator (Acrobat, poppler/NSS, EU DSS)
+ * accepts. Everything runs on Node's WebCrypto; private keys leave as PKCS#8 DER, ready for the key vault.
+ */
+x509.cryptoProvider.set(webcrypto);
+
+/** Node's WebCrypto key type (the DOM's CryptoKey is not in this project's lib). */
+export type CryptoKey = webcrypto.CryptoKey;
+
+/** A certificate and its private key, as stored. */
+export interface IssuedCredential {
+  certificatePem: string;
+  privateKeyPkcs8: Buffer;
+}
+
+/** The subject of a government's root CA. */
+export interface CertificateAuthoritySubject {
+  commonName: string;
+  organization: string;
+  /** ISO 3166-1 alpha-2, e.g. "RU", "KR". */
+  country: string;
+}
+
+/** The subject of a signatory's certificate; the email goes into subjectAltName, the title into the subject. */
+export interface SignerSubject extends CertificateAuthoritySubject {
+  email: string;
+  title?: string;
+}
+
+/** The certificate's validity period, taken as given (no backdating). */
+export interface Validity {
+  notBefore: Date;
+  notAfter: Date;
+}
+
+const RSA_SHA256: webcrypto.RsaHashedKeyGenParams = {
+  name: 'RSASSA-PKCS1-v1_5',
+  hash: 'SHA-256',
+  publicExponent: new Uint8Array([1, 0, 1]),
+  modulusLength: 2048,
+};
+
+/** Adobe's "Document Signing" extended key usage; Acrobat looks for it, NSS ignores it. */
+const ADOBE_DOCUMENT_SIGNING = '1.2.840.113583.1.1.5';
+
+/** Creates a self-signed root CA certificate (CA:true, keyCertSign + cRLSign) with a fresh RSA-2048 key. */
+export async function createCertificateAuthority(subject: CertificateAuthoritySubject, validity: Validity): Promise<IssuedCredential> {
+  const keys = await generateKeyPair();
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerialNumber(),
+    name: distinguishedName(subject),
+    ...validity,
+    signingAlgorithm: RSA_SHA256,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { certificatePem: certificate.toString('pem'), privateKeyPkcs8: await exportPkcs8(keys.privateKey) };
+}
+
+/** Issues an end-entity document-signing certificate for a person under `certificateAuthority`, with a fresh RSA-2048 key. */
+export async function issueSigningCertificate(
+  certificateAuthority: IssuedCredential,
+  subject: SignerSubject,
+  validity: Validity,
+): Promise<IssuedCredential> {
+  const issuer = new x509.X509Certificate(certificateAuthority.certificatePem);
+  const issuerKeyId = issuer.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  if (!issuerKeyId) throw new Error(`certificate authority "${issuer.subject}" has no subject key identifier`);
+  const keys = await generateKeyPair();
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerialNumber(),
+    subject: distinguishedName(subject),
+    issuer: issuer.subjectName,
+    ...validity,
+    signingAlgorithm: RSA_SHA256,
+    publicKey: keys.publicKey,
+    signingKey: await importPrivateKey(certificateAuthority.privateKeyPkcs8),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      // NSS (pdfsig) refuses signing certificates without digitalSignature; nonRepudiation marks a signature key.
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+      // NSS validates PDF signers for the "email signer" usage, which requires emailProtection when an EKU is present.
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.emailProtection, ADOBE_DOCUMENT_SIGNING], false),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      // Taken from the issuer's own SKI so that path building matches it byte for byte.
+      new x509.AuthorityKeyIdentifierExtension(issuerKeyId),
+      new x509.SubjectAlternativeNameExtension([{ type: 'email', value: subject.email }]),
+    ],
+  });
+  return { certificatePem: certificate.toString('pem'), privateKeyPkcs8: await exportPkcs8(keys.privateKey) };
+}
+
+/** Returns the certificate's subject as one readable line, e.g. "C=RU, O=…, CN=Андрей Соболев". */
+export function certificateSubject(certificatePem: string): string {
+  return new x509.X509Certificate(certificatePem).subject;
+}
+
+/** Imports a stored PKCS#8 RSA key as a non-extractable WebCrypto key that can only sign (RSASSA-PKCS1-v1_5, SHA-256). */
+export async function importPrivateKey(privateKeyPkcs8: Buffer): Promise<CryptoKey> {
+  return webcrypto.subtle.importKey('pkcs8', privateKeyPkcs8, { name: RSA_SHA256.name, hash: RSA_SHA256.hash }, false, ['sign']);
+}
+
+async function generateKeyPair(): Promise<webcrypto.CryptoKeyPair> {
+  // Extractable only so that the private key can be exported once as PKCS#8 for storage.
+  return webcrypto.subtle.generateKey(RSA_SHA256, true, ['sign', 'verify']);
+}
+
+async function exportPkcs8(privateKey: CryptoKey): Promise<Buffer> {
+  return Buffer.from(await webcrypto.subtle.exportKey('pkcs8', privateKey));
+}
+
+/**
+ * The JSON form of a name rather than "CN=…, O=…": the string parser splits on ',' and '+', and
+ * government names contain commas. Most significant RDN first (C, O, title, CN); non-ASCII values
+ * are encoded as UTF8String.
+ */
+function distinguishedName(subject: CertificateAuthoritySubject & { title?: string }): x509.JsonName {
+  return [
+    { C: [subject.country] },
+    { O: [subject.organization] },
+    ...(subject.title ? [{ T: [subject.title] }] : []),
+    { CN: [subject.commonName] },
+  ];
+}
+
+/**
+ * 16 random bytes (RFC 5280 §4.1.2.2: positive, at most 20 octets). The first byte keeps its high bit clear,
+ * so DER needs no sign byte, and is non-zero, so DER drops nothing: the serial is always 16 bytes long.
+ */
+function randomSerialNumber(): string {
+  const serial = webcrypto.getRandomValues(new Uint8Array(16));
+  serial[0] = (serial[0] & 0x7f) | 0x01;
+  return Buffer.from(serial).toString('hex');
+}

@@ -1,0 +1,229 @@
+import { createHash } from 'node:crypto';
+import * as fontkit from 'fontkit';
+import {
+  PDFAcroSignature,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFNumber,
+  PDFString,
+  ParseSpeeds,
+  degrees,
+  drawLinesOfText,
+  drawRectangle,
+  rgb,
+  type PDFFont,
+  type PDFPage,
+} from '@cantoo/pdf-lib';
+import { SignPdf } from '@signpdf/signpdf';
+import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ETSI_CADES_DETACHED, type Signer } from '@signpdf/utils';
+import { fonts } from '../pdf/fonts.ts';
+
+/**
+ * Adds PAdES signatures to a PDF, one incremental revision per signature: the input bytes are kept
+ * verbatim and the new objects, the changed page, form and catalog, an xref section and a trailer are
+ * appended, so every earlier signature keeps covering exactly the bytes it signed. @cantoo/pdf-lib writes
+ * the revision (with a signature placeholder); @signpdf/signpdf fills in /ByteRange and /Contents.
+ *
+ * The first signature of a document is a certification signature (DocMDP, P 2): afterwards only form
+ * filling and further signatures are permitted changes.
+ */
+
+/** Where the visible signature goes and what it says. */
+export interface SignatureField {
+  /** Zero-based page index. */
+  page: number;
+  /** In PDF points, origin at the page's top-left corner, y growing downwards (as in pdfkit). */
+  rect: { x: number; y: number; width: number; height: number };
+  /** Text of the visible appearance, one entry per line; shrunk to fit the rectangle. */
+  lines: string[];
+}
+
+/** Who signs, the signature dictionary's entries and the visible field. */
+export interface AddSignatureOptions {
+  signer: Signer;
+  /** The claimed signing time, written to /M (second precision, UTC); the CMS carries no time of its own. */
+  signingTime: Date;
+  /** The signer's name as viewers show it (/Name); validators read the name from the certificate. */
+  name: string;
+  reason: string;
+  location: string;
+  contactInfo?: string;
+  field: SignatureField;
+}
+
+/** Room for the DER CMS: signer and CA certificates plus the signature take under 3 KiB; the rest is for longer chains or a timestamp. */
+const SIGNATURE_PLACEHOLDER_BYTES = 16 * 1024;
+/** AcroForm /SigFlags: SignaturesExist | AppendOnly (ISO 32000-1 §12.7.2). */
+const SIG_FLAGS = 1 | 2;
+/** Annotation flags: Print | Locked, so the box is printed and viewers do not let users move or delete it. */
+const WIDGET_FLAGS = 4 | 128;
+/** DocMDP permission 2: filling in forms and signing are the only permitted changes (ISO 32000-1 §12.8.2.2). */
+const DOCMDP_PERMISSION = 2;
+
+/** The font's resource name inside the appearance stream's own /Resources. */
+const APPEARANCE_FONT_NAME = 'F1';
+const APPEARANCE_COLOUR = rgb(0.1, 0.2, 0.5);
+const APPEARANCE_MAX_FONT_SIZE = 9;
+const APPEARANCE_PADDING = 4;
+const FRAME_WIDTH = 0.75;
+
+const signPdf = new SignPdf();
+
+/**
+ * Appends exactly one revision holding a new, signed, visible signature field (the first one also certifies the
+ * document); the input bytes stay byte-identical, and the same inputs give the same output bytes.
+ */
+export async function addSignature(pdf: Buffer, options: AddSignatureOptions): Promise<Buffer> {
+  const document = await PDFDocument.load(pdf, {
+    forIncrementalUpdate: true,
+    // Otherwise pdf-lib stamps Producer and ModDate (the current time) into the Info dictionary.
+    updateMetadata: false,
+    // The default parses 100 objects per macrotask tick; a signing request has no reason to yield.
+    parseSpeed: ParseSpeeds.Fastest,
+  });
+  document.registerFontkit(fontkit);
+  const { catalog, context } = document;
+  const acroForm = catalog.getOrCreateAcroForm();
+  const existingFields = acroForm.getAllFields().map(([field]) => field);
+  const isFirstSignature = !existingFields.some((field) => field instanceof PDFAcroSignature && field.V() !== undefined);
+
+  const page = document.getPage(options.field.page);
+  const rect = toPdfRectangle(page, options.field.rect);
+
+  const signatureRef = context.register(
+    context.obj({
+      Type: 'Sig',
+      Filter: 'Adobe.PPKLite',
+      SubFilter: SUBFILTER_ETSI_CADES_DETACHED,
+      // signpdf finds this exact placeholder and then the first "/Contents " after it, so the order matters.
+      ByteRange: [0, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER],
+      Contents: PDFHexString.of('0'.repeat(2 * SIGNATURE_PLACEHOLDER_BYTES)),
+      M: PDFString.fromDate(options.signingTime),
+      Name: PDFHexString.fromText(options.name),
+      Reason: PDFHexString.fromText(options.reason),
+      Location: PDFHexString.fromText(options.location),
+      ContactInfo: options.contactInfo === undefined ? undefined : PDFHexString.fromText(options.contactInfo),
+      Reference: isFirstSignature
+        ? [{ Type: 'SigRef', TransformMethod: 'DocMDP', TransformParams: { Type: 'TransformParams', P: DOCMDP_PERMISSION, V: '1.2' } }]
+        : undefined,
+    }),
+  );
+
+  const appearance = await appearanceStream(document, rect.width, rect.height, options.field.lines);
+  const widgetRef = context.register(
+    context.obj({
+      Type: 'Annot',
+      Subtype: 'Widget',
+      FT: 'Sig',
+      T: PDFString.of(uniqueFieldName(existingFields.map((field) => field.getFullyQualifiedName()))),
+      V: signatureRef,
+      P: page.ref,
+      Rect: [rect.x, rect.y, rect.x + rect.width, rect.y + rect.height],
+      F: WIDGET_FLAGS,
+      AP: { N: context.register(appearance) },
+    }),
+  );
+
+  // Straight onto /Annots: page.node.addAnnot() would first "normalize" the page (wrap its content in
+  // q/Q streams, add empty resource dictionaries), a content change that DocMDP forbids after certification.
+  const annotations = page.node.Annots();
+  if (annotations) annotations.push(widgetRef);
+  else page.node.set(PDFName.of('Annots'), context.obj([widgetRef]));
+
+  acroForm.addField(widgetRef);
+  const sigFlags = acroForm.dict.lookupMaybe(PDFName.of('SigFlags'), PDFNumber)?.asNumber() ?? 0;
+  acroForm.dict.set(PDFName.of('SigFlags'), PDFNumber.of(sigFlags | SIG_FLAGS));
+
+  if (isFirstSignature) {
+    const permissions = catalog.lookupMaybe(PDFName.of('Perms'), PDFDict) ?? context.obj({});
+    permissions.set(PDFName.of('DocMDP'), signatureRef);
+    catalog.set(PDFName.of('Perms'), permissions);
+  }
+
+  // Classic xref table and no object streams: the signature dictionary must stay a plain object for
+  // signpdf to patch, and every PDF reader understands this form of update.
+  const withPlaceholder = await document.save({ useObjectStreams: false, objectsPerTick: Infinity });
+  return signPdf.sign(Buffer.from(withPlaceholder), options.signer, options.signingTime);
+}
+
+/** Lists the document's signature fields by fully qualified name, in form order, signed or not. */
+export async function findSignatureFieldNames(pdf: Buffer): Promise<string[]> {
+  const document = await PDFDocument.load(pdf, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+  return (document.catalog.getAcroForm()?.getAllFields() ?? [])
+    .map(([field]) => field)
+    .filter((field) => field instanceof PDFAcroSignature)
+    .map((field) => field.getFullyQualifiedName() ?? '');
+}
+
+/** "Signature1", "Signature2", …: the first one no field of the form uses yet. */
+function uniqueFieldName(takenNames: (string | undefined)[]): string {
+  const taken = new Set(takenNames);
+  for (let number = 1; ; number++) {
+    const name = `Signature${number}`;
+    if (!taken.has(name)) return name;
+  }
+}
+
+/** Converts a top-left, y-down rectangle (pdfkit's coordinates) into PDF user space (bottom-left, y-up). */
+function toPdfRectangle(page: PDFPage, rect: SignatureField['rect']): SignatureField['rect'] {
+  if (page.getRotation().angle % 360 !== 0) throw new Error('signature fields on rotated pages are not supported');
+  if (!(rect.width > 0 && rect.height > 0)) throw new Error(`signature field must have a positive size, got ${rect.width}×${rect.height}`);
+  const mediaBox = page.getMediaBox();
+  return { x: mediaBox.x + rect.x, y: mediaBox.y + mediaBox.height - rect.y - rect.height, width: rect.width, height: rect.height };
+}
+
+/** The widget's normal appearance: a thin frame and the lines in Noto Serif KR, as large as fits (at most 9 pt). */
+async function appearanceStream(document: PDFDocument, width: number, height: number, lines: string[]) {
+  const font = await embedAppearanceFont(document, lines);
+  const fontSize = fittingFontSize(font, lines, width - 2 * APPEARANCE_PADDING, height - 2 * APPEARANCE_PADDING);
+  const noRotation = { rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0) };
+  return document.context.formXObject(
+    [
+      ...drawRectangle({
+        ...noRotation,
+        x: FRAME_WIDTH / 2,
+        y: FRAME_WIDTH / 2,
+        width: width - FRAME_WIDTH,
+        height: height - FRAME_WIDTH,
+        color: undefined,
+        borderWidth: FRAME_WIDTH,
+        borderColor: APPEARANCE_COLOUR,
+      }),
+      ...drawLinesOfText(
+        lines.map((line) => font.encodeText(line)),
+        {
+          ...noRotation,
+          x: APPEARANCE_PADDING,
+          y: height - APPEARANCE_PADDING - font.heightAtSize(fontSize, { descender: false }),
+          font: APPEARANCE_FONT_NAME,
+          size: fontSize,
+          lineHeight: font.heightAtSize(fontSize),
+          color: APPEARANCE_COLOUR,
+        },
+      ),
+    ],
+    {
+      BBox: [0, 0, width, height],
+      Resources: { Font: { [APPEARANCE_FONT_NAME]: font.ref } },
+    },
+  );
+}
+
+/**
+ * Embeds only the glyphs the lines use. The subset gets the standard "ABCDEF+" tag (ISO 32000-1 §9.6.4),
+ * derived from the text so that equal text gives an equal name and different subsets differ.
+ */
+async function embedAppearanceFont(document: PDFDocument, lines: string[]): Promise<PDFFont> {
+  const { data, font } = fonts().serif;
+  const digest = createHash('sha256').update(lines.join('\n')).digest();
+  const tag = String.fromCharCode(...digest.subarray(0, 6).map((byte) => 65 + (byte % 26)));
+  return document.embedFont(data, { subset: true, customName: `${tag}+${font.postscriptName}` });
+}
+
+function fittingFontSize(font: PDFFont, lines: string[], width: number, height: number): number {
+  const widestAtOnePoint = Math.max(0, ...lines.map((line) => font.widthOfTextAtSize(line, 1)));
+  const heightAtOnePoint = lines.length * font.heightAtSize(1);
+  return Math.min(APPEARANCE_MAX_FONT_SIZE, width / widestAtOnePoint, height / heightAtOnePoint);
+}
