@@ -51,7 +51,13 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
   const languages = chooseLanguages(input.languages, parties);
   const variables = {
     ...(base
-      ? { ...base.variables, signingDate: null, conferenceYear: Math.max(base.variables.conferenceYear, now.getUTCFullYear() + 1) }
+      ? {
+          ...base.variables,
+          // A document of another kind has its own subject: an agreement is not "on the development of" a letter.
+          subject: base.kind === kind.kind ? base.variables.subject : kind.defaultSubject,
+          signingDate: null,
+          conferenceYear: Math.max(base.variables.conferenceYear, now.getUTCFullYear() + 1),
+        }
       : defaultVariables(kind, parties, languages, now)),
     ...input.variables,
   };

@@ -59,8 +59,11 @@ function inlineText(element: Element, origin: MarkupOrigin): string {
   return normalizeSpace(parts.join(''));
 }
 
+/** Elements of any kind: htmlparser2 gives <script> and <style> node types of their own. */
 function asElement(node: ChildNode, origin: MarkupOrigin): Element {
-  if (node.type !== 'tag') refuse(`unexpected ${node.type} in the clause markup`, origin);
+  if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'style') {
+    refuse(`unexpected ${node.type} in the clause markup`, origin);
+  }
   return node as Element;
 }
 

@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import { migrationSource } from '../../db/migrations/index.ts';
+import { bumpAgreementVersion, findAgreement, insertAgreement } from '../../db/repositories/agreements.repository.ts';
+import { appendAuditEntry, auditHash, listAuditEntries } from '../../db/repositories/audit.repository.ts';
+import { insertParty } from '../../db/repositories/parties.repository.ts';
+import { insertUser } from '../../db/repositories/users.repository.ts';
+import { defaultVariables } from '../../server/agreements/default-variables.ts';
+import { DEMO_PARTIES, DEMO_USERS } from '../../server/demo/demo-parties.ts';
+import { findKind } from '../../server/text/clause-library.ts';
+import { startWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
+import { createTestDatabase, TEST_DATABASE_KIND, type TestDatabase } from '../support/database.ts';
+
+const NOW = '2026-01-15T10:00:00.000Z';
+
+describe(`database (${TEST_DATABASE_KIND})`, () => {
+  let database: TestDatabase;
+  let agreementId: number;
+
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    const { db } = database;
+    for (const party of DEMO_PARTIES) await insertParty(db, party, NOW);
+    const userId = await insertUser(db, { ...DEMO_USERS[0]!, displayName: 'Legal', passwordHash: 'x' }, NOW);
+    const kind = findKind('letter-of-intent')!;
+    agreementId = await insertAgreement(db, {
+      kind: kind.kind,
+      title: 'A test agreement',
+      languages: ['ru', 'ko'],
+      variables: defaultVariables(kind, DEMO_PARTIES, ['ru', 'ko'], new Date(NOW)),
+      basedOn: null,
+      state: 'drafting',
+      machineVersion: 1,
+      workflow: startWorkflow(['sverdlovsk', 'gyeonggi']),
+      parties: ['sverdlovsk', 'gyeonggi'],
+      createdBy: userId,
+      createdAt: NOW,
+      updatedAt: NOW,
+    });
+  });
+  afterEach(async () => database?.drop());
+
+  it('when the migrations are rolled back and run again, then the schema comes back whole', async () => {
+    const { db } = database;
+    await db.migrate.rollback({ migrationSource }, true);
+    expect(await db.schema.hasTable('agreements')).to.equal(false);
+    await db.migrate.latest({ migrationSource });
+    for (const table of ['parties', 'users', 'agreements', 'clauses', 'clause_texts', 'originals', 'signatures', 'audit_events', 'credentials']) {
+      expect(await db.schema.hasTable(table), table).to.equal(true);
+    }
+  });
+
+  it('when an agreement is written and read back, then its JSON columns and parties come back as they were', async () => {
+    const record = await findAgreement(database.db, agreementId);
+    expect(record).to.include({ kind: 'letter-of-intent', state: 'drafting', version: 1 });
+    expect(record!.parties).to.deep.equal(['sverdlovsk', 'gyeonggi']);
+    expect(record!.languages).to.deep.equal(['ru', 'ko']);
+    expect(record!.workflow.context.parties).to.deep.equal(['sverdlovsk', 'gyeonggi']);
+  });
+
+  it('when two changes race from the same version, then exactly one is applied', async () => {
+    const { db } = database;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => db.transaction((trx) => bumpAgreementVersion(trx, agreementId, 1, { updatedAt: NOW }))),
+    );
+    expect(results.filter(Boolean)).to.have.length(1);
+    expect((await findAgreement(db, agreementId))!.version).to.equal(2);
+  });
+
+  it('when audit entries are appended, then each links to the previous one and its hash covers its fields', async () => {
+    const { db } = database;
+    const entry = { agreementId, at: NOW, actor: 'legal@sverdlovsk.example', party: 'sverdlovsk', role: 'legal', detail: null };
+    await appendAuditEntry(db, { ...entry, event: 'CREATE', from: null, to: 'drafting' });
+    await appendAuditEntry(db, { ...entry, event: 'SUBMIT', from: 'drafting', to: 'review' });
+    const [first, second] = await listAuditEntries(db, agreementId);
+    expect(first!.seq).to.equal(1);
+    expect(first!.prevHash).to.equal('0'.repeat(64));
+    expect(second!.prevHash).to.equal(first!.hash);
+    const { hash, ...fields } = second!;
+    expect(auditHash(fields)).to.equal(hash);
+    expect(auditHash({ ...fields, to: 'executed' })).to.not.equal(hash);
+  });
+});

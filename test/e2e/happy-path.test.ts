@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import { ApiClient } from '../support/api-client.ts';
+import { nssDatabaseTrusting, parsePdfsig, tempFile, tool } from '../support/pdf-tools.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const COOPERATION = 2;
+const HAPPY_PATH = [
+  ['legal@sverdlovsk.example', 'SUBMIT', 'review'],
+  ['legal@sverdlovsk.example', 'APPROVE', 'review'],
+  ['legal@gyeonggi.example', 'APPROVE', 'approval'],
+  ['official@gyeonggi.example', 'APPROVE', 'approval'],
+  ['official@sverdlovsk.example', 'APPROVE', 'signing'],
+  ['signatory@sverdlovsk.example', 'SIGN', 'signing'],
+  ['signatory@gyeonggi.example', 'SIGN', 'executed'],
+] as const;
+
+const normalize = (text: string) => text.replace(/\s+/g, ' ');
+
+describe('end to end: the agreement of cooperation from draft to two signatures', () => {
+  let server: TestServer;
+  const originals = new Map<string, string>();
+  let nssdir: string;
+
+  before(async () => {
+    server = await startTestServer();
+    const clients = new Map<string, ApiClient>();
+    for (const [email] of HAPPY_PATH) if (!clients.has(email)) clients.set(email, await ApiClient.signIn(server.baseUrl, email));
+    let { version } = (await clients.get('legal@sverdlovsk.example')!.get(`/api/agreements/${COOPERATION}`)).body;
+    for (const [email, type, state] of HAPPY_PATH) {
+      const response = await clients.get(email)!.post(`/api/agreements/${COOPERATION}/events`, { type, expectedVersion: version });
+      expect(response.status, `${type} by ${email}: ${JSON.stringify(response.body)}`).to.equal(200);
+      expect(response.body).to.deep.equal({ state, version: version + 1 });
+      version = response.body.version;
+    }
+    for (const party of ['sverdlovsk', 'gyeonggi']) {
+      // Each government downloads from its own side.
+      const client = clients.get(`official@${party}.example`)!;
+      const response = await client.get(`/api/agreements/${COOPERATION}/pdf?original=${party}`);
+      expect(response.status).to.equal(200);
+      expect(response.contentType).to.equal('application/pdf');
+      originals.set(party, tempFile(`${party}.pdf`, response.bytes));
+    }
+    const authorities = await server.db('credentials').where({ purpose: 'ca' }).pluck('certificate_pem');
+    nssdir = await nssDatabaseTrusting(authorities);
+  });
+  after(async () => server?.close());
+
+  it('when executed, then the audit records every event with who, party, role and states', async () => {
+    const client = await ApiClient.signIn(server.baseUrl, 'official@gyeonggi.example');
+    const audit = (await client.get(`/api/agreements/${COOPERATION}/audit`)).body;
+    const events = audit.filter((entry: { event: string }) => entry.event !== 'CREATE');
+    expect(events.map(({ actor, event, to }: Record<string, string>) => [actor, event, to])).to.deep.equal(HAPPY_PATH.map((step) => [...step]));
+    expect(events[0]).to.include({ party: 'sverdlovsk', role: 'legal', from: 'drafting' });
+    expect(events.at(-1)).to.include({ party: 'gyeonggi', role: 'signatory', from: 'signing', to: 'executed' });
+    const agreement = (await client.get(`/api/agreements/${COOPERATION}`)).body;
+    expect(agreement.signatures.map((signature: { party: string }) => signature.party)).to.deep.equal(['sverdlovsk', 'gyeonggi']);
+  });
+
+  for (const party of ['sverdlovsk', 'gyeonggi']) {
+    describe(`the ${party} original`, () => {
+      it('when checked by pdfsig, then it has two valid PAdES signatures by the two signatories, the last covering the whole file', async () => {
+        const { stdout } = await tool('pdfsig', [originals.get(party)!]);
+        const signatures = parsePdfsig(stdout);
+        expect(signatures.map((signature) => signature.commonName)).to.deep.equal(['Андрей Соболев', '박정의']);
+        expect(signatures.every((signature) => signature.valid)).to.equal(true);
+        expect(signatures.every((signature) => signature.subFilter === 'ETSI.CAdES.detached')).to.equal(true);
+        expect(signatures.map((signature) => signature.totalDocument)).to.deep.equal([false, true]);
+      });
+
+      it('when pdfsig trusts the two demo CAs, then both certificates are trusted', async () => {
+        const { stdout } = await tool('pdfsig', ['-nssdir', nssdir, originals.get(party)!]);
+        expect(parsePdfsig(stdout).map((signature) => signature.trusted)).to.deep.equal([true, true]);
+      });
+
+      it('when checked by pdffonts, then every font is embedded', async () => {
+        const { stdout } = await tool('pdffonts', [originals.get(party)!]);
+        const rows = stdout.split('\n').slice(2).filter((line) => line.trim() !== '');
+        expect(rows).to.not.be.empty;
+        for (const row of rows) expect(row, row).to.match(/\s+yes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/);
+        for (const row of rows) expect(row.split(/\s+/).at(-5), row).to.equal('yes');
+      });
+
+      it('when read by pdftotext, then the Russian and Korean titles and party names come out as text', async () => {
+        const { stdout } = await tool('pdftotext', [originals.get(party)!, '-']);
+        const text = normalize(stdout);
+        for (const expected of [
+          'Соглашение между',
+          'о торгово-экономическом, научно-техническом и культурном сотрудничестве',
+          '통상·경제·과학기술 및 문화 협력에 관한 협정',
+          'Правительство Свердловской области',
+          'провинцией Кёнгидо',
+          '스베르들롭스크주 정부',
+          '경기도',
+          'Agreement between',
+        ]) {
+          expect(text).to.include(expected);
+        }
+      });
+
+      it('when checked by qpdf, then there are no errors and no warnings', async () => {
+        const { stdout, stderr, code } = await tool('qpdf', ['--check', originals.get(party)!]);
+        expect(code, stdout + stderr).to.equal(0);
+        expect(stderr).to.equal('');
+        expect(stdout).to.not.match(/WARNING/i);
+      });
+    });
+  }
+
+  it('when each original is read, then its own party leads (the alternat)', async () => {
+    const firstLine = async (party: string) =>
+      (await tool('pdftotext', ['-layout', '-f', '1', '-l', '1', originals.get(party)!, '-'])).stdout
+        .split('\n')
+        .find((line) => /\S/.test(line) && !line.includes('|'))!;
+    expect(await firstLine('sverdlovsk')).to.match(/^\s*Соглашение между.*대한민국|^\s*Соглашение между/);
+    expect((await firstLine('sverdlovsk')).indexOf('Соглашение')).to.be.lessThan((await firstLine('sverdlovsk')).search(/[가-힣]/));
+    expect((await firstLine('gyeonggi')).search(/[가-힣]/)).to.be.lessThan((await firstLine('gyeonggi')).indexOf('Соглашение'));
+    const titles = async (party: string) => normalize((await tool('pdfinfo', [originals.get(party)!])).stdout);
+    expect(await titles('sverdlovsk')).to.include('Соглашение между Правительством Свердловской области');
+    expect(await titles('gyeonggi')).to.include('Соглашение между провинцией Кёнгидо');
+  });
+});
