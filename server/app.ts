@@ -2,8 +2,10 @@ import express from 'express';
 import helmet from 'helmet';
 import type { UseCaseDeps } from './agreements/deps.ts';
 import { agreementsRoutes } from './http/agreements.routes.ts';
+import { libraryRoutes } from './http/library.routes.ts';
 import { errorHandler, notFoundHandler } from './http/problem.ts';
 import { sessionsRoutes } from './http/sessions.routes.ts';
+import { verifyRoutes } from './http/verify.routes.ts';
 
 export interface AppOptions {
   readonly log: (message: string, error?: unknown) => void;
@@ -21,6 +23,8 @@ export function createApp(deps: UseCaseDeps, options: AppOptions): express.Expre
   });
   app.use('/api/sessions', sessionsRoutes(deps));
   app.use('/api/agreements', agreementsRoutes(deps));
+  app.use('/api/library', libraryRoutes(deps));
+  app.use('/api/verify', verifyRoutes(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(options.log));
   return app;

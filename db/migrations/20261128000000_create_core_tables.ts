@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-/** Parties, users, agreements with their clauses, originals, signatures, audit and keys. */
+/** Parties, users, agreements with their versioned text, approvals, comments, originals, signatures, audit and keys. */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('parties', (table) => {
     table.string('key', 64).primary();
@@ -34,7 +34,6 @@ export async function up(knex: Knex): Promise<void> {
     table.string('kind', 64).notNullable();
     table.text('title').notNullable();
     table.text('languages').notNullable();
-    table.text('variables').notNullable();
     table.integer('based_on').nullable().references('agreements.id');
     table.string('state', 32).notNullable();
     table.integer('version').notNullable();
@@ -54,26 +53,48 @@ export async function up(knex: Knex): Promise<void> {
     table.index(['party_key']);
   });
 
-  await knex.schema.createTable('clauses', (table) => {
+  // The text, append-only: every change writes the whole text (clauses, their translation status,
+  // the variables) as a new row at the agreement's new version. Any version can be read back.
+  await knex.schema.createTable('text_versions', (table) => {
     table.integer('agreement_id').notNullable().references('agreements.id').onDelete('CASCADE');
-    table.string('key', 64).notNullable();
-    table.integer('position').notNullable();
-    table.primary(['agreement_id', 'key']);
+    table.integer('version').notNullable();
+    table.text('document').notNullable();
+    table.string('content_hash', 64).notNullable();
+    table.integer('created_by').notNullable().references('users.id');
+    table.string('created_at', 32).notNullable();
+    // What changed, for the versions list: {op, clause?, lang?}.
+    table.text('change').notNullable();
+    table.primary(['agreement_id', 'version']);
   });
 
-  await knex.schema.createTable('clause_texts', (table) => {
-    table.integer('agreement_id').notNullable();
+  // Approvals bound to the text they approved, for "what changed since I approved".
+  await knex.schema.createTable('approvals', (table) => {
+    table.increments('id').primary();
+    table.integer('agreement_id').notNullable().references('agreements.id').onDelete('CASCADE');
+    table.string('stage', 16).notNullable();
+    table.string('party_key', 64).notNullable().references('parties.key');
+    table.integer('user_id').notNullable().references('users.id');
+    table.integer('version').notNullable();
+    table.string('content_hash', 64).notNullable();
+    table.string('approved_at', 32).notNullable();
+    table.index(['agreement_id', 'user_id']);
+  });
+
+  await knex.schema.createTable('comments', (table) => {
+    table.increments('id').primary();
+    table.integer('agreement_id').notNullable().references('agreements.id').onDelete('CASCADE');
     table.string('clause_key', 64).notNullable();
     table.string('lang', 8).notNullable();
-    table.text('text').notNullable();
-    table.integer('updated_by').nullable().references('users.id');
-    table.string('updated_at', 32).notNullable();
-    table.primary(['agreement_id', 'clause_key', 'lang']);
-    table
-      .foreign(['agreement_id', 'clause_key'])
-      .references(['agreement_id', 'key'])
-      .inTable('clauses')
-      .onDelete('CASCADE');
+    table.integer('reply_to').nullable().references('comments.id');
+    table.integer('author_id').notNullable().references('users.id');
+    table.string('party_key', 64).notNullable().references('parties.key');
+    // Internal comments are seen only by the author's party.
+    table.boolean('internal').notNullable();
+    table.text('body').notNullable();
+    table.string('created_at', 32).notNullable();
+    table.string('resolved_at', 32).nullable();
+    table.integer('resolved_by').nullable().references('users.id');
+    table.index(['agreement_id']);
   });
 
   // Each original (one per party) as a chain of revisions: the frozen final text, then one revision per signature.
@@ -108,6 +129,9 @@ export async function up(knex: Knex): Promise<void> {
     table.string('actor', 254).notNullable();
     table.string('party_key', 64).notNullable();
     table.string('role', 32).notNullable();
+    // Where the request came from; null for the scheduler and the seed.
+    table.string('ip', 64).nullable();
+    table.string('user_agent', 512).nullable();
     table.string('event', 64).notNullable();
     table.string('from_state', 32).nullable();
     table.string('to_state', 32).notNullable();
@@ -136,8 +160,9 @@ export async function down(knex: Knex): Promise<void> {
     'audit_events',
     'signatures',
     'originals',
-    'clause_texts',
-    'clauses',
+    'comments',
+    'approvals',
+    'text_versions',
     'agreement_parties',
     'agreements',
     'access_tokens',

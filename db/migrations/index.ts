@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as createCoreTables from './20261128000000_create_core_tables.ts';
+import * as addLifecycle from './20261128010000_add_lifecycle.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -7,6 +8,7 @@ import * as createCoreTables from './20261128000000_create_core_tables.ts';
  */
 const migrations: Record<string, Knex.Migration> = {
   '20261128000000_create_core_tables': createCoreTables,
+  '20261128010000_add_lifecycle': addLifecycle,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,15 +1,14 @@
 import type { Queryable } from '../connection.ts';
 import type { AgreementState } from '../../workflows/agreement/agreement.events.ts';
-import type { PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
+import { AGREEMENT_MACHINE_VERSION } from '../../workflows/agreement/agreement.machine.ts';
+import { upgradeWorkflow, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 import type { Lang } from '../../server/text/languages.ts';
-import { agreementVariablesSchema, type AgreementVariables } from '../../server/agreements/agreement-variables.ts';
 
 export interface AgreementRecord {
   readonly id: number;
   readonly kind: string;
   readonly title: string;
   readonly languages: readonly Lang[];
-  readonly variables: AgreementVariables;
   readonly basedOn: number | null;
   readonly state: AgreementState;
   readonly version: number;
@@ -17,9 +16,37 @@ export interface AgreementRecord {
   readonly workflow: PersistedWorkflow;
   /** The two party keys in agreement order (the first is the party that created it). */
   readonly parties: readonly string[];
+  readonly dates: AgreementDates;
   readonly createdBy: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** The dates that drive reminders and the lifecycle (YYYY-MM-DD, null when not set): columns, not timers. */
+export interface AgreementDates {
+  readonly reviewDueOn: string | null;
+  readonly approvalDueOn: string | null;
+  readonly signingDueOn: string | null;
+  readonly inForceOn: string | null;
+  readonly expiresOn: string | null;
+  readonly noticeDeadlineOn: string | null;
+  readonly terminatesOn: string | null;
+}
+
+const DATE_COLUMNS = {
+  reviewDueOn: 'review_due_on',
+  approvalDueOn: 'approval_due_on',
+  signingDueOn: 'signing_due_on',
+  inForceOn: 'in_force_on',
+  expiresOn: 'expires_on',
+  noticeDeadlineOn: 'notice_deadline_on',
+  terminatesOn: 'terminates_on',
+} as const satisfies Record<keyof AgreementDates, string>;
+
+function dateColumns(dates: Partial<AgreementDates>): Record<string, string | null> {
+  return Object.fromEntries(
+    Object.entries(dates).map(([name, value]) => [DATE_COLUMNS[name as keyof AgreementDates], value ?? null]),
+  );
 }
 
 interface AgreementRow {
@@ -27,7 +54,6 @@ interface AgreementRow {
   kind: string;
   title: string;
   languages: string;
-  variables: string;
   based_on: number | null;
   state: AgreementState;
   version: number;
@@ -36,6 +62,7 @@ interface AgreementRow {
   created_by: number;
   created_at: string;
   updated_at: string;
+  [dateColumn: string]: unknown;
 }
 
 const toRecord = (row: AgreementRow, parties: readonly string[]): AgreementRecord => ({
@@ -43,13 +70,16 @@ const toRecord = (row: AgreementRow, parties: readonly string[]): AgreementRecor
   kind: row.kind,
   title: row.title,
   languages: JSON.parse(row.languages),
-  variables: agreementVariablesSchema.parse(JSON.parse(row.variables)),
   basedOn: row.based_on,
   state: row.state,
   version: row.version,
   machineVersion: row.machine_version,
-  workflow: JSON.parse(row.snapshot),
+  // Read through the upgrade, so an agreement saved by an older machine continues under this one.
+  workflow: upgradeWorkflow(JSON.parse(row.snapshot), row.machine_version),
   parties,
+  dates: Object.fromEntries(
+    Object.entries(DATE_COLUMNS).map(([name, column]) => [name, (row[column] as string | null) ?? null]),
+  ) as unknown as AgreementDates,
   createdBy: row.created_by,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -82,18 +112,17 @@ export async function listAgreementsOfParty(db: Queryable, party: string): Promi
 /** Inserts an agreement with its parties; returns the new id. */
 export async function insertAgreement(
   db: Queryable,
-  agreement: Omit<AgreementRecord, 'id' | 'version' | 'state'> & { state: AgreementState },
+  agreement: Omit<AgreementRecord, 'id' | 'version' | 'state' | 'dates' | 'machineVersion'> & { state: AgreementState },
 ): Promise<number> {
   const [inserted] = await db('agreements')
     .insert({
       kind: agreement.kind,
       title: agreement.title,
       languages: JSON.stringify(agreement.languages),
-      variables: JSON.stringify(agreement.variables),
       based_on: agreement.basedOn,
       state: agreement.state,
       version: 1,
-      machine_version: agreement.machineVersion,
+      machine_version: AGREEMENT_MACHINE_VERSION,
       snapshot: JSON.stringify(agreement.workflow),
       created_by: agreement.createdBy,
       created_at: agreement.createdAt,
@@ -115,14 +144,19 @@ export async function bumpAgreementVersion(
   db: Queryable,
   id: number,
   expectedVersion: number,
-  change: { workflow?: PersistedWorkflow; updatedAt: string },
+  change: { workflow?: PersistedWorkflow; dates?: Partial<AgreementDates>; updatedAt: string },
 ): Promise<boolean> {
   const updated = await db('agreements')
     .where({ id, version: expectedVersion })
     .update({
       version: expectedVersion + 1,
       updated_at: change.updatedAt,
-      ...(change.workflow && { state: change.workflow.value, snapshot: JSON.stringify(change.workflow) }),
+      ...(change.workflow && {
+        state: change.workflow.value,
+        snapshot: JSON.stringify(change.workflow),
+        machine_version: AGREEMENT_MACHINE_VERSION,
+      }),
+      ...dateColumns(change.dates ?? {}),
     });
   return updated === 1;
 }

@@ -1,19 +1,42 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../connection.ts';
 
-export interface AuditEntryInput {
-  readonly agreementId: number;
-  readonly at: string;
-  readonly actor: string;
+/** Who acted: the user (or `system`), their party and role, and where the request came from. */
+export interface AuditedActor {
+  readonly email: string;
   readonly party: string;
   readonly role: string;
+  readonly ip?: string;
+  readonly userAgent?: string;
+}
+
+/** What a use-case records: the event, its states, who did it. */
+export interface AuditEventInput {
+  readonly agreementId: number;
+  readonly at: string;
+  readonly by: AuditedActor;
   readonly event: string;
   readonly from: string | null;
   readonly to: string;
   readonly detail: string | null;
 }
 
-export interface AuditEntry extends AuditEntryInput {
+/** An entry as stored: flat, each field covered by the hash. */
+interface AuditEntryFields {
+  readonly agreementId: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly party: string;
+  readonly role: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  readonly event: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly detail: string | null;
+}
+
+export interface AuditEntry extends AuditEntryFields {
   readonly seq: number;
   readonly prevHash: string;
   readonly hash: string;
@@ -30,6 +53,8 @@ export function auditHash(entry: Omit<AuditEntry, 'hash'>): string {
     entry.actor,
     entry.party,
     entry.role,
+    entry.ip,
+    entry.userAgent,
     entry.event,
     entry.from,
     entry.to,
@@ -43,7 +68,16 @@ export function auditHash(entry: Omit<AuditEntry, 'hash'>): string {
  * Appends an entry to the agreement's chain. Call it inside the transaction that made the change,
  * after the guarded version update, which serializes writers of the same agreement.
  */
-export async function appendAuditEntry(db: Queryable, input: AuditEntryInput): Promise<AuditEntry> {
+export async function appendAuditEntry(db: Queryable, event: AuditEventInput): Promise<AuditEntry> {
+  const { by, ...rest } = event;
+  const input: AuditEntryFields = {
+    ...rest,
+    actor: by.email,
+    party: by.party,
+    role: by.role,
+    ip: by.ip ?? null,
+    userAgent: by.userAgent?.slice(0, 512) ?? null,
+  };
   const last = await db('audit_events').where({ agreement_id: input.agreementId }).orderBy('seq', 'desc').first('seq', 'hash');
   const partial = { ...input, seq: (last?.seq ?? 0) + 1, prevHash: last?.hash ?? GENESIS_HASH };
   const entry = { ...partial, hash: auditHash(partial) };
@@ -54,6 +88,8 @@ export async function appendAuditEntry(db: Queryable, input: AuditEntryInput): P
     actor: entry.actor,
     party_key: entry.party,
     role: entry.role,
+    ip: entry.ip,
+    user_agent: entry.userAgent,
     event: entry.event,
     from_state: entry.from,
     to_state: entry.to,
@@ -74,6 +110,8 @@ export async function listAuditEntries(db: Queryable, agreementId: number): Prom
     actor: row.actor,
     party: row.party_key,
     role: row.role,
+    ip: row.ip,
+    userAgent: row.user_agent,
     event: row.event,
     from: row.from_state,
     to: row.to_state,

@@ -1,5 +1,4 @@
 import { josa } from 'es-hangul';
-import type { ClauseRecord } from '../../db/repositories/clauses.repository.ts';
 import type { Party, PersonProfile } from '../parties/party.ts';
 import type { AgreementDocument, PerLanguage } from '../pdf/document-model.ts';
 import { renderClauseTemplate } from '../text/clause-templates.ts';
@@ -7,6 +6,12 @@ import { UNNUMBERED_CLAUSES, type AgreementKind } from '../text/clause-library.t
 import { formatDate, languageList, languageName, LOCALE, type Lang } from '../text/languages.ts';
 import { parseBlocks, parseInline, type Block } from '../text/markup.ts';
 import type { AgreementVariables } from './agreement-variables.ts';
+
+/** One clause's template text per language, as the renderer reads it. */
+export interface ClauseSource {
+  readonly key: string;
+  readonly texts: Partial<Record<Lang, string>>;
+}
 
 /** Everything an agreement's text is made from, loaded by the caller. */
 export interface AgreementSource {
@@ -17,7 +22,7 @@ export interface AgreementSource {
   readonly variables: AgreementVariables;
   /** In agreement order. */
   readonly parties: readonly Party[];
-  readonly clauses: readonly ClauseRecord[];
+  readonly clauses: readonly ClauseSource[];
   /** Each party's signatory, by party key, when it has one. */
   readonly signatories: ReadonlyMap<string, PersonProfile>;
   /** The earlier document this one continues, cited in the preamble. */
@@ -74,6 +79,7 @@ export function buildAgreementDocument(source: AgreementSource, options: RenderO
 
   return {
     languages,
+    layout: source.variables.layout,
     title,
     shortTitle: perLanguage(
       (lang) => `${source.kind.title[lang]} · ${parties.map((party) => shortName(party, lang)).join(' – ')}`,

@@ -25,6 +25,10 @@ export const agreementVariablesSchema = z
     conferenceYear: z.number().int().min(1900).max(2200),
     /** Per party key: the body that coordinates the cooperation on that side. */
     coordinators: z.record(z.string(), localizedText),
+    /** Sequential signing: the party that signs first; null when either may sign first. */
+    firstSigner: z.string().min(1).nullable().default(null),
+    /** Parallel columns, one per language, or each language's whole text in turn. */
+    layout: z.enum(['parallel', 'sequential']).default('parallel'),
   })
   .strict();
 

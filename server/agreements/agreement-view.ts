@@ -1,16 +1,17 @@
 import type { Queryable } from '../../db/connection.ts';
 import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
-import { listClauses } from '../../db/repositories/clauses.repository.ts';
 import { findParties } from '../../db/repositories/parties.repository.ts';
 import { listSignatures } from '../../db/repositories/signatures.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { nextEventsFor } from '../../workflows/agreement/agreement.workflow.ts';
+import { clauseTexts, parityProblems } from './agreement-text.ts';
+import { loadText } from './load-agreement.ts';
 
 /** The agreement as the API shows it to one user: what it says, where it stands, what this user may do next. */
 export async function agreementView(db: Queryable, record: AgreementRecord, user: User) {
-  const [parties, clauses, signatures] = await Promise.all([
+  const [parties, text, signatures] = await Promise.all([
     findParties(db, record.parties),
-    listClauses(db, record.id),
+    loadText(db, record),
     listSignatures(db, record.id),
   ]);
   const { context } = record.workflow;
@@ -27,9 +28,20 @@ export async function agreementView(db: Queryable, record: AgreementRecord, user
       language: party.language,
       name: { en: party.names.en.name, ru: party.names.ru.nom, ko: party.names.ko.name },
     })),
-    variables: record.variables,
-    clauses: clauses.map((clause) => ({ key: clause.key, texts: clause.texts })),
+    variables: text.text.variables,
+    contentHash: text.contentHash,
+    clauses: text.text.clauses.map((clause) => ({
+      key: clause.key,
+      origin: clause.origin,
+      texts: clauseTexts(clause),
+      status: Object.fromEntries(Object.entries(clause.languages).map(([lang, state]) => [lang, state.status])),
+    })),
+    /** Every clause language not yet confirmed: SUBMIT, APPROVE and SIGN wait for this to be empty. */
+    parity: parityProblems(text.text, record.languages),
     approvals: { review: context.reviewedBy, approval: context.approvedBy },
+    /** Due dates and the term: columns the scheduler works from. */
+    dates: record.dates,
+    lifecycle: { terms: context.terms, completions: context.completions, inForceSince: context.inForceSince, term: context.term, notice: context.notice },
     signatures: signatures.map(({ party, signer, certificateSubject, signedAt }) => ({ party, signer, certificateSubject, signedAt })),
     nextEvents: nextEventsFor(record.workflow, { party: user.party, role: user.role }),
     createdAt: record.createdAt,

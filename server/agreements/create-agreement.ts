@@ -1,21 +1,24 @@
 import { z } from 'zod';
 import { insertAgreement } from '../../db/repositories/agreements.repository.ts';
 import { appendAuditEntry } from '../../db/repositories/audit.repository.ts';
-import { insertClauses, listClauses, type ClauseRecord } from '../../db/repositories/clauses.repository.ts';
+import { insertTextVersion } from '../../db/repositories/text-versions.repository.ts';
 import { findParties, listParties } from '../../db/repositories/parties.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
-import { AGREEMENT_MACHINE_VERSION } from '../../workflows/agreement/agreement.machine.ts';
 import { startWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
-import { ForbiddenError, RuleViolationError } from '../errors.ts';
+import { authorize } from '../auth/policy.ts';
+import { RuleViolationError } from '../errors.ts';
 import type { Party } from '../parties/party.ts';
 import { clauseLibrary, findKind, type AgreementKind } from '../text/clause-library.ts';
 import { LANGUAGES, type Lang } from '../text/languages.ts';
 import { agreementView } from './agreement-view.ts';
 import { assertRenderable } from './check-renderable.ts';
-import { agreementVariablesSchema, type AgreementVariables } from './agreement-variables.ts';
+import { auditedActor } from './commit-transition.ts';
+import { clauseTexts, confirmedClause, contentHash, type AgreementText, type ClauseInstance } from './agreement-text.ts';
+import { agreementVariablesSchema } from './agreement-variables.ts';
 import { defaultVariables } from './default-variables.ts';
 import type { UseCaseDeps } from './deps.ts';
-import { loadAgreementSource, loadVisibleAgreement } from './load-agreement.ts';
+import { loadAgreementSource, loadText, loadVisibleAgreement } from './load-agreement.ts';
+import { checkVariables } from './update-variables.ts';
 
 export const createAgreementInput = z
   .object({
@@ -37,7 +40,7 @@ export type CreateAgreementInput = z.infer<typeof createAgreementInput>;
  * it can go through the workflow unedited. One transaction: agreement, parties, clauses, audit entry.
  */
 export async function createAgreement(deps: UseCaseDeps, user: User, input: CreateAgreementInput) {
-  if (user.role !== 'legal') throw new ForbiddenError('Only legal staff start agreements');
+  authorize(user, null, 'agreement.create');
   const kind = findKind(input.kind);
   if (!kind) {
     throw new RuleViolationError(`Unknown kind "${input.kind}"; known kinds: ${[...clauseLibrary().kinds.keys()].join(', ')}`);
@@ -49,14 +52,15 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
   }
   const parties = await chooseParties(deps, user, base?.parties, input.counterparty);
   const languages = chooseLanguages(input.languages, parties);
+  const baseText = base && (await loadText(deps.db, base)).text;
   const variables = {
-    ...(base
+    ...(baseText
       ? {
-          ...base.variables,
+          ...baseText.variables,
           // A document of another kind has its own subject: an agreement is not "on the development of" a letter.
-          subject: base.kind === kind.kind ? base.variables.subject : kind.defaultSubject,
+          subject: base!.kind === kind.kind ? baseText.variables.subject : kind.defaultSubject,
           signingDate: null,
-          conferenceYear: Math.max(base.variables.conferenceYear, now.getUTCFullYear() + 1),
+          conferenceYear: Math.max(baseText.variables.conferenceYear, now.getUTCFullYear() + 1),
         }
       : defaultVariables(kind, parties, languages, now)),
     ...input.variables,
@@ -66,7 +70,10 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
     variables.prevailingLanguage = null;
   }
   checkVariables(variables, parties, languages);
-  const clauses = await initialClauses(deps, kind, languages, base?.kind === kind.kind ? base.id : undefined);
+  const text: AgreementText = {
+    variables,
+    clauses: initialClauses(kind, languages, base?.kind === kind.kind ? baseText : undefined),
+  };
   const title = input.title ?? `${kind.title.en} — ${parties.map((party) => party.names.en.short).join(' / ')}`;
   const at = now.toISOString();
 
@@ -75,25 +82,21 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
       kind: kind.kind,
       title,
       languages,
-      variables,
       basedOn: base?.id ?? null,
       state: 'drafting',
-      machineVersion: AGREEMENT_MACHINE_VERSION,
       workflow: startWorkflow(parties.map((party) => party.key)),
       parties: parties.map((party) => party.key),
       createdBy: user.id,
       createdAt: at,
       updatedAt: at,
     });
-    await insertClauses(trx, agreementId, clauses, { userId: user.id, at });
+    await insertTextVersion(trx, agreementId, { version: 1, text, contentHash: contentHash(text), userId: user.id, at, change: { op: 'create' } });
     const record = await loadVisibleAgreement(trx, agreementId, user);
-    assertRenderable(await loadAgreementSource(trx, record), at.slice(0, 10));
+    assertRenderable(await loadAgreementSource(trx, record, text), at.slice(0, 10));
     await appendAuditEntry(trx, {
       agreementId,
       at,
-      actor: user.email,
-      party: user.party,
-      role: user.role,
+      by: auditedActor(user),
       event: 'CREATE',
       from: null,
       to: 'drafting',
@@ -126,19 +129,6 @@ async function chooseParties(
   return findParties(deps.db, [user.party, other.key]);
 }
 
-/** Rules across variables that the schema alone cannot state. */
-function checkVariables(variables: AgreementVariables, parties: readonly Party[], languages: readonly Lang[]): void {
-  const keys = parties.map((party) => party.key);
-  if (!keys.includes(variables.placeOfSigning)) {
-    throw new RuleViolationError(`placeOfSigning must be one of the parties: ${keys.join(', ')}`);
-  }
-  if (variables.prevailingLanguage && !languages.includes(variables.prevailingLanguage)) {
-    throw new RuleViolationError(`prevailingLanguage ${variables.prevailingLanguage} is not one of the texts (${languages.join(', ')})`);
-  }
-  const missing = keys.filter((key) => !variables.coordinators[key]);
-  if (missing.length > 0) throw new RuleViolationError(`coordinators must name one for each party; missing: ${missing.join(', ')}`);
-}
-
 /** Each party's language must be among the texts: both governments read their own. */
 function chooseLanguages(requested: readonly Lang[] | undefined, parties: readonly Party[]): Lang[] {
   const languages = [...new Set(requested ?? parties.map((party) => party.language))];
@@ -151,16 +141,30 @@ function chooseLanguages(requested: readonly Lang[] | undefined, parties: readon
   return languages;
 }
 
-async function initialClauses(
-  deps: UseCaseDeps,
-  kind: AgreementKind,
-  languages: readonly Lang[],
-  sameKindBase: number | undefined,
-): Promise<ClauseRecord[]> {
-  const inherited = sameKindBase === undefined ? [] : await listClauses(deps.db, sameKindBase);
+/**
+ * The clauses of a new agreement: all of the continued agreement's when it is of the same kind (an
+ * amendment keeps its custom clauses), otherwise the kind's clauses from the library.
+ */
+function initialClauses(kind: AgreementKind, languages: readonly Lang[], sameKindBase: AgreementText | undefined): ClauseInstance[] {
   const library = clauseLibrary().clauses;
-  return kind.clauses.map((key) => {
-    const source = inherited.find((clause) => clause.key === key)?.texts ?? library.get(key)!.texts;
-    return { key, texts: Object.fromEntries(languages.map((lang) => [lang, source[lang] ?? library.get(key)!.texts[lang]])) };
+  if (!sameKindBase) {
+    return kind.clauses.map((key) => {
+      const texts = library.get(key)!.texts;
+      return confirmedClause(key, 'library', Object.fromEntries(languages.map((lang) => [lang, texts[lang]])), languages[0]!);
+    });
+  }
+  return sameKindBase.clauses.map((clause) => {
+    const present = languages.filter((lang) => clause.languages[lang] !== undefined);
+    const texts = clauseTexts(clause);
+    const inherited = confirmedClause(clause.key, clause.origin, Object.fromEntries(present.map((lang) => [lang, texts[lang]])), present[0] ?? languages[0]!);
+    // A language the continued agreement did not have waits for its translation.
+    const missing = languages.filter((lang) => !present.includes(lang));
+    return {
+      ...inherited,
+      languages: {
+        ...inherited.languages,
+        ...Object.fromEntries(missing.map((lang) => [lang, { text: '', status: 'needs-review' as const, renders: '' }])),
+      },
+    };
   });
 }

@@ -32,5 +32,7 @@ export function defaultVariables(
     prevailingLanguage: languages.includes('en') ? 'en' : null,
     conferenceYear: today.getUTCFullYear() + 1,
     coordinators: Object.fromEntries(parties.map((party) => [party.key, party.names.coordinator])),
+    firstSigner: null,
+    layout: 'parallel',
   };
 }

@@ -5,7 +5,7 @@ import { renderAgreementPdf } from '../pdf/render-pdf.ts';
 import { buildAgreementDocument } from './agreement-document.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { sha256 } from './freeze-originals.ts';
-import { loadAgreementSource, loadVisibleAgreement } from './load-agreement.ts';
+import { loadAgreementSource, loadText, loadVisibleAgreement } from './load-agreement.ts';
 
 export interface DownloadedOriginal {
   readonly pdf: Buffer;
@@ -31,7 +31,7 @@ export async function downloadOriginal(deps: UseCaseDeps, user: User, agreementI
     const suffix = record.state === 'executed' ? 'signed' : `revision-${stored.revision}`;
     return { pdf: stored.pdf, sha256: stored.sha256, filename: `${filename}-${suffix}.pdf`, final: true };
   }
-  const source = await loadAgreementSource(deps.db, record);
+  const source = await loadAgreementSource(deps.db, record, (await loadText(deps.db, record)).text);
   const { pdf } = await renderAgreementPdf(
     buildAgreementDocument(source, { original, date: record.updatedAt.slice(0, 10), final: false }),
   );

@@ -1,11 +1,13 @@
 import type { Queryable } from '../../db/connection.ts';
 import { findAgreement, type AgreementRecord } from '../../db/repositories/agreements.repository.ts';
-import { listClauses } from '../../db/repositories/clauses.repository.ts';
 import { findParties } from '../../db/repositories/parties.repository.ts';
+import { findTextAt, type TextVersion } from '../../db/repositories/text-versions.repository.ts';
 import { findUsersByRole, type User } from '../../db/repositories/users.repository.ts';
+import { decide } from '../auth/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import { findKind } from '../text/clause-library.ts';
 import type { AgreementSource } from './agreement-document.ts';
+import { clauseTexts, type AgreementText } from './agreement-text.ts';
 
 /**
  * The agreement if the user's party is a party to it. An agreement of other parties answers 404,
@@ -13,12 +15,22 @@ import type { AgreementSource } from './agreement-document.ts';
  */
 export async function loadVisibleAgreement(db: Queryable, id: number, user: User): Promise<AgreementRecord> {
   const record = await findAgreement(db, id);
-  if (!record || !record.parties.includes(user.party)) throw new NotFoundError(`There is no agreement ${id} for your party`);
+  if (!record || !decide(user, record, 'agreement.read').allowed) throw new NotFoundError(`There is no agreement ${id} for your party`);
   return record;
 }
 
-/** Everything the agreement's text is rendered from: kind, parties, clauses, signatories, the document it continues. */
-export async function loadAgreementSource(db: Queryable, record: AgreementRecord): Promise<AgreementSource> {
+/** The text at a version of the agreement (the current text without one); 404 for a version it never had. */
+export async function loadText(db: Queryable, record: AgreementRecord, version?: number): Promise<TextVersion> {
+  if (version !== undefined && (version < 1 || version > record.version)) {
+    throw new NotFoundError(`Agreement ${record.id} has versions 1 to ${record.version}, not ${version}`);
+  }
+  const text = await findTextAt(db, record.id, version);
+  if (!text) throw new Error(`agreement ${record.id} has no text`);
+  return text;
+}
+
+/** Everything a text of the agreement is rendered from: kind, parties, signatories, the document it continues. */
+export async function loadAgreementSource(db: Queryable, record: AgreementRecord, text: AgreementText): Promise<AgreementSource> {
   const kind = findKind(record.kind);
   if (!kind) throw new Error(`agreement ${record.id} has kind ${record.kind}, which the clause library does not know`);
   const parties = await findParties(db, record.parties);
@@ -27,17 +39,23 @@ export async function loadAgreementSource(db: Queryable, record: AgreementRecord
       .flatMap((users) => users.slice(0, 1))
       .map((user) => [user.party, user.profile]),
   );
-  const base = record.basedOn === null ? undefined : await findAgreement(db, record.basedOn);
-  const baseKind = base && findKind(base.kind);
   return {
     id: record.id,
     version: record.version,
     kind,
     languages: record.languages,
-    variables: record.variables,
+    variables: text.variables,
     parties,
-    clauses: await listClauses(db, record.id),
+    clauses: text.clauses.map((clause) => ({ key: clause.key, texts: clauseTexts(clause) })),
     signatories,
-    basedOn: base && baseKind ? { kind: baseKind, date: base.variables.signingDate ?? base.updatedAt.slice(0, 10) } : null,
+    basedOn: await basedOn(db, record),
   };
+}
+
+async function basedOn(db: Queryable, record: AgreementRecord): Promise<AgreementSource['basedOn']> {
+  const base = record.basedOn === null ? undefined : await findAgreement(db, record.basedOn);
+  const baseKind = base && findKind(base.kind);
+  if (!base || !baseKind) return null;
+  const baseText = await findTextAt(db, base.id);
+  return { kind: baseKind, date: baseText?.text.variables.signingDate ?? base.updatedAt.slice(0, 10) };
 }

@@ -1,15 +1,19 @@
 import { z } from 'zod';
-import { bumpAgreementVersion } from '../../db/repositories/agreements.repository.ts';
-import { appendAuditEntry } from '../../db/repositories/audit.repository.ts';
+import { insertApproval } from '../../db/repositories/approvals.repository.ts';
 import { insertOriginalRevision, type OriginalRevision } from '../../db/repositories/originals.repository.ts';
 import { insertSignature } from '../../db/repositories/signatures.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
-import { EVENT_TYPES, type AgreementEventType, type AgreementState } from '../../workflows/agreement/agreement.events.ts';
+import { EVENT_TYPES, type AgreementEvent, type AgreementEventType, type AgreementState, type SigningTerms } from '../../workflows/agreement/agreement.events.ts';
 import { step, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
-import { ForbiddenError, InvalidTransitionError } from '../errors.ts';
+import { authorize } from '../auth/policy.ts';
+import { RuleViolationError } from '../errors.ts';
+import type { Lang } from '../text/languages.ts';
+import { parityProblems, type AgreementText } from './agreement-text.ts';
+import type { AgreementVariables } from './agreement-variables.ts';
+import { auditedActor, commitTransition } from './commit-transition.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { renderFinalOriginals } from './freeze-originals.ts';
-import { loadVisibleAgreement } from './load-agreement.ts';
+import { loadText, loadVisibleAgreement } from './load-agreement.ts';
 import { signOriginals } from './sign-originals.ts';
 import { staleVersion } from './version-conflict.ts';
 
@@ -18,6 +22,8 @@ export const agreementEventInput = z
     type: z.enum(EVENT_TYPES),
     expectedVersion: z.number().int().nonnegative(),
     comment: z.string().max(2000).optional(),
+    /** NOTIFY_COMPLETION and GIVE_NOTICE: the date of the notification or notice (YYYY-MM-DD), today by default. */
+    date: z.iso.date().optional(),
   })
   .strict();
 export type AgreementEventInput = z.infer<typeof agreementEventInput>;
@@ -31,17 +37,24 @@ export type AgreementEventInput = z.infer<typeof agreementEventInput>;
 export async function sendAgreementEvent(deps: UseCaseDeps, user: User, agreementId: number, input: AgreementEventInput) {
   const record = await loadVisibleAgreement(deps.db, agreementId, user);
   if (input.expectedVersion !== record.version) throw staleVersion(record.version, input.expectedVersion);
-  const outcome = step(record.workflow, { type: input.type, actor: { party: user.party, role: user.role } });
-  if (!outcome.accepted) {
-    throw outcome.reason === 'wrong-role'
-      ? new ForbiddenError(`A ${user.role} of ${user.party} may not send ${input.type} while the agreement is in ${record.state}`)
-      : new InvalidTransitionError(`${input.type} is not possible now: the agreement is in ${record.state}${alreadyDone(record.workflow, input.type, user.party)}`);
-  }
-  const next = outcome.next;
   const at = deps.now();
+  const today = at.toISOString().slice(0, 10);
+  const text = await loadText(deps.db, record);
+  const event: AgreementEvent = {
+    type: input.type,
+    actor: user,
+    date: input.date ?? today,
+    ...(input.type === 'SUBMIT' && { terms: signingTerms(text.text.variables) }),
+  };
+  if (event.date! > today) throw new RuleViolationError(`${input.type} cannot be dated in the future (${event.date})`);
+  authorize(user, record, `event.${input.type}`, alreadyDone(record.workflow, input.type, user.party));
+  const outcome = step(record.workflow, event);
+  if (!outcome.accepted) throw new Error(`the policy allowed ${input.type} but the machine refused it`);
+  const next = outcome.next;
+  if (PARITY_GATED.has(input.type)) assertTranslationParity(text.text, record.languages, input.type);
   const revisions: OriginalRevision[] = [];
   let certificateSubject: string | undefined;
-  if (next.value === 'signing' && record.state !== 'signing') revisions.push(...(await renderFinalOriginals(deps, record, at)));
+  if (next.value === 'signing' && record.state !== 'signing') revisions.push(...(await renderFinalOriginals(deps, record, text.text, at)));
   if (input.type === 'SIGN') {
     const signed = await signOriginals(deps, record, user, at);
     revisions.push(...signed.revisions);
@@ -49,25 +62,55 @@ export async function sendAgreementEvent(deps: UseCaseDeps, user: User, agreemen
   }
 
   await deps.db.transaction(async (trx) => {
-    const updated = await bumpAgreementVersion(trx, agreementId, input.expectedVersion, { workflow: next, updatedAt: at.toISOString() });
-    if (!updated) throw staleVersion(undefined, input.expectedVersion);
+    await commitTransition(trx, {
+      record,
+      next,
+      event,
+      actor: auditedActor(user),
+      text,
+      at,
+      detail: auditDetail(input, text.contentHash, record.state, next.value),
+    });
     for (const revision of revisions) await insertOriginalRevision(trx, revision);
+    if (input.type === 'APPROVE') {
+      await insertApproval(trx, agreementId, {
+        stage: record.state === 'review' ? 'review' : 'approval',
+        party: user.party,
+        userId: user.id,
+        version: record.version,
+        contentHash: text.contentHash,
+        approvedAt: at.toISOString(),
+      });
+    }
     if (certificateSubject !== undefined) {
       await insertSignature(trx, agreementId, { party: user.party, userId: user.id, certificateSubject, signedAt: at.toISOString() });
     }
-    await appendAuditEntry(trx, {
-      agreementId,
-      at: at.toISOString(),
-      actor: user.email,
-      party: user.party,
-      role: user.role,
-      event: input.type,
-      from: record.state,
-      to: next.value,
-      detail: input.comment ?? null,
-    });
   });
   return { state: next.value, version: record.version + 1 };
+}
+
+/** Fixed at submission from the text: who signs first and how the agreement enters into force. */
+function signingTerms(variables: AgreementVariables): SigningTerms {
+  return { firstSigner: variables.firstSigner, entryIntoForce: variables.entryIntoForce };
+}
+
+/** Events that commit the parties to the text: refused while any translation is not confirmed. */
+const PARITY_GATED = new Set<AgreementEventType>(['SUBMIT', 'APPROVE', 'SIGN']);
+
+function assertTranslationParity(text: AgreementText, languages: readonly Lang[], type: AgreementEventType): void {
+  const problems = parityProblems(text, languages);
+  if (problems.length === 0) return;
+  const list = problems.map((problem) => `${problem.clause} (${problem.lang}: ${problem.status})`).join(', ');
+  throw new RuleViolationError(`${type} needs every clause confirmed in every language; not yet: ${list}`, { unconfirmed: problems });
+}
+
+/** What the audit keeps besides the event: the comment, the text an approval was given to, why approvals were cleared. */
+function auditDetail(input: AgreementEventInput, contentHash: string, from: AgreementState, to: AgreementState): string | null {
+  const parts = [input.comment];
+  if (input.type === 'APPROVE') parts.push(`approved text ${contentHash}`);
+  if (input.type === 'REQUEST_CHANGES') parts.push(`approvals cleared: returned from ${from} to ${to}`);
+  if (to === 'signing' && from !== 'signing') parts.push(`text frozen: ${contentHash}`);
+  return parts.filter(Boolean).join('; ') || null;
 }
 
 /** Says so when the refusal is because the user's party already did this in this stage. */

@@ -1,6 +1,6 @@
 import { insertParty } from '../../db/repositories/parties.repository.ts';
 import { countUsers, findUserByEmail, insertUser, type User } from '../../db/repositories/users.repository.ts';
-import type { AgreementEventType } from '../../workflows/agreement/agreement.events.ts';
+import type { AgreementEventInput } from '../agreements/send-agreement-event.ts';
 import { createAgreement } from '../agreements/create-agreement.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { sendAgreementEvent } from '../agreements/send-agreement-event.ts';
@@ -39,7 +39,7 @@ export async function seedDemo(deps: UseCaseDeps): Promise<boolean> {
     languages: ['ru', 'ko'],
     variables: { areas: [...LETTER_OF_INTENT_AREAS], placeOfSigning: 'gyeonggi', signingDate: LETTER_OF_INTENT_SIGNED, conferenceYear: 2013 },
   });
-  const happyPath: [string, AgreementEventType][] = [
+  const happyPath: [string, AgreementEventInput['type']][] = [
     ['legal@sverdlovsk.example', 'SUBMIT'],
     ['legal@sverdlovsk.example', 'APPROVE'],
     ['legal@gyeonggi.example', 'APPROVE'],

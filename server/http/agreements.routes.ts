@@ -5,11 +5,22 @@ import { agreementView } from '../agreements/agreement-view.ts';
 import { createAgreement, createAgreementInput } from '../agreements/create-agreement.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { downloadOriginal } from '../agreements/download-original.ts';
+import { addClause, addClauseInput } from '../agreements/add-clause.ts';
+import { addComment, addCommentInput, listComments, resolveCommentThread } from '../agreements/comments.ts';
+import { compareVersions } from '../agreements/compare-versions.ts';
+import { confirmTranslation, confirmTranslationInput } from '../agreements/confirm-translation.ts';
 import { editClause, editClauseInput } from '../agreements/edit-clause.ts';
-import { loadVisibleAgreement } from '../agreements/load-agreement.ts';
+import { loadText, loadVisibleAgreement } from '../agreements/load-agreement.ts';
+import { removeClause } from '../agreements/remove-clause.ts';
+import { reorderClauses, reorderClausesInput } from '../agreements/reorder-clauses.ts';
+import { updateVariables, updateVariablesInput } from '../agreements/update-variables.ts';
+import { verifyAgreementAudit } from '../agreements/verify-audit.ts';
+import { setDeadlines, setDeadlinesInput } from '../lifecycle/set-deadlines.ts';
+import { listTextVersions } from '../../db/repositories/text-versions.repository.ts';
+import { MalformedRequestError } from '../errors.ts';
 import { agreementEventInput, sendAgreementEvent } from '../agreements/send-agreement-event.ts';
 import { currentUser, requireUser } from './authentication.ts';
-import { parseBody, parseId } from './parse.ts';
+import { parseBody, parseId, parseQueryInteger } from './parse.ts';
 
 /** /api/agreements: thin adapters from HTTP to the use-cases. */
 export function agreementsRoutes(deps: UseCaseDeps): Router {
@@ -36,6 +47,64 @@ export function agreementsRoutes(deps: UseCaseDeps): Router {
     response.json(await editClause(deps, currentUser(response), parseId(request.params.id), request.params.key, input));
   });
 
+  router.post('/:id/clauses', async (request, response) => {
+    const input = parseBody(addClauseInput, request.body);
+    response.status(201).json(await addClause(deps, currentUser(response), parseId(request.params.id), input));
+  });
+
+  router.delete('/:id/clauses/:key', async (request, response) => {
+    const expectedVersion = parseQueryInteger(request.query.expectedVersion, 'expectedVersion');
+    response.json(await removeClause(deps, currentUser(response), parseId(request.params.id), request.params.key, expectedVersion));
+  });
+
+  router.post('/:id/clauses/:key/confirm', async (request, response) => {
+    const input = parseBody(confirmTranslationInput, request.body);
+    response.json(await confirmTranslation(deps, currentUser(response), parseId(request.params.id), request.params.key, input));
+  });
+
+  router.put('/:id/clause-order', async (request, response) => {
+    const input = parseBody(reorderClausesInput, request.body);
+    response.json(await reorderClauses(deps, currentUser(response), parseId(request.params.id), input));
+  });
+
+  router.put('/:id/variables', async (request, response) => {
+    const input = parseBody(updateVariablesInput, request.body);
+    response.json(await updateVariables(deps, currentUser(response), parseId(request.params.id), input));
+  });
+
+  router.get('/:id/versions', async (request, response) => {
+    const record = await loadVisibleAgreement(deps.db, parseId(request.params.id), currentUser(response));
+    response.json(await listTextVersions(deps.db, record.id));
+  });
+
+  router.get('/:id/versions/:version', async (request, response) => {
+    const record = await loadVisibleAgreement(deps.db, parseId(request.params.id), currentUser(response));
+    const text = await loadText(deps.db, record, parseQueryInteger(request.params.version, 'version'));
+    response.json({ version: text.version, contentHash: text.contentHash, createdBy: text.createdBy, createdAt: text.createdAt, change: text.change, ...text.text });
+  });
+
+  router.get('/:id/compare', async (request, response) => {
+    const { from, to } = request.query;
+    if (typeof from !== 'string' || (to !== undefined && typeof to !== 'string')) {
+      throw new MalformedRequestError('Give from=<version>|my-last-approval and optionally to=<version> (default: the current one)');
+    }
+    response.json(await compareVersions(deps, currentUser(response), parseId(request.params.id), from, to));
+  });
+
+  router.get('/:id/comments', async (request, response) => {
+    response.json(await listComments(deps, currentUser(response), parseId(request.params.id)));
+  });
+
+  router.post('/:id/comments', async (request, response) => {
+    const input = parseBody(addCommentInput, request.body);
+    response.status(201).json(await addComment(deps, currentUser(response), parseId(request.params.id), input));
+  });
+
+  router.post('/:id/comments/:commentId/resolve', async (request, response) => {
+    const commentId = parseQueryInteger(request.params.commentId, 'commentId');
+    response.json(await resolveCommentThread(deps, currentUser(response), parseId(request.params.id), commentId));
+  });
+
   router.post('/:id/events', async (request, response) => {
     const input = parseBody(agreementEventInput, request.body);
     response.json(await sendAgreementEvent(deps, currentUser(response), parseId(request.params.id), input));
@@ -57,6 +126,16 @@ export function agreementsRoutes(deps: UseCaseDeps): Router {
     response.json(
       entries.map(({ seq, at, actor, party, role, event, from, to, detail, hash }) => ({ seq, at, actor, party, role, event, from, to, detail, hash })),
     );
+  });
+
+  router.put('/:id/deadlines', async (request, response) => {
+    const input = parseBody(setDeadlinesInput, request.body);
+    response.json(await setDeadlines(deps, currentUser(response), parseId(request.params.id), input));
+  });
+
+  router.get('/:id/audit/verify', async (request, response) => {
+    const record = await loadVisibleAgreement(deps.db, parseId(request.params.id), currentUser(response));
+    response.json(await verifyAgreementAudit(deps.db, record.id));
   });
 
   return router;

@@ -9,7 +9,8 @@ export function requireUser(deps: UseCaseDeps): RequestHandler {
   return async (request, response, next) => {
     const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(request.get('authorization') ?? '');
     if (!match) throw new UnauthenticatedError();
-    response.locals.user = await authenticate(deps.db, match[1]!, deps.now());
+    // Where the request came from travels with the user, for the audit trail.
+    response.locals.user = { ...(await authenticate(deps.db, match[1]!, deps.now())), ip: request.ip, userAgent: request.get('user-agent') };
     next();
   };
 }

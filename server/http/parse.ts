@@ -19,3 +19,9 @@ export function parseId(value: string | undefined): number {
   if (value === undefined || !/^[1-9][0-9]{0,14}$/.test(value)) throw new NotFoundError(`"${value}" is not an agreement id`);
   return Number(value);
 }
+
+/** A non-negative integer from the query string or a path segment, or a 400 naming the parameter. */
+export function parseQueryInteger(value: unknown, name: string): number {
+  if (typeof value !== 'string' || !/^[0-9]{1,9}$/.test(value)) throw new MalformedRequestError(`${name} must be a whole number`);
+  return Number(value);
+}

@@ -11,6 +11,8 @@ export type PerLanguage<T> = Partial<Record<Lang, T>>;
  */
 export interface AgreementDocument {
   readonly languages: readonly Lang[];
+  /** Parallel columns aligned article by article, or each language's complete text in turn. */
+  readonly layout: 'parallel' | 'sequential';
   readonly title: PerLanguage<string>;
   /** For the running header. */
   readonly shortTitle: PerLanguage<string>;

@@ -155,7 +155,7 @@ describe(`agreements API (${TEST_DATABASE_KIND})`, () => {
       expect(response.body.version).to.equal(before.version + 1);
       expect(response.body.clauses.find((clause: { key: string }) => clause.key === 'purpose').texts.ru).to.equal(text);
       const audit = (await legal.get(`/api/agreements/${COOPERATION}/audit`)).body;
-      expect(audit.at(-1)).to.include({ event: 'EDIT_CLAUSE', actor: 'legal@sverdlovsk.example', from: 'drafting', to: 'drafting' });
+      expect(audit.at(-1)).to.include({ event: 'EDIT_TEXT', actor: 'legal@sverdlovsk.example', from: 'drafting', to: 'drafting', detail: 'edit purpose (ru)' });
     });
 
     it('when the expected version is stale, then 409 and nothing changes', async () => {

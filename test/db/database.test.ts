@@ -4,7 +4,6 @@ import { bumpAgreementVersion, findAgreement, insertAgreement } from '../../db/r
 import { appendAuditEntry, auditHash, listAuditEntries } from '../../db/repositories/audit.repository.ts';
 import { insertParty } from '../../db/repositories/parties.repository.ts';
 import { insertUser } from '../../db/repositories/users.repository.ts';
-import { defaultVariables } from '../../server/agreements/default-variables.ts';
 import { DEMO_PARTIES, DEMO_USERS } from '../../server/demo/demo-parties.ts';
 import { findKind } from '../../server/text/clause-library.ts';
 import { startWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
@@ -26,10 +25,8 @@ describe(`database (${TEST_DATABASE_KIND})`, () => {
       kind: kind.kind,
       title: 'A test agreement',
       languages: ['ru', 'ko'],
-      variables: defaultVariables(kind, DEMO_PARTIES, ['ru', 'ko'], new Date(NOW)),
       basedOn: null,
       state: 'drafting',
-      machineVersion: 1,
       workflow: startWorkflow(['sverdlovsk', 'gyeonggi']),
       parties: ['sverdlovsk', 'gyeonggi'],
       createdBy: userId,
@@ -44,7 +41,7 @@ describe(`database (${TEST_DATABASE_KIND})`, () => {
     await db.migrate.rollback({ migrationSource }, true);
     expect(await db.schema.hasTable('agreements')).to.equal(false);
     await db.migrate.latest({ migrationSource });
-    for (const table of ['parties', 'users', 'agreements', 'clauses', 'clause_texts', 'originals', 'signatures', 'audit_events', 'credentials']) {
+    for (const table of ['parties', 'users', 'agreements', 'text_versions', 'approvals', 'comments', 'originals', 'signatures', 'audit_events', 'credentials']) {
       expect(await db.schema.hasTable(table), table).to.equal(true);
     }
   });
@@ -68,11 +65,11 @@ describe(`database (${TEST_DATABASE_KIND})`, () => {
 
   it('when audit entries are appended, then each links to the previous one and its hash covers its fields', async () => {
     const { db } = database;
-    const entry = { agreementId, at: NOW, actor: 'legal@sverdlovsk.example', party: 'sverdlovsk', role: 'legal', detail: null };
+    const entry = { agreementId, at: NOW, by: { email: 'legal@sverdlovsk.example', party: 'sverdlovsk', role: 'legal', ip: '127.0.0.1' }, detail: null };
     await appendAuditEntry(db, { ...entry, event: 'CREATE', from: null, to: 'drafting' });
     await appendAuditEntry(db, { ...entry, event: 'SUBMIT', from: 'drafting', to: 'review' });
     const [first, second] = await listAuditEntries(db, agreementId);
-    expect(first!.seq).to.equal(1);
+    expect(first!).to.include({ seq: 1, actor: 'legal@sverdlovsk.example', ip: '127.0.0.1', userAgent: null });
     expect(first!.prevHash).to.equal('0'.repeat(64));
     expect(second!.prevHash).to.equal(first!.hash);
     const { hash, ...fields } = second!;

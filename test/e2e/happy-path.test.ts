@@ -2,17 +2,7 @@ import { expect } from 'chai';
 import { ApiClient } from '../support/api-client.ts';
 import { nssDatabaseTrusting, parsePdfsig, tempFile, tool } from '../support/pdf-tools.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-
-const COOPERATION = 2;
-const HAPPY_PATH = [
-  ['legal@sverdlovsk.example', 'SUBMIT', 'review'],
-  ['legal@sverdlovsk.example', 'APPROVE', 'review'],
-  ['legal@gyeonggi.example', 'APPROVE', 'approval'],
-  ['official@gyeonggi.example', 'APPROVE', 'approval'],
-  ['official@sverdlovsk.example', 'APPROVE', 'signing'],
-  ['signatory@sverdlovsk.example', 'SIGN', 'signing'],
-  ['signatory@gyeonggi.example', 'SIGN', 'executed'],
-] as const;
+import { COOPERATION, demoCertificateAuthorities, executeDemoAgreement, HAPPY_PATH } from '../support/execute-demo.ts';
 
 const normalize = (text: string) => text.replace(/\s+/g, ' ');
 
@@ -23,25 +13,9 @@ describe('end to end: the agreement of cooperation from draft to two signatures'
 
   before(async () => {
     server = await startTestServer();
-    const clients = new Map<string, ApiClient>();
-    for (const [email] of HAPPY_PATH) if (!clients.has(email)) clients.set(email, await ApiClient.signIn(server.baseUrl, email));
-    let { version } = (await clients.get('legal@sverdlovsk.example')!.get(`/api/agreements/${COOPERATION}`)).body;
-    for (const [email, type, state] of HAPPY_PATH) {
-      const response = await clients.get(email)!.post(`/api/agreements/${COOPERATION}/events`, { type, expectedVersion: version });
-      expect(response.status, `${type} by ${email}: ${JSON.stringify(response.body)}`).to.equal(200);
-      expect(response.body).to.deep.equal({ state, version: version + 1 });
-      version = response.body.version;
-    }
-    for (const party of ['sverdlovsk', 'gyeonggi']) {
-      // Each government downloads from its own side.
-      const client = clients.get(`official@${party}.example`)!;
-      const response = await client.get(`/api/agreements/${COOPERATION}/pdf?original=${party}`);
-      expect(response.status).to.equal(200);
-      expect(response.contentType).to.equal('application/pdf');
-      originals.set(party, tempFile(`${party}.pdf`, response.bytes));
-    }
-    const authorities = await server.db('credentials').where({ purpose: 'ca' }).pluck('certificate_pem');
-    nssdir = await nssDatabaseTrusting(authorities);
+    // Each government downloads its original from its own side.
+    for (const [party, pdf] of await executeDemoAgreement(server)) originals.set(party, tempFile(`${party}.pdf`, pdf));
+    nssdir = await nssDatabaseTrusting((await demoCertificateAuthorities(server)).map((authority) => authority.certificatePem));
   });
   after(async () => server?.close());
 

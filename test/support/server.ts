@@ -10,9 +10,21 @@ import { createTestDatabase } from './database.ts';
 
 export interface TestServer {
   readonly baseUrl: string;
+  /** The database's DATABASE_URL, for commands run against it. */
+  readonly databaseUrl: string;
   readonly db: Database;
   readonly deps: UseCaseDeps;
+  /** The server's clock: real time until a test sets it. */
+  readonly clock: TestClock;
   readonly close: () => Promise<void>;
+}
+
+export class TestClock {
+  private fixed: Date | undefined;
+  now = (): Date => (this.fixed ? new Date(this.fixed) : new Date());
+  set(date: Date | string): void {
+    this.fixed = new Date(date);
+  }
 }
 
 export const DEMO_PASSWORD = 'test-password';
@@ -29,7 +41,8 @@ export async function startTestServer(): Promise<TestServer> {
     databaseUrl: database.url,
     secret: randomBytes(32),
   });
-  const deps: UseCaseDeps = { db: database.db, config, now: () => new Date() };
+  const clock = new TestClock();
+  const deps: UseCaseDeps = { db: database.db, config, now: clock.now };
   await seedDemo(deps);
   const errors: unknown[] = [];
   const app = createApp(deps, { log: (message, error) => errors.push([message, error]) });
@@ -39,8 +52,10 @@ export async function startTestServer(): Promise<TestServer> {
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    databaseUrl: database.url,
     db: database.db,
     deps,
+    clock,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -5,15 +5,16 @@ import type { Database } from '../../db/connection.ts';
  * PDFs are compared by hash, not bytes, to keep failures readable.
  */
 export async function storedAgreement(db: Database, agreementId: number): Promise<string> {
-  const [agreement, clauses, texts, audit, originals, signatures] = await Promise.all([
+  const [agreement, texts, approvals, comments, audit, originals, signatures] = await Promise.all([
     db('agreements').where({ id: agreementId }).first(),
-    db('clauses').where({ agreement_id: agreementId }).orderBy('position'),
-    db('clause_texts').where({ agreement_id: agreementId }).orderBy(['clause_key', 'lang']),
+    db('text_versions').where({ agreement_id: agreementId }).orderBy('version'),
+    db('approvals').where({ agreement_id: agreementId }).orderBy('id'),
+    db('comments').where({ agreement_id: agreementId }).orderBy('id'),
     db('audit_events').where({ agreement_id: agreementId }).orderBy('seq'),
     db('originals').where({ agreement_id: agreementId }).orderBy(['party_key', 'revision']).select('party_key', 'revision', 'sha256'),
     db('signatures').where({ agreement_id: agreementId }).orderBy('id'),
   ]);
-  return JSON.stringify({ agreement, clauses, texts, audit, originals, signatures });
+  return JSON.stringify({ agreement, texts, approvals, comments, audit, originals, signatures });
 }
 
 export async function countRows(db: Database, table: string): Promise<number> {

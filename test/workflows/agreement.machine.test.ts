@@ -22,7 +22,17 @@ describe('agreement machine', () => {
   it('when a new agreement starts, then it is drafting with no approvals', () => {
     expect(startWorkflow(PARTIES)).to.deep.equal({
       value: 'drafting',
-      context: { parties: [...PARTIES], reviewedBy: [], approvedBy: [], signedBy: [] },
+      context: {
+        parties: [...PARTIES],
+        reviewedBy: [],
+        approvedBy: [],
+        signedBy: [],
+        terms: { firstSigner: null, entryIntoForce: 'signature' },
+        completions: {},
+        inForceSince: null,
+        term: 1,
+        notice: null,
+      },
     });
   });
 
@@ -80,6 +90,8 @@ describe('agreement machine', () => {
       ['an official signs', approved, event('SIGN', 'gyeonggi', 'official'), 'wrong-role'],
       ['a signatory signs twice', () => run(approved(), event('SIGN', 'gyeonggi', 'signatory')), event('SIGN', 'gyeonggi', 'signatory'), 'not-now'],
       ['changes are requested in signing', approved, event('REQUEST_CHANGES', 'gyeonggi', 'legal'), 'not-now'],
+      ['a user sends a system event', approved, event('ENTER_INTO_FORCE', 'gyeonggi', 'official'), 'not-now'],
+      ['notice is given before entry into force', approved, event('GIVE_NOTICE', 'gyeonggi', 'official'), 'not-now'],
       ['a stranger party acts', submitted, event('APPROVE', 'moscow', 'legal'), 'not-now'],
     ];
     for (const [scenario, workflow, refused, reason] of cases) {

@@ -8,7 +8,7 @@ import {
   type AgreementEventType,
   type AgreementState,
 } from './agreement.events.ts';
-import { agreementMachine } from './agreement.machine.ts';
+import { AGREEMENT_MACHINE_VERSION, agreementMachine } from './agreement.machine.ts';
 
 /** The persisted form of an agreement's workflow: plain JSON, stored beside a plain `state` column. */
 export interface PersistedWorkflow {
@@ -22,13 +22,32 @@ export function startWorkflow(parties: readonly string[]): PersistedWorkflow {
   return { value: snapshot.value as AgreementState, context: snapshot.context };
 }
 
-function restore(workflow: PersistedWorkflow) {
-  return agreementMachine.resolveState({ value: workflow.value, context: workflow.context });
+/**
+ * Pure: a snapshot persisted by an older machine version, brought to the current one. Version 1 knew
+ * nothing of signing order or of the life after signature: its agreements sign in either order and
+ * enter into force on signature, which is what version 1 texts said by default.
+ */
+export function upgradeWorkflow(persisted: unknown, machineVersion: number): PersistedWorkflow {
+  if (machineVersion > AGREEMENT_MACHINE_VERSION) {
+    throw new Error(`workflow saved by machine version ${machineVersion}, newer than this server's ${AGREEMENT_MACHINE_VERSION}`);
+  }
+  const workflow = persisted as PersistedWorkflow;
+  if (machineVersion >= 2) return workflow;
+  return {
+    value: workflow.value,
+    context: {
+      ...workflow.context,
+      terms: { firstSigner: null, entryIntoForce: 'signature' },
+      completions: {},
+      inForceSince: null,
+      term: 1,
+      notice: null,
+    },
+  };
 }
 
-/** Pure: whether the machine accepts this event now. */
-export function canSend(workflow: PersistedWorkflow, event: AgreementEvent): boolean {
-  return restore(workflow).can(event);
+function restore(workflow: PersistedWorkflow) {
+  return agreementMachine.resolveState({ value: workflow.value, context: workflow.context });
 }
 
 export type StepOutcome =
@@ -44,7 +63,7 @@ export function step(workflow: PersistedWorkflow, event: AgreementEvent): StepOu
   const snapshot = restore(workflow);
   if (!snapshot.can(event)) {
     const { party } = event.actor;
-    const anotherRoleCould = ROLES.some((role) => snapshot.can({ type: event.type, actor: { party, role } }));
+    const anotherRoleCould = ROLES.some((role) => snapshot.can({ ...event, actor: { party, role } }));
     return { accepted: false, reason: anotherRoleCould ? 'wrong-role' : 'not-now' };
   }
   const [next] = transition(agreementMachine, snapshot, event);

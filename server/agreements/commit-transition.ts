@@ -1,0 +1,53 @@
+import type { Knex } from 'knex';
+import { bumpAgreementVersion, type AgreementRecord } from '../../db/repositories/agreements.repository.ts';
+import { appendAuditEntry, type AuditedActor } from '../../db/repositories/audit.repository.ts';
+import { cancelPendingEvents, scheduleEvent } from '../../db/repositories/scheduled-events.repository.ts';
+import type { TextVersion } from '../../db/repositories/text-versions.repository.ts';
+import type { AgreementEvent } from '../../workflows/agreement/agreement.events.ts';
+import type { PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
+import { planLifecycle, type ScheduledKind } from '../lifecycle/lifecycle-plan.ts';
+import { staleVersion } from './version-conflict.ts';
+
+/** The signed-in user as the audit sees them; the HTTP layer adds where the request came from. */
+export function auditedActor(user: { email: string; party: string; role: string; ip?: string; userAgent?: string }): AuditedActor {
+  return { email: user.email, party: user.party, role: user.role, ip: user.ip, userAgent: user.userAgent };
+}
+
+export interface Transition {
+  readonly record: AgreementRecord;
+  readonly next: PersistedWorkflow;
+  readonly event: AgreementEvent;
+  readonly actor: AuditedActor;
+  readonly text: TextVersion;
+  readonly at: Date;
+  readonly detail: string | null;
+  /** The scheduled event being handled, when the scheduler sends this one: it is completed, not cancelled. */
+  readonly handlingKind?: ScheduledKind;
+}
+
+/**
+ * Writes one accepted transition inside the caller's transaction: the guarded version update with the
+ * new workflow and dates, the schedule that follows from it, and the audit entry. Shared by the events
+ * people send and the ones the scheduler sends, so both obey the same rules.
+ */
+export async function commitTransition(trx: Knex.Transaction, transition: Transition): Promise<void> {
+  const { record, next, event, actor, text, at } = transition;
+  const today = at.toISOString().slice(0, 10);
+  const plan = planLifecycle(record.workflow, next, event, text.text.variables, record.dates, today);
+  const updated = await bumpAgreementVersion(trx, record.id, record.version, { workflow: next, dates: plan.dates, updatedAt: at.toISOString() });
+  if (!updated) throw staleVersion(undefined, record.version);
+  const cancel = plan.cancel.filter((kind) => kind !== transition.handlingKind);
+  if (cancel.length > 0) await cancelPendingEvents(trx, record.id, cancel);
+  for (const planned of plan.schedule) {
+    await scheduleEvent(trx, { agreementId: record.id, kind: planned.kind, dueAt: new Date(`${planned.dueOn}T00:00:00Z`), payload: planned.payload }, at);
+  }
+  await appendAuditEntry(trx, {
+    agreementId: record.id,
+    at: at.toISOString(),
+    by: actor,
+    event: event.type,
+    from: record.state,
+    to: next.value,
+    detail: transition.detail,
+  });
+}

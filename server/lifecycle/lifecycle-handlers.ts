@@ -1,0 +1,48 @@
+import type { Knex } from 'knex';
+import { findAgreement, type AgreementRecord } from '../../db/repositories/agreements.repository.ts';
+import type { ScheduledEvent } from '../../db/repositories/scheduled-events.repository.ts';
+import { findTextAt } from '../../db/repositories/text-versions.repository.ts';
+import { SYSTEM_ACTOR, type AgreementEventType } from '../../workflows/agreement/agreement.events.ts';
+import { step } from '../../workflows/agreement/agreement.workflow.ts';
+import type { AgreementVariables } from '../agreements/agreement-variables.ts';
+import { commitTransition } from '../agreements/commit-transition.ts';
+import type { ScheduledKind } from './lifecycle-plan.ts';
+
+/** How the audit names the scheduler. */
+const SCHEDULER = { email: 'scheduler', party: SYSTEM_ACTOR.party, role: SYSTEM_ACTOR.role };
+
+export type LifecycleHandler = (trx: Knex.Transaction, event: ScheduledEvent, now: Date) => Promise<void>;
+
+/**
+ * What the scheduler does when an agreement's date arrives: the lifecycle's system events, through
+ * the same transition path as people's events. An event the agreement has moved past (say, a term end
+ * after termination) is refused by the machine and simply completes.
+ */
+export function lifecycleHandlers(log: (message: string) => void): Record<Exclude<ScheduledKind, 'reminder' | 'overdue'>, LifecycleHandler> {
+  const send = (kind: ScheduledKind, decide: (record: AgreementRecord, dueOn: string, variables: AgreementVariables) => AgreementEventType): LifecycleHandler =>
+    async (trx, scheduled, now) => {
+      const record = await findAgreement(trx, scheduled.agreementId);
+      const text = await findTextAt(trx, scheduled.agreementId);
+      if (!record || !text) return;
+      const dueOn = scheduled.dueAt.slice(0, 10);
+      const type = decide(record, dueOn, text.text.variables);
+      const event = { type, actor: SYSTEM_ACTOR, date: dueOn };
+      const outcome = step(record.workflow, event);
+      if (!outcome.accepted) {
+        log(`scheduler: ${kind} for agreement ${record.id} no longer applies in ${record.state}`);
+        return;
+      }
+      await commitTransition(trx, { record, next: outcome.next, event, actor: SCHEDULER, text, at: now, detail: `due ${dueOn}`, handlingKind: kind });
+    };
+
+  return {
+    'enter-into-force': send('enter-into-force', () => 'ENTER_INTO_FORCE'),
+    // At the end of a term: a notice that takes effect by now ends it, else it renews when the text says so, else it expires.
+    'term-end': send('term-end', (record, dueOn, variables) => {
+      const terminatesOn = record.dates.terminatesOn;
+      if (record.workflow.context.notice && terminatesOn && terminatesOn <= dueOn) return 'TERMINATE';
+      return variables.autoRenewal ? 'RENEW' : 'EXPIRE';
+    }),
+    terminate: send('terminate', () => 'TERMINATE'),
+  };
+}

@@ -1,0 +1,109 @@
+import type { AgreementDates } from '../../db/repositories/agreements.repository.ts';
+import type { AgreementEventType } from '../../workflows/agreement/agreement.events.ts';
+import type { PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
+import type { AgreementVariables } from '../agreements/agreement-variables.ts';
+
+/** The kinds of event the scheduler sends for an agreement. */
+export type ScheduledKind = 'enter-into-force' | 'term-end' | 'terminate' | 'reminder' | 'overdue';
+
+export interface PlannedEvent {
+  readonly kind: ScheduledKind;
+  /** The day it is due (YYYY-MM-DD); the scheduler sends it from the start of that day, UTC. */
+  readonly dueOn: string;
+  readonly payload: Record<string, unknown>;
+}
+
+/** What a transition does to the agreement's dates and to its schedule. */
+export interface LifecyclePlan {
+  readonly dates: Partial<AgreementDates>;
+  readonly schedule: readonly PlannedEvent[];
+  /** Pending events of these kinds are cancelled (a stage left, a date superseded). */
+  readonly cancel: readonly ScheduledKind[];
+}
+
+const NOTICE_REMINDER_DAYS = 30;
+const DUE_REMINDER_DAYS = 3;
+
+/**
+ * Pure: the dates and scheduled events that follow from one transition. The term runs from the day
+ * the agreement enters into force; with automatic renewal the last day for a notice of non-renewal
+ * is `noticeMonths` before the end of the term; a notice given in time ends the agreement at the end
+ * of the term, a late one at the end of the next; without renewal a notice takes effect after
+ * `noticeMonths`, or at the end of the term if that comes first.
+ */
+export function planLifecycle(
+  before: PersistedWorkflow,
+  after: PersistedWorkflow,
+  event: { type: AgreementEventType; date?: string },
+  variables: AgreementVariables,
+  dates: AgreementDates,
+  today: string,
+): LifecyclePlan {
+  const entered = (state: PersistedWorkflow['value']) => after.value === state && before.value !== state;
+  const left = (state: PersistedWorkflow['value']) => before.value === state && after.value !== state;
+  const cancel: ScheduledKind[] = [];
+  if (left('review') || left('approval') || left('signing')) cancel.push('reminder', 'overdue');
+
+  if (entered('executed') && after.context.terms.entryIntoForce === 'signature') {
+    return { dates: { inForceOn: today }, schedule: [{ kind: 'enter-into-force', dueOn: today, payload: {} }], cancel };
+  }
+  if (entered('in-force')) {
+    const start = after.context.inForceSince!;
+    return { ...termDates(start, variables), cancel };
+  }
+  if (event.type === 'RENEW') {
+    return { ...termDates(dates.expiresOn!, variables, dates.inForceOn), cancel };
+  }
+  if (event.type === 'GIVE_NOTICE') {
+    const noticeDate = event.date!;
+    const terminatesOn = variables.autoRenewal
+      ? noticeDate <= dates.noticeDeadlineOn!
+        ? dates.expiresOn!
+        : addMonths(dates.expiresOn!, variables.termYears * 12)
+      : [addMonths(noticeDate, variables.noticeMonths), dates.expiresOn!].sort()[0]!;
+    // A notice that ends the agreement at the end of this term is carried out by the term-end event.
+    const schedule: PlannedEvent[] = terminatesOn === dates.expiresOn ? [] : [{ kind: 'terminate', dueOn: terminatesOn, payload: {} }];
+    return { dates: { terminatesOn }, schedule, cancel };
+  }
+  if (entered('expired') || entered('terminated')) return { dates: {}, schedule: [], cancel: [...cancel, 'term-end', 'terminate', 'reminder'] };
+  if (entered('review') || entered('approval') || entered('signing')) {
+    return { dates: {}, schedule: dueReminders(after.value, dates), cancel };
+  }
+  return { dates: {}, schedule: [], cancel };
+}
+
+/** A term that starts on `start`: its end, the last day for a notice, the events for both. */
+function termDates(start: string, variables: AgreementVariables, inForceOn: string | null = start): LifecyclePlan {
+  const expiresOn = addMonths(start, variables.termYears * 12);
+  const noticeDeadlineOn = variables.autoRenewal ? addMonths(expiresOn, -variables.noticeMonths) : null;
+  const schedule: PlannedEvent[] = [{ kind: 'term-end', dueOn: expiresOn, payload: {} }];
+  if (noticeDeadlineOn) {
+    schedule.push({ kind: 'reminder', dueOn: addDays(noticeDeadlineOn, -NOTICE_REMINDER_DAYS), payload: { about: 'notice-deadline', noticeDeadlineOn } });
+  }
+  return { dates: { inForceOn, expiresOn, noticeDeadlineOn }, schedule, cancel: [] };
+}
+
+/** A reminder a few days before a stage's due date and an overdue notice the day after it. */
+export function dueReminders(stage: PersistedWorkflow['value'], dates: AgreementDates): PlannedEvent[] {
+  const due = { review: dates.reviewDueOn, approval: dates.approvalDueOn, signing: dates.signingDueOn }[stage as 'review'];
+  if (!due) return [];
+  return [
+    { kind: 'reminder', dueOn: addDays(due, -DUE_REMINDER_DAYS), payload: { stage, dueOn: due } },
+    { kind: 'overdue', dueOn: addDays(due, 1), payload: { stage, dueOn: due } },
+  ];
+}
+
+/** Calendar arithmetic on YYYY-MM-DD in UTC; the end of a short month clamps (31 Jan + 1 month = 28/29 Feb). */
+export function addMonths(isoDate: string, months: number): string {
+  const [year, month, day] = isoDate.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(year, month - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(day, lastDay));
+  return target.toISOString().slice(0, 10);
+}
+
+export function addDays(isoDate: string, days: number): string {
+  const date = new Date(`${isoDate}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}

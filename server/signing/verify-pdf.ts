@@ -1,0 +1,530 @@
+import 'reflect-metadata'; // @peculiar/x509 resolves its algorithms through tsyringe, which needs Reflect.getMetadata at import time
+import { X509Certificate as NodeX509Certificate, createHash, webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+import {
+  EncryptedPDFError,
+  PDFAcroSignature,
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFNumber,
+  PDFString,
+  ParseSpeeds,
+} from '@cantoo/pdf-lib';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { MalformedRequestError, RuleViolationError } from '../errors.ts';
+
+/**
+ * Verifies the signatures of a PDF the way a careful reader would, without trusting anything the file
+ * says about itself: for every signature field it checks that /ByteRange covers the whole revision but
+ * the /Contents hole, recomputes the digest of the covered bytes against the CMS message-digest,
+ * verifies the CMS signature and the signing-certificate-v2 binding, and builds the signer's chain to
+ * one of the configured trust anchors (the parties' CAs) at the claimed signing time (/M). Then it says
+ * whether anything was appended after the last signature.
+ *
+ * No I/O: bytes and anchors in, a report out. A PDF that cannot be read at all is a MalformedRequestError
+ * (an encrypted one, or one with absurdly many signatures, a RuleViolationError); anything wrong with a
+ * signature is reported in its `problems`, never thrown.
+ */
+
+/** A CA certificate that signer certificates must chain to, and the party it speaks for. */
+export interface TrustAnchor {
+  readonly party: string;
+  readonly certificatePem: string;
+}
+
+/** Who the signer's certificate names. */
+export interface SignerIdentity {
+  /** The subject's common name, e.g. "Андрей Соболев". */
+  readonly name: string;
+  /** The whole subject, most significant RDN first, as pki.ts certificateSubject() writes it. */
+  readonly subject: string;
+  readonly email: string | null;
+  readonly issuer: string;
+  readonly serialNumber: string;
+}
+
+/** What was found about one signature. */
+export interface SignatureVerification {
+  /** The signature field's fully qualified name. */
+  readonly field: string;
+  readonly signer: SignerIdentity | null;
+  /** The party whose CA issued the signer's certificate; null when no configured CA did. */
+  readonly party: string | null;
+  /** The claimed signing time (/M), ISO 8601; null when absent or unreadable. */
+  readonly signingTime: string | null;
+  /** The covered bytes hash to the signed message-digest and the CMS signature verifies. */
+  readonly intact: boolean;
+  /** The signer's certificate chains to a trust anchor and every certificate on the way was valid at the signing time. */
+  readonly trusted: boolean;
+  /** Subjects from the signer's certificate to the trust anchor (just the signer's when not trusted). */
+  readonly chain: string[];
+  readonly subFilter: string | null;
+  readonly byteRange: number[];
+  /** The signature covers every byte of the file but its own /Contents. */
+  readonly coversWholeFile: boolean;
+  /** Everything wrong with this signature, in words; empty for a good one. */
+  readonly problems: string[];
+}
+
+/** The verdict on a whole file. */
+export interface PdfVerification {
+  /** SHA-256 of the file as given, hex. */
+  readonly sha256: string;
+  /** In signing order (by where their revisions end). */
+  readonly signatures: SignatureVerification[];
+  /** Bytes follow the end of the last signed revision: a change nobody signed. */
+  readonly appendedAfterLastSignature: boolean;
+  /** At least one signature, all intact and trusted without problems, and nothing appended after the last. */
+  readonly valid: boolean;
+}
+
+const OID = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingCertificate: '1.2.840.113549.1.9.16.2.12',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  keyUsage: '2.5.29.15',
+} as const;
+
+/** The digests a PAdES signature may use (SHA-1 is not among them: ETSI TS 119 312). */
+const DIGESTS: Record<string, 'sha256' | 'sha384' | 'sha512'> = {
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+const WEBCRYPTO_DIGEST = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' } as const;
+
+/** Each signature costs a chain validation and an RSA verification; no agreement has more than a handful. */
+const MAX_SIGNATURES = 50;
+
+const SUPPORTED_SUBFILTERS = new Set(['ETSI.CAdES.detached', 'adbe.pkcs7.detached']);
+
+const cryptoEngine = new pkijs.CryptoEngine({ name: 'nodejs', crypto: webcrypto });
+
+/**
+ * Verifies every signature of `pdf` against `trustAnchors`. Certificates are checked at each signature's
+ * claimed time (/M), or at `now` when it has none.
+ */
+export async function verifyPdf(pdf: Buffer, trustAnchors: readonly TrustAnchor[], now: Date = new Date()): Promise<PdfVerification> {
+  const sha256 = createHash('sha256').update(pdf).digest('hex');
+  const document = await loadPdf(pdf);
+  const anchors = trustAnchors.map((anchor) => ({ party: anchor.party, certificate: certificateFromPem(anchor.certificatePem) }));
+  const dictionaries = readSignatureDictionaries(document);
+  if (dictionaries.length > MAX_SIGNATURES) {
+    throw new RuleViolationError(`The PDF has ${dictionaries.length} signatures; at most ${MAX_SIGNATURES} are verified`);
+  }
+  const checked: CheckedSignature[] = [];
+  for (const { field, dictionary } of dictionaries) checked.push(await verifySignature(pdf, field, dictionary, anchors, now));
+  checked.sort((a, b) => a.signedUntil - b.signedUntil);
+  const signatures = checked.map(({ report }) => report);
+  // Only a sound /ByteRange says where a signed revision ends; a bogus one must not make the file look covered.
+  const lastEnd = Math.max(0, ...checked.map(({ signedUntil }) => signedUntil));
+  const appendedAfterLastSignature = signatures.length > 0 && lastEnd < pdf.length;
+  const valid =
+    signatures.length > 0 &&
+    !appendedAfterLastSignature &&
+    signatures.every((signature) => signature.intact && signature.trusted && signature.problems.length === 0);
+  return { sha256, signatures, appendedAfterLastSignature, valid };
+}
+
+async function loadPdf(pdf: Buffer): Promise<PDFDocument> {
+  if (pdf.length === 0) throw new MalformedRequestError('The body is empty; send the PDF to verify');
+  // ISO 32000-2 §7.5.2 lets readers accept a header that does not start at byte 0; 1024 bytes is what Acrobat scans.
+  if (!pdf.subarray(0, 1024).includes('%PDF-')) throw new MalformedRequestError('The body is not a PDF (no %PDF- header)');
+  try {
+    // pdf-lib reads the objects in file order, so the newest revision's version of each object wins.
+    return await PDFDocument.load(pdf, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest, throwOnInvalidObject: false });
+  } catch (error) {
+    if (error instanceof EncryptedPDFError) throw new RuleViolationError('Encrypted PDFs cannot be verified here');
+    throw new MalformedRequestError(`The body could not be read as a PDF: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function readSignatureDictionaries(document: PDFDocument): { field: string; dictionary: PDFDict }[] {
+  try {
+    return signatureDictionaries(document);
+  } catch (error) {
+    // pdf-lib parses leniently; a file without a catalog or with a broken form tree only fails here.
+    throw new MalformedRequestError(`The PDF's form could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Every signed signature field's value (/V), once each, in form order. */
+function signatureDictionaries(document: PDFDocument): { field: string; dictionary: PDFDict }[] {
+  const seen = new Set<PDFDict>();
+  const found: { field: string; dictionary: PDFDict }[] = [];
+  for (const [field] of document.catalog.getAcroForm()?.getAllFields() ?? []) {
+    if (!(field instanceof PDFAcroSignature)) continue;
+    const value = field.dict.lookup(PDFName.of('V'));
+    if (!(value instanceof PDFDict) || seen.has(value)) continue;
+    seen.add(value);
+    found.push({ field: field.getFullyQualifiedName() ?? '', dictionary: value });
+  }
+  return found;
+}
+
+interface Anchor {
+  party: string;
+  certificate: pkijs.Certificate;
+}
+
+interface CheckedSignature {
+  report: SignatureVerification;
+  /** Where the revision it signs ends, when its /ByteRange is sound; 0 otherwise. */
+  signedUntil: number;
+}
+
+/** Collects the problems while checking one signature; every check adds to it rather than throwing. */
+async function verifySignature(
+  pdf: Buffer,
+  field: string,
+  dictionary: PDFDict,
+  anchors: readonly Anchor[],
+  now: Date,
+): Promise<CheckedSignature> {
+  const problems: string[] = [];
+  const subFilter = dictionary.lookupMaybe(PDFName.of('SubFilter'), PDFName)?.decodeText() ?? null;
+  if (subFilter === null || !SUPPORTED_SUBFILTERS.has(subFilter)) {
+    problems.push(`/SubFilter ${subFilter ?? '(missing)'} is not a detached CMS signature (ETSI.CAdES.detached or adbe.pkcs7.detached)`);
+  }
+  const signingTime = readSigningTime(dictionary, problems);
+  const byteRange = readByteRange(dictionary);
+  const contents = readContents(dictionary);
+  const rangeIsSound = checkByteRange(pdf, byteRange, contents, problems);
+  const signedUntil = rangeIsSound && byteRange ? byteRange[2]! + byteRange[3]! : 0;
+  const report = {
+    field,
+    signer: null as SignerIdentity | null,
+    party: null as string | null,
+    signingTime: signingTime?.toISOString() ?? null,
+    intact: false,
+    trusted: false,
+    chain: [] as string[],
+    subFilter,
+    byteRange: byteRange ?? [],
+    coversWholeFile: signedUntil === pdf.length,
+    problems,
+  };
+  if (!contents) {
+    problems.push('/Contents holds no signature');
+    return { report, signedUntil };
+  }
+  try {
+    const cms = parseCms(contents, problems);
+    if (!cms) return { report, signedUntil };
+    const { signedData, signerInfo, signerCertificate } = cms;
+    report.signer = identify(signerCertificate);
+    report.chain = [report.signer.subject];
+    const covered = rangeIsSound && byteRange ? coveredBytes(pdf, byteRange) : undefined;
+    const digestMatches = covered !== undefined && (await checkDigestAndSignature(covered, signerInfo, signerCertificate, problems));
+    report.intact = rangeIsSound && digestMatches;
+    await checkSigningCertificateAttribute(signerInfo, signerCertificate, problems);
+    checkKeyUsage(signerCertificate, problems);
+    const path = await chainToAnchor(signedData, signerCertificate, anchors, signingTime ?? now, problems);
+    if (path) {
+      report.trusted = true;
+      report.party = path.anchor.party;
+      report.chain = path.certificates.map((certificate) => identify(certificate).subject);
+    }
+  } catch (error) {
+    problems.push(`the signature could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { report, signedUntil };
+}
+
+function readSigningTime(dictionary: PDFDict, problems: string[]): Date | undefined {
+  const value = dictionary.lookup(PDFName.of('M'));
+  if (value === undefined) {
+    problems.push('no signing time (/M); the certificates were checked at the current time');
+    return undefined;
+  }
+  try {
+    if (value instanceof PDFString || value instanceof PDFHexString) return value.decodeDate();
+  } catch {
+    // reported below
+  }
+  problems.push('the signing time (/M) is not a PDF date; the certificates were checked at the current time');
+  return undefined;
+}
+
+function readByteRange(dictionary: PDFDict): number[] | undefined {
+  const value = dictionary.lookup(PDFName.of('ByteRange'));
+  if (!(value instanceof PDFArray)) return undefined;
+  return value.asArray().map((element) => (element instanceof PDFNumber ? element.asNumber() : Number.NaN));
+}
+
+function readContents(dictionary: PDFDict): Buffer | undefined {
+  const value = dictionary.lookup(PDFName.of('Contents'));
+  if (value instanceof PDFHexString || value instanceof PDFString) return Buffer.from(value.asBytes());
+  return undefined;
+}
+
+/**
+ * A sound range is [0, a, b, c] with the hole [a, b) being exactly this dictionary's /Contents hex string,
+ * written right after its /Contents key, and the covered bytes inside the file. Anything else could let a
+ * signature vouch for bytes other than the ones it seems to.
+ */
+function checkByteRange(pdf: Buffer, byteRange: number[] | undefined, contents: Buffer | undefined, problems: string[]): boolean {
+  if (!byteRange || byteRange.length !== 4 || !byteRange.every((value) => Number.isSafeInteger(value) && value >= 0)) {
+    problems.push(`/ByteRange must be four non-negative integers, got ${byteRange ? `[${byteRange.join(' ')}]` : 'none'}`);
+    return false;
+  }
+  const [start, holeStart, holeEnd, tailLength] = byteRange as [number, number, number, number];
+  const end = holeEnd + tailLength;
+  if (start !== 0 || holeStart <= 0 || holeEnd <= holeStart || end > pdf.length) {
+    problems.push(`/ByteRange [${byteRange.join(' ')}] does not describe the file from its first byte with one hole inside its ${pdf.length} bytes`);
+    return false;
+  }
+  const hole = pdf.subarray(holeStart, holeEnd).toString('latin1');
+  if (!/^<[0-9A-Fa-f]*>$/.test(hole)) {
+    problems.push('the hole left by /ByteRange is not a single hex string');
+    return false;
+  }
+  const before = pdf.subarray(Math.max(0, holeStart - 32), holeStart).toString('latin1');
+  if (!/\/Contents\s*$/.test(before)) {
+    problems.push('the hole left by /ByteRange is not the value of a /Contents key');
+    return false;
+  }
+  if (!contents || !Buffer.from(hole.slice(1, -1), 'hex').equals(contents)) {
+    problems.push("the hole left by /ByteRange is not this signature's /Contents");
+    return false;
+  }
+  return true;
+}
+
+function coveredBytes(pdf: Buffer, byteRange: number[]): Buffer {
+  const [, holeStart, holeEnd, tailLength] = byteRange as [number, number, number, number];
+  return Buffer.concat([pdf.subarray(0, holeStart), pdf.subarray(holeEnd, holeEnd + tailLength)]);
+}
+
+interface ParsedCms {
+  signedData: pkijs.SignedData;
+  signerInfo: pkijs.SignerInfo;
+  signerCertificate: pkijs.Certificate;
+}
+
+/** The DER ContentInfo at the start of /Contents (the rest is zero padding), its one SignerInfo and the signer's certificate. */
+function parseCms(contents: Buffer, problems: string[]): ParsedCms | undefined {
+  const parsed = asn1js.fromBER(contents);
+  if (parsed.offset === -1) {
+    problems.push(`/Contents is not DER: ${parsed.result.error}`);
+    return undefined;
+  }
+  if (contents.subarray(parsed.offset).some((byte) => byte !== 0)) problems.push('/Contents has data after the CMS signature');
+  const contentInfo = new pkijs.ContentInfo({ schema: parsed.result });
+  if (contentInfo.contentType !== OID.signedData) {
+    problems.push(`/Contents is CMS ${contentInfo.contentType}, not SignedData`);
+    return undefined;
+  }
+  const signedData = new pkijs.SignedData({ schema: contentInfo.content });
+  if (signedData.encapContentInfo.eContent) problems.push('the CMS is not detached: it carries content of its own');
+  if (signedData.signerInfos.length !== 1) problems.push(`the CMS has ${signedData.signerInfos.length} signers; a PDF signature has exactly one`);
+  const signerInfo = signedData.signerInfos[0];
+  if (!signerInfo) return undefined;
+  const certificates = (signedData.certificates ?? []).filter((certificate) => certificate instanceof pkijs.Certificate);
+  const sid = signerInfo.sid;
+  const signerCertificate =
+    sid instanceof pkijs.IssuerAndSerialNumber
+      ? certificates.find((certificate) => certificate.issuer.isEqual(sid.issuer) && certificate.serialNumber.isEqual(sid.serialNumber))
+      : undefined;
+  if (!signerCertificate) {
+    problems.push("the CMS does not carry the signer's certificate (by issuer and serial number)");
+    return undefined;
+  }
+  return { signedData, signerInfo, signerCertificate };
+}
+
+/** True when the covered bytes hash to the signed message-digest; the signature over the signed attributes is checked too. */
+async function checkDigestAndSignature(
+  covered: Buffer,
+  signerInfo: pkijs.SignerInfo,
+  signerCertificate: pkijs.Certificate,
+  problems: string[],
+): Promise<boolean> {
+  const digest = DIGESTS[signerInfo.digestAlgorithm.algorithmId];
+  if (!digest) {
+    problems.push(`the digest algorithm ${signerInfo.digestAlgorithm.algorithmId} is not accepted (SHA-256, SHA-384 or SHA-512)`);
+    return false;
+  }
+  const attributes = signerInfo.signedAttrs?.attributes;
+  if (!signerInfo.signedAttrs || !attributes) {
+    problems.push('the CMS has no signed attributes (PAdES requires content-type, message-digest and signing-certificate-v2)');
+    return false;
+  }
+  const contentType = attributeValue(attributes, OID.contentType);
+  if (!(contentType instanceof asn1js.ObjectIdentifier) || contentType.valueBlock.toString() !== OID.data) {
+    problems.push('the content-type attribute is missing or is not id-data');
+  }
+  const messageDigest = attributeValue(attributes, OID.messageDigest);
+  const actual = createHash(digest).update(covered).digest();
+  const digestMatches = messageDigest instanceof asn1js.OctetString && Buffer.from(messageDigest.valueBlock.valueHexView).equals(actual);
+  if (!digestMatches) problems.push('the bytes it covers have changed since signing: their digest is not the signed message-digest');
+  const signatureVerifies = await cryptoEngine
+    .verifyWithPublicKey(
+      signerInfo.signedAttrs.encodedValue,
+      signerInfo.signature,
+      signerCertificate.subjectPublicKeyInfo,
+      signerInfo.signatureAlgorithm,
+      WEBCRYPTO_DIGEST[digest],
+    )
+    .catch(() => false);
+  if (!signatureVerifies) problems.push("the CMS signature does not verify with the signer's certificate");
+  return digestMatches && signatureVerifies;
+}
+
+function attributeValue(attributes: pkijs.Attribute[], type: string): unknown {
+  const matching = attributes.filter((attribute) => attribute.type === type);
+  return matching.length === 1 && matching[0]!.values.length === 1 ? matching[0]!.values[0] : undefined;
+}
+
+/**
+ * ESS signing-certificate-v2 (RFC 5035) names the certificate the signer meant; without the check a
+ * certificate with the same key but other contents could be put in its place.
+ * SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2, policies OPTIONAL }
+ * ESSCertIDv2 ::= SEQUENCE { hashAlgorithm DEFAULT sha256, certHash OCTET STRING, issuerSerial IssuerSerial OPTIONAL }
+ */
+async function checkSigningCertificateAttribute(
+  signerInfo: pkijs.SignerInfo,
+  signerCertificate: pkijs.Certificate,
+  problems: string[],
+): Promise<void> {
+  const attributes = signerInfo.signedAttrs?.attributes ?? [];
+  const value = attributeValue(attributes, OID.signingCertificateV2);
+  if (!(value instanceof asn1js.Sequence)) {
+    const legacy = attributeValue(attributes, OID.signingCertificate) !== undefined;
+    problems.push(
+      legacy
+        ? 'the signer is bound with the SHA-1 signing-certificate attribute; PAdES requires signing-certificate-v2'
+        : "no signing-certificate-v2 attribute binds the signer's certificate",
+    );
+    return;
+  }
+  const certs = value.valueBlock.value[0];
+  const first = certs instanceof asn1js.Sequence ? certs.valueBlock.value[0] : undefined;
+  if (!(first instanceof asn1js.Sequence)) {
+    problems.push('the signing-certificate-v2 attribute is malformed');
+    return;
+  }
+  let elements = first.valueBlock.value;
+  let digest: 'sha256' | 'sha384' | 'sha512' | undefined = 'sha256';
+  if (elements[0] instanceof asn1js.Sequence) {
+    digest = DIGESTS[new pkijs.AlgorithmIdentifier({ schema: elements[0] }).algorithmId];
+    elements = elements.slice(1);
+  }
+  const [certHash, issuerSerial] = elements;
+  const certificateDer = Buffer.from(signerCertificate.toSchema().toBER(false));
+  if (!digest || !(certHash instanceof asn1js.OctetString)) {
+    problems.push('the signing-certificate-v2 attribute is malformed or uses an unaccepted digest');
+    return;
+  }
+  if (!Buffer.from(certHash.valueBlock.valueHexView).equals(createHash(digest).update(certificateDer).digest())) {
+    problems.push("the signing-certificate-v2 attribute names another certificate than the signer's");
+    return;
+  }
+  if (issuerSerial instanceof asn1js.Sequence) {
+    const [names, serial] = issuerSerial.valueBlock.value;
+    const directoryNames = names instanceof asn1js.Sequence ? names.valueBlock.value : [];
+    // GeneralName directoryName is [4], context-specific and explicit.
+    const issuerMatches = directoryNames.some(
+      (name) =>
+        name instanceof asn1js.Constructed &&
+        name.idBlock.tagClass === 3 &&
+        name.idBlock.tagNumber === 4 &&
+        isSameName(name.valueBlock.value[0], signerCertificate.issuer),
+    );
+    const serialMatches = serial instanceof asn1js.Integer && serial.isEqual(signerCertificate.serialNumber);
+    if (!issuerMatches || !serialMatches) {
+      problems.push("the signing-certificate-v2 attribute's issuer and serial number are not the signer certificate's");
+    }
+  }
+}
+
+function isSameName(element: unknown, name: pkijs.RelativeDistinguishedNames): boolean {
+  if (!(element instanceof asn1js.Sequence)) return false;
+  try {
+    return new pkijs.RelativeDistinguishedNames({ schema: element }).isEqual(name);
+  } catch {
+    return false;
+  }
+}
+
+/** RFC 5280 §4.2.1.3: a signer's key must be allowed digitalSignature or nonRepudiation when key usage is stated. */
+function checkKeyUsage(certificate: pkijs.Certificate, problems: string[]): void {
+  const keyUsage = certificate.extensions?.find((extension) => extension.extnID === OID.keyUsage)?.parsedValue;
+  if (!(keyUsage instanceof asn1js.BitString)) return;
+  const firstByte = keyUsage.valueBlock.valueHexView[0] ?? 0;
+  const digitalSignature = 0x80;
+  const nonRepudiation = 0x40;
+  if ((firstByte & (digitalSignature | nonRepudiation)) === 0) problems.push("the signer's certificate may not be used for signatures (key usage)");
+}
+
+/**
+ * The path from the signer's certificate to one of the anchors, every link verified and every
+ * certificate valid at `at`; undefined (with the reason among the problems) when there is none.
+ */
+async function chainToAnchor(
+  signedData: pkijs.SignedData,
+  signerCertificate: pkijs.Certificate,
+  anchors: readonly Anchor[],
+  at: Date,
+  problems: string[],
+): Promise<{ anchor: Anchor; certificates: pkijs.Certificate[] } | undefined> {
+  const signerTbs = Buffer.from(signerCertificate.tbsView);
+  if (anchors.some((anchor) => signerTbs.equals(anchor.certificate.tbsView))) {
+    problems.push("it is signed with a CA's own certificate, not a signatory's");
+    return undefined;
+  }
+  const embedded = (signedData.certificates ?? []).filter(
+    (certificate): certificate is pkijs.Certificate => certificate instanceof pkijs.Certificate && certificate !== signerCertificate,
+  );
+  // pkijs takes the last of `certs` as the end entity.
+  const engine = new pkijs.CertificateChainValidationEngine({
+    trustedCerts: anchors.map((anchor) => anchor.certificate),
+    certs: [...embedded, signerCertificate],
+    checkDate: at,
+  });
+  const result = await engine.verify({}, cryptoEngine).catch((error: unknown) => ({
+    result: false,
+    resultMessage: error instanceof Error ? error.message : String(error),
+  }));
+  const path = engine.certs;
+  const root = path.at(-1);
+  const anchor = result.result && root ? anchors.find((candidate) => Buffer.from(candidate.certificate.tbsView).equals(root.tbsView)) : undefined;
+  if (anchor) return { anchor, certificates: path };
+
+  const impersonated = anchors.find((candidate) => candidate.certificate.subject.isEqual(signerCertificate.issuer));
+  const issuer = identify(signerCertificate).issuer;
+  if (impersonated) {
+    problems.push(`the signer's certificate names ${impersonated.party}'s CA as its issuer but does not chain to it (${result.resultMessage})`);
+  } else if (/not yet valid or expired/.test(result.resultMessage)) {
+    problems.push(`a certificate on the signer's chain was not valid at the signing time ${at.toISOString()}`);
+  } else {
+    problems.push(`the signer's certificate was not issued by any party's CA (issuer: ${issuer}; ${result.resultMessage})`);
+  }
+  return undefined;
+}
+
+function identify(certificate: pkijs.Certificate): SignerIdentity {
+  const parsed = new x509.X509Certificate(certificate.toSchema().toBER(false));
+  const email =
+    parsed.getExtension(x509.SubjectAlternativeNameExtension)?.names.items.find((name) => name.type === 'email')?.value ??
+    parsed.subjectName.getField('E')[0] ??
+    null;
+  return {
+    name: parsed.subjectName.getField('CN')[0] ?? parsed.subject,
+    subject: parsed.subject,
+    email,
+    issuer: parsed.issuer,
+    serialNumber: parsed.serialNumber,
+  };
+}
+
+function certificateFromPem(pem: string): pkijs.Certificate {
+  return pkijs.Certificate.fromBER(new NodeX509Certificate(pem).raw);
+}

@@ -1,0 +1,165 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { lifecycleHandlers } from '../../server/lifecycle/lifecycle-handlers.ts';
+import { addMonths } from '../../server/lifecycle/lifecycle-plan.ts';
+import { createScheduler } from '../../server/scheduler/scheduler.ts';
+import { upgradeWorkflow, step } from '../../workflows/agreement/agreement.workflow.ts';
+import { AGREEMENT_MACHINE_VERSION } from '../../workflows/agreement/agreement.machine.ts';
+import { ApiClient } from '../support/api-client.ts';
+import { TEST_DATABASE_KIND } from '../support/database.ts';
+import { runEvents } from '../support/execute-demo.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const SIGNING_DAY = '2026-03-02';
+const TO_SIGNING = [
+  ['legal@sverdlovsk.example', 'SUBMIT', 'review'],
+  ['legal@sverdlovsk.example', 'APPROVE', 'review'],
+  ['legal@gyeonggi.example', 'APPROVE', 'approval'],
+  ['official@gyeonggi.example', 'APPROVE', 'approval'],
+  ['official@sverdlovsk.example', 'APPROVE', 'signing'],
+] as const;
+const SIGNATURES = [
+  ['signatory@sverdlovsk.example', 'SIGN', 'signing'],
+  ['signatory@gyeonggi.example', 'SIGN', 'executed'],
+] as const;
+
+describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => server?.close());
+
+  const scheduler = () =>
+    createScheduler(server.deps, { handlers: lifecycleHandlers(() => undefined), processId: 'lifecycle-test', log: () => undefined });
+  /** Sets the clock to a day and runs the scheduler as a running server would, tick after tick, until nothing is due. */
+  const at = async (day: string) => {
+    server.clock.set(`${day}T10:00:00Z`);
+    let handled = 0;
+    for (let tick = await scheduler().runOnce(); tick > 0; tick = await scheduler().runOnce()) handled += tick;
+    return handled;
+  };
+  /** Signs in at the clock's current time (a token lives for hours, and the tests travel years). */
+  const as = (email: string) => ApiClient.signIn(server.baseUrl, email);
+  const agreement = async (id: number) => (await (await as('legal@sverdlovsk.example')).get(`/api/agreements/${id}`)).body;
+  const dates = async (id: number) => server.db('agreements').where({ id }).first('state', 'in_force_on', 'expires_on', 'notice_deadline_on', 'terminates_on');
+
+  /** A letter of intent with these variables, carried to execution on the signing day. */
+  async function executed(variables: Record<string, unknown>): Promise<number> {
+    server.clock.set(`${SIGNING_DAY}T09:00:00Z`);
+    const { id } = (await (await as('legal@sverdlovsk.example')).post('/api/agreements', { kind: 'cooperation-agreement', variables })).body;
+    await runEvents(server, id, [...TO_SIGNING, ...SIGNATURES]);
+    return id;
+  }
+
+  it('when signed with entry into force on signature, then the scheduler puts it in force that day and sets the term and notice dates', async () => {
+    const id = await executed({ termYears: 5, noticeMonths: 6, autoRenewal: true });
+    await at(SIGNING_DAY);
+    const row = await dates(id);
+    expect(row).to.deep.include({ state: 'in-force', in_force_on: SIGNING_DAY, expires_on: '2031-03-02', notice_deadline_on: '2030-09-02' });
+    expect(await at(SIGNING_DAY)).to.equal(0);
+  });
+
+  it('when a term ends with no notice and automatic renewal, then it renews for another term, exactly once', async () => {
+    const id = await executed({ termYears: 5, autoRenewal: true });
+    await at(SIGNING_DAY);
+    await at('2031-03-01');
+    expect((await dates(id)).expires_on).to.equal('2031-03-02');
+    await at('2031-03-02');
+    expect(await dates(id)).to.deep.include({ state: 'in-force', expires_on: '2036-03-02', notice_deadline_on: '2035-09-02' });
+    expect((await agreement(id)).state).to.equal('in-force');
+    const audit = (await (await as('legal@sverdlovsk.example')).get(`/api/agreements/${id}/audit`)).body;
+    expect(audit.filter((entry: { event: string }) => entry.event === 'RENEW')).to.have.length(1);
+    expect(audit.at(-1)).to.include({ actor: 'scheduler', role: 'system' });
+  });
+
+  it('when the server was down past several dates, then it catches up in order on the next run', async () => {
+    const id = await executed({ termYears: 1, autoRenewal: true });
+    // Nothing ran on the signing day or at the first term end: the first run a year and a half later does both.
+    await at('2027-09-15');
+    expect(await dates(id)).to.deep.include({ state: 'in-force', expires_on: '2028-03-02' });
+  });
+
+  it('when a party gives notice in time, then the agreement ends with its term instead of renewing', async () => {
+    const id = await executed({ termYears: 5, noticeMonths: 6, autoRenewal: true });
+    await at(SIGNING_DAY);
+    server.clock.set('2030-06-01T10:00:00Z');
+    const { version } = await agreement(id);
+    const notice = await (await as('official@gyeonggi.example')).post(`/api/agreements/${id}/events`, { type: 'GIVE_NOTICE', expectedVersion: version, date: '2030-06-01' });
+    expect(notice.status, JSON.stringify(notice.body)).to.equal(200);
+    expect(await dates(id)).to.deep.include({ state: 'in-force', terminates_on: '2031-03-02' });
+    await at('2031-03-02');
+    expect((await dates(id)).state).to.equal('terminated');
+  });
+
+  it('when there is no automatic renewal, then a notice takes effect after the notice period, and without one the agreement expires', async () => {
+    const noticed = await executed({ termYears: 3, noticeMonths: 2, autoRenewal: false });
+    await at(SIGNING_DAY);
+    server.clock.set('2027-01-10T10:00:00Z');
+    const { version } = await agreement(noticed);
+    expect((await (await as('official@gyeonggi.example')).post(`/api/agreements/${noticed}/events`, { type: 'GIVE_NOTICE', expectedVersion: version })).status).to.equal(200);
+    expect((await dates(noticed)).terminates_on).to.equal('2027-03-10');
+    await at('2027-03-10');
+    expect((await dates(noticed)).state).to.equal('terminated');
+
+    const lapsing = await executed({ termYears: 3, autoRenewal: false });
+    await at(SIGNING_DAY);
+    await at('2029-03-02');
+    expect((await dates(lapsing)).state).to.equal('expired');
+  });
+
+  it('when it enters into force on notifications, then it is in force from the later of the two', async () => {
+    const id = await executed({ entryIntoForce: 'notifications', termYears: 5 });
+    server.clock.set('2026-05-20T10:00:00Z');
+    const legalGyeonggi = await as('legal@gyeonggi.example');
+    const legal = await as('legal@sverdlovsk.example');
+    let { version } = await agreement(id);
+    const first = await legal.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version, date: '2026-05-18' });
+    expect(first.status, JSON.stringify(first.body)).to.equal(200);
+    expect((await agreement(id)).state).to.equal('executed');
+    version += 1;
+    const future = await legalGyeonggi.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version, date: '2026-06-01' });
+    expect(future.status).to.equal(422);
+    const second = await legalGyeonggi.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version, date: '2026-04-30' });
+    expect(second.status, JSON.stringify(second.body)).to.equal(200);
+    expect(await dates(id)).to.deep.include({ state: 'in-force', in_force_on: '2026-05-18', expires_on: '2031-05-18' });
+  });
+
+  it('when the agreement names a party to sign first, then the other party cannot sign before it', async () => {
+    server.clock.set(`${SIGNING_DAY}T09:00:00Z`);
+    const { id } = (await (await as('legal@sverdlovsk.example')).post('/api/agreements', { kind: 'letter-of-intent', variables: { firstSigner: 'gyeonggi' } })).body;
+    const version = await runEvents(server, id, TO_SIGNING);
+    const early = await (await as('signatory@sverdlovsk.example')).post(`/api/agreements/${id}/events`, { type: 'SIGN', expectedVersion: version });
+    expect(early.status).to.equal(409);
+    expect((await agreement(id)).signatures).to.deep.equal([]);
+    await runEvents(server, id, [
+      ['signatory@gyeonggi.example', 'SIGN', 'signing'],
+      ['signatory@sverdlovsk.example', 'SIGN', 'executed'],
+    ]);
+  });
+
+  it('when an agreement was saved by the previous machine version, then it loads and continues to execution and into force', async () => {
+    const saved = JSON.parse(readFileSync(new URL('../fixtures/workflows/agreement-v1-signing.json', import.meta.url), 'utf8'));
+    const upgraded = upgradeWorkflow(saved.workflow, saved.machineVersion);
+    const signed = step(upgraded, { type: 'SIGN', actor: { party: 'sverdlovsk', role: 'signatory' } });
+    expect(signed.accepted && signed.next.value).to.equal('executed');
+    const inForce = signed.accepted && step(signed.next, { type: 'ENTER_INTO_FORCE', actor: { party: '*', role: 'system' }, date: '2026-01-01' });
+    expect(inForce && inForce.accepted && inForce.next.context.inForceSince).to.equal('2026-01-01');
+
+    // The same through the database: a row written by version 1 is read through the upgrade.
+    server.clock.set(`${SIGNING_DAY}T09:00:00Z`);
+    const { id } = (await (await as('legal@sverdlovsk.example')).post('/api/agreements', { kind: 'letter-of-intent' })).body;
+    await runEvents(server, id, TO_SIGNING);
+    await server.db('agreements').where({ id }).update({ machine_version: 1, snapshot: JSON.stringify({ ...saved.workflow, context: { ...saved.workflow.context, signedBy: [] } }) });
+    await runEvents(server, id, SIGNATURES);
+    expect((await server.db('agreements').where({ id }).first()).machine_version).to.equal(AGREEMENT_MACHINE_VERSION);
+    await at(SIGNING_DAY);
+    expect((await dates(id)).state).to.equal('in-force');
+  });
+
+  it('when dates are computed, then month ends clamp', () => {
+    expect(addMonths('2024-01-31', 1)).to.equal('2024-02-29');
+    expect(addMonths('2031-03-02', -6)).to.equal('2030-09-02');
+  });
+});
