@@ -14,6 +14,8 @@ export interface Config {
   readonly databaseUrl: string;
   /** 32 bytes; encrypts private keys at rest (AES-256-GCM). */
   readonly secret: Buffer;
+  /** How often the scheduler looks for due events. */
+  readonly schedulerIntervalMs: number;
 }
 
 const environmentSchema = z.object({
@@ -24,6 +26,7 @@ const environmentSchema = z.object({
   DATABASE_URL: z.string().optional(),
   DEMO_PASSWORD: z.string().min(1).default('demo'),
   BILATERAL_SECRET: z.string().optional(),
+  SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
 });
 
 const MINIMUM_SECRET_BYTES = 32;
@@ -56,6 +59,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     dataDir,
     databaseUrl,
     secret,
+    schedulerIntervalMs: env.SCHEDULER_INTERVAL_MS,
   });
 }
 

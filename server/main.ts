@@ -1,9 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { migrateToLatest, openDatabase } from '../db/connection.ts';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { DEMO_USERS } from './demo/demo-parties.ts';
 import { seedDemo } from './demo/seed-demo.ts';
+import { lifecycleHandlers } from './lifecycle/lifecycle-handlers.ts';
+import { createScheduler } from './scheduler/scheduler.ts';
 
 /** Composition root: configuration, database, application, listen. Nothing else listens. */
 async function main(): Promise<void> {
@@ -23,9 +27,16 @@ async function main(): Promise<void> {
     }
   });
 
+  // Each process runs the scheduler; claims keep an event from being sent twice by two processes.
+  const scheduler = createScheduler(deps, {
+    handlers: lifecycleHandlers((message) => console.log(message)),
+    processId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+  });
+  scheduler.start(config.schedulerIntervalMs);
+
   const shutdown = (signal: string) => {
     console.log(`${signal}: closing`);
-    server.close(() => void db.destroy().then(() => process.exit(0)));
+    server.close(() => void scheduler.stop().then(() => db.destroy()).then(() => process.exit(0)));
     // Keep-alive connections would hold close() open; stop waiting for them after a while.
     setTimeout(() => process.exit(0), 5000).unref();
   };

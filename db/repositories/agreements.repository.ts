@@ -109,6 +109,11 @@ export async function listAgreementsOfParty(db: Queryable, party: string): Promi
     .select('agreements.id', 'agreements.kind', 'agreements.title', 'agreements.state', 'agreements.version');
 }
 
+/** The agreements that continue or amend this one, oldest first. */
+export async function listAgreementsBasedOn(db: Queryable, id: number): Promise<AgreementSummary[]> {
+  return db('agreements').where({ based_on: id }).orderBy('id').select('id', 'kind', 'title', 'state', 'version');
+}
+
 /** Inserts an agreement with its parties; returns the new id. */
 export async function insertAgreement(
   db: Queryable,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from '../text/safe-text.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { RuleViolationError } from '../errors.ts';
 import { clauseLibrary } from '../text/clause-library.ts';
@@ -18,7 +19,7 @@ export const addClauseInput = z
       /** A clause from the library, in every language of the agreement. */
       z.object({ libraryKey: z.string().min(1).max(64) }).strict(),
       /** A clause written fresh in one language; the others then need translating. */
-      z.object({ lang: z.enum(LANGUAGES), text: z.string().min(1).max(50_000) }).strict(),
+      z.object({ lang: z.enum(LANGUAGES), text: safeText(50_000).min(1) }).strict(),
     ]),
   );
 export type AddClauseInput = z.infer<typeof addClauseInput>;

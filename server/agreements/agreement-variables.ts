@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { safeText } from '../text/safe-text.ts';
 import { LANGUAGES } from '../text/languages.ts';
 
-const localizedText = z.object({ en: z.string().min(1), ru: z.string().min(1), ko: z.string().min(1) }).strict();
+const localizedText = z.object({ en: safeText(2000).min(1), ru: safeText(2000).min(1), ko: safeText(2000).min(1) }).strict();
 export type LocalizedText = z.infer<typeof localizedText>;
 
 /**
@@ -18,15 +19,15 @@ export const agreementVariablesSchema = z
     autoRenewal: z.boolean(),
     entryIntoForce: z.enum(['signature', 'notifications']),
     /** The party whose capital the agreement is signed in. */
-    placeOfSigning: z.string().min(1),
+    placeOfSigning: z.string().min(1).max(64),
     /** Planned date of signature (YYYY-MM-DD); the date the text is frozen when not set. */
     signingDate: z.iso.date().nullable(),
     prevailingLanguage: z.enum(LANGUAGES).nullable(),
     conferenceYear: z.number().int().min(1900).max(2200),
     /** Per party key: the body that coordinates the cooperation on that side. */
-    coordinators: z.record(z.string(), localizedText),
+    coordinators: z.record(z.string().max(64), localizedText),
     /** Sequential signing: the party that signs first; null when either may sign first. */
-    firstSigner: z.string().min(1).nullable().default(null),
+    firstSigner: z.string().min(1).max(64).nullable().default(null),
     /** Parallel columns, one per language, or each language's whole text in turn. */
     layout: z.enum(['parallel', 'sequential']).default('parallel'),
   })

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/connection.ts';
-import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
+import { listAgreementsBasedOn, type AgreementRecord } from '../../db/repositories/agreements.repository.ts';
 import { findParties } from '../../db/repositories/parties.repository.ts';
 import { listSignatures } from '../../db/repositories/signatures.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
@@ -9,10 +9,11 @@ import { loadText } from './load-agreement.ts';
 
 /** The agreement as the API shows it to one user: what it says, where it stands, what this user may do next. */
 export async function agreementView(db: Queryable, record: AgreementRecord, user: User) {
-  const [parties, text, signatures] = await Promise.all([
+  const [parties, text, signatures, followers] = await Promise.all([
     findParties(db, record.parties),
     loadText(db, record),
     listSignatures(db, record.id),
+    listAgreementsBasedOn(db, record.id),
   ]);
   const { context } = record.workflow;
   return {
@@ -23,6 +24,9 @@ export async function agreementView(db: Queryable, record: AgreementRecord, user
     version: record.version,
     languages: record.languages,
     basedOn: record.basedOn,
+    /** Executed amendments change this agreement; the others are still on their way. */
+    amendments: followers.filter((follower) => follower.kind === 'amendment'),
+    continuedBy: followers.filter((follower) => follower.kind !== 'amendment'),
     parties: parties.map((party) => ({
       key: party.key,
       language: party.language,

@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { safeText } from '../text/safe-text.ts';
 import { insertAgreement } from '../../db/repositories/agreements.repository.ts';
 import { appendAuditEntry } from '../../db/repositories/audit.repository.ts';
 import { insertTextVersion } from '../../db/repositories/text-versions.repository.ts';
 import { findParties, listParties } from '../../db/repositories/parties.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
+import type { AgreementState } from '../../workflows/agreement/agreement.events.ts';
 import { startWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 import { authorize } from '../auth/policy.ts';
 import { RuleViolationError } from '../errors.ts';
@@ -23,7 +25,7 @@ import { checkVariables } from './update-variables.ts';
 export const createAgreementInput = z
   .object({
     kind: z.string().min(1).max(64),
-    title: z.string().trim().min(1).max(500).optional(),
+    title: safeText(500).trim().min(1).optional(),
     languages: z.array(z.enum(LANGUAGES)).min(2).max(LANGUAGES.length).optional(),
     basedOn: z.number().int().positive().optional(),
     /** The other party; may be left out while only one other party exists. */
@@ -47,9 +49,10 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
   }
   const now = deps.now();
   const base = input.basedOn === undefined ? undefined : await loadVisibleAgreement(deps.db, input.basedOn, user);
-  if (base && base.state !== 'executed') {
-    throw new RuleViolationError(`Agreement ${base.id} is ${base.state}; only an executed agreement can be continued`);
+  if (base && !CONTINUABLE_STATES.includes(base.state)) {
+    throw new RuleViolationError(`Agreement ${base.id} is ${base.state}; only an executed agreement, or one in force, can be continued or amended`);
   }
+  if (kind.kind === 'amendment' && !base) throw new RuleViolationError('An amendment names the agreement it amends: basedOn');
   const parties = await chooseParties(deps, user, base?.parties, input.counterparty);
   const languages = chooseLanguages(input.languages, parties);
   const baseText = base && (await loadText(deps.db, base)).text;
@@ -106,6 +109,8 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
   });
   return agreementView(deps.db, await loadVisibleAgreement(deps.db, id, user), user);
 }
+
+const CONTINUABLE_STATES: readonly AgreementState[] = ['executed', 'in-force'];
 
 async function chooseParties(
   deps: UseCaseDeps,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from '../text/safe-text.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { NotFoundError, RuleViolationError } from '../errors.ts';
 import { LANGUAGES, type Lang } from '../text/languages.ts';
@@ -9,7 +10,7 @@ import type { UseCaseDeps } from './deps.ts';
 export const editClauseInput = z
   .object({
     lang: z.enum(LANGUAGES),
-    text: z.string().max(50_000),
+    text: safeText(50_000),
     expectedVersion: z.number().int().nonnegative(),
     /** Whether this text is a new source (the other languages then need review) or a translation of the current one. */
     as: z.enum(['source', 'translation']).optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from '../text/safe-text.ts';
 import { insertApproval } from '../../db/repositories/approvals.repository.ts';
 import { insertOriginalRevision, type OriginalRevision } from '../../db/repositories/originals.repository.ts';
 import { insertSignature } from '../../db/repositories/signatures.repository.ts';
@@ -21,7 +22,7 @@ export const agreementEventInput = z
   .object({
     type: z.enum(EVENT_TYPES),
     expectedVersion: z.number().int().nonnegative(),
-    comment: z.string().max(2000).optional(),
+    comment: safeText(2000).optional(),
     /** NOTIFY_COMPLETION and GIVE_NOTICE: the date of the notification or notice (YYYY-MM-DD), today by default. */
     date: z.iso.date().optional(),
   })

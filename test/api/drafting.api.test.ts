@@ -39,6 +39,7 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
       'memorandum',
       'cooperation-agreement',
       'twinning-agreement',
+      'amendment',
     ]);
     for (const clause of library.clauses) expect(clause.texts).to.have.all.keys('ru', 'ko', 'en');
   });

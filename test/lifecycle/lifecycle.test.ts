@@ -163,3 +163,35 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     expect(addMonths('2031-03-02', -6)).to.equal('2030-09-02');
   });
 });
+
+describe(`amendments (${TEST_DATABASE_KIND})`, () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => server?.close());
+
+  it('when an executed agreement is amended, then the amendment has its own workflow and the base agreement shows it', async () => {
+    const legal = await ApiClient.signIn(server.baseUrl, 'legal@gyeonggi.example');
+    expect((await legal.post('/api/agreements', { kind: 'amendment' })).status).to.equal(422);
+    const amendment = await legal.post('/api/agreements', { kind: 'amendment', basedOn: 1 });
+    expect(amendment.status, JSON.stringify(amendment.body)).to.equal(201);
+    expect(amendment.body).to.include({ kind: 'amendment', state: 'drafting', basedOn: 1 });
+    expect(amendment.body.clauses.map((clause: { key: string }) => clause.key)).to.include('amended-provisions');
+    const provisions = amendment.body.clauses.find((clause: { key: string }) => clause.key === 'amended-provisions');
+    expect(provisions.texts.ko).to.include('basedOn.title');
+    await runEvents(server, amendment.body.id, [
+      ['legal@gyeonggi.example', 'SUBMIT', 'review'],
+      ['legal@gyeonggi.example', 'APPROVE', 'review'],
+      ['legal@sverdlovsk.example', 'APPROVE', 'approval'],
+      ['official@gyeonggi.example', 'APPROVE', 'approval'],
+      ['official@sverdlovsk.example', 'APPROVE', 'signing'],
+      ['signatory@gyeonggi.example', 'SIGN', 'signing'],
+      ['signatory@sverdlovsk.example', 'SIGN', 'executed'],
+    ]);
+    const base = (await legal.get('/api/agreements/1')).body;
+    expect(base.amendments).to.deep.equal([{ id: amendment.body.id, kind: 'amendment', title: amendment.body.title, state: 'executed', version: 8 }]);
+    const pdf = await legal.get(`/api/agreements/${amendment.body.id}/pdf?original=gyeonggi`);
+    expect(pdf.status).to.equal(200);
+  });
+});

@@ -40,6 +40,7 @@ export async function startTestServer(): Promise<TestServer> {
     dataDir: '',
     databaseUrl: database.url,
     secret: randomBytes(32),
+    schedulerIntervalMs: 1000,
   });
   const clock = new TestClock();
   const deps: UseCaseDeps = { db: database.db, config, now: clock.now };
