@@ -3,9 +3,11 @@ import helmet from 'helmet';
 import type { UseCaseDeps } from './agreements/deps.ts';
 import { agreementsRoutes } from './http/agreements.routes.ts';
 import { libraryRoutes } from './http/library.routes.ts';
+import { notificationsRoutes } from './http/notifications.routes.ts';
 import { errorHandler, notFoundHandler } from './http/problem.ts';
 import { sessionsRoutes } from './http/sessions.routes.ts';
 import { verifyRoutes } from './http/verify.routes.ts';
+import { webhooksRoutes } from './http/webhooks.routes.ts';
 
 export interface AppOptions {
   readonly log: (message: string, error?: unknown) => void;
@@ -25,6 +27,8 @@ export function createApp(deps: UseCaseDeps, options: AppOptions): express.Expre
   app.use('/api/agreements', agreementsRoutes(deps));
   app.use('/api/library', libraryRoutes(deps));
   app.use('/api/verify', verifyRoutes(deps));
+  app.use('/api/notifications', notificationsRoutes(deps));
+  app.use('/api/webhooks', webhooksRoutes(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(options.log));
   return app;

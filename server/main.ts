@@ -7,6 +7,7 @@ import { loadConfig } from './config.ts';
 import { DEMO_USERS } from './demo/demo-parties.ts';
 import { seedDemo } from './demo/seed-demo.ts';
 import { lifecycleHandlers } from './lifecycle/lifecycle-handlers.ts';
+import { createWebhookDispatcher } from './notifications/webhook-dispatcher.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
 
 /** Composition root: configuration, database, application, listen. Nothing else listens. */
@@ -27,16 +28,17 @@ async function main(): Promise<void> {
     }
   });
 
-  // Each process runs the scheduler; claims keep an event from being sent twice by two processes.
-  const scheduler = createScheduler(deps, {
-    handlers: lifecycleHandlers((message) => console.log(message)),
-    processId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-  });
+  // Each process runs the scheduler and the webhook dispatcher; claims keep two processes from
+  // sending the same event or delivery twice.
+  const processId = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const scheduler = createScheduler(deps, { handlers: lifecycleHandlers((message) => console.log(message)), processId });
+  const dispatcher = createWebhookDispatcher(deps, { processId });
   scheduler.start(config.schedulerIntervalMs);
+  dispatcher.start(config.schedulerIntervalMs);
 
   const shutdown = (signal: string) => {
     console.log(`${signal}: closing`);
-    server.close(() => void scheduler.stop().then(() => db.destroy()).then(() => process.exit(0)));
+    server.close(() => void Promise.all([scheduler.stop(), dispatcher.stop()]).then(() => db.destroy()).then(() => process.exit(0)));
     // Keep-alive connections would hold close() open; stop waiting for them after a while.
     setTimeout(() => process.exit(0), 5000).unref();
   };

@@ -1,5 +1,5 @@
 import type { Queryable } from '../connection.ts';
-import type { SignatureField } from '../../server/pdf/compose.ts';
+import type { SignatureField } from '../../server/pdf/layout-model.ts';
 
 export interface OriginalRevision {
   readonly agreementId: number;
@@ -22,6 +22,12 @@ export async function insertOriginalRevision(db: Queryable, revision: OriginalRe
     signature_fields: JSON.stringify(revision.signatureFields),
     created_at: revision.createdAt,
   });
+}
+
+/** When the text was frozen into the originals (revision 1), if it has been. */
+export async function findFreezeTime(db: Queryable, agreementId: number): Promise<string | undefined> {
+  const row = await db('originals').where({ agreement_id: agreementId, revision: 1 }).first('created_at');
+  return row?.created_at;
 }
 
 /** The newest revision of a party's original: the frozen text, or the last signed one. */

@@ -8,6 +8,7 @@ import { isPostgres, type Queryable } from '../connection.ts';
  */
 export type ScheduledEventStatus = 'pending' | 'done' | 'cancelled';
 
+/** A scheduled event as read back; pure data. */
 export interface ScheduledEvent {
   readonly id: number;
   readonly agreementId: number;
@@ -78,6 +79,7 @@ const toEvent = (row: ScheduledEventRow): ScheduledEvent => {
   };
 };
 
+/** What to send (kind), about which agreement, when (any Date; stored as its ISO instant), with what data. */
 export interface ScheduleEventInput {
   readonly agreementId: number;
   readonly kind: string;
@@ -91,7 +93,7 @@ export interface ScheduleEventInput {
  * (payload included: a done event is never sent twice); a cancelled one is re-armed as pending with
  * the new payload. Call it inside the transaction of the change that sets the date.
  */
-export async function scheduleEvent(db: Queryable, input: ScheduleEventInput, now: Date = new Date()): Promise<ScheduledEvent> {
+export async function scheduleEvent(db: Queryable, input: ScheduleEventInput, now: Date): Promise<ScheduledEvent> {
   if (input.kind.length === 0 || input.kind.length > 32) throw new Error(`scheduled event kind must be 1..32 characters: "${input.kind}"`);
   if (input.payload && BOOKKEEPING_KEY in input.payload) throw new Error(`"${BOOKKEEPING_KEY}" is reserved in a scheduled event's payload`);
   const dueAt = input.dueAt.toISOString();
@@ -124,11 +126,13 @@ export async function listScheduledEvents(db: Queryable, agreementId: number): P
   return (await db<ScheduledEventRow>('scheduled_events').where({ agreement_id: agreementId }).orderBy([{ column: 'due_at' }, { column: 'id' }])).map(toEvent);
 }
 
+/** One event by id; undefined when unknown. */
 export async function findScheduledEvent(db: Queryable, id: number): Promise<ScheduledEvent | undefined> {
   const row = await db<ScheduledEventRow>('scheduled_events').where({ id }).first();
   return row && toEvent(row);
 }
 
+/** Who claims, at what time, for how long, how many, and which kinds. */
 export interface ClaimOptions {
   readonly processId: string;
   readonly now: Date;

@@ -6,6 +6,7 @@ import type { TextVersion } from '../../db/repositories/text-versions.repository
 import type { AgreementEvent } from '../../workflows/agreement/agreement.events.ts';
 import type { PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 import { planLifecycle, type ScheduledKind } from '../lifecycle/lifecycle-plan.ts';
+import { notifyTransition } from '../lifecycle/notify-transition.ts';
 import { staleVersion } from './version-conflict.ts';
 
 /** The signed-in user as the audit sees them; the HTTP layer adds where the request came from. */
@@ -27,7 +28,7 @@ export interface Transition {
 
 /**
  * Writes one accepted transition inside the caller's transaction: the guarded version update with the
- * new workflow and dates, the schedule that follows from it, and the audit entry. Shared by the events
+ * new workflow and dates, the schedule that follows from it, the audit entry and the notifications. Shared by the events
  * people send and the ones the scheduler sends, so both obey the same rules.
  */
 export async function commitTransition(trx: Knex.Transaction, transition: Transition): Promise<void> {
@@ -50,4 +51,5 @@ export async function commitTransition(trx: Knex.Transaction, transition: Transi
     to: next.value,
     detail: transition.detail,
   });
+  await notifyTransition(trx, { agreementId: record.id, event: event.type, from: record.state, next, version: record.version + 1, by: actor.email, at });
 }

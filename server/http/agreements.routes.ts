@@ -11,6 +11,7 @@ import { compareVersions } from '../agreements/compare-versions.ts';
 import { confirmTranslation, confirmTranslationInput } from '../agreements/confirm-translation.ts';
 import { editClause, editClauseInput } from '../agreements/edit-clause.ts';
 import { loadText, loadVisibleAgreement } from '../agreements/load-agreement.ts';
+import { previewOriginal } from '../agreements/preview-original.ts';
 import { removeClause } from '../agreements/remove-clause.ts';
 import { reorderClauses, reorderClausesInput } from '../agreements/reorder-clauses.ts';
 import { updateVariables, updateVariablesInput } from '../agreements/update-variables.ts';
@@ -118,6 +119,11 @@ export function agreementsRoutes(deps: UseCaseDeps): Router {
       .set('X-Content-SHA256', original.sha256)
       .set('Cache-Control', 'private, no-store')
       .send(original.pdf);
+  });
+
+  router.get('/:id/preview', async (request, response) => {
+    const preview = await previewOriginal(deps, currentUser(response), parseId(request.params.id), request.query.original);
+    response.type('html').set('Content-Security-Policy', preview.contentSecurityPolicy).set('Cache-Control', 'private, no-store').send(preview.html);
   });
 
   router.get('/:id/audit', async (request, response) => {

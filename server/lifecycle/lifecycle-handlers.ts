@@ -6,7 +6,9 @@ import { SYSTEM_ACTOR, type AgreementEventType } from '../../workflows/agreement
 import { step } from '../../workflows/agreement/agreement.workflow.ts';
 import type { AgreementVariables } from '../agreements/agreement-variables.ts';
 import { commitTransition } from '../agreements/commit-transition.ts';
+import { notify } from '../notifications/notify.ts';
 import type { ScheduledKind } from './lifecycle-plan.ts';
+import { usersWhoseTurnItIs } from './notify-transition.ts';
 
 /** How the audit names the scheduler. */
 const SCHEDULER = { email: 'scheduler', party: SYSTEM_ACTOR.party, role: SYSTEM_ACTOR.role };
@@ -18,7 +20,7 @@ export type LifecycleHandler = (trx: Knex.Transaction, event: ScheduledEvent, no
  * the same transition path as people's events. An event the agreement has moved past (say, a term end
  * after termination) is refused by the machine and simply completes.
  */
-export function lifecycleHandlers(log: (message: string) => void): Record<Exclude<ScheduledKind, 'reminder' | 'overdue'>, LifecycleHandler> {
+export function lifecycleHandlers(log: (message: string) => void): Record<ScheduledKind, LifecycleHandler> {
   const send = (kind: ScheduledKind, decide: (record: AgreementRecord, dueOn: string, variables: AgreementVariables) => AgreementEventType): LifecycleHandler =>
     async (trx, scheduled, now) => {
       const record = await findAgreement(trx, scheduled.agreementId);
@@ -44,5 +46,22 @@ export function lifecycleHandlers(log: (message: string) => void): Record<Exclud
       return variables.autoRenewal ? 'RENEW' : 'EXPIRE';
     }),
     terminate: send('terminate', () => 'TERMINATE'),
+    reminder: remind('reminder'),
+    overdue: remind('overdue'),
   };
+
+  /** A due date or the notice deadline is near (or past): tell who must act, if they still must. */
+  function remind(kind: 'reminder' | 'overdue'): LifecycleHandler {
+    return async (trx, scheduled, now) => {
+      const record = await findAgreement(trx, scheduled.agreementId);
+      if (!record) return;
+      const stage = scheduled.payload.stage as string | undefined;
+      if (stage && stage !== record.state) return; // the stage is over: nothing to remind of
+      const userIds =
+        stage === undefined
+          ? await trx('users').whereIn('party_key', [...record.parties]).whereIn('role', ['official', 'legal']).pluck('id')
+          : await usersWhoseTurnItIs(trx, record.workflow);
+      await notify(trx, { agreementId: record.id, kind, payload: { ...scheduled.payload, title: record.title }, userIds, occurredAt: now });
+    };
+  }
 }

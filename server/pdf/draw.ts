@@ -1,11 +1,13 @@
 import PDFDocument from 'pdfkit';
 import type { DocumentMetadata } from './document-model.ts';
-import type { Layout, PositionedBox } from './compose.ts';
 import { fonts, type FontId } from './fonts.ts';
+import type { Layout, RuleBox, StructureElement, TextBox } from './layout-model.ts';
 
 /**
  * The draw stage, the only code that calls pdfkit: it paints the boxes the layout positioned and
- * nothing else. The creation date comes from the document, so equal input gives equal bytes.
+ * nothing else, and tags them: every line is marked content of its structure element (all lines of
+ * a paragraph make one P, across pages), furniture is an artifact. The creation date comes from the
+ * document, so equal input gives equal bytes.
  */
 export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promise<Buffer> {
   const document = new PDFDocument({
@@ -13,6 +15,7 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
     margin: 0,
     autoFirstPage: false,
     pdfVersion: '1.7',
+    tagged: true,
     lang: metadata.lang,
     displayTitle: true,
     info: {
@@ -26,42 +29,106 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
       ModDate: metadata.creationDate,
     },
   });
-  for (const font of Object.values(fonts())) document.registerFont(font.id, font.data);
+  for (const { id, font } of Object.values(fonts())) document.registerFont(id, font);
 
   const finished = collect(document);
+  const contents = new Map<StructureElement, PDFKit.PDFStructureContent>();
+  const { watermark, pageSize } = layout;
   for (const page of layout.pages) {
-    document.addPage({ size: [...layout.pageSize], margin: 0 });
-    if (layout.watermark) drawWatermark(document, layout.watermark, layout.pageSize);
-    for (const box of page.boxes) drawBox(document, box);
+    document.addPage({ size: [...pageSize], margin: 0 });
+    if (watermark) asArtifact(document, 'Pagination', () => drawWatermark(document, watermark, pageSize));
+    for (const box of page.boxes) {
+      if (box.kind === 'rule') asArtifact(document, 'Layout', () => drawRule(document, box));
+      else if (box.element) markAsContentOf(document, box.element, contents, () => drawText(document, box));
+      else asArtifact(document, 'Pagination', () => drawText(document, box));
+    }
   }
+  const root = document.struct('Document', {}, layout.structure.flatMap((element) => structureOf(document, element, contents)));
+  document.addStructure(root);
   document.end();
   return finished;
 }
 
-function drawBox(document: PDFKit.PDFDocument, box: PositionedBox): void {
-  if (box.kind === 'rule') {
-    document.save().lineWidth(0.5).strokeColor('#333333').moveTo(box.x, box.y).lineTo(box.x + box.width, box.y).stroke().restore();
-    return;
-  }
+function drawRule(document: PDFKit.PDFDocument, box: RuleBox): void {
+  document.save().lineWidth(0.5).strokeColor('#333333').moveTo(box.x, box.y).lineTo(box.x + box.width, box.y).stroke().restore();
+}
+
+function drawText(document: PDFKit.PDFDocument, box: TextBox): void {
   document
     .font(box.font satisfies FontId)
     .fontSize(box.size)
-    .fillColor(box.role === 'artifact' ? '#555555' : '#000000')
-    // No width: pdfkit must not wrap or re-align what the layout already broke and positioned.
-    .text(box.text, box.x, box.y, { lineBreak: false, wordSpacing: box.wordSpacing });
+    // Furniture (header, page numbers) in grey, the text in black.
+    .fillColor(box.element ? '#000000' : '#555555');
+  // No width: pdfkit must not wrap or re-align what the layout already broke and positioned.
+  if (box.wordSpacing === 0) {
+    document.text(box.text, box.x, box.y, { lineBreak: false });
+    return;
+  }
+  // pdfkit's own wordSpacing draws the words without the spaces between them, which would leave
+  // copied text and screen readers without word breaks: each word is drawn with its space instead,
+  // the next one further along by the line's extra spacing.
+  let x = box.x;
+  for (const word of box.text.split(/(?<= )/)) {
+    document.text(word, x, box.y, { lineBreak: false });
+    x += document.widthOfString(word) + box.wordSpacing;
+  }
 }
 
-/** A diagonal mark across the page, light enough to read the text through it. */
+/** Marks what `draw` paints as content of `element`; an element's pieces become one content item. */
+function markAsContentOf(
+  document: PDFKit.PDFDocument,
+  element: StructureElement,
+  contents: Map<StructureElement, PDFKit.PDFStructureContent>,
+  draw: () => void,
+): void {
+  const content = document.markStructureContent(element.type);
+  draw();
+  document.endMarkedContent();
+  const earlier = contents.get(element);
+  if (earlier) earlier.push(content);
+  else contents.set(element, content);
+}
+
+/** Furniture a screen reader skips: running header, page number and draft mark (pagination), rules (layout). */
+function asArtifact(document: PDFKit.PDFDocument, type: 'Pagination' | 'Layout', draw: () => void): void {
+  document.markContent('Artifact', { type });
+  draw();
+  document.endMarkedContent();
+}
+
+/** The PDF structure element for a layout element; an element with nothing drawn in it is left out. */
+function structureOf(
+  document: PDFKit.PDFDocument,
+  element: StructureElement,
+  contents: ReadonlyMap<StructureElement, PDFKit.PDFStructureContent>,
+): PDFKit.PDFStructureElement[] {
+  const children: PDFKit.PDFStructureElementChild[] = element.children.flatMap((child) => structureOf(document, child, contents));
+  const content = contents.get(element);
+  if (content) children.push(content);
+  if (children.length === 0) return [];
+  return [document.struct(element.type, element.lang === null ? {} : { lang: element.lang }, children)];
+}
+
+/**
+ * A diagonal mark across the page, light enough to read the text through it. It is painted as glyph
+ * outlines, not text, so extracting, searching or copying a column gives the agreement's text only.
+ */
 function drawWatermark(document: PDFKit.PDFDocument, text: string, [width, height]: readonly [number, number]): void {
   const size = 28;
+  const { font } = fonts()['serif-bold'];
+  const run = font.layout(text);
+  const scale = size / font.unitsPerEm;
   document.save();
   document.rotate(-Math.atan2(height, width) * (180 / Math.PI), { origin: [width / 2, height / 2] });
-  document
-    .font('serif-bold')
-    .fontSize(size)
-    .fillColor('#b00000')
-    .fillOpacity(0.14)
-    .text(text, 0, height / 2 - size / 2, { width, align: 'center', lineBreak: false });
+  // Centred on the page's middle, in font units with y pointing up, as glyph outlines are drawn.
+  document.translate((width - run.advanceWidth * scale) / 2, height / 2 + (size * 0.35)).scale(scale, -scale);
+  let penX = 0;
+  run.glyphs.forEach((glyph, index) => {
+    const position = run.positions[index]!;
+    document.path(glyph.path.translate(penX + position.xOffset, position.yOffset).toSVG());
+    penX += position.xAdvance;
+  });
+  document.fillColor('#b00000').fillOpacity(0.14).fill();
   document.restore();
 }
 

@@ -40,5 +40,7 @@ function joinKorean(names: readonly string[]): string {
 /** A calendar date (YYYY-MM-DD) as each language writes it in a treaty: "20 июля 2018 г.", "2018년 7월 20일", "20 July 2018". */
 export function formatDate(lang: Lang, isoDate: string): string {
   const date = new Date(`${isoDate.slice(0, 10)}T00:00:00Z`);
-  return new Intl.DateTimeFormat(LOCALE[lang], { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
+  const formatted = new Intl.DateTimeFormat(LOCALE[lang], { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
+  // "2018 г." must not be split across lines: the abbreviation belongs to its year.
+  return lang === 'ru' ? formatted.replace(/ г\.$/, '\u00a0г.') : formatted;
 }

@@ -93,3 +93,28 @@ describe('end to end: the agreement of cooperation from draft to two signatures'
     expect(await titles('gyeonggi')).to.include('Соглашение между провинцией Кёнгидо');
   });
 });
+
+describe('the HTML preview', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => server?.close());
+
+  it('when an original is previewed, then it is the same text as the PDF, under a policy that lets nothing load or run', async () => {
+    const client = await ApiClient.signIn(server.baseUrl, 'official@gyeonggi.example');
+    const response = await client.get(`/api/agreements/${COOPERATION}/preview?original=gyeonggi`);
+    expect(response.status).to.equal(200);
+    expect(response.contentType).to.match(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).to.match(/^default-src 'none'; style-src 'sha256-/);
+    const html: string = response.body;
+    expect(html).to.include('<html lang="ko-KR">');
+    expect(normalize(html)).to.include('통상·경제·과학기술 및 문화 협력에 관한 협정');
+    expect(html).to.not.match(/<script/i);
+    const { stdout } = await tool('pdftotext', [tempFile('draft.pdf', (await client.get(`/api/agreements/${COOPERATION}/pdf?original=gyeonggi`)).bytes), '-']);
+    for (const heading of ['제1조', '제11조', 'Статья 11', 'Article 11']) {
+      expect(html).to.include(heading);
+      expect(stdout).to.include(heading);
+    }
+  });
+});

@@ -195,3 +195,48 @@ describe(`amendments (${TEST_DATABASE_KIND})`, () => {
     expect(pdf.status).to.equal(200);
   });
 });
+
+describe(`due dates and notifications (${TEST_DATABASE_KIND})`, () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => server?.close());
+
+  const runScheduler = async (day: string) => {
+    server.clock.set(`${day}T10:00:00Z`);
+    const scheduler = createScheduler(server.deps, { handlers: lifecycleHandlers(() => undefined), processId: 'reminders-test', log: () => undefined });
+    while ((await scheduler.runOnce()) > 0);
+  };
+
+  it('when review has a due date, then who must review is reminded before it and told when it is overdue, once each', async () => {
+    server.clock.set('2026-04-01T09:00:00Z');
+    const legal = await ApiClient.signIn(server.baseUrl, 'legal@sverdlovsk.example');
+    const { id } = (await legal.post('/api/agreements', { kind: 'letter-of-intent' })).body;
+    const deadlines = await legal.put(`/api/agreements/${id}/deadlines`, { reviewDueOn: '2026-04-20', signingDueOn: '2026-04-10', expectedVersion: 1 });
+    expect(deadlines.status).to.equal(422);
+    const set = await legal.put(`/api/agreements/${id}/deadlines`, { reviewDueOn: '2026-04-20', expectedVersion: 1 });
+    expect(set.status, JSON.stringify(set.body)).to.equal(200);
+    expect(set.body.dates.reviewDueOn).to.equal('2026-04-20');
+    await runEvents(server, id, [['legal@sverdlovsk.example', 'SUBMIT', 'review']]);
+
+    await runScheduler('2026-04-17');
+    await runScheduler('2026-04-17');
+    const legalGyeonggi = await ApiClient.signIn(server.baseUrl, 'legal@gyeonggi.example');
+    const inbox = (await legalGyeonggi.get('/api/notifications')).body.notifications;
+    const reminders = inbox.filter((notification: { kind: string; agreementId: number }) => notification.kind === 'reminder' && notification.agreementId === id);
+    expect(reminders).to.have.length(1);
+    expect(inbox.some((notification: { kind: string; agreementId: number }) => notification.kind === 'state-changed' && notification.agreementId === id)).to.equal(true);
+
+    await runScheduler('2026-04-21');
+    // Four days on, yesterday's token has expired: sign in again, as a person would.
+    const overdue = (await (await ApiClient.signIn(server.baseUrl, 'legal@gyeonggi.example')).get('/api/notifications')).body.notifications.filter(
+      (notification: { kind: string; agreementId: number }) => notification.kind === 'overdue' && notification.agreementId === id,
+    );
+    expect(overdue).to.have.length(1);
+    const officialGyeonggi = await ApiClient.signIn(server.baseUrl, 'official@gyeonggi.example');
+    const officialInbox = await officialGyeonggi.get('/api/notifications');
+    expect(officialInbox.status, JSON.stringify(officialInbox.body)).to.equal(200);
+    expect(officialInbox.body.notifications.filter((n: { kind: string }) => n.kind === 'overdue')).to.deep.equal([]);
+  });
+});

@@ -1,19 +1,22 @@
 import { expect } from 'chai';
-import { composeAgreement, TYPOGRAPHY, type Layout, type TextBox } from '../../server/pdf/compose.ts';
+import { composeAgreement } from '../../server/pdf/compose.ts';
 import { TextMeasurer } from '../../server/pdf/fonts.ts';
+import type { Layout, StructureElement, TextBox } from '../../server/pdf/layout-model.ts';
+import { TYPOGRAPHY } from '../../server/pdf/typesetter.ts';
 import { buildDocument } from '../support/documents.ts';
 
 const measurer = new TextMeasurer();
 const textBoxes = (layout: Layout, page: number) => layout.pages[page]!.boxes.filter((box): box is TextBox => box.kind === 'text');
+const allTextBoxes = (layout: Layout) => layout.pages.flatMap((_, index) => textBoxes(layout, index).map((box) => ({ ...box, page: index })));
+const ofType = (box: TextBox, type: StructureElement['type']) => box.element?.type === type;
+const bottomOf = (layout: Layout) => layout.pageSize[1] - TYPOGRAPHY.margin.bottom;
 
 describe('layout (compose)', () => {
   it('when the demo agreement is laid out in two languages, then each article starts on the same line in every column', () => {
     const document = buildDocument();
     const layout = composeAgreement(document, measurer);
     expect(layout.pageSize[0]).to.be.lessThan(layout.pageSize[1]);
-    const headings = layout.pages.flatMap((page, index) =>
-      page.boxes.filter((box): box is TextBox => box.kind === 'text' && box.role === 'heading').map((box) => ({ ...box, page: index })),
-    );
+    const headings = allTextBoxes(layout).filter((box) => ofType(box, 'H2'));
     expect(headings).to.have.length(document.articles.length * 2);
     for (let index = 0; index < document.articles.length; index += 1) {
       const [russian, korean] = [headings[index * 2]!, headings[index * 2 + 1]!];
@@ -26,29 +29,84 @@ describe('layout (compose)', () => {
   it('when an original is laid out, then its party’s language is the left column', () => {
     const leftmost = (original: string) => {
       const layout = composeAgreement(buildDocument({}, original), measurer);
-      return textBoxes(layout, 0).filter((box) => box.role === 'title').sort((a, b) => a.x - b.x)[0]!.lang;
+      return textBoxes(layout, 0).filter((box) => ofType(box, 'H1')).sort((a, b) => a.x - b.x)[0]!.lang;
     };
     expect(leftmost('sverdlovsk')).to.equal('ru');
     expect(leftmost('gyeonggi')).to.equal('ko');
   });
 
   it('when a heading falls near the foot of a page, then it moves with its text to the next page', () => {
-    const layout = composeAgreement(buildDocument(), measurer);
-    const bottom = layout.pageSize[1] - TYPOGRAPHY.margin.bottom;
-    layout.pages.forEach((page, index) => {
-      for (const heading of page.boxes.filter((box): box is TextBox => box.kind === 'text' && box.role === 'heading')) {
-        const following = textBoxes(layout, index).filter((box) => box.lang === heading.lang && box.y > heading.y && box.role === 'paragraph');
-        expect(following.length, `heading "${heading.text}" on page ${index + 1} stands alone`).to.be.at.least(1);
-        expect(heading.y + TYPOGRAPHY.bodyLeading * 3).to.be.at.most(bottom + 0.001);
-      }
-    });
+    for (const layout of [composeAgreement(buildDocument(), measurer), composeAgreement({ ...buildDocument(), layout: 'sequential' }, measurer)]) {
+      layout.pages.forEach((_, index) => {
+        for (const heading of textBoxes(layout, index).filter((box) => ofType(box, 'H2'))) {
+          const following = textBoxes(layout, index).filter((box) => box.lang === heading.lang && box.y > heading.y && !ofType(box, 'H2'));
+          expect(following.length, `heading "${heading.text}" on page ${index + 1} stands alone`).to.be.at.least(1);
+          expect(heading.y + TYPOGRAPHY.bodyLeading * 3).to.be.at.most(bottomOf(layout) + 0.001);
+        }
+      });
+    }
   });
 
-  it('when three languages are laid out, then the page turns landscape with three columns', () => {
+  it('when a paragraph runs over a page, then at least two of its lines stand on each page (no orphan, no widow)', () => {
+    const demo = buildDocument({ languages: ['ru', 'ko', 'en'] });
+    const long = (lang: 'ru' | 'ko' | 'en') => [{ type: 'paragraph' as const, text: demo.articles.flatMap((article) => article.body[lang]!).map((block) => (block.type === 'paragraph' ? block.text : block.items.join(' '))).join(' ') }];
+    const document = { ...demo, preamble: { ru: long('ru'), ko: long('ko'), en: long('en') } };
+    let split = 0;
+    for (const layout of [composeAgreement(document, measurer), composeAgreement({ ...document, layout: 'sequential' }, measurer)]) {
+      const pagesOf = new Map<StructureElement, number[]>();
+      for (const box of allTextBoxes(layout).filter((box) => ofType(box, 'P') || ofType(box, 'LBody'))) {
+        pagesOf.set(box.element!, [...(pagesOf.get(box.element!) ?? []), box.page]);
+      }
+      for (const pages of pagesOf.values()) {
+        if (new Set(pages).size === 1) continue;
+        split += 1;
+        for (const page of new Set(pages)) expect(pages.filter((candidate) => candidate === page).length).to.be.at.least(2);
+      }
+    }
+    expect(split, 'some paragraph should run over a page in these layouts').to.be.greaterThan(0);
+  });
+
+  it('when three languages are laid out in parallel, then the page turns landscape with three columns', () => {
     const layout = composeAgreement(buildDocument({ languages: ['ru', 'ko', 'en'] }), measurer);
     expect(layout.pageSize[0]).to.be.greaterThan(layout.pageSize[1]);
-    const titleColumns = new Set(textBoxes(layout, 0).filter((box) => box.role === 'title').map((box) => box.lang));
+    const titleColumns = new Set(textBoxes(layout, 0).filter((box) => ofType(box, 'H1')).map((box) => box.lang));
     expect([...titleColumns]).to.have.members(['ru', 'ko', 'en']);
+  });
+
+  for (const languages of [['ru', 'ko'], ['ru', 'ko', 'en']] as const) {
+    it(`when ${languages.join(', ')} are laid out in sequence, then each language's complete text starts a new portrait page, full width, in the original's order`, () => {
+      const document = { ...buildDocument({ languages: [...languages] }, 'gyeonggi'), layout: 'sequential' as const };
+      const layout = composeAgreement(document, measurer);
+      const { margin } = TYPOGRAPHY;
+      expect(layout.pageSize[0]).to.be.lessThan(layout.pageSize[1]);
+
+      const titles = layout.sectionStarts.filter((start) => start.key === 'title');
+      expect(titles.map((start) => start.lang)).to.deep.equal(document.languages);
+      expect(document.languages[0]).to.equal('ko');
+      titles.forEach((start, index) => {
+        expect(start.y).to.equal(margin.top);
+        if (index > 0) expect(start.page).to.be.greaterThan(titles[index - 1]!.page);
+      });
+      // Each text runs from its title to the page before the next text begins, and nothing else is there.
+      titles.forEach((start, index) => {
+        const end = titles[index + 1]?.page ?? layout.pages.length;
+        const langs = new Set(allTextBoxes(layout).filter((box) => box.page >= start.page && box.page < end && box.element && !box.element.lang).map((box) => box.lang));
+        expect([...langs]).to.deep.equal([start.lang]);
+      });
+      const body = allTextBoxes(layout).filter((box) => ofType(box, 'P') && box.align === 'justify');
+      for (const box of body) expect(box.x + box.width).to.be.closeTo(layout.pageSize[0] - margin.right, 0.01);
+      expect(layout.sectionStarts.filter((start) => start.key === document.articles[0]!.key)).to.have.length(languages.length);
+    });
+  }
+
+  it('when laid out in sequence, then the signature blocks follow the last text’s final clause, on its page', () => {
+    const layout = composeAgreement({ ...buildDocument(), layout: 'sequential' }, measurer);
+    const finalClause = layout.sectionStarts.findLast((start) => start.key === 'final-clause')!;
+    const signatures = layout.sectionStarts.find((start) => start.key === 'signatures')!;
+    expect(finalClause.lang).to.equal('ko');
+    expect(signatures.page).to.equal(finalClause.page);
+    expect(signatures.page).to.equal(layout.pages.length - 1);
+    expect(layout.signatureFields.map((field) => field.page)).to.deep.equal([signatures.page, signatures.page]);
   });
 
   it('when laid out, then every page has its running header and "X / Y" footer, and a draft its mark', () => {
@@ -56,7 +114,7 @@ describe('layout (compose)', () => {
     const count = layout.pages.length;
     expect(count).to.be.greaterThan(1);
     layout.pages.forEach((_, index) => {
-      const furniture = textBoxes(layout, index).filter((box) => box.role === 'artifact').map((box) => box.text);
+      const furniture = textBoxes(layout, index).filter((box) => box.element === null).map((box) => box.text);
       expect(furniture).to.include(`${index + 1} / ${count}`);
       expect(furniture.some((text) => text.includes('Соглашение') && text.includes('협정'))).to.equal(true);
     });
@@ -74,15 +132,35 @@ describe('layout (compose)', () => {
     expect(left!.y).to.equal(right!.y);
   });
 
-  it('when a column holds a word wider than itself, then the word is broken between characters and nothing is lost', () => {
-    const word = 'Ы'.repeat(120);
+  it('when laid out, then the structure is one section per language with its language, and each paragraph is one element however many lines', () => {
     const document = buildDocument();
-    const layout = composeAgreement(
-      { ...document, preamble: { ...document.preamble, ru: [{ type: 'paragraph', text: word }] } },
-      measurer,
-    );
-    const pieces = textBoxes(layout, 0).filter((box) => box.lang === 'ru' && box.role === 'paragraph' && /^Ы+$/.test(box.text));
-    expect(pieces.length).to.be.greaterThan(1);
-    expect(pieces.map((box) => box.text).join('')).to.equal(word);
+    const layout = composeAgreement(document, measurer);
+    const [russian, korean, signatures] = layout.structure;
+    expect([russian!.type, russian!.lang, korean!.type, korean!.lang]).to.deep.equal(['Sect', 'ru-RU', 'Sect', 'ko-KR']);
+    expect(russian!.children.filter((element) => element.type === 'H1')).to.have.length(1);
+    expect(russian!.children.filter((element) => element.type === 'H2')).to.have.length(document.articles.length);
+    const paragraphs = russian!.children.filter((element) => element.type === 'P');
+    const preambleParagraphs = document.preamble.ru!.length;
+    const articleParagraphs = document.articles.flatMap((article) => article.body.ru!).filter((block) => block.type === 'paragraph').length;
+    const finalParagraphs = document.finalClause.ru!.length;
+    expect(paragraphs).to.have.length(preambleParagraphs + articleParagraphs + finalParagraphs);
+
+    const linesOf = (element: StructureElement) => allTextBoxes(layout).filter((box) => box.element === element);
+    expect(Math.max(...paragraphs.map((paragraph) => linesOf(paragraph).length))).to.be.greaterThan(2);
+
+    expect(signatures!.children.map((element) => element.type)).to.deep.equal(['Div', 'Div']);
+    expect(signatures!.children[0]!.children.map((element) => element.lang)).to.include.members(['ru-RU', 'ko-KR']);
+  });
+
+  it('when a list is laid out, then each item is an LI whose label and body are separate elements', () => {
+    const layout = composeAgreement(buildDocument(), measurer);
+    const list = layout.structure[0]!.children.find((element) => element.type === 'L')!;
+    const item = list.children[0]!;
+    expect(item.type).to.equal('LI');
+    expect(item.children.map((element) => element.type)).to.deep.equal(['Lbl', 'LBody']);
+    const [label] = allTextBoxes(layout).filter((box) => box.element === item.children[0]);
+    const [body] = allTextBoxes(layout).filter((box) => box.element === item.children[1]);
+    expect(label!.text).to.equal('–');
+    expect(body!.x - label!.x).to.equal(TYPOGRAPHY.listIndent);
   });
 });

@@ -144,7 +144,9 @@ describe('verifyPdf (server/signing/verify-pdf.ts) on the executed demo agreemen
       { intact: false, trusted: true, party: 'gyeonggi' },
     ]);
     expect(report.signatures[1]!.problems.join()).to.match(DIGEST_MISMATCH);
-    expect(report.signatures[1]!.signingTime).to.equal(report.signatures[0]!.signingTime);
+    // The slot's /M is still the agreement's own: only the CMS inside was swapped.
+    const untouched = await verifyPdf(original('sverdlovsk'), anchors);
+    expect(report.signatures[1]!.signingTime).to.equal(untouched.signatures[1]!.signingTime);
   });
 
   it("when the Sverdlovsk signatory's certificate comes from a CA that only copies the name of Sverdlovsk's CA, then it is not trusted and has no party", async () => {

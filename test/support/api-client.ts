@@ -3,6 +3,7 @@ import { DEMO_PASSWORD } from './server.ts';
 export interface ApiResponse<T = any> {
   readonly status: number;
   readonly contentType: string;
+  readonly headers: Headers;
   readonly body: T;
   readonly bytes: Buffer;
 }
@@ -36,6 +37,6 @@ export class ApiClient {
     const bytes = Buffer.from(await response.arrayBuffer());
     const contentType = response.headers.get('content-type') ?? '';
     const isJson = /json/.test(contentType);
-    return { status: response.status, contentType, body: isJson ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8'), bytes };
+    return { status: response.status, contentType, headers: response.headers, body: isJson ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8'), bytes };
   }
 }

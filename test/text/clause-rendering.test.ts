@@ -34,7 +34,7 @@ describe('clause text', () => {
   });
 
   it('when the date is printed, then each language writes it its own way', () => {
-    expect(formatDate('ru', '2018-07-20')).to.equal('20 июля 2018 г.');
+    expect(formatDate('ru', '2018-07-20')).to.equal('20 июля 2018\u00a0г.');
     expect(formatDate('ko', '2018-07-20')).to.equal('2018년 7월 20일');
     expect(formatDate('en', '2018-07-20')).to.equal('20 July 2018');
   });

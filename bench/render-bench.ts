@@ -1,0 +1,115 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { buildAgreementDocument } from '../server/agreements/agreement-document.ts';
+import type { AgreementDocument } from '../server/pdf/document-model.ts';
+import { FONT_FILES } from '../server/pdf/fonts.ts';
+import { renderAgreementPdf } from '../server/pdf/render-pdf.ts';
+import { renderPreviewHtml } from '../server/preview/preview-html.ts';
+import { buildAgreementSource } from '../test/support/documents.ts';
+
+/**
+ * `npm run bench`: the same agreement typeset by Bilateral (pdfkit) and by headless Chromium printing
+ * the HTML preview with the same font files, warm, per document. Prints figures; asserts nothing.
+ * The target (issue 3): ten times faster than Chromium and at most a quarter of its bytes.
+ */
+
+const ARTICLES = 20;
+const WARM_UP = 3;
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const RESULTS = path.join(import.meta.dirname, 'results');
+const FONT_ORIGIN = 'http://fonts.bench.invalid';
+
+/** The demo agreement of cooperation, its clauses repeated under new keys until it has 20 articles. */
+function twentyArticleOriginals(): AgreementDocument[] {
+  const source = buildAgreementSource({ languages: ['ru', 'ko'] });
+  const [title, preamble, ...rest] = source.clauses;
+  const articles = rest.filter((clause) => clause.key !== 'final-clause');
+  const finalClause = rest.find((clause) => clause.key === 'final-clause')!;
+  const extra = Array.from({ length: ARTICLES - articles.length }, (_, index) => ({ ...articles[index % articles.length]!, key: `repeat-${index + 1}` }));
+  const clauses = [title!, preamble!, ...articles, ...extra, finalClause];
+  return source.parties.map((party) => buildAgreementDocument({ ...source, clauses }, { original: party.key, date: '2018-07-20', final: true }));
+}
+
+/** The preview as Chromium gets it: the same page, the same TTF files declared with @font-face. */
+function previewWithFonts(document: AgreementDocument): string {
+  const faces = `<style>
+@font-face { font-family: 'Noto Serif KR'; font-weight: 400; src: url(${FONT_ORIGIN}/serif.ttf) format('truetype'); }
+@font-face { font-family: 'Noto Serif KR'; font-weight: 700; src: url(${FONT_ORIGIN}/serif-bold.ttf) format('truetype'); }
+</style>`;
+  return renderPreviewHtml(document).replace('</head>', `${faces}\n</head>`);
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const start = performance.now();
+  const result = await run();
+  return { ms: performance.now() - start, result };
+}
+
+/** Warm runs, then the median time per document and the bytes of each document. */
+async function measure(documents: readonly AgreementDocument[], render: (document: AgreementDocument) => Promise<Buffer>) {
+  for (let run = 0; run < WARM_UP; run += 1) for (const document of documents) await render(document);
+  const times: number[] = [];
+  let outputs: Buffer[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    outputs = [];
+    for (const document of documents) {
+      const { ms, result } = await timed(() => render(document));
+      times.push(ms);
+      outputs.push(result);
+    }
+  }
+  times.sort((a, b) => a - b);
+  return { medianMs: times[Math.floor(times.length / 2)]!, bytes: outputs.map((output) => output.length), outputs };
+}
+
+async function chromiumRenderer(): Promise<{ render: (document: AgreementDocument) => Promise<Buffer>; close: () => Promise<void>; fontRequests: () => number }> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const page: Page = await browser.newPage();
+  let fontRequests = 0;
+  // The fonts are served once and cached like any web font, so warm runs do not pay for 14 MB again.
+  await page.route(`${FONT_ORIGIN}/*`, async (route) => {
+    fontRequests += 1;
+    const file = path.basename(new URL(route.request().url()).pathname, '.ttf') as keyof typeof FONT_FILES;
+    await route.fulfill({ body: readFileSync(FONT_FILES[file]), contentType: 'font/ttf', headers: { 'cache-control': 'public, max-age=31536000', 'access-control-allow-origin': '*' } });
+  });
+  return {
+    render: async (document) => {
+      await page.setContent(previewWithFonts(document));
+      await page.evaluate('document.fonts.ready');
+      // Tagged, as ours are: the same accessible deliverable.
+      return page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true });
+    },
+    close: () => browser.close(),
+    fontRequests: () => fontRequests,
+  };
+}
+
+const documents = twentyArticleOriginals();
+const bilateral = await measure(documents, async (document) => (await renderAgreementPdf(document)).pdf);
+const browser = await chromiumRenderer();
+const chromiumResult = await measure(documents, browser.render);
+const fontRequests = browser.fontRequests();
+await browser.close();
+
+mkdirSync(RESULTS, { recursive: true });
+documents.forEach((document, index) => {
+  const party = document.signatureBlocks[0]!.party;
+  writeFileSync(path.join(RESULTS, `bilateral-${party}.pdf`), bilateral.outputs[index]!);
+  writeFileSync(path.join(RESULTS, `chromium-${party}.pdf`), chromiumResult.outputs[index]!);
+});
+
+const kib = (bytes: readonly number[]) => bytes.map((count) => `${(count / 1024).toFixed(1)} KiB`).join(' + ');
+const total = (bytes: readonly number[]) => bytes.reduce((sum, count) => sum + count, 0);
+console.log(`${ARTICLES}-article ru/ko agreement, both originals; warm, median of ${RUNS} runs per document`);
+console.log(`  Bilateral  ${bilateral.medianMs.toFixed(1).padStart(8)} ms   ${kib(bilateral.bytes)}`);
+console.log(`  Chromium   ${chromiumResult.medianMs.toFixed(1).padStart(8)} ms   ${kib(chromiumResult.bytes)}   (font files fetched ${fontRequests}×)`);
+console.log(
+  `  ratio      ${(chromiumResult.medianMs / bilateral.medianMs).toFixed(1)}× faster (target ≥ 10×), ` +
+    `${(total(bilateral.bytes) / total(chromiumResult.bytes)).toFixed(2)} of Chromium's bytes (target ≤ 0.25)`,
+);
+console.log(`  PDFs written to ${path.relative(process.cwd(), RESULTS)}/`);

@@ -1,0 +1,43 @@
+import type { Knex } from 'knex';
+import { findAgreementUserIds } from '../../db/repositories/notifications.repository.ts';
+import { ROLES, type AgreementEventType, type AgreementState, type Role } from '../../workflows/agreement/agreement.events.ts';
+import { nextEventsFor, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
+import { notify } from '../notifications/notify.ts';
+
+/** States everyone of both parties hears about, not only those who must act next. */
+const MILESTONES: readonly AgreementState[] = ['signing', 'executed', 'in-force', 'expired', 'terminated', 'withdrawn'];
+
+/**
+ * Tells whose turn it is now (and, at a milestone, everyone of both parties) that the agreement moved,
+ * and queues the same event for the parties' webhooks. Runs in the transition's transaction.
+ */
+export async function notifyTransition(
+  trx: Knex.Transaction,
+  transition: { agreementId: number; event: AgreementEventType; from: AgreementState; next: PersistedWorkflow; version: number; by: string; at: Date },
+): Promise<void> {
+  const { agreementId, next } = transition;
+  const everyone = MILESTONES.includes(next.value) && transition.from !== next.value;
+  const userIds = everyone ? await findAgreementUserIds(trx, agreementId) : await usersWhoseTurnItIs(trx, next);
+  await notify(trx, {
+    agreementId,
+    kind: 'state-changed',
+    payload: { event: transition.event, from: transition.from, to: next.value, version: transition.version, by: transition.by },
+    userIds,
+    occurredAt: transition.at,
+  });
+}
+
+/** The events that move an agreement forward; being able to send one means the agreement waits for you. */
+const FORWARD_EVENTS: readonly AgreementEventType[] = ['SUBMIT', 'APPROVE', 'SIGN', 'NOTIFY_COMPLETION'];
+
+/** The users whose turn it is: their role of their party may move the agreement forward now. */
+export async function usersWhoseTurnItIs(trx: Knex.Transaction, workflow: PersistedWorkflow): Promise<number[]> {
+  const ids: number[] = [];
+  for (const party of workflow.context.parties) {
+    const roles = ROLES.filter((role: Role) => nextEventsFor(workflow, { party, role }).some((type) => FORWARD_EVENTS.includes(type)));
+    if (roles.length === 0) continue;
+    const partyUsers = await trx('users').where({ party_key: party }).whereIn('role', roles).pluck('id');
+    ids.push(...partyUsers.map(Number));
+  }
+  return ids;
+}

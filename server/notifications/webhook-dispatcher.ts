@@ -1,0 +1,171 @@
+import {
+  claimDueDeliveries,
+  findWebhook,
+  recordDeliveryAttempt,
+  type DeliveryOutcome,
+  type WebhookDelivery,
+  type WebhookWithSecret,
+} from '../../db/repositories/webhooks.repository.ts';
+import type { UseCaseDeps } from '../agreements/deps.ts';
+import { createPollingLoop, type Log } from '../scheduler/polling-loop.ts';
+import { openWebhookSecret, signWebhookBody, WEBHOOK_HEADERS } from './webhook-signature.ts';
+import { webhookUrlProblem } from './webhook-url.ts';
+
+export interface WebhookDispatcherOptions {
+  /** Unique per running process; it names the holder of a claim. */
+  readonly processId: string;
+  /** The HTTP client; the global fetch by default. */
+  readonly fetch?: typeof fetch;
+  /** Attempts before a delivery is `failed`; default 8. */
+  readonly maxAttempts?: number;
+  /** The wait after the n-th failed attempt (n from 1); default 10 s doubling per attempt, at most 1 h. */
+  readonly backoff?: (attempt: number) => number;
+  /** How long a receiver may take to answer; default 5 s. */
+  readonly timeoutMs?: number;
+  /** Deliveries claimed (and sent concurrently) per round; default 10. */
+  readonly batchSize?: number;
+  /** The claim's lease; must exceed `timeoutMs`; default 60 s. */
+  readonly leaseMs?: number;
+  readonly log?: Log;
+}
+
+export interface WebhookDispatcher {
+  /** Sends every delivery due now, batch after batch; resolves with the number of attempts made. */
+  runOnce(): Promise<number>;
+  /** Catches up on everything already due, then polls every `intervalMs`. */
+  start(intervalMs: number): void;
+  /** Stops polling; resolves once the batch in flight is recorded. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 8;
+const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_BATCH_SIZE = 10;
+const DEFAULT_LEASE_MS = 60_000;
+
+/** 10 s, 20 s, 40 s, ... up to an hour. */
+export const exponentialBackoff = (attempt: number): number => Math.min(10_000 * 2 ** Math.min(attempt - 1, 20), 60 * 60_000);
+
+/**
+ * Sends queued webhook deliveries. Claims due deliveries with a lease (like the scheduler), then for
+ * each POSTs the stored body, signed, outside any transaction, and records the outcome guarded by
+ * the claim: 2xx is delivered; anything else (another status, a redirect, which is never followed,
+ * a network error, no answer within `timeoutMs`) counts an attempt and schedules the next after
+ * `backoff`, until `maxAttempts`, when the delivery is failed. Delivery is at least once: a process
+ * that dies between the request and the record leaves the claim to run out and the delivery is sent
+ * again with the same X-Bilateral-Delivery id, which receivers use to drop duplicates.
+ */
+export function createWebhookDispatcher(deps: UseCaseDeps, options: WebhookDispatcherOptions): WebhookDispatcher {
+  const fetchImpl = options.fetch ?? fetch;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const backoff = options.backoff ?? exponentialBackoff;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const log = options.log ?? ((message, error) => console.error(message, error ?? ''));
+  const name = `webhook dispatcher ${options.processId}`;
+  if (options.processId.length === 0 || options.processId.length > 64) throw new Error('processId must be 1..64 characters');
+  if (maxAttempts < 1) throw new Error('maxAttempts must be at least 1');
+  if (leaseMs <= timeoutMs) throw new Error('leaseMs must exceed timeoutMs, or a slow receiver outlives the claim');
+  let halted = false;
+
+  async function post(webhook: WebhookWithSecret, delivery: WebhookDelivery): Promise<{ statusCode: number | null; error: string | null }> {
+    let secret: string;
+    try {
+      secret = openWebhookSecret(deps.config.secret, webhook.id, webhook.sealedSecret);
+    } catch {
+      return { statusCode: null, error: 'the webhook secret does not open here (is BILATERAL_SECRET the same on every process?)' };
+    }
+    const timestamp = String(Math.floor(deps.now().getTime() / 1000));
+    try {
+      const response = await fetchImpl(webhook.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'Bilateral-Webhooks/1',
+          [WEBHOOK_HEADERS.event]: delivery.kind,
+          [WEBHOOK_HEADERS.delivery]: delivery.eventId,
+          [WEBHOOK_HEADERS.timestamp]: timestamp,
+          [WEBHOOK_HEADERS.signature]: signWebhookBody(secret, timestamp, delivery.body),
+        },
+        body: delivery.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      // The answer's body is not needed; let the connection go.
+      await response.body?.cancel().catch(() => undefined);
+      if (response.status >= 200 && response.status < 300) return { statusCode: response.status, error: null };
+      const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
+      return { statusCode: response.status, error: `HTTP ${response.status}${redirect}` };
+    } catch (error) {
+      return { statusCode: null, error: describeNetworkError(error, timeoutMs) };
+    }
+  }
+
+  async function attempt(delivery: WebhookDelivery, webhooks: Map<number, Promise<WebhookWithSecret | undefined>>): Promise<boolean> {
+    if (!webhooks.has(delivery.webhookId)) webhooks.set(delivery.webhookId, findWebhook(deps.db, delivery.webhookId));
+    const webhook = await webhooks.get(delivery.webhookId)!;
+    let outcome: DeliveryOutcome;
+    let attempted = true;
+    const urlProblem = webhook && webhookUrlProblem(webhook.url);
+    if (!webhook || !webhook.active) {
+      attempted = false;
+      outcome = { status: 'failed', statusCode: null, error: 'the webhook was deactivated' };
+    } else if (urlProblem) {
+      outcome = { status: 'failed', statusCode: null, error: `refused to call the URL: ${urlProblem}` };
+    } else {
+      const result = await post(webhook, delivery);
+      const now = deps.now();
+      const attempts = delivery.attempts + 1;
+      if (result.error === null) outcome = { status: 'delivered', statusCode: result.statusCode!, at: now.toISOString() };
+      else if (attempts >= maxAttempts) outcome = { status: 'failed', statusCode: result.statusCode, error: result.error };
+      else {
+        const nextAttemptAt = new Date(now.getTime() + backoff(attempts)).toISOString();
+        outcome = { status: 'pending', statusCode: result.statusCode, error: result.error, nextAttemptAt };
+      }
+    }
+    if (!(await recordDeliveryAttempt(deps.db, delivery, outcome, attempted))) {
+      log(`${name}: the claim on delivery ${delivery.id} ran out before its outcome (${outcome.status}) was recorded; another process will send it again`);
+    } else if (outcome.status === 'failed') {
+      log(`${name}: gave up delivery ${delivery.id} (${delivery.kind}, event ${delivery.eventId}) to webhook ${delivery.webhookId}: ${outcome.error}`);
+    }
+    return attempted;
+  }
+
+  async function runOnce(): Promise<number> {
+    let attempts = 0;
+    for (;;) {
+      const deliveries = await claimDueDeliveries(deps.db, { processId: options.processId, now: deps.now(), leaseMs, limit: batchSize });
+      const webhooks = new Map<number, Promise<WebhookWithSecret | undefined>>();
+      const results = await Promise.allSettled(deliveries.map((delivery) => attempt(delivery, webhooks)));
+      for (const [index, result] of results.entries()) {
+        if (result.status === 'fulfilled') attempts += result.value ? 1 : 0;
+        // Unrecorded (e.g. the database went away): the claim runs out and the delivery is retried.
+        else log(`${name}: delivery ${deliveries[index]!.id} could not be processed`, result.reason);
+      }
+      if (deliveries.length < batchSize || halted) return attempts;
+    }
+  }
+
+  const loop = createPollingLoop(name, runOnce, log);
+  return {
+    runOnce,
+    start(intervalMs) {
+      halted = false;
+      loop.start(intervalMs);
+    },
+    async stop() {
+      halted = true;
+      await loop.stop();
+    },
+  };
+}
+
+function describeNetworkError(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ? `${error.message}: ${cause.code}` : cause?.message ? `${error.message}: ${cause.message}` : error.message;
+  }
+  return String(error);
+}

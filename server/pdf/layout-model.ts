@@ -1,0 +1,84 @@
+import type { Lang } from '../text/languages.ts';
+import type { FontId } from './fonts.ts';
+
+/**
+ * What the layout stage produces and the draw stage paints: pages of positioned boxes in PDF points
+ * from the top-left corner of the page, plus the logical structure that makes the PDF tagged.
+ */
+
+export interface TextBox {
+  readonly kind: 'text';
+  readonly x: number;
+  /** Top of the line. */
+  readonly y: number;
+  readonly width: number;
+  readonly text: string;
+  readonly font: FontId;
+  readonly size: number;
+  readonly lang: Lang | null;
+  /** How the line sits in its box; `x` already includes any centering offset. */
+  readonly align: 'left' | 'center' | 'justify';
+  /** Extra space per word gap that justifies this line to `width`. */
+  readonly wordSpacing: number;
+  /** The element this line is part of (all lines of a paragraph share one); null for page furniture. */
+  readonly element: StructureElement | null;
+}
+
+/** A line drawn for the eye only (the header rule, a signing line): furniture to a screen reader. */
+export interface RuleBox {
+  readonly kind: 'rule';
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+}
+
+export type PositionedBox = TextBox | RuleBox;
+
+export interface LaidOutPage {
+  readonly boxes: readonly PositionedBox[];
+}
+
+/** Standard structure types of ISO 32000 that the document uses. */
+export type StructureType = 'Sect' | 'Div' | 'H1' | 'H2' | 'P' | 'L' | 'LI' | 'Lbl' | 'LBody';
+
+/**
+ * One node of the logical structure, the reading order a screen reader follows: each language's
+ * text as one section with its language, whatever the page layout. Children are added in reading
+ * order while the layout is composed.
+ */
+export interface StructureElement {
+  readonly type: StructureType;
+  /** BCP 47: set on each language's section and on each line of a signature block. */
+  readonly lang: string | null;
+  readonly children: StructureElement[];
+}
+
+export interface SignatureField {
+  readonly party: string;
+  /** Zero-based page index. */
+  readonly page: number;
+  /** PDF user space from the top-left corner of the page, like every other box. */
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface SectionStart {
+  /** `title`, `preamble`, an article's clause key, `final-clause`, `signatures`. */
+  readonly key: string;
+  /** The language whose text this is in sequential layout; null where all columns start together. */
+  readonly lang: Lang | null;
+  readonly page: number;
+  readonly y: number;
+}
+
+export interface Layout {
+  readonly pageSize: readonly [width: number, height: number];
+  readonly pages: readonly LaidOutPage[];
+  readonly sectionStarts: readonly SectionStart[];
+  /** The structure tree's top level, in reading order. */
+  readonly structure: readonly StructureElement[];
+  readonly signatureFields: readonly SignatureField[];
+  readonly watermark: string | null;
+}

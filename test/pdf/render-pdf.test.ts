@@ -1,0 +1,142 @@
+import { expect } from 'chai';
+import { RuleViolationError } from '../../server/errors.ts';
+import { composeAgreement } from '../../server/pdf/compose.ts';
+import type { AgreementDocument } from '../../server/pdf/document-model.ts';
+import { TextMeasurer } from '../../server/pdf/fonts.ts';
+import { TYPOGRAPHY } from '../../server/pdf/typesetter.ts';
+import { renderAgreementPdf } from '../../server/pdf/render-pdf.ts';
+import type { Lang } from '../../server/text/languages.ts';
+import type { Block } from '../../server/text/markup.ts';
+import { buildDocument } from '../support/documents.ts';
+import { tempFile, tool } from '../support/pdf-tools.ts';
+
+/** The variants every PDF check runs on: both layouts, two and three languages, drafts and finals. */
+const VARIANTS: readonly { name: string; document: AgreementDocument }[] = [
+  { name: 'parallel ru/ko, final', document: { ...buildDocument(), draft: null } },
+  { name: 'parallel ru/ko, draft', document: buildDocument({}, 'gyeonggi') },
+  { name: 'sequential ru/ko, final', document: { ...buildDocument({}, 'gyeonggi'), layout: 'sequential', draft: null } },
+  { name: 'parallel ru/ko/en, final', document: { ...buildDocument({ languages: ['ru', 'ko', 'en'] }), draft: null } },
+  { name: 'sequential ru/ko/en, draft', document: { ...buildDocument({ languages: ['ru', 'ko', 'en'] }), layout: 'sequential' } },
+];
+
+const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** One language's text as the model has it, in reading order, list labels included. */
+function modelText(document: AgreementDocument, lang: Lang): string {
+  const blocks = (content: readonly Block[] | undefined) =>
+    (content ?? []).flatMap((block) => (block.type === 'paragraph' ? [block.text] : block.items.map((item, index) => `${block.ordered ? `${index + 1})` : '–'} ${item}`)));
+  return normalize(
+    [
+      document.title[lang]!,
+      ...blocks(document.preamble[lang]),
+      ...document.articles.flatMap((article) => [article.heading[lang]!, ...blocks(article.body[lang])]),
+      ...blocks(document.finalClause[lang]),
+    ].join(' '),
+  );
+}
+
+/** Pairs of { path, structure } from qpdf's JSON: every object that is a structure element. */
+async function structureElements(file: string): Promise<{ type: string; lang: string | null }[]> {
+  const { stdout } = await tool('qpdf', ['--json', '--json-key=qpdf', file]);
+  const objects = Object.values(JSON.parse(stdout).qpdf[1] as Record<string, { value?: Record<string, unknown> }>);
+  return objects
+    .map((object) => object.value)
+    .filter((value): value is Record<string, unknown> => typeof value?.['/S'] === 'string' && value['/P'] !== undefined)
+    .map((value) => ({ type: String(value['/S']).slice(1), lang: typeof value['/Lang'] === 'string' ? value['/Lang'].replace(/^u:/, '') : null }));
+}
+
+/** pdftotext's crop to a column between the running header and the page number, on every page. */
+function textArea(pageSize: readonly [number, number], x: number, width: number): string[] {
+  const { top, bottom } = TYPOGRAPHY.margin;
+  return ['-x', `${Math.floor(x - 2)}`, '-y', `${top - 4}`, '-W', `${Math.ceil(width + 4)}`, '-H', `${Math.ceil(pageSize[1] - top - bottom + 8)}`];
+}
+
+describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
+  const files = new Map<string, string>();
+  before(async () => {
+    for (const { name, document } of VARIANTS) files.set(name, tempFile('agreement.pdf', (await renderAgreementPdf(document)).pdf));
+  });
+
+  for (const { name, document } of VARIANTS) {
+    describe(name, () => {
+      it('when checked by qpdf, then there are no errors and no warnings', async () => {
+        const { stdout, stderr, code } = await tool('qpdf', ['--check', files.get(name)!]);
+        expect(code, stdout + stderr).to.equal(0);
+        expect(stderr).to.equal('');
+        expect(stdout).to.not.match(/WARNING/i);
+      });
+
+      it('when read by pdfinfo, then it is tagged and carries its title, subject and language', async () => {
+        const { stdout } = await tool('pdfinfo', [files.get(name)!]);
+        expect(stdout).to.match(/^Tagged:\s+yes$/m);
+        expect(normalize(stdout)).to.include(`Title: ${normalize(document.metadata.title)}`);
+        expect(stdout).to.match(/^Subject:\s+Agreement$/m);
+        const { stdout: json } = await tool('qpdf', ['--json', '--json-key=qpdf', files.get(name)!]);
+        expect(json).to.include(`"/Lang": "u:${document.metadata.lang}"`);
+      });
+
+      it('when checked by pdffonts, then both fonts are embedded as subsets with a Unicode map', async () => {
+        const { stdout } = await tool('pdffonts', [files.get(name)!]);
+        const rows = stdout.split('\n').slice(2).filter((line) => line.trim() !== '');
+        expect(rows.map((row) => row.split(/\s+/)[0]!.replace(/^[A-Z]{6}\+/, ''))).to.have.members(['NotoSerifKR-Bold', 'NotoSerifKR-Regular']);
+        for (const row of rows) expect(row, row).to.match(/^[A-Z]{6}\+\S+\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes\s+\d+\s+\d+\s*$/);
+      });
+
+      it('when its structure is read, then there is one section per language with its Lang, headings H1/H2, and one P per paragraph', async () => {
+        const elements = await structureElements(files.get(name)!);
+        const sections = elements.filter((element) => element.type === 'Sect' && element.lang !== null);
+        expect(sections.map((element) => element.lang)).to.have.members(document.languages.map((lang) => ({ ru: 'ru-RU', ko: 'ko-KR', en: 'en-GB' })[lang]));
+        expect(elements.filter((element) => element.type === 'H1')).to.have.length(document.languages.length);
+        expect(elements.filter((element) => element.type === 'H2')).to.have.length(document.languages.length * document.articles.length);
+        const paragraphs = document.languages.flatMap((lang) =>
+          [document.preamble[lang]!, ...document.articles.map((article) => article.body[lang]!), document.finalClause[lang]!].flat().filter((block) => block.type === 'paragraph'),
+        );
+        const signatureLines = elements.filter((element) => element.type === 'P' && element.lang !== null).length;
+        expect(elements.filter((element) => element.type === 'P').length - signatureLines).to.equal(paragraphs.length);
+        expect(elements.filter((element) => element.type === 'LI').length).to.be.greaterThan(0);
+      });
+    });
+  }
+
+  it('when the text of each column of a final parallel original is extracted, then it is that language’s clause text, hyphens undone', async () => {
+    const { name, document } = VARIANTS[0]!;
+    const { pageSize } = composeAgreement(document, new TextMeasurer());
+    const { margin, columnGap } = TYPOGRAPHY;
+    const columnWidth = (pageSize[0] - margin.left - margin.right - columnGap) / 2;
+    for (const [index, lang] of document.languages.entries()) {
+      const x = margin.left + index * (columnWidth + columnGap);
+      const { stdout } = await tool('pdftotext', [...textArea(pageSize, x, columnWidth), files.get(name)!, '-']);
+      // The signature blocks below the final clause straddle the columns and may follow.
+      expect(normalize(stdout).startsWith(modelText(document, lang)), `${lang}: ${normalize(stdout)}`).to.equal(true);
+    }
+  });
+
+  it('when the text of a final sequential original is extracted, then it reads each language’s whole text in turn', async () => {
+    const { name, document } = VARIANTS[2]!;
+    const { pageSize } = composeAgreement(document, new TextMeasurer());
+    const width = pageSize[0] - TYPOGRAPHY.margin.left - TYPOGRAPHY.margin.right;
+    const { stdout } = await tool('pdftotext', [...textArea(pageSize, TYPOGRAPHY.margin.left, width), files.get(name)!, '-']);
+    const text = normalize(stdout);
+    const [first, second] = document.languages.map((lang) => modelText(document, lang));
+    expect(text.startsWith(first!), text).to.equal(true);
+    expect(text.indexOf(second!)).to.be.greaterThan(first!.length);
+  });
+
+  it('when the same version is rendered twice, then the bytes are the same', async () => {
+    const { document } = VARIANTS[1]!;
+    const [first, second] = [await renderAgreementPdf(document), await renderAgreementPdf(document)];
+    expect(first.pdf.equals(second.pdf)).to.equal(true);
+  });
+
+  it('when the text holds a character no font can draw, then rendering fails loudly, naming it, and draws nothing', async () => {
+    const document = buildDocument();
+    const article = document.articles[2]!;
+    const broken = { ...document, articles: [{ ...article, body: { ...article.body, ru: [{ type: 'paragraph' as const, text: 'Стороны \u{1F91D} сотрудничают' }] } }] };
+    const error = await renderAgreementPdf(broken).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect(error).to.be.instanceOf(RuleViolationError);
+    expect((error as RuleViolationError).extensions).to.deep.include({ clause: article.key, lang: 'ru', character: '\u{1F91D}', codePoint: 'U+1F91D' });
+  });
+});
