@@ -96,6 +96,7 @@ export function buildAgreementDocument(source: AgreementSource, options: RenderO
         signatoryTitle: perLanguage((lang) => signatory?.title[lang] ?? ''),
       };
     }),
+    appendix: null,
     draft: options.final ? null : { version: source.version, date: options.date },
     metadata: {
       title: languages.map((lang) => title[lang]).join(' / '),
@@ -103,7 +104,8 @@ export function buildAgreementDocument(source: AgreementSource, options: RenderO
       lang: LOCALE[languages[0]!],
       // Noon UTC of the signing date: derived from the content, so re-rendering gives the same bytes.
       creationDate: new Date(`${signingDate}T12:00:00Z`),
-      keywords: `bilateral agreement ${source.id} v${source.version} original:${owner.key}`,
+      // A final original is named by its text alone, so its bytes can be rendered again from the stored text.
+      keywords: `bilateral agreement ${source.id} ${options.final ? 'final' : `draft v${source.version}`} original:${owner.key}`,
     },
   };
 }

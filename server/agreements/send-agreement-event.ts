@@ -55,7 +55,10 @@ export async function sendAgreementEvent(deps: UseCaseDeps, user: User, agreemen
   if (PARITY_GATED.has(input.type)) assertTranslationParity(text.text, record.languages, input.type);
   const revisions: OriginalRevision[] = [];
   let certificateSubject: string | undefined;
-  if (next.value === 'signing' && record.state !== 'signing') revisions.push(...(await renderFinalOriginals(deps, record, text.text, at)));
+  if (next.value === 'signing' && record.state !== 'signing') {
+    const freezing = { by: auditedActor(user), event: input.type, from: record.state, to: next.value };
+    revisions.push(...(await renderFinalOriginals(deps, record, text, freezing, at)));
+  }
   if (input.type === 'SIGN') {
     const signed = await signOriginals(deps, record, user, at);
     revisions.push(...signed.revisions);

@@ -77,6 +77,23 @@ export function composeAgreement(document: AgreementDocument, measurer: TextMeas
     flow.placeSignaturePage(null, columnsOf(keys.length - 1), blockColumns);
   }
 
+  const appendixElement: StructureElement = { type: 'Sect', lang: LOCALE.en, children: [] };
+  if (document.appendix) {
+    flow.breakPage();
+    const { heading, paragraphs } = document.appendix;
+    const width = flow.contentWidth;
+    flow.placeSection('appendix', null, [
+      {
+        x: left,
+        width,
+        lines: [
+          ...languages.flatMap((lang) => typesetter.heading(heading[lang] ?? '', lang, width, appendixElement)),
+          ...typesetter.blocks(paragraphs.map((text) => ({ type: 'paragraph' as const, text })), 'en', width, TYPOGRAPHY.paragraphGap, appendixElement),
+        ],
+      },
+    ]);
+  }
+
   const pages = flow.pages;
   const pageCount = Math.max(pages.length, 1);
   return {
@@ -85,7 +102,7 @@ export function composeAgreement(document: AgreementDocument, measurer: TextMeas
       boxes: [...furniture(document, typesetter, index, pageCount, pageSize, flow.contentWidth), ...(pages[index] ?? [])],
     })),
     sectionStarts: flow.sectionStarts,
-    structure: [...textElements, signatureElement],
+    structure: [...textElements, signatureElement, ...(document.appendix ? [appendixElement] : [])],
     signatureFields: signingLines.map((line) => signatureField(line, pages)),
     watermark: document.draft ? `DRAFT · ПРОЕКТ · 초안 — v${document.draft.version} · ${document.draft.date}` : null,
   };

@@ -20,9 +20,18 @@ export interface AgreementDocument {
   readonly articles: readonly Article[];
   readonly finalClause: PerLanguage<readonly Block[]>;
   readonly signatureBlocks: readonly SignatureBlock[];
+  /** The final originals' last pages: the audit trail and the hashes, so the signed file carries its own history. */
+  readonly appendix: Appendix | null;
   /** Present until the text is final: drawn as a diagonal mark on every page. */
   readonly draft: { readonly version: number; readonly date: string } | null;
   readonly metadata: DocumentMetadata;
+}
+
+export interface Appendix {
+  /** "Audit trail" in each of the document's languages. */
+  readonly heading: PerLanguage<string>;
+  /** One paragraph each, in English: the hashes, then one entry per line of the audit. */
+  readonly paragraphs: readonly string[];
 }
 
 export interface Article {

@@ -44,6 +44,7 @@ export function assertDrawable(document: AgreementDocument): void {
   check('preamble', document.preamble);
   for (const article of document.articles) check(article.key, article.body);
   check('final-clause', document.finalClause);
+  if (document.appendix) check('appendix', { en: document.appendix.paragraphs.join(' ') });
   for (const block of document.signatureBlocks) {
     check('signature-block', block.heading);
     check('signature-block', block.signatoryName);
