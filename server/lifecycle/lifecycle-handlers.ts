@@ -57,6 +57,9 @@ export function lifecycleHandlers(log: (message: string) => void): Record<Schedu
       if (!record) return;
       const stage = scheduled.payload.stage as string | undefined;
       if (stage && stage !== record.state) return; // the stage is over: nothing to remind of
+      // Catching up after downtime, a reminder of a day already past would only be noise.
+      const about = (scheduled.payload.noticeDeadlineOn ?? scheduled.payload.dueOn) as string | undefined;
+      if (kind === 'reminder' && about && about < now.toISOString().slice(0, 10)) return;
       const userIds =
         stage === undefined
           ? await trx('users').whereIn('party_key', [...record.parties]).whereIn('role', ['official', 'legal']).pluck('id')
