@@ -1,16 +1,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { buildAgreementDocument } from '../server/agreements/agreement-document.ts';
 import type { AgreementDocument } from '../server/pdf/document-model.ts';
 import { FONT_FILES } from '../server/pdf/fonts.ts';
 import { renderAgreementPdf } from '../server/pdf/render-pdf.ts';
 import { renderPreviewHtml } from '../server/preview/preview-html.ts';
-import { buildAgreementSource } from '../test/support/documents.ts';
+import { originalsWithArticles } from './agreement-fixtures.ts';
+import { formatTable, isMain, percentile, writeResults, type BenchRow } from './bench-results.ts';
 
 /**
- * `npm run bench`: the same agreement typeset by Bilateral (pdfkit) and by headless Chromium printing
- * the HTML preview with the same font files, warm, per document. Prints figures; asserts nothing.
+ * `npm run bench` (or alone: `tsx bench/render-bench.ts`): the same agreement typeset by Bilateral
+ * (pdfkit) and by headless Chromium printing the HTML preview with the same font files, warm, per
+ * document: median and p95. Prints figures and writes bench/results/render-bench.json; asserts nothing.
  * The target (issue 3): ten times faster than Chromium and at most a quarter of its bytes.
  */
 
@@ -20,17 +21,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = path.join(import.meta.dirname, 'results');
 const FONT_ORIGIN = 'http://fonts.bench.invalid';
-
-/** The demo agreement of cooperation, its clauses repeated under new keys until it has 20 articles. */
-function twentyArticleOriginals(): AgreementDocument[] {
-  const source = buildAgreementSource({ languages: ['ru', 'ko'] });
-  const [title, preamble, ...rest] = source.clauses;
-  const articles = rest.filter((clause) => clause.key !== 'final-clause');
-  const finalClause = rest.find((clause) => clause.key === 'final-clause')!;
-  const extra = Array.from({ length: ARTICLES - articles.length }, (_, index) => ({ ...articles[index % articles.length]!, key: `repeat-${index + 1}` }));
-  const clauses = [title!, preamble!, ...articles, ...extra, finalClause];
-  return source.parties.map((party) => buildAgreementDocument({ ...source, clauses }, { original: party.key, date: '2018-07-20', final: true }));
-}
 
 /** The preview as Chromium gets it: the same page, the same TTF files declared with @font-face. */
 function previewWithFonts(document: AgreementDocument): string {
@@ -47,7 +37,7 @@ async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; result: T 
   return { ms: performance.now() - start, result };
 }
 
-/** Warm runs, then the median time per document and the bytes of each document. */
+/** Warm runs, then the median and p95 time per document and the bytes of each document. */
 async function measure(documents: readonly AgreementDocument[], render: (document: AgreementDocument) => Promise<Buffer>) {
   for (let run = 0; run < WARM_UP; run += 1) for (const document of documents) await render(document);
   const times: number[] = [];
@@ -60,8 +50,7 @@ async function measure(documents: readonly AgreementDocument[], render: (documen
       outputs.push(result);
     }
   }
-  times.sort((a, b) => a - b);
-  return { medianMs: times[Math.floor(times.length / 2)]!, bytes: outputs.map((output) => output.length), outputs };
+  return { medianMs: percentile(times, 50), p95Ms: percentile(times, 95), samples: times.length, bytes: outputs.map((output) => output.length), outputs };
 }
 
 async function chromiumRenderer(): Promise<{ render: (document: AgreementDocument) => Promise<Buffer>; close: () => Promise<void>; fontRequests: () => number }> {
@@ -89,27 +78,49 @@ async function chromiumRenderer(): Promise<{ render: (document: AgreementDocumen
   };
 }
 
-const documents = twentyArticleOriginals();
-const bilateral = await measure(documents, async (document) => (await renderAgreementPdf(document)).pdf);
-const browser = await chromiumRenderer();
-const chromiumResult = await measure(documents, browser.render);
-const fontRequests = browser.fontRequests();
-await browser.close();
-
-mkdirSync(RESULTS, { recursive: true });
-documents.forEach((document, index) => {
-  const party = document.signatureBlocks[0]!.party;
-  writeFileSync(path.join(RESULTS, `bilateral-${party}.pdf`), bilateral.outputs[index]!);
-  writeFileSync(path.join(RESULTS, `chromium-${party}.pdf`), chromiumResult.outputs[index]!);
-});
-
 const kib = (bytes: readonly number[]) => bytes.map((count) => `${(count / 1024).toFixed(1)} KiB`).join(' + ');
 const total = (bytes: readonly number[]) => bytes.reduce((sum, count) => sum + count, 0);
-console.log(`${ARTICLES}-article ru/ko agreement, both originals; warm, median of ${RUNS} runs per document`);
-console.log(`  Bilateral  ${bilateral.medianMs.toFixed(1).padStart(8)} ms   ${kib(bilateral.bytes)}`);
-console.log(`  Chromium   ${chromiumResult.medianMs.toFixed(1).padStart(8)} ms   ${kib(chromiumResult.bytes)}   (font files fetched ${fontRequests}×)`);
-console.log(
-  `  ratio      ${(chromiumResult.medianMs / bilateral.medianMs).toFixed(1)}× faster (target ≥ 10×), ` +
-    `${(total(bilateral.bytes) / total(chromiumResult.bytes)).toFixed(2)} of Chromium's bytes (target ≤ 0.25)`,
-);
-console.log(`  PDFs written to ${path.relative(process.cwd(), RESULTS)}/`);
+
+/** Renders with both, prints the comparison, writes the PDFs; returns the rows for the table. */
+export async function runRenderBench(): Promise<BenchRow[]> {
+  const documents = originalsWithArticles(ARTICLES);
+  const bilateral = await measure(documents, async (document) => (await renderAgreementPdf(document)).pdf);
+  const browser = await chromiumRenderer();
+  const chromiumResult = await measure(documents, browser.render).finally(() => browser.close());
+  const fontRequests = browser.fontRequests();
+
+  mkdirSync(RESULTS, { recursive: true });
+  documents.forEach((document, index) => {
+    const party = document.signatureBlocks[0]!.party;
+    writeFileSync(path.join(RESULTS, `bilateral-${party}.pdf`), bilateral.outputs[index]!);
+    writeFileSync(path.join(RESULTS, `chromium-${party}.pdf`), chromiumResult.outputs[index]!);
+  });
+
+  const speedup = chromiumResult.medianMs / bilateral.medianMs;
+  const byteRatio = total(bilateral.bytes) / total(chromiumResult.bytes);
+  console.log(`${ARTICLES}-article ru/ko agreement, both originals; warm, ${RUNS} runs per document: median and p95`);
+  console.log(`  Bilateral  ${bilateral.medianMs.toFixed(1).padStart(8)} ms  p95 ${bilateral.p95Ms.toFixed(1).padStart(8)} ms   ${kib(bilateral.bytes)}`);
+  console.log(`  Chromium   ${chromiumResult.medianMs.toFixed(1).padStart(8)} ms  p95 ${chromiumResult.p95Ms.toFixed(1).padStart(8)} ms   ${kib(chromiumResult.bytes)}   (font files fetched ${fontRequests}×)`);
+  console.log(`  ratio      ${speedup.toFixed(1)}× faster (target ≥ 10×), ${byteRatio.toFixed(2)} of Chromium's bytes (target ≤ 0.25)`);
+  console.log(`  PDFs written to ${path.relative(process.cwd(), RESULTS)}/`);
+
+  const row = (name: string, result: typeof bilateral, note: string): BenchRow => ({
+    benchmark: 'render',
+    case: `${ARTICLES} articles ru/ko, ${name}, per original`,
+    samples: result.samples,
+    p50Ms: result.medianMs,
+    p95Ms: result.p95Ms,
+    bytes: total(result.bytes) / result.bytes.length,
+    note,
+  });
+  return [
+    row('Bilateral (pdfkit)', bilateral, `${speedup.toFixed(1)}× faster than Chromium (target ≥ 10×); ${byteRatio.toFixed(2)} of its bytes (target ≤ 0.25)`),
+    row('headless Chromium', chromiumResult, 'prints the HTML preview with the same fonts'),
+  ];
+}
+
+if (isMain(import.meta.url)) {
+  const rows = await runRenderBench();
+  console.log(formatTable(rows));
+  console.log(`  written to ${path.relative(process.cwd(), writeResults('render-bench', rows))}`);
+}

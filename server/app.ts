@@ -1,35 +1,66 @@
 import express from 'express';
 import helmet from 'helmet';
 import type { UseCaseDeps } from './agreements/deps.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
 import { agreementsRoutes } from './http/agreements.routes.ts';
 import { libraryRoutes } from './http/library.routes.ts';
 import { notificationsRoutes } from './http/notifications.routes.ts';
 import { errorHandler, notFoundHandler } from './http/problem.ts';
 import { sessionsRoutes } from './http/sessions.routes.ts';
+import { throttleApiSignIn } from './http/sign-in-throttle.ts';
+import { apiTokensRoutes } from './http/tokens.routes.ts';
+import { signingRoutes } from './http/signing.routes.ts';
 import { verifyRoutes } from './http/verify.routes.ts';
 import { webhooksRoutes } from './http/webhooks.routes.ts';
+import { webApplication } from './web/web-application.ts';
 
 export interface AppOptions {
   readonly log: (message: string, error?: unknown) => void;
 }
+
+/**
+ * Everything the pages may load comes from this server: no inline script or style, no other origin,
+ * no framing. The PDFs are downloads, not embedded.
+ */
+const CONTENT_SECURITY_POLICY = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'"],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  },
+};
 
 /** Builds the express application; it does not listen, so tests start it on port 0. */
 export function createApp(deps: UseCaseDeps, options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(helmet());
+  // same-origin: the error page's "back" link needs the referrer, and no other site gets our URLs.
+  app.use(helmet({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, referrerPolicy: { policy: 'same-origin' } }));
   app.use(express.json({ limit: '256kb', strict: true }));
   app.get('/health', (_request, response) => {
     response.json({ status: 'ok' });
   });
+  // One throttle for both doors: guesses through the API and through the sign-in page add up.
+  const throttle = new LoginThrottle();
+  app.post('/api/sessions', throttleApiSignIn(throttle));
   app.use('/api/sessions', sessionsRoutes(deps));
+  app.use('/api/tokens', apiTokensRoutes(deps));
+  app.use('/api', signingRoutes(deps));
   app.use('/api/agreements', agreementsRoutes(deps));
   app.use('/api/library', libraryRoutes(deps));
   app.use('/api/verify', verifyRoutes(deps));
   app.use('/api/notifications', notificationsRoutes(deps));
   app.use('/api/webhooks', webhooksRoutes(deps));
-  app.use(notFoundHandler);
-  app.use(errorHandler(options.log));
+  app.use('/api', notFoundHandler);
+  app.use('/api', errorHandler(options.log));
+  app.use(webApplication(deps, { log: options.log, throttle }));
   return app;
 }

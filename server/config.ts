@@ -16,6 +16,8 @@ export interface Config {
   readonly secret: Buffer;
   /** How often the scheduler looks for due events. */
   readonly schedulerIntervalMs: number;
+  /** An RFC 3161 time-stamping authority (TSA_URL): when set, every signature gets its timestamp (PAdES B-T). */
+  readonly tsaUrl?: string;
 }
 
 const environmentSchema = z.object({
@@ -27,6 +29,7 @@ const environmentSchema = z.object({
   DEMO_PASSWORD: z.string().min(1).default('demo'),
   BILATERAL_SECRET: z.string().optional(),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  TSA_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 const MINIMUM_SECRET_BYTES = 32;
@@ -60,6 +63,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     databaseUrl,
     secret,
     schedulerIntervalMs: env.SCHEDULER_INTERVAL_MS,
+    ...(env.TSA_URL && { tsaUrl: env.TSA_URL }),
   });
 }
 

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import * as createCoreTables from './20261128000000_create_core_tables.ts';
 import * as addLifecycle from './20261128010000_add_lifecycle.ts';
+import * as addAccounts from './20261128020000_add_accounts.ts';
+import * as addSigningCredentials from './20261128030000_add_signing_credentials.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -9,6 +11,8 @@ import * as addLifecycle from './20261128010000_add_lifecycle.ts';
 const migrations: Record<string, Knex.Migration> = {
   '20261128000000_create_core_tables': createCoreTables,
   '20261128010000_add_lifecycle': addLifecycle,
+  '20261128020000_add_accounts': addAccounts,
+  '20261128030000_add_signing_credentials': addSigningCredentials,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,20 +1,82 @@
 import type { Queryable } from '../connection.ts';
 
+/**
+ * What a token opens: an API session (POST /api/sessions), a web session (the cookie) or a named API
+ * token an integration keeps. A bearer token is never accepted as a cookie, nor a cookie as a bearer.
+ */
+export type TokenKind = 'api-session' | 'web-session' | 'api-token';
+
+export interface NewAccessToken {
+  readonly tokenHash: string;
+  readonly userId: number;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  /** Defaults to an API session, what POST /api/sessions issues. */
+  readonly kind?: TokenKind;
+  /** Named API tokens only: how the owner lists and revokes them without the secret. */
+  readonly publicId?: string;
+  readonly name?: string;
+}
+
+/** A named API token as its owner sees it: never the token or its hash. */
+export interface ApiTokenSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
 /** Stores a token by its hash only: a stolen database does not hand out sessions. */
-export async function insertAccessToken(
-  db: Queryable,
-  token: { tokenHash: string; userId: number; createdAt: string; expiresAt: string },
-): Promise<void> {
+export async function insertAccessToken(db: Queryable, token: NewAccessToken): Promise<void> {
   await db('access_tokens').insert({
     token_hash: token.tokenHash,
     user_id: token.userId,
     created_at: token.createdAt,
     expires_at: token.expiresAt,
+    kind: token.kind ?? 'api-session',
+    public_id: token.publicId ?? null,
+    name: token.name ?? null,
   });
 }
 
-/** The user id behind a token that has not expired at `now`. */
-export async function findTokenOwner(db: Queryable, tokenHash: string, now: string): Promise<number | undefined> {
-  const row = await db('access_tokens').where({ token_hash: tokenHash }).andWhere('expires_at', '>', now).first('user_id');
+/** The user id behind a token of one of these kinds that has not expired at `now`. */
+export async function findTokenOwner(
+  db: Queryable,
+  tokenHash: string,
+  now: string,
+  kinds: readonly TokenKind[] = ['api-session', 'api-token'],
+): Promise<number | undefined> {
+  const row = await db('access_tokens')
+    .where({ token_hash: tokenHash })
+    .whereIn('kind', [...kinds])
+    .andWhere('expires_at', '>', now)
+    .first('user_id');
   return row?.user_id;
+}
+
+/** The user's named API tokens that have not expired, newest first. */
+export async function listApiTokens(db: Queryable, userId: number, now: string): Promise<ApiTokenSummary[]> {
+  const rows = await db('access_tokens')
+    .where({ user_id: userId, kind: 'api-token' })
+    .andWhere('expires_at', '>', now)
+    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'public_id' }])
+    .select('public_id', 'name', 'created_at', 'expires_at');
+  return rows.map((row) => ({ id: row.public_id, name: row.name, createdAt: row.created_at, expiresAt: row.expires_at }));
+}
+
+/** Deletes one of the user's named API tokens; false when the user has none with that id. */
+export async function deleteApiToken(db: Queryable, userId: number, publicId: string): Promise<boolean> {
+  return (await db('access_tokens').where({ user_id: userId, kind: 'api-token', public_id: publicId }).delete()) === 1;
+}
+
+/** Deletes one token, e.g. the web session being signed out. */
+export async function deleteAccessToken(db: Queryable, tokenHash: string): Promise<void> {
+  await db('access_tokens').where({ token_hash: tokenHash }).delete();
+}
+
+/** Deletes every token of a user but, optionally, one to keep (the session that asked). */
+export async function deleteTokensOfUser(db: Queryable, userId: number, keepTokenHash?: string): Promise<void> {
+  const query = db('access_tokens').where({ user_id: userId });
+  if (keepTokenHash !== undefined) query.whereNot({ token_hash: keepTokenHash });
+  await query.delete();
 }

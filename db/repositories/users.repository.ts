@@ -1,6 +1,7 @@
 import type { Queryable } from '../connection.ts';
 import { personProfileSchema, type PersonProfile } from '../../server/parties/party.ts';
 import type { Role } from '../../workflows/agreement/agreement.events.ts';
+import { isLang, type Lang } from '../../server/text/languages.ts';
 
 export interface User {
   readonly id: number;
@@ -10,7 +11,12 @@ export interface User {
   readonly displayName: string;
   readonly profile: PersonProfile;
   readonly passwordHash: string;
+  /** The interface language the user chose; null: their party's language. */
+  readonly locale: Lang | null;
 }
+
+/** What creating a user needs; the interface language is chosen later, by the user. */
+export type NewUser = Omit<User, 'id' | 'locale'>;
 
 interface UserRow {
   id: number;
@@ -20,6 +26,7 @@ interface UserRow {
   display_name: string;
   profile: string;
   password_hash: string;
+  locale: string | null;
 }
 
 const toUser = (row: UserRow): User => ({
@@ -30,6 +37,7 @@ const toUser = (row: UserRow): User => ({
   displayName: row.display_name,
   profile: personProfileSchema.parse(JSON.parse(row.profile)),
   passwordHash: row.password_hash,
+  locale: isLang(row.locale) ? row.locale : null,
 });
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<User | undefined> {
@@ -53,7 +61,7 @@ export async function countUsers(db: Queryable): Promise<number> {
 }
 
 /** Inserts a user and returns its id; the email is stored lower-case, so sign-in ignores case. */
-export async function insertUser(db: Queryable, user: Omit<User, 'id'>, now: string): Promise<number> {
+export async function insertUser(db: Queryable, user: NewUser, now: string): Promise<number> {
   const [row] = await db('users')
     .insert({
       email: user.email.toLowerCase(),
@@ -66,4 +74,24 @@ export async function insertUser(db: Queryable, user: Omit<User, 'id'>, now: str
     })
     .returning('id');
   return typeof row === 'object' ? row.id : row;
+}
+
+/** A party's users, by email: what its administrator manages. */
+export async function listUsersOfParty(db: Queryable, party: string): Promise<User[]> {
+  return (await db<UserRow>('users').where({ party_key: party }).orderBy('email')).map(toUser);
+}
+
+/** Changes a user's role; false when there is no such user. */
+export async function updateUserRole(db: Queryable, id: number, role: Role): Promise<boolean> {
+  return (await db('users').where({ id }).update({ role })) === 1;
+}
+
+/** Replaces a user's password hash; false when there is no such user. */
+export async function updateUserPasswordHash(db: Queryable, id: number, passwordHash: string): Promise<boolean> {
+  return (await db('users').where({ id }).update({ password_hash: passwordHash })) === 1;
+}
+
+/** Sets the interface language a user chose (null: their party's). */
+export async function updateUserLocale(db: Queryable, id: number, locale: Lang | null): Promise<void> {
+  await db('users').where({ id }).update({ locale });
 }

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { safeText } from '../text/safe-text.ts';
 import { insertApproval } from '../../db/repositories/approvals.repository.ts';
 import { insertOriginalRevision, type OriginalRevision } from '../../db/repositories/originals.repository.ts';
+import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
 import { insertSignature } from '../../db/repositories/signatures.repository.ts';
+import { deleteSigningRequests } from '../../db/repositories/signing-requests.repository.ts';
+import type { TextVersion } from '../../db/repositories/text-versions.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { EVENT_TYPES, type AgreementEvent, type AgreementEventType, type AgreementState, type SigningTerms } from '../../workflows/agreement/agreement.events.ts';
 import { step, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
@@ -12,6 +15,7 @@ import type { Lang } from '../text/languages.ts';
 import { parityProblems, type AgreementText } from './agreement-text.ts';
 import type { AgreementVariables } from './agreement-variables.ts';
 import { auditedActor, commitTransition } from './commit-transition.ts';
+import { confirmSignatory } from './confirm-signatory.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { renderFinalOriginals } from './freeze-originals.ts';
 import { loadText, loadVisibleAgreement } from './load-agreement.ts';
@@ -25,6 +29,8 @@ export const agreementEventInput = z
     comment: safeText(2000).optional(),
     /** NOTIFY_COMPLETION and GIVE_NOTICE: the date of the notification or notice (YYYY-MM-DD), today by default. */
     date: z.iso.date().optional(),
+    /** SIGN: the signatory's password once more, to confirm it is them who signs; checked, never stored. */
+    password: z.string().max(1024).optional(),
   })
   .strict();
 export type AgreementEventInput = z.infer<typeof agreementEventInput>;
@@ -39,6 +45,47 @@ export async function sendAgreementEvent(deps: UseCaseDeps, user: User, agreemen
   const record = await loadVisibleAgreement(deps.db, agreementId, user);
   if (input.expectedVersion !== record.version) throw staleVersion(record.version, input.expectedVersion);
   const at = deps.now();
+  const decided = await decideEvent(deps, user, record, input, at);
+  // After the policy: a signatory who may not sign now learns that, not whether a password was right.
+  if (input.type === 'SIGN') await confirmSignatory(user, input.password);
+  const { next, text } = decided;
+  const revisions: OriginalRevision[] = [];
+  let signature: SignatureEffect | undefined;
+  if (next.value === 'signing' && record.state !== 'signing') {
+    const freezing = { by: auditedActor(user), event: input.type, from: record.state, to: next.value };
+    revisions.push(...(await renderFinalOriginals(deps, record, text, freezing, at)));
+  }
+  if (input.type === 'SIGN') {
+    const signed = await signOriginals(deps, record, user, at);
+    revisions.push(...signed.revisions);
+    signature = { certificateSubject: signed.certificateSubject };
+  }
+  return applyEvent(deps, decided, { revisions, signature, detail: auditDetail(input, text.contentHash, record.state, next.value) });
+}
+
+/** An event the policy and the machine have accepted, with what it was decided on. */
+export interface DecidedEvent {
+  readonly record: AgreementRecord;
+  readonly user: User;
+  readonly event: AgreementEvent;
+  readonly next: PersistedWorkflow;
+  readonly text: TextVersion;
+  readonly at: Date;
+}
+
+/** The signature row a SIGN adds. */
+export interface SignatureEffect {
+  readonly certificateSubject: string;
+}
+
+/** Asks the policy and the machine, and checks the text where the event commits the parties to it; writes nothing. */
+export async function decideEvent(
+  deps: UseCaseDeps,
+  user: User,
+  record: AgreementRecord,
+  input: Pick<AgreementEventInput, 'type' | 'date'>,
+  at: Date,
+): Promise<DecidedEvent> {
   const today = at.toISOString().slice(0, 10);
   const text = await loadText(deps.db, record);
   const event: AgreementEvent = {
@@ -51,33 +98,26 @@ export async function sendAgreementEvent(deps: UseCaseDeps, user: User, agreemen
   authorize(user, record, `event.${input.type}`, alreadyDone(record.workflow, input.type, user.party));
   const outcome = step(record.workflow, event);
   if (!outcome.accepted) throw new Error(`the policy allowed ${input.type} but the machine refused it`);
-  const next = outcome.next;
   if (PARITY_GATED.has(input.type)) assertTranslationParity(text.text, record.languages, input.type);
-  const revisions: OriginalRevision[] = [];
-  let certificateSubject: string | undefined;
-  if (next.value === 'signing' && record.state !== 'signing') {
-    const freezing = { by: auditedActor(user), event: input.type, from: record.state, to: next.value };
-    revisions.push(...(await renderFinalOriginals(deps, record, text, freezing, at)));
-  }
-  if (input.type === 'SIGN') {
-    const signed = await signOriginals(deps, record, user, at);
-    revisions.push(...signed.revisions);
-    certificateSubject = signed.certificateSubject;
-  }
+  return { record, user, event, next: outcome.next, text, at };
+}
 
+/**
+ * Commits a decided event in one transaction guarded by the version it was decided on: the transition
+ * (state, schedule, audit, notifications), the new revisions of the originals, the approval or the
+ * signature it makes. A SIGN also ends the signatory's pending external signing requests.
+ */
+export async function applyEvent(
+  deps: UseCaseDeps,
+  decided: DecidedEvent,
+  effects: { revisions: readonly OriginalRevision[]; signature?: SignatureEffect; detail: string | null },
+): Promise<{ state: AgreementState; version: number }> {
+  const { record, user, event, next, text, at } = decided;
   await deps.db.transaction(async (trx) => {
-    await commitTransition(trx, {
-      record,
-      next,
-      event,
-      actor: auditedActor(user),
-      text,
-      at,
-      detail: auditDetail(input, text.contentHash, record.state, next.value),
-    });
-    for (const revision of revisions) await insertOriginalRevision(trx, revision);
-    if (input.type === 'APPROVE') {
-      await insertApproval(trx, agreementId, {
+    await commitTransition(trx, { record, next, event, actor: auditedActor(user), text, at, detail: effects.detail });
+    for (const revision of effects.revisions) await insertOriginalRevision(trx, revision);
+    if (event.type === 'APPROVE') {
+      await insertApproval(trx, record.id, {
         stage: record.state === 'review' ? 'review' : 'approval',
         party: user.party,
         userId: user.id,
@@ -86,9 +126,15 @@ export async function sendAgreementEvent(deps: UseCaseDeps, user: User, agreemen
         approvedAt: at.toISOString(),
       });
     }
-    if (certificateSubject !== undefined) {
-      await insertSignature(trx, agreementId, { party: user.party, userId: user.id, certificateSubject, signedAt: at.toISOString() });
+    if (effects.signature) {
+      await insertSignature(trx, record.id, {
+        party: user.party,
+        userId: user.id,
+        certificateSubject: effects.signature.certificateSubject,
+        signedAt: at.toISOString(),
+      });
     }
+    if (event.type === 'SIGN') await deleteSigningRequests(trx, record.id, user.id);
   });
   return { state: next.value, version: record.version + 1 };
 }

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { RuleViolationError } from '../errors.ts';
 
 /** scrypt with the parameters RFC 7914 and OWASP recommend for interactive logins. */
 const PARAMETERS: ScryptOptions = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
@@ -28,4 +29,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
     maxmem: PARAMETERS.maxmem,
   });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** New passwords only (demo passwords are seeded as configured): long enough to resist guessing offline. */
+export const MINIMUM_PASSWORD_LENGTH = 12;
+
+/** The one rule for a new password, wherever it is chosen (account page, administrator, command line). */
+export function assertAcceptablePassword(password: string): void {
+  if ([...password].length < MINIMUM_PASSWORD_LENGTH) {
+    throw new RuleViolationError(`A password needs at least ${MINIMUM_PASSWORD_LENGTH} characters`, { field: 'password' });
+  }
 }

@@ -87,3 +87,53 @@ export function authorize(actor: Actor, agreement: AgreementFacts | null, action
   if (decision.kind === 'forbidden') throw new ForbiddenError(decision.reason);
   throw new InvalidTransitionError(decision.reason + notNowDetail);
 }
+
+/** Actions on one user's own things: their signing certificate. */
+export type UserAction = 'signing-credential.register' | 'signing-credential.read';
+
+export interface UserFacts {
+  readonly id: number;
+  readonly party: string;
+}
+
+/**
+ * A signing certificate is the signatory's own business and their party's administrator's: the
+ * signatory registers theirs, or the administrator does for them. A user of another party is hidden.
+ */
+export function decideOnUser(actor: Actor & { readonly id: number }, subject: UserFacts, action: UserAction): Decision {
+  if (subject.party !== actor.party) return deny('hidden', 'The user is not one of your party’s');
+  if (actor.id === subject.id || actor.role === 'admin') return allow;
+  return deny(
+    'forbidden',
+    action === 'signing-credential.register'
+      ? "Only the signatory themself or their party's administrator registers a signing certificate"
+      : "Only the signatory themself or their party's administrator sees their signing certificate",
+  );
+}
+
+/** Throws the refusal that matches decideOnUser: 404 for another party's user, 403 otherwise. */
+export function authorizeOnUser(actor: Actor & { readonly id: number }, subject: UserFacts, action: UserAction): void {
+  throwRefusal(decideOnUser(actor, subject, action), 'There is no such user in your party');
+}
+
+/** Actions on a party's own settings: the CA certificates its signatories' certificates must chain to. */
+export type PartyAction = 'trust-anchors.read' | 'trust-anchors.manage';
+
+/** A party's users see its trust anchors; only its administrator changes them. Another party's are hidden. */
+export function decideOnParty(actor: Actor, party: string, action: PartyAction): Decision {
+  if (party !== actor.party) return deny('hidden', 'The party is not yours');
+  if (action === 'trust-anchors.read' || actor.role === 'admin') return allow;
+  return deny('forbidden', "Only the party's administrator chooses the CAs its signatories' certificates must chain to");
+}
+
+/** Throws the refusal that matches decideOnParty: 404 for another party, 403 otherwise. */
+export function authorizeOnParty(actor: Actor, party: string, action: PartyAction): void {
+  throwRefusal(decideOnParty(actor, party, action), `There is no party "${party}" of yours`);
+}
+
+function throwRefusal(decision: Decision, hiddenDetail: string): void {
+  if (decision.allowed) return;
+  if (decision.kind === 'hidden') throw new NotFoundError(hiddenDetail);
+  if (decision.kind === 'forbidden') throw new ForbiddenError(decision.reason);
+  throw new InvalidTransitionError(decision.reason);
+}

@@ -1,36 +1,71 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../../db/connection.ts';
-import { findTokenOwner, insertAccessToken } from '../../db/repositories/access-tokens.repository.ts';
+import { deleteAccessToken, findTokenOwner, insertAccessToken, type TokenKind } from '../../db/repositories/access-tokens.repository.ts';
 import { findUserByEmail, findUserById, type User } from '../../db/repositories/users.repository.ts';
 import { UnauthenticatedError } from '../errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
-const TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000;
+/** Sessions, API and web alike, last a working day; signing in again starts a new one. */
+const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
 // Compared against when the email is unknown, so a wrong email costs as much time as a wrong password.
 const decoyHash = hashPassword('decoy password for unknown accounts');
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+/** Tokens are stored and looked up by this hash only. */
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** Signs a user in: a fresh bearer token, stored only as its hash. */
-export async function signIn(db: Database, email: string, password: string, now: Date): Promise<{ token: string; user: User }> {
+/** 256 random bits, URL-safe: what a bearer header or a cookie carries. */
+export const newToken = () => randomBytes(32).toString('base64url');
+
+/** The user with this email and password; 401 with the same words whether the email or the password is wrong. */
+export async function verifyCredentials(db: Database, email: string, password: string): Promise<User> {
   const user = await findUserByEmail(db, email);
   const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
   if (!user || !valid) throw new UnauthenticatedError('Wrong email or password');
-  const token = randomBytes(32).toString('base64url');
+  return user;
+}
+
+async function startSession(db: Database, user: User, kind: TokenKind, now: Date): Promise<string> {
+  const token = newToken();
   await insertAccessToken(db, {
     tokenHash: hashToken(token),
     userId: user.id,
+    kind,
     createdAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + TOKEN_LIFETIME_MS).toISOString(),
+    expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString(),
   });
-  return { token, user };
+  return token;
 }
 
-/** The user behind a bearer token; 401 when the token is unknown or expired. */
+/** Signs a user in to the API: a fresh bearer token, stored only as its hash. */
+export async function signIn(db: Database, email: string, password: string, now: Date): Promise<{ token: string; user: User }> {
+  const user = await verifyCredentials(db, email, password);
+  return { token: await startSession(db, user, 'api-session', now), user };
+}
+
+/** Signs a user in to the web application: the token goes into an HttpOnly cookie, never into a page. */
+export async function startWebSession(db: Database, email: string, password: string, now: Date): Promise<{ token: string; user: User }> {
+  const user = await verifyCredentials(db, email, password);
+  return { token: await startSession(db, user, 'web-session', now), user };
+}
+
+/** The user behind a bearer token (an API session or a named API token); 401 when unknown or expired. */
 export async function authenticate(db: Database, token: string, now: Date): Promise<User> {
-  const userId = await findTokenOwner(db, hashToken(token), now.toISOString());
-  const user = userId === undefined ? undefined : await findUserById(db, userId);
+  const user = await ownerOf(db, token, now, ['api-session', 'api-token']);
   if (!user) throw new UnauthenticatedError('The token is unknown or has expired; sign in again');
   return user;
+}
+
+/** The user behind a web session cookie; undefined when it is unknown or expired (the page then asks to sign in). */
+export function authenticateWebSession(db: Database, token: string, now: Date): Promise<User | undefined> {
+  return ownerOf(db, token, now, ['web-session']);
+}
+
+export async function endWebSession(db: Database, token: string): Promise<void> {
+  await deleteAccessToken(db, hashToken(token));
+}
+
+async function ownerOf(db: Database, token: string, now: Date, kinds: readonly TokenKind[]): Promise<User | undefined> {
+  const userId = await findTokenOwner(db, hashToken(token), now.toISOString(), kinds);
+  return userId === undefined ? undefined : findUserById(db, userId);
 }

@@ -67,7 +67,10 @@ export interface DemoUser {
   readonly profile: PersonProfile;
 }
 
-/** Three users per party: legal staff, the approving official, the signatory. */
+/**
+ * Per party: legal staff, the approving official and the signatory, who carry an agreement through;
+ * an observer, who reads; and the administrator, who manages the party's users.
+ */
 export const DEMO_USERS: readonly DemoUser[] = [
   {
     email: 'legal@sverdlovsk.example',
@@ -129,6 +132,42 @@ export const DEMO_USERS: readonly DemoUser[] = [
         ru: 'Руководитель службы международных связей правительства провинции Кёнгидо',
         ko: '경기도 국제관계 담당관',
       },
+    },
+  },
+  {
+    email: 'observer@sverdlovsk.example',
+    party: 'sverdlovsk',
+    role: 'observer',
+    profile: {
+      name: { en: 'Irina Sokolova', ru: 'Ирина Соколова', ko: '이리나 소콜로바' },
+      title: { en: 'Analyst', ru: 'Аналитик', ko: '분석관' },
+    },
+  },
+  {
+    email: 'admin@sverdlovsk.example',
+    party: 'sverdlovsk',
+    role: 'admin',
+    profile: {
+      name: { en: 'Pavel Kuznetsov', ru: 'Павел Кузнецов', ko: '파벨 쿠즈네초프' },
+      title: { en: 'System Administrator', ru: 'Системный администратор', ko: '시스템 관리자' },
+    },
+  },
+  {
+    email: 'observer@gyeonggi.example',
+    party: 'gyeonggi',
+    role: 'observer',
+    profile: {
+      name: { en: 'Choi Min-seo', ru: 'Чхве Мин Со', ko: '최민서' },
+      title: { en: 'Policy Analyst', ru: 'Аналитик', ko: '정책분석관' },
+    },
+  },
+  {
+    email: 'admin@gyeonggi.example',
+    party: 'gyeonggi',
+    role: 'admin',
+    profile: {
+      name: { en: 'Han Seo-yeon', ru: 'Хан Со Ён', ko: '한서연' },
+      title: { en: 'System Administrator', ru: 'Системный администратор', ko: '시스템 관리자' },
     },
   },
 ];

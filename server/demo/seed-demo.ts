@@ -14,7 +14,7 @@ const COOPERATION_DRAFTED = '2018-07-20';
 
 /**
  * Fills an empty database with the seed case, through the same use-cases a user would go through:
- * the parties and their six users, the demo PKI, the 2012 letter of intent carried all the way to
+ * the parties and their users, the demo PKI, the 2012 letter of intent carried all the way to
  * execution (signed by both), and the agreement of cooperation that continues it, in drafting.
  * Returns false when the database already has users.
  */
@@ -51,7 +51,9 @@ export async function seedDemo(deps: UseCaseDeps): Promise<boolean> {
   let version = letter.version;
   for (const [email, type] of happyPath) {
     const user: User = await as(email);
-    ({ version } = await sendAgreementEvent(at(LETTER_OF_INTENT_SIGNED), user, letter.id, { type, expectedVersion: version }));
+    // The signatories confirm their signatures with their (demo) password, as every signatory does.
+    const confirmation = type === 'SIGN' ? { password: deps.config.demoPassword } : {};
+    ({ version } = await sendAgreementEvent(at(LETTER_OF_INTENT_SIGNED), user, letter.id, { type, expectedVersion: version, ...confirmation }));
   }
 
   await createAgreement(at(COOPERATION_DRAFTED), await as('legal@sverdlovsk.example'), {

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { DomainError, ERROR_TABLE, type ErrorCode } from '../errors.ts';
+import { asServiceUnavailable, DomainError, ERROR_TABLE, ServiceUnavailableError, type ErrorCode, TooManyRequestsError } from '../errors.ts';
 
 /** Writes an RFC 9457 problem document; the only place responses for errors are made. */
 function sendProblem(
@@ -21,14 +21,25 @@ export const notFoundHandler: RequestHandler = (request, response) => {
 };
 
 /**
- * Domain errors become their status; body-parser's errors become 400/413/415; anything else is a
- * 500 whose cause is logged on the server and never shown to the client.
+ * Domain errors become their status; body-parser's errors become 400/413/415; a database that is
+ * busy, locked or restarting becomes a 503 with Retry-After (the request can be sent again as it is);
+ * anything else is a 500 whose cause is logged on the server and never shown to the client.
  */
 export function errorHandler(log: (message: string, error: unknown) => void): ErrorRequestHandler {
   return (error, request, response, next) => {
     if (response.headersSent) return next(error);
     const instance = request.originalUrl;
-    if (error instanceof DomainError) return sendProblem(response, error.code, error.detail, instance, error.extensions);
+    const unavailable = error instanceof ServiceUnavailableError ? error : asServiceUnavailable(error);
+    if (unavailable) {
+      // One line, not a stack: while the database restarts every request says the same.
+      log(`the database is unavailable for ${request.method} ${request.originalUrl}; answered 503`, (error as Error).message);
+      response.set('Retry-After', String(unavailable.retryAfterSeconds));
+      return sendProblem(response, unavailable.code, unavailable.detail, instance);
+    }
+    if (error instanceof DomainError) {
+      if (error instanceof TooManyRequestsError) response.set('Retry-After', String(error.retryAfterSeconds));
+      return sendProblem(response, error.code, error.detail, instance, error.extensions);
+    }
     const parserError = error as { type?: string; status?: number; message?: string };
     switch (parserError.type) {
       case 'entity.parse.failed':

@@ -11,10 +11,16 @@ import * as fontkit from 'fontkit';
 export type FontId = 'serif' | 'serif-bold';
 
 const require = createRequire(import.meta.url);
-/** Where the files live inside their npm package; the HTML preview's benchmark serves the same files. */
+/** Where the files live inside their npm package; the web pages and the HTML preview are served the same files. */
 export const FONT_FILES: Record<FontId, string> = {
   serif: require.resolve('@expo-google-fonts/noto-serif-kr/400Regular/NotoSerifKR_400Regular.ttf'),
   'serif-bold': require.resolve('@expo-google-fonts/noto-serif-kr/700Bold/NotoSerifKR_700Bold.ttf'),
+};
+
+/** Where the web application serves each font, so pages and previews set text in what the PDFs embed. */
+export const FONT_URLS: Record<FontId, string> = {
+  serif: '/assets/fonts/noto-serif-kr-400.ttf',
+  'serif-bold': '/assets/fonts/noto-serif-kr-700.ttf',
 };
 
 export interface LoadedFont {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AgreementDocument, SignatureBlock } from '../pdf/document-model.ts';
+import { FONT_URLS } from '../pdf/fonts.ts';
 import { TYPOGRAPHY } from '../pdf/typesetter.ts';
 import { LOCALE, type Lang } from '../text/languages.ts';
 import type { Block } from '../text/markup.ts';
@@ -8,8 +9,8 @@ import type { Block } from '../text/markup.ts';
  * The HTML preview of one original, made from the same document model as the PDF, so the browser
  * and the PDF never disagree about the text: the same words, article numbers, language order
  * (alternat), list labels and signature blocks, in parallel columns aligned article by article or
- * in sequence. A complete page with no scripts and nothing fetched: the font is named by CSS
- * font-family only, and every piece of text is escaped.
+ * in sequence. A complete page with no scripts; the only thing it fetches is the font the PDFs
+ * embed, from this server (FONT_URLS), and every piece of text is escaped.
  */
 export function renderPreviewHtml(document: AgreementDocument): string {
   return renderPreview(document).html;
@@ -26,7 +27,7 @@ export function renderPreview(document: AgreementDocument): { html: string; cont
   const body = parallel ? parallelText(document) : sequentialText(document);
   const css = stylesheet(languages.length, landscape);
   const styleHash = createHash('sha256').update(css).digest('base64');
-  const contentSecurityPolicy = `default-src 'none'; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'`;
+  const contentSecurityPolicy = `default-src 'none'; style-src 'sha256-${styleHash}'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'`;
   const html = `<!doctype html>
 <html lang="${LOCALE[languages[0]!]}">
 <head>
@@ -102,6 +103,8 @@ function stylesheet(columns: number, landscape: boolean): string {
     TYPOGRAPHY;
   return `
 @page { size: A4${landscape ? ' landscape' : ''}; margin: ${margin.top}pt ${margin.right}pt ${margin.bottom}pt ${margin.left}pt; }
+@font-face { font-family: 'Noto Serif KR'; font-weight: 400; src: local('Noto Serif KR'), url('${FONT_URLS.serif}') format('truetype'); }
+@font-face { font-family: 'Noto Serif KR'; font-weight: 700; src: local('Noto Serif KR Bold'), url('${FONT_URLS['serif-bold']}') format('truetype'); }
 html { font-family: 'Noto Serif KR', serif; font-size: ${bodySize}pt; line-height: ${bodyLeading}pt; color: #000; }
 body { margin: 0 auto; max-width: ${landscape ? 842 : 595}pt; padding: 0 ${margin.left}pt; }
 [lang|="ru"], [lang|="en"] { hyphens: auto; }

@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { Signer } from '@signpdf/utils';
 import type { CryptoKey } from './pki.ts';
+import { addSignatureTimestamp } from './timestamp.ts';
 
 /**
  * The CMS (RFC 5652) signature inside a PAdES baseline B-B PDF signature (ETSI EN 319 142-1,
@@ -11,7 +12,12 @@ import type { CryptoKey } from './pki.ts';
  *
  * Signed attributes: content-type, message-digest and ESS signing-certificate-v2 (RFC 5035), which binds
  * the signer's certificate to the signature. There is deliberately no signing-time attribute: PAdES
- * baseline forbids it and carries the claimed time in the signature dictionary's /M instead.
+ * baseline forbids it and carries the claimed time in the signature dictionary's /M instead. With a
+ * time-stamping authority configured, an RFC 3161 timestamp over the signature value is added as the
+ * unsigned attribute signature-time-stamp (PAdES baseline B-T).
+ *
+ * The same attributes and SignedData are assembled for a signature value made elsewhere (external
+ * signing with a key the server never holds): see padesSignedAttributes and assembleSignedData.
  */
 
 const OID = {
@@ -20,6 +26,7 @@ const OID = {
   contentType: '1.2.840.113549.1.9.3',
   messageDigest: '1.2.840.113549.1.9.4',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  sha256: '2.16.840.1.101.3.4.2.1',
 } as const;
 
 const cryptoEngine = new pkijs.CryptoEngine({ name: 'nodejs', crypto: webcrypto });
@@ -31,63 +38,118 @@ export interface PadesCmsSignerOptions {
   chainPems: string[];
   /** RSASSA-PKCS1-v1_5 key of the certificate (see pki.ts importPrivateKey). */
   privateKey: CryptoKey;
+  /** An RFC 3161 time-stamping authority: when given, the signature is timestamped (PAdES B-T). */
+  timestampAuthorityUrl?: string;
 }
 
-/** Produces detached CMS SignedData (SHA-256, RSA) over the bytes signpdf passes in; same inputs give the same bytes. */
+/** Produces detached CMS SignedData (SHA-256, RSA) over the bytes signpdf passes in; same inputs give the same bytes (without a timestamp). */
 export class PadesCmsSigner extends Signer {
-  private readonly certificate: pkijs.Certificate;
   private readonly certificateDer: Buffer;
-  private readonly chain: pkijs.Certificate[];
+  private readonly chainDers: Buffer[];
   private readonly privateKey: CryptoKey;
+  private readonly timestampAuthorityUrl: string | undefined;
 
   constructor(options: PadesCmsSignerOptions) {
     super();
     this.certificateDer = new X509Certificate(options.certificatePem).raw;
-    this.certificate = pkijs.Certificate.fromBER(this.certificateDer);
-    this.chain = options.chainPems.map((pem) => pkijs.Certificate.fromBER(new X509Certificate(pem).raw));
+    this.chainDers = options.chainPems.map((pem) => new X509Certificate(pem).raw);
     this.privateKey = options.privateKey;
+    this.timestampAuthorityUrl = options.timestampAuthorityUrl;
   }
 
   /** Signs `signedBytes` (the PDF without its /Contents value) and returns the DER ContentInfo; signpdf's signingTime argument is unused. */
   override async sign(signedBytes: Buffer): Promise<Buffer> {
-    const signedAttributes = inDerSetOrder([
-      new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
-      new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: await sha256(signedBytes) })] }),
-      new pkijs.Attribute({ type: OID.signingCertificateV2, values: [await this.signingCertificateV2()] }),
-    ]);
-    const signedData = new pkijs.SignedData({
-      version: 1,
-      // Detached: only the content type, the PDF bytes stay outside the CMS.
-      encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
-      signerInfos: [
-        new pkijs.SignerInfo({
-          version: 1,
-          sid: new pkijs.IssuerAndSerialNumber({ issuer: this.certificate.issuer, serialNumber: this.certificate.serialNumber }),
-          signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: signedAttributes }),
-        }),
-      ],
-      certificates: [this.certificate, ...this.chain],
-    });
+    const certificate = pkijs.Certificate.fromBER(this.certificateDer);
+    const signedData = unsignedSignedData(certificate, this.chainDers, await padesSignedAttributes(await sha256(signedBytes), this.certificateDer));
     // With signed attributes present, pkijs signs their DER (re-tagged as SET) and ignores the content itself.
     await signedData.sign(this.privateKey, 0, 'SHA-256', undefined, cryptoEngine);
-    const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
-    return Buffer.from(contentInfo.toSchema().toBER(false));
+    const cms = contentInfoDer(signedData);
+    return this.timestampAuthorityUrl ? addSignatureTimestamp(cms, this.timestampAuthorityUrl) : cms;
   }
+}
 
-  /**
-   * SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }
-   * ESSCertIDv2 ::= SEQUENCE { hashAlgorithm DEFAULT sha256 (so omitted in DER), certHash OCTET STRING, issuerSerial }
-   * IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber }
-   * pkijs has no class for it. The issuerSerial is optional, but EU DSS warns when it is missing.
-   */
-  private async signingCertificateV2(): Promise<asn1js.Sequence> {
-    const directoryName = new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 4 }, value: [this.certificate.issuer.toSchema()] });
-    const issuerSerial = new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [directoryName] }), this.certificate.serialNumber] });
-    const essCertIdV2 = new asn1js.Sequence({
-      value: [new asn1js.OctetString({ valueHex: await sha256(this.certificateDer) }), issuerSerial],
-    });
-    return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertIdV2] })] });
-  }
+/**
+ * The signed attributes of a PAdES signature over content whose SHA-256 is `contentDigest`, in DER set
+ * order: content-type, message-digest, signing-certificate-v2.
+ */
+export async function padesSignedAttributes(contentDigest: ArrayBuffer | Buffer, certificateDer: Buffer): Promise<pkijs.Attribute[]> {
+  const certificate = pkijs.Certificate.fromBER(certificateDer);
+  return inDerSetOrder([
+    new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
+    new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(contentDigest) })] }),
+    new pkijs.Attribute({ type: OID.signingCertificateV2, values: [await signingCertificateV2(certificate, certificateDer)] }),
+  ]);
+}
+
+/** What a signature over the attributes signs (RFC 5652 §5.4): their DER encoded as a SET OF. */
+export function encodeSignedAttributes(attributes: pkijs.Attribute[]): Buffer {
+  return Buffer.from(new asn1js.Set({ value: attributes.map((attribute) => attribute.toSchema()) }).toBER(false));
+}
+
+/**
+ * The CMS for a signature value made elsewhere over encodeSignedAttributes(attributes), with the
+ * certificate's key: RSA PKCS#1 v1.5 or ECDSA, both with SHA-256.
+ */
+export function assembleSignedData(certificatePem: string, chainPems: readonly string[], attributes: pkijs.Attribute[], signatureValue: Buffer): Buffer {
+  const certificateDer = new X509Certificate(certificatePem).raw;
+  const certificate = pkijs.Certificate.fromBER(certificateDer);
+  const signedData = unsignedSignedData(
+    certificate,
+    chainPems.map((pem) => new X509Certificate(pem).raw),
+    attributes,
+  );
+  const signerInfo = signedData.signerInfos[0]!;
+  const keyAlgorithm = certificate.subjectPublicKeyInfo.algorithm.algorithmId;
+  const signatureAlgorithm = SIGNATURE_ALGORITHMS[keyAlgorithm];
+  if (!signatureAlgorithm) throw new Error(`no signature algorithm for keys of type ${keyAlgorithm}`);
+  signerInfo.digestAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256, algorithmParams: new asn1js.Null() });
+  signedData.digestAlgorithms = [signerInfo.digestAlgorithm];
+  signerInfo.signatureAlgorithm = signatureAlgorithm();
+  signerInfo.signature = new asn1js.OctetString({ valueHex: toArrayBuffer(signatureValue) });
+  return contentInfoDer(signedData);
+}
+
+const SIGNATURE_ALGORITHMS: Record<string, () => pkijs.AlgorithmIdentifier> = {
+  // rsaEncryption key: sha256WithRSAEncryption, parameters NULL (RFC 4055).
+  '1.2.840.113549.1.1.1': () => new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.113549.1.1.11', algorithmParams: new asn1js.Null() }),
+  // id-ecPublicKey: ecdsa-with-SHA256, parameters absent (RFC 5758).
+  '1.2.840.10045.2.1': () => new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.10045.4.3.2' }),
+};
+
+function unsignedSignedData(certificate: pkijs.Certificate, chainDers: readonly Buffer[], signedAttributes: pkijs.Attribute[]): pkijs.SignedData {
+  return new pkijs.SignedData({
+    version: 1,
+    // Detached: only the content type, the PDF bytes stay outside the CMS.
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
+    signerInfos: [
+      new pkijs.SignerInfo({
+        version: 1,
+        sid: new pkijs.IssuerAndSerialNumber({ issuer: certificate.issuer, serialNumber: certificate.serialNumber }),
+        signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: signedAttributes }),
+      }),
+    ],
+    certificates: [certificate, ...chainDers.map((der) => pkijs.Certificate.fromBER(der))],
+  });
+}
+
+function contentInfoDer(signedData: pkijs.SignedData): Buffer {
+  const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
+  return Buffer.from(contentInfo.toSchema().toBER(false));
+}
+
+/**
+ * SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }
+ * ESSCertIDv2 ::= SEQUENCE { hashAlgorithm DEFAULT sha256 (so omitted in DER), certHash OCTET STRING, issuerSerial }
+ * IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber }
+ * pkijs has no class for it. The issuerSerial is optional, but EU DSS warns when it is missing.
+ */
+async function signingCertificateV2(certificate: pkijs.Certificate, certificateDer: Buffer): Promise<asn1js.Sequence> {
+  const directoryName = new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 4 }, value: [certificate.issuer.toSchema()] });
+  const issuerSerial = new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [directoryName] }), certificate.serialNumber] });
+  const essCertIdV2 = new asn1js.Sequence({
+    value: [new asn1js.OctetString({ valueHex: await sha256(certificateDer) }), issuerSerial],
+  });
+  return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertIdV2] })] });
 }
 
 /**
@@ -104,4 +166,9 @@ function inDerSetOrder(attributes: pkijs.Attribute[]): pkijs.Attribute[] {
 
 async function sha256(data: Uint8Array): Promise<ArrayBuffer> {
   return webcrypto.subtle.digest('SHA-256', data);
+}
+
+function toArrayBuffer(bytes: ArrayBuffer | Uint8Array): ArrayBuffer {
+  if (bytes instanceof ArrayBuffer) return bytes;
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }

@@ -17,14 +17,16 @@ import {
   type PDFPage,
 } from '@cantoo/pdf-lib';
 import { SignPdf } from '@signpdf/signpdf';
-import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ETSI_CADES_DETACHED, type Signer } from '@signpdf/utils';
+import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ETSI_CADES_DETACHED, Signer as SignerBase, type Signer } from '@signpdf/utils';
 import { fonts } from '../pdf/fonts.ts';
 
 /**
  * Adds PAdES signatures to a PDF, one incremental revision per signature: the input bytes are kept
  * verbatim and the new objects, the changed page, form and catalog, an xref section and a trailer are
  * appended, so every earlier signature keeps covering exactly the bytes it signed. @cantoo/pdf-lib writes
- * the revision (with a signature placeholder); @signpdf/signpdf fills in /ByteRange and /Contents.
+ * the revision (with a signature placeholder); @signpdf/signpdf fills in /ByteRange; the CMS goes into
+ * /Contents. The two steps are apart (prepareSignature, embedSignature) so that the CMS can also be made
+ * elsewhere, by a key the server never holds (external signing).
  *
  * The first signature of a document is a certification signature (DocMDP, P 2): afterwards only form
  * filling and further signatures are permitted changes.
@@ -40,9 +42,8 @@ export interface SignatureField {
   lines: string[];
 }
 
-/** Who signs, the signature dictionary's entries and the visible field. */
-export interface AddSignatureOptions {
-  signer: Signer;
+/** The signature dictionary's entries and the visible field. */
+export interface SignatureRevisionOptions {
   /** The claimed signing time, written to /M (second precision, UTC); the CMS carries no time of its own. */
   signingTime: Date;
   /** The signer's name as viewers show it (/Name); validators read the name from the certificate. */
@@ -51,6 +52,21 @@ export interface AddSignatureOptions {
   location: string;
   contactInfo?: string;
   field: SignatureField;
+}
+
+/** Who signs, the signature dictionary's entries and the visible field. */
+export interface AddSignatureOptions extends SignatureRevisionOptions {
+  signer: Signer;
+}
+
+/** A revision with its /ByteRange in place and an empty /Contents, waiting for its CMS. */
+export interface PreparedSignature {
+  /** The whole file; /Contents is all zeros. */
+  readonly pdf: Buffer;
+  /** [0, start of the /Contents hex string, its end, length of the rest]. */
+  readonly byteRange: readonly [number, number, number, number];
+  /** The bytes the signature covers: the file without the /Contents hex string. */
+  readonly signedBytes: Buffer;
 }
 
 /** Room for the DER CMS: signer and CA certificates plus the signature take under 3 KiB; the rest is for longer chains or a timestamp. */
@@ -76,6 +92,16 @@ const signPdf = new SignPdf();
  * document); the input bytes stay byte-identical, and the same inputs give the same output bytes.
  */
 export async function addSignature(pdf: Buffer, options: AddSignatureOptions): Promise<Buffer> {
+  const prepared = await prepareSignature(pdf, options);
+  return embedSignature(prepared, await options.signer.sign(prepared.signedBytes, options.signingTime));
+}
+
+/**
+ * The revision addSignature appends, up to the signature itself: the new field, its appearance and the
+ * signature dictionary, with /ByteRange final and /Contents zeros. What to sign is `signedBytes`; the
+ * CMS goes in with embedSignature. Same inputs, same bytes.
+ */
+export async function prepareSignature(pdf: Buffer, options: SignatureRevisionOptions): Promise<PreparedSignature> {
   const document = await PDFDocument.load(pdf, {
     forIncrementalUpdate: true,
     // Otherwise pdf-lib stamps Producer and ModDate (the current time) into the Info dictionary.
@@ -145,7 +171,51 @@ export async function addSignature(pdf: Buffer, options: AddSignatureOptions): P
   // Classic xref table and no object streams: the signature dictionary must stay a plain object for
   // signpdf to patch, and every PDF reader understands this form of update.
   const withPlaceholder = await document.save({ useObjectStreams: false, objectsPerTick: Infinity });
-  return signPdf.sign(Buffer.from(withPlaceholder), options.signer, options.signingTime);
+  // signpdf sets /ByteRange and hands over the covered bytes; the empty "signature" leaves /Contents zeros.
+  const capture = new CapturingSigner();
+  const prepared = await signPdf.sign(Buffer.from(withPlaceholder), capture);
+  return { pdf: prepared, byteRange: readByteRange(prepared), signedBytes: capture.signedBytes() };
+}
+
+/** Puts the DER CMS into the prepared revision's /Contents (zero-padded); refuses one that does not fit. */
+export function embedSignature(prepared: PreparedSignature, cms: Buffer): Buffer {
+  const [, holeStart, holeEnd] = prepared.byteRange;
+  const room = (holeEnd - holeStart - 2) / 2;
+  if (cms.length > room) throw new Error(`the signature takes ${cms.length} bytes; the placeholder holds ${room}`);
+  const pdf = Buffer.from(prepared.pdf);
+  pdf.write(cms.toString('hex').padEnd(2 * room, '0'), holeStart + 1, 'latin1');
+  return pdf;
+}
+
+/** A revision prepareSignature made, from its stored bytes: the range and the bytes to sign are read back from it. */
+export function reopenPreparedSignature(pdf: Buffer): PreparedSignature {
+  const byteRange = readByteRange(pdf);
+  const [, holeStart, holeEnd, tailLength] = byteRange;
+  if (holeEnd + tailLength !== pdf.length || !/^<0+>$/.test(pdf.subarray(holeStart, holeEnd).toString('latin1'))) {
+    throw new Error('the stored revision is not a prepared, unsigned one');
+  }
+  return { pdf, byteRange, signedBytes: Buffer.concat([pdf.subarray(0, holeStart), pdf.subarray(holeEnd)]) };
+}
+
+/** The /ByteRange signpdf wrote into a prepared revision (the last one in the file). */
+function readByteRange(pdf: Buffer): [number, number, number, number] {
+  const tail = pdf.subarray(pdf.lastIndexOf('/ByteRange [')).toString('latin1');
+  const match = /^\/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]/.exec(tail);
+  if (!match) throw new Error('the prepared revision has no /ByteRange');
+  return [Number(match[1]), Number(match[2]), Number(match[3]), Number(match[4])];
+}
+
+/** Keeps the bytes signpdf asks to be signed and returns an empty signature. */
+class CapturingSigner extends SignerBase {
+  private captured: Buffer | undefined;
+  override async sign(signedBytes: Buffer): Promise<Buffer> {
+    this.captured = Buffer.from(signedBytes);
+    return Buffer.alloc(0);
+  }
+  signedBytes(): Buffer {
+    if (!this.captured) throw new Error('signpdf did not ask for a signature');
+    return this.captured;
+  }
 }
 
 /** Lists the document's signature fields by fully qualified name, in form order, signed or not. */

@@ -121,7 +121,7 @@ export async function signUnderForeignCa(server: TestServer, frozen: Buffer, fie
   const gyeonggiSigner = new PadesCmsSigner({
     certificatePem: gyeonggi.record.certificatePem,
     chainPems: [(await partyCa(server, 'gyeonggi')).toString('pem')],
-    privateKey: await importPrivateKey(openPrivateKey(server.deps.config.secret, credentialOwner(gyeonggi.record), gyeonggi.record.encryptedKey)),
+    privateKey: await importPrivateKey(openPrivateKey(server.deps.config.secret, credentialOwner(gyeonggi.record), gyeonggi.record.encryptedKey!)),
   });
   return addSignature(withForgery, signatureOptions(gyeonggiSigner, fieldOf(fields, 'gyeonggi'), signingTime, '박정의'));
 }

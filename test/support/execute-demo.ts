@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ApiClient } from './api-client.ts';
-import type { TestServer } from './server.ts';
+import { DEMO_PASSWORD, type TestServer } from './server.ts';
 
 /** The seeded letter of intent (executed by the seed) and agreement of cooperation (in drafting). */
 export const LETTER_OF_INTENT = 1;
@@ -46,7 +46,9 @@ export async function runEvents(
   for (const [email] of steps) if (!clients.has(email)) clients.set(email, await ApiClient.signIn(server.baseUrl, email));
   let { version } = (await clients.get(steps[0]![0])!.get(`/api/agreements/${agreementId}`)).body;
   for (const [email, type, state] of steps) {
-    const response = await clients.get(email)!.post(`/api/agreements/${agreementId}/events`, { type, expectedVersion: version, ...extra });
+    // Signing is confirmed with the signatory's password.
+    const confirmation = type === 'SIGN' ? { password: DEMO_PASSWORD } : {};
+    const response = await clients.get(email)!.post(`/api/agreements/${agreementId}/events`, { type, expectedVersion: version, ...confirmation, ...extra });
     expect(response.status, `${type} by ${email}: ${JSON.stringify(response.body)}`).to.equal(200);
     expect(response.body).to.deep.equal({ state, version: version + 1 });
     version = response.body.version;

@@ -1,0 +1,64 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatTable, machine, readResults, RESULTS_DIRECTORY, writeResults, type BenchRow } from './bench-results.ts';
+import { runListBench } from './list-bench.ts';
+import { runRenderBench } from './render-bench.ts';
+import { runRenderGrowthBench } from './render-growth-bench.ts';
+import { runWorkflowBench } from './workflow-bench.ts';
+
+/**
+ * `npm run bench`: every benchmark in turn (rendering against Chromium, rendering by length, signing,
+ * workflow transitions, the agreements list), then one table of all figures, with the peak memory of
+ * each server process. Writes bench/results/bench.json (and one file per benchmark) and
+ * bench/results/bench.md, the table the README shows. Benchmarks assert nothing; tests never time.
+ * BENCH_ONLY=render,workflow runs some of them; BENCH_DATABASES=sqlite skips PostgreSQL.
+ */
+
+interface Section {
+  readonly name: string;
+  readonly run: () => Promise<BenchRow[]>;
+}
+
+/** Written by another hand as a script that prints and writes bench/results/signing-bench.json; imported, then its figures read. */
+async function runSigningBench(): Promise<BenchRow[]> {
+  const file = path.join(import.meta.dirname, 'signing-bench.ts');
+  if (!existsSync(file)) return [];
+  const module = (await import(file)) as { runSigningBench?: () => Promise<BenchRow[]> };
+  if (typeof module.runSigningBench === 'function') return module.runSigningBench();
+  const written = readResults('signing-bench') as { rows: { name: string; agreementMs: number; perSignatureMs: number; runs: number }[] } | undefined;
+  return (written?.rows ?? []).map((row) => ({
+    benchmark: 'signing',
+    case: `${row.name}; both originals by both parties`,
+    samples: row.runs,
+    p50Ms: row.agreementMs,
+    note: `${row.perSignatureMs.toFixed(1)} ms per signature (4 per agreement)`,
+  }));
+}
+
+const SECTIONS: readonly Section[] = [
+  { name: 'render', run: runRenderBench },
+  { name: 'render-growth', run: runRenderGrowthBench },
+  { name: 'signing', run: runSigningBench },
+  { name: 'workflow', run: runWorkflowBench },
+  { name: 'list', run: runListBench },
+];
+
+const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+const rows: BenchRow[] = [];
+const started = Date.now();
+for (const section of SECTIONS.filter((candidate) => !only || only.includes(candidate.name))) {
+  console.log(`\n== ${section.name}`);
+  const sectionRows = await section.run();
+  if (section.name !== 'signing') writeResults(`${section.name}-bench`, sectionRows);
+  rows.push(...sectionRows);
+}
+
+// Memory last, all together: each server process's peak, and rendering's by length.
+const ordered = [...rows.filter((row) => row.benchmark !== 'memory'), ...rows.filter((row) => row.benchmark === 'memory')];
+const table = formatTable(ordered);
+const about = machine();
+const heading = `Bilateral benchmarks, ${new Date().toISOString().slice(0, 10)}: Node ${about.node}, ${about.cpus} × ${about.cpuModel}, load average ${about.loadAverage1m} at the end; ${((Date.now() - started) / 60_000).toFixed(1)} min`;
+console.log(`\n${heading}\n\n${table}`);
+const json = writeResults('bench', ordered);
+writeFileSync(path.join(RESULTS_DIRECTORY, 'bench.md'), `${heading}\n\n${table}\n`);
+console.log(`\nwritten to ${path.relative(process.cwd(), json)} and bench/results/bench.md`);

@@ -1,0 +1,140 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildAgreementDocument } from '../server/agreements/agreement-document.ts';
+import { renderAgreementPdf } from '../server/pdf/render-pdf.ts';
+import { PadesCmsSigner } from '../server/signing/cms-signer.ts';
+import { createCertificateAuthority, importPrivateKey, issueSigningCertificate } from '../server/signing/pki.ts';
+import { addSignature } from '../server/signing/sign-pdf.ts';
+import { startLocalTsa } from '../test/signing/local-tsa.ts';
+import { ApiClient } from '../test/support/api-client.ts';
+import { buildAgreementSource } from '../test/support/documents.ts';
+import { HAPPY_PATH } from '../test/support/execute-demo.ts';
+import { DEMO_PASSWORD, startTestServer } from '../test/support/server.ts';
+
+/**
+ * `npm run bench` (second part): the time to sign both originals by both parties of the demo agreement
+ * of cooperation (ru/ko/en), four PAdES signatures in all, warm, as medians:
+ *   - the signing itself in-process (incremental revision + CMS, RSA-2048), without and with an RFC 3161
+ *     timestamp from a local `openssl ts` authority;
+ *   - the whole SIGN request over HTTP on SQLite: password confirmation (scrypt), certificate checks,
+ *     both originals signed, one transaction.
+ * Prints a table and writes bench/results/signing-bench.json. Asserts nothing.
+ */
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const WARM_UP = 1;
+const RESULTS = path.join(import.meta.dirname, 'results');
+const VALIDITY = { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') };
+
+interface Row {
+  readonly name: string;
+  /** Median time to sign both originals by both parties (4 signatures). */
+  readonly agreementMs: number;
+  /** The same, per signature. */
+  readonly perSignatureMs: number;
+  readonly runs: number;
+}
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await run();
+  return performance.now() - start;
+}
+
+/** Both final originals and a signer per party, made once. */
+async function fixtures() {
+  const source = buildAgreementSource({ languages: ['ru', 'ko', 'en'] });
+  const originals = await Promise.all(
+    source.parties.map(async (party) => renderAgreementPdf(buildAgreementDocument(source, { original: party.key, date: '2018-07-20', final: true }))),
+  );
+  const signers = await Promise.all(
+    source.parties.map(async (party) => {
+      const ca = await createCertificateAuthority({ commonName: `${party.key} Bench CA`, organization: party.key, country: 'ZZ' }, VALIDITY);
+      const issued = await issueSigningCertificate(ca, { commonName: party.key, organization: party.key, country: 'ZZ', email: `signatory@${party.key}.example` }, VALIDITY);
+      return { party: party.key, ca, issued, privateKey: await importPrivateKey(issued.privateKeyPkcs8) };
+    }),
+  );
+  return { originals, signers };
+}
+
+/** Each party signs each original in turn, as the SIGN events do. */
+async function signAgreement(
+  originals: Awaited<ReturnType<typeof fixtures>>['originals'],
+  signers: Awaited<ReturnType<typeof fixtures>>['signers'],
+  timestampAuthorityUrl?: string,
+): Promise<void> {
+  const pdfs = originals.map((original) => original.pdf);
+  for (const signer of signers) {
+    const cms = new PadesCmsSigner({ certificatePem: signer.issued.certificatePem, chainPems: [signer.ca.certificatePem], privateKey: signer.privateKey, timestampAuthorityUrl });
+    for (const [index, original] of originals.entries()) {
+      const field = original.signatureFields.find((candidate) => candidate.party === signer.party)!;
+      pdfs[index] = await addSignature(pdfs[index]!, {
+        signer: cms,
+        signingTime: new Date('2018-07-20T09:00:00Z'),
+        name: signer.party,
+        reason: 'Bench',
+        location: '',
+        field: { page: field.page, rect: { x: field.x, y: field.y, width: field.width, height: field.height }, lines: [signer.party, 'Bench'] },
+      });
+    }
+  }
+}
+
+async function inProcess(name: string, timestampAuthorityUrl?: string): Promise<Row> {
+  const { originals, signers } = await fixtures();
+  for (let run = 0; run < WARM_UP; run += 1) await signAgreement(originals, signers, timestampAuthorityUrl);
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run += 1) times.push(await timed(() => signAgreement(originals, signers, timestampAuthorityUrl)));
+  return { name, agreementMs: median(times), perSignatureMs: median(times) / 4, runs: RUNS };
+}
+
+/** A fresh agreement of cooperation carried to signing over HTTP, then both SIGN requests timed. */
+async function overHttp(): Promise<Row> {
+  const server = await startTestServer();
+  try {
+    const clients = new Map<string, ApiClient>();
+    for (const [email] of HAPPY_PATH) if (!clients.has(email)) clients.set(email, await ApiClient.signIn(server.baseUrl, email));
+    const times: number[] = [];
+    for (let run = 0; run < WARM_UP + RUNS; run += 1) {
+      const created = await clients.get('legal@sverdlovsk.example')!.post('/api/agreements', { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] });
+      if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
+      let version: number = created.body.version;
+      let elapsed = 0;
+      for (const [email, type] of HAPPY_PATH) {
+        const body = { type, expectedVersion: version, ...(type === 'SIGN' && { password: DEMO_PASSWORD }) };
+        const start = performance.now();
+        const response = await clients.get(email)!.post(`/api/agreements/${created.body.id}/events`, body);
+        if (type === 'SIGN') elapsed += performance.now() - start;
+        if (response.status !== 200) throw new Error(`${type} by ${email}: ${JSON.stringify(response.body)}`);
+        version = response.body.version;
+      }
+      if (run >= WARM_UP) times.push(elapsed);
+    }
+    return { name: 'SIGN ×2 over HTTP (SQLite): password, checks, sign, commit', agreementMs: median(times), perSignatureMs: median(times) / 4, runs: RUNS };
+  } finally {
+    await server.close();
+  }
+}
+
+const rows: Row[] = [];
+rows.push(await inProcess('in-process: revision + CMS (RSA-2048)'));
+const tsa = await startLocalTsa();
+try {
+  rows.push(await inProcess('in-process, with RFC 3161 timestamp (local openssl ts)', tsa.url));
+} finally {
+  await tsa.close();
+}
+rows.push(await overHttp());
+
+const width = Math.max(...rows.map((row) => row.name.length));
+console.log(`Signing the ru/ko/en agreement of cooperation: both originals by both parties (4 signatures); median of ${RUNS} warm runs`);
+console.log(`  ${'what'.padEnd(width)}  ${'agreement'.padStart(10)}  ${'per signature'.padStart(13)}`);
+for (const row of rows) {
+  console.log(`  ${row.name.padEnd(width)}  ${`${row.agreementMs.toFixed(0)} ms`.padStart(10)}  ${`${row.perSignatureMs.toFixed(1)} ms`.padStart(13)}`);
+}
+mkdirSync(RESULTS, { recursive: true });
+const file = path.join(RESULTS, 'signing-bench.json');
+writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, runs: RUNS, rows }, null, 2)}\n`);
+console.log(`  written to ${path.relative(process.cwd(), file)}`);

@@ -1,0 +1,166 @@
+import { createHash, randomBytes, webcrypto } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { ServiceUnavailableError } from '../errors.ts';
+
+/**
+ * PAdES baseline B-T: an RFC 3161 timestamp over the signature value, from a time-stamping authority,
+ * kept in the CMS as the unsigned attribute signature-time-stamp (RFC 5126 / ETSI EN 319 122-1). It
+ * proves the signature existed at the authority's time, so the signature can still be checked once
+ * the signer's certificate has expired.
+ *
+ * Network here, so never inside a transaction. A configured authority that fails refuses the signing
+ * with a 503 (try again): a signature silently made without the promised timestamp would be worth less
+ * than it claims.
+ */
+
+const OID = {
+  signedData: '1.2.840.113549.1.7.2',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
+  sha256: '2.16.840.1.101.3.4.2.1',
+} as const;
+
+const TIMEOUT_MS = 15_000;
+const RETRY_AFTER_SECONDS = 30;
+/** A response is a token with the authority's certificate or two: a few KiB. */
+const MAX_RESPONSE_BYTES = 256 * 1024;
+
+const cryptoEngine = new pkijs.CryptoEngine({ name: 'nodejs', crypto: webcrypto });
+
+/** What the authority said: the token (a DER ContentInfo) and its time. */
+export interface Timestamp {
+  readonly token: Buffer;
+  readonly time: Date;
+}
+
+/**
+ * Asks the authority at `url` for a timestamp over `data` (by its SHA-256) and checks the answer: granted,
+ * over this digest, with this nonce, signed by the certificate it carries.
+ */
+export async function requestTimestamp(url: string, data: Buffer, fetchImpl: typeof fetch = fetch): Promise<Timestamp> {
+  const digest = createHash('sha256').update(data).digest();
+  const nonce = randomBytes(8);
+  nonce[0]! &= 0x7f; // a positive INTEGER
+  const request = new pkijs.TimeStampReq({
+    version: 1,
+    messageImprint: messageImprint(digest),
+    nonce: new asn1js.Integer({ valueHex: toArrayBuffer(nonce) }),
+    certReq: true,
+  });
+  const refused = (reason: string) =>
+    new ServiceUnavailableError(`The time-stamping authority (${describe(url)}) ${reason}; nothing was signed`, RETRY_AFTER_SECONDS);
+  let body: Buffer;
+  try {
+    const response = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' },
+      body: Buffer.from(request.toSchema().toBER(false)),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      redirect: 'error',
+    });
+    if (!response.ok) throw refused(`answered HTTP ${response.status}`);
+    body = Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    if (error instanceof ServiceUnavailableError) throw error;
+    throw refused(`could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (body.length > MAX_RESPONSE_BYTES) throw refused(`answered with ${body.length} bytes, more than a timestamp`);
+
+  let token: pkijs.ContentInfo | undefined;
+  let tstInfo: pkijs.TSTInfo;
+  try {
+    const response = pkijs.TimeStampResp.fromBER(body);
+    const status = response.status.status;
+    if (status !== 0 && status !== 1) throw refused(`refused the request (PKIStatus ${status}${statusText(response)})`);
+    token = response.timeStampToken;
+    if (!token || token.contentType !== OID.signedData) throw refused('answered without a timestamp token');
+    const signedData = new pkijs.SignedData({ schema: token.content });
+    const content = signedData.encapContentInfo;
+    if (content.eContentType !== OID.tstInfo || !content.eContent) throw refused('answered with a token that holds no TSTInfo');
+    tstInfo = pkijs.TSTInfo.fromBER(content.eContent.getValue());
+    if (!Buffer.from(tstInfo.messageImprint.hashedMessage.getValue()).equals(digest)) throw refused('timestamped another digest than ours');
+    if (!tstInfo.nonce || !Buffer.from(tstInfo.nonce.valueBlock.valueHexView).equals(nonce)) throw refused('answered with another nonce');
+    const verified = await signedData
+      .verify({ signer: 0, data: toArrayBuffer(data), checkChain: false, extendedMode: true }, cryptoEngine)
+      .then((result) => result.signatureVerified === true)
+      .catch(() => false);
+    if (!verified) throw refused("answered with a token whose signature does not verify with the certificate it carries (ask it to include its certificate)");
+  } catch (error) {
+    if (error instanceof ServiceUnavailableError) throw error;
+    throw refused(`answered with something that is not an RFC 3161 response: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { token: Buffer.from(token.toSchema().toBER(false)), time: tstInfo.genTime };
+}
+
+/**
+ * Adds the authority's timestamp over the signature value to a CMS SignedData (DER ContentInfo) as its
+ * signature-time-stamp unsigned attribute. Everything signed stays byte for byte as it was.
+ */
+export async function addSignatureTimestamp(cms: Buffer, url: string, fetchImpl: typeof fetch = fetch): Promise<Buffer> {
+  const signedData = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(cms).content });
+  const signerInfo = signedData.signerInfos[0];
+  if (!signerInfo || signedData.signerInfos.length !== 1) throw new Error('a PDF signature has exactly one signer');
+  const signatureValue = Buffer.from(signerInfo.signature.getValue());
+  const { token } = await requestTimestamp(url, signatureValue, fetchImpl);
+  const attribute = new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [asn1js.fromBER(token).result] });
+  const others = (signerInfo.unsignedAttrs?.attributes ?? []).filter((existing) => existing.type !== OID.signatureTimeStampToken);
+  signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: [...others, attribute] });
+  const timestamped = Buffer.from(new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(false) }).toSchema().toBER(false));
+  assertSignedPartsUnchanged(cms, timestamped);
+  return timestamped;
+}
+
+/** The timestamp tokens a CMS carries as signature-time-stamp attributes (DER ContentInfos). */
+export function signatureTimestampTokens(cms: Buffer): Buffer[] {
+  const signedData = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(cms).content });
+  return (signedData.signerInfos[0]?.unsignedAttrs?.attributes ?? [])
+    .filter((attribute) => attribute.type === OID.signatureTimeStampToken)
+    .flatMap((attribute) => attribute.values.map((value) => Buffer.from((value as asn1js.BaseBlock).toBER(false))));
+}
+
+/**
+ * pkijs re-encodes what it parsed; the signed attributes, the signature and the certificates must come
+ * out as the very bytes that were signed, or the signature would break.
+ */
+function assertSignedPartsUnchanged(before: Buffer, after: Buffer): void {
+  const parts = (der: Buffer) => {
+    const signedData = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(der).content });
+    const signerInfo = signedData.signerInfos[0]!;
+    return [
+      Buffer.from(signerInfo.signedAttrs?.encodedValue ?? new ArrayBuffer(0)),
+      Buffer.from(signerInfo.signature.getValue()),
+      ...(signedData.certificates ?? []).map((certificate) => Buffer.from((certificate as pkijs.Certificate).toSchema().toBER(false))),
+    ];
+  };
+  const [a, b] = [parts(before), parts(after)];
+  if (a.length !== b.length || a.some((part, index) => !part.equals(b[index]!))) {
+    throw new Error('adding the timestamp would change the signed part of the CMS');
+  }
+}
+
+function messageImprint(digest: Buffer): pkijs.MessageImprint {
+  return new pkijs.MessageImprint({
+    hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256, algorithmParams: new asn1js.Null() }),
+    hashedMessage: new asn1js.OctetString({ valueHex: toArrayBuffer(digest) }),
+  });
+}
+
+function statusText(response: pkijs.TimeStampResp): string {
+  const text = response.status.statusStrings?.map((entry) => entry.valueBlock.value).join('; ');
+  return text ? `: ${text}` : '';
+}
+
+/** The authority's address without credentials or query, for messages. */
+function describe(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'configured in TSA_URL';
+  }
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}

@@ -1,0 +1,70 @@
+import { Router, type Request, type Response } from 'express';
+import { changeOwnPassword, choosePreferredLanguage } from '../auth/account.ts';
+import { createApiToken, createApiTokenInput, listOwnApiTokens, revokeApiToken, type CreatedApiToken } from '../auth/api-tokens.ts';
+import { MalformedRequestError } from '../errors.ts';
+import { parseBody } from '../http/parse.ts';
+import { isLang, LANGUAGES } from '../text/languages.ts';
+import { field, formAction, param } from './forms.ts';
+import { pageLanguage, sendPage, type PageServices } from './page.ts';
+import { webUser } from './web-session.ts';
+
+/** The user's own account: interface language, password, and API tokens for integrations. */
+export function accountPages(services: PageServices): Router {
+  const router = Router();
+  const { deps } = services;
+
+  const showAccount = async (request: Request, response: Response, created?: CreatedApiToken) => {
+    const user = webUser(response);
+    const lang = await pageLanguage(deps, request, user);
+    await sendPage(services, request, response, 'account', { title: 'account.title', section: 'account', status: created ? 201 : 200 }, {
+      languages: LANGUAGES.map((code) => ({ code, selected: code === user.locale })),
+      followsParty: user.locale === null,
+      currentLang: lang,
+      tokens: await listOwnApiTokens(deps, user),
+      created,
+    });
+  };
+
+  router.get('/account', (request, response) => showAccount(request, response));
+
+  router.post(
+    '/account/language',
+    formAction(async (request, response) => {
+      const choice = field(request, 'lang');
+      if (choice !== '' && !isLang(choice)) throw new MalformedRequestError(`lang must be one of ${LANGUAGES.join(', ')}, or empty for the party's`);
+      await choosePreferredLanguage(deps, webUser(response), choice === '' ? null : choice);
+      return { redirect: safeBack(request), flash: 'flash.language' };
+    }),
+  );
+
+  router.post(
+    '/account/password',
+    formAction(async (request, response) => {
+      if (field(request, 'next') !== field(request, 'repeat')) throw new MalformedRequestError('The new password and its repetition differ');
+      await changeOwnPassword(deps, webUser(response), { current: field(request, 'current'), next: field(request, 'next') }, response.locals.sessionToken);
+      return { redirect: '/account', flash: 'flash.password' };
+    }),
+  );
+
+  // Not a redirect: the new token is shown this once, on the page that answers the form.
+  router.post('/account/tokens', async (request, response) => {
+    const input = parseBody(createApiTokenInput, { name: field(request, 'name'), expiresInDays: Number(field(request, 'expiresInDays') || 90) });
+    await showAccount(request, response, await createApiToken(deps, webUser(response), input));
+  });
+
+  router.post(
+    '/account/tokens/:tokenId/revoke',
+    formAction(async (request, response) => {
+      await revokeApiToken(deps, webUser(response), param(request, 'tokenId'));
+      return { redirect: '/account', flash: 'flash.revoked' };
+    }),
+  );
+
+  return router;
+}
+
+/** Back to the page the language was chosen on, when the form said which (a path on this site only). */
+function safeBack(request: Request): string {
+  const back = field(request, 'back');
+  return /^\/(?![/\\])[^\s]*$/.test(back) ? back : '/account';
+}

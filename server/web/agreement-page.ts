@@ -1,0 +1,59 @@
+import { listAuditEntries } from '../../db/repositories/audit.repository.ts';
+import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
+import type { User } from '../../db/repositories/users.repository.ts';
+import { EVENT_TYPES } from '../../workflows/agreement/agreement.events.ts';
+import { agreementView } from '../agreements/agreement-view.ts';
+import type { UseCaseDeps } from '../agreements/deps.ts';
+import { decide, type Action, type Decision } from '../auth/policy.ts';
+import type { Lang } from '../text/languages.ts';
+
+/**
+ * What the agreement page shows one user: the agreement as the API's view has it, its audit as the
+ * timeline, each party's progress, and every action with the policy's decision, so the buttons are
+ * exactly what the server would accept.
+ */
+export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRecord, user: User, lang: Lang) {
+  const [view, audit] = await Promise.all([agreementView(deps.db, record, user), listAuditEntries(deps.db, record.id)]);
+  const partyName = (key: string) => view.parties.find((party) => party.key === key)?.name[lang] ?? key;
+  const events = EVENT_TYPES.map((type) => ({ type, decision: decide(user, record, `event.${type}`) }));
+  return {
+    agreement: view,
+    parties: view.parties.map((party) => ({
+      key: party.key,
+      name: party.name[lang],
+      mine: party.key === user.party,
+      reviewed: view.approvals.review.includes(party.key),
+      approved: view.approvals.approval.includes(party.key),
+      signed: view.signatures.find((signature) => signature.party === party.key),
+      original: `/agreements/${record.id}/originals/${party.key}`,
+    })),
+    allowedEvents: events.filter((event) => event.decision.allowed).map((event) => event.type),
+    /** SIGN asks for the password once more; notifications and notices carry their date. */
+    asksPassword: events.some((event) => event.type === 'SIGN' && event.decision.allowed),
+    asksDate: events.some((event) => (event.type === 'NOTIFY_COMPLETION' || event.type === 'GIVE_NOTICE') && event.decision.allowed),
+    refusedEvents: events.flatMap(({ type, decision }) => refusal(`event.${type}`, decision, { event: type })),
+    text: { allowed: decide(user, record, 'text.edit').allowed, refusal: refusal('text.edit', decide(user, record, 'text.edit'))[0] },
+    unconfirmed: view.parity.length,
+    timeline: audit
+      .map((entry) => ({ ...entry, partyName: partyName(entry.party) }))
+      .reverse(),
+  };
+}
+
+export interface Refusal {
+  /** A key of templates/locales refusal.*: the policy's reason, in the page's language. */
+  readonly key: string;
+  readonly event?: string;
+  /** The policy's own words, kept for the English page's tooltip and for tests. */
+  readonly reason: string;
+}
+
+/**
+ * The policy's reason for refusing an action, as a message key: the group of the action and the kind
+ * of refusal (this role never may, or not in this state). Nothing for what the user may do, or may not see.
+ */
+export function refusal(action: Action, decision: Decision, values: { event?: string } = {}): Refusal[] {
+  if (decision.allowed || decision.kind === 'hidden') return [];
+  const group = action.startsWith('event.') ? 'event' : action.replace('.', '-');
+  return [{ key: `refusal.${group}.${decision.kind}`, reason: decision.reason, ...values }];
+}

@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import { listTextVersions } from '../../db/repositories/text-versions.repository.ts';
+import { findLastApprovalBy } from '../../db/repositories/approvals.repository.ts';
+import { compareVersions } from '../agreements/compare-versions.ts';
+import { loadVisibleAgreement } from '../agreements/load-agreement.ts';
+import { parseId } from '../http/parse.ts';
+import { sendPage, type PageServices } from './page.ts';
+import { webUser } from './web-session.ts';
+
+/**
+ * What changed in the text: by default since the user's last approval, else between versions they
+ * pick; a word diff per clause and language, as printed in the user's party's original.
+ */
+export function comparePages(services: PageServices): Router {
+  const router = Router();
+  const { deps } = services;
+
+  router.get('/agreements/:id/compare', async (request, response) => {
+    const user = webUser(response);
+    const record = await loadVisibleAgreement(deps.db, parseId(request.params.id), user);
+    const lastApproval = await findLastApprovalBy(deps.db, record.id, user.id);
+    const asked = typeof request.query.from === 'string' ? request.query.from : undefined;
+    const from = asked ?? (lastApproval ? 'my-last-approval' : undefined);
+    const comparison = from === undefined ? undefined : await compareVersions(deps, user, record.id, from, undefined);
+    await sendPage(services, request, response, 'compare', { title: 'compare.title', titleValues: { id: record.id }, section: 'agreements' }, {
+      agreement: record,
+      sinceMyApproval: from === 'my-last-approval',
+      lastApproval,
+      versions: (await listTextVersions(deps.db, record.id)).map((version) => ({ ...version, selected: String(version.version) === asked })),
+      comparison: comparison && {
+        ...comparison,
+        changed: comparison.clauses
+          .filter((clause) => clause.change !== 'unchanged')
+          .map((clause) => ({ ...clause, languages: record.languages.map((lang) => ({ lang, runs: clause.languages[lang] ?? [] })) })),
+      },
+    });
+  });
+
+  return router;
+}

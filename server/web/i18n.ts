@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LANGUAGES, LOCALE, type Lang } from '../text/languages.ts';
+
+/**
+ * The interface in Russian, Korean and English: every label comes from templates/locales/<lang>.json
+ * (nested objects, read once, flattened to dotted keys). `{name}` in a message is replaced by the
+ * value of that name. Dates and numbers are formatted with Intl in the language's locale.
+ */
+const LOCALES_DIR = new URL('../../templates/locales/', import.meta.url);
+
+export type Messages = ReadonlyMap<string, string>;
+
+let catalogs: ReadonlyMap<Lang, Messages> | undefined;
+
+/** Every language's messages, by dotted key. */
+export function messageCatalogs(): ReadonlyMap<Lang, Messages> {
+  catalogs ??= new Map(LANGUAGES.map((lang) => [lang, flatten(JSON.parse(readFileSync(fileURLToPath(new URL(`${lang}.json`, LOCALES_DIR)), 'utf8')))]));
+  return catalogs;
+}
+
+function flatten(tree: Record<string, unknown>, prefix = '', into = new Map<string, string>()): Map<string, string> {
+  for (const [key, value] of Object.entries(tree)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (typeof value === 'string') into.set(path, value);
+    else if (value && typeof value === 'object') flatten(value as Record<string, unknown>, path, into);
+    else throw new Error(`templates/locales: ${path} is neither a message nor a group`);
+  }
+  return into;
+}
+
+/**
+ * The message in the language, with its {placeholders} filled. A missing key shows `values.fallback`
+ * when given (names that come from data, such as a custom clause's key), else itself; the i18n test
+ * keeps missing keys from shipping.
+ */
+export function translate(lang: Lang, key: string, values: Readonly<Record<string, unknown>> = {}): string {
+  const message = messageCatalogs().get(lang)?.get(key) ?? (values.fallback === undefined ? key : String(values.fallback));
+  return message.replace(/\{(\w+)\}/g, (placeholder, name: string) => (name in values ? String(values[name]) : placeholder));
+}
+
+/** "28 нояб. 2026 г., 09:00 UTC" / "2026. 11. 28. 09:00 UTC" / "28 Nov 2026, 09:00 UTC". */
+export function formatDateTime(lang: Lang, iso: string): string {
+  return `${new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
+}
+
+export function formatNumber(lang: Lang, value: number): string {
+  return new Intl.NumberFormat(LOCALE[lang]).format(value);
+}
+
+/** The best of our languages for an Accept-Language header, e.g. "ko-KR,ko;q=0.9,en;q=0.8". */
+export function languageFromHeader(header: string | undefined): Lang | undefined {
+  const ranked = (header ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...parameters] = part.trim().split(';');
+      const quality = Number(parameters.find((parameter) => parameter.trim().startsWith('q='))?.trim().slice(2) ?? 1);
+      return { primary: tag.toLowerCase().split('-')[0], quality: Number.isFinite(quality) ? quality : 0 };
+    })
+    .filter((entry) => entry.quality > 0)
+    .sort((a, b) => b.quality - a.quality);
+  return ranked.map((entry) => entry.primary).find((primary): primary is Lang => (LANGUAGES as readonly string[]).includes(primary ?? ''));
+}

@@ -1,0 +1,69 @@
+import { Router, type Request, type Response } from 'express';
+import type { LoginThrottle } from '../auth/login-throttle.ts';
+import { endWebSession, startWebSession } from '../auth/sessions.ts';
+import { UnauthenticatedError } from '../errors.ts';
+import { isLang } from '../text/languages.ts';
+import { field } from './forms.ts';
+import { LANGUAGE_COOKIE, sendPage, type PageServices } from './page.ts';
+import { SESSION_COOKIE, sessionCookieOptions, sessionToken } from './web-session.ts';
+
+/** Sign-in and sign-out. The password check is throttled by the same LoginThrottle as POST /api/sessions. */
+export function signInRoutes(services: PageServices, throttle: LoginThrottle): Router {
+  const router = Router();
+  const { deps } = services;
+
+  /** `problem`: a message key of signIn.*, shown above the form. */
+  const showSignIn = (request: Request, response: Response, status = 200, problem?: string, retryMinutes?: number) =>
+    sendPage(services, request, response, 'sign-in', { title: 'signIn.title', status }, {
+      next: safeNext(request.body?.next ?? request.query.next),
+      email: field(request, 'email'),
+      problem,
+      retryMinutes,
+    });
+
+  router.get('/', (_request, response) => {
+    response.redirect(303, response.locals.user ? '/agreements' : '/sign-in');
+  });
+
+  router.get('/sign-in', async (request, response) => {
+    if (response.locals.user) return response.redirect(303, safeNext(request.query.next));
+    if (isLang(request.query.lang)) {
+      response.cookie(LANGUAGE_COOKIE, request.query.lang, { sameSite: 'lax', secure: request.secure, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
+    }
+    await showSignIn(request, response);
+  });
+
+  router.post('/sign-in', async (request, response) => {
+    const email = field(request, 'email');
+    const address = request.ip ?? 'unknown';
+    const verdict = await throttle.take(email, address);
+    if (!verdict.allowed) {
+      response.set('Retry-After', String(verdict.retryAfterSeconds));
+      return showSignIn(request, response, 429, 'signIn.throttled', Math.ceil(verdict.retryAfterSeconds / 60));
+    }
+    let session;
+    try {
+      session = await startWebSession(deps.db, email, field(request, 'password'), deps.now());
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) return showSignIn(request, response, 401, 'signIn.wrong');
+      throw error;
+    }
+    await throttle.succeeded(email, address);
+    response.cookie(SESSION_COOKIE, session.token, sessionCookieOptions(request));
+    response.redirect(303, safeNext(request.body?.next));
+  });
+
+  router.post('/sign-out', async (request, response) => {
+    const token = sessionToken(request);
+    if (token) await endWebSession(deps.db, token);
+    response.clearCookie(SESSION_COOKIE, { path: '/' });
+    response.redirect(303, '/sign-in');
+  });
+
+  return router;
+}
+
+/** Only a path on this site: an attacker's link must not turn sign-in into a redirect elsewhere. */
+function safeNext(value: unknown): string {
+  return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) ? value : '/agreements';
+}

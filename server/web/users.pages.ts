@@ -1,0 +1,62 @@
+import { Router } from 'express';
+import { ROLES } from '../../workflows/agreement/agreement.events.ts';
+import { changeUserRole, createPartyUser, listPartyUsers, newUserInput, resetUserPassword } from '../auth/user-administration.ts';
+import { MalformedRequestError } from '../errors.ts';
+import { parseBody, parseQueryInteger } from '../http/parse.ts';
+import { LANGUAGES } from '../text/languages.ts';
+import { field, formAction, param } from './forms.ts';
+import { sendPage, type PageServices } from './page.ts';
+import { webUser } from './web-session.ts';
+
+/** The party administrator's page: the party's users, a new user, a role changed, a password reset. */
+export function usersPages(services: PageServices): Router {
+  const router = Router();
+  const { deps } = services;
+
+  router.get('/users', async (request, response) => {
+    const user = webUser(response);
+    const users = await listPartyUsers(deps, user);
+    await sendPage(services, request, response, 'users', { title: 'users.title', section: 'users' }, {
+      users: users.map(({ id, email, displayName, role }) => ({ id, email, displayName, role, self: id === user.id, roles: ROLES.map((code) => ({ code, selected: code === role })) })),
+      roles: ROLES,
+      languages: LANGUAGES,
+    });
+  });
+
+  router.post(
+    '/users',
+    formAction(async (request, response) => {
+      const perLanguage = (prefix: string) => Object.fromEntries(LANGUAGES.map((lang) => [lang, field(request, `${prefix}_${lang}`)]));
+      const input = parseBody(newUserInput, {
+        email: field(request, 'email'),
+        role: field(request, 'role'),
+        displayName: field(request, 'displayName'),
+        password: field(request, 'password'),
+        name: perLanguage('name'),
+        title: perLanguage('title'),
+      });
+      await createPartyUser(deps, webUser(response), input);
+      return { redirect: '/users', flash: 'flash.userCreated' };
+    }),
+  );
+
+  router.post(
+    '/users/:userId/role',
+    formAction(async (request, response) => {
+      const role = field(request, 'role');
+      if (!(ROLES as readonly string[]).includes(role)) throw new MalformedRequestError(`role must be one of ${ROLES.join(', ')}`);
+      await changeUserRole(deps, webUser(response), parseQueryInteger(param(request, 'userId'), 'userId'), role as (typeof ROLES)[number]);
+      return { redirect: '/users', flash: 'flash.roleChanged' };
+    }),
+  );
+
+  router.post(
+    '/users/:userId/password',
+    formAction(async (request, response) => {
+      await resetUserPassword(deps, webUser(response), parseQueryInteger(param(request, 'userId'), 'userId'), field(request, 'password'));
+      return { redirect: '/users', flash: 'flash.passwordReset' };
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,114 @@
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { UseCaseDeps } from '../agreements/deps.ts';
+import type { LoginThrottle } from '../auth/login-throttle.ts';
+import { DomainError, ERROR_TABLE } from '../errors.ts';
+import { FONT_FILES, FONT_URLS, type FontId } from '../pdf/fonts.ts';
+import { accountPages } from './account.pages.ts';
+import { agreementPages } from './agreements.pages.ts';
+import { clauseEditorPages } from './clause-editor.pages.ts';
+import { comparePages } from './compare.pages.ts';
+import { csrfProtection } from './csrf.ts';
+import { sendPage, type PageServices } from './page.ts';
+import { signInRoutes } from './sign-in.routes.ts';
+import { usersPages } from './users.pages.ts';
+import { verifyPages, verifyUpload } from './verify.pages.ts';
+import { loadWebUser, requireWebUser } from './web-session.ts';
+
+export interface WebOptions {
+  readonly log: (message: string, error?: unknown) => void;
+  readonly throttle: LoginThrottle;
+}
+
+/** The pages' Hangul comes from the font the PDFs embed, served by us: nothing loads from elsewhere. */
+const FONTS: Record<string, string> = Object.fromEntries(
+  (Object.keys(FONT_URLS) as FontId[]).map((id) => [FONT_URLS[id].split('/').at(-1)!, FONT_FILES[id]]),
+);
+
+/**
+ * The web application: server-rendered pages over the same use-cases and the same policy as the API.
+ * Cookie session, CSRF token on every form, and an error page for every refusal, never a stack.
+ */
+export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
+  const router = Router();
+  const csrf = csrfProtection(deps.config.secret);
+  const services: PageServices = { deps, csrfToken: csrf.tokenFor };
+
+  router.use('/assets', express.static(fileURLToPath(new URL('./static/', import.meta.url)), { index: false, maxAge: '1h' }));
+  router.get('/assets/fonts/:file', (request, response, next) => {
+    const file = FONTS[request.params.file];
+    if (!file) return next();
+    response.sendFile(file, { maxAge: '30d', immutable: true, headers: { 'Content-Type': 'font/ttf' } });
+  });
+
+  router.use(cookieParser());
+  router.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 200 }));
+  router.use(loadWebUser(deps));
+  router.post('/verify', requireWebUser, verifyUpload);
+  router.use(csrf.protect);
+
+  router.use(signInRoutes(services, options.throttle));
+  router.use(requireWebUser);
+  router.use(agreementPages(services));
+  router.use(clauseEditorPages(services));
+  router.use(comparePages(services));
+  router.use(verifyPages(services));
+  router.use(accountPages(services));
+  router.use(usersPages(services));
+
+  router.use(pageNotFound(services));
+  router.use(errorPage(services, options.log));
+  return router;
+}
+
+function pageNotFound(services: PageServices): RequestHandler {
+  return (request, response) => sendPage(services, request, response, 'error', { title: 'error.NOT_FOUND', status: 404 }, { back: backLink(request) });
+}
+
+/**
+ * Every refusal becomes a page with its HTTP status, a title in the page's language and the server's
+ * detail; a failed CSRF check is a 403 that says to reload the form. Anything unexpected is logged and
+ * shown as a plain 500, without its cause.
+ */
+function errorPage(services: PageServices, log: WebOptions['log']): ErrorRequestHandler {
+  return async (error, request, response, next) => {
+    if (response.headersSent) return next(error);
+    const problem = describe(error);
+    if (problem.status === 500) log(`unhandled error on ${request.method} ${request.originalUrl}`, error);
+    if (problem.status === 401 && request.method === 'GET') return response.redirect(303, '/sign-in');
+    try {
+      await sendPage(services, request, response, 'error', { title: problem.title, status: problem.status }, {
+        detail: problem.detail,
+        back: backLink(request),
+        // Only a refused form can promise that it changed nothing.
+        refusedForm: request.method === 'POST',
+      });
+    } catch (renderError) {
+      log(`the error page failed on ${request.method} ${request.originalUrl}`, renderError);
+      response.status(problem.status).type('text').send(`${problem.status}`);
+    }
+  };
+}
+
+function describe(error: unknown): { status: number; title: string; detail?: string } {
+  if (error instanceof DomainError) return { status: ERROR_TABLE[error.code].status, title: `error.${error.code}`, detail: error.detail };
+  const known = error as { code?: string; status?: number; type?: string; message?: string };
+  if (known.code === 'EBADCSRFTOKEN') return { status: 403, title: 'error.CSRF' };
+  if (known.code === 'LIMIT_FILE_SIZE' || known.type === 'entity.too.large') return { status: 413, title: 'error.PAYLOAD_TOO_LARGE' };
+  if (typeof known.status === 'number' && known.status >= 400 && known.status < 500) return { status: 400, title: 'error.MALFORMED_REQUEST' };
+  if (typeof known.code === 'string' && known.code.startsWith('LIMIT_')) return { status: 400, title: 'error.MALFORMED_REQUEST' };
+  return { status: 500, title: 'error.INTERNAL' };
+}
+
+/** Back to the page the request came from (the Referrer-Policy sends it within this site only). */
+function backLink(request: Parameters<RequestHandler>[0]): string | undefined {
+  const referer = request.get('referer');
+  if (!referer) return undefined;
+  try {
+    const url = new URL(referer);
+    return url.host === request.get('host') ? `${url.pathname}${url.search}${url.hash}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
