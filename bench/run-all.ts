@@ -11,7 +11,8 @@ import { runWorkflowBench } from './workflow-bench.ts';
  * workflow transitions, the agreements list), then one table of all figures, with the peak memory of
  * each server process. Writes bench/results/bench.json (and one file per benchmark) and
  * bench/results/bench.md, the table the README shows. Benchmarks assert nothing; tests never time.
- * BENCH_ONLY=render,workflow runs some of them; BENCH_DATABASES=sqlite skips PostgreSQL.
+ * BENCH_ONLY=render,workflow runs some of them (written as bench-render-workflow.*);
+ * BENCH_DATABASES=sqlite skips PostgreSQL.
  */
 
 interface Section {
@@ -59,6 +60,8 @@ const table = formatTable(ordered);
 const about = machine();
 const heading = `Bilateral benchmarks, ${new Date().toISOString().slice(0, 10)}: Node ${about.node}, ${about.cpus} × ${about.cpuModel}, load average ${about.loadAverage1m} at the end; ${((Date.now() - started) / 60_000).toFixed(1)} min`;
 console.log(`\n${heading}\n\n${table}`);
-const json = writeResults('bench', ordered);
-writeFileSync(path.join(RESULTS_DIRECTORY, 'bench.md'), `${heading}\n\n${table}\n`);
-console.log(`\nwritten to ${path.relative(process.cwd(), json)} and bench/results/bench.md`);
+// A partial run (BENCH_ONLY) does not overwrite the figures of the last whole one.
+const name = only ? `bench-${only.join('-')}` : 'bench';
+const json = writeResults(name, ordered);
+writeFileSync(path.join(RESULTS_DIRECTORY, `${name}.md`), `${heading}\n\n${table}\n`);
+console.log(`\nwritten to ${path.relative(process.cwd(), json)} and bench/results/${name}.md`);

@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildAgreementDocument } from '../server/agreements/agreement-document.ts';
 import { renderAgreementPdf } from '../server/pdf/render-pdf.ts';
@@ -10,32 +9,34 @@ import { ApiClient } from '../test/support/api-client.ts';
 import { buildAgreementSource } from '../test/support/documents.ts';
 import { HAPPY_PATH } from '../test/support/execute-demo.ts';
 import { DEMO_PASSWORD, startTestServer } from '../test/support/server.ts';
+import { formatTable, isMain, percentile, writeResults, type BenchRow } from './bench-results.ts';
 
 /**
- * `npm run bench` (second part): the time to sign both originals by both parties of the demo agreement
+ * The signing benchmark (`npm run bench` runs it with the others): the time to sign both originals by both parties of the demo agreement
  * of cooperation (ru/ko/en), four PAdES signatures in all, warm, as medians:
  *   - the signing itself in-process (incremental revision + CMS, RSA-2048), without and with an RFC 3161
  *     timestamp from a local `openssl ts` authority;
  *   - the whole SIGN request over HTTP on SQLite: password confirmation (scrypt), certificate checks,
  *     both originals signed, one transaction.
- * Prints a table and writes bench/results/signing-bench.json. Asserts nothing.
+ * Run alone it prints a table and writes bench/results/signing-bench.json; `npm run bench` (run-all)
+ * takes its rows into the one table. Asserts nothing.
  */
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WARM_UP = 1;
-const RESULTS = path.join(import.meta.dirname, 'results');
 const VALIDITY = { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') };
 
 interface Row {
   readonly name: string;
   /** Median time to sign both originals by both parties (4 signatures). */
   readonly agreementMs: number;
+  readonly p95Ms: number;
   /** The same, per signature. */
   readonly perSignatureMs: number;
   readonly runs: number;
 }
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: readonly number[]) => percentile(values, 50);
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
@@ -87,7 +88,7 @@ async function inProcess(name: string, timestampAuthorityUrl?: string): Promise<
   for (let run = 0; run < WARM_UP; run += 1) await signAgreement(originals, signers, timestampAuthorityUrl);
   const times: number[] = [];
   for (let run = 0; run < RUNS; run += 1) times.push(await timed(() => signAgreement(originals, signers, timestampAuthorityUrl)));
-  return { name, agreementMs: median(times), perSignatureMs: median(times) / 4, runs: RUNS };
+  return { name, agreementMs: median(times), p95Ms: percentile(times, 95), perSignatureMs: median(times) / 4, runs: RUNS };
 }
 
 /** A fresh agreement of cooperation carried to signing over HTTP, then both SIGN requests timed. */
@@ -112,29 +113,35 @@ async function overHttp(): Promise<Row> {
       }
       if (run >= WARM_UP) times.push(elapsed);
     }
-    return { name: 'SIGN ×2 over HTTP (SQLite): password, checks, sign, commit', agreementMs: median(times), perSignatureMs: median(times) / 4, runs: RUNS };
+    return { name: 'SIGN ×2 over HTTP (SQLite): password, checks, sign, commit', agreementMs: median(times), p95Ms: percentile(times, 95), perSignatureMs: median(times) / 4, runs: RUNS };
   } finally {
     await server.close();
   }
 }
 
-const rows: Row[] = [];
-rows.push(await inProcess('in-process: revision + CMS (RSA-2048)'));
-const tsa = await startLocalTsa();
-try {
-  rows.push(await inProcess('in-process, with RFC 3161 timestamp (local openssl ts)', tsa.url));
-} finally {
-  await tsa.close();
+/** Every row as run-all prints it: p50/p95 per agreement (4 signatures), the per-signature median in the note. */
+export async function runSigningBench(): Promise<BenchRow[]> {
+  const rows: Row[] = [];
+  rows.push(await inProcess('in-process: revision + CMS (RSA-2048)'));
+  const tsa = await startLocalTsa();
+  try {
+    rows.push(await inProcess('in-process, with RFC 3161 timestamp (local openssl ts)', tsa.url));
+  } finally {
+    await tsa.close();
+  }
+  rows.push(await overHttp());
+  return rows.map((row) => ({
+    benchmark: 'signing',
+    case: `${row.name}; both originals by both parties`,
+    samples: row.runs,
+    p50Ms: row.agreementMs,
+    p95Ms: row.p95Ms,
+    note: `${row.perSignatureMs.toFixed(1)} ms per signature (4 per agreement)`,
+  }));
 }
-rows.push(await overHttp());
 
-const width = Math.max(...rows.map((row) => row.name.length));
-console.log(`Signing the ru/ko/en agreement of cooperation: both originals by both parties (4 signatures); median of ${RUNS} warm runs`);
-console.log(`  ${'what'.padEnd(width)}  ${'agreement'.padStart(10)}  ${'per signature'.padStart(13)}`);
-for (const row of rows) {
-  console.log(`  ${row.name.padEnd(width)}  ${`${row.agreementMs.toFixed(0)} ms`.padStart(10)}  ${`${row.perSignatureMs.toFixed(1)} ms`.padStart(13)}`);
+if (isMain(import.meta.url)) {
+  const rows = await runSigningBench();
+  console.log(formatTable(rows));
+  console.log(`  written to ${path.relative(process.cwd(), writeResults('signing-bench', rows))}`);
 }
-mkdirSync(RESULTS, { recursive: true });
-const file = path.join(RESULTS, 'signing-bench.json');
-writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, runs: RUNS, rows }, null, 2)}\n`);
-console.log(`  written to ${path.relative(process.cwd(), file)}`);

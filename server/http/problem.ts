@@ -31,8 +31,8 @@ export function errorHandler(log: (message: string, error: unknown) => void): Er
     const instance = request.originalUrl;
     const unavailable = error instanceof ServiceUnavailableError ? error : asServiceUnavailable(error);
     if (unavailable) {
-      // One line, not a stack: while the database restarts every request says the same.
-      log(`the database is unavailable for ${request.method} ${request.originalUrl}; answered 503`, (error as Error).message);
+      // One line, not a stack: while the database (or the TSA) is away every request says the same.
+      log(`${unavailable.detail} (${request.method} ${request.originalUrl}; answered 503)`, (error as Error).message);
       response.set('Retry-After', String(unavailable.retryAfterSeconds));
       return sendProblem(response, unavailable.code, unavailable.detail, instance);
     }

@@ -1,13 +1,12 @@
 import express, { Router } from 'express';
 import type { Queryable } from '../../db/connection.ts';
 import { findAgreement } from '../../db/repositories/agreements.repository.ts';
-import { findPartyCa } from '../../db/repositories/credentials.repository.ts';
 import { findOriginalsBySha256 } from '../../db/repositories/original-lookup.repository.ts';
-import { listParties } from '../../db/repositories/parties.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { DomainError, MalformedRequestError } from '../errors.ts';
-import { verifyPdf, type PdfVerification, type TrustAnchor } from '../signing/verify-pdf.ts';
+import { allTrustAnchors } from '../signing/trust-anchors.ts';
+import { verifyPdf, type PdfVerification } from '../signing/verify-pdf.ts';
 import { currentUser, requireUser } from './authentication.ts';
 
 /** Large enough for any agreement with its signatures; a larger body answers 413. */
@@ -51,19 +50,10 @@ export function verifyRoutes(deps: UseCaseDeps): Router {
  * disclose other parties' agreements.
  */
 export async function verifyDocument(deps: UseCaseDeps, user: User, pdf: Buffer): Promise<DocumentVerification> {
-  const { sha256, signatures, appendedAfterLastSignature, valid } = await verifyPdf(pdf, await loadTrustAnchors(deps.db), deps.now());
+  const { sha256, signatures, appendedAfterLastSignature, valid } = await verifyPdf(pdf, await allTrustAnchors(deps.db), deps.now());
   return { sha256, knownOriginal: await findKnownOriginal(deps.db, user, sha256), signatures, appendedAfterLastSignature, valid };
 }
 
-/** The configured trust anchors: each party's CA certificate (credentials with purpose 'ca' and no user). */
-export async function loadTrustAnchors(db: Queryable): Promise<TrustAnchor[]> {
-  const anchors: TrustAnchor[] = [];
-  for (const party of await listParties(db)) {
-    const ca = await findPartyCa(db, party.key);
-    if (ca) anchors.push({ party: ca.party, certificatePem: ca.certificatePem });
-  }
-  return anchors;
-}
 
 async function findKnownOriginal(db: Queryable, user: User, sha256: string): Promise<KnownOriginal | null> {
   for (const match of await findOriginalsBySha256(db, sha256)) {
