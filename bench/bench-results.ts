@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { processMemory } from '../test/support/process-memory.ts';
@@ -38,11 +38,6 @@ export function writeResults(name: string, rows: readonly BenchRow[]): string {
   const file = path.join(RESULTS_DIRECTORY, `${name}.json`);
   writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine: machine(), rows }, null, 2)}\n`);
   return file;
-}
-
-export function readResults(name: string): { at: string; rows: BenchRow[] } | undefined {
-  const file = path.join(RESULTS_DIRECTORY, `${name}.json`);
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
 }
 
 /** The p-th percentile (0..100) by nearest rank; NaN for no values. */

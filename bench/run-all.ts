@@ -1,9 +1,10 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatTable, machine, readResults, RESULTS_DIRECTORY, writeResults, type BenchRow } from './bench-results.ts';
+import { formatTable, machine, RESULTS_DIRECTORY, writeResults, type BenchRow } from './bench-results.ts';
 import { runListBench } from './list-bench.ts';
 import { runRenderBench } from './render-bench.ts';
 import { runRenderGrowthBench } from './render-growth-bench.ts';
+import { runSigningBench } from './signing-bench.ts';
 import { runWorkflowBench } from './workflow-bench.ts';
 
 /**
@@ -20,22 +21,6 @@ interface Section {
   readonly run: () => Promise<BenchRow[]>;
 }
 
-/** Written by another hand as a script that prints and writes bench/results/signing-bench.json; imported, then its figures read. */
-async function runSigningBench(): Promise<BenchRow[]> {
-  const file = path.join(import.meta.dirname, 'signing-bench.ts');
-  if (!existsSync(file)) return [];
-  const module = (await import(file)) as { runSigningBench?: () => Promise<BenchRow[]> };
-  if (typeof module.runSigningBench === 'function') return module.runSigningBench();
-  const written = readResults('signing-bench') as { rows: { name: string; agreementMs: number; perSignatureMs: number; runs: number }[] } | undefined;
-  return (written?.rows ?? []).map((row) => ({
-    benchmark: 'signing',
-    case: `${row.name}; both originals by both parties`,
-    samples: row.runs,
-    p50Ms: row.agreementMs,
-    note: `${row.perSignatureMs.toFixed(1)} ms per signature (4 per agreement)`,
-  }));
-}
-
 const SECTIONS: readonly Section[] = [
   { name: 'render', run: runRenderBench },
   { name: 'render-growth', run: runRenderGrowthBench },
@@ -50,7 +35,7 @@ const started = Date.now();
 for (const section of SECTIONS.filter((candidate) => !only || only.includes(candidate.name))) {
   console.log(`\n== ${section.name}`);
   const sectionRows = await section.run();
-  if (section.name !== 'signing') writeResults(`${section.name}-bench`, sectionRows);
+  writeResults(`${section.name}-bench`, sectionRows);
   rows.push(...sectionRows);
 }
 

@@ -96,11 +96,12 @@ export class TooManyRequestsError extends DomainError {
 }
 
 /**
- * The database cannot answer right now, but will: SQLite still locked by another writer after the busy
- * timeout, PostgreSQL restarting or out of connections, a serialization failure or deadlock. The
- * client may send the same request again after `retryAfterSeconds`. If the connection was lost at the
- * very commit, the change may have been applied; guarded by `expectedVersion`, the retry then gets a
- * 409 instead of applying it twice.
+ * Something Bilateral depends on cannot answer right now, but will: the database (SQLite still locked
+ * by another writer after the busy timeout, PostgreSQL restarting or out of connections, a
+ * serialization failure or deadlock) or a time-stamping authority. The client may send the same
+ * request again after `retryAfterSeconds`. If the database connection was lost at the very commit,
+ * the change may have been applied; guarded by `expectedVersion`, the retry then gets a 409 instead
+ * of applying it twice.
  */
 export class ServiceUnavailableError extends DomainError {
   constructor(

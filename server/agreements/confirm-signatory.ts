@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import { DomainError, MalformedRequestError } from '../errors.ts';
@@ -20,15 +20,16 @@ export async function confirmSignatory(user: User, password: string | undefined)
   if (password === undefined || password === '') {
     throw new MalformedRequestError('Signing must be confirmed with your password: send "password" with the SIGN event', { field: 'password' });
   }
-  try {
-    await attempts.consume(String(user.id));
-  } catch (refusal) {
-    if (!(refusal instanceof RateLimiterRes)) throw refusal;
-    const minutes = Math.max(1, Math.ceil(refusal.msBeforeNext / 60_000));
+  const key = String(user.id);
+  const spent = await attempts.get(key);
+  if (spent && spent.consumedPoints >= ATTEMPTS) {
+    const minutes = Math.max(1, Math.ceil(spent.msBeforeNext / 60_000));
     throw new DomainError('FORBIDDEN', `Too many wrong passwords to confirm signing; try again in ${minutes} minute(s)`, { field: 'password' });
   }
+  // Only a wrong password counts: a signatory signing several originals at once is not guessing.
   if (!(await verifyPassword(password, user.passwordHash))) {
+    await attempts.penalty(key, 1);
     throw new DomainError('FORBIDDEN', 'The password does not confirm the signature: it is not yours', { field: 'password' });
   }
-  await attempts.delete(String(user.id));
+  await attempts.delete(key);
 }

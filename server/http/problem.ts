@@ -22,8 +22,9 @@ export const notFoundHandler: RequestHandler = (request, response) => {
 
 /**
  * Domain errors become their status; body-parser's errors become 400/413/415; a database that is
- * busy, locked or restarting becomes a 503 with Retry-After (the request can be sent again as it is);
- * anything else is a 500 whose cause is logged on the server and never shown to the client.
+ * busy, locked or restarting (or a ServiceUnavailableError) becomes a 503 with Retry-After: the
+ * request can be sent again as it is; anything else is a 500 whose cause is logged on the server and
+ * never shown to the client.
  */
 export function errorHandler(log: (message: string, error: unknown) => void): ErrorRequestHandler {
   return (error, request, response, next) => {

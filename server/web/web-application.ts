@@ -3,7 +3,7 @@ import cookieParser from 'cookie-parser';
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import type { LoginThrottle } from '../auth/login-throttle.ts';
-import { DomainError, ERROR_TABLE } from '../errors.ts';
+import { asServiceUnavailable, DomainError, ERROR_TABLE } from '../errors.ts';
 import { FONT_FILES, FONT_URLS, type FontId } from '../pdf/fonts.ts';
 import { accountPages } from './account.pages.ts';
 import { agreementPages } from './agreements.pages.ts';
@@ -92,7 +92,9 @@ function errorPage(services: PageServices, log: WebOptions['log']): ErrorRequest
 }
 
 function describe(error: unknown): { status: number; title: string; detail?: string } {
-  if (error instanceof DomainError) return { status: ERROR_TABLE[error.code].status, title: `error.${error.code}`, detail: error.detail };
+  // A database that is busy or restarting is a 503 on the pages too: the person can simply try again.
+  const domainError = error instanceof DomainError ? error : asServiceUnavailable(error);
+  if (domainError) return { status: ERROR_TABLE[domainError.code].status, title: `error.${domainError.code}`, detail: domainError.detail };
   const known = error as { code?: string; status?: number; type?: string; message?: string };
   if (known.code === 'EBADCSRFTOKEN') return { status: 403, title: 'error.CSRF' };
   if (known.code === 'LIMIT_FILE_SIZE' || known.type === 'entity.too.large') return { status: 413, title: 'error.PAYLOAD_TOO_LARGE' };
