@@ -22,6 +22,7 @@ import { MalformedRequestError } from '../errors.ts';
 import { agreementEventInput, sendAgreementEvent } from '../agreements/send-agreement-event.ts';
 import { currentUser, requireUser } from './authentication.ts';
 import { parseBody, parseId, parseQueryInteger } from './parse.ts';
+import { sendOriginal, sendPreview } from './send-document.ts';
 
 /** /api/agreements: thin adapters from HTTP to the use-cases. */
 export function agreementsRoutes(deps: UseCaseDeps): Router {
@@ -112,18 +113,11 @@ export function agreementsRoutes(deps: UseCaseDeps): Router {
   });
 
   router.get('/:id/pdf', async (request, response) => {
-    const original = await downloadOriginal(deps, currentUser(response), parseId(request.params.id), request.query.original);
-    response
-      .type('application/pdf')
-      .attachment(original.filename)
-      .set('X-Content-SHA256', original.sha256)
-      .set('Cache-Control', 'private, no-store')
-      .send(original.pdf);
+    sendOriginal(response, await downloadOriginal(deps, currentUser(response), parseId(request.params.id), request.query.original));
   });
 
   router.get('/:id/preview', async (request, response) => {
-    const preview = await previewOriginal(deps, currentUser(response), parseId(request.params.id), request.query.original);
-    response.type('html').set('Content-Security-Policy', preview.contentSecurityPolicy).set('Cache-Control', 'private, no-store').send(preview.html);
+    sendPreview(response, await previewOriginal(deps, currentUser(response), parseId(request.params.id), request.query.original));
   });
 
   router.get('/:id/audit', async (request, response) => {

@@ -6,6 +6,7 @@ import { loadVisibleAgreement } from '../agreements/load-agreement.ts';
 import { previewOriginal } from '../agreements/preview-original.ts';
 import { agreementEventInput, sendAgreementEvent } from '../agreements/send-agreement-event.ts';
 import { decide } from '../auth/policy.ts';
+import { sendOriginal, sendPreview } from '../http/send-document.ts';
 import { listMyNotifications, readNotification } from '../notifications/user-notifications.ts';
 import { parseBody, parseId } from '../http/parse.ts';
 import { clauseLibrary } from '../text/clause-library.ts';
@@ -100,18 +101,11 @@ export function agreementPages(services: PageServices): Router {
   );
 
   router.get('/agreements/:id/originals/:party', async (request, response) => {
-    const original = await downloadOriginal(deps, webUser(response), parseId(param(request, 'id')), param(request, 'party'));
-    response
-      .type('application/pdf')
-      .attachment(original.filename)
-      .set('X-Content-SHA256', original.sha256)
-      .set('Cache-Control', 'private, no-store')
-      .send(original.pdf);
+    sendOriginal(response, await downloadOriginal(deps, webUser(response), parseId(param(request, 'id')), param(request, 'party')));
   });
 
   router.get('/agreements/:id/preview', async (request, response) => {
-    const preview = await previewOriginal(deps, webUser(response), parseId(param(request, 'id')), request.query.original);
-    response.type('html').set('Cache-Control', 'private, no-store').set('Content-Security-Policy', preview.contentSecurityPolicy).send(preview.html);
+    sendPreview(response, await previewOriginal(deps, webUser(response), parseId(param(request, 'id')), request.query.original));
   });
 
   return router;

@@ -1,0 +1,17 @@
+import type { Response } from 'express';
+import type { DownloadedOriginal } from '../agreements/download-original.ts';
+
+/** A party's original as a download: its SHA-256 in a header, never cached by anyone but the user. */
+export function sendOriginal(response: Response, original: DownloadedOriginal): void {
+  response
+    .type('application/pdf')
+    .attachment(original.filename)
+    .set('X-Content-SHA256', original.sha256)
+    .set('Cache-Control', 'private, no-store')
+    .send(original.pdf);
+}
+
+/** The HTML preview under its own policy: only its stylesheet and our font, nothing that runs. */
+export function sendPreview(response: Response, preview: { html: string; contentSecurityPolicy: string }): void {
+  response.type('html').set('Content-Security-Policy', preview.contentSecurityPolicy).set('Cache-Control', 'private, no-store').send(preview.html);
+}
