@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import knex from 'knex';
 import { lostUpdates, unexplainedAgreements } from '../support/audit-check.ts';
-import { createTestDatabase, TEST_DATABASE_KIND, type TestDatabase } from '../support/database.ts';
+import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { ensurePostgresRunning, restartPostgres } from '../support/postgres-service.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { serverProcessesOnFreshDatabase } from '../support/server-process.ts';
 import { driveAgreements, signInDemoUsers, type DriveStats } from '../support/workflow-driver.ts';
 
 /** Clients driving one letter of intent each: 16 in the normal suites, 64 in `npm run test:stress`. */
@@ -14,30 +13,14 @@ const WRITES_PER_AGREEMENT = 8;
 
 describe(`faults under load: ${CLIENTS} clients (${TEST_DATABASE_KIND})`, function () {
   this.timeout(300_000);
-  let database: TestDatabase;
-  const secret = randomBytes(32).toString('hex');
-  const running: ServerProcess[] = [];
-
-  beforeEach(async () => {
-    database = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((server) => server.stop('SIGKILL')));
-    if (TEST_DATABASE_KIND === 'postgres') await ensurePostgresRunning();
-    await database?.drop();
-  });
-
-  const start = async () => {
-    const server = await startServerProcess(database.url, secret, { SCHEDULER_INTERVAL_MS: '200' });
-    running.push(server);
-    return server;
-  };
+  const processes = serverProcessesOnFreshDatabase({ SCHEDULER_INTERVAL_MS: '200' });
+  const start = () => processes.start();
 
   /** After the load: everything carried through, nothing acknowledged lost, every state explained, each entry into force sent once. */
   async function expectSettled(stats: DriveStats): Promise<void> {
     expect(stats.failures.slice(0, 10), `${stats.failures.length} unexpected answers`).to.deep.equal([]);
     expect(stats.completed).to.have.length(CLIENTS);
-    const { db } = database;
+    const { db } = processes.database();
     for (let tries = 0; tries < 300; tries += 1) {
       const [row] = await db('agreements').whereIn('id', stats.completed).whereNot({ state: 'in-force' }).count({ count: '*' });
       if (Number(row!.count) === 0) break;
@@ -98,7 +81,7 @@ describe(`faults under load: ${CLIENTS} clients (${TEST_DATABASE_KIND})`, functi
     expect(created.status).to.equal(201);
 
     // A second process (this one) takes the write lock and keeps it past the server's 5 s busy timeout.
-    const holder = knex({ client: 'sqlite3', connection: { filename: database.url.slice('sqlite:'.length) }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+    const holder = knex({ client: 'sqlite3', connection: { filename: processes.database().url.slice('sqlite:'.length) }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
     const requests: Promise<Awaited<ReturnType<typeof send>>>[] = [];
     try {
       await holder.raw('BEGIN IMMEDIATE');
@@ -133,7 +116,7 @@ describe(`faults under load: ${CLIENTS} clients (${TEST_DATABASE_KIND})`, functi
     expect(again[0]!.status).to.equal(201);
     expect(again[1]!.status).to.be.oneOf([200, 409]);
     expect((await send('GET', `/api/agreements/${created.body.id}`)).body.state).to.equal('review');
-    expect(await unexplainedAgreements(database.db)).to.deep.equal([]);
+    expect(await unexplainedAgreements(processes.database().db)).to.deep.equal([]);
   });
 
   it('when PostgreSQL is restarted under load, then requests in flight fail cleanly with 503 and Retry-After, the servers reconnect, and the retried load completes', async function () {

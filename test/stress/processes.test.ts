@@ -1,29 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { verifyAgreementAudit } from '../../server/agreements/verify-audit.ts';
 import { ApiClient } from '../support/api-client.ts';
-import { createTestDatabase, TEST_DATABASE_KIND, type TestDatabase } from '../support/database.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { TEST_DATABASE_KIND } from '../support/database.ts';
+import { serverProcessesOnFreshDatabase } from '../support/server-process.ts';
 
 describe(`server processes (${TEST_DATABASE_KIND})`, function () {
   this.timeout(240_000);
-  let database: TestDatabase;
-  const secret = randomBytes(32).toString('hex');
-  const running: ServerProcess[] = [];
-
-  beforeEach(async () => {
-    database = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((server) => server.stop('SIGKILL')));
-    await database?.drop();
-  });
-
-  const start = async (env?: Record<string, string>) => {
-    const server = await startServerProcess(database.url, secret, env);
-    running.push(server);
-    return server;
-  };
+  const processes = serverProcessesOnFreshDatabase();
+  const { start } = processes;
 
   it('when the server is killed (SIGKILL) in a stream of requests, then no acknowledged change is lost, none is half-applied, and the restarted scheduler resumes', async () => {
     const first = await start({ SCHEDULER_INTERVAL_MS: '200' });
@@ -44,8 +28,8 @@ describe(`server processes (${TEST_DATABASE_KIND})`, function () {
 
     // While it was down, a date of the executed letter of intent came due.
     const dueAt = new Date(Date.now() - 60_000).toISOString();
-    await database.db('scheduled_events').insert({ agreement_id: 1, kind: 'term-end', due_at: dueAt, payload: '{}', status: 'pending', created_at: dueAt });
-    const before = (await database.db('agreements').where({ id: 1 }).first()).expires_on;
+    await processes.database().db('scheduled_events').insert({ agreement_id: 1, kind: 'term-end', due_at: dueAt, payload: '{}', status: 'pending', created_at: dueAt });
+    const before = (await processes.database().db('agreements').where({ id: 1 }).first()).expires_on;
 
     const second = await start({ SCHEDULER_INTERVAL_MS: '200' });
     const reader = await ApiClient.signIn(second.baseUrl, 'legal@sverdlovsk.example');
@@ -54,18 +38,18 @@ describe(`server processes (${TEST_DATABASE_KIND})`, function () {
       expect(response.status, `acknowledged agreement ${id}`).to.equal(200);
       expect(response.body).to.include({ state: 'drafting', version: 1 });
     }
-    const ids: number[] = await database.db('agreements').pluck('id');
+    const ids: number[] = await processes.database().db('agreements').pluck('id');
     for (const id of ids) {
-      expect(await database.db('text_versions').where({ agreement_id: id }).first(), `text of ${id}`).to.not.equal(undefined);
-      expect((await verifyAgreementAudit(database.db, id)).valid, `audit of ${id}`).to.equal(true);
+      expect(await processes.database().db('text_versions').where({ agreement_id: id }).first(), `text of ${id}`).to.not.equal(undefined);
+      expect((await verifyAgreementAudit(processes.database().db, id)).valid, `audit of ${id}`).to.equal(true);
     }
     for (let tries = 0; tries < 100; tries += 1) {
-      const event = await database.db('scheduled_events').where({ agreement_id: 1, kind: 'term-end', due_at: dueAt }).first();
+      const event = await processes.database().db('scheduled_events').where({ agreement_id: 1, kind: 'term-end', due_at: dueAt }).first();
       if (event.status === 'done') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect((await database.db('scheduled_events').where({ agreement_id: 1, due_at: dueAt }).first()).status).to.equal('done');
-    expect((await database.db('agreements').where({ id: 1 }).first()).expires_on > before).to.equal(true);
+    expect((await processes.database().db('scheduled_events').where({ agreement_id: 1, due_at: dueAt }).first()).status).to.equal('done');
+    expect((await processes.database().db('agreements').where({ id: 1 }).first()).expires_on > before).to.equal(true);
   });
 
   it('when two processes on one database serve a race for the same transition, then exactly one wins', async function () {

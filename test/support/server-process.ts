@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, TEST_DATABASE_KIND, type TestDatabase } from './database.ts';
+import { ensurePostgresRunning } from './postgres-service.ts';
 import { DEMO_PASSWORD } from './server.ts';
 
 export interface ServerProcess {
@@ -45,6 +48,32 @@ export async function startServerProcess(databaseUrl: string, secret: string, en
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
+    },
+  };
+}
+
+/**
+ * For a suite of real server processes: a fresh database before each test, processes started on it
+ * with one shared secret, all killed and the database dropped after each test (PostgreSQL left running).
+ */
+export function serverProcessesOnFreshDatabase(defaultEnv: Record<string, string> = {}) {
+  const secret = randomBytes(32).toString('hex');
+  const running: ServerProcess[] = [];
+  let database: TestDatabase | undefined;
+  beforeEach(async () => {
+    database = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((server) => server.stop('SIGKILL')));
+    if (TEST_DATABASE_KIND === 'postgres') await ensurePostgresRunning();
+    await database?.drop();
+  });
+  return {
+    database: (): TestDatabase => database!,
+    start: async (env: Record<string, string> = {}): Promise<ServerProcess> => {
+      const server = await startServerProcess(database!.url, secret, { ...defaultEnv, ...env });
+      running.push(server);
+      return server;
     },
   };
 }
