@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import type { DocumentMetadata } from './document-model.ts';
-import { fonts, type FontId } from './fonts.ts';
+import { TextPainter } from './draw-text.ts';
+import { fonts, shape } from './fonts.ts';
 import type { Layout, RuleBox, StructureElement, TextBox } from './layout-model.ts';
 
 /**
@@ -18,6 +19,9 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
     tagged: true,
     lang: metadata.lang,
     displayTitle: true,
+    // No default font: all text is set in the embedded subsets (draw-text.ts), and pdfkit would parse
+    // Helvetica's metrics for every document.
+    font: '',
     info: {
       Title: metadata.title,
       Subject: metadata.subject,
@@ -29,18 +33,19 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
       ModDate: metadata.creationDate,
     },
   });
-  for (const { id, font } of Object.values(fonts())) document.registerFont(id, font);
 
   const finished = collect(document);
+  const painter = new TextPainter(document, layout.pages.flatMap((page) => page.boxes.filter((box): box is TextBox => box.kind === 'text')));
   const contents = new Map<StructureElement, PDFKit.PDFStructureContent>();
   const { watermark, pageSize } = layout;
   for (const page of layout.pages) {
     document.addPage({ size: [...pageSize], margin: 0 });
+    painter.startPage();
     if (watermark) asArtifact(document, 'Pagination', () => drawWatermark(document, watermark, pageSize));
     for (const box of page.boxes) {
       if (box.kind === 'rule') asArtifact(document, 'Layout', () => drawRule(document, box));
-      else if (box.element) markAsContentOf(document, box.element, contents, () => drawText(document, box));
-      else asArtifact(document, 'Pagination', () => drawText(document, box));
+      else if (box.element) markAsContentOf(document, box.element, contents, () => painter.paint(box));
+      else asArtifact(document, 'Pagination', () => painter.paint(box));
     }
   }
   const root = document.struct('Document', {}, layout.structure.flatMap((element) => structureOf(document, element, contents)));
@@ -51,27 +56,6 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
 
 function drawRule(document: PDFKit.PDFDocument, box: RuleBox): void {
   document.save().lineWidth(0.5).strokeColor('#333333').moveTo(box.x, box.y).lineTo(box.x + box.width, box.y).stroke().restore();
-}
-
-function drawText(document: PDFKit.PDFDocument, box: TextBox): void {
-  document
-    .font(box.font satisfies FontId)
-    .fontSize(box.size)
-    // Furniture (header, page numbers) in grey, the text in black.
-    .fillColor(box.element ? '#000000' : '#555555');
-  // No width: pdfkit must not wrap or re-align what the layout already broke and positioned.
-  if (box.wordSpacing === 0) {
-    document.text(box.text, box.x, box.y, { lineBreak: false });
-    return;
-  }
-  // pdfkit's own wordSpacing draws the words without the spaces between them, which would leave
-  // copied text and screen readers without word breaks: each word is drawn with its space instead,
-  // the next one further along by the line's extra spacing.
-  let x = box.x;
-  for (const word of box.text.split(/(?<= )/)) {
-    document.text(word, x, box.y, { lineBreak: false });
-    x += document.widthOfString(word) + box.wordSpacing;
-  }
 }
 
 /** Marks what `draw` paints as content of `element`; an element's pieces become one content item. */
@@ -116,7 +100,7 @@ function structureOf(
 function drawWatermark(document: PDFKit.PDFDocument, text: string, [width, height]: readonly [number, number]): void {
   const size = 28;
   const { font } = fonts()['serif-bold'];
-  const run = font.layout(text);
+  const run = shape('serif-bold', text);
   const scale = size / font.unitsPerEm;
   document.save();
   document.rotate(-Math.atan2(height, width) * (180 / Math.PI), { origin: [width / 2, height / 2] });

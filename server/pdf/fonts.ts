@@ -5,8 +5,8 @@ import * as fontkit from 'fontkit';
 /**
  * The fonts every agreement is set in. Noto Serif KR draws Latin, Cyrillic and Hangul, so one family
  * serves all three languages and the columns share one typographic colour. The files come from an npm
- * package and are read and parsed once per process; pdfkit (0.20 and later) takes the parsed font
- * itself, so no document parses the 14 MB file again, and embeds only the glyphs used (subsets).
+ * package and are read and parsed once per process, so no document parses the 14 MB file again;
+ * a document embeds only the glyphs it uses (font-subsets.ts).
  */
 export type FontId = 'serif' | 'serif-bold';
 
@@ -27,7 +27,7 @@ export interface LoadedFont {
   readonly id: FontId;
   /** The file's bytes, for code that embeds the font by itself (the signature appearance). */
   readonly data: Buffer;
-  /** The parsed font, shaping remembered: what both the measurer and pdfkit lay text out with. */
+  /** The parsed font; shape text with `shape`, which remembers. */
   readonly font: fontkit.Font;
 }
 
@@ -40,42 +40,61 @@ export function fonts(): Record<FontId, LoadedFont> {
       const data = readFileSync(FONT_FILES[id]);
       const font = fontkit.create(data);
       if (!('layout' in font)) throw new Error(`${FONT_FILES[id]} is a font collection, expected a single font`);
-      return [id, { id, data, font: withRememberedShaping(font) }];
+      return [id, { id, data, font }];
     }),
   ) as Record<FontId, LoadedFont>;
   return loaded;
 }
 
 const MAX_REMEMBERED_RUNS = 50_000;
+const shapedTexts = new Map<FontId, Map<string, ShapedText>>();
 
-/**
- * The same font, whose plain `layout(text)` (OpenType shaping) is remembered for the life of the
- * process. Shaping a word with this CJK font's GSUB costs about 0.2 ms and pdfkit caches it only per
- * document, so without this every PDF would shape its ~1,000 distinct words again (about 250 ms).
- * Every call returns fresh positions: pdfkit scales a run's positions in place.
- */
-function withRememberedShaping(font: fontkit.Font): fontkit.Font {
-  const runs = new Map<string, fontkit.GlyphRun>();
-  const shape: fontkit.Font['layout'] = (text, features, script, language, direction) => {
-    // Shaping with explicit features, script, language or direction is rare and not remembered.
-    if ([features, script, language, direction].some((argument) => argument !== undefined)) {
-      return font.layout(text, features, script, language, direction);
-    }
-    let run = runs.get(text);
-    if (run === undefined) {
-      // Bounded, so a stream of unusual text cannot grow the process without limit.
-      if (runs.size >= MAX_REMEMBERED_RUNS) runs.clear();
-      run = font.layout(text);
-      runs.set(text, run);
-    }
-    return Object.assign(Object.create(Object.getPrototypeOf(run) as object) as fontkit.GlyphRun, run, {
-      positions: run.positions.map((position) => ({ ...position })),
-    });
-  };
-  return Object.create(font, { layout: { value: shape } }) as fontkit.Font;
+/** A text shaped in one font: its glyphs, where they go, and what each of them stands for. */
+export interface ShapedText {
+  readonly glyphs: readonly fontkit.Glyph[];
+  /** In font units, like `advanceWidth`. */
+  readonly positions: readonly fontkit.GlyphPosition[];
+  readonly advanceWidth: number;
+  /**
+   * The characters each glyph draws, taken from the text: fontkit keeps one object per glyph and
+   * reports the characters the glyph was first shaped from in the process (a space first met as a
+   * no-break space stays one), which would make a PDF's ToUnicode map depend on earlier documents.
+   */
+  readonly characters: readonly string[];
 }
 
-/** Measures text in points the way pdfkit sets it: word by word, each word shaped once per process. */
+/**
+ * `text` shaped (OpenType GSUB and GPOS) in the font, remembered for the life of the process:
+ * shaping a word with this CJK font costs about 0.2 ms, and an agreement has ~1,000 distinct words
+ * that every rendering, of every original and version, sets again.
+ */
+export function shape(fontId: FontId, text: string): ShapedText {
+  let texts = shapedTexts.get(fontId);
+  if (texts === undefined) shapedTexts.set(fontId, (texts = new Map()));
+  let shaped = texts.get(text);
+  if (shaped === undefined) {
+    // Bounded, so a stream of unusual text cannot grow the process without limit.
+    if (texts.size >= MAX_REMEMBERED_RUNS) texts.clear();
+    const { font } = fonts()[fontId];
+    const run = font.layout(text);
+    shaped = { glyphs: run.glyphs, positions: run.positions, advanceWidth: run.advanceWidth, characters: charactersOf(font, text, run.glyphs) };
+    texts.set(text, shaped);
+  }
+  return shaped;
+}
+
+/**
+ * Where each character got its own glyph (no ligature, no substitution), that character; where the
+ * font substituted glyphs, the characters fontkit reports, which for a ligature or an alternate
+ * reached from one sequence only are always the same.
+ */
+function charactersOf(font: fontkit.Font, text: string, glyphs: readonly fontkit.Glyph[]): string[] {
+  const characters = [...text];
+  const oneToOne = characters.length === glyphs.length && characters.every((character, index) => font.glyphForCodePoint(character.codePointAt(0)!).id === glyphs[index]!.id);
+  return oneToOne ? characters : glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints));
+}
+
+/** Measures text in points the way the draw stage sets it: word by word, each word shaped once per process. */
 export class TextMeasurer {
   /** Advance widths in em by font and word, so measuring a word again costs a lookup, not a copied run. */
   private readonly widths = new Map<FontId, Map<string, number>>();
@@ -95,8 +114,7 @@ export class TextMeasurer {
     if (widths === undefined) this.widths.set(fontId, (widths = new Map()));
     let ems = widths.get(word);
     if (ems === undefined) {
-      const { font } = fonts()[fontId];
-      ems = font.layout(word).advanceWidth / font.unitsPerEm;
+      ems = shape(fontId, word).advanceWidth / fonts()[fontId].font.unitsPerEm;
       // Bounded like the shaping it derives from.
       if (widths.size >= MAX_REMEMBERED_RUNS) widths.clear();
       widths.set(word, ems);

@@ -56,6 +56,14 @@ interface ParagraphStyle {
   readonly label?: { readonly text: string; readonly element: StructureElement };
 }
 
+const MAX_REMEMBERED_PARAGRAPHS = 20_000;
+/**
+ * Lines of paragraphs already broken, for the life of the process. Breaking by total fit is the
+ * layout's main cost, and the same paragraphs are set again and again at the same width: in both
+ * originals of an agreement, in its preview, in each version that leaves them unchanged.
+ */
+const brokenParagraphs = new Map<string, readonly string[]>();
+
 export class Typesetter {
   constructor(private readonly measurer: TextMeasurer) {}
 
@@ -177,8 +185,16 @@ export class Typesetter {
     return this.measurer.width(' ', 'serif', size) + extra > TYPOGRAPHY.maxWordSpace * size ? 0 : extra;
   }
 
-  private breakLines(text: string, font: FontId, size: number, width: number, lang: Lang | null, justified: boolean): string[] {
-    return breakParagraph(text, { width, lang, justified, measure: (part) => this.measurer.width(part, font, size) });
+  private breakLines(text: string, font: FontId, size: number, width: number, lang: Lang | null, justified: boolean): readonly string[] {
+    const key = `${font}|${size}|${width}|${lang}|${justified}|${text}`;
+    let lines = brokenParagraphs.get(key);
+    if (lines === undefined) {
+      // Bounded, so a stream of unusual text cannot grow the process without limit.
+      if (brokenParagraphs.size >= MAX_REMEMBERED_PARAGRAPHS) brokenParagraphs.clear();
+      lines = breakParagraph(text, { width, lang, justified, measure: (part) => this.measurer.width(part, font, size) });
+      brokenParagraphs.set(key, lines);
+    }
+    return lines;
   }
 }
 

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { RuleViolationError } from '../../server/errors.ts';
 import { composeAgreement } from '../../server/pdf/compose.ts';
 import type { AgreementDocument } from '../../server/pdf/document-model.ts';
@@ -126,6 +128,21 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
     const { document } = VARIANTS[1]!;
     const [first, second] = [await renderAgreementPdf(document), await renderAgreementPdf(document)];
     expect(first.pdf.equals(second.pdf)).to.equal(true);
+  });
+
+  it('when a fresh process renders the same version, then its bytes equal those of a process that remembers shaping, lines and subsets', async () => {
+    const { document } = VARIANTS[1]!;
+    const warm = createHash('sha256').update((await renderAgreementPdf(document)).pdf).digest('hex');
+    const script = [
+      `import { createHash } from 'node:crypto';`,
+      `import { renderAgreementPdf } from ${JSON.stringify(path.resolve('server/pdf/render-pdf.ts'))};`,
+      `import { buildDocument } from ${JSON.stringify(path.resolve('test/support/documents.ts'))};`,
+      `const { pdf } = await renderAgreementPdf(buildDocument({}, 'gyeonggi'));`,
+      `console.log(createHash('sha256').update(pdf).digest('hex'));`,
+    ].join('\n');
+    const { stdout, stderr, code } = await tool(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script]);
+    expect(code, stderr).to.equal(0);
+    expect(stdout.trim()).to.equal(warm);
   });
 
   it('when the text holds a character no font can draw, then rendering fails loudly, naming it, and draws nothing', async () => {

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+import { fonts, type FontId, type ShapedText } from './fonts.ts';
+
+/**
+ * The part of a font a document draws, ready to embed as a PDF composite font (Type 0, CIDFontType2,
+ * Identity-H): the TrueType program of just those glyphs (fontkit's subsetter), their widths, and the
+ * ToUnicode map that makes the text extractable. Writing a subset decodes every glyph it holds and
+ * deflating its ~100 KB takes longer still, and an agreement sets the same glyphs in both originals
+ * and in every rendering of a version, so a subset is built once per process for each glyph set.
+ */
+export interface FontSubset {
+  readonly fontId: FontId;
+  /** "ABCDEF+NotoSerifKR-Regular": the tag (ISO 32000-1 §9.6.4) is derived from the glyphs, so equal subsets get equal names. */
+  readonly baseFont: string;
+  /** The CID (subset glyph id) of each of the font's glyphs the document draws. */
+  readonly cidOf: ReadonlyMap<number, number>;
+  /** Advance widths by CID, in thousandths of an em. */
+  readonly widths: readonly number[];
+  readonly program: DeflatedStream;
+  readonly toUnicode: DeflatedStream;
+  readonly descriptor: FontDescriptor;
+  /** Each word's glyphs as TJ operands, filled by the draw stage: CIDs mean the same in every document using this subset. */
+  readonly encodedWords: Map<string, string>;
+}
+
+export interface DeflatedStream {
+  readonly deflated: Buffer;
+  readonly length: number;
+}
+
+/** What a PDF font descriptor says about the font, in thousandths of an em. */
+export interface FontDescriptor {
+  readonly flags: number;
+  readonly bbox: readonly [number, number, number, number];
+  readonly italicAngle: number;
+  readonly ascent: number;
+  readonly descent: number;
+  readonly capHeight: number;
+  readonly xHeight: number;
+}
+
+const MAX_REMEMBERED_SUBSETS = 16;
+const remembered = new Map<string, FontSubset>();
+
+/**
+ * The subset of `fontId` holding the glyphs of `texts`, CIDs given in glyph-id order so that the same
+ * text gives the same subset whichever column comes first. A glyph drawn for several characters (a
+ * space and a no-break space) is extracted as the lowest of them, so the choice does not depend on
+ * text order.
+ */
+export function fontSubset(fontId: FontId, texts: Iterable<ShapedText>): FontSubset {
+  const characters = new Map<number, string>();
+  for (const shaped of texts) {
+    shaped.glyphs.forEach((glyph, index) => {
+      const text = shaped.characters[index]!;
+      const earlier = characters.get(glyph.id);
+      // A glyph that is the second of several one character is drawn with maps to no text of its own.
+      if (earlier === undefined || (text !== '' && (earlier === '' || text < earlier))) characters.set(glyph.id, text);
+    });
+  }
+  const ids = [...characters.keys()].sort((a, b) => a - b);
+  const key = `${fontId}|${ids.map((id) => `${id}:${characters.get(id)}`).join('|')}`;
+  let subset = remembered.get(key);
+  if (subset === undefined) {
+    subset = buildSubset(fontId, ids, characters, key);
+    // Bounded: the oldest goes first.
+    if (remembered.size >= MAX_REMEMBERED_SUBSETS) remembered.delete(remembered.keys().next().value!);
+    remembered.set(key, subset);
+  }
+  return subset;
+}
+
+/** `key` names the glyphs and their characters in glyph-id order: what the subset's tag is derived from. */
+function buildSubset(fontId: FontId, ids: readonly number[], characters: ReadonlyMap<number, string>, key: string): FontSubset {
+  const { font } = fonts()[fontId];
+  const scale = 1000 / font.unitsPerEm;
+  const subset = font.createSubset();
+  const cidOf = new Map<number, number>();
+  // fontkit's includeGlyph takes a glyph id, though its typings ask for a Glyph; CID 0 is .notdef.
+  const include = subset.includeGlyph.bind(subset) as unknown as (glyphId: number) => number;
+  for (const id of ids) cidOf.set(id, include(id));
+  const program = subset.encode();
+  const widths = [font.getGlyph(0).advanceWidth * scale];
+  for (const [id, cid] of cidOf) widths[cid] = font.getGlyph(id).advanceWidth * scale;
+  const unicode = [...cidOf].filter(([id]) => characters.get(id) !== '').map(([id, cid]) => [cid, characters.get(id)!] as const);
+  const tag = String.fromCharCode(...createHash('sha256').update(key).digest().subarray(0, 6).map((byte) => 65 + (byte % 26)));
+  const familyClass = (font['OS/2']?.sFamilyClass ?? 0) >> 8;
+  // Tables fontkit parses but its typings leave out.
+  const { post, head } = font as unknown as { post: { isFixedPitch: number }; head: { macStyle: { italic: boolean } } };
+  const { bbox } = font;
+  return {
+    fontId,
+    baseFont: `${tag}+${font.postscriptName}`,
+    cidOf,
+    widths: Array.from(widths, (width) => width ?? 0),
+    program: deflated(Buffer.from(program)),
+    toUnicode: deflated(Buffer.from(toUnicodeCMap(unicode), 'latin1')),
+    descriptor: {
+      // ISO 32000-1 table 123: FixedPitch 1, Serif 2, Symbolic 4 (a CID font's glyphs are outside the
+      // standard Latin set), Italic 64.
+      flags: (post.isFixedPitch ? 1 : 0) | (familyClass >= 1 && familyClass <= 7 ? 2 : 0) | 4 | (head.macStyle.italic ? 64 : 0),
+      bbox: [bbox.minX * scale, bbox.minY * scale, bbox.maxX * scale, bbox.maxY * scale],
+      italicAngle: font.italicAngle,
+      ascent: font.ascent * scale,
+      descent: font.descent * scale,
+      capHeight: (font.capHeight || font.ascent) * scale,
+      xHeight: (font.xHeight || 0) * scale,
+    },
+    encodedWords: new Map(),
+  };
+}
+
+function deflated(data: Buffer): DeflatedStream {
+  return { deflated: deflateSync(data), length: data.length };
+}
+
+const hex4 = (value: number) => value.toString(16).padStart(4, '0');
+
+/** The ToUnicode CMap (Adobe TN 5411): each CID to the UTF-16BE text it draws, 100 per block as the format allows. */
+function toUnicodeCMap(entries: readonly (readonly [cid: number, text: string])[]): string {
+  const blocks: string[] = [];
+  for (let start = 0; start < entries.length; start += 100) {
+    const block = entries.slice(start, start + 100);
+    // A JavaScript string is UTF-16 already: its code units are what the CMap wants.
+    const lines = block.map(([cid, text]) => `<${hex4(cid)}> <${Array.from({ length: text.length }, (_, index) => hex4(text.charCodeAt(index))).join('')}>`);
+    blocks.push(`${block.length} beginbfchar\n${lines.join('\n')}\nendbfchar`);
+  }
+  return [
+    '/CIDInit /ProcSet findresource begin',
+    '12 dict begin',
+    'begincmap',
+    '/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def',
+    '/CMapName /Adobe-Identity-UCS def',
+    '/CMapType 2 def',
+    '1 begincodespacerange',
+    '<0000> <ffff>',
+    'endcodespacerange',
+    ...blocks,
+    'endcmap',
+    'CMapName currentdict /CMap defineresource pop',
+    'end',
+    'end',
+  ].join('\n');
+}
