@@ -121,10 +121,14 @@ function wordsOf(box: TextBox): readonly string[] {
   return box.wordSpacing === 0 ? [box.text] : box.text.split(/(?<= )/);
 }
 
+const MAX_ENCODED_WORDS = 50_000;
+
 /** The word's glyphs as TJ operands, remembered with the subset, whose CIDs mean the same in every document. */
 function encodedWord(subset: FontSubset, word: string): string {
   let operands = subset.encodedWords.get(word);
   if (operands === undefined) {
+    // Bounded: documents sharing one glyph set may still use ever new words.
+    if (subset.encodedWords.size >= MAX_ENCODED_WORDS) subset.encodedWords.clear();
     operands = tjOperands(subset, shape(subset.fontId, word), 1000 / fonts()[subset.fontId].font.unitsPerEm);
     subset.encodedWords.set(word, operands);
   }
