@@ -100,6 +100,8 @@ export class TextMeasurer {
   private readonly widths = new Map<FontId, Map<string, number>>();
   /** Whether each character seen so far has a glyph, by font: a document checks thousands of characters, mostly the same. */
   private readonly drawable = new Map<FontId, Map<string, boolean>>();
+  /** Whole texts found drawable, by font: an agreement's clauses are checked again at every rendering. */
+  private readonly drawableTexts = new Map<FontId, Set<string>>();
 
   width(text: string, fontId: FontId, size: number): number {
     let ems = 0;
@@ -124,6 +126,9 @@ export class TextMeasurer {
 
   /** The characters of `text` that the font has no glyph for (whitespace and soft hyphens aside). */
   missingCharacters(text: string, fontId: FontId): string[] {
+    let drawableTexts = this.drawableTexts.get(fontId);
+    if (drawableTexts === undefined) this.drawableTexts.set(fontId, (drawableTexts = new Set()));
+    if (drawableTexts.has(text)) return [];
     let drawable = this.drawable.get(fontId);
     if (drawable === undefined) this.drawable.set(fontId, (drawable = new Map()));
     const missing = new Set<string>();
@@ -134,6 +139,11 @@ export class TextMeasurer {
         drawable.set(character, known);
       }
       if (!known) missing.add(character);
+    }
+    if (missing.size === 0) {
+      // Bounded like the widths.
+      if (drawableTexts.size >= MAX_REMEMBERED_RUNS) drawableTexts.clear();
+      drawableTexts.add(text);
     }
     return [...missing];
   }

@@ -62,7 +62,13 @@ const MAX_REMEMBERED_PARAGRAPHS = 20_000;
  * layout's main cost, and the same paragraphs are set again and again at the same width: in both
  * originals of an agreement, in its preview, in each version that leaves them unchanged.
  */
-const brokenParagraphs = new Map<string, readonly string[]>();
+const brokenParagraphs = new Map<string, readonly SetLine[]>();
+
+interface SetLine {
+  readonly text: string;
+  /** Extra space per word gap, in points. */
+  readonly wordSpacing: number;
+}
 
 export class Typesetter {
   constructor(private readonly measurer: TextMeasurer) {}
@@ -70,7 +76,7 @@ export class Typesetter {
   title(text: string, lang: Lang, width: number, parent: StructureElement): FlowLine[] {
     const element = child(parent, 'H1');
     const lines = this.breakLines(text, 'serif-bold', TYPOGRAPHY.titleSize, width, lang, false);
-    return lines.map((line, index) => ({
+    return lines.map(({ text: line }, index) => ({
       height: TYPOGRAPHY.titleLeading,
       spaceBefore: 0,
       keepWithNext: index < lines.length - 1,
@@ -80,7 +86,7 @@ export class Typesetter {
 
   heading(text: string, lang: Lang, width: number, parent: StructureElement): FlowLine[] {
     const element = child(parent, 'H2');
-    return this.breakLines(text, 'serif-bold', TYPOGRAPHY.bodySize, width, lang, false).map((line, index) => ({
+    return this.breakLines(text, 'serif-bold', TYPOGRAPHY.bodySize, width, lang, false).map(({ text: line }, index) => ({
       height: TYPOGRAPHY.bodyLeading + 2,
       spaceBefore: index === 0 ? TYPOGRAPHY.sectionGap : 0,
       keepWithNext: true,
@@ -152,9 +158,8 @@ export class Typesetter {
     const size = TYPOGRAPHY.bodySize;
     const textWidth = width - style.indent;
     const lines = this.breakLines(text, 'serif', size, textWidth, lang, style.justified);
-    return lines.map((line, index) => {
+    return lines.map(({ text: line, wordSpacing }, index) => {
       const isLast = index === lines.length - 1;
-      const wordSpacing = style.justified && !isLast ? this.justification(line, size, textWidth) : 0;
       // A line cannot end with a hard hyphen (see hyphenation.ts), so a final hyphen is hyphenation.
       const hyphenated = line.endsWith('-');
       return {
@@ -178,20 +183,25 @@ export class Typesetter {
   }
 
   /** The extra space per word gap that makes a line fill the column; none for a line of one word or one too loose to justify. */
-  private justification(line: string, size: number, width: number): number {
+  private justification(line: string, font: FontId, size: number, width: number): number {
     const gaps = line.split(' ').length - 1;
     if (gaps === 0) return 0;
-    const extra = (width - this.measurer.width(line, 'serif', size)) / gaps;
-    return this.measurer.width(' ', 'serif', size) + extra > TYPOGRAPHY.maxWordSpace * size ? 0 : extra;
+    const extra = (width - this.measurer.width(line, font, size)) / gaps;
+    return this.measurer.width(' ', font, size) + extra > TYPOGRAPHY.maxWordSpace * size ? 0 : extra;
   }
 
-  private breakLines(text: string, font: FontId, size: number, width: number, lang: Lang | null, justified: boolean): readonly string[] {
+  /** The paragraph's lines, a justified paragraph's with the word spacing that fills the width (its last line set ragged). */
+  private breakLines(text: string, font: FontId, size: number, width: number, lang: Lang | null, justified: boolean): readonly SetLine[] {
     const key = `${font}|${size}|${width}|${lang}|${justified}|${text}`;
     let lines = brokenParagraphs.get(key);
     if (lines === undefined) {
+      const broken = breakParagraph(text, { width, lang, justified, measure: (part) => this.measurer.width(part, font, size) });
+      lines = broken.map((line, index) => ({
+        text: line,
+        wordSpacing: justified && index < broken.length - 1 ? this.justification(line, font, size, width) : 0,
+      }));
       // Bounded, so a stream of unusual text cannot grow the process without limit.
       if (brokenParagraphs.size >= MAX_REMEMBERED_PARAGRAPHS) brokenParagraphs.clear();
-      lines = breakParagraph(text, { width, lang, justified, measure: (part) => this.measurer.width(part, font, size) });
       brokenParagraphs.set(key, lines);
     }
     return lines;
