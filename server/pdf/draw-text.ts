@@ -61,7 +61,9 @@ export class TextPainter {
     // pdfkit's page space has y pointing down; the text matrix turns the glyphs upright again, with
     // the baseline an ascender below the box's top, where pdfkit's text() puts it.
     const baseline = box.y + (subset.descriptor.ascent / 1000) * box.size;
-    this.document.addContent(`BT\n/${name} ${decimal(box.size)} Tf\n1 0 0 -1 ${decimal(box.x)} ${decimal(baseline)} Tm\n[${operands}] TJ\nET`);
+    const operators = `BT\n/${name} ${decimal(box.size)} Tf\n1 0 0 -1 ${decimal(box.x)} ${decimal(baseline)} Tm\n[${operands}] TJ\nET\n`;
+    // As bytes (the string is all Latin-1): pdfkit copies a string into bytes character by character.
+    this.document.addContent(Buffer.from(operators, 'latin1'));
   }
 }
 
