@@ -96,7 +96,7 @@ function charactersOf(font: fontkit.Font, text: string, glyphs: readonly fontkit
 
 /** Measures text in points the way the draw stage sets it: word by word, each word shaped once per process. */
 export class TextMeasurer {
-  /** Advance widths in em by font and word, so measuring a word again costs a lookup, not a copied run. */
+  /** Advance widths in em by font and word, so measuring a word again costs one lookup. */
   private readonly widths = new Map<FontId, Map<string, number>>();
   /** Whether each character seen so far has a glyph, by font: a document checks thousands of characters, mostly the same. */
   private readonly drawable = new Map<FontId, Map<string, boolean>>();

@@ -60,7 +60,8 @@ const MAX_REMEMBERED_PARAGRAPHS = 20_000;
 /**
  * Lines of paragraphs already broken, for the life of the process. Breaking by total fit is the
  * layout's main cost, and the same paragraphs are set again and again at the same width: in both
- * originals of an agreement, in its preview, in each version that leaves them unchanged.
+ * originals of an agreement, in each version that leaves them unchanged. Every measurer measures
+ * with the process's fonts, so the lines depend on nothing but the key.
  */
 const brokenParagraphs = new Map<string, readonly SetLine[]>();
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { RuleViolationError } from '../../server/errors.ts';
 import { composeAgreement } from '../../server/pdf/compose.ts';
+import type { TextBox } from '../../server/pdf/layout-model.ts';
 import type { AgreementDocument } from '../../server/pdf/document-model.ts';
 import { TextMeasurer } from '../../server/pdf/fonts.ts';
 import { TYPOGRAPHY } from '../../server/pdf/typesetter.ts';
@@ -110,6 +111,21 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
       const { stdout } = await tool('pdftotext', [...textArea(pageSize, x, columnWidth), files.get(name)!, '-']);
       // The signature blocks below the final clause straddle the columns and may follow.
       expect(normalize(stdout).startsWith(modelText(document, lang)), `${lang}: ${normalize(stdout)}`).to.equal(true);
+    }
+  });
+
+  it('when poppler locates the words of the first page, then each line starts where the layout put it and a justified line ends at the column edge', async () => {
+    const { name, document } = VARIANTS[0]!;
+    const layout = composeAgreement(document, new TextMeasurer());
+    const { stdout } = await tool('pdftotext', ['-bbox', '-f', '1', '-l', '1', files.get(name)!, '-']);
+    const words = [...stdout.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">/g)].map(([, xMin, yMin, xMax]) => ({ xMin: Number(xMin), yMin: Number(yMin), xMax: Number(xMax) }));
+    const lines = layout.pages[0]!.boxes.filter((box) => box.kind === 'text' && box.element !== null && box.text.trim() !== '') as TextBox[];
+    expect(lines.length).to.be.greaterThan(30);
+    for (const line of lines) {
+      // poppler puts a word's top an ascender above its baseline: where the layout's line box starts.
+      const onLine = words.filter((word) => Math.abs(word.yMin - line.y) < 1);
+      expect(onLine.some((word) => Math.abs(word.xMin - line.x) < 0.1), `start of "${line.text}"`).to.equal(true);
+      if (line.align === 'justify') expect(onLine.some((word) => Math.abs(word.xMax - (line.x + line.width)) < 0.1), `end of "${line.text}"`).to.equal(true);
     }
   });
 
