@@ -67,8 +67,13 @@ function asElement(node: ChildNode, origin: MarkupOrigin): Element {
   return node as Element;
 }
 
+/**
+ * Runs of HTML's whitespace (space, tab, line breaks) become one space, as a browser collapses them.
+ * Only those: JavaScript's \s would also take the no-break spaces that keep "2018 г." or "ст. 5"
+ * on one line.
+ */
 function normalizeSpace(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return text.replace(/[ \t\n\r\f]+/g, ' ').replace(/^ | $/g, '');
 }
 
 function refuse(problem: string, origin: MarkupOrigin): never {

@@ -39,6 +39,14 @@ describe('clause text', () => {
     expect(formatDate('en', '2018-07-20')).to.equal('20 July 2018');
   });
 
+  it('when a clause holds no-break spaces, then they stay, so the line breaker keeps "2018 г." together', () => {
+    expect(parseBlocks('<p> Совершено\n  20 июля 2018\u00a0г. (ст.\u00a05) </p>', { clause: 'c', lang: 'ru' })).to.deep.equal([
+      { type: 'paragraph', text: 'Совершено 20 июля 2018\u00a0г. (ст.\u00a05)' },
+    ]);
+    const finalClause = JSON.stringify(buildDocument().finalClause.ru);
+    expect(finalClause).to.include('2018\u00a0г.');
+  });
+
   it('when a template names an unknown variable, then the refusal names the clause, the language and the variable', () => {
     const error = refusal(() => renderClauseTemplate('<p>{{first.nickname}}</p>', { first: {} }, 'purpose', 'en'));
     expect(error.detail).to.equal('clause "purpose" (en): unknown variable "nickname"');
