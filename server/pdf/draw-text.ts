@@ -1,5 +1,5 @@
-import { fontSubset, type FontSubset } from './font-subsets.ts';
-import { fonts, shape, type FontId, type ShapedText } from './fonts.ts';
+import { decimal, fontSubset, textOperands, writeCompositeFont, type FontSubset } from './font-subsets.ts';
+import { shape, type FontId } from './fonts.ts';
 import type { TextBox } from './layout-model.ts';
 
 /**
@@ -12,9 +12,6 @@ import type { TextBox } from './layout-model.ts';
 
 /** Each font's name in the pages' resources. */
 const RESOURCE_NAMES: Record<FontId, string> = { serif: 'Serif', 'serif-bold': 'SerifBold' };
-
-/** Two decimals: a hundredth of a point, or of a thousandth of an em, is below any visible difference. */
-const decimal = (value: number) => String(Math.round(value * 100) / 100);
 
 export class TextPainter {
   private readonly embedded = new Map<FontId, { readonly subset: FontSubset; readonly font: PDFKit.PDFKitReference }>();
@@ -34,7 +31,7 @@ export class TextPainter {
     }
     for (const [fontId, words] of wordsByFont) {
       const subset = fontSubset(fontId, [...words].map((word) => shape(fontId, word)));
-      this.embedded.set(fontId, { subset, font: embed(document, subset) });
+      this.embedded.set(fontId, { subset, font: writeCompositeFont(subset, pdfkitWriter(document)) });
     }
   }
 
@@ -56,7 +53,7 @@ export class TextPainter {
     // so the text keeps its spaces for copying and for screen readers.
     const gap = ` ${decimal((-box.wordSpacing * 1000) / box.size)} `;
     const operands = wordsOf(box)
-      .map((word) => encodedWord(subset, word))
+      .map((word) => textOperands(subset, word))
       .join(gap);
     // pdfkit's page space has y pointing down; the text matrix turns the glyphs upright again, with
     // the baseline an ascender below the box's top, where pdfkit's text() puts it.
@@ -67,105 +64,24 @@ export class TextPainter {
   }
 }
 
-/**
- * Writes the subset as a composite font (ISO 32000-1 §9.7): Type 0 with Identity-H, so a content
- * stream's two-byte codes are CIDs; a CIDFontType2 whose CIDs are the program's glyph ids; the
- * TrueType program and the ToUnicode map as streams already deflated, which pdfkit writes as given.
- */
-function embed(document: PDFKit.PDFDocument, subset: FontSubset): PDFKit.PDFKitReference {
-  const stream = (data: object, { deflated }: { deflated: Buffer }) => {
-    const reference = document.ref({ ...data, Filter: 'FlateDecode' });
-    reference.end(deflated);
-    return reference;
+/** pdfkit's objects: a primitive string is written as a name, a String object as a text string; a stream with a Filter is written as given. */
+function pdfkitWriter(document: PDFKit.PDFDocument) {
+  return {
+    object: (dictionary: Record<string, unknown>) => {
+      const reference = document.ref(dictionary);
+      reference.end(undefined);
+      return reference;
+    },
+    deflatedStream: (dictionary: Record<string, unknown>, data: Buffer) => {
+      const reference = document.ref({ ...dictionary, Filter: 'FlateDecode' });
+      reference.end(data);
+      return reference;
+    },
+    text: (value: string) => new String(value),
   };
-  const object = (data: object) => {
-    const reference = document.ref(data);
-    reference.end(undefined);
-    return reference;
-  };
-  const { descriptor } = subset;
-  const fontDescriptor = object({
-    Type: 'FontDescriptor',
-    FontName: subset.baseFont,
-    Flags: descriptor.flags,
-    FontBBox: [...descriptor.bbox],
-    ItalicAngle: descriptor.italicAngle,
-    Ascent: descriptor.ascent,
-    Descent: descriptor.descent,
-    CapHeight: descriptor.capHeight,
-    XHeight: descriptor.xHeight,
-    // Not in the font's tables; 0 means unknown.
-    StemV: 0,
-    FontFile2: stream({ Length1: subset.program.length }, subset.program),
-  });
-  const descendant = object({
-    Type: 'Font',
-    Subtype: 'CIDFontType2',
-    BaseFont: subset.baseFont,
-    // pdfkit writes a JavaScript String object as a PDF string, a primitive string as a name.
-    CIDSystemInfo: { Registry: new String('Adobe'), Ordering: new String('Identity'), Supplement: 0 },
-    FontDescriptor: fontDescriptor,
-    W: [0, [...subset.widths]],
-    CIDToGIDMap: 'Identity',
-  });
-  return object({
-    Type: 'Font',
-    Subtype: 'Type0',
-    BaseFont: subset.baseFont,
-    Encoding: 'Identity-H',
-    DescendantFonts: [descendant],
-    ToUnicode: stream({}, subset.toUnicode),
-  });
 }
 
 /** A justified line is drawn word by word, each word with its space; any other line as one run. */
 function wordsOf(box: TextBox): readonly string[] {
   return box.wordSpacing === 0 ? [box.text] : box.text.split(/(?<= )/);
 }
-
-const MAX_ENCODED_WORDS = 50_000;
-
-/** The word's glyphs as TJ operands, remembered with the subset, whose CIDs mean the same in every document. */
-function encodedWord(subset: FontSubset, word: string): string {
-  let operands = subset.encodedWords.get(word);
-  if (operands === undefined) {
-    // Bounded: documents sharing one glyph set may still use ever new words.
-    if (subset.encodedWords.size >= MAX_ENCODED_WORDS) subset.encodedWords.clear();
-    operands = tjOperands(subset, shape(subset.fontId, word), 1000 / fonts()[subset.fontId].font.unitsPerEm);
-    subset.encodedWords.set(word, operands);
-  }
-  return operands;
-}
-
-/**
- * TJ operands for a shaped run, in thousandths of an em, each CID two bytes of a literal string
- * (half the size of hexadecimal): a glyph's kerning (its advance differing from its width) becomes
- * an offset after it.
- */
-function tjOperands(subset: FontSubset, run: ShapedText, scale: number): string {
-  let operands = '';
-  let glyphs = '';
-  run.glyphs.forEach((glyph, index) => {
-    const cid = subset.cidOf.get(glyph.id)!;
-    const position = run.positions[index]!;
-    // Noto Serif KR positions no mark off its pen position (checked over U+0300-U+036F on Latin,
-    // Cyrillic and Hangul bases); a font that does needs a text rise here, not a silent misplacement.
-    if (position.xOffset !== 0 || position.yOffset !== 0) {
-      throw new Error(`${subset.baseFont} offsets glyph ${glyph.id}: the draw stage does not position marks`);
-    }
-    glyphs += literalBytes(cid);
-    const kerning = position.xAdvance * scale - subset.widths[cid]!;
-    if (kerning !== 0) {
-      operands += `(${glyphs}) ${decimal(-kerning)} `;
-      glyphs = '';
-    }
-  });
-  return glyphs === '' ? operands.trimEnd() : `${operands}(${glyphs})`;
-}
-
-/** A CID's two bytes (big-endian) inside a literal string: parentheses and backslash escaped, and CR and LF, which a reader would normalise. */
-function literalBytes(cid: number): string {
-  return String.fromCharCode(cid >> 8, cid & 0xff).replace(/[()\\\r\n]/g, (byte) => ESCAPES[byte]!);
-}
-
-const ESCAPES: Record<string, string> = { '(': '\\(', ')': '\\)', '\\': '\\\\', '\r': '\\r', '\n': '\\n' };

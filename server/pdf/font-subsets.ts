@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import { fonts, type FontId, type ShapedText } from './fonts.ts';
+import { fonts, shape, type FontId, type ShapedText } from './fonts.ts';
 
 /**
  * The part of a font a document draws, ready to embed as a PDF composite font (Type 0, CIDFontType2,
@@ -20,8 +20,8 @@ export interface FontSubset {
   readonly program: DeflatedStream;
   readonly toUnicode: DeflatedStream;
   readonly descriptor: FontDescriptor;
-  /** Each word's glyphs as TJ operands, filled by the draw stage: CIDs mean the same in every document using this subset. */
-  readonly encodedWords: Map<string, string>;
+  /** TJ operands by text (see `textOperands`): CIDs mean the same in every document using this subset. */
+  readonly encodedTexts: Map<string, string>;
 }
 
 export interface DeflatedStream {
@@ -107,7 +107,7 @@ function buildSubset(fontId: FontId, ids: readonly number[], characters: Readonl
       capHeight: (font.capHeight || font.ascent) * scale,
       xHeight: (font.xHeight || 0) * scale,
     },
-    encodedWords: new Map(),
+    encodedTexts: new Map(),
   };
 }
 
@@ -143,3 +143,104 @@ function toUnicodeCMap(entries: readonly (readonly [cid: number, text: string])[
     'end',
   ].join('\n');
 }
+
+/**
+ * What writes PDF objects, so that one description of a composite font serves both PDF libraries:
+ * pdfkit for the documents, pdf-lib for the signatures' appearances. Dictionary values are PDF names
+ * when they are strings, PDF text strings when made by `text`.
+ */
+export interface PdfObjectWriter<Reference> {
+  object(dictionary: Record<string, unknown>): Reference;
+  /** A stream of `data`, deflated already. */
+  deflatedStream(dictionary: Record<string, unknown>, data: Buffer): Reference;
+  text(value: string): unknown;
+}
+
+/**
+ * The subset as a composite font (ISO 32000-1 §9.7): Type 0 with Identity-H, so a content stream's
+ * two-byte codes are CIDs; a CIDFontType2 whose CIDs are the program's glyph ids; the TrueType
+ * program and the ToUnicode map as the deflated streams the subset holds. Returns the Type 0 font.
+ */
+export function writeCompositeFont<Reference>(subset: FontSubset, writer: PdfObjectWriter<Reference>): Reference {
+  const { descriptor } = subset;
+  const fontDescriptor = writer.object({
+    Type: 'FontDescriptor',
+    FontName: subset.baseFont,
+    Flags: descriptor.flags,
+    FontBBox: [...descriptor.bbox],
+    ItalicAngle: descriptor.italicAngle,
+    Ascent: descriptor.ascent,
+    Descent: descriptor.descent,
+    CapHeight: descriptor.capHeight,
+    XHeight: descriptor.xHeight,
+    // Not in the font's tables; 0 means unknown.
+    StemV: 0,
+    FontFile2: writer.deflatedStream({ Length1: subset.program.length }, subset.program.deflated),
+  });
+  const descendant = writer.object({
+    Type: 'Font',
+    Subtype: 'CIDFontType2',
+    BaseFont: subset.baseFont,
+    CIDSystemInfo: { Registry: writer.text('Adobe'), Ordering: writer.text('Identity'), Supplement: 0 },
+    FontDescriptor: fontDescriptor,
+    W: [0, [...subset.widths]],
+    CIDToGIDMap: 'Identity',
+  });
+  return writer.object({
+    Type: 'Font',
+    Subtype: 'Type0',
+    BaseFont: subset.baseFont,
+    Encoding: 'Identity-H',
+    DescendantFonts: [descendant],
+    ToUnicode: writer.deflatedStream({}, subset.toUnicode.deflated),
+  });
+}
+
+const MAX_ENCODED_TEXTS = 50_000;
+
+/** Two decimals: a hundredth of a point, or of a thousandth of an em, is below any visible difference. */
+export const decimal = (value: number) => String(Math.round(value * 100) / 100);
+
+/**
+ * `text` shaped in the subset's font as TJ operands, remembered with the subset: each CID two bytes
+ * of a literal string (half the size of hexadecimal), a glyph's kerning (its advance differing from
+ * its width) an offset after it, in thousandths of an em. The subset must hold the text's glyphs.
+ */
+export function textOperands(subset: FontSubset, text: string): string {
+  let operands = subset.encodedTexts.get(text);
+  if (operands === undefined) {
+    // Bounded: documents sharing one glyph set may still use ever new words.
+    if (subset.encodedTexts.size >= MAX_ENCODED_TEXTS) subset.encodedTexts.clear();
+    operands = encode(subset, shape(subset.fontId, text), 1000 / fonts()[subset.fontId].font.unitsPerEm);
+    subset.encodedTexts.set(text, operands);
+  }
+  return operands;
+}
+
+function encode(subset: FontSubset, run: ShapedText, scale: number): string {
+  let operands = '';
+  let glyphs = '';
+  run.glyphs.forEach((glyph, index) => {
+    const cid = subset.cidOf.get(glyph.id)!;
+    const position = run.positions[index]!;
+    // Noto Serif KR positions no mark off its pen position (checked over U+0300-U+036F on Latin,
+    // Cyrillic and Hangul bases); a font that does needs a text rise here, not a silent misplacement.
+    if (position.xOffset !== 0 || position.yOffset !== 0) {
+      throw new Error(`${subset.baseFont} offsets glyph ${glyph.id}: marks are not positioned`);
+    }
+    glyphs += literalBytes(cid);
+    const kerning = position.xAdvance * scale - subset.widths[cid]!;
+    if (kerning !== 0) {
+      operands += `(${glyphs}) ${decimal(-kerning)} `;
+      glyphs = '';
+    }
+  });
+  return glyphs === '' ? operands.trimEnd() : `${operands}(${glyphs})`;
+}
+
+/** A CID's two bytes (big-endian) inside a literal string: parentheses and backslash escaped, and CR and LF, which a reader would normalise. */
+function literalBytes(cid: number): string {
+  return String.fromCharCode(cid >> 8, cid & 0xff).replace(/[()\\\r\n]/g, (byte) => ESCAPES[byte]!);
+}
+
+const ESCAPES: Record<string, string> = { '(': '\\(', ')': '\\)', '\\': '\\\\', '\r': '\\r', '\n': '\\n' };

@@ -25,8 +25,6 @@ export const FONT_URLS: Record<FontId, string> = {
 
 export interface LoadedFont {
   readonly id: FontId;
-  /** The file's bytes, for code that embeds the font by itself (the signature appearance). */
-  readonly data: Buffer;
   /** The parsed font; shape text with `shape`, which remembers. */
   readonly font: fontkit.Font;
 }
@@ -37,10 +35,9 @@ let loaded: Record<FontId, LoadedFont> | undefined;
 export function fonts(): Record<FontId, LoadedFont> {
   loaded ??= Object.fromEntries(
     (Object.keys(FONT_FILES) as FontId[]).map((id) => {
-      const data = readFileSync(FONT_FILES[id]);
-      const font = fontkit.create(data);
+      const font = fontkit.create(readFileSync(FONT_FILES[id]));
       if (!('layout' in font)) throw new Error(`${FONT_FILES[id]} is a font collection, expected a single font`);
-      return [id, { id, data, font }];
+      return [id, { id, font }];
     }),
   ) as Record<FontId, LoadedFont>;
   return loaded;

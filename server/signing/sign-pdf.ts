@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import * as fontkit from 'fontkit';
 import {
   PDFAcroSignature,
   PDFDict,
@@ -9,16 +7,12 @@ import {
   PDFNumber,
   PDFString,
   ParseSpeeds,
-  degrees,
-  drawLinesOfText,
-  drawRectangle,
-  rgb,
-  type PDFFont,
   type PDFPage,
 } from '@cantoo/pdf-lib';
 import { SignPdf } from '@signpdf/signpdf';
 import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ETSI_CADES_DETACHED, Signer as SignerBase, type Signer } from '@signpdf/utils';
-import { fonts } from '../pdf/fonts.ts';
+import { decimal, fontSubset, textOperands, writeCompositeFont } from '../pdf/font-subsets.ts';
+import { fonts, shape } from '../pdf/fonts.ts';
 
 /**
  * Adds PAdES signatures to a PDF, one incremental revision per signature: the input bytes are kept
@@ -80,7 +74,8 @@ const DOCMDP_PERMISSION = 2;
 
 /** The font's resource name inside the appearance stream's own /Resources. */
 const APPEARANCE_FONT_NAME = 'F1';
-const APPEARANCE_COLOUR = rgb(0.1, 0.2, 0.5);
+/** Dark blue, as the RGB operands of `RG` and `rg`. */
+const APPEARANCE_COLOUR = '0.1 0.2 0.5';
 const APPEARANCE_MAX_FONT_SIZE = 9;
 const APPEARANCE_PADDING = 4;
 const FRAME_WIDTH = 0.75;
@@ -109,7 +104,6 @@ export async function prepareSignature(pdf: Buffer, options: SignatureRevisionOp
     // The default parses 100 objects per macrotask tick; a signing request has no reason to yield.
     parseSpeed: ParseSpeeds.Fastest,
   });
-  document.registerFontkit(fontkit);
   const { catalog, context } = document;
   const acroForm = catalog.getOrCreateAcroForm();
   const existingFields = acroForm.getAllFields().map(([field]) => field);
@@ -137,7 +131,7 @@ export async function prepareSignature(pdf: Buffer, options: SignatureRevisionOp
     }),
   );
 
-  const appearance = await appearanceStream(document, rect.width, rect.height, options.field.lines);
+  const appearance = appearanceStream(document, rect.width, rect.height, options.field.lines);
   const widgetRef = context.register(
     context.obj({
       Type: 'Annot',
@@ -244,56 +238,39 @@ function toPdfRectangle(page: PDFPage, rect: SignatureField['rect']): SignatureF
   return { x: mediaBox.x + rect.x, y: mediaBox.y + mediaBox.height - rect.y - rect.height, width: rect.width, height: rect.height };
 }
 
-/** The widget's normal appearance: a thin frame and the lines in Noto Serif KR, as large as fits (at most 9 pt). */
-async function appearanceStream(document: PDFDocument, width: number, height: number, lines: string[]) {
-  const font = await embedAppearanceFont(document, lines);
-  const fontSize = fittingFontSize(font, lines, width - 2 * APPEARANCE_PADDING, height - 2 * APPEARANCE_PADDING);
-  const noRotation = { rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0) };
-  return document.context.formXObject(
-    [
-      ...drawRectangle({
-        ...noRotation,
-        x: FRAME_WIDTH / 2,
-        y: FRAME_WIDTH / 2,
-        width: width - FRAME_WIDTH,
-        height: height - FRAME_WIDTH,
-        color: undefined,
-        borderWidth: FRAME_WIDTH,
-        borderColor: APPEARANCE_COLOUR,
-      }),
-      ...drawLinesOfText(
-        lines.map((line) => font.encodeText(line)),
-        {
-          ...noRotation,
-          x: APPEARANCE_PADDING,
-          y: height - APPEARANCE_PADDING - font.heightAtSize(fontSize, { descender: false }),
-          font: APPEARANCE_FONT_NAME,
-          size: fontSize,
-          lineHeight: font.heightAtSize(fontSize),
-          color: APPEARANCE_COLOUR,
-        },
-      ),
-    ],
-    {
-      BBox: [0, 0, width, height],
-      Resources: { Font: { [APPEARANCE_FONT_NAME]: font.ref } },
-    },
-  );
-}
-
 /**
- * Embeds only the glyphs the lines use. The subset gets the standard "ABCDEF+" tag (ISO 32000-1 §9.6.4),
- * derived from the text so that equal text gives an equal name and different subsets differ.
+ * The widget's normal appearance: a thin frame and the lines in Noto Serif KR, as large as fits (at
+ * most 9 pt), the font embedded as the documents' fonts are (font-subsets.ts): shaped with the
+ * process's parsed font, and the same lines give the same bytes.
  */
-async function embedAppearanceFont(document: PDFDocument, lines: string[]): Promise<PDFFont> {
-  const { data, font } = fonts().serif;
-  const digest = createHash('sha256').update(lines.join('\n')).digest();
-  const tag = String.fromCharCode(...digest.subarray(0, 6).map((byte) => 65 + (byte % 26)));
-  return document.embedFont(data, { subset: true, customName: `${tag}+${font.postscriptName}` });
-}
-
-function fittingFontSize(font: PDFFont, lines: string[], width: number, height: number): number {
-  const widestAtOnePoint = Math.max(0, ...lines.map((line) => font.widthOfTextAtSize(line, 1)));
-  const heightAtOnePoint = lines.length * font.heightAtSize(1);
-  return Math.min(APPEARANCE_MAX_FONT_SIZE, width / widestAtOnePoint, height / heightAtOnePoint);
+function appearanceStream(document: PDFDocument, width: number, height: number, lines: string[]) {
+  const { context } = document;
+  const shaped = lines.map((line) => shape('serif', line));
+  const subset = fontSubset('serif', shaped);
+  const font = writeCompositeFont(subset, {
+    object: (dictionary) => context.register(context.obj(dictionary as Parameters<typeof context.obj>[0])),
+    deflatedStream: (dictionary, data) => context.register(context.stream(data, { ...dictionary, Filter: 'FlateDecode' } as Parameters<typeof context.stream>[1])),
+    text: (value) => PDFString.of(value),
+  });
+  // In ems: the line from ascender to descender, and each line's advance.
+  const { ascent, descent } = subset.descriptor;
+  const lineHeight = (ascent - descent) / 1000;
+  const unitsPerEm = fonts().serif.font.unitsPerEm;
+  const widest = Math.max(0, ...shaped.map((run) => run.advanceWidth / unitsPerEm));
+  const size = Math.min(APPEARANCE_MAX_FONT_SIZE, (width - 2 * APPEARANCE_PADDING) / widest, (height - 2 * APPEARANCE_PADDING) / (lines.length * lineHeight));
+  const content = [
+    `${APPEARANCE_COLOUR} RG ${FRAME_WIDTH} w`,
+    `${decimal(FRAME_WIDTH / 2)} ${decimal(FRAME_WIDTH / 2)} ${decimal(width - FRAME_WIDTH)} ${decimal(height - FRAME_WIDTH)} re S`,
+    `BT /${APPEARANCE_FONT_NAME} ${decimal(size)} Tf ${APPEARANCE_COLOUR} rg ${decimal(lineHeight * size)} TL`,
+    // The first baseline an ascender below the top padding; T* moves down a line.
+    `${APPEARANCE_PADDING} ${decimal(height - APPEARANCE_PADDING - (ascent / 1000) * size)} Td`,
+    ...lines.map((line, index) => `${index > 0 ? 'T* ' : ''}[${textOperands(subset, line)}] TJ`),
+    'ET',
+  ].join('\n');
+  return context.flateStream(Buffer.from(content, 'latin1'), {
+    Type: 'XObject',
+    Subtype: 'Form',
+    BBox: [0, 0, width, height],
+    Resources: { Font: { [APPEARANCE_FONT_NAME]: font } },
+  });
 }
