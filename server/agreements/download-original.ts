@@ -1,5 +1,6 @@
 import { findLatestOriginal } from '../../db/repositories/originals.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
+import { SIGNED_STATES } from '../../workflows/agreement/agreement.events.ts';
 import { MalformedRequestError } from '../errors.ts';
 import { renderAgreementPdf } from '../pdf/render-pdf.ts';
 import { buildAgreementDocument } from './agreement-document.ts';
@@ -17,7 +18,8 @@ export interface DownloadedOriginal {
 
 /**
  * A party's original. Before signing it is a draft rendered from the current text with the DRAFT
- * mark; from signing on it is the stored file, with every signature made so far.
+ * mark; from signing on (in force, expired or terminated too) it is the stored file, with every
+ * signature made so far.
  */
 export async function downloadOriginal(deps: UseCaseDeps, user: User, agreementId: number, original: unknown): Promise<DownloadedOriginal> {
   const record = await loadVisibleAgreement(deps.db, agreementId, user);
@@ -25,10 +27,10 @@ export async function downloadOriginal(deps: UseCaseDeps, user: User, agreementI
     throw new MalformedRequestError(`original must be one of the parties: ${record.parties.join(', ')}`);
   }
   const filename = `agreement-${record.id}-${original}`;
-  if (record.state === 'signing' || record.state === 'executed') {
+  if (record.state === 'signing' || SIGNED_STATES.includes(record.state)) {
     const stored = await findLatestOriginal(deps.db, record.id, original);
     if (!stored) throw new Error(`agreement ${record.id} is in ${record.state} but has no stored original for ${original}`);
-    const suffix = record.state === 'executed' ? 'signed' : `revision-${stored.revision}`;
+    const suffix = SIGNED_STATES.includes(record.state) ? 'signed' : `revision-${stored.revision}`;
     return { pdf: stored.pdf, sha256: stored.sha256, filename: `${filename}-${suffix}.pdf`, final: true };
   }
   const source = await loadAgreementSource(deps.db, record, (await loadText(deps.db, record)).text);

@@ -3,6 +3,7 @@ import type { Queryable } from '../../db/connection.ts';
 import { findAgreement } from '../../db/repositories/agreements.repository.ts';
 import { findOriginalsBySha256 } from '../../db/repositories/original-lookup.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
+import { SIGNED_STATES } from '../../workflows/agreement/agreement.events.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { DomainError, MalformedRequestError } from '../errors.ts';
 import { allTrustAnchors } from '../signing/trust-anchors.ts';
@@ -20,7 +21,7 @@ export interface KnownOriginal {
   /** Whose original it is (each party has its own). */
   readonly original: string;
   readonly revision: number;
-  /** The executed file itself: the newest revision of an executed agreement's original. */
+  /** The signed file itself: the newest revision of the original of an agreement both parties signed. */
   readonly final: boolean;
 }
 
@@ -65,7 +66,7 @@ async function findKnownOriginal(db: Queryable, user: User, sha256: string): Pro
       state: agreement.state,
       original: match.party,
       revision: match.revision,
-      final: agreement.state === 'executed' && match.revision === match.latestRevision,
+      final: SIGNED_STATES.includes(agreement.state) && match.revision === match.latestRevision,
     };
   }
   return null;

@@ -8,7 +8,7 @@ import { AGREEMENT_MACHINE_VERSION } from '../../workflows/agreement/agreement.m
 import { ApiClient } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { runEvents } from '../support/execute-demo.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 
 const SIGNING_DAY = '2026-03-02';
 const TO_SIGNING = [
@@ -59,6 +59,29 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     const row = await dates(id);
     expect(row).to.deep.include({ state: 'in-force', in_force_on: SIGNING_DAY, expires_on: '2031-03-02', notice_deadline_on: '2030-09-02' });
     expect(await at(SIGNING_DAY)).to.equal(0);
+  });
+
+  it('when it is in force, then each original still downloads as the stored signed file, and verification calls it final', async () => {
+    const id = await executed({ termYears: 5, autoRenewal: true });
+    const download = async () => (await as('official@sverdlovsk.example')).get(`/api/agreements/${id}/pdf?original=sverdlovsk`);
+    const signed = await download();
+    await at(SIGNING_DAY);
+    expect((await agreement(id)).state).to.equal('in-force');
+    const later = await download();
+    expect(later.headers.get('content-disposition')).to.include(`agreement-${id}-sverdlovsk-signed.pdf`);
+    expect(later.bytes.equals(signed.bytes), 'the stored file, not a new draft').to.equal(true);
+    const session = await fetch(`${server.baseUrl}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'official@sverdlovsk.example', password: DEMO_PASSWORD }),
+    });
+    const { token } = (await session.json()) as { token: string };
+    const verification = await fetch(`${server.baseUrl}/api/verify`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' },
+      body: later.bytes,
+    });
+    expect(((await verification.json()) as { knownOriginal: unknown }).knownOriginal).to.include({ agreementId: id, state: 'in-force', final: true });
   });
 
   it('when a term ends with no notice and automatic renewal, then it renews for another term, exactly once', async () => {
