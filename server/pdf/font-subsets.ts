@@ -8,6 +8,8 @@ import { fonts, shape, type FontId, type ShapedText } from './fonts.ts';
  * ToUnicode map that makes the text extractable. Writing a subset decodes every glyph it holds and
  * deflating its ~100 KB takes longer still, and an agreement sets the same glyphs in both originals
  * and in every rendering of a version, so a subset is built once per process for each glyph set.
+ * Both PDF writers embed and set text through here: pdfkit for the documents (draw-text.ts), pdf-lib
+ * for the signatures' appearances (signing/sign-pdf.ts).
  */
 export interface FontSubset {
   readonly fontId: FontId;
