@@ -7,6 +7,7 @@ import { addUser } from '../../server/auth/user-administration.ts';
 import { DEMO_PARTIES } from '../../server/demo/demo-parties.ts';
 import { ApiClient, type ApiResponse } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
+import { HAPPY_PATH } from '../support/execute-demo.ts';
 import { countRows, storedAgreement } from '../support/snapshot.ts';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -19,63 +20,21 @@ import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/serv
 const PARTIES = ['sverdlovsk', 'gyeonggi', 'outsider'] as const;
 const COUNTERPARTY: Record<(typeof PARTIES)[number], string> = { sverdlovsk: 'gyeonggi', gyeonggi: 'sverdlovsk', outsider: 'sverdlovsk' };
 
+/** The first `steps` events of the demo's happy path, as who and what. */
+const happyPath = (steps: number): [string, AgreementEventType][] => HAPPY_PATH.slice(0, steps).map(([email, type]) => [email, type]);
+
 /** Who moves a fresh agreement (Sverdlovsk–Gyeonggi, ru/ko) from drafting to each situation under test. */
 const SITUATIONS: Record<string, readonly [string, AgreementEventType][]> = {
   drafting: [],
-  review: [['legal@sverdlovsk.example', 'SUBMIT']],
-  'review, Sverdlovsk approved': [['legal@sverdlovsk.example', 'SUBMIT'], ['legal@sverdlovsk.example', 'APPROVE']],
-  approval: [['legal@sverdlovsk.example', 'SUBMIT'], ['legal@sverdlovsk.example', 'APPROVE'], ['legal@gyeonggi.example', 'APPROVE']],
-  'approval, Gyeonggi approved': [
-    ['legal@sverdlovsk.example', 'SUBMIT'],
-    ['legal@sverdlovsk.example', 'APPROVE'],
-    ['legal@gyeonggi.example', 'APPROVE'],
-    ['official@gyeonggi.example', 'APPROVE'],
-  ],
-  signing: [
-    ['legal@sverdlovsk.example', 'SUBMIT'],
-    ['legal@sverdlovsk.example', 'APPROVE'],
-    ['legal@gyeonggi.example', 'APPROVE'],
-    ['official@gyeonggi.example', 'APPROVE'],
-    ['official@sverdlovsk.example', 'APPROVE'],
-  ],
-  'signing, Sverdlovsk signed': [
-    ['legal@sverdlovsk.example', 'SUBMIT'],
-    ['legal@sverdlovsk.example', 'APPROVE'],
-    ['legal@gyeonggi.example', 'APPROVE'],
-    ['official@gyeonggi.example', 'APPROVE'],
-    ['official@sverdlovsk.example', 'APPROVE'],
-    ['signatory@sverdlovsk.example', 'SIGN'],
-  ],
-  executed: [
-    ['legal@sverdlovsk.example', 'SUBMIT'],
-    ['legal@sverdlovsk.example', 'APPROVE'],
-    ['legal@gyeonggi.example', 'APPROVE'],
-    ['official@gyeonggi.example', 'APPROVE'],
-    ['official@sverdlovsk.example', 'APPROVE'],
-    ['signatory@sverdlovsk.example', 'SIGN'],
-    ['signatory@gyeonggi.example', 'SIGN'],
-  ],
-  'executed, Gyeonggi notified completion': [
-    ['legal@sverdlovsk.example', 'SUBMIT'],
-    ['legal@sverdlovsk.example', 'APPROVE'],
-    ['legal@gyeonggi.example', 'APPROVE'],
-    ['official@gyeonggi.example', 'APPROVE'],
-    ['official@sverdlovsk.example', 'APPROVE'],
-    ['signatory@sverdlovsk.example', 'SIGN'],
-    ['signatory@gyeonggi.example', 'SIGN'],
-    ['official@gyeonggi.example', 'NOTIFY_COMPLETION'],
-  ],
-  'in-force': [
-    ['legal@sverdlovsk.example', 'SUBMIT'],
-    ['legal@sverdlovsk.example', 'APPROVE'],
-    ['legal@gyeonggi.example', 'APPROVE'],
-    ['official@gyeonggi.example', 'APPROVE'],
-    ['official@sverdlovsk.example', 'APPROVE'],
-    ['signatory@sverdlovsk.example', 'SIGN'],
-    ['signatory@gyeonggi.example', 'SIGN'],
-    ['official@gyeonggi.example', 'NOTIFY_COMPLETION'],
-    ['legal@sverdlovsk.example', 'NOTIFY_COMPLETION'],
-  ],
+  review: happyPath(1),
+  'review, Sverdlovsk approved': happyPath(2),
+  approval: happyPath(3),
+  'approval, Gyeonggi approved': happyPath(4),
+  signing: happyPath(5),
+  'signing, Sverdlovsk signed': happyPath(6),
+  executed: happyPath(7),
+  'executed, Gyeonggi notified completion': [...happyPath(7), ['official@gyeonggi.example', 'NOTIFY_COMPLETION']],
+  'in-force': [...happyPath(7), ['official@gyeonggi.example', 'NOTIFY_COMPLETION'], ['legal@sverdlovsk.example', 'NOTIFY_COMPLETION']],
   withdrawn: [['official@gyeonggi.example', 'WITHDRAW']],
 };
 

@@ -7,21 +7,13 @@ import { upgradeWorkflow, step } from '../../workflows/agreement/agreement.workf
 import { AGREEMENT_MACHINE_VERSION } from '../../workflows/agreement/agreement.machine.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
-import { runEvents } from '../support/execute-demo.ts';
+import { HAPPY_PATH, runEvents } from '../support/execute-demo.ts';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 
 const SIGNING_DAY = '2026-03-02';
-const TO_SIGNING = [
-  ['legal@sverdlovsk.example', 'SUBMIT', 'review'],
-  ['legal@sverdlovsk.example', 'APPROVE', 'review'],
-  ['legal@gyeonggi.example', 'APPROVE', 'approval'],
-  ['official@gyeonggi.example', 'APPROVE', 'approval'],
-  ['official@sverdlovsk.example', 'APPROVE', 'signing'],
-] as const;
-const SIGNATURES = [
-  ['signatory@sverdlovsk.example', 'SIGN', 'signing'],
-  ['signatory@gyeonggi.example', 'SIGN', 'executed'],
-] as const;
+/** The demo's happy path: up to signing, then both signatures. */
+const TO_SIGNING = HAPPY_PATH.slice(0, 5);
+const SIGNATURES = HAPPY_PATH.slice(5);
 
 describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
   let server: TestServer;
@@ -49,7 +41,7 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
   async function executed(variables: Record<string, unknown>): Promise<number> {
     server.clock.set(`${SIGNING_DAY}T09:00:00Z`);
     const { id } = (await (await as('legal@sverdlovsk.example')).post('/api/agreements', { kind: 'cooperation-agreement', variables })).body;
-    await runEvents(server, id, [...TO_SIGNING, ...SIGNATURES]);
+    await runEvents(server, id, HAPPY_PATH);
     return id;
   }
 
