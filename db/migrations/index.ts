@@ -3,6 +3,9 @@ import * as createCoreTables from './20261128000000_create_core_tables.ts';
 import * as addLifecycle from './20261128010000_add_lifecycle.ts';
 import * as addAccounts from './20261128020000_add_accounts.ts';
 import * as addSigningCredentials from './20261128030000_add_signing_credentials.ts';
+import * as retireTrustAnchors from './20261201010000_retire_trust_anchors.ts';
+import * as scopeApiTokens from './20261201020000_scope_api_tokens.ts';
+import * as shareClauseTexts from './20261201030000_share_clause_texts.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -13,6 +16,9 @@ const migrations: Record<string, Knex.Migration> = {
   '20261128010000_add_lifecycle': addLifecycle,
   '20261128020000_add_accounts': addAccounts,
   '20261128030000_add_signing_credentials': addSigningCredentials,
+  '20261201010000_retire_trust_anchors': retireTrustAnchors,
+  '20261201020000_scope_api_tokens': scopeApiTokens,
+  '20261201030000_share_clause_texts': shareClauseTexts,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
