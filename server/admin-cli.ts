@@ -6,7 +6,7 @@ import { migrateToLatest, openDatabase, type Database } from '../db/connection.t
 import { findParty, insertParty, listParties } from '../db/repositories/parties.repository.ts';
 import { findUserByEmail, listUsersOfParty } from '../db/repositories/users.repository.ts';
 import { ROLES } from '../workflows/agreement/agreement.events.ts';
-import { addUser, replacePassword } from './auth/user-administration.ts';
+import { addUser, newUserInput, replacePassword } from './auth/user-administration.ts';
 import { loadConfig } from './config.ts';
 import { DomainError } from './errors.ts';
 import { partyNamesSchema } from './parties/party.ts';
@@ -80,18 +80,15 @@ async function createParty(db: Database, options: Options): Promise<void> {
 async function createUser(db: Database, options: Options): Promise<void> {
   const { password, generated } = await choosePassword();
   const name = required(options, 'name');
-  const user = await addUser(
-    db,
-    required(options, 'party'),
-    {
-      email: required(options, 'email'),
-      role: z.enum(ROLES).parse(required(options, 'role')),
-      displayName: name,
-      password,
-      title: options.title === undefined ? undefined : { en: options.title, ru: options.title, ko: options.title },
-    },
-    new Date(),
-  );
+  // The same schema as the administrator's page: a name from the command line meets the same text rule.
+  const input = newUserInput.parse({
+    email: required(options, 'email'),
+    role: required(options, 'role'),
+    displayName: name,
+    password,
+    title: options.title === undefined ? undefined : { en: options.title, ru: options.title, ko: options.title },
+  });
+  const user = await addUser(db, required(options, 'party'), input, new Date());
   console.log(`Created ${user.email}, ${user.role} of ${user.party}.`);
   if (generated) console.log(`Password (shown once; change it on the account page): ${password}`);
 }
@@ -132,7 +129,8 @@ class UsageError extends Error {}
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
-  else if (error instanceof DomainError || error instanceof z.ZodError) console.error(error.message);
+  else if (error instanceof z.ZodError) console.error(z.prettifyError(error));
+  else if (error instanceof DomainError) console.error(error.message);
   else console.error(error);
   process.exitCode = 1;
 });

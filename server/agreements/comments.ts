@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { safeText } from '../text/safe-text.ts';
+import { userText } from '../text/safe-text.ts';
 import { insertComment, listCommentsVisibleTo, resolveComment, type CommentRecord } from '../../db/repositories/comments.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { authorize } from '../auth/policy.ts';
@@ -18,7 +18,7 @@ export const addCommentInput = z
   .object({
     clause: z.string().min(1).max(64),
     lang: z.enum(LANGUAGES),
-    body: safeText(10_000).trim().min(1),
+    body: userText(10_000, { singleLine: false }).trim().min(1),
     internal: z.boolean().default(false),
     replyTo: z.number().int().positive().optional(),
   })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { safeText } from '../text/safe-text.ts';
+import { userText } from '../text/safe-text.ts';
 import { insertApproval } from '../../db/repositories/approvals.repository.ts';
 import { insertOriginalRevision, type OriginalRevision } from '../../db/repositories/originals.repository.ts';
 import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
@@ -26,7 +26,7 @@ export const agreementEventInput = z
   .object({
     type: z.enum(EVENT_TYPES),
     expectedVersion: z.number().int().nonnegative(),
-    comment: safeText(2000).optional(),
+    comment: userText(2000, { singleLine: false }).optional(),
     /** NOTIFY_COMPLETION and GIVE_NOTICE: the date of the notification or notice (YYYY-MM-DD), today by default. */
     date: z.iso.date().optional(),
     /** SIGN: the signatory's password once more, to confirm it is them who signs; checked, never stored. */

@@ -16,19 +16,23 @@ import type { UseCaseDeps } from '../agreements/deps.ts';
 import { NotFoundError, RuleViolationError } from '../errors.ts';
 import { assertAcceptablePassword, hashPassword } from './passwords.ts';
 import { authorize, type Actor } from './policy.ts';
+import { userText } from '../text/safe-text.ts';
 
 /**
  * A party's administrator manages that party's users: lists them, creates them, changes their role
  * and resets their password. The policy says who is an administrator ('users.manage'); a user of
  * another party is answered 404, as if it did not exist.
  */
-const localized = z.object({ en: z.string().trim().max(200), ru: z.string().trim().max(200), ko: z.string().trim().max(200) });
+// One rule for a person's name and title in every script: printed under a signature in both
+// parties' originals, a character no font can draw would stop the other party's drafts.
+const personLine = () => userText(200, { singleLine: true }).trim();
+const localized = z.object({ en: personLine(), ru: personLine(), ko: personLine() });
 
 export const newUserInput = z
   .object({
     email: z.email().max(254),
     role: z.enum(ROLES),
-    displayName: z.string().trim().min(1).max(200),
+    displayName: personLine().min(1),
     password: z.string().max(1024),
     /** The name and title printed under a signature, per language; the display name stands in for a missing name. */
     name: localized.partial().optional(),

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { MalformedRequestError, NotFoundError } from '../errors.ts';
+import { MalformedRequestError, NotFoundError, RuleViolationError } from '../errors.ts';
 
 /** Validates a request body against its schema; every problem is listed in the 400. */
 export function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknown): z.infer<Schema> {
@@ -9,7 +9,11 @@ export function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknow
   const result = schema.safeParse(body);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', problem: issue.message }));
-    throw new MalformedRequestError(problems.map((entry) => `${entry.field}: ${entry.problem}`).join('; '), { problems });
+    const detail = problems.map((entry) => `${entry.field}: ${entry.problem}`).join('; ');
+    // A well-formed body that breaks a rule (a character the text rule refuses) is a 422 naming it.
+    const broken = result.error.issues.find((issue): issue is z.core.$ZodIssueCustom => issue.code === 'custom' && issue.params?.rule === true);
+    if (broken) throw new RuleViolationError(detail, { problems, field: broken.path.join('.'), character: broken.params!.character, codePoint: broken.params!.codePoint });
+    throw new MalformedRequestError(detail, { problems });
   }
   return result.data;
 }
