@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { safeText } from '../text/safe-text.ts';
 import { LANGUAGES } from '../text/languages.ts';
+import { withRealWords } from '../text/word-length.ts';
 
-const localizedText = z.object({ en: safeText(2000).min(1), ru: safeText(2000).min(1), ko: safeText(2000).min(1) }).strict();
+/** Printed in the clauses, so held to the word rule of clause text too (word-length.ts). */
+const printedText = () => withRealWords(safeText(2000).min(1));
+const localizedText = z.object({ en: printedText(), ru: printedText(), ko: printedText() }).strict();
 export type LocalizedText = z.infer<typeof localizedText>;
 
 /**

@@ -25,29 +25,47 @@ export async function renderAgreementPdf(document: AgreementDocument): Promise<R
  * language named, never printed as an empty box or silently dropped.
  */
 export function assertDrawable(document: AgreementDocument): void {
-  const check = (clause: string, texts: PerLanguage<string | readonly Block[]>, font: FontId = 'serif') => {
-    for (const [lang, value] of Object.entries(texts)) {
-      const strings = typeof value === 'string' ? [value] : (value ?? []).flatMap((block) => (block.type === 'paragraph' ? [block.text] : block.items));
-      for (const text of strings) {
-        const [missing] = measurer.missingCharacters(text, font);
-        if (missing !== undefined) {
-          const codePoint = `U+${missing.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-          throw new RuleViolationError(
-            `clause "${clause}" (${lang}): the character "${missing}" (${codePoint}) cannot be drawn by any of the document's fonts`,
-            { clause, lang, character: missing, codePoint },
-          );
-        }
-      }
+  for (const { clause, lang, text, font } of [...clauseTexts(document), ...signatureBlockTexts(document)]) {
+    const [missing] = measurer.missingCharacters(text, font);
+    if (missing !== undefined) {
+      const codePoint = `U+${missing.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+      throw new RuleViolationError(
+        `clause "${clause}" (${lang}): the character "${missing}" (${codePoint}) cannot be drawn by any of the document's fonts`,
+        { clause, lang, character: missing, codePoint },
+      );
     }
-  };
-  check('title', document.title, 'serif-bold');
-  check('preamble', document.preamble);
-  for (const article of document.articles) check(article.key, article.body);
-  check('final-clause', document.finalClause);
-  if (document.appendix) check('appendix', { en: document.appendix.paragraphs.join(' ') });
+  }
+}
+
+/** One run of text the document prints, with the clause and language an error names. */
+export interface DocumentText {
+  readonly clause: string;
+  readonly lang: string;
+  readonly text: string;
+  readonly font: FontId;
+}
+
+/** The texts the clause templates make: title, preamble, articles, final clause (and an appendix). */
+export function* clauseTexts(document: AgreementDocument): Generator<DocumentText> {
+  yield* textsOf('title', document.title, 'serif-bold');
+  yield* textsOf('preamble', document.preamble);
+  for (const article of document.articles) yield* textsOf(article.key, article.body);
+  yield* textsOf('final-clause', document.finalClause);
+  if (document.appendix) yield* textsOf('appendix', { en: document.appendix.paragraphs.join(' ') });
+}
+
+/** The texts of the signature blocks, which come from the parties and their signatories, not from the clauses. */
+function* signatureBlockTexts(document: AgreementDocument): Generator<DocumentText> {
   for (const block of document.signatureBlocks) {
-    check('signature-block', block.heading);
-    check('signature-block', block.signatoryName);
-    check('signature-block', block.signatoryTitle);
+    yield* textsOf('signature-block', block.heading);
+    yield* textsOf('signature-block', block.signatoryName);
+    yield* textsOf('signature-block', block.signatoryTitle);
+  }
+}
+
+function* textsOf(clause: string, texts: PerLanguage<string | readonly Block[]>, font: FontId = 'serif'): Generator<DocumentText> {
+  for (const [lang, value] of Object.entries(texts)) {
+    const strings = typeof value === 'string' ? [value] : (value ?? []).flatMap((block) => (block.type === 'paragraph' ? [block.text] : block.items));
+    for (const text of strings) yield { clause, lang, text, font };
   }
 }
