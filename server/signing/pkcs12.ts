@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import forge from 'node-forge';
-import { RuleViolationError } from '../errors.ts';
+import { DomainError, RuleViolationError } from '../errors.ts';
+import { IterationBudget, chargeDerivation, checkBagCount, checkPkcs12Structure } from './pkcs12-limits.ts';
 
 /**
  * Opens a PKCS#12 (.p12/.pfx) a government exports from its own PKI: the signer's certificate, its
@@ -30,6 +31,30 @@ if (!pbe.getCipherForPBES2[UTF8_PASSWORDS]) {
   });
 }
 
+/**
+ * Keys shrouded inside encrypted SafeContents cannot be seen before those are decrypted, so every
+ * derivation forge starts (PBES2 and PKCS#12 PBE alike go through getCipher) is charged to the budget of
+ * the file being read first. The budget sits on forge's own object for the same reason the marker does:
+ * a second copy of this module must find the one wrapper installed.
+ */
+const ACTIVE_BUDGET = Symbol.for('bilateral.forge-pkcs12-iteration-budget');
+type Asn1Params = Parameters<typeof forge.asn1.toDer>[0];
+const guardedPbe = pbe as unknown as {
+  getCipher: ((oid: string, params: Asn1Params, password: string) => unknown) & { [ACTIVE_BUDGET]?: true };
+  [ACTIVE_BUDGET]?: IterationBudget;
+};
+if (!guardedPbe.getCipher[ACTIVE_BUDGET]) {
+  const getCipher = guardedPbe.getCipher.bind(pbe);
+  guardedPbe.getCipher = Object.assign(
+    (oid: string, params: Asn1Params, password: string) => {
+      const budget = guardedPbe[ACTIVE_BUDGET];
+      if (budget) chargeDerivation(budget, oid, Buffer.from(forge.asn1.toDer(params).getBytes(), 'binary'));
+      return getCipher(oid, params, password);
+    },
+    { [ACTIVE_BUDGET]: true as const },
+  );
+}
+
 /** A PKCS#12 is a few KiB; this bounds the work a hostile upload can cause. */
 export const MAX_PKCS12_BYTES = 64 * 1024;
 
@@ -44,11 +69,18 @@ export interface Pkcs12Contents {
 export function readPkcs12(pkcs12: Buffer, passphrase: string): Pkcs12Contents {
   if (pkcs12.length === 0) throw new RuleViolationError('The PKCS#12 is empty');
   if (pkcs12.length > MAX_PKCS12_BYTES) throw new RuleViolationError(`The PKCS#12 has ${pkcs12.length} bytes; at most ${MAX_PKCS12_BYTES} are accepted`);
+  const budget = new IterationBudget();
   let parsed: forge.pkcs12.Pkcs12Pfx;
   try {
+    const { macIterations } = checkPkcs12Structure(pkcs12);
+    // forge derives the MAC key itself, outside getCipher.
+    if (macIterations > 0n) budget.charge('MAC', macIterations);
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(pkcs12.toString('binary')), true);
+    // readPkcs12 is synchronous: no other file's reading can run while this budget is the active one.
+    guardedPbe[ACTIVE_BUDGET] = budget;
     parsed = forge.pkcs12.pkcs12FromAsn1(asn1, true, passphrase);
   } catch (error) {
+    if (error instanceof DomainError) throw error;
     const message = error instanceof Error ? error.message : '';
     throw new RuleViolationError(
       /MAC could not be verified|Invalid password/i.test(message)
@@ -57,7 +89,10 @@ export function readPkcs12(pkcs12: Buffer, passphrase: string): Pkcs12Contents {
           ? `The PKCS#12 uses an encryption that cannot be read here (${message.slice(0, 200)})`
           : 'The PKCS#12 could not be read: it is not a PKCS#12 file, or it is damaged',
     );
+  } finally {
+    guardedPbe[ACTIVE_BUDGET] = undefined;
   }
+  checkBagCount(parsed.safeContents.reduce((count, contents) => count + contents.safeBags.length, 0));
 
   const keyBags = [
     ...(parsed.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!] ?? []),

@@ -1,9 +1,11 @@
-import { createPrivateKey } from 'node:crypto';
+import { createCipheriv, createPrivateKey, pbkdf2Sync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import * as asn1js from 'asn1js';
 import { expect } from 'chai';
 import { DomainError } from '../../server/errors.ts';
 import { readPkcs12 } from '../../server/signing/pkcs12.ts';
+import { MAX_ITERATIONS_PER_DERIVATION, MAX_ITERATIONS_PER_FILE, MAX_SAFE_BAGS } from '../../server/signing/pkcs12-limits.ts';
 import { createRootCa, exportPkcs12, issueCertificate, openssl, scratchDirectory, type FileCredential } from './openssl-pki.ts';
 
 const PASSPHRASE = 'пароль 비밀번호';
@@ -59,5 +61,159 @@ describe('readPkcs12 (server/signing/pkcs12.ts)', () => {
     await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', ecKey, '-out', ecCertificate, '-subj', '/CN=EC signer', '-days', '30']);
     await openssl(['pkcs12', '-export', '-in', ecCertificate, '-inkey', ecKey, '-passout', `pass:${PASSPHRASE}`, '-out', ecPkcs12]);
     expect(refusal(() => readPkcs12(readFileSync(ecPkcs12), PASSPHRASE))).to.match(/not RSA.*sign externally/);
+  });
+});
+
+/**
+ * A PKCS#12 with other iteration counts, made by editing an OpenSSL export's structure: deriving 2^31-1
+ * iterations to write one would take as long as the attack it tests. Counts that are not rewritten stay
+ * OpenSSL's 2048; a changed file's MAC no longer matches, which does not matter to a file refused before it.
+ */
+const PBKDF2_PARAMETERS_PATH = [1, 0, 1] as const; // PBES2-params > keyDerivationFunc > PBKDF2-params
+function elements(node: asn1js.AsnType): asn1js.AsnType[] {
+  return (node as asn1js.Sequence).valueBlock.value;
+}
+function octetsOf(node: asn1js.AsnType): Uint8Array {
+  return (node as asn1js.OctetString).valueBlock.valueHexView;
+}
+function decodeDer(bytes: Uint8Array): asn1js.AsnType {
+  return asn1js.fromBER(Uint8Array.from(bytes)).result;
+}
+function setPbkdf2Iterations(algorithm: asn1js.AsnType, iterations: number): void {
+  let node = algorithm;
+  for (const index of PBKDF2_PARAMETERS_PATH) node = elements(node)[index]!;
+  elements(node)[1] = new asn1js.Integer({ value: iterations });
+}
+
+interface ModernPkcs12 {
+  readonly pfx: asn1js.AsnType;
+  /** The certificates' EncryptedData ContentInfo and the key's plain SafeContents, as OpenSSL 3 writes them. */
+  readonly certificates: asn1js.AsnType;
+  readonly keySafeContents: asn1js.AsnType;
+}
+function openModern(der: Buffer): ModernPkcs12 {
+  const pfx = decodeDer(der);
+  const authenticatedSafe = decodeDer(octetsOf(elements(elements(elements(pfx)[1]!)[1]!)[0]!));
+  const [certificates, key] = elements(authenticatedSafe);
+  return { pfx, certificates: certificates!, keySafeContents: decodeDer(octetsOf(elements(elements(key!)[1]!)[0]!)) };
+}
+const dataContentInfo = (contents: asn1js.AsnType) =>
+  new asn1js.Sequence({
+    value: [new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.7.1' }), new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.OctetString({ valueHex: contents.toBER() })] })],
+  });
+function closeModern(pfx: asn1js.AsnType, contentInfos: asn1js.AsnType[], keepMac: boolean): Buffer {
+  const [version, authSafe, macData] = elements(pfx);
+  elements(authSafe!)[1] = dataContentInfo(new asn1js.Sequence({ value: contentInfos })).valueBlock.value[1]!;
+  return Buffer.from(new asn1js.Sequence({ value: keepMac ? [version!, authSafe!, macData!] : [version!, authSafe!] }).toBER());
+}
+const certificateAlgorithm = (certificates: asn1js.AsnType) => elements(elements(elements(elements(certificates)[1]!)[0]!)[1]!)[1]!;
+const keyAlgorithm = (keySafeContents: asn1js.AsnType) => elements(elements(elements(elements(keySafeContents)[0]!)[1]!)[0]!)[0]!;
+
+function withIterations(der: Buffer, counts: { mac?: number; key?: number; certificates?: number }): Buffer {
+  const { pfx, certificates, keySafeContents } = openModern(der);
+  if (counts.mac !== undefined) elements(elements(pfx)[2]!)[2] = new asn1js.Integer({ value: counts.mac });
+  if (counts.key !== undefined) setPbkdf2Iterations(keyAlgorithm(keySafeContents), counts.key);
+  if (counts.certificates !== undefined) setPbkdf2Iterations(certificateAlgorithm(certificates), counts.certificates);
+  return closeModern(pfx, [certificates, dataContentInfo(keySafeContents)], true);
+}
+
+/**
+ * The key's SafeContents moved inside an EncryptedData encrypted as OpenSSL encrypts the certificates'
+ * (PBKDF2-HMAC-SHA256, 2048 iterations, AES-256-CBC), its shrouded key raised to `keyIterations`: a count
+ * nobody can read without the passphrase. Without a MAC, which forge then does not ask for.
+ */
+function withKeyInsideEncryptedContents(der: Buffer, passphrase: string, keyIterations: number): Buffer {
+  const { pfx, certificates, keySafeContents } = openModern(der);
+  setPbkdf2Iterations(keyAlgorithm(keySafeContents), keyIterations);
+  const algorithm = certificateAlgorithm(certificates);
+  const pbkdf2 = elements(elements(elements(algorithm)[1]!)[0]!)[1]!;
+  const salt = octetsOf(elements(pbkdf2)[0]!);
+  const iv = octetsOf(elements(elements(elements(algorithm)[1]!)[1]!)[1]!);
+  const key = pbkdf2Sync(Buffer.from(passphrase, 'utf8'), salt, 2048, 32, 'sha256');
+  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  const encrypted = Buffer.concat([cipher.update(Buffer.from(keySafeContents.toBER())), cipher.final()]);
+  const encryptedContentInfo = elements(elements(elements(certificates)[1]!)[0]!)[1]!;
+  const keyContentInfo = new asn1js.Sequence({
+    value: [
+      new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.7.6' }),
+      new asn1js.Constructed({
+        idBlock: { tagClass: 3, tagNumber: 0 },
+        value: [
+          new asn1js.Sequence({
+            value: [
+              new asn1js.Integer({ value: 0 }),
+              new asn1js.Sequence({
+                value: [elements(encryptedContentInfo)[0]!, algorithm, new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: encrypted })],
+              }),
+            ],
+          }),
+        ],
+      }),
+    ],
+  });
+  return closeModern(pfx, [certificates, keyContentInfo], false);
+}
+
+describe('readPkcs12 budget (server/signing/pkcs12.ts, pkcs12-limits.ts)', () => {
+  let modern: Buffer;
+  // Far above what the refusals need (milliseconds), far below what deriving the counts would take.
+  const FAST_MS = 1500;
+
+  before(async () => {
+    const directory = scratchDirectory();
+    const root = await createRootCa(directory, 'Root');
+    const signer = await issueCertificate(root, 'signer', { commonName: 'Signer', days: 30 });
+    modern = await exportPkcs12(signer, [root], PASSPHRASE, 'modern');
+  });
+
+  function refusedFast(pkcs12: Buffer): string {
+    const started = performance.now();
+    const detail = refusal(() => readPkcs12(pkcs12, PASSPHRASE));
+    expect(performance.now() - started).to.be.below(FAST_MS);
+    return detail;
+  }
+
+  it('when the file is unchanged by the rewriting, then it still opens (the builder itself is sound)', () => {
+    const rewritten = withIterations(modern, {});
+    expect(rewritten.equals(modern)).to.equal(true);
+    expect(readPkcs12(withKeyInsideEncryptedContents(modern, PASSPHRASE, 2048), PASSPHRASE).certificatePem).to.include('BEGIN CERTIFICATE');
+  });
+
+  for (const [count, what] of [['mac', /MAC iteration count is 2147483647/], ['key', /private key encryption iteration count is 2147483647/], ['certificates', /SafeContents 1's encryption iteration count is 2147483647/]] as const) {
+    it(`when the ${count} iteration count is 2^31-1, then 422 names the count and the limit before deriving anything`, () => {
+      const detail = refusedFast(withIterations(modern, { [count]: 2 ** 31 - 1 }));
+      expect(detail).to.match(what).and.match(new RegExp(`at most ${MAX_ITERATIONS_PER_DERIVATION} are accepted`)).and.not.include(PASSPHRASE);
+    });
+  }
+
+  it('when the passphrase is wrong too, then the refusal is the same: the count is read before the passphrase is tried', () => {
+    const detail = refusal(() => readPkcs12(withIterations(modern, { mac: 1_000_000 }), 'wrong'));
+    expect(detail).to.match(/MAC iteration count is 1000000/);
+  });
+
+  it('when every count is within the cap but they add up to more than the file may spend, then 422 names the total', () => {
+    const { pfx, certificates, keySafeContents } = openModern(withIterations(modern, { mac: MAX_ITERATIONS_PER_DERIVATION, key: MAX_ITERATIONS_PER_DERIVATION, certificates: MAX_ITERATIONS_PER_DERIVATION }));
+    // The certificates twice: a fourth derivation at the cap.
+    const detail = refusedFast(closeModern(pfx, [certificates, certificates, dataContentInfo(keySafeContents)], true));
+    expect(detail).to.match(new RegExp(`add up to more than ${MAX_ITERATIONS_PER_FILE}`));
+  });
+
+  it('when a shrouded key with 2^31-1 iterations hides inside encrypted SafeContents, then it is refused when reached, before its derivation', () => {
+    const detail = refusedFast(withKeyInsideEncryptedContents(modern, PASSPHRASE, 2 ** 31 - 1));
+    expect(detail).to.match(/encryption iteration count is 2147483647/);
+  });
+
+  it('when the structure is truncated, trailing or not ASN.1 where a PFX needs it, then 422 says it cannot be read', () => {
+    expect(refusal(() => readPkcs12(modern.subarray(0, modern.length - 40), PASSPHRASE))).to.match(/could not be read/);
+    expect(refusal(() => readPkcs12(Buffer.concat([modern, Buffer.from([0])]), PASSPHRASE))).to.match(/could not be read/);
+    expect(refusal(() => readPkcs12(Buffer.from(new asn1js.Sequence({ value: [new asn1js.Integer({ value: 3 }), new asn1js.Null()] }).toBER()), PASSPHRASE))).to.match(/could not be read/);
+    expect(refusal(() => readPkcs12(Buffer.alloc(4000, 0x30), PASSPHRASE))).to.match(/could not be read/);
+  });
+
+  it('when a file holds more bags than a signer’s credential needs, then 422 names the limit', () => {
+    const { pfx, certificates, keySafeContents } = openModern(modern);
+    const bag = elements(keySafeContents)[0]!;
+    const many = new asn1js.Sequence({ value: Array.from({ length: MAX_SAFE_BAGS + 1 }, () => bag) });
+    expect(refusedFast(closeModern(pfx, [certificates, dataContentInfo(many)], true))).to.match(new RegExp(`more than ${MAX_SAFE_BAGS} bags`));
   });
 });
