@@ -3,7 +3,7 @@ import { userText } from '../text/safe-text.ts';
 import { insertApproval } from '../../db/repositories/approvals.repository.ts';
 import { insertOriginalRevision, type OriginalRevision } from '../../db/repositories/originals.repository.ts';
 import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
-import { insertSignature } from '../../db/repositories/signatures.repository.ts';
+import { insertSignature, listSignatures } from '../../db/repositories/signatures.repository.ts';
 import { deleteSigningRequests } from '../../db/repositories/signing-requests.repository.ts';
 import type { TextVersion } from '../../db/repositories/text-versions.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
@@ -94,12 +94,29 @@ export async function decideEvent(
     date: input.date ?? today,
     ...(input.type === 'SUBMIT' && { terms: signingTerms(text.text.variables) }),
   };
-  if (event.date! > today) throw new RuleViolationError(`${input.type} cannot be dated in the future (${event.date})`);
   authorize(user, record, `event.${input.type}`, alreadyDone(record.workflow, input.type, user.party));
+  if (input.date !== undefined) await assertPlausibleDate(deps, record, input.type, input.date, at);
   const outcome = step(record.workflow, event);
   if (!outcome.accepted) throw new Error(`the policy allowed ${input.type} but the machine refused it`);
   if (PARITY_GATED.has(input.type)) assertTranslationParity(text.text, record.languages, input.type);
   return { record, user, event, next: outcome.next, text, at };
+}
+
+/** A notification or notice may arrive a day ahead by the sender's clock (Seoul is UTC+9), no more. */
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A dated event (a notification of completion, a notice) cannot be dated before the agreement's last
+ * signature, nor beyond tomorrow: a backdated one would put the agreement in force, or end it,
+ * years before it was signed.
+ */
+async function assertPlausibleDate(deps: UseCaseDeps, record: AgreementRecord, type: AgreementEventType, date: string, at: Date): Promise<void> {
+  const lastSignedOn = (await listSignatures(deps.db, record.id)).map((signature) => signature.signedAt.slice(0, 10)).sort().at(-1);
+  const latest = new Date(at.getTime() + DAY_MS).toISOString().slice(0, 10);
+  if (date > latest || (lastSignedOn !== undefined && date < lastSignedOn)) {
+    const range = lastSignedOn === undefined ? `on or before ${latest}` : `from ${lastSignedOn} (the last signature) to ${latest}`;
+    throw new RuleViolationError(`${type} cannot be dated ${date}: the date must be ${range}`, { date, earliest: lastSignedOn ?? null, latest });
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { upgradeWorkflow, step } from '../../workflows/agreement/agreement.workf
 import { AGREEMENT_MACHINE_VERSION } from '../../workflows/agreement/agreement.machine.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
+import { storedAgreement } from '../support/snapshot.ts';
 import { HAPPY_PATH, runEvents } from '../support/execute-demo.ts';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -139,6 +140,39 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     const second = await legalGyeonggi.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version, date: '2026-04-30' });
     expect(second.status, JSON.stringify(second.body)).to.equal(200);
     expect(await dates(id)).to.deep.include({ state: 'in-force', in_force_on: '2026-05-18', expires_on: '2031-05-18' });
+  });
+
+  it('when a notification or notice is dated before the last signature or after tomorrow, then 422 naming the date and range, and nothing changes', async () => {
+    const id = await executed({ entryIntoForce: 'notifications', termYears: 5 });
+    server.clock.set('2026-05-20T10:00:00Z');
+    const legal = await as('legal@sverdlovsk.example');
+    const { version } = await agreement(id);
+    const before = await storedAgreement(server.db, id);
+    for (const date of ['1900-01-01', '2026-03-01', '2026-05-22']) {
+      const refused = await legal.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version, date });
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+      expect(refused.body).to.include({ code: 'RULE_VIOLATION', date, earliest: SIGNING_DAY, latest: '2026-05-21' });
+      expect(refused.body.detail).to.include(date).and.include(SIGNING_DAY).and.include('2026-05-21');
+    }
+    expect(await storedAgreement(server.db, id)).to.equal(before);
+    // The signing day itself and tomorrow (by a clock ahead of UTC) are in range.
+    expect((await legal.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version, date: SIGNING_DAY })).status).to.equal(200);
+    const gyeonggi = await as('legal@gyeonggi.example');
+    const tomorrow = await gyeonggi.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version + 1, date: '2026-05-21' });
+    expect(tomorrow.status, JSON.stringify(tomorrow.body)).to.equal(200);
+    expect(await dates(id)).to.deep.include({ in_force_on: '2026-05-21', expires_on: '2031-05-21' });
+  });
+
+  it('when a notice is dated the year 1900, then 422 and the scheduler does not terminate the agreement', async () => {
+    const id = await executed({ termYears: 5, noticeMonths: 6, autoRenewal: false });
+    await at(SIGNING_DAY);
+    const official = await as('official@gyeonggi.example');
+    const { version } = await agreement(id);
+    const refused = await official.post(`/api/agreements/${id}/events`, { type: 'GIVE_NOTICE', expectedVersion: version, date: '1900-01-01' });
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+    expect(refused.body.detail).to.include('1900-01-01');
+    await at(SIGNING_DAY);
+    expect(await dates(id)).to.deep.include({ state: 'in-force', terminates_on: null });
   });
 
   it('when the agreement names a party to sign first, then the other party cannot sign before it', async () => {
