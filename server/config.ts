@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /** Everything the server needs from its environment, validated once and frozen. */
@@ -18,7 +19,42 @@ export interface Config {
   readonly schedulerIntervalMs: number;
   /** An RFC 3161 time-stamping authority (TSA_URL): when set, every signature gets its timestamp (PAdES B-T). */
   readonly tsaUrl?: string;
+  /**
+   * The proxies whose X-Forwarded-For is believed (TRUST_PROXY), as express's `trust proxy` list:
+   * addresses, CIDRs or `loopback`, `linklocal`, `uniquelocal`. Empty: no proxy, the peer is the client.
+   */
+  readonly trustProxy: readonly string[];
+  /** What webhooks may call besides public addresses (WEBHOOK_ALLOWED_HOSTS): on-premise receivers. */
+  readonly webhookAllowList: WebhookAllowList;
+  /** How many agreements one user may create per hour (AGREEMENTS_PER_USER_PER_HOUR). */
+  readonly agreementsPerUserPerHour: number;
 }
+
+/** Non-public networks (CIDRs, canonical) and host names (lower case) that webhooks may call all the same. */
+export interface WebhookAllowList {
+  readonly networks: readonly string[];
+  readonly hosts: readonly string[];
+}
+
+/** A comma-separated list; blanks around entries and empty entries are ignored. */
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''));
+
+/** An address or CIDR as a canonical CIDR, or undefined when it is neither. */
+function asCidr(entry: string): string | undefined {
+  if (ipaddr.isValidCIDR(entry)) {
+    const [address, bits] = ipaddr.parseCIDR(entry);
+    return `${address.toString()}/${bits}`;
+  }
+  if (!ipaddr.isValid(entry)) return undefined;
+  const address = ipaddr.parse(entry);
+  return `${address.toString()}/${address.kind() === 'ipv4' ? 32 : 128}`;
+}
+
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 const environmentSchema = z.object({
   NODE_ENV: z.string().optional(),
@@ -30,6 +66,22 @@ const environmentSchema = z.object({
   BILATERAL_SECRET: z.string().optional(),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   TSA_URL: z.url({ protocol: /^https?$/ }).optional(),
+  TRUST_PROXY: commaList.refine((entries) => entries.every((entry) => TRUST_PROXY_NAMES.has(entry) || asCidr(entry)), {
+    message: 'expected addresses, CIDRs or loopback, linklocal, uniquelocal, separated by commas',
+  }),
+  WEBHOOK_ALLOWED_HOSTS: commaList.transform((entries, context) => {
+    const networks: string[] = [];
+    const hosts: string[] = [];
+    for (const entry of entries) {
+      const network = asCidr(entry);
+      const host = entry.toLowerCase().replace(/\.$/, '');
+      if (network) networks.push(network);
+      else if (HOST_NAME.test(host)) hosts.push(host);
+      else context.addIssue({ code: 'custom', message: `${entry} is neither an address, a CIDR nor a host name` });
+    }
+    return { networks, hosts };
+  }),
+  AGREEMENTS_PER_USER_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
 });
 
 const MINIMUM_SECRET_BYTES = 32;
@@ -64,6 +116,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     secret,
     schedulerIntervalMs: env.SCHEDULER_INTERVAL_MS,
     ...(env.TSA_URL && { tsaUrl: env.TSA_URL }),
+    trustProxy: env.TRUST_PROXY,
+    webhookAllowList: env.WEBHOOK_ALLOWED_HOSTS,
+    agreementsPerUserPerHour: env.AGREEMENTS_PER_USER_PER_HOUR,
   });
 }
 

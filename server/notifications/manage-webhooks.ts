@@ -50,7 +50,8 @@ const toView = ({ id, party, url, active, createdAt }: Webhook): WebhookView => 
 /** Registers a webhook for the admin's party; the answer carries the secret, which is never shown again. */
 export async function registerWebhook(deps: UseCaseDeps, user: User, input: RegisterWebhookInput): Promise<WebhookView & { secret: string }> {
   authorize(user, null, 'webhooks.manage');
-  const problem = webhookUrlProblem(input.url);
+  // Literal addresses and private names are refused now; where a name resolves is judged at every delivery.
+  const problem = webhookUrlProblem(input.url, deps.config.webhookAllowList);
   if (problem) throw new RuleViolationError(`The webhook URL is refused: ${problem}`, { field: 'url' });
   const secret = generateWebhookSecret();
   const webhook = await deps.db.transaction(async (trx) => {

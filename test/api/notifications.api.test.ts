@@ -49,7 +49,8 @@ describe(`notifications and webhooks API (${TEST_DATABASE_KIND})`, () => {
   const webhookRows = () => server.db('webhooks').orderBy('id');
 
   before(async () => {
-    server = await startTestServer();
+    // The test's receiver listens on loopback: only an operator's allow-list lets webhooks call it.
+    server = await startTestServer({ webhookAllowList: { networks: ['127.0.0.1/32'], hosts: [] } });
     for (const party of ['sverdlovsk', 'gyeonggi']) {
       const profile = DEMO_USERS[0]!.profile;
       const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -163,7 +164,8 @@ describe(`notifications and webhooks API (${TEST_DATABASE_KIND})`, () => {
       const before = await countRows(server.db, 'webhooks');
       expectProblem(await admin.post('/api/webhooks', {}), 400, 'MALFORMED_REQUEST');
       expectProblem(await admin.post('/api/webhooks', { url: 'https://example.org/hook', secret: 'mine' }), 400, 'MALFORMED_REQUEST');
-      for (const url of ['ftp://example.org/hook', 'http://user:password@example.org/hook', 'not a url', 'javascript:alert(1)', 'https://example.org/hook#x']) {
+      const refusedByPolicy = ['http://169.254.169.254/latest/meta-data/', 'http://[::1]:5432/', 'http://127.0.0.2:5432/', 'http://metadata.google.internal/'];
+      for (const url of ['ftp://example.org/hook', 'http://user:password@example.org/hook', 'not a url', 'javascript:alert(1)', 'https://example.org/hook#x', ...refusedByPolicy]) {
         const response = await admin.post('/api/webhooks', { url });
         expectProblem(response, 422, 'RULE_VIOLATION');
         expect(response.body.detail).to.match(/^The webhook URL is refused: /);

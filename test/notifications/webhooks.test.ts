@@ -3,14 +3,17 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { User } from '../../db/repositories/users.repository.ts';
-import { findDelivery, type WebhookDelivery } from '../../db/repositories/webhooks.repository.ts';
+import type { LookupAddress } from 'node:dns';
+import { findDelivery, insertWebhook, type WebhookDelivery } from '../../db/repositories/webhooks.repository.ts';
 import type { UseCaseDeps } from '../../server/agreements/deps.ts';
+import { loadConfig } from '../../server/config.ts';
+import { RuleViolationError } from '../../server/errors.ts';
 import { deactivatePartyWebhook, listWebhookDeliveries, registerWebhook } from '../../server/notifications/manage-webhooks.ts';
 import { notify, type NotifyInput } from '../../server/notifications/notify.ts';
 import { createWebhookDispatcher, type WebhookDispatcherOptions } from '../../server/notifications/webhook-dispatcher.ts';
-import { verifyWebhookSignature } from '../../server/notifications/webhook-signature.ts';
+import { sealWebhookSecret, verifyWebhookSignature } from '../../server/notifications/webhook-signature.ts';
 import { createTestDatabase, TEST_DATABASE_KIND, type TestDatabase } from '../support/database.ts';
-import { insertAgreementRow, insertParties, insertTestUser, TestClock, testDeps } from '../scheduler/lifecycle-fixtures.ts';
+import { insertAgreementRow, insertParties, insertTestUser, TestClock, testConfig, testDeps } from '../scheduler/lifecycle-fixtures.ts';
 
 const START = new Date('2027-05-10T08:00:00.000Z');
 const SECOND = 1000;
@@ -89,7 +92,8 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
   beforeEach(async () => {
     database = await createTestDatabase();
     clock = new TestClock(START);
-    deps = testDeps(database.db, database.url, clock);
+    // The receiver listens on loopback, which webhooks may call only because the operator says so.
+    deps = testDeps(database.db, database.url, clock, { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
     logged = [];
     await insertParties(database.db, { third: 'busan' });
     admin = await insertTestUser(database.db, 'sverdlovsk', 'admin');
@@ -114,7 +118,7 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
       status: 'pending',
       attempts: 1,
       lastStatusCode: 500,
-      lastError: 'HTTP 500',
+      lastError: 'failed: HTTP 500',
       nextAttemptAt: new Date(START.getTime() + 10 * SECOND).toISOString(),
       claimedBy: null,
     });
@@ -176,8 +180,8 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
     expect(await sender.runOnce()).to.equal(0);
 
     expect(receiver.received).to.have.length(4);
-    expect(await onlyDelivery(webhook.id)).to.include({ status: 'failed', attempts: 4, lastStatusCode: 503, lastError: 'HTTP 503', nextAttemptAt: null, deliveredAt: null });
-    expect(logged.join('\n')).to.match(/gave up delivery \d+ \(overdue, event [0-9a-f-]{36}\) to webhook \d+: HTTP 503/);
+    expect(await onlyDelivery(webhook.id)).to.include({ status: 'failed', attempts: 4, lastStatusCode: 503, lastError: 'failed: HTTP 503', nextAttemptAt: null, deliveredAt: null });
+    expect(logged.join('\n')).to.match(/gave up delivery \d+ \(overdue, event [0-9a-f-]{36}\) to webhook \d+: failed: HTTP 503/);
   });
 
   it('when a receiver checks the signature header, then it verifies with the secret and fails for another body, secret or an old timestamp', async () => {
@@ -238,7 +242,7 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
     expect(await onlyDelivery(webhook.id)).to.include({ status: 'failed', attempts: 0, lastError: 'the webhook was deactivated' });
   });
 
-  it('when the receiver redirects, refuses the connection or does not answer in time, then it is a failed attempt with the reason logged', async () => {
+  it('when the receiver redirects, refuses the connection or does not answer in time, then it is a failed attempt; the log does not tell a closed port from a silent one', async () => {
     receiver.answer = (request, response) => {
       if (request.path === '/hooks/moved') response.writeHead(302, { location: '/hooks/target' }).end();
       // /hooks/slow never answers.
@@ -252,12 +256,14 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
 
     expect(await dispatcher({ timeoutMs: 300, leaseMs: 5 * SECOND }).runOnce()).to.equal(3);
 
-    expect(await onlyDelivery(moved.id)).to.include({ status: 'pending', attempts: 1, lastStatusCode: 302, lastError: 'HTTP 302 (redirects are not followed)' });
+    expect(await onlyDelivery(moved.id)).to.include({ status: 'pending', attempts: 1, lastStatusCode: 302, lastError: 'failed: HTTP 302 (redirects are not followed)' });
     expect(receiver.received.map((request) => request.path).sort(), 'the redirect target is never called').to.deep.equal(['/hooks/moved', '/hooks/slow']);
-    expect(await onlyDelivery(slow.id)).to.include({ status: 'pending', attempts: 1, lastStatusCode: null, lastError: 'no answer within 300 ms' });
-    const refusedDelivery = await onlyDelivery(refused.id);
-    expect(refusedDelivery).to.include({ status: 'pending', attempts: 1, lastStatusCode: null });
-    expect(refusedDelivery.lastError).to.match(/ECONNREFUSED/);
+    expect(await onlyDelivery(slow.id)).to.include({ status: 'pending', attempts: 1, lastStatusCode: null, lastError: 'failed' });
+    expect(await onlyDelivery(refused.id)).to.include({ status: 'pending', attempts: 1, lastStatusCode: null, lastError: 'failed' });
+    const log = await listWebhookDeliveries(deps, admin, refused.id, 50);
+    expect(JSON.stringify(log)).to.not.match(/ECONN|timeout|within/i);
+    // The operator still learns why.
+    expect(logged.join('\n')).to.match(/ECONNREFUSED/).and.match(/no answer within 300 ms/);
   });
 
   it('when two dispatchers run at once over the same queue, then each delivery is sent once', async () => {
@@ -271,5 +277,144 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
     expect(counts[0]! + counts[1]!).to.equal(30);
     expect(receiver.received.map((request) => request.headers['x-bilateral-delivery']).sort()).to.deep.equal(eventIds.sort());
     expect(await deps.db('webhook_deliveries').distinct('status').pluck('status')).to.deep.equal(['delivered']);
+  });
+  describe('the address policy', () => {
+    /** Addresses inside our own network, written the ways an attacker writes them. */
+    const HOSTILE_URLS = [
+      'http://127.0.0.1:5432/',
+      'http://127.0.0.2:5432/',
+      'http://[::1]:5432/',
+      'http://localhost:5432/',
+      'http://localhost.:5432/',
+      'http://2130706433:5432/',
+      'http://0x7f.1:5432/',
+      'http://0177.0.0.1:5432/',
+      'http://0.0.0.0:5432/',
+      'http://[::ffff:127.0.0.1]:5432/',
+      'http://[64:ff9b::7f00:1]:5432/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://metadata.google.internal/computeMetadata/v1/',
+      'http://metadata/computeMetadata/v1/',
+      'http://10.0.0.8/',
+      'http://192.168.1.1/',
+      'http://100.64.0.1/',
+      'http://[fd00::1]/',
+      'http://[fe80::1]/',
+      'http://printer.local/',
+    ];
+    let strict: UseCaseDeps;
+    beforeEach(() => {
+      // No allow-list, as production starts.
+      strict = { ...deps, config: { ...deps.config, webhookAllowList: testConfig(database.url).webhookAllowList } };
+    });
+
+    /** A resolver that answers `answers` for every name and counts the questions. */
+    const resolver = (answers: LookupAddress[]) => {
+      const asked: string[] = [];
+      const resolve = ((hostname: string, _options: unknown, callback: (error: null, addresses: LookupAddress[]) => void) => {
+        asked.push(hostname);
+        setImmediate(() => callback(null, answers));
+      }) as unknown as NonNullable<WebhookDispatcherOptions['resolve']>;
+      return { asked, resolve };
+    };
+    /** A webhook row written as if registered before the rule (or under an allow-list since removed). */
+    const storedWebhook = (url: string) =>
+      deps.db.transaction((trx) => insertWebhook(trx, { party: 'sverdlovsk', url, createdAt: START.toISOString() }, (id) => sealWebhookSecret(deps.config.secret, id, 'whsec_test')));
+
+    it('when an administrator registers a loopback, private, link-local or metadata address in any spelling, then 422 "refused by policy" and nothing is stored', async () => {
+      for (const url of HOSTILE_URLS) {
+        const refusal = await registerWebhook(strict, admin, { url }).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(refusal, url).to.be.instanceOf(RuleViolationError);
+        expect((refusal as RuleViolationError).detail, url).to.match(/^The webhook URL is refused: refused by policy: \S+ (resolves to a private address|is a private name)$/);
+      }
+      expect(await deps.db('webhooks').select('id')).to.deep.equal([]);
+
+      const publicHooks = ['https://hooks.sverdlovsk.example/bilateral', 'http://93.184.216.34:8080/hook', 'https://[2606:4700::1111]/hook'];
+      for (const url of publicHooks) expect((await registerWebhook(strict, admin, { url })).url).to.equal(url);
+    });
+
+    it('when a stored webhook names a private address or a private name, then its delivery is refused by policy without a request', async () => {
+      const port = new URL(receiver.url).port;
+      const webhooks = await Promise.all([`http://127.0.0.1:${port}/hooks/literal`, `http://localhost:${port}/hooks/name`, `http://[::ffff:7f00:1]:${port}/hooks/mapped`].map(storedWebhook));
+      await deps.db.transaction((trx) => notify(trx, event()));
+
+      expect(await createWebhookDispatcher(strict, { processId: 'strict', log: (message) => logged.push(message) }).runOnce()).to.equal(0);
+
+      expect(receiver.received, 'nothing reaches the receiver listening there').to.deep.equal([]);
+      const outcomes = await Promise.all(webhooks.map((webhook) => onlyDelivery(webhook.id)));
+      expect(outcomes.map(({ status, attempts, lastError }) => ({ status, attempts, lastError }))).to.deep.equal([
+        { status: 'failed', attempts: 0, lastError: 'refused by policy: 127.0.0.1 resolves to a private address' },
+        { status: 'failed', attempts: 0, lastError: 'refused by policy: localhost is a private name' },
+        { status: 'failed', attempts: 0, lastError: 'refused by policy: [::ffff:7f00:1] resolves to a private address' },
+      ]);
+    });
+
+    it('when a public name resolves to a private address, or to a public and a private one, then the delivery is refused by policy and nothing is connected', async () => {
+      const port = new URL(receiver.url).port;
+      const webhook = await registerWebhook(strict, admin, { url: `http://hooks.rebinding.example:${port}/hooks/rebound` });
+      await deps.db.transaction((trx) => notify(trx, event()));
+      for (const answers of [
+        [{ address: '127.0.0.1', family: 4 }],
+        [{ address: '93.184.216.34', family: 4 }, { address: '127.0.0.1', family: 4 }],
+        [{ address: '::ffff:169.254.169.254', family: 6 }],
+      ]) {
+        await deps.db('webhook_deliveries').update({ status: 'pending', next_attempt_at: START.toISOString(), last_error: null });
+        const { asked, resolve } = resolver(answers);
+
+        expect(await createWebhookDispatcher(strict, { processId: 'strict', resolve, log: (message) => logged.push(message) }).runOnce()).to.equal(0);
+
+        expect(asked).to.deep.equal(['hooks.rebinding.example']);
+        expect(await onlyDelivery(webhook.id), JSON.stringify(answers)).to.include({
+          status: 'failed',
+          attempts: 0,
+          lastError: 'refused by policy: hooks.rebinding.example resolves to a private address',
+        });
+      }
+      expect(receiver.received).to.deep.equal([]);
+    });
+
+    it('when the operator allow-lists a network, then a receiver there gets its deliveries at exactly the address that was checked', async () => {
+      const port = new URL(receiver.url).port;
+      // A name the system cannot resolve: only the checked answer can have been connected to.
+      const webhook = await registerWebhook(deps, admin, { url: `http://hooks.on-premise.example:${port}/hooks/on-premise` });
+      receiver.secret = webhook.secret;
+      await deps.db.transaction((trx) => notify(trx, event()));
+      const { asked, resolve } = resolver([{ address: '127.0.0.1', family: 4 }]);
+
+      expect(await dispatcher({ resolve }).runOnce()).to.equal(1);
+
+      expect(asked, 'resolved once, for the check and the connection alike').to.deep.equal(['hooks.on-premise.example']);
+      expect(receiver.received.map((request) => [request.path, request.headers.host, request.signatureValid])).to.deep.equal([
+        ['/hooks/on-premise', `hooks.on-premise.example:${port}`, true],
+      ]);
+      expect(await onlyDelivery(webhook.id)).to.include({ status: 'delivered', attempts: 1, lastError: null });
+    });
+
+    it('when the operator allow-lists a host name, then that name is called wherever it resolves, and only that name', async () => {
+      const byName = { ...deps, config: testConfig(database.url, { WEBHOOK_ALLOWED_HOSTS: 'LOCALHOST.' }) };
+      expect(byName.config.webhookAllowList).to.deep.equal({ networks: [], hosts: ['localhost'] });
+      const port = new URL(receiver.url).port;
+      const webhook = await registerWebhook(byName, admin, { url: `http://localhost:${port}/hooks/named` });
+      const refusal = await registerWebhook(byName, admin, { url: `http://127.0.0.1:${port}/hooks/literal` }).catch((error: RuleViolationError) => error.detail);
+      expect(refusal).to.match(/refused by policy: 127\.0\.0\.1 resolves to a private address/);
+      await deps.db.transaction((trx) => notify(trx, event()));
+
+      expect(await createWebhookDispatcher(byName, { processId: 'by-name', log: (message) => logged.push(message) }).runOnce()).to.equal(1);
+
+      expect(await onlyDelivery(webhook.id)).to.include({ status: 'delivered' });
+      expect(receiver.received.map((request) => request.path)).to.deep.equal(['/hooks/named']);
+    });
+
+    it('when WEBHOOK_ALLOWED_HOSTS holds something that is no address, network or name, then the configuration is refused naming it', () => {
+      expect(testConfig(database.url, { WEBHOOK_ALLOWED_HOSTS: ' 10.1.0.0/16, ::1 ,hooks.example.org' }).webhookAllowList).to.deep.equal({
+        networks: ['10.1.0.0/16', '::1/128'],
+        hosts: ['hooks.example.org'],
+      });
+      expect(() => loadConfig({ NODE_ENV: 'production', BILATERAL_SECRET: 'ab'.repeat(32), WEBHOOK_ALLOWED_HOSTS: '10.0.0.0/33' })).to.throw(/WEBHOOK_ALLOWED_HOSTS: 10\.0\.0\.0\/33 is neither/);
+      expect(() => loadConfig({ NODE_ENV: 'production', BILATERAL_SECRET: 'ab'.repeat(32), WEBHOOK_ALLOWED_HOSTS: 'http://hooks.example.org' })).to.throw(/WEBHOOK_ALLOWED_HOSTS/);
+    });
   });
 });

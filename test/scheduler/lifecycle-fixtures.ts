@@ -11,9 +11,12 @@ import { startWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 /** Test data for the scheduler and notifications: the demo parties, a user per role, agreements as bare rows. */
 export const SETUP_AT = '2027-01-01T00:00:00.000Z';
 
-/** A production-mode configuration (no demo) over the given database, with a fresh secret; the rest defaults. */
-export function testConfig(databaseUrl: string): Config {
-  return loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, BILATERAL_SECRET: randomBytes(32).toString('hex'), PORT: '0' });
+/**
+ * A production-mode configuration (no demo) over the given database, with a fresh secret; `environment`
+ * adds the variables a test depends on; the rest defaults.
+ */
+export function testConfig(databaseUrl: string, environment: NodeJS.ProcessEnv = {}): Config {
+  return loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, BILATERAL_SECRET: randomBytes(32).toString('hex'), PORT: '0', ...environment });
 }
 
 /** A clock the test moves by hand; `deps.now` reads it. */
@@ -29,8 +32,8 @@ export class TestClock {
   }
 }
 
-export function testDeps(db: Database, databaseUrl: string, clock: TestClock): UseCaseDeps {
-  return { db, config: testConfig(databaseUrl), now: clock.now };
+export function testDeps(db: Database, databaseUrl: string, clock: TestClock, environment: NodeJS.ProcessEnv = {}): UseCaseDeps {
+  return { db, config: testConfig(databaseUrl, environment), now: clock.now };
 }
 
 /** The two demo parties and, optionally, a third that is party to no agreement here. */

@@ -29,8 +29,11 @@ export class TestClock {
 
 export const DEMO_PASSWORD = 'test-password';
 
-/** A real HTTP server on port 0 over a fresh database with the demo data, as `npm start` would serve it. */
-export async function startTestServer(): Promise<TestServer> {
+/**
+ * A real HTTP server on port 0 over a fresh database with the demo data, as `npm start` would serve it;
+ * `overrides` sets configuration a test depends on (a trusted proxy, an allow-listed webhook receiver).
+ */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const database = await createTestDatabase();
   const config: Config = Object.freeze({
     port: 0,
@@ -41,6 +44,10 @@ export async function startTestServer(): Promise<TestServer> {
     databaseUrl: database.url,
     secret: randomBytes(32),
     schedulerIntervalMs: 1000,
+    trustProxy: [],
+    webhookAllowList: { networks: [], hosts: [] },
+    agreementsPerUserPerHour: 30,
+    ...overrides,
   });
   const clock = new TestClock();
   const deps: UseCaseDeps = { db: database.db, config, now: clock.now };
