@@ -7,7 +7,8 @@ import { SIGNED_STATES } from '../../workflows/agreement/agreement.events.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { DomainError, MalformedRequestError } from '../errors.ts';
 import { allTrustAnchors } from '../signing/trust-anchors.ts';
-import { verifyPdf, type PdfVerification } from '../signing/verify-pdf.ts';
+import { verifyPdfIsolated } from '../signing/isolated-verification.ts';
+import type { PdfVerification } from '../signing/verify-pdf.ts';
 import { currentUser, requireUser } from './authentication.ts';
 
 /** Large enough for any agreement with its signatures; a larger body answers 413. */
@@ -51,7 +52,7 @@ export function verifyRoutes(deps: UseCaseDeps): Router {
  * disclose other parties' agreements.
  */
 export async function verifyDocument(deps: UseCaseDeps, user: User, pdf: Buffer): Promise<DocumentVerification> {
-  const { sha256, signatures, appendedAfterLastSignature, valid } = await verifyPdf(pdf, await allTrustAnchors(deps.db), deps.now());
+  const { sha256, signatures, appendedAfterLastSignature, valid } = await verifyPdfIsolated(pdf, await allTrustAnchors(deps.db), deps.now());
   return { sha256, knownOriginal: await findKnownOriginal(deps.db, user, sha256), signatures, appendedAfterLastSignature, valid };
 }
 

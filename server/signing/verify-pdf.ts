@@ -3,7 +3,6 @@ import { X509Certificate as NodeX509Certificate, createHash, webcrypto } from 'n
 import * as x509 from '@peculiar/x509';
 import {
   EncryptedPDFError,
-  PDFAcroSignature,
   PDFArray,
   PDFDict,
   PDFDocument,
@@ -16,6 +15,7 @@ import {
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { MalformedRequestError, RuleViolationError } from '../errors.ts';
+import { PDF_LIMITS, PdfLimitError, checkPdfStructure } from './pdf-limits.ts';
 
 /**
  * Verifies the signatures of a PDF the way a careful reader would, without trusting anything the file
@@ -137,6 +137,7 @@ async function loadPdf(pdf: Buffer): Promise<PDFDocument> {
   if (pdf.length === 0) throw new MalformedRequestError('The body is empty; send the PDF to verify');
   // ISO 32000-2 §7.5.2 lets readers accept a header that does not start at byte 0; 1024 bytes is what Acrobat scans.
   if (!pdf.subarray(0, 1024).includes('%PDF-')) throw new MalformedRequestError('The body is not a PDF (no %PDF- header)');
+  checkPdfStructure(pdf);
   try {
     // pdf-lib reads the objects in file order, so the newest revision's version of each object wins.
     return await PDFDocument.load(pdf, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest, throwOnInvalidObject: false });
@@ -150,23 +151,50 @@ function readSignatureDictionaries(document: PDFDocument): { field: string; dict
   try {
     return signatureDictionaries(document);
   } catch (error) {
+    if (error instanceof PdfLimitError) throw error;
     // pdf-lib parses leniently; a file without a catalog or with a broken form tree only fails here.
     throw new MalformedRequestError(`The PDF's form could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
-/** Every signed signature field's value (/V), once each, in form order. */
+/**
+ * Every signed signature field's value (/V), once each, in form order. The field tree is walked here
+ * rather than with pdf-lib's getAllFields, which follows /Kids without a bound: a 37 KB file whose
+ * /Kids fan out 2,000 x 2,000 x 2,000 kept it busy until the process died. A form is a tree (each field
+ * has one /Parent), so a dictionary reached twice is refused, and the depth and node count are bounded.
+ */
 function signatureDictionaries(document: PDFDocument): { field: string; dictionary: PDFDict }[] {
-  const seen = new Set<PDFDict>();
+  const fields = document.catalog.lookupMaybe(PDFName.of('AcroForm'), PDFDict)?.lookupMaybe(PDFName.of('Fields'), PDFArray);
+  const visited = new Set<PDFDict>();
+  const signed = new Set<PDFDict>();
   const found: { field: string; dictionary: PDFDict }[] = [];
-  for (const [field] of document.catalog.getAcroForm()?.getAllFields() ?? []) {
-    if (!(field instanceof PDFAcroSignature)) continue;
-    const value = field.dict.lookup(PDFName.of('V'));
-    if (!(value instanceof PDFDict) || seen.has(value)) continue;
-    seen.add(value);
-    found.push({ field: field.getFullyQualifiedName() ?? '', dictionary: value });
-  }
+  const visit = (node: PDFDict, parentName: string, inheritedType: PDFName | undefined, depth: number): void => {
+    if (visited.has(node)) throw new PdfLimitError("The PDF's form lists a field under more than one parent (a graph, not a tree)", 'fieldNodes');
+    if (depth > PDF_LIMITS.fieldDepth) throw new PdfLimitError(`The PDF's form fields nest deeper than ${PDF_LIMITS.fieldDepth} levels`, 'fieldDepth');
+    if (visited.size >= PDF_LIMITS.fieldNodes) throw new PdfLimitError(`The PDF's form has more than ${PDF_LIMITS.fieldNodes} fields and widgets`, 'fieldNodes');
+    visited.add(node);
+    const partialName = node.lookupMaybe(PDFName.of('T'), PDFString, PDFHexString)?.decodeText();
+    const name = partialName === undefined ? parentName : parentName ? `${parentName}.${partialName}` : partialName;
+    const type = node.lookupMaybe(PDFName.of('FT'), PDFName) ?? inheritedType;
+    const value = node.lookup(PDFName.of('V'));
+    // A kid without /T is a widget of its field, not a field of its own.
+    if (partialName !== undefined && type === PDFName.of('Sig') && value instanceof PDFDict && !signed.has(value)) {
+      signed.add(value);
+      found.push({ field: name, dictionary: value });
+    }
+    for (const kid of kidsOf(node.lookupMaybe(PDFName.of('Kids'), PDFArray))) visit(kid, name, type, depth + 1);
+  };
+  for (const field of kidsOf(fields)) visit(field, '', undefined, 1);
   return found;
+}
+
+function kidsOf(array: PDFArray | undefined): PDFDict[] {
+  const kids: PDFDict[] = [];
+  for (let index = 0; index < (array?.size() ?? 0); index += 1) {
+    const kid = array!.lookup(index);
+    if (kid instanceof PDFDict) kids.push(kid);
+  }
+  return kids;
 }
 
 interface Anchor {

@@ -1,0 +1,189 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+import { ApiClient } from '../support/api-client.ts';
+import { createTestDatabase, TEST_DATABASE_KIND, type TestDatabase } from '../support/database.ts';
+import { processMemory } from '../support/process-memory.ts';
+import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+
+/**
+ * The attacks of the hardening review, generated here (no binary fixtures) and sent to a real server
+ * process: each must be refused with the right 4xx in bounded time and memory while another client's
+ * /health keeps answering, and leave the process alive and the database unchanged.
+ */
+
+/** A PDF of the given objects (numbered from 1, object 1 the catalog), with no xref: readers rebuild it. */
+function rawPdf(objects: readonly (string | Buffer)[], trailer = ''): Buffer {
+  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  objects.forEach((object, index) => {
+    parts.push(Buffer.from(`${index + 1} 0 obj\n`), Buffer.isBuffer(object) ? object : Buffer.from(object, 'latin1'), Buffer.from('\nendobj\n'));
+  });
+  parts.push(Buffer.from(`trailer\n<< /Root 1 0 R /Size ${objects.length + 1} ${trailer}>>\n%%EOF\n`));
+  return Buffer.concat(parts);
+}
+
+function stream(dictionary: string, data: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`<< ${dictionary} /Length ${data.length} >>\nstream\n`), data, Buffer.from('\nendstream')]);
+}
+
+const PAGES = '<< /Type /Pages /Kids [] /Count 0 >>';
+
+function catalogWithFields(fields: string): string {
+  return `<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [${fields}] >> >>`;
+}
+
+/** 256 MB of zeros deflated to about 250 KB, packed as the object stream pdf-lib inflates at load. */
+function objectStreamBomb(): Buffer {
+  return rawPdf(['<< /Type /Catalog /Pages 2 0 R >>', PAGES, stream('/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', deflateSync(Buffer.alloc(256 * 1024 * 1024), { level: 9 }))]);
+}
+
+/** Fields whose /Kids point 2,000 times at the same field, three levels deep: 8e9 paths in 37 KB. */
+function kidsFanOut(): Buffer {
+  const fanOut = (ref: number) => Array.from({ length: 2000 }, () => `${ref} 0 R`).join(' ');
+  return rawPdf([catalogWithFields(fanOut(3)), PAGES, `<< /T (a) /Kids [${fanOut(4)}] >>`, `<< /T (b) /Kids [${fanOut(5)}] >>`, '<< /T (c) /FT /Sig >>']);
+}
+
+/** A 514-byte kind of file: an xref stream that claims 2^31 entries and holds none. */
+function xrefStreamClaim(): Buffer {
+  return rawPdf(['<< /Type /Catalog /Pages 2 0 R >>', PAGES, stream('/Type /XRef /Size 2147483647 /W [1 4 2] /Root 1 0 R', Buffer.alloc(0))]);
+}
+
+/** A /Kids tree 22 levels deep, each level listing the next twice: 4 million paths in 2 KB. */
+function deepKids(): Buffer {
+  const levels = 22;
+  const objects = [catalogWithFields('3 0 R 3 0 R'), PAGES];
+  for (let level = 0; level < levels; level += 1) {
+    const next = level + 4;
+    objects.push(level === levels - 1 ? `<< /T (l${level}) /FT /Sig >>` : `<< /T (l${level}) /Kids [${next} 0 R ${next} 0 R] >>`);
+  }
+  return rawPdf(objects);
+}
+
+/** Fields nested one inside the other, each its own object, past any real form's depth. */
+function deepFieldChain(): Buffer {
+  const depth = 200;
+  const objects = [catalogWithFields('3 0 R'), PAGES];
+  for (let level = 0; level < depth; level += 1) {
+    objects.push(level === depth - 1 ? `<< /T (f${level}) /FT /Sig >>` : `<< /T (f${level}) /Kids [${level + 4} 0 R] >>`);
+  }
+  return rawPdf(objects);
+}
+
+/** Arrays nested 100,000 deep in the catalog: a recursive parser's stack. */
+function deeplyNestedArrays(): Buffer {
+  return rawPdf([`<< /Type /Catalog /Pages 2 0 R /X ${'['.repeat(100_000)}${']'.repeat(100_000)} >>`, PAGES]);
+}
+
+interface HostilePdf {
+  readonly name: string;
+  readonly build: () => Buffer;
+  readonly status: number;
+  /** The limit the problem document names (its `limit` member). */
+  readonly limit?: string;
+}
+
+const HOSTILE_PDFS: readonly HostilePdf[] = [
+  { name: 'an object stream that inflates to 256 MB', build: objectStreamBomb, status: 422, limit: 'streamInflatedBytes' },
+  { name: 'form /Kids fanning out 2,000 x 2,000 x 2,000', build: kidsFanOut, status: 422, limit: 'fieldNodes' },
+  { name: 'an xref stream claiming 2^31 entries', build: xrefStreamClaim, status: 422, limit: 'objects' },
+  { name: 'a /Kids tree 22 levels deep, each listing the next twice', build: deepKids, status: 422, limit: 'fieldNodes' },
+  { name: 'a chain of 200 nested fields', build: deepFieldChain, status: 422, limit: 'fieldDepth' },
+  { name: 'arrays nested 100,000 deep', build: deeplyNestedArrays, status: 400 },
+];
+
+/** Polls /health every 50 ms until stopped; reports the slowest answer. */
+function watchHealth(baseUrl: string): { stop: () => Promise<{ slowestMs: number; failures: number }> } {
+  let running = true;
+  let slowestMs = 0;
+  let failures = 0;
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      try {
+        const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(30_000) });
+        await response.arrayBuffer();
+        if (!response.ok) failures += 1;
+      } catch {
+        failures += 1;
+      }
+      slowestMs = Math.max(slowestMs, performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { slowestMs, failures };
+    },
+  };
+}
+
+describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, function () {
+  this.timeout(300_000);
+  let database: TestDatabase;
+  let server: ServerProcess;
+  let token: string;
+
+  before(async () => {
+    database = await createTestDatabase();
+    server = await startServerProcess(database.url, randomBytes(32).toString('hex'));
+    token = (await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'legal@sverdlovsk.example', password: 'test-password' })).body.token;
+  });
+  after(async () => {
+    await server?.stop('SIGKILL');
+    await database?.drop();
+  });
+
+  /** Counts and versions of everything a request could write. */
+  async function fingerprint(): Promise<string> {
+    const tables = ['agreements', 'text_versions', 'audit_events', 'comments', 'approvals', 'originals', 'signatures', 'credentials', 'users'];
+    const counts = await Promise.all(tables.map(async (table) => [table, Number((await database.db(table).count({ count: '*' }))[0]!.count)]));
+    return JSON.stringify({ counts, versions: await database.db('agreements').orderBy('id').select('id', 'version', 'state') });
+  }
+
+  for (const hostile of HOSTILE_PDFS) {
+    it(`when ${hostile.name} is posted to /api/verify, then ${hostile.status}${hostile.limit ? ` naming ${hostile.limit}` : ''} while /health keeps answering`, async () => {
+      const pdf = hostile.build();
+      const before = await fingerprint();
+      const memoryBefore = processMemory(server.process.pid!);
+      const health = watchHealth(server.baseUrl);
+      const response = await fetch(`${server.baseUrl}/api/verify`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' },
+        body: pdf,
+        signal: AbortSignal.timeout(60_000),
+      });
+      const problem = (await response.json()) as { limit?: string };
+      const { slowestMs, failures } = await health.stop();
+      const memoryAfter = processMemory(server.process.pid!);
+
+      expect(response.status, JSON.stringify(problem)).to.equal(hostile.status);
+      expect(response.headers.get('content-type')).to.match(/application\/problem\+json/);
+      if (hostile.limit) expect(problem.limit).to.equal(hostile.limit);
+      // A safety property with a generous bound, not a benchmark: the server's own thread never waits for the file.
+      expect(failures).to.equal(0);
+      expect(slowestMs, `the slowest /health took ${slowestMs.toFixed(0)} ms`).to.be.below(2000);
+      expect(memoryAfter.peakRssMiB - memoryBefore.rssMiB, `peak ${memoryAfter.peakRssMiB.toFixed(0)} MiB from ${memoryBefore.rssMiB.toFixed(0)} MiB`).to.be.below(700);
+      expect((await fetch(`${server.baseUrl}/health`)).status).to.equal(200);
+      expect(await fingerprint()).to.equal(before);
+    });
+  }
+
+  it('when many hostile PDFs arrive at once, then each is refused or told to come back, never a 5xx but 503, and the server stays up', async () => {
+    const bomb = kidsFanOut();
+    const health = watchHealth(server.baseUrl);
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, () =>
+        fetch(`${server.baseUrl}/api/verify`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' }, body: bomb }).then(
+          (response) => response.status,
+        ),
+      ),
+    );
+    const { slowestMs, failures } = await health.stop();
+    expect(answers.every((status) => status === 422 || status === 503), answers.join(' ')).to.equal(true);
+    expect(answers).to.include(422);
+    expect(failures).to.equal(0);
+    expect(slowestMs).to.be.below(2000);
+  });
+});
