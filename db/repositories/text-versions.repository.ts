@@ -1,6 +1,7 @@
 import type { Queryable } from '../connection.ts';
 import type { AgreementText } from '../../server/agreements/agreement-text.ts';
 import { agreementVariablesSchema } from '../../server/agreements/agreement-variables.ts';
+import { findClauseTexts, joinClauseTexts, manifestHashes, splitClauseTexts, storeClauseTexts, type TextManifest } from './clause-texts.repository.ts';
 
 /** What a text change was, for the versions list and the audit. */
 export interface TextChange {
@@ -18,44 +19,47 @@ export interface TextVersion {
   readonly change: TextChange;
 }
 
+/** A version as the versions list shows it: who changed what, when; never the text. */
+export type TextVersionSummary = Omit<TextVersion, 'text'>;
+
 interface TextVersionRow {
   version: number;
-  document: string;
   content_hash: string;
   email: string;
   created_at: string;
   change: string;
 }
 
-const toVersion = (row: TextVersionRow): TextVersion => {
-  const document = JSON.parse(row.document);
-  return {
-    version: row.version,
-    // Parsing the variables fills defaults added since the version was written.
-    text: { ...document, variables: agreementVariablesSchema.parse(document.variables) },
-    contentHash: row.content_hash,
-    createdBy: row.email,
-    createdAt: row.created_at,
-    change: JSON.parse(row.change),
-  };
-};
+const toSummary = (row: TextVersionRow): TextVersionSummary => ({
+  version: row.version,
+  contentHash: row.content_hash,
+  createdBy: row.email,
+  createdAt: row.created_at,
+  change: JSON.parse(row.change),
+});
 
-const selectVersions = (db: Queryable, agreementId: number) =>
+// The metadata columns only: the manifest is read for the one version being rebuilt.
+const selectSummaries = (db: Queryable, agreementId: number) =>
   db('text_versions')
     .join('users', 'users.id', 'text_versions.created_by')
     .where('text_versions.agreement_id', agreementId)
-    .select('text_versions.version', 'text_versions.document', 'text_versions.content_hash', 'users.email', 'text_versions.created_at', 'text_versions.change');
+    .select('text_versions.version', 'text_versions.content_hash', 'users.email', 'text_versions.created_at', 'text_versions.change');
 
-/** Appends a version of the text; rows are never updated. Call inside the change's transaction. */
+/**
+ * Appends a version of the text; rows are never updated. The row holds the text's manifest; the
+ * clause texts it names are stored once in clause_texts. Call inside the change's transaction.
+ */
 export async function insertTextVersion(
   db: Queryable,
   agreementId: number,
   entry: { version: number; text: AgreementText; contentHash: string; userId: number; at: string; change: TextChange },
 ): Promise<void> {
+  const { manifest, texts } = splitClauseTexts(entry.text);
+  await storeClauseTexts(db, texts);
   await db('text_versions').insert({
     agreement_id: agreementId,
     version: entry.version,
-    document: JSON.stringify(entry.text),
+    manifest: JSON.stringify(manifest),
     content_hash: entry.contentHash,
     created_by: entry.userId,
     created_at: entry.at,
@@ -65,20 +69,20 @@ export async function insertTextVersion(
 
 /** The text as it stood at an agreement version (the latest text written at or before it); the current text without one. */
 export async function findTextAt(db: Queryable, agreementId: number, version?: number): Promise<TextVersion | undefined> {
-  const query = selectVersions(db, agreementId).orderBy('text_versions.version', 'desc').first();
+  const query = selectSummaries(db, agreementId).select('text_versions.manifest').orderBy('text_versions.version', 'desc').first();
   if (version !== undefined) query.andWhere('text_versions.version', '<=', version);
-  const row = await query;
-  return row && toVersion(row);
+  const row: (TextVersionRow & { manifest: string }) | undefined = await query;
+  if (!row) return undefined;
+  const manifest: TextManifest = JSON.parse(row.manifest);
+  const document = joinClauseTexts(manifest, await findClauseTexts(db, manifestHashes(manifest))) as unknown as AgreementText;
+  // Parsing the variables fills defaults added since the version was written.
+  return { ...toSummary(row), text: { ...document, variables: agreementVariablesSchema.parse(document.variables) } };
 }
 
-/** Every version of the text, oldest first, without the texts themselves. */
-export async function listTextVersions(db: Queryable, agreementId: number): Promise<Omit<TextVersion, 'text'>[]> {
-  const rows: TextVersionRow[] = await selectVersions(db, agreementId).orderBy('text_versions.version');
-  return rows.map(({ version, content_hash, email, created_at, change }) => ({
-    version,
-    contentHash: content_hash,
-    createdBy: email,
-    createdAt: created_at,
-    change: JSON.parse(change),
-  }));
+/** Up to `limit` versions of the text, newest first, older than `before` when given; without the texts themselves. */
+export async function listTextVersions(db: Queryable, agreementId: number, page: { limit: number; before?: number | undefined }): Promise<TextVersionSummary[]> {
+  const query = selectSummaries(db, agreementId).orderBy('text_versions.version', 'desc').limit(page.limit);
+  if (page.before !== undefined) query.andWhere('text_versions.version', '<', page.before);
+  const rows: TextVersionRow[] = await query;
+  return rows.map(toSummary);
 }

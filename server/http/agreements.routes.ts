@@ -11,13 +11,13 @@ import { compareVersions } from '../agreements/compare-versions.ts';
 import { confirmTranslation, confirmTranslationInput } from '../agreements/confirm-translation.ts';
 import { editClause, editClauseInput } from '../agreements/edit-clause.ts';
 import { loadText, loadVisibleAgreement } from '../agreements/load-agreement.ts';
+import { listVersions } from '../agreements/list-versions.ts';
 import { previewOriginal } from '../agreements/preview-original.ts';
 import { removeClause } from '../agreements/remove-clause.ts';
 import { reorderClauses, reorderClausesInput } from '../agreements/reorder-clauses.ts';
 import { updateVariables, updateVariablesInput } from '../agreements/update-variables.ts';
 import { verifyAgreementAudit } from '../agreements/verify-audit.ts';
 import { setDeadlines, setDeadlinesInput } from '../lifecycle/set-deadlines.ts';
-import { listTextVersions } from '../../db/repositories/text-versions.repository.ts';
 import { MalformedRequestError } from '../errors.ts';
 import { agreementEventInput, sendAgreementEvent } from '../agreements/send-agreement-event.ts';
 import { currentUser, requireUser } from './authentication.ts';
@@ -75,8 +75,14 @@ export function agreementsRoutes(deps: UseCaseDeps): Router {
   });
 
   router.get('/:id/versions', async (request, response) => {
-    const record = await loadVisibleAgreement(deps.db, parseId(request.params.id), currentUser(response));
-    response.json(await listTextVersions(deps.db, record.id));
+    const id = parseId(request.params.id);
+    const { limit, before } = request.query;
+    const page = await listVersions(deps, currentUser(response), id, {
+      limit: limit === undefined ? undefined : parseQueryInteger(limit, 'limit'),
+      before: before === undefined ? undefined : parseQueryInteger(before, 'before'),
+    });
+    const next = page.nextBefore === null ? null : `/api/agreements/${id}/versions?limit=${page.limit}&before=${page.nextBefore}`;
+    response.json({ versions: page.versions, next });
   });
 
   router.get('/:id/versions/:version', async (request, response) => {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { listTextVersions } from '../../db/repositories/text-versions.repository.ts';
 import { findLastApprovalBy } from '../../db/repositories/approvals.repository.ts';
 import { compareVersions } from '../agreements/compare-versions.ts';
+import { listVersions, VERSIONS_PAGE_SIZE } from '../agreements/list-versions.ts';
 import { loadVisibleAgreement } from '../agreements/load-agreement.ts';
 import { parseId } from '../http/parse.ts';
 import { sendPage, type PageServices } from './page.ts';
@@ -26,7 +26,11 @@ export function comparePages(services: PageServices): Router {
       agreement: record,
       sinceMyApproval: from === 'my-last-approval',
       lastApproval,
-      versions: (await listTextVersions(deps.db, record.id)).map((version) => ({ ...version, selected: String(version.version) === asked })),
+      // The newest versions, as many as one page holds; an older one can still be named in ?from=.
+      versions: (await listVersions(deps, user, record.id, { limit: VERSIONS_PAGE_SIZE.max })).versions.map((version) => ({
+        ...version,
+        selected: String(version.version) === asked,
+      })),
       comparison: comparison && {
         ...comparison,
         changed: comparison.clauses

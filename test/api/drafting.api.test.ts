@@ -103,17 +103,53 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
       for (const text of ['<p>Первая редакция.</p>', '<p>Вторая редакция.</p>']) {
         version = ok(await legal.put(`/api/agreements/${id}/clauses/purpose`, { lang: 'ru', text, expectedVersion: version, as: 'translation' })).version;
       }
-      const versions = ok(await legal.get(`/api/agreements/${id}/versions`));
+      const { versions, next } = ok(await legal.get(`/api/agreements/${id}/versions`));
       expect(versions.map((entry: { version: number; change: { op: string } }) => [entry.version, entry.change.op])).to.deep.equal([
-        [1, 'create'],
-        [2, 'edit'],
         [3, 'edit'],
+        [2, 'edit'],
+        [1, 'create'],
       ]);
-      expect(versions[1]).to.include({ createdBy: 'legal@sverdlovsk.example' });
+      expect(next).to.equal(null);
+      expect(versions[1]).to.include({ createdBy: 'legal@sverdlovsk.example' }).and.not.have.property('text');
       expect(ok(await legal.get(`/api/agreements/${id}/versions/1`))).to.deep.equal(original);
       const second = ok(await legal.get(`/api/agreements/${id}/versions/2`));
       expect(second.clauses.find((clause: { key: string }) => clause.key === 'purpose').languages.ru.text).to.equal('<p>Первая редакция.</p>');
       expect((await legal.get(`/api/agreements/${id}/versions/9`)).status).to.equal(404);
+    });
+
+    it('when the history is read page by page, then each page is at most the limit, newest first, and the pages hold every version once', async () => {
+      let version = 1;
+      const written = [1];
+      for (let edit = 1; edit <= 7; edit += 1) {
+        version = ok(await legal.put(`/api/agreements/${id}/clauses/purpose`, { lang: 'ru', text: `<p>Редакция ${edit}.</p>`, expectedVersion: version, as: 'translation' })).version;
+        written.push(version);
+      }
+      // An event moves the agreement's version without writing a text: the list has a gap there.
+      version = ok(await legal.post(`/api/agreements/${id}/events`, { type: 'WITHDRAW', expectedVersion: version })).version;
+
+      const pages: number[][] = [];
+      for (let next: string | null = `/api/agreements/${id}/versions?limit=3`; next !== null; ) {
+        const page = ok(await legal.get(next));
+        pages.push(page.versions.map((entry: { version: number }) => entry.version));
+        next = page.next;
+      }
+
+      expect(pages).to.deep.equal([[8, 7, 6], [5, 4, 3], [2, 1]]);
+      expect(pages.flat()).to.deep.equal([...written].reverse());
+      // A last page that is exactly full says so, rather than pointing at an empty one.
+      expect(ok(await legal.get(`/api/agreements/${id}/versions?limit=4&before=5`))).to.deep.include({ next: null });
+      expect(ok(await legal.get(`/api/agreements/${id}/versions?before=3`)).versions.map((entry: { version: number }) => entry.version)).to.deep.equal([2, 1]);
+      expect(ok(await legal.get(`/api/agreements/${id}/versions?limit=200`)).versions).to.have.length(8);
+    });
+
+    it('when a page is asked for with a limit out of range or a cursor that is not a number, then 400 and nothing changes', async () => {
+      const before = await storedAgreement(server.db, id);
+      for (const query of ['limit=0', 'limit=201', 'limit=ten', 'before=-1', 'before=1.5']) {
+        const response = await legal.get(`/api/agreements/${id}/versions?${query}`);
+        expect(response.status, query).to.equal(400);
+        expect(response.body.code, query).to.equal('MALFORMED_REQUEST');
+      }
+      expect(await storedAgreement(server.db, id)).to.equal(before);
     });
 
     it('when two versions are compared, then the changed clause shows the words removed and added, per language', async () => {
