@@ -8,7 +8,11 @@ import { z } from 'zod';
 export interface Config {
   readonly port: number;
   readonly host: string;
-  /** Demo mode seeds the Sverdlovsk–Gyeonggi case and its users; never in production. */
+  /**
+   * Demo mode (BILATERAL_DEMO=1, which `npm start` sets) seeds the Sverdlovsk–Gyeonggi case and users
+   * whose password is known. Asked for explicitly: a server started any other way, staging included,
+   * never has them.
+   */
   readonly demo: boolean;
   readonly demoPassword: string;
   readonly dataDir: string;
@@ -57,7 +61,7 @@ const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]
 const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 const environmentSchema = z.object({
-  NODE_ENV: z.string().optional(),
+  BILATERAL_DEMO: z.enum(['0', '1']).default('0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().default('data'),
@@ -89,7 +93,7 @@ const MINIMUM_SECRET_BYTES = 32;
 /**
  * The only reader of process.env. Fails fast: a bad value stops the start, with the variable named.
  * In demo mode a missing secret is generated once into the data folder (which git ignores);
- * in production it must come from BILATERAL_SECRET.
+ * otherwise it must come from BILATERAL_SECRET.
  */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environmentSchema.safeParse(environment);
@@ -98,14 +102,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     throw new Error(`invalid configuration: ${problems.join('; ')}`);
   }
   const env = parsed.data;
-  const demo = env.NODE_ENV !== 'production';
+  const demo = env.BILATERAL_DEMO === '1';
   const dataDir = path.resolve(env.DATA_DIR);
   const databaseUrl = env.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'bilateral.sqlite')}`;
   const secret = env.BILATERAL_SECRET
     ? decodeSecret(env.BILATERAL_SECRET)
     : demo
       ? demoSecret(dataDir)
-      : failWith('BILATERAL_SECRET is required in production (base64 or hex, at least 32 bytes)');
+      : failWith('BILATERAL_SECRET is required unless BILATERAL_DEMO=1 (base64 or hex, at least 32 bytes)');
   return Object.freeze({
     port: env.PORT,
     host: env.HOST,

@@ -21,7 +21,7 @@ export async function startServerProcess(databaseUrl: string, secret: string, en
       DATABASE_URL: databaseUrl,
       BILATERAL_SECRET: secret,
       DEMO_PASSWORD,
-      NODE_ENV: 'development',
+      BILATERAL_DEMO: '1',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

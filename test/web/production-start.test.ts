@@ -23,14 +23,15 @@ function admin(args: readonly string[], env: Record<string, string>, stdin = '')
   });
 }
 
-describe('production start: no demo users, the first administrator from the command line, a strong secret', function () {
+describe('a start without BILATERAL_DEMO (production, staging): no demo users, the first administrator from the command line, a strong secret', function () {
   this.timeout(120_000);
   let directory: string;
   let env: Record<string, string>;
 
   before(() => {
     directory = mkdtempSync(path.join(tmpdir(), 'bilateral-production-'));
-    env = { NODE_ENV: 'production', DATABASE_URL: `sqlite:${path.join(directory, 'bilateral.sqlite')}`, BILATERAL_SECRET: randomBytes(32).toString('hex') };
+    // No NODE_ENV either: only BILATERAL_DEMO=1 seeds the demo, whatever else the environment says.
+    env = { BILATERAL_DEMO: '0', DATABASE_URL: `sqlite:${path.join(directory, 'bilateral.sqlite')}`, BILATERAL_SECRET: randomBytes(32).toString('hex') };
   });
   after(() => rmSync(directory, { recursive: true, force: true }));
 
