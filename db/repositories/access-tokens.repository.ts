@@ -6,6 +6,10 @@ import type { Queryable } from '../connection.ts';
  */
 export type TokenKind = 'api-session' | 'web-session' | 'api-token';
 
+/** What a token may do: `read` only GET and HEAD; `write` whatever the user's role allows. */
+export const TOKEN_SCOPES = ['read', 'write'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
 export interface NewAccessToken {
   readonly tokenHash: string;
   readonly userId: number;
@@ -16,12 +20,15 @@ export interface NewAccessToken {
   /** Named API tokens only: how the owner lists and revokes them without the secret. */
   readonly publicId?: string;
   readonly name?: string;
+  /** Defaults to `write`: a session can do what its user can. */
+  readonly scope?: TokenScope;
 }
 
 /** A named API token as its owner sees it: never the token or its hash. */
 export interface ApiTokenSummary {
   readonly id: string;
   readonly name: string;
+  readonly scope: TokenScope;
   readonly createdAt: string;
   readonly expiresAt: string;
 }
@@ -36,22 +43,23 @@ export async function insertAccessToken(db: Queryable, token: NewAccessToken): P
     kind: token.kind ?? 'api-session',
     public_id: token.publicId ?? null,
     name: token.name ?? null,
+    scope: token.scope ?? 'write',
   });
 }
 
-/** The user id behind a token of one of these kinds that has not expired at `now`. */
+/** The user id behind a token of one of these kinds that has not expired at `now`, with the token's kind and scope. */
 export async function findTokenOwner(
   db: Queryable,
   tokenHash: string,
   now: string,
   kinds: readonly TokenKind[] = ['api-session', 'api-token'],
-): Promise<number | undefined> {
+): Promise<{ userId: number; kind: TokenKind; scope: TokenScope } | undefined> {
   const row = await db('access_tokens')
     .where({ token_hash: tokenHash })
     .whereIn('kind', [...kinds])
     .andWhere('expires_at', '>', now)
-    .first('user_id');
-  return row?.user_id;
+    .first('user_id', 'kind', 'scope');
+  return row && { userId: row.user_id, kind: row.kind, scope: row.scope };
 }
 
 /** The user's named API tokens that have not expired, newest first. */
@@ -60,8 +68,8 @@ export async function listApiTokens(db: Queryable, userId: number, now: string):
     .where({ user_id: userId, kind: 'api-token' })
     .andWhere('expires_at', '>', now)
     .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'public_id' }])
-    .select('public_id', 'name', 'created_at', 'expires_at');
-  return rows.map((row) => ({ id: row.public_id, name: row.name, createdAt: row.created_at, expiresAt: row.expires_at }));
+    .select('public_id', 'name', 'scope', 'created_at', 'expires_at');
+  return rows.map((row) => ({ id: row.public_id, name: row.name, scope: row.scope, createdAt: row.created_at, expiresAt: row.expires_at }));
 }
 
 /** Deletes one of the user's named API tokens; false when the user has none with that id. */
@@ -69,9 +77,9 @@ export async function deleteApiToken(db: Queryable, userId: number, publicId: st
   return (await db('access_tokens').where({ user_id: userId, kind: 'api-token', public_id: publicId }).delete()) === 1;
 }
 
-/** Deletes one token, e.g. the web session being signed out. */
-export async function deleteAccessToken(db: Queryable, tokenHash: string): Promise<void> {
-  await db('access_tokens').where({ token_hash: tokenHash }).delete();
+/** Deletes one token of one kind, e.g. the session being signed out; false when there was none. */
+export async function deleteAccessToken(db: Queryable, tokenHash: string, kind: TokenKind): Promise<boolean> {
+  return (await db('access_tokens').where({ token_hash: tokenHash, kind }).delete()) === 1;
 }
 
 /** Deletes every token of a user but, optionally, one to keep (the session that asked). */

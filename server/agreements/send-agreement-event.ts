@@ -9,13 +9,13 @@ import type { TextVersion } from '../../db/repositories/text-versions.repository
 import type { User } from '../../db/repositories/users.repository.ts';
 import { EVENT_TYPES, type AgreementEvent, type AgreementEventType, type AgreementState, type SigningTerms } from '../../workflows/agreement/agreement.events.ts';
 import { step, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
+import { confirmPassword } from '../auth/confirm-password.ts';
 import { authorize } from '../auth/policy.ts';
 import { RuleViolationError } from '../errors.ts';
 import type { Lang } from '../text/languages.ts';
 import { parityProblems, type AgreementText } from './agreement-text.ts';
 import type { AgreementVariables } from './agreement-variables.ts';
 import { auditedActor, commitTransition } from './commit-transition.ts';
-import { confirmSignatory } from './confirm-signatory.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { renderFinalOriginals } from './freeze-originals.ts';
 import { loadText, loadVisibleAgreement } from './load-agreement.ts';
@@ -47,7 +47,7 @@ export async function sendAgreementEvent(deps: UseCaseDeps, user: User, agreemen
   const at = deps.now();
   const decided = await decideEvent(deps, user, record, input, at);
   // After the policy: a signatory who may not sign now learns that, not whether a password was right.
-  if (input.type === 'SIGN') await confirmSignatory(user, input.password);
+  if (input.type === 'SIGN') await confirmPassword(user, input.password, 'sign');
   const { next, text } = decided;
   const revisions: OriginalRevision[] = [];
   let signature: SignatureEffect | undefined;

@@ -1,20 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { deleteApiToken, insertAccessToken, listApiTokens, type ApiTokenSummary } from '../../db/repositories/access-tokens.repository.ts';
+import { deleteApiToken, insertAccessToken, listApiTokens, TOKEN_SCOPES, type ApiTokenSummary } from '../../db/repositories/access-tokens.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { NotFoundError } from '../errors.ts';
+import { userText } from '../text/safe-text.ts';
+import { confirmPassword } from './confirm-password.ts';
 import { hashToken, newToken } from './sessions.ts';
 
 /**
  * Named API tokens for integrations: created, listed and revoked by their owner only. The token is
- * shown once, when created; afterwards only its public id and name are known.
+ * shown once, when created; afterwards only its public id, name and scope are known.
  */
 export const createApiTokenInput = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: userText(100, { singleLine: true }).trim().min(1),
     /** How long it works; a token nobody remembers should not work forever. */
     expiresInDays: z.number().int().min(1).max(365).default(90),
+    /** Read-only unless asked for: an integration that only reads cannot be turned into one that acts. */
+    scope: z.enum(TOKEN_SCOPES).default('read'),
+    /** The owner's password once more: a session may last hours, the token up to a year. Checked, never stored. */
+    password: z.string().max(1024).optional(),
   })
   .strict();
 export type CreateApiTokenInput = z.infer<typeof createApiTokenInput>;
@@ -27,12 +33,14 @@ export interface CreatedApiToken extends ApiTokenSummary {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export async function createApiToken(deps: UseCaseDeps, user: User, input: CreateApiTokenInput): Promise<CreatedApiToken> {
-  const { name, expiresInDays } = input;
+  const { name, expiresInDays, scope } = input;
+  await confirmPassword(user, input.password, 'mint-token');
   const now = deps.now();
   const token = newToken();
   const summary: ApiTokenSummary = {
     id: randomBytes(12).toString('base64url'),
     name,
+    scope,
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + expiresInDays * DAY_MS).toISOString(),
   };

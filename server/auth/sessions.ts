@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../../db/connection.ts';
-import { deleteAccessToken, findTokenOwner, insertAccessToken, type TokenKind } from '../../db/repositories/access-tokens.repository.ts';
+import { deleteAccessToken, findTokenOwner, insertAccessToken, type TokenKind, type TokenScope } from '../../db/repositories/access-tokens.repository.ts';
 import { findUserByEmail, findUserById, type User } from '../../db/repositories/users.repository.ts';
-import { UnauthenticatedError } from '../errors.ts';
+import { NotFoundError, UnauthenticatedError } from '../errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 /** Sessions, API and web alike, last a working day; signing in again starts a new one. */
@@ -49,23 +49,31 @@ export async function startWebSession(db: Database, email: string, password: str
   return { token: await startSession(db, user, 'web-session', now), user };
 }
 
-/** The user behind a bearer token (an API session or a named API token); 401 when unknown or expired. */
-export async function authenticate(db: Database, token: string, now: Date): Promise<User> {
-  const user = await ownerOf(db, token, now, ['api-session', 'api-token']);
-  if (!user) throw new UnauthenticatedError('The token is unknown or has expired; sign in again');
-  return user;
+/** The user behind a bearer token (an API session or a named API token) and the token's scope; 401 when unknown or expired. */
+export async function authenticate(db: Database, token: string, now: Date): Promise<{ user: User; scope: TokenScope }> {
+  const owner = await ownerOf(db, token, now, ['api-session', 'api-token']);
+  if (!owner) throw new UnauthenticatedError('The token is unknown or has expired; sign in again');
+  return owner;
 }
 
 /** The user behind a web session cookie; undefined when it is unknown or expired (the page then asks to sign in). */
-export function authenticateWebSession(db: Database, token: string, now: Date): Promise<User | undefined> {
-  return ownerOf(db, token, now, ['web-session']);
+export async function authenticateWebSession(db: Database, token: string, now: Date): Promise<User | undefined> {
+  return (await ownerOf(db, token, now, ['web-session']))?.user;
 }
 
 export async function endWebSession(db: Database, token: string): Promise<void> {
-  await deleteAccessToken(db, hashToken(token));
+  await deleteAccessToken(db, hashToken(token), 'web-session');
 }
 
-async function ownerOf(db: Database, token: string, now: Date, kinds: readonly TokenKind[]): Promise<User | undefined> {
-  const userId = await findTokenOwner(db, hashToken(token), now.toISOString(), kinds);
-  return userId === undefined ? undefined : findUserById(db, userId);
+/** Signs out of the API: the session token presented stops working. An API token is revoked by its id instead. */
+export async function endApiSession(db: Database, token: string): Promise<void> {
+  if (!(await deleteAccessToken(db, hashToken(token), 'api-session'))) {
+    throw new NotFoundError('This token is not an API session; revoke an API token with DELETE /api/tokens/:id');
+  }
+}
+
+async function ownerOf(db: Database, token: string, now: Date, kinds: readonly TokenKind[]): Promise<{ user: User; scope: TokenScope } | undefined> {
+  const owner = await findTokenOwner(db, hashToken(token), now.toISOString(), kinds);
+  const user = owner && (await findUserById(db, owner.userId));
+  return user && { user, scope: owner!.scope };
 }

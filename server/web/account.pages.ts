@@ -48,7 +48,12 @@ export function accountPages(services: PageServices): Router {
 
   // Not a redirect: the new token is shown this once, on the page that answers the form.
   router.post('/account/tokens', async (request, response) => {
-    const input = parseBody(createApiTokenInput, { name: field(request, 'name'), expiresInDays: Number(field(request, 'expiresInDays') || 90) });
+    const input = parseBody(createApiTokenInput, {
+      name: field(request, 'name'),
+      expiresInDays: Number(field(request, 'expiresInDays') || 90),
+      scope: field(request, 'scope') || undefined,
+      password: field(request, 'password'),
+    });
     await showAccount(request, response, await createApiToken(deps, webUser(response), input));
   });
 
