@@ -41,7 +41,9 @@ const CONTENT_SECURITY_POLICY = {
 export function createApp(deps: UseCaseDeps, options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // request.ip (the throttles' bucket, the audit's address) believes X-Forwarded-For only from the
+  // proxies the operator names: any other client, even one on this host, could pick its own address.
+  app.set('trust proxy', deps.config.trustProxy.length > 0 ? [...deps.config.trustProxy] : false);
   // same-origin: the error page's "back" link needs the referrer, and no other site gets our URLs.
   app.use(helmet({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, referrerPolicy: { policy: 'same-origin' } }));
   app.use(express.json({ limit: '256kb', strict: true }));

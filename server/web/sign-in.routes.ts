@@ -5,6 +5,7 @@ import { UnauthenticatedError } from '../errors.ts';
 import { isLang } from '../text/languages.ts';
 import { field } from './forms.ts';
 import { LANGUAGE_COOKIE, sendPage, type PageServices } from './page.ts';
+import { pathOnThisSite } from './same-site-path.ts';
 import { SESSION_COOKIE, sessionCookieOptions, sessionToken } from './web-session.ts';
 
 /** Sign-in and sign-out. The password check is throttled by the same LoginThrottle as POST /api/sessions. */
@@ -15,7 +16,7 @@ export function signInRoutes(services: PageServices, throttle: LoginThrottle): R
   /** `problem`: a message key of signIn.*, shown above the form. */
   const showSignIn = (request: Request, response: Response, status = 200, problem?: string, retryMinutes?: number) =>
     sendPage(services, request, response, 'sign-in', { title: 'signIn.title', status }, {
-      next: safeNext(request.body?.next ?? request.query.next),
+      next: safeNext(request.body?.next ?? request.query.next, request),
       email: field(request, 'email'),
       problem,
       retryMinutes,
@@ -26,7 +27,7 @@ export function signInRoutes(services: PageServices, throttle: LoginThrottle): R
   });
 
   router.get('/sign-in', async (request, response) => {
-    if (response.locals.user) return response.redirect(303, safeNext(request.query.next));
+    if (response.locals.user) return response.redirect(303, safeNext(request.query.next, request));
     if (isLang(request.query.lang)) {
       response.cookie(LANGUAGE_COOKIE, request.query.lang, { sameSite: 'lax', secure: request.secure, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
     }
@@ -50,7 +51,7 @@ export function signInRoutes(services: PageServices, throttle: LoginThrottle): R
     }
     await throttle.succeeded(email, address);
     response.cookie(SESSION_COOKIE, session.token, sessionCookieOptions(request));
-    response.redirect(303, safeNext(request.body?.next));
+    response.redirect(303, safeNext(request.body?.next, request));
   });
 
   router.post('/sign-out', async (request, response) => {
@@ -64,6 +65,6 @@ export function signInRoutes(services: PageServices, throttle: LoginThrottle): R
 }
 
 /** Only a path on this site: an attacker's link must not turn sign-in into a redirect elsewhere. */
-function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) ? value : '/agreements';
+function safeNext(value: unknown, request: Request): string {
+  return pathOnThisSite(value, request) ?? '/agreements';
 }

@@ -3,7 +3,7 @@ import cookieParser from 'cookie-parser';
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import type { LoginThrottle } from '../auth/login-throttle.ts';
-import { asServiceUnavailable, DomainError, ERROR_TABLE } from '../errors.ts';
+import { asServiceUnavailable, DomainError, ERROR_TABLE, TooManyRequestsError } from '../errors.ts';
 import { FONT_FILES, FONT_URLS, type FontId } from '../pdf/fonts.ts';
 import { accountPages } from './account.pages.ts';
 import { agreementPages } from './agreements.pages.ts';
@@ -11,6 +11,7 @@ import { clauseEditorPages } from './clause-editor.pages.ts';
 import { comparePages } from './compare.pages.ts';
 import { csrfProtection } from './csrf.ts';
 import { sendPage, type PageServices } from './page.ts';
+import { pathOnThisSite } from './same-site-path.ts';
 import { signInRoutes } from './sign-in.routes.ts';
 import { usersPages } from './users.pages.ts';
 import { verifyPages, verifyUpload } from './verify.pages.ts';
@@ -21,10 +22,11 @@ export interface WebOptions {
   readonly throttle: LoginThrottle;
 }
 
-/** The pages' Hangul comes from the font the PDFs embed, served by us: nothing loads from elsewhere. */
-const FONTS: Record<string, string> = Object.fromEntries(
-  (Object.keys(FONT_URLS) as FontId[]).map((id) => [FONT_URLS[id].split('/').at(-1)!, FONT_FILES[id]]),
-);
+/**
+ * The pages' Hangul comes from the font the PDFs embed, served by us: nothing loads from elsewhere.
+ * A Map, so a file named after an Object.prototype member (constructor, __proto__) is simply unknown.
+ */
+const FONTS = new Map((Object.keys(FONT_URLS) as FontId[]).map((id) => [FONT_URLS[id].split('/').at(-1)!, FONT_FILES[id]]));
 
 /**
  * The web application: server-rendered pages over the same use-cases and the same policy as the API.
@@ -36,9 +38,10 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
   const services: PageServices = { deps, csrfToken: csrf.tokenFor };
 
   router.use('/assets', express.static(fileURLToPath(new URL('./static/', import.meta.url)), { index: false, maxAge: '1h' }));
-  router.get('/assets/fonts/:file', (request, response, next) => {
-    const file = FONTS[request.params.file];
-    if (!file) return next();
+  router.get('/assets/fonts/:file', (request, response) => {
+    const file = FONTS.get(request.params.file);
+    // An asset, not a page: unknown is a plain 404 for anyone, signed in or not.
+    if (!file) return response.sendStatus(404);
     response.sendFile(file, { maxAge: '30d', immutable: true, headers: { 'Content-Type': 'font/ttf' } });
   });
 
@@ -77,6 +80,7 @@ function errorPage(services: PageServices, log: WebOptions['log']): ErrorRequest
     const problem = describe(error);
     if (problem.status === 500) log(`unhandled error on ${request.method} ${request.originalUrl}`, error);
     if (problem.status === 401 && request.method === 'GET') return response.redirect(303, '/sign-in');
+    if (error instanceof TooManyRequestsError) response.set('Retry-After', String(error.retryAfterSeconds));
     try {
       await sendPage(services, request, response, 'error', { title: problem.title, status: problem.status }, {
         detail: problem.detail,
@@ -103,14 +107,13 @@ function describe(error: unknown): { status: number; title: string; detail?: str
   return { status: 500, title: 'error.INTERNAL' };
 }
 
-/** Back to the page the request came from (the Referrer-Policy sends it within this site only). */
+/**
+ * Back to the page the request came from. The Referrer-Policy sends it within this site only, but
+ * the header is the client's word: http://this-site//evil.example would make "//evil.example".
+ */
 function backLink(request: Parameters<RequestHandler>[0]): string | undefined {
   const referer = request.get('referer');
-  if (!referer) return undefined;
-  try {
-    const url = new URL(referer);
-    return url.host === request.get('host') ? `${url.pathname}${url.search}${url.hash}` : undefined;
-  } catch {
-    return undefined;
-  }
+  if (!referer || !URL.canParse(referer)) return undefined;
+  const url = new URL(referer);
+  return url.host === request.get('host') ? pathOnThisSite(`${url.pathname}${url.search}${url.hash}`, request) : undefined;
 }

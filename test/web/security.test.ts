@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { loadConfig } from '../../server/config.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { COOPERATION } from '../support/execute-demo.ts';
 import { storedAgreement } from '../support/snapshot.ts';
@@ -71,6 +72,45 @@ describe('web: headers, CSRF, the sign-in throttle and error pages', () => {
       }
     });
 
+    it('when the Referer is a path on this site, then the error page links back to it; when it would lead off the site, then there is no back link', async () => {
+      const client = await WebClient.signedIn(server.baseUrl, 'legal@sverdlovsk.example');
+      const backLinkFor = async (referer: string) => {
+        const { status, html } = await client.send('/no-such-page', { method: 'GET', headers: { referer } });
+        expect(status, referer).to.equal(404);
+        return /<a class="button" href="([^"]*)"/.exec(html)?.[1];
+      };
+
+      expect(await backLinkFor(`${server.baseUrl}/agreements/${COOPERATION}`)).to.equal(`/agreements/${COOPERATION}`);
+      // The parser reads "\\" as "/" in an http URL, so each of these is a path starting with "//".
+      for (const path of ['//evil.example/steal', '/\\evil.example', '/\\/evil.example']) {
+        expect(await backLinkFor(`${server.baseUrl}${path}`), path).to.equal(undefined);
+      }
+      for (const referer of ['//evil.example/steal', '/\\evil.example', 'https://evil.example/agreements', 'javascript:alert(1)']) {
+        expect(await backLinkFor(referer), referer).to.equal(undefined);
+      }
+    });
+
+    it('when sign-in is asked to go on to another site afterwards, then it goes to the agreements instead', async () => {
+      for (const next of ['//evil.example/steal', '/\\evil.example', '/\t/evil.example', 'https://evil.example/']) {
+        const client = new WebClient(server.baseUrl);
+        const response = await client.postForm('/sign-in', { email: 'legal@sverdlovsk.example', password: DEMO_PASSWORD, next }, await client.csrfTokenOf('/sign-in'));
+        expect(response.status, next).to.equal(303);
+        expect(response.headers.get('location'), next).to.equal('/agreements');
+      }
+    });
+
+    it('when a font is asked for by the name of an Object.prototype member, then 404, and nothing is logged', async () => {
+      const signedIn = await WebClient.signedIn(server.baseUrl, 'observer@gyeonggi.example');
+      for (const client of [new WebClient(server.baseUrl), signedIn]) {
+        for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'no-such-font.ttf']) {
+          const response = await client.get(`/assets/fonts/${name}`);
+          expect(response.status, name).to.equal(404);
+          expect(response.html, name).to.not.match(/node_modules|\.ts:\d+|TypeError/);
+        }
+      }
+      // server.close() fails the suite if anything was logged, as a 500 would be.
+    });
+
     it('when an anonymous visitor opens a page, then they are sent to sign in and back', async () => {
       const response = await new WebClient(server.baseUrl).get(`/agreements/${COOPERATION}`);
       expect(response.status).to.equal(303);
@@ -105,6 +145,46 @@ describe('web: headers, CSRF, the sign-in throttle and error pages', () => {
       }
       expect(status).to.equal(429);
       expect((await api.post('/api/sessions', { email: 'legal@gyeonggi.example', password: DEMO_PASSWORD })).status).to.equal(429);
+    });
+  });
+
+  describe('X-Forwarded-For (each test on a server of its own: it locks that server’s addresses)', () => {
+    const signIn = (target: TestServer, forwardedFor: string, email: string, password = 'wrong') =>
+      fetch(`${target.baseUrl}/api/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({ email, password }),
+      }).then((response) => response.status);
+    /** Thirty failed sign-ins, each claiming to come from another address. */
+    const failFromThirtyAddresses = async (target: TestServer) => {
+      const statuses = [];
+      for (let attempt = 0; attempt < 30; attempt++) statuses.push(await signIn(target, `198.51.100.${attempt + 1}`, `nobody-${attempt}@nowhere.example`));
+      return statuses;
+    };
+    let own: TestServer | undefined;
+    afterEach(async () => {
+      await own?.close();
+      own = undefined;
+    });
+
+    it('when no proxy is configured, then a client on this host cannot choose its throttle bucket with X-Forwarded-For', async () => {
+      own = await startTestServer();
+      expect(new Set(await failFromThirtyAddresses(own))).to.deep.equal(new Set([401]));
+      expect(await signIn(own, '203.0.113.99', 'legal@gyeonggi.example', DEMO_PASSWORD), 'the thirty counted against the one real address').to.equal(429);
+    });
+
+    it('when the operator trusts the loopback proxy, then its X-Forwarded-For names the client', async () => {
+      own = await startTestServer({ trustProxy: loadConfig({ BILATERAL_SECRET: 'ab'.repeat(32), TRUST_PROXY: 'loopback' }).trustProxy });
+      for (let attempt = 0; attempt < 30; attempt++) expect(await signIn(own, '203.0.113.7', `nobody-${attempt}@nowhere.example`)).to.equal(401);
+      expect(await signIn(own, '203.0.113.7', 'legal@gyeonggi.example', DEMO_PASSWORD)).to.equal(429);
+      expect(await signIn(own, '203.0.113.8', 'legal@gyeonggi.example', DEMO_PASSWORD), 'another client behind the proxy').to.equal(201);
+    });
+
+    it('when TRUST_PROXY is not a list of addresses, networks or express’s names, then the configuration is refused naming it', () => {
+      const environment = { NODE_ENV: 'production', BILATERAL_SECRET: 'ab'.repeat(32) };
+      expect(loadConfig(environment).trustProxy).to.deep.equal([]);
+      expect(loadConfig({ ...environment, TRUST_PROXY: ' loopback, 10.0.0.0/8 ,192.0.2.1' }).trustProxy).to.deep.equal(['loopback', '10.0.0.0/8', '192.0.2.1']);
+      for (const value of ['true', '*', '10.0.0.0/40']) expect(() => loadConfig({ ...environment, TRUST_PROXY: value }), value).to.throw(/TRUST_PROXY/);
     });
   });
 });

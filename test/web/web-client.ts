@@ -40,7 +40,8 @@ export class WebClient {
     return this.send(pathname, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   }
 
-  private async send(pathname: string, init: RequestInit): Promise<WebResponse> {
+  /** Any request, with the session's cookies (for headers a browser would send, such as Referer). */
+  async send(pathname: string, init: RequestInit): Promise<WebResponse> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(`${this.baseUrl}${pathname}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie } });
     for (const header of response.headers.getSetCookie()) {
