@@ -1,5 +1,6 @@
 import express from 'express';
 import helmet from 'helmet';
+import { AgreementCreationLimit } from './agreements/creation-limit.ts';
 import type { UseCaseDeps } from './agreements/deps.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { agreementsRoutes } from './http/agreements.routes.ts';
@@ -52,17 +53,19 @@ export function createApp(deps: UseCaseDeps, options: AppOptions): express.Expre
   });
   // One throttle for both doors: guesses through the API and through the sign-in page add up.
   const throttle = new LoginThrottle();
+  // Likewise one count of agreements created per user, whether through the API or the pages.
+  const creationLimit = new AgreementCreationLimit(deps.config.agreementsPerUserPerHour);
   app.post('/api/sessions', throttleApiSignIn(throttle));
   app.use('/api/sessions', sessionsRoutes(deps));
   app.use('/api/tokens', apiTokensRoutes(deps));
   app.use('/api', signingRoutes(deps));
-  app.use('/api/agreements', agreementsRoutes(deps));
+  app.use('/api/agreements', agreementsRoutes(deps, creationLimit));
   app.use('/api/library', libraryRoutes(deps));
   app.use('/api/verify', verifyRoutes(deps));
   app.use('/api/notifications', notificationsRoutes(deps));
   app.use('/api/webhooks', webhooksRoutes(deps));
   app.use('/api', notFoundHandler);
   app.use('/api', errorHandler(options.log));
-  app.use(webApplication(deps, { log: options.log, throttle }));
+  app.use(webApplication(deps, { log: options.log, throttle, creationLimit }));
   return app;
 }

@@ -3,6 +3,7 @@ import { listAuditEntries } from '../../db/repositories/audit.repository.ts';
 import { listAgreementsOfParty } from '../../db/repositories/agreements.repository.ts';
 import { agreementView } from '../agreements/agreement-view.ts';
 import { createAgreement, createAgreementInput } from '../agreements/create-agreement.ts';
+import type { AgreementCreationLimit } from '../agreements/creation-limit.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { downloadOriginal } from '../agreements/download-original.ts';
 import { addClause, addClauseInput } from '../agreements/add-clause.ts';
@@ -25,7 +26,7 @@ import { parseBody, parseId, parseQueryInteger } from './parse.ts';
 import { sendOriginal, sendPreview } from './send-document.ts';
 
 /** /api/agreements: thin adapters from HTTP to the use-cases. */
-export function agreementsRoutes(deps: UseCaseDeps): Router {
+export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCreationLimit): Router {
   const router = Router();
   router.use(requireUser(deps));
 
@@ -35,7 +36,8 @@ export function agreementsRoutes(deps: UseCaseDeps): Router {
 
   router.post('/', async (request, response) => {
     const input = parseBody(createAgreementInput, request.body);
-    const agreement = await createAgreement(deps, currentUser(response), input);
+    const user = currentUser(response);
+    const agreement = await creationLimit.spend(user, () => createAgreement(deps, user, input));
     response.status(201).location(`/api/agreements/${agreement.id}`).json(agreement);
   });
 

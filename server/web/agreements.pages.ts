@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { listParties } from '../../db/repositories/parties.repository.ts';
 import { createAgreement, createAgreementInput } from '../agreements/create-agreement.ts';
+import type { AgreementCreationLimit } from '../agreements/creation-limit.ts';
 import { downloadOriginal } from '../agreements/download-original.ts';
 import { loadVisibleAgreement } from '../agreements/load-agreement.ts';
 import { previewOriginal } from '../agreements/preview-original.ts';
@@ -20,7 +21,7 @@ import { webUser } from './web-session.ts';
 const RECENT_NOTIFICATIONS = 50;
 
 /** The agreements list, the notifications, the agreement page with its actions, and the originals. */
-export function agreementPages(services: PageServices): Router {
+export function agreementPages(services: PageServices, creationLimit: AgreementCreationLimit): Router {
   const router = Router();
   const { deps } = services;
 
@@ -50,7 +51,8 @@ export function agreementPages(services: PageServices): Router {
         title: field(request, 'title').trim() || undefined,
         languages,
       });
-      const agreement = await createAgreement(deps, webUser(response), input);
+      const user = webUser(response);
+      const agreement = await creationLimit.spend(user, () => createAgreement(deps, user, input));
       return { redirect: `/agreements/${agreement.id}`, flash: 'flash.created' };
     }),
   );

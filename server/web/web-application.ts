@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { AgreementCreationLimit } from '../agreements/creation-limit.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import type { LoginThrottle } from '../auth/login-throttle.ts';
 import { asServiceUnavailable, DomainError, ERROR_TABLE, TooManyRequestsError } from '../errors.ts';
@@ -20,6 +21,7 @@ import { loadWebUser, requireWebUser } from './web-session.ts';
 export interface WebOptions {
   readonly log: (message: string, error?: unknown) => void;
   readonly throttle: LoginThrottle;
+  readonly creationLimit: AgreementCreationLimit;
 }
 
 /**
@@ -53,7 +55,7 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
 
   router.use(signInRoutes(services, options.throttle));
   router.use(requireWebUser);
-  router.use(agreementPages(services));
+  router.use(agreementPages(services, options.creationLimit));
   router.use(clauseEditorPages(services));
   router.use(comparePages(services));
   router.use(verifyPages(services));

@@ -3,6 +3,7 @@ import { ApiClient, type ApiResponse } from '../support/api-client.ts';
 import { countRows, storedAgreement } from '../support/snapshot.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
+import { WebClient } from '../web/web-client.ts';
 
 /** The seeded agreement of cooperation, in drafting. */
 const COOPERATION = 2;
@@ -139,6 +140,45 @@ describe(`agreements API (${TEST_DATABASE_KIND})`, () => {
 
     it('when it is based on an agreement that is not executed, then 422', async () => {
       expectProblem(await legal.post('/api/agreements', { kind: 'cooperation-agreement', basedOn: COOPERATION }), 422, 'RULE_VIOLATION');
+    });
+
+    it('when one user has created as many agreements as an hour allows, then the next is 429 with Retry-After, on the API and the pages alike, and nothing more is stored', async () => {
+      const limited = await startTestServer({ agreementsPerUserPerHour: 3 });
+      try {
+        const api = await ApiClient.signIn(limited.baseUrl, 'legal@sverdlovsk.example');
+        const web = await WebClient.signedIn(limited.baseUrl, 'legal@sverdlovsk.example');
+        const createOnPage = async () =>
+          web.send('/agreements', {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams([['kind', 'letter-of-intent'], ['languages', 'ru'], ['languages', 'ko'], ['_csrf', await web.csrfTokenOf('/agreements')]]),
+          });
+        const before = await countRows(limited.db, 'agreements');
+
+        // Refused creations do not use up the hour.
+        for (let attempt = 0; attempt < 4; attempt++) expectProblem(await api.post('/api/agreements', { kind: 'treaty-of-peace' }), 422, 'RULE_VIOLATION');
+        for (let created = 0; created < 2; created++) expect((await api.post('/api/agreements', { kind: 'letter-of-intent' })).status).to.equal(201);
+        expect((await createOnPage()).status, 'the third, on the page').to.equal(303);
+        const stored = await countRows(limited.db, 'agreements');
+        expect(stored).to.equal(before + 3);
+        const audit = await countRows(limited.db, 'audit_events');
+
+        const refused = await api.post('/api/agreements', { kind: 'letter-of-intent' });
+        expectProblem(refused, 429, 'TOO_MANY_REQUESTS');
+        expect(refused.body.detail).to.match(/at most 3 agreements an hour/);
+        expect(Number(refused.headers.get('retry-after'))).to.be.within(1, 3600);
+        const page = await createOnPage();
+        expect(page.status).to.equal(429);
+        expect(Number(page.headers.get('retry-after'))).to.be.within(1, 3600);
+        expect(await countRows(limited.db, 'agreements')).to.equal(stored);
+        expect(await countRows(limited.db, 'audit_events')).to.equal(audit);
+
+        // The limit is per user: the other party's legal staff still create.
+        const other = await ApiClient.signIn(limited.baseUrl, 'legal@gyeonggi.example');
+        expect((await other.post('/api/agreements', { kind: 'letter-of-intent' })).status).to.equal(201);
+      } finally {
+        await limited.close();
+      }
     });
   });
 

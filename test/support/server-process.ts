@@ -22,6 +22,8 @@ export async function startServerProcess(databaseUrl: string, secret: string, en
       BILATERAL_SECRET: secret,
       DEMO_PASSWORD,
       BILATERAL_DEMO: '1',
+      // The stress suites create agreements at machine speed on purpose; the API suites test the limit.
+      AGREEMENTS_PER_USER_PER_HOUR: '100000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
