@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { createSigningRequest, externalSignatureInput, submitExternalSignature } from '../agreements/external-signing.ts';
 import { registerSigningCredential, registerSigningCredentialInput, showSigningCredential } from '../signing/signing-credentials.ts';
-import { addTrustAnchor, addTrustAnchorInput, listPartyTrustAnchors } from '../signing/trust-anchor-registry.ts';
+import { addTrustAnchor, addTrustAnchorInput, listPartyTrustAnchors, retireTrustAnchor, retireTrustAnchorInput } from '../signing/trust-anchor-registry.ts';
 import { NotFoundError } from '../errors.ts';
 import { currentUser, requireUser } from './authentication.ts';
 import { parseBody, parseId } from './parse.ts';
@@ -34,6 +34,12 @@ export function signingRoutes(deps: UseCaseDeps): Router {
   router.post('/parties/:party/trust-anchors', signedIn, async (request, response) => {
     const input = parseBody(addTrustAnchorInput, request.body);
     response.status(201).json(await addTrustAnchor(deps, currentUser(response), pathParameter(request.params.party), input));
+  });
+
+  router.post('/parties/:party/trust-anchors/:id/retire', signedIn, async (request, response) => {
+    const input = parseBody(retireTrustAnchorInput, request.body);
+    const id = parseId(pathParameter(request.params.id));
+    response.json(await retireTrustAnchor(deps, currentUser(response), pathParameter(request.params.party), id, input));
   });
 
   router.get('/agreements/:id/signing-request', signedIn, async (request, response) => {

@@ -99,11 +99,13 @@ function publicKeyProblem(certificatePem: string): string | undefined {
 }
 
 async function chainToAnchor(certificate: pkijs.Certificate, input: CertificateToCheck, problems: string[]): Promise<CheckedCertificate | undefined> {
-  if (input.anchors.length === 0) {
-    problems.push(`${input.party} has no trust anchor configured; its administrator registers the CA certificate first`);
+  // A retired anchor trusts nothing signed from its retirement on.
+  const inService = input.anchors.filter((anchor) => !anchor.retiredAt || input.at < new Date(anchor.retiredAt));
+  if (inService.length === 0) {
+    problems.push(`${input.party} has no trust anchor in service; its administrator registers the CA certificate first`);
     return undefined;
   }
-  const anchors = input.anchors.map((anchor) => ({ anchor, certificate: parseCertificate(anchor.certificatePem, `a trust anchor of ${anchor.party}`) }));
+  const anchors = inService.map((anchor) => ({ anchor, certificate: parseCertificate(anchor.certificatePem, `a trust anchor of ${anchor.party}`) }));
   const signerTbs = Buffer.from(certificate.tbsView);
   if (anchors.some(({ certificate: anchor }) => signerTbs.equals(anchor.tbsView))) {
     problems.push('it is a trust anchor itself');

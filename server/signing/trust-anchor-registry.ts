@@ -1,11 +1,18 @@
 import { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { z } from 'zod';
-import { findPartyTrustAnchors, insertCredential } from '../../db/repositories/credentials.repository.ts';
+import {
+  findPartyTrustAnchorHistory,
+  findTrustAnchorBySha256,
+  insertCredential,
+  listTrustAnchors,
+  retireTrustAnchor as markTrustAnchorRetired,
+  type StoredCredential,
+} from '../../db/repositories/credentials.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { authorizeOnParty } from '../auth/policy.ts';
-import { RuleViolationError } from '../errors.ts';
+import { NotFoundError, RuleViolationError } from '../errors.ts';
 import { certificateSha256, parseCertificate } from './certificate-checks.ts';
 import { certificateView, type CertificateView } from './certificate-view.ts';
 
@@ -13,6 +20,13 @@ import { certificateView, type CertificateView } from './certificate-view.ts';
  * A party's trust anchors: the CA certificates its signatories' certificates must chain to. Its own CA
  * (the demo PKI's) is one; its administrator registers the government's real CAs. An anchor is a
  * certificate only: the server never holds a CA's key for it.
+ *
+ * A CA belongs to one party. CA certificates are public (every signed original embeds them), so without
+ * that rule one party's administrator could register the other's CA and have its signatures attributed to
+ * the wrong government. A certificate another party has registered, or another certificate of the same
+ * CA (same name and key), is refused with 422; the database's unique index on the certificate's SHA-256
+ * settles two registrations racing. An anchor is never deleted, since it is what verified old signatures:
+ * it is retired, which is final and recorded with who, when and why.
  */
 
 const KEY_USAGE = '2.5.29.15';
@@ -24,25 +38,27 @@ export const addTrustAnchorInput = z
   .strict();
 export type AddTrustAnchorInput = z.infer<typeof addTrustAnchorInput>;
 
+export const retireTrustAnchorInput = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+export type RetireTrustAnchorInput = z.infer<typeof retireTrustAnchorInput>;
+
 export interface TrustAnchorView {
+  readonly id: number;
   readonly party: string;
   /** 'ca': the party's own CA (demo PKI); 'anchor': registered by its administrator. */
   readonly kind: 'ca' | 'anchor';
   readonly certificate: CertificateView;
   readonly registeredAt: string;
+  /** Null while in service; once retired it trusts no signature made from `at` on, and still those made before. */
+  readonly retired: { readonly at: string; readonly by: string | null; readonly reason: string } | null;
 }
 
+/** The party's anchors, in service and retired, oldest first. */
 export async function listPartyTrustAnchors(deps: UseCaseDeps, actor: User, party: string): Promise<TrustAnchorView[]> {
   authorizeOnParty(actor, party, 'trust-anchors.read');
-  return (await findPartyTrustAnchors(deps.db, party)).map((anchor) => ({
-    party: anchor.party,
-    kind: anchor.purpose === 'ca' ? 'ca' : 'anchor',
-    certificate: certificateView(anchor.certificatePem),
-    registeredAt: anchor.createdAt,
-  }));
+  return (await findPartyTrustAnchorHistory(deps.db, party)).map(view);
 }
 
-/** Registers a CA certificate as one of the party's anchors; 422 for one that is no CA, has expired, or is there already. */
+/** Registers a CA certificate as one of the party's anchors; 422 for one that is no CA, not valid now, or registered already (by this party or another). */
 export async function addTrustAnchor(deps: UseCaseDeps, actor: User, party: string, input: AddTrustAnchorInput): Promise<TrustAnchorView> {
   authorizeOnParty(actor, party, 'trust-anchors.manage');
   const parsed = parseCertificate(input.certificate, 'the certificate');
@@ -53,13 +69,52 @@ export async function addTrustAnchor(deps: UseCaseDeps, actor: User, party: stri
   if (keyUsage instanceof asn1js.BitString && ((keyUsage.valueBlock.valueHexView[0] ?? 0) & KEY_CERT_SIGN) === 0) {
     throw new RuleViolationError('The CA certificate’s key usage does not allow signing certificates (keyCertSign)');
   }
+  if (now < new Date(certificate.validFrom)) throw new RuleViolationError(`The CA certificate is not valid before ${new Date(certificate.validFrom).toISOString()}; register it once it is`);
   if (now > new Date(certificate.validTo)) throw new RuleViolationError(`The CA certificate expired on ${new Date(certificate.validTo).toISOString()}`);
-  const sha256 = certificateSha256(input.certificate);
-  const existing = await findPartyTrustAnchors(deps.db, party);
-  if (existing.some((anchor) => certificateSha256(anchor.certificatePem) === sha256)) {
-    throw new RuleViolationError(`The certificate is already one of ${party}'s trust anchors`);
-  }
+
+  const claimed = await findTrustAnchorBySha256(deps.db, certificateSha256(input.certificate));
+  if (claimed) throw alreadyRegistered(claimed, party);
+  const sameCa = (await listTrustAnchors(deps.db)).find((anchor) => anchor.party !== party && isSameCa(new X509Certificate(anchor.certificatePem), certificate));
+  if (sameCa) throw new RuleViolationError(`The CA (the same name and key) is one of ${sameCa.party}'s trust anchors; a CA belongs to one party`);
+
   const pem = certificate.toString();
-  await insertCredential(deps.db, { party, userId: null, purpose: 'anchor', certificatePem: pem, encryptedKey: null, createdBy: actor.id }, now.toISOString());
-  return { party, kind: 'anchor', certificate: certificateView(pem), registeredAt: now.toISOString() };
+  const id = await insertCredential(deps.db, { party, userId: null, purpose: 'anchor', certificatePem: pem, encryptedKey: null, createdBy: actor.id }, now.toISOString());
+  // Undefined: another registration of the same certificate committed between the check and the insert.
+  if (id === undefined) throw alreadyRegistered((await findTrustAnchorBySha256(deps.db, certificateSha256(pem)))!, party);
+  return view((await findPartyTrustAnchorHistory(deps.db, party)).find((anchor) => anchor.id === id)!);
+}
+
+/** Retires one of the party's anchors for good: recorded with who, when and why; 404 for none of the party's, 422 when retired already. */
+export async function retireTrustAnchor(deps: UseCaseDeps, actor: User, party: string, id: number, input: RetireTrustAnchorInput): Promise<TrustAnchorView> {
+  authorizeOnParty(actor, party, 'trust-anchors.manage');
+  const anchor = (await findPartyTrustAnchorHistory(deps.db, party)).find((candidate) => candidate.id === id);
+  if (!anchor) throw new NotFoundError(`${party} has no trust anchor ${id}`);
+  if (anchor.retired) throw new RuleViolationError(`The trust anchor ${id} was retired at ${anchor.retired.at}`);
+  const retired = await markTrustAnchorRetired(deps.db, party, id, { at: deps.now().toISOString(), by: actor.email, reason: input.reason });
+  if (!retired) throw new RuleViolationError(`The trust anchor ${id} was retired meanwhile`);
+  return view((await findPartyTrustAnchorHistory(deps.db, party)).find((candidate) => candidate.id === id)!);
+}
+
+function alreadyRegistered(claimed: StoredCredential, party: string): RuleViolationError {
+  return new RuleViolationError(
+    claimed.party === party
+      ? `The certificate is already one of ${party}'s trust anchors${claimed.retired ? ` (retired at ${claimed.retired.at}; a retired anchor is not registered again)` : ''}`
+      : `The certificate is one of ${claimed.party}'s trust anchors; a CA belongs to one party`,
+  );
+}
+
+/** The same CA: the same name and the same key, whichever of its certificates each one is. */
+function isSameCa(a: X509Certificate, b: X509Certificate): boolean {
+  return a.subject === b.subject && a.publicKey.equals(b.publicKey);
+}
+
+function view(anchor: StoredCredential): TrustAnchorView {
+  return {
+    id: anchor.id,
+    party: anchor.party,
+    kind: anchor.purpose === 'ca' ? 'ca' : 'anchor',
+    certificate: certificateView(anchor.certificatePem),
+    registeredAt: anchor.createdAt,
+    retired: anchor.retired,
+  };
 }

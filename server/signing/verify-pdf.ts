@@ -34,6 +34,8 @@ import { PDF_LIMITS, PdfLimitError, checkPdfStructure } from './pdf-limits.ts';
 export interface TrustAnchor {
   readonly party: string;
   readonly certificatePem: string;
+  /** ISO 8601: from then on the anchor trusts no signature (signing time at or after it); null or absent: in service. */
+  readonly retiredAt?: string | null;
 }
 
 /** Who the signer's certificate names. */
@@ -114,7 +116,11 @@ const cryptoEngine = new pkijs.CryptoEngine({ name: 'nodejs', crypto: webcrypto 
 export async function verifyPdf(pdf: Buffer, trustAnchors: readonly TrustAnchor[], now: Date = new Date()): Promise<PdfVerification> {
   const sha256 = createHash('sha256').update(pdf).digest('hex');
   const document = await loadPdf(pdf);
-  const anchors = trustAnchors.map((anchor) => ({ party: anchor.party, certificate: certificateFromPem(anchor.certificatePem) }));
+  const anchors = trustAnchors.map((anchor) => ({
+    party: anchor.party,
+    certificate: certificateFromPem(anchor.certificatePem),
+    retiredAt: anchor.retiredAt ? new Date(anchor.retiredAt) : null,
+  }));
   const dictionaries = readSignatureDictionaries(document);
   if (dictionaries.length > MAX_SIGNATURES) {
     throw new RuleViolationError(`The PDF has ${dictionaries.length} signatures; at most ${MAX_SIGNATURES} are verified`);
@@ -200,6 +206,7 @@ function kidsOf(array: PDFArray | undefined): PDFDict[] {
 interface Anchor {
   party: string;
   certificate: pkijs.Certificate;
+  retiredAt: Date | null;
 }
 
 interface CheckedSignature {
@@ -493,47 +500,72 @@ function checkKeyUsage(certificate: pkijs.Certificate, problems: string[]): void
 }
 
 /**
- * The path from the signer's certificate to one of the anchors, every link verified and every
- * certificate valid at `at`; undefined (with the reason among the problems) when there is none.
+ * The path from the signer's certificate to one of the anchors in service at `at`, every link verified
+ * and every certificate valid at `at`; undefined (with the reason among the problems) when there is none.
+ * The chain is built against each party's anchors apart, so another party's certificate of a CA can
+ * neither win nor spoil the match and the order of the anchors cannot change it; a signature whose chain
+ * reaches (or runs through) CAs of more than one party is attributed to none.
  */
 async function chainToAnchor(
   signedData: pkijs.SignedData,
   signerCertificate: pkijs.Certificate,
-  anchors: readonly Anchor[],
+  allAnchors: readonly Anchor[],
   at: Date,
   problems: string[],
 ): Promise<{ anchor: Anchor; certificates: pkijs.Certificate[] } | undefined> {
   const signerTbs = Buffer.from(signerCertificate.tbsView);
-  if (anchors.some((anchor) => signerTbs.equals(anchor.certificate.tbsView))) {
+  if (allAnchors.some((anchor) => signerTbs.equals(anchor.certificate.tbsView))) {
     problems.push("it is signed with a CA's own certificate, not a signatory's");
     return undefined;
   }
+  // A retired anchor still vouches for what was signed before its retirement, nothing after.
+  const anchors = allAnchors.filter((anchor) => anchor.retiredAt === null || at < anchor.retiredAt);
   const embedded = (signedData.certificates ?? []).filter(
     (certificate): certificate is pkijs.Certificate => certificate instanceof pkijs.Certificate && certificate !== signerCertificate,
   );
-  // pkijs takes the last of `certs` as the end entity.
-  const engine = new pkijs.CertificateChainValidationEngine({
-    trustedCerts: anchors.map((anchor) => anchor.certificate),
-    certs: [...embedded, signerCertificate],
-    checkDate: at,
-  });
-  const result = await engine.verify({}, cryptoEngine).catch((error: unknown) => ({
-    result: false,
-    resultMessage: error instanceof Error ? error.message : String(error),
-  }));
-  const path = engine.certs;
-  const root = path.at(-1);
-  const anchor = result.result && root ? anchors.find((candidate) => Buffer.from(candidate.certificate.tbsView).equals(root.tbsView)) : undefined;
-  if (anchor) return { anchor, certificates: path };
+  const found: { anchor: Anchor; certificates: pkijs.Certificate[] }[] = [];
+  const failures = new Map<string, string>();
+  for (const party of [...new Set(anchors.map((anchor) => anchor.party))].sort()) {
+    const partyAnchors = anchors.filter((anchor) => anchor.party === party);
+    // pkijs takes the last of `certs` as the end entity.
+    const engine = new pkijs.CertificateChainValidationEngine({
+      trustedCerts: partyAnchors.map((anchor) => anchor.certificate),
+      certs: [...embedded, signerCertificate],
+      checkDate: at,
+    });
+    const result = await engine.verify({}, cryptoEngine).catch((error: unknown) => ({
+      result: false,
+      resultMessage: error instanceof Error ? error.message : String(error),
+    }));
+    const path = engine.certs;
+    const root = path.at(-1);
+    const anchor = result.result && root ? partyAnchors.find((candidate) => isSameCa(candidate.certificate, root)) : undefined;
+    if (anchor) found.push({ anchor, certificates: path });
+    else failures.set(party, result.resultMessage);
+  }
+  const parties = [
+    ...new Set(found.flatMap(({ certificates }) => anchors.filter((candidate) => certificates.slice(1).some((certificate) => isSameCa(candidate.certificate, certificate))).map((candidate) => candidate.party))),
+  ].sort();
+  if (parties.length > 1) {
+    problems.push(`the signer's chain reaches CAs registered by more than one party (${parties.join(', ')}); it is attributed to none`);
+    return undefined;
+  }
+  if (found.length === 1) return found[0];
 
-  const impersonated = anchors.find((candidate) => candidate.certificate.subject.isEqual(signerCertificate.issuer));
+  const retired = allAnchors.find((candidate) => candidate.retiredAt !== null && at >= candidate.retiredAt && candidate.certificate.subject.isEqual(signerCertificate.issuer));
+  const impersonated = [...anchors].sort((a, b) => a.party.localeCompare(b.party)).find((candidate) => candidate.certificate.subject.isEqual(signerCertificate.issuer));
+  const messages = [...failures.values()];
+  // pkijs's words for the most telling failure: against the CA the certificate names, else an expiry.
+  const reason = (impersonated && failures.get(impersonated.party)) ?? messages.find((message) => /not yet valid or expired/.test(message)) ?? messages[0] ?? 'no trust anchor in service';
   const issuer = identify(signerCertificate).issuer;
-  if (impersonated) {
-    problems.push(`the signer's certificate names ${impersonated.party}'s CA as its issuer but does not chain to it (${result.resultMessage})`);
-  } else if (/not yet valid or expired/.test(result.resultMessage)) {
+  if (retired && !impersonated) {
+    problems.push(`the signer's certificate was issued by a CA ${retired.party} retired at ${retired.retiredAt!.toISOString()}, before the signing time ${at.toISOString()}`);
+  } else if (impersonated) {
+    problems.push(`the signer's certificate names ${impersonated.party}'s CA as its issuer but does not chain to it (${reason})`);
+  } else if (/not yet valid or expired/.test(reason)) {
     problems.push(`a certificate on the signer's chain was not valid at the signing time ${at.toISOString()}`);
   } else {
-    problems.push(`the signer's certificate was not issued by any party's CA (issuer: ${issuer}; ${result.resultMessage})`);
+    problems.push(`the signer's certificate was not issued by any party's CA (issuer: ${issuer}; ${reason})`);
   }
   return undefined;
 }
@@ -551,6 +583,14 @@ function identify(certificate: pkijs.Certificate): SignerIdentity {
     issuer: parsed.issuer,
     serialNumber: parsed.serialNumber,
   };
+}
+
+/** The same CA: the same name and the same key, whichever of its certificates (re-issued, renewed) each one is. */
+function isSameCa(a: pkijs.Certificate, b: pkijs.Certificate): boolean {
+  return (
+    Buffer.from(a.subject.toSchema().toBER(false)).equals(Buffer.from(b.subject.toSchema().toBER(false))) &&
+    Buffer.from(a.subjectPublicKeyInfo.toSchema().toBER(false)).equals(Buffer.from(b.subjectPublicKeyInfo.toSchema().toBER(false)))
+  );
 }
 
 function certificateFromPem(pem: string): pkijs.Certificate {
