@@ -14,7 +14,9 @@ export async function storedAgreement(db: Database, agreementId: number): Promis
     db('originals').where({ agreement_id: agreementId }).orderBy(['party_key', 'revision']).select('party_key', 'revision', 'sha256'),
     db('signatures').where({ agreement_id: agreementId }).orderBy('id'),
   ]);
-  return JSON.stringify({ agreement, texts, approvals, comments, audit, originals, signatures });
+  // Clause texts are shared by every agreement, so their count is the check: a refused change adds none.
+  const clauseTexts = await countRows(db, 'clause_texts');
+  return JSON.stringify({ agreement, texts, clauseTexts, approvals, comments, audit, originals, signatures });
 }
 
 export async function countRows(db: Database, table: string): Promise<number> {
