@@ -18,7 +18,7 @@ export interface WebhookWithSecret extends Webhook {
   readonly sealedSecret: string;
 }
 
-/** pending -> delivered | failed (given up after the last attempt, or the webhook was deactivated). */
+/** pending -> delivered | failed (given up after the last attempt, the webhook was deactivated, or its host refused by policy). */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
 /** One entry of the delivery log / outbox; pure data. */
@@ -224,7 +224,8 @@ export type DeliveryOutcome =
 /**
  * Records the outcome of a claimed delivery and releases the claim, only if the claim still holds
  * (same process, same lease, same attempt count); false otherwise, and nothing is written.
- * `attempted: false` records a give-up without a request (the webhook was deactivated meanwhile).
+ * `attempted: false` records a give-up without a request (the webhook was deactivated meanwhile, or
+ * the address policy refused its host).
  */
 export async function recordDeliveryAttempt(db: Queryable, claimed: WebhookDelivery, outcome: DeliveryOutcome, attempted = true): Promise<boolean> {
   const updated = await db('webhook_deliveries')
