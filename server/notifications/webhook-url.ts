@@ -48,7 +48,7 @@ export function literalAddress(hostname: string): string | undefined {
  * (ICANN's private-use TLD, where clouds put their metadata service), .home.arpa (RFC 8375), and
  * names without a dot, which the resolver completes with the local search domains.
  */
-const PRIVATE_NAME = /^(localhost|[^.]+)$|\.(localhost|local|internal|home\.arpa)$/;
+const PRIVATE_NAME = /^[^.]+$|\.(localhost|local|internal|home\.arpa)$/;
 
 function hostProblem(hostname: string, allowList: WebhookAllowList): string | null {
   const literal = literalAddress(hostname);
