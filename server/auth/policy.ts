@@ -1,4 +1,4 @@
-import type { AgreementEventType, AgreementState, Role } from '../../workflows/agreement/agreement.events.ts';
+import type { Actor as WorkflowActor, AgreementEventType, AgreementState, Role } from '../../workflows/agreement/agreement.events.ts';
 import { step, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 import { ForbiddenError, InvalidTransitionError, NotFoundError } from '../errors.ts';
 
@@ -18,10 +18,8 @@ export type Action =
   | 'webhooks.manage'
   | `event.${AgreementEventType}`;
 
-export interface Actor {
-  readonly party: string;
-  readonly role: Role;
-}
+/** A person acting: the workflow's actor, never the scheduler's system role. */
+export type Actor = WorkflowActor & { readonly role: Role };
 
 export interface AgreementFacts {
   readonly parties: readonly string[];

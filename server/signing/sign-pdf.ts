@@ -26,8 +26,8 @@ import { fonts, shape } from '../pdf/fonts.ts';
  * filling and further signatures are permitted changes.
  */
 
-/** Where the visible signature goes and what it says. */
-export interface SignatureField {
+/** Where the visible signature goes and what it says (the layout's SignatureField, placed and worded). */
+export interface VisibleSignature {
   /** Zero-based page index. */
   page: number;
   /** In PDF points, origin at the page's top-left corner, y growing downwards (as in pdfkit). */
@@ -45,7 +45,7 @@ export interface SignatureRevisionOptions {
   reason: string;
   location: string;
   contactInfo?: string;
-  field: SignatureField;
+  field: VisibleSignature;
 }
 
 /** Who signs, the signature dictionary's entries and the visible field. */
@@ -212,15 +212,6 @@ class CapturingSigner extends SignerBase {
   }
 }
 
-/** Lists the document's signature fields by fully qualified name, in form order, signed or not. */
-export async function findSignatureFieldNames(pdf: Buffer): Promise<string[]> {
-  const document = await PDFDocument.load(pdf, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
-  return (document.catalog.getAcroForm()?.getAllFields() ?? [])
-    .map(([field]) => field)
-    .filter((field) => field instanceof PDFAcroSignature)
-    .map((field) => field.getFullyQualifiedName() ?? '');
-}
-
 /** "Signature1", "Signature2", …: the first one no field of the form uses yet. */
 function uniqueFieldName(takenNames: (string | undefined)[]): string {
   const taken = new Set(takenNames);
@@ -231,7 +222,7 @@ function uniqueFieldName(takenNames: (string | undefined)[]): string {
 }
 
 /** Converts a top-left, y-down rectangle (pdfkit's coordinates) into PDF user space (bottom-left, y-up). */
-function toPdfRectangle(page: PDFPage, rect: SignatureField['rect']): SignatureField['rect'] {
+function toPdfRectangle(page: PDFPage, rect: VisibleSignature['rect']): VisibleSignature['rect'] {
   if (page.getRotation().angle % 360 !== 0) throw new Error('signature fields on rotated pages are not supported');
   if (!(rect.width > 0 && rect.height > 0)) throw new Error(`signature field must have a positive size, got ${rect.width}×${rect.height}`);
   const mediaBox = page.getMediaBox();
