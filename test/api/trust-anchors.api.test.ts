@@ -86,7 +86,7 @@ describe('trust anchors: a CA belongs to one party', () => {
     expect(responses.map((response) => response.status).sort()).to.deep.equal([201, 422]);
     const refused = responses.find((response) => response.status === 422)!;
     expect(refused.body.detail).to.match(/a CA belongs to one party/);
-    expect(await server.db('credentials').where({ purpose: 'anchor' }).count({ n: '*' }).first()).to.deep.include({ n: 1 });
+    expect(Number((await server.db('credentials').where({ purpose: 'anchor' }).count({ n: '*' }).first())!.n)).to.equal(1);
   });
 
   it('when the CA is not valid yet, then 422 says from when, and nothing is stored', async () => {
@@ -158,7 +158,7 @@ describe('trust anchors: retiring', () => {
     expectProblem(await otherAdmin.post(`/api/parties/gyeonggi/trust-anchors/${id}/retire`, { reason: 'compromised' }), 404, 'NOT_FOUND');
     expectProblem(await otherAdmin.post(`/api/parties/sverdlovsk/trust-anchors/${id}/retire`, { reason: 'compromised' }), 404, 'NOT_FOUND');
     expectProblem(await admin.post(`/api/parties/gyeonggi/trust-anchors/${id}/retire`, {}), 400, 'MALFORMED_REQUEST');
-    expect(await server.db('credentials').whereNotNull('retired_at').count({ n: '*' }).first()).to.deep.include({ n: 0 });
+    expect(Number((await server.db('credentials').whereNotNull('retired_at').count({ n: '*' }).first())!.n)).to.equal(0);
   });
 
   it('when the administrator retires the party’s CA, then who, when and why are recorded, the anchor stays listed, and a second retirement is refused', async () => {
