@@ -75,7 +75,8 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
   const emails = PARTIES.flatMap((party) => ROLES.map((role) => `${role}@${party}.example`));
 
   before(async () => {
-    server = await startTestServer();
+    // It creates an agreement per state and role, far more than a person does in an hour.
+    server = await startTestServer({ agreementsPerUserPerHour: 10_000 });
     await insertParty(server.db, { ...DEMO_PARTIES[1]!, key: 'outsider', language: 'en' }, new Date().toISOString());
     for (const role of ROLES) {
       await addUser(server.db, 'outsider', { email: `${role}@outsider.example`, role, displayName: `Outsider ${role}`, password: DEMO_PASSWORD }, new Date());
