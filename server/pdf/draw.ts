@@ -10,6 +10,9 @@ import type { Layout, RuleBox, StructureElement, TextBox } from './layout-model.
  * a paragraph make one P, across pages), furniture is an artifact. The creation date comes from the
  * document, so equal input gives equal bytes.
  */
+/** How long drawing may hold the event loop before it lets other work run; an ordinary agreement draws in one slice. */
+const DRAW_SLICE_MS = 20;
+
 export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promise<Buffer> {
   const document = new PDFDocument({
     size: [...layout.pageSize],
@@ -38,7 +41,13 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
   const painter = new TextPainter(document, layout.pages.flatMap((page) => page.boxes.filter((box): box is TextBox => box.kind === 'text')));
   const contents = new Map<StructureElement, PDFKit.PDFStructureContent>();
   const { watermark, pageSize } = layout;
+  let sliceStart = performance.now();
   for (const page of layout.pages) {
+    // A long document is drawn in slices, so the other requests are served between its pages.
+    if (performance.now() - sliceStart > DRAW_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
     document.addPage({ size: [...pageSize], margin: 0 });
     painter.startPage();
     if (watermark) asArtifact(document, 'Pagination', () => drawWatermark(document, watermark, pageSize));

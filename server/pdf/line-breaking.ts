@@ -1,4 +1,5 @@
 import type { Lang } from '../text/languages.ts';
+import { MAX_WORD_LENGTH } from '../text/word-length.ts';
 import { hyphenationPieces } from './hyphenation.ts';
 
 /**
@@ -120,9 +121,10 @@ function linesOf(pieces: readonly Piece[], best: readonly (Breakpoint | undefine
 function piecesOf(text: string, options: LineBreakingOptions): Piece[] {
   const words = text.split(' ').filter((word) => word !== '');
   return words.flatMap((word, wordIndex) => {
-    const parts = options.justified ? hyphenationPieces(word, options.lang) : [word];
+    const overlong = word.length > MAX_WORD_LENGTH && [...word].length > MAX_WORD_LENGTH;
+    const parts = overlong ? graphemeRuns(word, MAX_WORD_LENGTH, options.lang) : options.justified ? hyphenationPieces(word, options.lang) : [word];
     return parts.flatMap((part, partIndex) => {
-      const then = partIndex < parts.length - 1 ? 'hyphen' : wordIndex < words.length - 1 ? 'space' : 'end';
+      const then = partIndex < parts.length - 1 ? (overlong ? 'cut' : 'hyphen') : wordIndex < words.length - 1 ? 'space' : 'end';
       const room = options.width - (then === 'hyphen' ? options.measure('-') : 0);
       const cuts = cutToFit(part, room, options);
       return cuts.map((cut, cutIndex): Piece => ({
@@ -134,19 +136,42 @@ function piecesOf(text: string, options: LineBreakingOptions): Piece[] {
   });
 }
 
-/** A word wider than the line, in any language, is broken between characters (graphemes), as CSS does. */
+/**
+ * A word wider than the line, in any language, is broken between characters (graphemes), as CSS does.
+ * Each cut is found by adding up its graphemes' widths (each measured once, as a word) and then
+ * measured whole, giving back graphemes while kerning makes it wider than the line: linear in the
+ * word's length, where measuring every growing prefix cost a shaping per character.
+ */
 function cutToFit(word: string, width: number, options: LineBreakingOptions): string[] {
   if (options.measure(word) <= width) return [word];
+  const graphemes = graphemesOf(word, options.lang);
   const cuts: string[] = [];
-  let current = '';
-  const segmenter = new Intl.Segmenter(options.lang ?? undefined, { granularity: 'grapheme' });
-  for (const { segment } of segmenter.segment(word)) {
-    if (current !== '' && options.measure(current + segment) > width) {
-      cuts.push(current);
-      current = '';
+  let start = 0;
+  while (start < graphemes.length) {
+    let end = start + 1;
+    for (let sum = options.measure(graphemes[start]!); end < graphemes.length; end += 1) {
+      sum += options.measure(graphemes[end]!);
+      if (sum > width) break;
     }
-    current += segment;
+    while (end > start + 1 && options.measure(graphemes.slice(start, end).join('')) > width) end -= 1;
+    cuts.push(graphemes.slice(start, end).join(''));
+    start = end;
   }
-  if (current !== '') cuts.push(current);
   return cuts;
+}
+
+/**
+ * A word longer than any real word (stored before text was held to MAX_WORD_LENGTH) is cut into runs
+ * of that many graphemes before anything shapes, hyphenates or measures it: each of those costs more
+ * than linear time in the length of what it is given, and 50,000 letters took seconds and gigabytes.
+ */
+function graphemeRuns(word: string, length: number, lang: Lang | null): string[] {
+  const graphemes = graphemesOf(word, lang);
+  const runs: string[] = [];
+  for (let start = 0; start < graphemes.length; start += length) runs.push(graphemes.slice(start, start + length).join(''));
+  return runs;
+}
+
+function graphemesOf(word: string, lang: Lang | null): string[] {
+  return Array.from(new Intl.Segmenter(lang ?? undefined, { granularity: 'grapheme' }).segment(word), ({ segment }) => segment);
 }
