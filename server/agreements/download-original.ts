@@ -2,7 +2,7 @@ import { findLatestOriginal } from '../../db/repositories/originals.repository.t
 import type { User } from '../../db/repositories/users.repository.ts';
 import { SIGNED_STATES } from '../../workflows/agreement/agreement.events.ts';
 import { MalformedRequestError } from '../errors.ts';
-import { renderAgreementPdf } from '../pdf/render-pdf.ts';
+import { renderAgreementPdfIsolated } from '../pdf/isolated-rendering.ts';
 import { buildAgreementDocument } from './agreement-document.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { sha256 } from './freeze-originals.ts';
@@ -34,7 +34,7 @@ export async function downloadOriginal(deps: UseCaseDeps, user: User, agreementI
     return { pdf: stored.pdf, sha256: stored.sha256, filename: `${filename}-${suffix}.pdf`, final: true };
   }
   const source = await loadAgreementSource(deps.db, record, (await loadText(deps.db, record)).text);
-  const { pdf } = await renderAgreementPdf(
+  const { pdf } = await renderAgreementPdfIsolated(
     buildAgreementDocument(source, { original, date: record.updatedAt.slice(0, 10), final: false }),
   );
   return { pdf, sha256: sha256(pdf), filename: `${filename}-draft-v${record.version}.pdf`, final: false };

@@ -3,7 +3,7 @@ import type { AgreementRecord } from '../../db/repositories/agreements.repositor
 import { listAuditEntries, type AuditedActor, type AuditEntry } from '../../db/repositories/audit.repository.ts';
 import type { OriginalRevision } from '../../db/repositories/originals.repository.ts';
 import type { Appendix } from '../pdf/document-model.ts';
-import { renderAgreementPdf } from '../pdf/render-pdf.ts';
+import { renderAgreementPdfIsolated } from '../pdf/isolated-rendering.ts';
 import { buildAgreementDocument } from './agreement-document.ts';
 import type { TextVersion } from '../../db/repositories/text-versions.repository.ts';
 import type { UseCaseDeps } from './deps.ts';
@@ -35,11 +35,11 @@ export async function renderFinalOriginals(
   const source = await loadAgreementSource(deps.db, record, text.text);
   const date = at.toISOString().slice(0, 10);
   const documentOf = (party: string) => buildAgreementDocument(source, { original: party, date, final: true });
-  const bodyHashes = await Promise.all(record.parties.map(async (party) => sha256((await renderAgreementPdf(documentOf(party))).pdf)));
+  const bodyHashes = await Promise.all(record.parties.map(async (party) => sha256((await renderAgreementPdfIsolated(documentOf(party))).pdf)));
   const appendix = auditAppendix(await listAuditEntries(deps.db, record.id), freezing, at, text.contentHash, record.parties, bodyHashes);
   return Promise.all(
     record.parties.map(async (party) => {
-      const { pdf, signatureFields } = await renderAgreementPdf({ ...documentOf(party), appendix });
+      const { pdf, signatureFields } = await renderAgreementPdfIsolated({ ...documentOf(party), appendix });
       return { agreementId: record.id, party, revision: 1, sha256: sha256(pdf), pdf, signatureFields, createdAt: at.toISOString() };
     }),
   );

@@ -24,7 +24,7 @@ export const PDF_LIMITS = {
 
 /** A limit was exceeded: a 422 that names it, so a sender of a genuine file knows what to fix. */
 export class PdfLimitError extends RuleViolationError {
-  constructor(detail: string, limit: keyof typeof PDF_LIMITS | 'timeMs' | 'memoryMb') {
+  constructor(detail: string, limit: keyof typeof PDF_LIMITS) {
     super(detail, { limit });
   }
 }
