@@ -4,7 +4,8 @@ import express, { Router, type ErrorRequestHandler, type RequestHandler } from '
 import type { AgreementCreationLimit } from '../agreements/creation-limit.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import type { LoginThrottle } from '../auth/login-throttle.ts';
-import { asServiceUnavailable, DomainError, ERROR_TABLE, TooManyRequestsError } from '../errors.ts';
+import { ERROR_TABLE } from '../errors.ts';
+import { setRetryAfter, TechnicalError, toDomainError } from '../http/problem.ts';
 import { FONT_FILES, FONT_URLS, type FontId } from '../pdf/fonts.ts';
 import { accountPages } from './account.pages.ts';
 import { agreementPages } from './agreements.pages.ts';
@@ -72,41 +73,32 @@ function pageNotFound(services: PageServices): RequestHandler {
 }
 
 /**
- * Every refusal becomes a page with its HTTP status, a title in the page's language and the server's
- * detail; a failed CSRF check is a 403 that says to reload the form. Anything unexpected is logged and
+ * Every refusal becomes a page with its HTTP status, a title in the page's language and, when the
+ * application raised it, the server's detail; a failed CSRF check is a 403 that says to reload the
+ * form. The error is mapped as the API maps it (toDomainError). Anything unexpected is logged and
  * shown as a plain 500, without its cause.
  */
 function errorPage(services: PageServices, log: WebOptions['log']): ErrorRequestHandler {
   return async (error, request, response, next) => {
     if (response.headersSent) return next(error);
-    const problem = describe(error);
-    if (problem.status === 500) log(`unhandled error on ${request.method} ${request.originalUrl}`, error);
-    if (problem.status === 401 && request.method === 'GET') return response.redirect(303, '/sign-in');
-    if (error instanceof TooManyRequestsError) response.set('Retry-After', String(error.retryAfterSeconds));
+    const problem = toDomainError(error);
+    const { status } = ERROR_TABLE[problem.code];
+    if (problem.code === 'INTERNAL') log(`unhandled error on ${request.method} ${request.originalUrl}`, error);
+    if (problem.code === 'UNAUTHENTICATED' && request.method === 'GET') return response.redirect(303, '/sign-in');
+    setRetryAfter(response, problem);
     try {
-      await sendPage(services, request, response, 'error', { title: problem.title, status: problem.status }, {
-        detail: problem.detail,
+      await sendPage(services, request, response, 'error', { title: `error.${problem.code}`, status }, {
+        // A library's refusal speaks of bodies and tokens to API clients: the title and hint say it to a person.
+        detail: problem instanceof TechnicalError ? undefined : problem.detail,
         back: backLink(request),
         // Only a refused form can promise that it changed nothing.
         refusedForm: request.method === 'POST',
       });
     } catch (renderError) {
       log(`the error page failed on ${request.method} ${request.originalUrl}`, renderError);
-      response.status(problem.status).type('text').send(`${problem.status}`);
+      response.status(status).type('text').send(`${status}`);
     }
   };
-}
-
-function describe(error: unknown): { status: number; title: string; detail?: string } {
-  // A database that is busy or restarting is a 503 on the pages too: the person can simply try again.
-  const domainError = error instanceof DomainError ? error : asServiceUnavailable(error);
-  if (domainError) return { status: ERROR_TABLE[domainError.code].status, title: `error.${domainError.code}`, detail: domainError.detail };
-  const known = error as { code?: string; status?: number; type?: string; message?: string };
-  if (known.code === 'EBADCSRFTOKEN') return { status: 403, title: 'error.CSRF' };
-  if (known.code === 'LIMIT_FILE_SIZE' || known.type === 'entity.too.large') return { status: 413, title: 'error.PAYLOAD_TOO_LARGE' };
-  if (typeof known.status === 'number' && known.status >= 400 && known.status < 500) return { status: 400, title: 'error.MALFORMED_REQUEST' };
-  if (typeof known.code === 'string' && known.code.startsWith('LIMIT_')) return { status: 400, title: 'error.MALFORMED_REQUEST' };
-  return { status: 500, title: 'error.INTERNAL' };
 }
 
 /**

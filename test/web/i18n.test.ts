@@ -26,7 +26,7 @@ const DATA_KEYS = [
   ...['added', 'removed', 'changed'].map((change) => `compare.change.${change}`),
   ...[...clauseLibrary().kinds.keys()].map((kind) => `kind.${kind}`),
   ...[...clauseLibrary().clauses.keys()].map((clause) => `clause.${clause}`),
-  ...[...Object.keys(ERROR_TABLE), 'CSRF'].map((code) => `error.${code}`),
+  ...Object.keys(ERROR_TABLE).map((code) => `error.${code}`),
   ...['event', 'text-edit', 'comment-write'].flatMap((group) => [`refusal.${group}.forbidden`, `refusal.${group}.not-now`]),
 ];
 
