@@ -11,7 +11,7 @@ import {
   type WebhookWithSecret,
 } from '../../db/repositories/webhooks.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
-import { createPollingLoop, type Log } from '../scheduler/polling-loop.ts';
+import { createPollingLoop, type Log, type PollingLoop } from '../scheduler/polling-loop.ts';
 import { openWebhookSecret, signWebhookBody, WEBHOOK_HEADERS } from './webhook-signature.ts';
 import { AddressPolicyRefusal, pinnedLookup, REFUSED_BY_POLICY, webhookUrlProblem } from './webhook-url.ts';
 
@@ -33,14 +33,8 @@ export interface WebhookDispatcherOptions {
   readonly log?: Log;
 }
 
-export interface WebhookDispatcher {
-  /** Sends every delivery due now, batch after batch; resolves with the number of attempts made. */
-  runOnce(): Promise<number>;
-  /** Catches up on everything already due, then polls every `intervalMs`. */
-  start(intervalMs: number): void;
-  /** Stops polling; resolves once the batch in flight is recorded. */
-  stop(): Promise<void>;
-}
+/** Its runOnce() sends every delivery due now and resolves with the number of attempts made. */
+export type WebhookDispatcher = PollingLoop;
 
 const DEFAULT_MAX_ATTEMPTS = 8;
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -75,7 +69,6 @@ export function createWebhookDispatcher(deps: UseCaseDeps, options: WebhookDispa
   if (options.processId.length === 0 || options.processId.length > 64) throw new Error('processId must be 1..64 characters');
   if (maxAttempts < 1) throw new Error('maxAttempts must be at least 1');
   if (leaseMs <= timeoutMs) throw new Error('leaseMs must exceed timeoutMs, or a slow receiver outlives the claim');
-  let halted = false;
 
   async function post(webhook: WebhookWithSecret, delivery: WebhookDelivery): Promise<AttemptResult> {
     let secret: string;
@@ -136,33 +129,20 @@ export function createWebhookDispatcher(deps: UseCaseDeps, options: WebhookDispa
     return attempted;
   }
 
-  async function runOnce(): Promise<number> {
+  async function runBatch(limit: number) {
+    const deliveries = await claimDueDeliveries(deps.db, { processId: options.processId, now: deps.now(), leaseMs, limit });
+    const webhooks = new Map<number, Promise<WebhookWithSecret | undefined>>();
+    const results = await Promise.allSettled(deliveries.map((delivery) => attempt(delivery, webhooks)));
     let attempts = 0;
-    for (;;) {
-      const deliveries = await claimDueDeliveries(deps.db, { processId: options.processId, now: deps.now(), leaseMs, limit: batchSize });
-      const webhooks = new Map<number, Promise<WebhookWithSecret | undefined>>();
-      const results = await Promise.allSettled(deliveries.map((delivery) => attempt(delivery, webhooks)));
-      for (const [index, result] of results.entries()) {
-        if (result.status === 'fulfilled') attempts += result.value ? 1 : 0;
-        // Unrecorded (e.g. the database went away): the claim runs out and the delivery is retried.
-        else log(`${name}: delivery ${deliveries[index]!.id} could not be processed`, result.reason);
-      }
-      if (deliveries.length < batchSize || halted) return attempts;
+    for (const [index, result] of results.entries()) {
+      if (result.status === 'fulfilled') attempts += result.value ? 1 : 0;
+      // Unrecorded (e.g. the database went away): the claim runs out and the delivery is retried.
+      else log(`${name}: delivery ${deliveries[index]!.id} could not be processed`, result.reason);
     }
+    return { claimed: deliveries.length, counted: attempts };
   }
 
-  const loop = createPollingLoop(name, runOnce, log);
-  return {
-    runOnce,
-    start(intervalMs) {
-      halted = false;
-      loop.start(intervalMs);
-    },
-    async stop() {
-      halted = true;
-      await loop.stop();
-    },
-  };
+  return createPollingLoop(name, { batchSize, runBatch, log });
 }
 
 /** One attempt: delivered (2xx), failed (another status or a network error), or refused by the address policy. */

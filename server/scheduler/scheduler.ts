@@ -9,7 +9,7 @@ import {
   type ScheduledEvent,
 } from '../../db/repositories/scheduled-events.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
-import { createPollingLoop, type Log } from './polling-loop.ts';
+import { createPollingLoop, type Log, type PollingLoop } from './polling-loop.ts';
 
 /**
  * Runs a due event. It gets the transaction that also marks the event done, so its writes and the
@@ -34,14 +34,8 @@ export interface SchedulerOptions {
   readonly log?: Log;
 }
 
-export interface Scheduler {
-  /** Claims and handles everything due now, batch after batch; resolves with how many events were handled. */
-  runOnce(): Promise<number>;
-  /** Catches up on everything already due, then polls every `intervalMs`. */
-  start(intervalMs: number): void;
-  /** Stops polling; resolves once the batch in progress is finished. */
-  stop(): Promise<void>;
-}
+/** Its runOnce() claims and handles everything due now and resolves with how many events were handled. */
+export type Scheduler = PollingLoop;
 
 const DEFAULT_BATCH_SIZE = 50;
 const DEFAULT_LEASE_MS = 60_000;
@@ -67,7 +61,6 @@ export function createScheduler(deps: UseCaseDeps, options: SchedulerOptions): S
   const name = `scheduler ${options.processId}`;
   if (options.processId.length === 0 || options.processId.length > 64) throw new Error('processId must be 1..64 characters');
   if (kinds.length === 0) throw new Error('the scheduler needs at least one handler');
-  let halted = false;
 
   async function handle(event: ScheduledEvent): Promise<boolean> {
     const claim: EventClaim = { id: event.id, claimedBy: options.processId, claimedUntil: event.claimedUntil! };
@@ -102,21 +95,18 @@ export function createScheduler(deps: UseCaseDeps, options: SchedulerOptions): S
     }
   }
 
-  async function runOnce(): Promise<number> {
+  async function runBatch(limit: number) {
+    const events = await claimDueEvents(deps.db, { processId: options.processId, now: deps.now(), leaseMs, limit, kinds });
     let handled = 0;
-    for (;;) {
-      const events = await claimDueEvents(deps.db, { processId: options.processId, now: deps.now(), leaseMs, limit: batchSize, kinds });
-      for (const event of events) if (await handle(event)) handled += 1;
-      if (events.length < batchSize || halted) return handled;
-    }
+    for (const event of events) if (await handle(event)) handled += 1;
+    return { claimed: events.length, counted: handled };
   }
 
-  const loop = createPollingLoop(name, runOnce, log);
+  const loop = createPollingLoop(name, { batchSize, runBatch, log });
 
   return {
-    runOnce,
+    ...loop,
     start(intervalMs) {
-      halted = false;
       // Events nobody here can send stay pending for a process that can (say, a newer version during
       // a rolling deploy); say so once, rather than dropping them or claiming them in a loop.
       void countDueEventsOfOtherKinds(deps.db, kinds, deps.now()).then(
@@ -126,10 +116,6 @@ export function createScheduler(deps: UseCaseDeps, options: SchedulerOptions): S
         (error: unknown) => log(`${name}: could not count unhandled events`, error),
       );
       loop.start(intervalMs);
-    },
-    async stop() {
-      halted = true;
-      await loop.stop();
     },
   };
 }
