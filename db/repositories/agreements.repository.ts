@@ -1,9 +1,10 @@
 import type { Queryable } from '../connection.ts';
 import type { AgreementState } from '../../workflows/agreement/agreement.events.ts';
 import { AGREEMENT_MACHINE_VERSION } from '../../workflows/agreement/agreement.machine.ts';
-import { upgradeWorkflow, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
-import type { Lang } from '../../server/text/languages.ts';
+import type { PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
+import type { Lang } from '../stored-shapes.ts';
 
+/** An agreement as the current machine writes it, and as use-cases see it once its workflow is upgraded. */
 export interface AgreementRecord {
   readonly id: number;
   readonly kind: string;
@@ -21,6 +22,12 @@ export interface AgreementRecord {
   readonly createdAt: string;
   readonly updatedAt: string;
 }
+
+/**
+ * An agreement as stored: its workflow as the machine of `machineVersion` persisted it, which may be
+ * older than this server's. server/agreements/load-agreement.ts upgrades it; nothing else should read it.
+ */
+export type StoredAgreement = Omit<AgreementRecord, 'workflow'> & { readonly workflow: unknown };
 
 /** The dates that drive reminders and the lifecycle (YYYY-MM-DD, null when not set): columns, not timers. */
 export interface AgreementDates {
@@ -65,7 +72,7 @@ interface AgreementRow {
   [dateColumn: string]: unknown;
 }
 
-const toRecord = (row: AgreementRow, parties: readonly string[]): AgreementRecord => ({
+const toStoredAgreement = (row: AgreementRow, parties: readonly string[]): StoredAgreement => ({
   id: row.id,
   kind: row.kind,
   title: row.title,
@@ -74,8 +81,7 @@ const toRecord = (row: AgreementRow, parties: readonly string[]): AgreementRecor
   state: row.state,
   version: row.version,
   machineVersion: row.machine_version,
-  // Read through the upgrade, so an agreement saved by an older machine continues under this one.
-  workflow: upgradeWorkflow(JSON.parse(row.snapshot), row.machine_version),
+  workflow: JSON.parse(row.snapshot),
   parties,
   dates: Object.fromEntries(
     Object.entries(DATE_COLUMNS).map(([name, column]) => [name, (row[column] as string | null) ?? null]),
@@ -85,11 +91,12 @@ const toRecord = (row: AgreementRow, parties: readonly string[]): AgreementRecor
   updatedAt: row.updated_at,
 });
 
-export async function findAgreement(db: Queryable, id: number): Promise<AgreementRecord | undefined> {
+/** Reads one agreement as stored, its workflow not upgraded; undefined when there is none. */
+export async function findAgreement(db: Queryable, id: number): Promise<StoredAgreement | undefined> {
   const row = await db<AgreementRow>('agreements').where({ id }).first();
   if (!row) return undefined;
   const parties = await db('agreement_parties').where({ agreement_id: id }).orderBy('position').pluck('party_key');
-  return toRecord(row, parties);
+  return toStoredAgreement(row, parties);
 }
 
 export interface AgreementSummary {

@@ -1,5 +1,5 @@
 import type { Queryable } from '../connection.ts';
-import type { SignatureField } from '../../server/pdf/layout-model.ts';
+import type { SignatureField } from '../stored-shapes.ts';
 
 export interface OriginalRevision {
   readonly agreementId: number;

@@ -1,6 +1,5 @@
 import type { Queryable } from '../connection.ts';
-import type { AgreementText } from '../../server/agreements/agreement-text.ts';
-import { agreementVariablesSchema } from '../../server/agreements/agreement-variables.ts';
+import type { AgreementText, StoredAgreementText } from '../stored-shapes.ts';
 import { findClauseTexts, joinClauseTexts, manifestHashes, splitClauseTexts, storeClauseTexts, type TextManifest } from './clause-texts.repository.ts';
 
 /** What a text change was, for the versions list and the audit. */
@@ -10,6 +9,7 @@ export interface TextChange {
   readonly lang?: string;
 }
 
+/** A version of the text as the current server writes it, and as use-cases see it once its variables are parsed. */
 export interface TextVersion {
   readonly version: number;
   readonly text: AgreementText;
@@ -18,6 +18,12 @@ export interface TextVersion {
   readonly createdAt: string;
   readonly change: TextChange;
 }
+
+/**
+ * A version as stored: its variables as they were written, without the defaults added since.
+ * server/agreements/load-agreement.ts parses them; nothing else should read it.
+ */
+export type StoredTextVersion = Omit<TextVersion, 'text'> & { readonly text: StoredAgreementText };
 
 /** A version as the versions list shows it: who changed what, when; never the text. */
 export type TextVersionSummary = Omit<TextVersion, 'text'>;
@@ -68,15 +74,14 @@ export async function insertTextVersion(
 }
 
 /** The text as it stood at an agreement version (the latest text written at or before it); the current text without one. */
-export async function findTextAt(db: Queryable, agreementId: number, version?: number): Promise<TextVersion | undefined> {
+export async function findTextAt(db: Queryable, agreementId: number, version?: number): Promise<StoredTextVersion | undefined> {
   const query = selectSummaries(db, agreementId).select('text_versions.manifest').orderBy('text_versions.version', 'desc').first();
   if (version !== undefined) query.andWhere('text_versions.version', '<=', version);
   const row: (TextVersionRow & { manifest: string }) | undefined = await query;
   if (!row) return undefined;
   const manifest: TextManifest = JSON.parse(row.manifest);
-  const document = joinClauseTexts(manifest, await findClauseTexts(db, manifestHashes(manifest))) as unknown as AgreementText;
-  // Parsing the variables fills defaults added since the version was written.
-  return { ...toSummary(row), text: { ...document, variables: agreementVariablesSchema.parse(document.variables) } };
+  const text = joinClauseTexts(manifest, await findClauseTexts(db, manifestHashes(manifest))) as unknown as StoredAgreementText;
+  return { ...toSummary(row), text };
 }
 
 /** Up to `limit` versions of the text, newest first, older than `before` when given; without the texts themselves. */

@@ -1,7 +1,6 @@
 import type { Queryable } from '../connection.ts';
-import { personProfileSchema, type PersonProfile } from '../../server/parties/party.ts';
+import type { Lang, PersonProfile } from '../stored-shapes.ts';
 import type { Role } from '../../workflows/agreement/agreement.events.ts';
-import { isLang, type Lang } from '../../server/text/languages.ts';
 
 export interface User {
   readonly id: number;
@@ -35,9 +34,10 @@ const toUser = (row: UserRow): User => ({
   party: row.party_key,
   role: row.role,
   displayName: row.display_name,
-  profile: personProfileSchema.parse(JSON.parse(row.profile)),
+  // Both are written only from checked input (newUserInput, the account page's language choice): read back as written.
+  profile: JSON.parse(row.profile) as PersonProfile,
   passwordHash: row.password_hash,
-  locale: isLang(row.locale) ? row.locale : null,
+  locale: row.locale as Lang | null,
 });
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<User | undefined> {

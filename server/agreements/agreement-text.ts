@@ -1,8 +1,3 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
-import type { Lang } from '../text/languages.ts';
-import type { AgreementVariables } from './agreement-variables.ts';
-
 /**
  * An agreement's text as one value: its clauses in order, each language's text with its translation
  * status, and the variables they are filled with. Every change produces a new value (and a new stored
@@ -14,27 +9,13 @@ import type { AgreementVariables } from './agreement-variables.ts';
  * language that needs review updates the translation (`translated`), and legal staff confirm it
  * (`confirmed`). Only a text confirmed in every language may be submitted, approved or signed.
  */
-export type TranslationStatus = 'confirmed' | 'translated' | 'needs-review';
 
-export interface ClauseLanguage {
-  readonly text: string;
-  readonly status: TranslationStatus;
-  /** The clause's source hash this language renders. */
-  readonly renders: string;
-}
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { AgreementText, ClauseInstance, Lang, TranslationStatus } from '../../db/stored-shapes.ts';
 
-export interface ClauseInstance {
-  /** Stable across languages and renumbering: a library key, or `custom-N` for a clause written fresh. */
-  readonly key: string;
-  readonly origin: 'library' | 'custom';
-  readonly sourceHash: string;
-  readonly languages: Readonly<Partial<Record<Lang, ClauseLanguage>>>;
-}
-
-export interface AgreementText {
-  readonly variables: AgreementVariables;
-  readonly clauses: readonly ClauseInstance[];
-}
+// Stored with every version of the text, so defined with the other stored shapes.
+export type { AgreementText, ClauseInstance, ClauseLanguage, TranslationStatus } from '../../db/stored-shapes.ts';
 
 /** Clauses with a fixed place: the title first, the preamble second, the final clause last. */
 export const FIXED_CLAUSES = { first: ['title', 'preamble'], last: ['final-clause'] } as const;

@@ -3,18 +3,38 @@ import { findAgreement, type AgreementRecord } from '../../db/repositories/agree
 import { findParties } from '../../db/repositories/parties.repository.ts';
 import { findTextAt, type TextVersion } from '../../db/repositories/text-versions.repository.ts';
 import { findUsersByRole, type User } from '../../db/repositories/users.repository.ts';
+import { upgradeWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 import { decide } from '../auth/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import { findKind } from '../text/clause-library.ts';
 import type { AgreementSource } from './agreement-document.ts';
 import { clauseTexts, type AgreementText } from './agreement-text.ts';
+import { agreementVariablesSchema } from './agreement-variables.ts';
+
+/**
+ * The agreement, its workflow read through the upgrade so an agreement saved by an older machine
+ * continues under this one: every use-case reads an agreement here, never from the repository.
+ */
+export async function findAgreementRecord(db: Queryable, id: number): Promise<AgreementRecord | undefined> {
+  const stored = await findAgreement(db, id);
+  return stored && { ...stored, workflow: upgradeWorkflow(stored.workflow, stored.machineVersion) };
+}
+
+/**
+ * The text as it stood at an agreement version (the current text without one), its variables parsed,
+ * which fills the defaults added since the version was written: every use-case reads a text here.
+ */
+export async function findTextVersion(db: Queryable, agreementId: number, version?: number): Promise<TextVersion | undefined> {
+  const stored = await findTextAt(db, agreementId, version);
+  return stored && { ...stored, text: { ...stored.text, variables: agreementVariablesSchema.parse(stored.text.variables) } };
+}
 
 /**
  * The agreement if the user's party is a party to it. An agreement of other parties answers 404,
  * exactly like one that does not exist, so its existence is not disclosed.
  */
 export async function loadVisibleAgreement(db: Queryable, id: number, user: User): Promise<AgreementRecord> {
-  const record = await findAgreement(db, id);
+  const record = await findAgreementRecord(db, id);
   if (!record || !decide(user, record, 'agreement.read').allowed) throw new NotFoundError(`There is no agreement ${id} for your party`);
   return record;
 }
@@ -24,7 +44,7 @@ export async function loadText(db: Queryable, record: AgreementRecord, version?:
   if (version !== undefined && (version < 1 || version > record.version)) {
     throw new NotFoundError(`Agreement ${record.id} has versions 1 to ${record.version}, not ${version}`);
   }
-  const text = await findTextAt(db, record.id, version);
+  const text = await findTextVersion(db, record.id, version);
   if (!text) throw new Error(`agreement ${record.id} has no text`);
   return text;
 }
@@ -53,9 +73,9 @@ export async function loadAgreementSource(db: Queryable, record: AgreementRecord
 }
 
 async function basedOn(db: Queryable, record: AgreementRecord): Promise<AgreementSource['basedOn']> {
-  const base = record.basedOn === null ? undefined : await findAgreement(db, record.basedOn);
+  const base = record.basedOn === null ? undefined : await findAgreementRecord(db, record.basedOn);
   const baseKind = base && findKind(base.kind);
   if (!base || !baseKind) return null;
-  const baseText = await findTextAt(db, base.id);
+  const baseText = await findTextVersion(db, base.id);
   return { kind: baseKind, date: baseText?.text.variables.signingDate ?? base.updatedAt.slice(0, 10) };
 }

@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
-import { findAgreement, type AgreementRecord } from '../../db/repositories/agreements.repository.ts';
+import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
 import type { ScheduledEvent } from '../../db/repositories/scheduled-events.repository.ts';
-import { findTextAt } from '../../db/repositories/text-versions.repository.ts';
 import { SYSTEM_ACTOR, type AgreementEventType } from '../../workflows/agreement/agreement.events.ts';
 import { step } from '../../workflows/agreement/agreement.workflow.ts';
 import type { AgreementVariables } from '../agreements/agreement-variables.ts';
 import { commitTransition } from '../agreements/commit-transition.ts';
+import { findAgreementRecord, findTextVersion } from '../agreements/load-agreement.ts';
 import { notify } from '../notifications/notify.ts';
 import type { ScheduledKind } from './lifecycle-plan.ts';
 import { usersWhoseTurnItIs } from './notify-transition.ts';
@@ -23,8 +23,8 @@ export type LifecycleHandler = (trx: Knex.Transaction, event: ScheduledEvent, no
 export function lifecycleHandlers(log: (message: string) => void): Record<ScheduledKind, LifecycleHandler> {
   const send = (kind: ScheduledKind, decide: (record: AgreementRecord, dueOn: string, variables: AgreementVariables) => AgreementEventType): LifecycleHandler =>
     async (trx, scheduled, now) => {
-      const record = await findAgreement(trx, scheduled.agreementId);
-      const text = await findTextAt(trx, scheduled.agreementId);
+      const record = await findAgreementRecord(trx, scheduled.agreementId);
+      const text = await findTextVersion(trx, scheduled.agreementId);
       if (!record || !text) return;
       const dueOn = scheduled.dueAt.slice(0, 10);
       const type = decide(record, dueOn, text.text.variables);
@@ -53,7 +53,7 @@ export function lifecycleHandlers(log: (message: string) => void): Record<Schedu
   /** A due date or the notice deadline is near (or past): tell who must act, if they still must. */
   function remind(kind: 'reminder' | 'overdue'): LifecycleHandler {
     return async (trx, scheduled, now) => {
-      const record = await findAgreement(trx, scheduled.agreementId);
+      const record = await findAgreementRecord(trx, scheduled.agreementId);
       if (!record) return;
       const stage = scheduled.payload.stage as string | undefined;
       if (stage && stage !== record.state) return; // the stage is over: nothing to remind of

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import type { PartyNames } from '../../db/stored-shapes.ts';
 
-/**
- * A government's names as each language's texts need them. Russian declines names, so the templates
- * get every case they use; the capital is written as it follows "at"/"в"/"에서" in the final clause.
- */
+// The parties' shapes are stored, so they are defined with the other stored shapes.
+export type { Party, PartyNames, PersonProfile } from '../../db/stored-shapes.ts';
+
+/** What a new party's names must hold; checked where a party is added, before it is stored. */
 export const partyNamesSchema = z.object({
   en: z.object({ name: z.string(), country: z.string(), short: z.string(), capital: z.string() }),
   ru: z.object({
@@ -17,20 +18,5 @@ export const partyNamesSchema = z.object({
     capital: z.string(),
   }),
   ko: z.object({ name: z.string(), country: z.string(), short: z.string(), capital: z.string() }),
-  /** The body that coordinates cooperation on this party's side, the default for new agreements. */
   coordinator: z.object({ en: z.string(), ru: z.string(), ko: z.string() }),
-});
-export type PartyNames = z.infer<typeof partyNamesSchema>;
-
-export interface Party {
-  readonly key: string;
-  readonly language: 'ru' | 'ko' | 'en';
-  readonly names: PartyNames;
-}
-
-/** A person's name and title per language, as printed under their signature. */
-export const personProfileSchema = z.object({
-  name: z.object({ en: z.string(), ru: z.string(), ko: z.string() }),
-  title: z.object({ en: z.string(), ru: z.string(), ko: z.string() }),
-});
-export type PersonProfile = z.infer<typeof personProfileSchema>;
+}) satisfies z.ZodType<PartyNames>;

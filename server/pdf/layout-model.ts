@@ -1,5 +1,6 @@
 import type { Lang } from '../text/languages.ts';
 import type { FontId } from './fonts.ts';
+import type { SignatureField } from '../../db/stored-shapes.ts';
 
 /**
  * What the layout stage produces and the draw stage paints: pages of positioned boxes in PDF points
@@ -53,16 +54,8 @@ export interface StructureElement {
   readonly children: StructureElement[];
 }
 
-export interface SignatureField {
-  readonly party: string;
-  /** Zero-based page index. */
-  readonly page: number;
-  /** PDF user space from the top-left corner of the page, like every other box. */
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
+// Stored with each original, so defined with the other stored shapes.
+export type { SignatureField };
 
 export interface SectionStart {
   /** `title`, `preamble`, an article's clause key, `final-clause`, `signatures`. */

@@ -1,6 +1,7 @@
-/** The languages an agreement can be written in. */
-export const LANGUAGES = ['ru', 'ko', 'en'] as const;
-export type Lang = (typeof LANGUAGES)[number];
+import { LANGUAGES, type Lang } from '../../db/stored-shapes.ts';
+
+// Stored with agreements and users, so defined with the other stored shapes; the text code takes them from here.
+export { LANGUAGES, type Lang };
 
 export function isLang(value: unknown): value is Lang {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);

@@ -1,7 +1,8 @@
-import { findAgreement, listAgreementsOfParty, type AgreementRecord } from '../../db/repositories/agreements.repository.ts';
+import { listAgreementsOfParty, type AgreementRecord } from '../../db/repositories/agreements.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { AgreementEventType } from '../../workflows/agreement/agreement.events.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
+import { findAgreementRecord } from '../agreements/load-agreement.ts';
 import { decide } from '../auth/policy.ts';
 
 /** The events by which a user moves an agreement forward; the others (withdraw, request changes, notice) never wait for anyone. */
@@ -16,7 +17,7 @@ export interface PartyAgreement {
 /** The agreements of the user's party, newest first, each with what it waits for from this user. */
 export async function agreementsOfMyParty(deps: UseCaseDeps, user: User): Promise<PartyAgreement[]> {
   const summaries = await listAgreementsOfParty(deps.db, user.party);
-  const records = await Promise.all(summaries.map((summary) => findAgreement(deps.db, summary.id)));
+  const records = await Promise.all(summaries.map((summary) => findAgreementRecord(deps.db, summary.id)));
   return records
     .filter((record): record is AgreementRecord => record !== undefined)
     .map((record) => ({ record, waitingFor: FORWARD_EVENTS.filter((type) => decide(user, record, `event.${type}`).allowed) }));

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { findAgreement } from '../../db/repositories/agreements.repository.ts';
 import { insertParty } from '../../db/repositories/parties.repository.ts';
 import { EVENT_TYPES, ROLES, type AgreementEventType, type Role } from '../../workflows/agreement/agreement.events.ts';
+import { findAgreementRecord } from '../../server/agreements/load-agreement.ts';
 import { decide, type Action, type Decision } from '../../server/auth/policy.ts';
 import { addUser } from '../../server/auth/user-administration.ts';
 import { DEMO_PARTIES } from '../../server/demo/demo-parties.ts';
@@ -109,7 +109,7 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
   }
 
   async function attempt(client: ApiClient, id: number, action: AgreementAction): Promise<ApiResponse> {
-    const expectedVersion = (await findAgreement(server.db, id))!.version;
+    const expectedVersion = (await findAgreementRecord(server.db, id))!.version;
     switch (action) {
       case 'agreement.read':
         return client.get(`/api/agreements/${id}`);
@@ -133,7 +133,7 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
       const answered = new Set<number>();
       for (const email of emails) {
         for (const action of ACTIONS) {
-          const record = (await findAgreement(server.db, shared))!;
+          const record = (await findAgreementRecord(server.db, shared))!;
           const decision = decide(users.get(email)!, record, action);
           const id = decision.allowed && movesOn(action) ? await agreementIn(situation) : shared;
           const before = await storedAgreement(server.db, id);

@@ -4,10 +4,11 @@ import { migrateToLatest, type Database } from '../../db/connection.ts';
 import { migrationSource } from '../../db/migrations/index.ts';
 import { insertAgreement } from '../../db/repositories/agreements.repository.ts';
 import { insertParty } from '../../db/repositories/parties.repository.ts';
-import { findTextAt, listTextVersions, type TextVersion } from '../../db/repositories/text-versions.repository.ts';
+import { listTextVersions, type TextVersion } from '../../db/repositories/text-versions.repository.ts';
 import { findUserByEmail, insertUser, type User } from '../../db/repositories/users.repository.ts';
 import { contentHash, writeClauseLanguage, type AgreementText } from '../../server/agreements/agreement-text.ts';
 import { addClause } from '../../server/agreements/add-clause.ts';
+import { findTextVersion } from '../../server/agreements/load-agreement.ts';
 import { confirmTranslation } from '../../server/agreements/confirm-translation.ts';
 import { createAgreement } from '../../server/agreements/create-agreement.ts';
 import { editClause, replaceClause } from '../../server/agreements/edit-clause.ts';
@@ -54,7 +55,7 @@ describe(`text versions (${TEST_DATABASE_KIND})`, () => {
   it('when one clause is edited N times, then clause_texts grows by those N texts and each version by a manifest that holds no text', async () => {
     const { db } = server.deps;
     const created = await createAgreement(server.deps, legal, { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] });
-    const first = (await findTextAt(db, created.id))!;
+    const first = (await findTextVersion(db, created.id))!;
     const storedBefore = await clauseTextBytes(db);
 
     let expected: AgreementText = first.text;
@@ -63,7 +64,7 @@ describe(`text versions (${TEST_DATABASE_KIND})`, () => {
       const input = { lang: 'ru' as const, text: longClause(edit), as: 'translation' as const, expectedVersion: written.at(-1)!.version };
       await editClause(server.deps, legal, created.id, 'purpose', input);
       expected = replaceClause(expected, 'purpose', (clause) => writeClauseLanguage(clause, 'ru', input.text, 'translation'));
-      written.push((await findTextAt(db, created.id))!);
+      written.push((await findTextVersion(db, created.id))!);
     }
 
     const storedAfter = await clauseTextBytes(db);
@@ -85,7 +86,7 @@ describe(`text versions (${TEST_DATABASE_KIND})`, () => {
     const latest = written.at(-1)!;
     expect(latest.text).to.deep.equal(expected);
     expect(contentHash(latest.text)).to.equal(latest.contentHash);
-    const middle = (await findTextAt(db, created.id, written[EDITS / 2]!.version))!;
+    const middle = (await findTextVersion(db, created.id, written[EDITS / 2]!.version))!;
     expect(middle.text.clauses.find((clause) => clause.key === 'purpose')!.languages.ru!.text).to.equal(longClause(EDITS / 2));
     expect(contentHash(middle.text)).to.equal(middle.contentHash);
   });
@@ -121,7 +122,7 @@ describe(`text versions (${TEST_DATABASE_KIND})`, () => {
     version = (await addClause(server.deps, legal, created.id, { lang: 'en', text: '<p>A clause written fresh.</p>', expectedVersion: version })).version;
     await updateVariables(server.deps, legal, created.id, { variables: { termYears: 7 }, expectedVersion: version });
     const versions = (await listTextVersions(server.db, created.id, { limit: 200 })).reverse();
-    const history = await Promise.all(versions.map(async ({ version: at }) => (await findTextAt(server.db, created.id, at))!));
+    const history = await Promise.all(versions.map(async ({ version: at }) => (await findTextVersion(server.db, created.id, at))!));
 
     const database = await createTestDatabase();
     try {
@@ -147,7 +148,7 @@ describe(`text versions (${TEST_DATABASE_KIND})`, () => {
 
       expect(await db.schema.hasColumn('text_versions', 'document')).to.equal(false);
       for (const entry of history) {
-        const rebuilt = (await findTextAt(db, agreementId, entry.version))!;
+        const rebuilt = (await findTextVersion(db, agreementId, entry.version))!;
         expect(rebuilt.text, `version ${entry.version}`).to.deep.equal(entry.text);
         expect(rebuilt).to.include({ version: entry.version, contentHash: entry.contentHash, createdAt: entry.createdAt });
         expect(contentHash(rebuilt.text)).to.equal(entry.contentHash);

@@ -1,10 +1,8 @@
 import { expect } from 'chai';
 import { ApiClient } from '../support/api-client.ts';
-import { findAgreement } from '../../db/repositories/agreements.repository.ts';
-import { findTextAt } from '../../db/repositories/text-versions.repository.ts';
 import { buildAgreementDocument } from '../../server/agreements/agreement-document.ts';
 import { sha256 } from '../../server/agreements/freeze-originals.ts';
-import { loadAgreementSource } from '../../server/agreements/load-agreement.ts';
+import { findAgreementRecord, findTextVersion, loadAgreementSource } from '../../server/agreements/load-agreement.ts';
 import { renderAgreementPdf } from '../../server/pdf/render-pdf.ts';
 import { nssDatabaseTrusting, parsePdfsig, tempFile, tool } from '../support/pdf-tools.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -140,12 +138,12 @@ describe('the audit printed in the originals', () => {
     expect(text).to.include('Audit trail').and.include('Журнал событий').and.include('감사 기록');
     for (const [, email, event] of HAPPY_PATH.slice(0, 5).map(([who, type]) => [null, who, type])) expect(text).to.include(`${email} `).and.include(` ${event} `);
 
-    const record = (await findAgreement(server.db, COOPERATION))!;
+    const record = (await findAgreementRecord(server.db, COOPERATION))!;
     const frozen = (await server.db('text_versions').where({ agreement_id: COOPERATION }).orderBy('version', 'desc').first());
     expect(text).to.include(`SHA-256 of the final text: ${frozen.content_hash}`);
     // The body of each original renders again, byte for byte, from what the database holds.
     const frozenAt: string = (await server.db('originals').where({ agreement_id: COOPERATION, revision: 1 }).first()).created_at;
-    const source = await loadAgreementSource(server.db, record, (await findTextAt(server.db, COOPERATION))!.text);
+    const source = await loadAgreementSource(server.db, record, (await findTextVersion(server.db, COOPERATION))!.text);
     for (const party of ['sverdlovsk', 'gyeonggi']) {
       const body = await renderAgreementPdf(buildAgreementDocument(source, { original: party, date: frozenAt.slice(0, 10), final: true }));
       expect(text).to.include(`SHA-256 of the ${party} original without these pages: ${sha256(body.pdf)}`);
