@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import multer from 'multer';
+import { verifyDocument } from '../agreements/verify-document.ts';
 import { MalformedRequestError } from '../errors.ts';
-import { verifyDocument } from '../http/verify.routes.ts';
 import { sendPage, type PageServices } from './page.ts';
 import { webUser } from './web-session.ts';
 
