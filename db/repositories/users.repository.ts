@@ -95,3 +95,8 @@ export async function updateUserPasswordHash(db: Queryable, id: number, password
 export async function updateUserLocale(db: Queryable, id: number, locale: Lang | null): Promise<void> {
   await db('users').where({ id }).update({ locale });
 }
+
+/** The ids of the parties' users holding one of the roles, in id order. Reads only. */
+export async function findUserIdsOfParties(db: Queryable, parties: readonly string[], roles: readonly Role[]): Promise<number[]> {
+  return (await db('users').whereIn('party_key', [...parties]).whereIn('role', [...roles]).orderBy('id').pluck('id')).map(Number);
+}

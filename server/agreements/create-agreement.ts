@@ -5,8 +5,7 @@ import { appendAuditEntry } from '../../db/repositories/audit.repository.ts';
 import { insertTextVersion } from '../../db/repositories/text-versions.repository.ts';
 import { findParties, listParties } from '../../db/repositories/parties.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
-import type { AgreementState } from '../../workflows/agreement/agreement.events.ts';
-import { startWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
+import { startWorkflow, stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import { authorize } from '../auth/policy.ts';
 import { RuleViolationError } from '../errors.ts';
 import type { Party } from '../parties/party.ts';
@@ -49,7 +48,7 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
   }
   const now = deps.now();
   const base = input.basedOn === undefined ? undefined : await loadVisibleAgreement(deps.db, input.basedOn, user);
-  if (base && !CONTINUABLE_STATES.includes(base.state)) {
+  if (base && !stateHasTag(base.workflow, 'continuable')) {
     throw new RuleViolationError(`Agreement ${base.id} is ${base.state}; only an executed agreement, or one in force, can be continued or amended`);
   }
   if (kind.kind === 'amendment' && !base) throw new RuleViolationError('An amendment names the agreement it amends: basedOn');
@@ -79,6 +78,7 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
   };
   const title = input.title ?? `${kind.title.en} — ${parties.map((party) => party.names.en.short).join(' / ')}`;
   const at = now.toISOString();
+  const workflow = startWorkflow(parties.map((party) => party.key));
 
   const id = await deps.db.transaction(async (trx) => {
     const agreementId = await insertAgreement(trx, {
@@ -86,8 +86,8 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
       title,
       languages,
       basedOn: base?.id ?? null,
-      state: 'drafting',
-      workflow: startWorkflow(parties.map((party) => party.key)),
+      state: workflow.value,
+      workflow,
       parties: parties.map((party) => party.key),
       createdBy: user.id,
       createdAt: at,
@@ -102,15 +102,13 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
       by: auditedActor(user),
       event: 'CREATE',
       from: null,
-      to: 'drafting',
+      to: workflow.value,
       detail: base ? `continues agreement ${base.id}` : null,
     });
     return agreementId;
   });
   return agreementView(deps.db, await loadVisibleAgreement(deps.db, id, user), user);
 }
-
-const CONTINUABLE_STATES: readonly AgreementState[] = ['executed', 'in-force'];
 
 async function chooseParties(
   deps: UseCaseDeps,

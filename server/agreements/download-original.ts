@@ -1,6 +1,6 @@
 import { findLatestOriginal } from '../../db/repositories/originals.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
-import { SIGNED_STATES } from '../../workflows/agreement/agreement.events.ts';
+import { stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import { MalformedRequestError } from '../errors.ts';
 import { renderAgreementPdfIsolated } from '../pdf/isolated-rendering.ts';
 import { buildAgreementDocument } from './agreement-document.ts';
@@ -27,10 +27,10 @@ export async function downloadOriginal(deps: UseCaseDeps, user: User, agreementI
     throw new MalformedRequestError(`original must be one of the parties: ${record.parties.join(', ')}`);
   }
   const filename = `agreement-${record.id}-${original}`;
-  if (record.state === 'signing' || SIGNED_STATES.includes(record.state)) {
+  if (stateHasTag(record.workflow, 'originals-frozen')) {
     const stored = await findLatestOriginal(deps.db, record.id, original);
     if (!stored) throw new Error(`agreement ${record.id} is in ${record.state} but has no stored original for ${original}`);
-    const suffix = SIGNED_STATES.includes(record.state) ? 'signed' : `revision-${stored.revision}`;
+    const suffix = stateHasTag(record.workflow, 'originals-signed') ? 'signed' : `revision-${stored.revision}`;
     return { pdf: stored.pdf, sha256: stored.sha256, filename: `${filename}-${suffix}.pdf`, final: true };
   }
   const source = await loadAgreementSource(deps.db, record, (await loadText(deps.db, record)).text);

@@ -190,11 +190,9 @@ export async function submitExternalSignature(
     if (latest.revision !== signed.baseRevision) throw new ConflictError(`The ${original} original changed since the signing request; ask for a new one`);
     revisions.push(nextRevision(latest, signed.signedPdf!, at));
   }
-  const outcome = await applyEvent(deps, decided, {
-    revisions,
-    signature: { certificateSubject: certificateSubject(credential.certificatePem) },
-    detail,
-  });
+  // The signatures were made on the device: they are what the SIGN's signOriginals effect stores.
+  const signed = { revisions, certificateSubject: certificateSubject(credential.certificatePem) };
+  const outcome = await applyEvent(deps, decided, { prepared: { signOriginals: signed }, detail });
   return { original: party, complete: true, waitingFor: [], state: outcome.state, version: outcome.version };
 }
 

@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import { userText } from '../text/safe-text.ts';
-import { insertApproval } from '../../db/repositories/approvals.repository.ts';
-import { insertOriginalRevision, type OriginalRevision } from '../../db/repositories/originals.repository.ts';
 import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
-import { insertSignature, listSignatures } from '../../db/repositories/signatures.repository.ts';
-import { deleteSigningRequests } from '../../db/repositories/signing-requests.repository.ts';
+import { listSignatures } from '../../db/repositories/signatures.repository.ts';
 import type { TextVersion } from '../../db/repositories/text-versions.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { EVENT_TYPES, type AgreementEvent, type AgreementEventType, type AgreementState, type SigningTerms } from '../../workflows/agreement/agreement.events.ts';
-import { step, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
+import { hasActedInStage, step, type Effect, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 import { confirmPassword } from '../auth/confirm-password.ts';
 import { authorize } from '../auth/policy.ts';
 import { RuleViolationError } from '../errors.ts';
@@ -17,9 +14,8 @@ import { parityProblems, type AgreementText } from './agreement-text.ts';
 import type { AgreementVariables } from './agreement-variables.ts';
 import { auditedActor, commitTransition } from './commit-transition.ts';
 import type { UseCaseDeps } from './deps.ts';
-import { renderFinalOriginals } from './freeze-originals.ts';
+import { prepareEffects, type PreparedEffects } from './effects.ts';
 import { loadText, loadVisibleAgreement } from './load-agreement.ts';
-import { signOriginals } from './sign-originals.ts';
 import { staleVersion } from './version-conflict.ts';
 
 export const agreementEventInput = z
@@ -37,8 +33,8 @@ export type AgreementEventInput = z.infer<typeof agreementEventInput>;
 
 /**
  * Sends a workflow event as the user. The machine decides first, before anything is written; the
- * slow work the event brings (the final originals on entering signing, the signatures on SIGN) is
- * done next, outside the transaction; then one transaction applies everything only if the agreement
+ * slow work of the effects it names (the final originals on entering signing, the signatures on SIGN)
+ * is done next, outside the transaction; then one transaction applies everything only if the agreement
  * is still at the version the decision was made on.
  */
 export async function sendAgreementEvent(deps: UseCaseDeps, user: User, agreementId: number, input: AgreementEventInput) {
@@ -48,34 +44,18 @@ export async function sendAgreementEvent(deps: UseCaseDeps, user: User, agreemen
   const decided = await decideEvent(deps, user, record, input, at);
   // After the policy: a signatory who may not sign now learns that, not whether a password was right.
   if (input.type === 'SIGN') await confirmPassword(user, input.password, 'sign');
-  const { next, text } = decided;
-  const revisions: OriginalRevision[] = [];
-  let signature: SignatureEffect | undefined;
-  if (next.value === 'signing' && record.state !== 'signing') {
-    const freezing = { by: auditedActor(user), event: input.type, from: record.state, to: next.value };
-    revisions.push(...(await renderFinalOriginals(deps, record, text, freezing, at)));
-  }
-  if (input.type === 'SIGN') {
-    const signed = await signOriginals(deps, record, user, at);
-    revisions.push(...signed.revisions);
-    signature = { certificateSubject: signed.certificateSubject };
-  }
-  return applyEvent(deps, decided, { revisions, signature, detail: auditDetail(input, text.contentHash, record.state, next.value) });
+  return applyEvent(deps, decided, { prepared: await prepareEffects(deps, decided), detail: input.comment });
 }
 
-/** An event the policy and the machine have accepted, with what it was decided on. */
+/** An event the policy and the machine have accepted, with what it was decided on and what it causes. */
 export interface DecidedEvent {
   readonly record: AgreementRecord;
   readonly user: User;
   readonly event: AgreementEvent;
   readonly next: PersistedWorkflow;
+  readonly effects: readonly Effect[];
   readonly text: TextVersion;
   readonly at: Date;
-}
-
-/** The signature row a SIGN adds. */
-export interface SignatureEffect {
-  readonly certificateSubject: string;
 }
 
 /** Asks the policy and the machine, and checks the text where the event commits the parties to it; writes nothing. */
@@ -94,12 +74,13 @@ export async function decideEvent(
     date: input.date ?? today,
     ...(input.type === 'SUBMIT' && { terms: signingTerms(text.text.variables) }),
   };
-  authorize(user, record, `event.${input.type}`, alreadyDone(record.workflow, input.type, user.party));
+  const alreadyDone = hasActedInStage(record.workflow, input.type, user.party) ? `, and ${user.party} has already done so in this stage` : '';
+  authorize(user, record, `event.${input.type}`, alreadyDone);
   if (input.date !== undefined) await assertPlausibleDate(deps, record, input.type, input.date, at);
   const outcome = step(record.workflow, event);
   if (!outcome.accepted) throw new Error(`the policy allowed ${input.type} but the machine refused it`);
   if (PARITY_GATED.has(input.type)) assertTranslationParity(text.text, record.languages, input.type);
-  return { record, user, event, next: outcome.next, text, at };
+  return { record, user, event, next: outcome.next, effects: outcome.effects, text, at };
 }
 
 /** A notification or notice may arrive a day ahead by the sender's clock (Seoul is UTC+9), no more. */
@@ -121,37 +102,18 @@ async function assertPlausibleDate(deps: UseCaseDeps, record: AgreementRecord, t
 
 /**
  * Commits a decided event in one transaction guarded by the version it was decided on: the transition
- * (state, schedule, audit, notifications), the new revisions of the originals, the approval or the
- * signature it makes. A SIGN also ends the signatory's pending external signing requests.
+ * (state, schedule, audit, notifications) and what its effects write with what was prepared for them
+ * (the originals' new revisions, the approval, the signature). `detail` is the sender's part of the
+ * audit entry: their comment, or how an external signature was made.
  */
 export async function applyEvent(
   deps: UseCaseDeps,
   decided: DecidedEvent,
-  effects: { revisions: readonly OriginalRevision[]; signature?: SignatureEffect; detail: string | null },
+  done: { prepared: Partial<PreparedEffects>; detail?: string },
 ): Promise<{ state: AgreementState; version: number }> {
-  const { record, user, event, next, text, at } = decided;
+  const { record, user, event, next, effects, text, at } = decided;
   await deps.db.transaction(async (trx) => {
-    await commitTransition(trx, { record, next, event, actor: auditedActor(user), text, at, detail: effects.detail });
-    for (const revision of effects.revisions) await insertOriginalRevision(trx, revision);
-    if (event.type === 'APPROVE') {
-      await insertApproval(trx, record.id, {
-        stage: record.state === 'review' ? 'review' : 'approval',
-        party: user.party,
-        userId: user.id,
-        version: record.version,
-        contentHash: text.contentHash,
-        approvedAt: at.toISOString(),
-      });
-    }
-    if (effects.signature) {
-      await insertSignature(trx, record.id, {
-        party: user.party,
-        userId: user.id,
-        certificateSubject: effects.signature.certificateSubject,
-        signedAt: at.toISOString(),
-      });
-    }
-    if (event.type === 'SIGN') await deleteSigningRequests(trx, record.id, user.id);
+    await commitTransition(trx, { record, next, effects, prepared: done.prepared, event, actor: auditedActor(user), user, text, at, detail: done.detail });
   });
   return { state: next.value, version: record.version + 1 };
 }
@@ -169,24 +131,4 @@ function assertTranslationParity(text: AgreementText, languages: readonly Lang[]
   if (problems.length === 0) return;
   const list = problems.map((problem) => `${problem.clause} (${problem.lang}: ${problem.status})`).join(', ');
   throw new RuleViolationError(`${type} needs every clause confirmed in every language; not yet: ${list}`, { unconfirmed: problems });
-}
-
-/** What the audit keeps besides the event: the comment, the text an approval was given to, why approvals were cleared. */
-function auditDetail(input: AgreementEventInput, contentHash: string, from: AgreementState, to: AgreementState): string | null {
-  const parts = [input.comment];
-  if (input.type === 'APPROVE') parts.push(`approved text ${contentHash}`);
-  if (input.type === 'REQUEST_CHANGES') parts.push(`approvals cleared: returned from ${from} to ${to}`);
-  if (to === 'signing' && from !== 'signing') parts.push(`text frozen: ${contentHash}`);
-  return parts.filter(Boolean).join('; ') || null;
-}
-
-/** Says so when the refusal is because the user's party already did this in this stage. */
-function alreadyDone(workflow: PersistedWorkflow, type: AgreementEventType, party: string): string {
-  const done: Partial<Record<AgreementState, readonly string[]>> = {
-    review: workflow.context.reviewedBy,
-    approval: workflow.context.approvedBy,
-    signing: workflow.context.signedBy,
-  };
-  const stageEvent = workflow.value === 'signing' ? 'SIGN' : 'APPROVE';
-  return type === stageEvent && done[workflow.value]?.includes(party) ? `, and ${party} has already done so in this stage` : '';
 }

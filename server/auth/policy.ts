@@ -1,5 +1,5 @@
 import type { Actor as WorkflowActor, AgreementEventType, AgreementState, Role } from '../../workflows/agreement/agreement.events.ts';
-import { step, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
+import { stateHasTag, step, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 import { ForbiddenError, InvalidTransitionError, NotFoundError } from '../errors.ts';
 
 /**
@@ -35,10 +35,6 @@ export type Decision =
 const allow: Decision = { allowed: true };
 const deny = (kind: 'hidden' | 'forbidden' | 'not-now', reason: string): Decision => ({ allowed: false, kind, reason });
 
-const TEXT_EDITING_STATES: readonly AgreementState[] = ['drafting'];
-const DEADLINE_STATES: readonly AgreementState[] = ['drafting', 'review', 'approval', 'signing'];
-const COMMENTING_STATES: readonly AgreementState[] = ['drafting', 'review', 'approval'];
-
 export function decide(actor: Actor, agreement: AgreementFacts | null, action: Action): Decision {
   if (action === 'agreement.create') {
     return actor.role === 'legal' ? allow : deny('forbidden', 'Only legal staff start agreements');
@@ -53,17 +49,17 @@ export function decide(actor: Actor, agreement: AgreementFacts | null, action: A
       return allow;
     case 'text.edit':
       if (actor.role !== 'legal') return deny('forbidden', 'Only legal staff change the text');
-      return TEXT_EDITING_STATES.includes(agreement.state)
+      return stateHasTag(agreement.workflow, 'text-editable')
         ? allow
         : deny('not-now', `The text can be changed only while drafting; the agreement is in ${agreement.state}`);
     case 'deadlines.set':
       if (actor.role !== 'legal' && actor.role !== 'official') return deny('forbidden', 'Legal staff and officials set the due dates');
-      return DEADLINE_STATES.includes(agreement.state)
+      return stateHasTag(agreement.workflow, 'deadlines-settable')
         ? allow
         : deny('not-now', `Due dates belong to drafting, review, approval and signing; the agreement is in ${agreement.state}`);
     case 'comment.write':
       if (actor.role === 'observer') return deny('forbidden', 'Observers read but do not comment');
-      return COMMENTING_STATES.includes(agreement.state)
+      return stateHasTag(agreement.workflow, 'commentable')
         ? allow
         : deny('not-now', `Comments are closed once the text is frozen; the agreement is in ${agreement.state}`);
     default: {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
 import type { ScheduledEvent } from '../../db/repositories/scheduled-events.repository.ts';
+import { findUserIdsOfParties } from '../../db/repositories/users.repository.ts';
 import { SYSTEM_ACTOR, type AgreementEventType } from '../../workflows/agreement/agreement.events.ts';
 import { step } from '../../workflows/agreement/agreement.workflow.ts';
 import type { AgreementVariables } from '../agreements/agreement-variables.ts';
@@ -34,7 +35,9 @@ export function lifecycleHandlers(log: (message: string) => void): Record<Schedu
         log(`scheduler: ${kind} for agreement ${record.id} no longer applies in ${record.state}`);
         return;
       }
-      await commitTransition(trx, { record, next: outcome.next, event, actor: SCHEDULER, text, at: now, detail: `due ${dueOn}`, handlingKind: kind });
+      const { next, effects } = outcome;
+      // System events cause no slow work (no rendering, no signing): nothing to prepare.
+      await commitTransition(trx, { record, next, effects, prepared: {}, event, actor: SCHEDULER, text, at: now, detail: `due ${dueOn}`, handlingKind: kind });
     };
 
   return {
@@ -62,7 +65,7 @@ export function lifecycleHandlers(log: (message: string) => void): Record<Schedu
       if (kind === 'reminder' && about && about < now.toISOString().slice(0, 10)) return;
       const userIds =
         stage === undefined
-          ? await trx('users').whereIn('party_key', [...record.parties]).whereIn('role', ['official', 'legal']).pluck('id')
+          ? await findUserIdsOfParties(trx, record.parties, ['official', 'legal'])
           : await usersWhoseTurnItIs(trx, record.workflow);
       await notify(trx, { agreementId: record.id, kind, payload: { ...scheduled.payload, title: record.title }, userIds, occurredAt: now });
     };

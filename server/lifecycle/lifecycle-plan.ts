@@ -1,6 +1,5 @@
 import type { AgreementDates } from '../../db/repositories/agreements.repository.ts';
-import type { AgreementEventType } from '../../workflows/agreement/agreement.events.ts';
-import type { PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
+import type { DueDatedStage } from '../../workflows/agreement/agreement.machine.ts';
 import type { AgreementVariables } from '../agreements/agreement-variables.ts';
 
 /** The kinds of event the scheduler sends for an agreement. */
@@ -13,63 +12,48 @@ export interface PlannedEvent {
   readonly payload: Record<string, unknown>;
 }
 
-/** What a transition does to the agreement's dates and to its schedule. */
+/** What one effect of a transition does to the agreement's dates and to its schedule. */
 export interface LifecyclePlan {
   readonly dates: Partial<AgreementDates>;
   readonly schedule: readonly PlannedEvent[];
-  /** Pending events of these kinds are cancelled (a stage left, a date superseded). */
-  readonly cancel: readonly ScheduledKind[];
 }
 
 const NOTICE_REMINDER_DAYS = 30;
 const DUE_REMINDER_DAYS = 3;
 
-/**
- * Pure: the dates and scheduled events that follow from one transition. The term runs from the day
- * the agreement enters into force; with automatic renewal the last day for a notice of non-renewal
- * is `noticeMonths` before the end of the term; a notice given in time ends the agreement at the end
- * of the term, a late one at the end of the next; without renewal a notice takes effect after
- * `noticeMonths`, or at the end of the term if that comes first.
+/*
+ * Pure date arithmetic for the effects the machine names (server/agreements/effects.ts). The term runs
+ * from the day the agreement enters into force; with automatic renewal the last day for a notice of
+ * non-renewal is `noticeMonths` before the end of the term; a notice given in time ends the agreement
+ * at the end of the term, a late one at the end of the next; without renewal a notice takes effect
+ * after `noticeMonths`, or at the end of the term if that comes first.
  */
-export function planLifecycle(
-  before: PersistedWorkflow,
-  after: PersistedWorkflow,
-  event: { type: AgreementEventType; date?: string },
-  variables: AgreementVariables,
-  dates: AgreementDates,
-  today: string,
-): LifecyclePlan {
-  const entered = (state: PersistedWorkflow['value']) => after.value === state && before.value !== state;
-  const left = (state: PersistedWorkflow['value']) => before.value === state && after.value !== state;
-  const cancel: ScheduledKind[] = [];
-  if (left('review') || left('approval') || left('signing')) cancel.push('reminder', 'overdue');
 
-  if (entered('executed') && after.context.terms.entryIntoForce === 'signature') {
-    return { dates: { inForceOn: today }, schedule: [{ kind: 'enter-into-force', dueOn: today, payload: {} }], cancel };
-  }
-  if (entered('in-force')) {
-    const start = after.context.inForceSince!;
-    return { ...termDates(start, variables), cancel };
-  }
-  if (event.type === 'RENEW') {
-    return { ...termDates(dates.expiresOn!, variables, dates.inForceOn), cancel };
-  }
-  if (event.type === 'GIVE_NOTICE') {
-    const noticeDate = event.date!;
-    const terminatesOn = variables.autoRenewal
-      ? noticeDate <= dates.noticeDeadlineOn!
-        ? dates.expiresOn!
-        : addMonths(dates.expiresOn!, variables.termYears * 12)
-      : [addMonths(noticeDate, variables.noticeMonths), dates.expiresOn!].sort()[0]!;
-    // A notice that ends the agreement at the end of this term is carried out by the term-end event.
-    const schedule: PlannedEvent[] = terminatesOn === dates.expiresOn ? [] : [{ kind: 'terminate', dueOn: terminatesOn, payload: {} }];
-    return { dates: { terminatesOn }, schedule, cancel };
-  }
-  if (entered('expired') || entered('terminated')) return { dates: {}, schedule: [], cancel: [...cancel, 'term-end', 'terminate', 'reminder'] };
-  if (entered('review') || entered('approval') || entered('signing')) {
-    return { dates: {}, schedule: dueReminders(after.value, dates), cancel };
-  }
-  return { dates: {}, schedule: [], cancel };
+/** Executed, in force on signature: from today, carried out by the scheduler's event due today. */
+export function entryIntoForceOnSignature(today: string): LifecyclePlan {
+  return { dates: { inForceOn: today }, schedule: [{ kind: 'enter-into-force', dueOn: today, payload: {} }] };
+}
+
+/** The first term, from the day the agreement entered into force. */
+export function firstTerm(inForceSince: string, variables: AgreementVariables): LifecyclePlan {
+  return termDates(inForceSince, variables);
+}
+
+/** The term after a renewal, from the end of the last one. */
+export function nextTerm(dates: AgreementDates, variables: AgreementVariables): LifecyclePlan {
+  return termDates(dates.expiresOn!, variables, dates.inForceOn);
+}
+
+/** The day a notice given on `noticeDate` ends the agreement, and its event unless the term end carries it out. */
+export function termination(noticeDate: string, dates: AgreementDates, variables: AgreementVariables): LifecyclePlan {
+  const terminatesOn = variables.autoRenewal
+    ? noticeDate <= dates.noticeDeadlineOn!
+      ? dates.expiresOn!
+      : addMonths(dates.expiresOn!, variables.termYears * 12)
+    : [addMonths(noticeDate, variables.noticeMonths), dates.expiresOn!].sort()[0]!;
+  // A notice that ends the agreement at the end of this term is carried out by the term-end event.
+  const schedule: PlannedEvent[] = terminatesOn === dates.expiresOn ? [] : [{ kind: 'terminate', dueOn: terminatesOn, payload: {} }];
+  return { dates: { terminatesOn }, schedule };
 }
 
 /** A term that starts on `start`: its end, the last day for a notice, the events for both. */
@@ -80,12 +64,15 @@ function termDates(start: string, variables: AgreementVariables, inForceOn: stri
   if (noticeDeadlineOn) {
     schedule.push({ kind: 'reminder', dueOn: addDays(noticeDeadlineOn, -NOTICE_REMINDER_DAYS), payload: { about: 'notice-deadline', noticeDeadlineOn } });
   }
-  return { dates: { inForceOn, expiresOn, noticeDeadlineOn }, schedule, cancel: [] };
+  return { dates: { inForceOn, expiresOn, noticeDeadlineOn }, schedule };
 }
 
-/** A reminder a few days before a stage's due date and an overdue notice the day after it. */
-export function dueReminders(stage: PersistedWorkflow['value'], dates: AgreementDates): PlannedEvent[] {
-  const due = { review: dates.reviewDueOn, approval: dates.approvalDueOn, signing: dates.signingDueOn }[stage as 'review'];
+/** Each due-dated stage's due date. */
+const DUE_DATES: Readonly<Record<DueDatedStage, keyof AgreementDates>> = { review: 'reviewDueOn', approval: 'approvalDueOn', signing: 'signingDueOn' };
+
+/** A reminder a few days before a stage's due date and an overdue notice the day after it; none for a stage without one. */
+export function dueReminders(stage: string, dates: AgreementDates): PlannedEvent[] {
+  const due = Object.hasOwn(DUE_DATES, stage) ? dates[DUE_DATES[stage as DueDatedStage]] : null;
   if (!due) return [];
   return [
     { kind: 'reminder', dueOn: addDays(due, -DUE_REMINDER_DAYS), payload: { stage, dueOn: due } },

@@ -1,22 +1,29 @@
 import type { Knex } from 'knex';
 import { findAgreementUserIds } from '../../db/repositories/notifications.repository.ts';
+import { findUserIdsOfParties } from '../../db/repositories/users.repository.ts';
 import { ROLES, type AgreementEventType, type AgreementState, type Role } from '../../workflows/agreement/agreement.events.ts';
 import { nextEventsFor, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 import { notify } from '../notifications/notify.ts';
 
-/** States everyone of both parties hears about, not only those who must act next. */
-const MILESTONES: readonly AgreementState[] = ['signing', 'executed', 'in-force', 'expired', 'terminated', 'withdrawn'];
-
 /**
- * Tells whose turn it is now (and, at a milestone, everyone of both parties) that the agreement moved,
- * and queues the same event for the parties' webhooks. Runs in the transition's transaction.
+ * Tells whose turn it is now (or, when `everyone`, at a milestone the machine announces, everyone of
+ * both parties) that the agreement moved, and queues the same event for the parties' webhooks. Runs in
+ * the transition's transaction.
  */
 export async function notifyTransition(
   trx: Knex.Transaction,
-  transition: { agreementId: number; event: AgreementEventType; from: AgreementState; next: PersistedWorkflow; version: number; by: string; at: Date },
+  transition: {
+    agreementId: number;
+    event: AgreementEventType;
+    from: AgreementState;
+    next: PersistedWorkflow;
+    version: number;
+    by: string;
+    at: Date;
+    everyone: boolean;
+  },
 ): Promise<void> {
-  const { agreementId, next } = transition;
-  const everyone = MILESTONES.includes(next.value) && transition.from !== next.value;
+  const { agreementId, next, everyone } = transition;
   const userIds = everyone ? await findAgreementUserIds(trx, agreementId) : await usersWhoseTurnItIs(trx, next);
   await notify(trx, {
     agreementId,
@@ -36,8 +43,7 @@ export async function usersWhoseTurnItIs(trx: Knex.Transaction, workflow: Persis
   for (const party of workflow.context.parties) {
     const roles = ROLES.filter((role: Role) => nextEventsFor(workflow, { party, role }).some((type) => FORWARD_EVENTS.includes(type)));
     if (roles.length === 0) continue;
-    const partyUsers = await trx('users').where({ party_key: party }).whereIn('role', roles).pluck('id');
-    ids.push(...partyUsers.map(Number));
+    ids.push(...(await findUserIdsOfParties(trx, [party], roles)));
   }
   return ids;
 }

@@ -1,12 +1,13 @@
 import { expect } from 'chai';
-import type { AgreementEventType, Role } from '../../workflows/agreement/agreement.events.ts';
-import { nextEventsFor, startWorkflow, step, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
+import type { AgreementEvent, AgreementEventType, Role } from '../../workflows/agreement/agreement.events.ts';
+import { nextEventsFor, startWorkflow, stateHasTag, step, type Effect, type PersistedWorkflow, type StateTag } from '../../workflows/agreement/agreement.workflow.ts';
 
 const PARTIES = ['sverdlovsk', 'gyeonggi'] as const;
-const event = (type: AgreementEventType, party: string, role: Role) => ({ type, actor: { party, role } });
+const event = (type: AgreementEventType, party: string, role: Role | 'system', date?: string) => ({ type, actor: { party, role }, ...(date && { date }) });
+const system = (type: AgreementEventType, date = '2026-01-01') => event(type, '*', 'system', date);
 
 /** Applies events that must all be accepted; fails the test at the first refusal. */
-function run(workflow: PersistedWorkflow, ...events: ReturnType<typeof event>[]): PersistedWorkflow {
+function run(workflow: PersistedWorkflow, ...events: AgreementEvent[]): PersistedWorkflow {
   return events.reduce((current, next) => {
     const outcome = step(current, next);
     if (!outcome.accepted) throw new Error(`${next.type} by ${next.actor.role}@${next.actor.party} refused: ${outcome.reason}`);
@@ -17,6 +18,20 @@ function run(workflow: PersistedWorkflow, ...events: ReturnType<typeof event>[])
 const submitted = () => run(startWorkflow(PARTIES), event('SUBMIT', 'sverdlovsk', 'legal'));
 const reviewed = () => run(submitted(), event('APPROVE', 'sverdlovsk', 'legal'), event('APPROVE', 'gyeonggi', 'legal'));
 const approved = () => run(reviewed(), event('APPROVE', 'gyeonggi', 'official'), event('APPROVE', 'sverdlovsk', 'official'));
+const signed = () => run(approved(), event('SIGN', 'gyeonggi', 'signatory'), event('SIGN', 'sverdlovsk', 'signatory'));
+const inForce = () => run(signed(), system('ENTER_INTO_FORCE'));
+/** Submitted to enter into force on the later of the two notifications, then approved and signed by gyeonggi. */
+const signedOnceEnteringOnNotifications = () =>
+  run(
+    startWorkflow(PARTIES),
+    { ...event('SUBMIT', 'sverdlovsk', 'legal'), terms: { firstSigner: null, entryIntoForce: 'notifications' as const } },
+    event('APPROVE', 'sverdlovsk', 'legal'),
+    event('APPROVE', 'gyeonggi', 'legal'),
+    event('APPROVE', 'gyeonggi', 'official'),
+    event('APPROVE', 'sverdlovsk', 'official'),
+    event('SIGN', 'gyeonggi', 'signatory'),
+  );
+const signedEnteringOnNotifications = () => run(signedOnceEnteringOnNotifications(), event('SIGN', 'sverdlovsk', 'signatory'));
 
 describe('agreement machine', () => {
   it('when a new agreement starts, then it is drafting with no approvals', () => {
@@ -114,5 +129,93 @@ describe('agreement machine', () => {
   it('when a persisted snapshot is read back as JSON, then it continues exactly as before', () => {
     const restored = JSON.parse(JSON.stringify(run(reviewed(), event('APPROVE', 'gyeonggi', 'official'))));
     expect(run(restored, event('APPROVE', 'sverdlovsk', 'official')).value).to.equal('signing');
+  });
+
+  describe('effects: what each transition causes, as step() returns it', () => {
+    const cases: [string, () => PersistedWorkflow, ReturnType<typeof event>, Effect[]][] = [
+      ['SUBMIT enters review', () => startWorkflow(PARTIES), event('SUBMIT', 'sverdlovsk', 'legal'), [{ type: 'scheduleDueReminders', params: { stage: 'review' } }]],
+      ['the first review APPROVE stays in review', submitted, event('APPROVE', 'sverdlovsk', 'legal'), [{ type: 'storeApproval', params: { stage: 'review' } }]],
+      [
+        'the last review APPROVE enters approval',
+        () => run(submitted(), event('APPROVE', 'sverdlovsk', 'legal')),
+        event('APPROVE', 'gyeonggi', 'legal'),
+        [{ type: 'cancelDueReminders' }, { type: 'storeApproval', params: { stage: 'review' } }, { type: 'scheduleDueReminders', params: { stage: 'approval' } }],
+      ],
+      ['the first official APPROVE stays in approval', reviewed, event('APPROVE', 'gyeonggi', 'official'), [{ type: 'storeApproval', params: { stage: 'approval' } }]],
+      [
+        'the last official APPROVE enters signing',
+        () => run(reviewed(), event('APPROVE', 'gyeonggi', 'official')),
+        event('APPROVE', 'sverdlovsk', 'official'),
+        [
+          { type: 'cancelDueReminders' },
+          { type: 'storeApproval', params: { stage: 'approval' } },
+          { type: 'freezeOriginals' },
+          { type: 'scheduleDueReminders', params: { stage: 'signing' } },
+          { type: 'announceMilestone' },
+        ],
+      ],
+      ['REQUEST_CHANGES in review', submitted, event('REQUEST_CHANGES', 'gyeonggi', 'legal'), [{ type: 'cancelDueReminders' }, { type: 'auditApprovalsCleared' }]],
+      ['REQUEST_CHANGES in approval', reviewed, event('REQUEST_CHANGES', 'gyeonggi', 'official'), [{ type: 'cancelDueReminders' }, { type: 'auditApprovalsCleared' }]],
+      ['WITHDRAW while drafting', () => startWorkflow(PARTIES), event('WITHDRAW', 'gyeonggi', 'official'), [{ type: 'announceMilestone' }]],
+      ['WITHDRAW in review', submitted, event('WITHDRAW', 'gyeonggi', 'official'), [{ type: 'cancelDueReminders' }, { type: 'announceMilestone' }]],
+      ['the first SIGN stays in signing', approved, event('SIGN', 'gyeonggi', 'signatory'), [{ type: 'signOriginals' }]],
+      [
+        'the last SIGN executes an agreement in force on signature',
+        () => run(approved(), event('SIGN', 'gyeonggi', 'signatory')),
+        event('SIGN', 'sverdlovsk', 'signatory'),
+        [{ type: 'cancelDueReminders' }, { type: 'signOriginals' }, { type: 'scheduleEntryIntoForce' }, { type: 'announceMilestone' }],
+      ],
+      [
+        'the last SIGN executes an agreement in force on notifications',
+        signedOnceEnteringOnNotifications,
+        event('SIGN', 'sverdlovsk', 'signatory'),
+        [{ type: 'cancelDueReminders' }, { type: 'signOriginals' }, { type: 'announceMilestone' }],
+      ],
+      ['ENTER_INTO_FORCE', signed, system('ENTER_INTO_FORCE'), [{ type: 'startTerm' }, { type: 'announceMilestone' }]],
+      ['the first NOTIFY_COMPLETION stays executed', signedEnteringOnNotifications, event('NOTIFY_COMPLETION', 'gyeonggi', 'official', '2026-01-01'), []],
+      [
+        'the last NOTIFY_COMPLETION enters into force',
+        () => run(signedEnteringOnNotifications(), event('NOTIFY_COMPLETION', 'gyeonggi', 'official', '2026-01-01')),
+        event('NOTIFY_COMPLETION', 'sverdlovsk', 'legal', '2026-01-02'),
+        [{ type: 'startTerm' }, { type: 'announceMilestone' }],
+      ],
+      ['GIVE_NOTICE', inForce, event('GIVE_NOTICE', 'gyeonggi', 'official', '2027-01-01'), [{ type: 'planTermination' }]],
+      ['RENEW', inForce, system('RENEW', '2031-01-01'), [{ type: 'startNextTerm' }]],
+      ['EXPIRE', inForce, system('EXPIRE', '2031-01-01'), [{ type: 'endSchedule' }, { type: 'announceMilestone' }]],
+      [
+        'TERMINATE after a notice',
+        () => run(inForce(), event('GIVE_NOTICE', 'gyeonggi', 'official', '2027-01-01')),
+        system('TERMINATE', '2027-07-01'),
+        [{ type: 'endSchedule' }, { type: 'announceMilestone' }],
+      ],
+    ];
+    for (const [scenario, workflow, sent, effects] of cases) {
+      it(`when ${scenario}, then step() returns exactly its effects, in order`, () => {
+        const outcome = step(workflow(), sent);
+        expect(outcome.accepted && outcome.effects).to.deep.equal(effects);
+      });
+    }
+  });
+
+  describe('tags: what each state is or allows', () => {
+    const TAGS: readonly StateTag[] = ['text-editable', 'commentable', 'deadlines-settable', 'originals-frozen', 'originals-signed', 'continuable'];
+    const cases: [string, () => PersistedWorkflow, StateTag[]][] = [
+      ['drafting', () => startWorkflow(PARTIES), ['text-editable', 'commentable', 'deadlines-settable']],
+      ['review', submitted, ['commentable', 'deadlines-settable']],
+      ['approval', reviewed, ['commentable', 'deadlines-settable']],
+      ['signing', approved, ['deadlines-settable', 'originals-frozen']],
+      ['executed', signed, ['originals-frozen', 'originals-signed', 'continuable']],
+      ['in-force', inForce, ['originals-frozen', 'originals-signed', 'continuable']],
+      ['expired', () => run(inForce(), system('EXPIRE')), ['originals-frozen', 'originals-signed']],
+      ['terminated', () => run(inForce(), event('GIVE_NOTICE', 'gyeonggi', 'official', '2027-01-01'), system('TERMINATE')), ['originals-frozen', 'originals-signed']],
+      ['withdrawn', () => run(startWorkflow(PARTIES), event('WITHDRAW', 'gyeonggi', 'official')), []],
+    ];
+    for (const [state, workflow, tags] of cases) {
+      it(`when ${state}, then it has exactly the tags: ${tags.join(', ') || 'none'}`, () => {
+        const current = workflow();
+        expect(current.value).to.equal(state);
+        expect(TAGS.filter((tag) => stateHasTag(current, tag))).to.deep.equal(tags);
+      });
+    }
   });
 });

@@ -41,9 +41,6 @@ export interface SigningTerms {
 export const STATES = ['drafting', 'review', 'approval', 'signing', 'executed', 'in-force', 'expired', 'terminated', 'withdrawn'] as const;
 export type AgreementState = (typeof STATES)[number];
 
-/** Both parties have signed: every state after signing, whatever became of the agreement since. */
-export const SIGNED_STATES: readonly AgreementState[] = ['executed', 'in-force', 'expired', 'terminated'];
-
 /** What the machine remembers between events; plain JSON so it persists as is. */
 export interface AgreementContext {
   /** The two party keys; only they may act on the agreement. */

@@ -52,7 +52,10 @@ export const isCompletionByNewParty = (args: GuardArgs) =>
 export const isLastCompletion = (args: GuardArgs) =>
   isCompletionByNewParty(args) && completes(Object.keys(args.context.completions), args);
 
-export const isEntryOnSignature = (args: GuardArgs) => isSystem(args) && args.context.terms.entryIntoForce === 'signature';
+/** The text says the agreement enters into force on signature, not on the parties' notifications. */
+export const hasEntryOnSignature = ({ context }: Pick<GuardArgs, 'context'>) => context.terms.entryIntoForce === 'signature';
+
+export const isEntryOnSignature = (args: GuardArgs) => isSystem(args) && hasEntryOnSignature(args);
 
 export const isFirstNotice = (args: GuardArgs) => isOfficial(args) && args.context.notice === null;
 

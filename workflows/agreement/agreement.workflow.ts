@@ -8,7 +8,7 @@ import {
   type AgreementEventType,
   type AgreementState,
 } from './agreement.events.ts';
-import { AGREEMENT_MACHINE_VERSION, agreementMachine } from './agreement.machine.ts';
+import { AGREEMENT_MACHINE_VERSION, agreementMachine, isEffectType, type Effect, type StateTag } from './agreement.machine.ts';
 
 /** The persisted form of an agreement's workflow: plain JSON, stored beside a plain `state` column. */
 export interface PersistedWorkflow {
@@ -50,15 +50,18 @@ function restore(workflow: PersistedWorkflow) {
   return agreementMachine.resolveState({ value: workflow.value, context: workflow.context });
 }
 
+export type { Effect, EffectOf, EffectParams, EffectType, StateTag } from './agreement.machine.ts';
+
 export type StepOutcome =
-  | { readonly accepted: true; readonly next: PersistedWorkflow }
+  /** `effects`: what the transition causes, in xstate's order (exit, transition, entry); the server carries them out. */
+  | { readonly accepted: true; readonly next: PersistedWorkflow; readonly effects: readonly Effect[] }
   /**
    * `wrong-role`: another role of the actor's party could send it now;
    * `not-now`: nobody of that party could, in this state with these approvals.
    */
   | { readonly accepted: false; readonly reason: 'wrong-role' | 'not-now' };
 
-/** Pure: the next workflow after this event, or why it is refused. Nothing is executed. */
+/** Pure: the next workflow after this event and the effects it causes, or why it is refused. Nothing is executed. */
 export function step(workflow: PersistedWorkflow, event: AgreementEvent): StepOutcome {
   const snapshot = restore(workflow);
   if (!snapshot.can(event)) {
@@ -66,8 +69,24 @@ export function step(workflow: PersistedWorkflow, event: AgreementEvent): StepOu
     const anotherRoleCould = ROLES.some((role) => snapshot.can({ ...event, actor: { party, role } }));
     return { accepted: false, reason: anotherRoleCould ? 'wrong-role' : 'not-now' };
   }
-  const [next] = transition(agreementMachine, snapshot, event);
-  return { accepted: true, next: { value: next.value as AgreementState, context: next.context } };
+  const [next, actions] = transition(agreementMachine, snapshot, event);
+  const effects = actions
+    .filter((action) => isEffectType(action.type))
+    .map((action) => ({ type: action.type, ...(action.params !== undefined && { params: action.params }) }) as Effect);
+  return { accepted: true, next: { value: next.value as AgreementState, context: next.context }, effects };
+}
+
+/** Pure: whether the workflow's state carries the tag: what the state is or allows. Callers ask this, never a list of state names. */
+export function stateHasTag(workflow: PersistedWorkflow, tag: StateTag): boolean {
+  return restore(workflow).hasTag(tag);
+}
+
+/** Pure: whether the party already did in this stage what the event would do again (approve, sign). */
+export function hasActedInStage(workflow: PersistedWorkflow, type: AgreementEventType, party: string): boolean {
+  const { value, context } = workflow;
+  const done = { review: ['APPROVE', context.reviewedBy], approval: ['APPROVE', context.approvedBy], signing: ['SIGN', context.signedBy] } as const;
+  const stage = done[value as keyof typeof done];
+  return stage !== undefined && stage[0] === type && stage[1].includes(party);
 }
 
 /** Pure: the event types this actor may send now. */
