@@ -61,10 +61,10 @@ export function boundedThreads<Task, Result>(workerUrl: URL, bounds: ThreadBound
 function boundExceeded(error: unknown, bounds: ThreadBounds, what: string): DomainError | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error.name === 'AbortError' || error.name === 'TimeoutError') {
-    return new RuleViolationError(`${what} did not finish within ${bounds.timeMs / 1000} s, the limit for one request`, { limit: 'timeMs' });
+    return new RuleViolationError(`${what} did not finish within ${bounds.timeMs / 1000} s, the limit for one request`, { limit: `${bounds.timeMs / 1000} s per request` });
   }
   if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return new RuleViolationError(`${what} needed more than ${bounds.memoryMb} MB, the limit for one request`, { limit: 'memoryMb' });
+    return new RuleViolationError(`${what} needed more than ${bounds.memoryMb} MB, the limit for one request`, { limit: `${bounds.memoryMb} MB per request` });
   }
   if (error.message === 'Task queue is at limit') {
     return new ServiceUnavailableError(`The server is busy: too many requests are waiting for this work (${what.toLowerCase()}); send this one again shortly`, 5);

@@ -1,6 +1,6 @@
 import { inflateSync, constants as zlibConstants } from 'node:zlib';
 import { PDFArray, PDFContext, PDFDict, PDFName, PDFNumber, PDFObjectParser, PDFRawStream } from '@cantoo/pdf-lib';
-import { RuleViolationError } from '../errors.ts';
+import { MalformedRequestError, RuleViolationError } from '../errors.ts';
 
 /**
  * What reading an uploaded PDF may cost. pdf-lib reads a whole file eagerly and trusts what it says:
@@ -22,9 +22,12 @@ export const PDF_LIMITS = {
   fieldNodes: 10_000,
 } as const;
 
-/** A limit was exceeded: a 422 that names it, so a sender of a genuine file knows what to fix. */
+/**
+ * A limit was exceeded: a 422 that names it (the problem's `limit`, in words, as the clause limits do),
+ * so a sender of a genuine file knows what to fix.
+ */
 export class PdfLimitError extends RuleViolationError {
-  constructor(detail: string, limit: keyof typeof PDF_LIMITS) {
+  constructor(detail: string, limit: string) {
     super(detail, { limit });
   }
 }
@@ -59,7 +62,7 @@ export function checkPdfStructure(pdf: Uint8Array): void {
 }
 
 function tooManyObjects(): never {
-  throw new PdfLimitError(`The PDF has more than ${PDF_LIMITS.objects} objects, more than any agreement needs`, 'objects');
+  throw new PdfLimitError(`The PDF has more than ${PDF_LIMITS.objects} objects, more than any agreement needs`, `${PDF_LIMITS.objects} objects`);
 }
 
 function opensDictionary(text: string, from: number): boolean {
@@ -84,7 +87,7 @@ function inflateBounded(stream: PDFRawStream, totalLeft: number): Buffer {
   if (filters.length === 0) return Buffer.from(stream.contents);
   if (filters.length > 1 || filters[0] !== PDFName.of('FlateDecode')) {
     // pdf-lib would also run LZW, ASCII85 and run-length decoders, which have no output bound.
-    throw new RuleViolationError('Object and cross-reference streams are read only when Flate-compressed', { limit: 'filters' });
+    throw new PdfLimitError('Object and cross-reference streams are read only when Flate-compressed', 'FlateDecode only');
   }
   const bound = Math.min(PDF_LIMITS.streamInflatedBytes, totalLeft);
   try {
@@ -92,11 +95,11 @@ function inflateBounded(stream: PDFRawStream, totalLeft: number): Buffer {
     return inflateSync(stream.contents, { maxOutputLength: bound, finishFlush: zlibConstants.Z_SYNC_FLUSH });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      const [limit, bytes] =
+      const limit =
         bound === PDF_LIMITS.streamInflatedBytes
-          ? (['streamInflatedBytes', PDF_LIMITS.streamInflatedBytes] as const)
-          : (['totalInflatedBytes', PDF_LIMITS.totalInflatedBytes] as const);
-      throw new PdfLimitError(`A compressed object stream of the PDF inflates past ${bytes / 1024 / 1024} MB (${limit})`, limit);
+          ? `${PDF_LIMITS.streamInflatedBytes / 1024 / 1024} MB inflated per object stream`
+          : `${PDF_LIMITS.totalInflatedBytes / 1024 / 1024} MB inflated in all`;
+      throw new PdfLimitError(`A compressed object stream of the PDF inflates past the limit of ${limit}`, limit);
     }
     return Buffer.alloc(0); // undecodable: pdf-lib's decoder fails on it too and reads no objects from it
   }
@@ -127,12 +130,12 @@ function claimedXrefEntries(dict: PDFDict, inflatedBytes: number): number {
   const widths = dict.get(PDFName.of('W'));
   const entryBytes = widths instanceof PDFArray ? widths.asArray().reduce((sum, width) => sum + (width instanceof PDFNumber ? width.asNumber() : 0), 0) : 0;
   const wellFormed = Number.isSafeInteger(claimed) && claimed >= 0 && entryBytes > 0 && entryBytes <= 32;
-  if (!wellFormed) throw new RuleViolationError('A cross-reference stream of the PDF has an unreadable /Index, /Size or /W', { limit: 'objects' });
+  if (!wellFormed) throw new MalformedRequestError('A cross-reference stream of the PDF has an unreadable /Index, /Size or /W');
   // An entry needs its bytes: a stream claiming more entries than it holds is a loop without data.
   if (claimed > Math.ceil(inflatedBytes / entryBytes) + 1) {
     throw new PdfLimitError(
       `A cross-reference stream of the PDF claims ${claimed} entries but holds ${Math.floor(inflatedBytes / entryBytes)}`,
-      'objects',
+      'as many xref entries as the stream holds',
     );
   }
   return claimed;

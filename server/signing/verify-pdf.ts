@@ -175,9 +175,9 @@ function signatureDictionaries(document: PDFDocument): { field: string; dictiona
   const signed = new Set<PDFDict>();
   const found: { field: string; dictionary: PDFDict }[] = [];
   const visit = (node: PDFDict, parentName: string, inheritedType: PDFName | undefined, depth: number): void => {
-    if (visited.has(node)) throw new PdfLimitError("The PDF's form lists a field under more than one parent (a graph, not a tree)", 'fieldNodes');
-    if (depth > PDF_LIMITS.fieldDepth) throw new PdfLimitError(`The PDF's form fields nest deeper than ${PDF_LIMITS.fieldDepth} levels`, 'fieldDepth');
-    if (visited.size >= PDF_LIMITS.fieldNodes) throw new PdfLimitError(`The PDF's form has more than ${PDF_LIMITS.fieldNodes} fields and widgets`, 'fieldNodes');
+    if (visited.has(node)) throw new PdfLimitError("The PDF's form lists a field under more than one parent (a graph, not a tree)", 'one parent per form field');
+    if (depth > PDF_LIMITS.fieldDepth) throw new PdfLimitError(`The PDF's form fields nest deeper than ${PDF_LIMITS.fieldDepth} levels`, `${PDF_LIMITS.fieldDepth} levels of form fields`);
+    if (visited.size >= PDF_LIMITS.fieldNodes) throw new PdfLimitError(`The PDF's form has more than ${PDF_LIMITS.fieldNodes} fields and widgets`, `${PDF_LIMITS.fieldNodes} form fields and widgets`);
     visited.add(node);
     const partialName = node.lookupMaybe(PDFName.of('T'), PDFString, PDFHexString)?.decodeText();
     const name = partialName === undefined ? parentName : parentName ? `${parentName}.${partialName}` : partialName;

@@ -4,11 +4,13 @@ import { deflateSync } from 'node:zlib';
 import { ApiClient } from '../support/api-client.ts';
 import { createTestDatabase, TEST_DATABASE_KIND, type TestDatabase } from '../support/database.ts';
 import { processMemory } from '../support/process-memory.ts';
+import { withIterations } from '../support/pkcs12-files.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { createRootCa, exportPkcs12, issueCertificate, scratchDirectory } from '../signing/openssl-pki.ts';
 
 /**
- * The attacks of the hardening review, generated here (no binary fixtures) and sent to a real server
- * process: each must be refused with the right 4xx in bounded time and memory while another client's
+ * The attacks of the hardening review (PDFs, clause texts, PKCS#12 files), generated here (no binary
+ * fixtures) and sent to a real server process: each must be refused with the right 4xx in bounded time and memory while another client's
  * /health keeps answering, and leave the process alive and the database unchanged.
  */
 
@@ -83,11 +85,11 @@ interface HostilePdf {
 }
 
 const HOSTILE_PDFS: readonly HostilePdf[] = [
-  { name: 'an object stream that inflates to 256 MB', build: objectStreamBomb, status: 422, limit: 'streamInflatedBytes' },
-  { name: 'form /Kids fanning out 2,000 x 2,000 x 2,000', build: kidsFanOut, status: 422, limit: 'fieldNodes' },
-  { name: 'an xref stream claiming 2^31 entries', build: xrefStreamClaim, status: 422, limit: 'objects' },
-  { name: 'a /Kids tree 22 levels deep, each listing the next twice', build: deepKids, status: 422, limit: 'fieldNodes' },
-  { name: 'a chain of 200 nested fields', build: deepFieldChain, status: 422, limit: 'fieldDepth' },
+  { name: 'an object stream that inflates to 256 MB', build: objectStreamBomb, status: 422, limit: '16 MB inflated per object stream' },
+  { name: 'form /Kids fanning out 2,000 x 2,000 x 2,000', build: kidsFanOut, status: 422, limit: 'one parent per form field' },
+  { name: 'an xref stream claiming 2^31 entries', build: xrefStreamClaim, status: 422, limit: 'as many xref entries as the stream holds' },
+  { name: 'a /Kids tree 22 levels deep, each listing the next twice', build: deepKids, status: 422, limit: 'one parent per form field' },
+  { name: 'a chain of 200 nested fields', build: deepFieldChain, status: 422, limit: '32 levels of form fields' },
   { name: 'arrays nested 100,000 deep', build: deeplyNestedArrays, status: 400 },
 ];
 
@@ -169,6 +171,64 @@ describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, fun
       expect(await fingerprint()).to.equal(before);
     });
   }
+
+  /** Sends one request while /health is watched; checks the answer and that nothing stored changed. */
+  async function sendWhileWatched(path: string, init: RequestInit, expected: { status: number; limit?: string; detail?: RegExp }) {
+    const before = await fingerprint();
+    const health = watchHealth(server.baseUrl);
+    const response = await fetch(`${server.baseUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers }, signal: AbortSignal.timeout(120_000) });
+    const body = (await response.json()) as { limit?: string; detail?: string };
+    const { slowestMs, failures } = await health.stop();
+    expect(response.status, JSON.stringify(body)).to.equal(expected.status);
+    if (expected.limit) expect(body.limit, JSON.stringify(body)).to.equal(expected.limit);
+    if (expected.detail) expect(body.detail).to.match(expected.detail);
+    expect(failures).to.equal(0);
+    expect(slowestMs, `the slowest /health took ${slowestMs.toFixed(0)} ms`).to.be.below(2000);
+    if (expected.status >= 400) expect(await fingerprint()).to.equal(before);
+    return body;
+  }
+
+  async function currentVersion(): Promise<number> {
+    return ((await (await fetch(`${server.baseUrl}/api/agreements/2`, { headers: { authorization: `Bearer ${token}` } })).json()) as { version: number }).version;
+  }
+
+  const nestedLoops = (depth: number) => `<p>${'{{#each @root.areas}}'.repeat(depth)}x${'{{/each}}'.repeat(depth)}</p>`;
+  const randomWord = (length: number) => Array.from(randomBytes(length), (byte) => String.fromCharCode(97 + (byte % 26))).join('');
+  for (const [name, text, limit] of [
+    ['five nested loops over the areas', nestedLoops(5), 'loop depth 2'],
+    ['{{log}}', '<p>{{log "secret"}}</p>', undefined],
+    ['one 49,993-letter word', `<p>${randomWord(49_993)}</p>`, '64 characters per word'],
+  ] as const) {
+    it(`when a clause holds ${name}, then 422${limit ? ` naming ${limit}` : ''} at once while /health keeps answering`, async () => {
+      await sendWhileWatched('/api/agreements/2/clauses/purpose', { method: 'PUT', body: JSON.stringify({ lang: 'en', text, expectedVersion: await currentVersion() }) }, { status: 422, limit });
+    });
+  }
+
+  it('when a clause holds the longest text of the longest words the rules allow, then its draft PDF is typeset without holding up /health', async () => {
+    const words = Array.from({ length: 760 }, () => randomWord(64)).join(' ');
+    await sendWhileWatched('/api/agreements/2/clauses/purpose', { method: 'PUT', body: JSON.stringify({ lang: 'en', text: `<p>${words}</p>`, expectedVersion: await currentVersion() }) }, { status: 200 });
+    const health = watchHealth(server.baseUrl);
+    const response = await fetch(`${server.baseUrl}/api/agreements/2/pdf?original=sverdlovsk`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(120_000) });
+    const body = Buffer.from(await response.arrayBuffer());
+    const { slowestMs, failures } = await health.stop();
+    expect(response.status, body.toString('utf8', 0, 300)).to.equal(200);
+    expect(body.subarray(0, 5).toString()).to.equal('%PDF-');
+    expect(failures).to.equal(0);
+    expect(slowestMs, `the slowest /health took ${slowestMs.toFixed(0)} ms`).to.be.below(2000);
+  });
+
+  it('when a PKCS#12 asks for 2^31-1 MAC iterations, then 422 before any key is derived while /health keeps answering', async () => {
+    const directory = scratchDirectory();
+    const root = await createRootCa(directory, 'Hostile root');
+    const signer = await issueCertificate(root, 'signer', { commonName: 'Signer', days: 30 });
+    const pkcs12 = withIterations(await exportPkcs12(signer, [root], 'passphrase', 'modern'), { mac: 2 ** 31 - 1 });
+    const signatory = (await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'signatory@sverdlovsk.example', password: 'test-password' })).body.token;
+    await sendWhileWatched(
+      '/api/signatories/signatory@sverdlovsk.example/credentials',
+      { method: 'POST', headers: { authorization: `Bearer ${signatory}` }, body: JSON.stringify({ pkcs12: pkcs12.toString('base64'), passphrase: 'passphrase' }) },
+      { status: 422, detail: /iteration/i },
+    );
+  });
 
   it('when many hostile PDFs arrive at once, then each is refused or told to come back, never a 5xx but 503, and the server stays up', async () => {
     const bomb = kidsFanOut();
