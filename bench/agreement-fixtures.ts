@@ -11,7 +11,12 @@ export function originalsWithArticles(articles: number): AgreementDocument[] {
   const [title, preamble, ...rest] = source.clauses;
   const body = rest.filter((clause) => clause.key !== 'final-clause');
   const finalClause = rest.find((clause) => clause.key === 'final-clause')!;
-  const extra = Array.from({ length: Math.max(0, articles - body.length) }, (_, index) => ({ ...body[index % body.length]!, key: `repeat-${index + 1}` }));
+  const extra = Array.from({ length: Math.max(0, articles - body.length) }, (_, index) => ({
+    ...body[index % body.length]!,
+    key: `repeat-${index + 1}`,
+  }));
   const clauses = [title!, preamble!, ...body.slice(0, articles), ...extra, finalClause];
-  return source.parties.map((party) => buildAgreementDocument({ ...source, clauses }, { original: party.key, date: '2018-07-20', final: true }));
+  return source.parties.map((party) =>
+    buildAgreementDocument({ ...source, clauses }, { original: party.key, date: '2018-07-20', final: true }),
+  );
 }

@@ -30,7 +30,12 @@ export const RESULTS_DIRECTORY = path.join(import.meta.dirname, 'results');
 
 /** The machine, so figures from different runs can be compared fairly. */
 export function machine() {
-  return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverage1m: Number(loadavg()[0]!.toFixed(2)) };
+  return {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
+  };
 }
 
 export function writeResults(name: string, rows: readonly BenchRow[]): string {
@@ -60,7 +65,8 @@ const COLUMNS: readonly [title: string, cell: (row: BenchRow) => string][] = [
   ['note', (row) => row.note ?? ''],
 ];
 
-const milliseconds = (value: number | undefined) => (value === undefined || Number.isNaN(value) ? '' : value < 10 ? value.toFixed(2) : value.toFixed(0));
+const milliseconds = (value: number | undefined) =>
+  value === undefined || Number.isNaN(value) ? '' : value < 10 ? value.toFixed(2) : value.toFixed(0);
 const kib = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(2)} MiB`);
 
 /** The rows as a Markdown table (what the README shows), columns that are empty everywhere left out. */

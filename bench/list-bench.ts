@@ -24,17 +24,31 @@ const BATCH = 500;
 /** Copies agreement `templateId` until the database holds `total` agreements. */
 async function fillWithCopies(db: Database, templateId: number, total: number): Promise<void> {
   const { id: _id, ...agreement } = await db('agreements').where({ id: templateId }).first();
-  const parties: { party_key: string; position: number }[] = await db('agreement_parties').where({ agreement_id: templateId }).select('party_key', 'position');
+  const parties: { party_key: string; position: number }[] = await db('agreement_parties')
+    .where({ agreement_id: templateId })
+    .select('party_key', 'position');
   const { agreement_id: _agreementId, ...text } = await db('text_versions').where({ agreement_id: templateId }).orderBy('version').first();
   let count = Number((await db('agreements').count({ count: '*' }))[0]!.count);
   for (let batch = 0; count < total && batch < Math.ceil(total / BATCH) + 1; batch += 1) {
     const size = Math.min(BATCH, total - count);
     await db.transaction(async (trx) => {
       const [{ max }] = await trx('agreements').max({ max: 'id' });
-      await trx.batchInsert('agreements', Array.from({ length: size }, (_, index) => ({ ...agreement, title: `${agreement.title} (${count + index + 1})` })), 100);
+      await trx.batchInsert(
+        'agreements',
+        Array.from({ length: size }, (_, index) => ({ ...agreement, title: `${agreement.title} (${count + index + 1})` })),
+        100,
+      );
       const ids: number[] = await trx('agreements').where('id', '>', max).orderBy('id').pluck('id');
-      await trx.batchInsert('agreement_parties', ids.flatMap((id) => parties.map((party) => ({ ...party, agreement_id: id }))), 200);
-      await trx.batchInsert('text_versions', ids.map((id) => ({ ...text, agreement_id: id })), 100);
+      await trx.batchInsert(
+        'agreement_parties',
+        ids.flatMap((id) => parties.map((party) => ({ ...party, agreement_id: id }))),
+        200,
+      );
+      await trx.batchInsert(
+        'text_versions',
+        ids.map((id) => ({ ...text, agreement_id: id })),
+        100,
+      );
     });
     count += size;
   }
@@ -49,7 +63,11 @@ async function benchDatabase(kind: DatabaseKind): Promise<BenchRow[]> {
     const tokens = await signInDemoUsers(server.baseUrl);
     const token = tokens.get('legal@sverdlovsk.example')!;
     const request = async (url: string, init: RequestInit = {}) =>
-      fetch(`${server.baseUrl}${url}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, signal: AbortSignal.timeout(120_000) });
+      fetch(`${server.baseUrl}${url}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        signal: AbortSignal.timeout(120_000),
+      });
     const created = await request('/api/agreements', { method: 'POST', body: JSON.stringify({ kind: 'letter-of-intent' }) });
     if (created.status !== 201) throw new Error(`create: ${created.status} ${await created.text()}`);
     await fillWithCopies(db, ((await created.json()) as { id: number }).id, AGREEMENTS);

@@ -45,14 +45,24 @@ function edited(document: AgreementDocument, version: number): AgreementDocument
   const [first, ...rest] = document.articles;
   const added: Record<string, string> = { ru: `Редакция ${version}.`, ko: `개정 ${version}.`, en: `Revision ${version}.` };
   const body = Object.fromEntries(
-    Object.entries(first!.body).map(([lang, blocks]) => [lang, blocks!.map((block, index) => (index === 0 && block.type === 'paragraph' ? { ...block, text: `${block.text} ${added[lang]}` } : block))]),
+    Object.entries(first!.body).map(([lang, blocks]) => [
+      lang,
+      blocks!.map((block, index) =>
+        index === 0 && block.type === 'paragraph' ? { ...block, text: `${block.text} ${added[lang]}` } : block,
+      ),
+    ]),
   );
   return { ...document, articles: [{ ...first!, body }, ...rest] };
 }
 
 /** Warm runs, then the median and p95 time per document and the bytes of each document. */
-async function measure(documents: readonly AgreementDocument[], render: (document: AgreementDocument) => Promise<Buffer>, version?: (document: AgreementDocument, run: number) => AgreementDocument) {
-  for (let run = 0; run < WARM_UP; run += 1) for (const document of documents) await render(version ? version(document, -run - 1) : document);
+async function measure(
+  documents: readonly AgreementDocument[],
+  render: (document: AgreementDocument) => Promise<Buffer>,
+  version?: (document: AgreementDocument, run: number) => AgreementDocument,
+) {
+  for (let run = 0; run < WARM_UP; run += 1)
+    for (const document of documents) await render(version ? version(document, -run - 1) : document);
   const times: number[] = [];
   let outputs: Buffer[] = [];
   for (let run = 0; run < RUNS; run += 1) {
@@ -64,13 +74,30 @@ async function measure(documents: readonly AgreementDocument[], render: (documen
       outputs.push(result);
     }
   }
-  return { medianMs: percentile(times, 50), p95Ms: percentile(times, 95), samples: times.length, bytes: outputs.map((output) => output.length), outputs };
+  return {
+    medianMs: percentile(times, 50),
+    p95Ms: percentile(times, 95),
+    samples: times.length,
+    bytes: outputs.map((output) => output.length),
+    outputs,
+  };
 }
 
-async function chromiumRenderer(): Promise<{ render: (document: AgreementDocument) => Promise<Buffer>; close: () => Promise<void>; fontRequests: () => number }> {
+async function chromiumRenderer(): Promise<{
+  render: (document: AgreementDocument) => Promise<Buffer>;
+  close: () => Promise<void>;
+  fontRequests: () => number;
+}> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const page: Page = await browser.newPage();
   let fontRequests = 0;
@@ -78,7 +105,11 @@ async function chromiumRenderer(): Promise<{ render: (document: AgreementDocumen
   await page.route(`${FONT_ORIGIN}/*`, async (route) => {
     fontRequests += 1;
     const file = path.basename(new URL(route.request().url()).pathname, '.ttf') as keyof typeof FONT_FILES;
-    await route.fulfill({ body: readFileSync(FONT_FILES[file]), contentType: 'font/ttf', headers: { 'cache-control': 'public, max-age=31536000', 'access-control-allow-origin': '*' } });
+    await route.fulfill({
+      body: readFileSync(FONT_FILES[file]),
+      contentType: 'font/ttf',
+      headers: { 'cache-control': 'public, max-age=31536000', 'access-control-allow-origin': '*' },
+    });
   });
   return {
     render: async (document) => {
@@ -117,9 +148,15 @@ export async function runRenderBench(): Promise<BenchRow[]> {
   const speedup = chromiumResult.medianMs / bilateral.medianMs;
   const byteRatio = total(bilateral.bytes) / total(chromiumResult.bytes);
   console.log(`${ARTICLES}-article ru/ko agreement, both originals; warm, ${RUNS} runs per document: median and p95`);
-  console.log(`  Bilateral  ${bilateral.medianMs.toFixed(1).padStart(8)} ms  p95 ${bilateral.p95Ms.toFixed(1).padStart(8)} ms   ${kib(bilateral.bytes)}`);
-  console.log(`    a new version each run (first article edited): ${bilateralEdited.medianMs.toFixed(1)} ms, p95 ${bilateralEdited.p95Ms.toFixed(1)} ms; the first rendering in the process: ${first.ms.toFixed(0)} ms`);
-  console.log(`  Chromium   ${chromiumResult.medianMs.toFixed(1).padStart(8)} ms  p95 ${chromiumResult.p95Ms.toFixed(1).padStart(8)} ms   ${kib(chromiumResult.bytes)}   (font files fetched ${fontRequests}×)`);
+  console.log(
+    `  Bilateral  ${bilateral.medianMs.toFixed(1).padStart(8)} ms  p95 ${bilateral.p95Ms.toFixed(1).padStart(8)} ms   ${kib(bilateral.bytes)}`,
+  );
+  console.log(
+    `    a new version each run (first article edited): ${bilateralEdited.medianMs.toFixed(1)} ms, p95 ${bilateralEdited.p95Ms.toFixed(1)} ms; the first rendering in the process: ${first.ms.toFixed(0)} ms`,
+  );
+  console.log(
+    `  Chromium   ${chromiumResult.medianMs.toFixed(1).padStart(8)} ms  p95 ${chromiumResult.p95Ms.toFixed(1).padStart(8)} ms   ${kib(chromiumResult.bytes)}   (font files fetched ${fontRequests}×)`,
+  );
   console.log(`  ratio      ${speedup.toFixed(1)}× faster (target ≥ 10×), ${byteRatio.toFixed(2)} of Chromium's bytes (target ≤ 0.25)`);
   console.log(`  PDFs written to ${path.relative(process.cwd(), RESULTS)}/`);
 
@@ -133,9 +170,23 @@ export async function runRenderBench(): Promise<BenchRow[]> {
     note,
   });
   return [
-    row('Bilateral (pdfkit)', bilateral, `${speedup.toFixed(1)}× faster than Chromium (target ≥ 10×); ${byteRatio.toFixed(2)} of its bytes (target ≤ 0.25)`),
-    row('Bilateral, a new version each run', bilateralEdited, `first article edited in each language before each run: ${(chromiumResult.medianMs / bilateralEdited.medianMs).toFixed(1)}× faster than Chromium`),
-    { benchmark: 'render', case: `${ARTICLES} articles ru/ko, Bilateral, first rendering in the process`, samples: 1, p50Ms: first.ms, note: 'font files parsed; no word shaped, no paragraph broken, no subset built yet' },
+    row(
+      'Bilateral (pdfkit)',
+      bilateral,
+      `${speedup.toFixed(1)}× faster than Chromium (target ≥ 10×); ${byteRatio.toFixed(2)} of its bytes (target ≤ 0.25)`,
+    ),
+    row(
+      'Bilateral, a new version each run',
+      bilateralEdited,
+      `first article edited in each language before each run: ${(chromiumResult.medianMs / bilateralEdited.medianMs).toFixed(1)}× faster than Chromium`,
+    ),
+    {
+      benchmark: 'render',
+      case: `${ARTICLES} articles ru/ko, Bilateral, first rendering in the process`,
+      samples: 1,
+      p50Ms: first.ms,
+      note: 'font files parsed; no word shaped, no paragraph broken, no subset built yet',
+    },
     row('headless Chromium', chromiumResult, 'prints the HTML preview with the same fonts'),
   ];
 }

@@ -60,10 +60,14 @@ const run = promisify(execFile);
 export async function runRenderGrowthBench(): Promise<BenchRow[]> {
   const measured: Measured[] = [];
   for (const articles of LENGTHS) {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'render-growth-bench.ts'), '--child', String(articles)], {
-      timeout: 600_000,
-      env: { ...process.env, BENCH_RUNS: String(RUNS) },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', path.join(import.meta.dirname, 'render-growth-bench.ts'), '--child', String(articles)],
+      {
+        timeout: 600_000,
+        env: { ...process.env, BENCH_RUNS: String(RUNS) },
+      },
+    );
     measured.push(JSON.parse(stdout.trim().split('\n').at(-1)!));
   }
   const first = measured[0]!;
@@ -77,7 +81,9 @@ export async function runRenderGrowthBench(): Promise<BenchRow[]> {
     peakRssMiB: result.peakRssMiB,
     note:
       `+${(result.peakRssMiB - result.baselineRssMiB).toFixed(0)} MiB over the process with fonts loaded` +
-      (result === first ? '' : `; ${(result.p50Ms / first.p50Ms).toFixed(1)}× the time of ${first.articles} articles for ${(result.articles / first.articles).toFixed(1)}× the articles`),
+      (result === first
+        ? ''
+        : `; ${(result.p50Ms / first.p50Ms).toFixed(1)}× the time of ${first.articles} articles for ${(result.articles / first.articles).toFixed(1)}× the articles`),
   }));
 }
 

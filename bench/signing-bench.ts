@@ -48,12 +48,21 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 async function fixtures() {
   const source = buildAgreementSource({ languages: ['ru', 'ko', 'en'] });
   const originals = await Promise.all(
-    source.parties.map(async (party) => renderAgreementPdf(buildAgreementDocument(source, { original: party.key, date: '2018-07-20', final: true }))),
+    source.parties.map(async (party) =>
+      renderAgreementPdf(buildAgreementDocument(source, { original: party.key, date: '2018-07-20', final: true })),
+    ),
   );
   const signers = await Promise.all(
     source.parties.map(async (party) => {
-      const ca = await createCertificateAuthority({ commonName: `${party.key} Bench CA`, organization: party.key, country: 'ZZ' }, VALIDITY);
-      const issued = await issueSigningCertificate(ca, { commonName: party.key, organization: party.key, country: 'ZZ', email: `signatory@${party.key}.example` }, VALIDITY);
+      const ca = await createCertificateAuthority(
+        { commonName: `${party.key} Bench CA`, organization: party.key, country: 'ZZ' },
+        VALIDITY,
+      );
+      const issued = await issueSigningCertificate(
+        ca,
+        { commonName: party.key, organization: party.key, country: 'ZZ', email: `signatory@${party.key}.example` },
+        VALIDITY,
+      );
       return { party: party.key, ca, issued, privateKey: await importPrivateKey(issued.privateKeyPkcs8) };
     }),
   );
@@ -68,7 +77,12 @@ async function signAgreement(
 ): Promise<void> {
   const pdfs = originals.map((original) => original.pdf);
   for (const signer of signers) {
-    const cms = new PadesCmsSigner({ certificatePem: signer.issued.certificatePem, chainPems: [signer.ca.certificatePem], privateKey: signer.privateKey, timestampAuthorityUrl });
+    const cms = new PadesCmsSigner({
+      certificatePem: signer.issued.certificatePem,
+      chainPems: [signer.ca.certificatePem],
+      privateKey: signer.privateKey,
+      timestampAuthorityUrl,
+    });
     for (const [index, original] of originals.entries()) {
       const field = original.signatureFields.find((candidate) => candidate.party === signer.party)!;
       pdfs[index] = await addSignature(pdfs[index]!, {
@@ -77,7 +91,11 @@ async function signAgreement(
         name: signer.party,
         reason: 'Bench',
         location: '',
-        field: { page: field.page, rect: { x: field.x, y: field.y, width: field.width, height: field.height }, lines: [signer.party, 'Bench'] },
+        field: {
+          page: field.page,
+          rect: { x: field.x, y: field.y, width: field.width, height: field.height },
+          lines: [signer.party, 'Bench'],
+        },
       });
     }
   }
@@ -99,7 +117,9 @@ async function overHttp(): Promise<Row> {
     for (const [email] of HAPPY_PATH) if (!clients.has(email)) clients.set(email, await ApiClient.signIn(server.baseUrl, email));
     const times: number[] = [];
     for (let run = 0; run < WARM_UP + RUNS; run += 1) {
-      const created = await clients.get('legal@sverdlovsk.example')!.post('/api/agreements', { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] });
+      const created = await clients
+        .get('legal@sverdlovsk.example')!
+        .post('/api/agreements', { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] });
       if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
       let version: number = created.body.version;
       let elapsed = 0;
@@ -113,7 +133,13 @@ async function overHttp(): Promise<Row> {
       }
       if (run >= WARM_UP) times.push(elapsed);
     }
-    return { name: 'SIGN ×2 over HTTP (SQLite): password, checks, sign, commit', agreementMs: median(times), p95Ms: percentile(times, 95), perSignatureMs: median(times) / 4, runs: RUNS };
+    return {
+      name: 'SIGN ×2 over HTTP (SQLite): password, checks, sign, commit',
+      agreementMs: median(times),
+      p95Ms: percentile(times, 95),
+      perSignatureMs: median(times) / 4,
+      runs: RUNS,
+    };
   } finally {
     await server.close();
   }

@@ -57,7 +57,10 @@ async function cycleTransitions(server: ServerProcess, tokens: ReadonlyMap<strin
       for (let cycle = 0; cycle < cyclesPerClient; cycle += 1) {
         for (const [email, type] of CYCLE) {
           const start = performance.now();
-          const answer = await post(server.baseUrl, tokens.get(email)!, `/api/agreements/${agreement.id}/events`, { type, expectedVersion: agreement.version });
+          const answer = await post(server.baseUrl, tokens.get(email)!, `/api/agreements/${agreement.id}/events`, {
+            type,
+            expectedVersion: agreement.version,
+          });
           latencies.push(performance.now() - start);
           if (answer.status !== 200) throw new Error(`${type} on ${agreement.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
           agreement.version = answer.body.version;
@@ -103,7 +106,9 @@ async function benchDatabase(kind: DatabaseKind): Promise<BenchRow[]> {
     });
     const seconds = (performance.now() - started) / 1000;
     if (stats.failures.length > 0 || stats.completed.length !== FULL_WORKFLOW_AGREEMENTS) {
-      throw new Error(`full workflow: ${stats.completed.length} of ${FULL_WORKFLOW_AGREEMENTS} completed; ${stats.failures.slice(0, 3).join('; ')}`);
+      throw new Error(
+        `full workflow: ${stats.completed.length} of ${FULL_WORKFLOW_AGREEMENTS} completed; ${stats.failures.slice(0, 3).join('; ')}`,
+      );
     }
     const peak = memory.stop();
     const signLatencies = stats.latenciesByEventMs.SIGN ?? [];

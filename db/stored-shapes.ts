@@ -78,7 +78,8 @@ export interface AgreementVariables {
 }
 
 /** The variables as a stored version holds them: versions written before signing order and layout existed lack those two. */
-export type StoredAgreementVariables = Omit<AgreementVariables, 'firstSigner' | 'layout'> & Partial<Pick<AgreementVariables, 'firstSigner' | 'layout'>>;
+export type StoredAgreementVariables = Omit<AgreementVariables, 'firstSigner' | 'layout'> &
+  Partial<Pick<AgreementVariables, 'firstSigner' | 'layout'>>;
 
 export type TranslationStatus = 'confirmed' | 'translated' | 'needs-review';
 

@@ -115,7 +115,9 @@ async function choosePassword(): Promise<{ password: string; generated: boolean 
   if (process.stdin.isTTY) return { password: randomBytes(18).toString('base64url'), generated: true };
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   return password === '' ? { password: randomBytes(18).toString('base64url'), generated: true } : { password, generated: false };
 }
 

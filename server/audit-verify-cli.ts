@@ -12,7 +12,10 @@ async function main(): Promise<void> {
   const db = openDatabase(config.databaseUrl);
   try {
     await migrateToLatest(db);
-    const requested = process.argv.slice(2).map(Number).filter((id) => Number.isInteger(id) && id > 0);
+    const requested = process.argv
+      .slice(2)
+      .map(Number)
+      .filter((id) => Number.isInteger(id) && id > 0);
     const ids: number[] = requested.length > 0 ? requested : await db('agreements').orderBy('id').pluck('id');
     let broken = 0;
     for (const id of ids) {

@@ -44,7 +44,12 @@ export interface WebhookAllowList {
 const commaList = z
   .string()
   .default('')
-  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''));
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+  );
 
 /** An address or CIDR as a canonical CIDR, or undefined when it is neither. */
 function asCidr(entry: string): string | undefined {

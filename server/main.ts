@@ -38,7 +38,12 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     console.log(`${signal}: closing`);
-    server.close(() => void Promise.all([scheduler.stop(), dispatcher.stop()]).then(() => db.destroy()).then(() => process.exit(0)));
+    server.close(
+      () =>
+        void Promise.all([scheduler.stop(), dispatcher.stop()])
+          .then(() => db.destroy())
+          .then(() => process.exit(0)),
+    );
     // Keep-alive connections would hold close() open; stop waiting for them after a while.
     setTimeout(() => process.exit(0), 5000).unref();
   };

@@ -80,7 +80,15 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   for (const table of ['webhook_deliveries', 'webhooks', 'notifications', 'scheduled_events']) await knex.schema.dropTableIfExists(table);
   await knex.schema.alterTable('agreements', (table) => {
-    for (const column of ['review_due_on', 'approval_due_on', 'signing_due_on', 'in_force_on', 'expires_on', 'notice_deadline_on', 'terminates_on']) {
+    for (const column of [
+      'review_due_on',
+      'approval_due_on',
+      'signing_due_on',
+      'in_force_on',
+      'expires_on',
+      'notice_deadline_on',
+      'terminates_on',
+    ]) {
       table.dropColumn(column);
     }
   });

@@ -23,7 +23,11 @@ export async function up(knex: Knex): Promise<void> {
 
   const now = new Date().toISOString();
   const claimedBy = new Map<string, string>();
-  const anchors = await knex('credentials').whereIn('purpose', ['ca', 'anchor']).whereNull('user_id').orderBy('id').select('id', 'party_key', 'certificate_pem');
+  const anchors = await knex('credentials')
+    .whereIn('purpose', ['ca', 'anchor'])
+    .whereNull('user_id')
+    .orderBy('id')
+    .select('id', 'party_key', 'certificate_pem');
   for (const anchor of anchors) {
     const sha256 = new X509Certificate(anchor.certificate_pem).fingerprint256.replace(/:/g, '').toLowerCase();
     const owner = claimedBy.get(sha256);

@@ -38,7 +38,9 @@ export async function up(knex: Knex): Promise<void> {
     for (const row of rows) {
       const { manifest, texts } = splitClauseTexts(JSON.parse(row.document));
       await storeClauseTexts(knex, texts);
-      await knex('text_versions').where({ agreement_id: row.agreement_id, version: row.version }).update({ manifest: JSON.stringify(manifest) });
+      await knex('text_versions')
+        .where({ agreement_id: row.agreement_id, version: row.version })
+        .update({ manifest: JSON.stringify(manifest) });
     }
   }
 
@@ -64,7 +66,9 @@ export async function down(knex: Knex): Promise<void> {
     for (const row of rows) {
       const manifest: TextManifest = JSON.parse(row.manifest);
       const document = joinClauseTexts(manifest, await findClauseTexts(knex, manifestHashes(manifest)));
-      await knex('text_versions').where({ agreement_id: row.agreement_id, version: row.version }).update({ document: JSON.stringify(document) });
+      await knex('text_versions')
+        .where({ agreement_id: row.agreement_id, version: row.version })
+        .update({ document: JSON.stringify(document) });
     }
   }
 

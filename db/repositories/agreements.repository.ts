@@ -51,9 +51,7 @@ const DATE_COLUMNS = {
 } as const satisfies Record<keyof AgreementDates, string>;
 
 function dateColumns(dates: Partial<AgreementDates>): Record<string, string | null> {
-  return Object.fromEntries(
-    Object.entries(dates).map(([name, value]) => [DATE_COLUMNS[name as keyof AgreementDates], value ?? null]),
-  );
+  return Object.fromEntries(Object.entries(dates).map(([name, value]) => [DATE_COLUMNS[name as keyof AgreementDates], value ?? null]));
 }
 
 interface AgreementRow {
@@ -142,9 +140,7 @@ export async function insertAgreement(
     })
     .returning('id');
   const id: number = typeof inserted === 'object' ? inserted.id : inserted;
-  await db('agreement_parties').insert(
-    agreement.parties.map((party, position) => ({ agreement_id: id, party_key: party, position })),
-  );
+  await db('agreement_parties').insert(agreement.parties.map((party, position) => ({ agreement_id: id, party_key: party, position })));
   return id;
 }
 

@@ -75,7 +75,10 @@ export function manifestHashes(manifest: TextManifest): string[] {
 export async function storeClauseTexts(db: Queryable, texts: ReadonlyMap<string, string>): Promise<void> {
   const rows = [...texts].map(([sha256, text]) => ({ sha256, text }));
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    await db('clause_texts').insert(rows.slice(start, start + ROWS_PER_STATEMENT)).onConflict('sha256').ignore();
+    await db('clause_texts')
+      .insert(rows.slice(start, start + ROWS_PER_STATEMENT))
+      .onConflict('sha256')
+      .ignore();
   }
 }
 

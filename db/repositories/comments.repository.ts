@@ -18,7 +18,16 @@ export interface CommentRecord {
 export async function insertComment(
   db: Queryable,
   agreementId: number,
-  comment: { clause: string; lang: string; replyTo: number | null; authorId: number; party: string; internal: boolean; body: string; at: string },
+  comment: {
+    clause: string;
+    lang: string;
+    replyTo: number | null;
+    authorId: number;
+    party: string;
+    internal: boolean;
+    body: string;
+    at: string;
+  },
 ): Promise<number> {
   const [row] = await db('comments')
     .insert({

@@ -34,7 +34,8 @@ export interface StoredCredential extends CredentialRecord {
 }
 
 const ANCHOR_PURPOSES: readonly CredentialPurpose[] = ['ca', 'anchor'];
-const isAnchor = (credential: Pick<CredentialRecord, 'purpose' | 'userId'>) => ANCHOR_PURPOSES.includes(credential.purpose) && credential.userId === null;
+const isAnchor = (credential: Pick<CredentialRecord, 'purpose' | 'userId'>) =>
+  ANCHOR_PURPOSES.includes(credential.purpose) && credential.userId === null;
 const sha256OfCertificate = (pem: string) => new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
 
 /**
@@ -119,7 +120,12 @@ export async function findTrustAnchorBySha256(db: Queryable, sha256: string): Pr
 }
 
 /** Marks one of the party's anchors retired; false when it is not the party's, or was retired already (nothing changes then). */
-export async function retireTrustAnchor(db: Queryable, party: string, id: number, retirement: { at: string; by: string; reason: string }): Promise<boolean> {
+export async function retireTrustAnchor(
+  db: Queryable,
+  party: string,
+  id: number,
+  retirement: { at: string; by: string; reason: string },
+): Promise<boolean> {
   const updated = await anchorRows(db)
     .where({ id, party_key: party })
     .whereNull('retired_at')

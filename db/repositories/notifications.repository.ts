@@ -68,7 +68,10 @@ export async function listNotificationsOfUser(db: Queryable, userId: number, lim
 
 /** How many of the user's notifications are unread. */
 export async function countUnreadNotifications(db: Queryable, userId: number): Promise<number> {
-  const [row] = await db('notifications').where({ user_id: userId }).whereNull('read_at').count<{ count: number | string }[]>({ count: '*' });
+  const [row] = await db('notifications')
+    .where({ user_id: userId })
+    .whereNull('read_at')
+    .count<{ count: number | string }[]>({ count: '*' });
   return Number(row?.count ?? 0);
 }
 

@@ -58,7 +58,14 @@ interface Bookkeeping {
 function splitPayload(text: string): { payload: Record<string, unknown>; bookkeeping: Bookkeeping } {
   const { [BOOKKEEPING_KEY]: stored, ...payload } = JSON.parse(text) as Record<string, unknown>;
   const bookkeeping = (stored ?? {}) as Partial<Bookkeeping>;
-  return { payload, bookkeeping: { attempts: bookkeeping.attempts ?? 0, lastError: bookkeeping.lastError ?? null, lastFailedAt: bookkeeping.lastFailedAt ?? null } };
+  return {
+    payload,
+    bookkeeping: {
+      attempts: bookkeeping.attempts ?? 0,
+      lastError: bookkeeping.lastError ?? null,
+      lastFailedAt: bookkeeping.lastFailedAt ?? null,
+    },
+  };
 }
 
 const toEvent = (row: ScheduledEventRow): ScheduledEvent => {
@@ -100,7 +107,15 @@ export async function scheduleEvent(db: Queryable, input: ScheduleEventInput, no
   const payload = JSON.stringify(input.payload ?? {});
   const key = { agreement_id: input.agreementId, kind: input.kind, due_at: dueAt };
   await db('scheduled_events')
-    .insert({ ...key, payload, status: 'pending', claimed_by: null, claimed_until: null, processed_at: null, created_at: now.toISOString() })
+    .insert({
+      ...key,
+      payload,
+      status: 'pending',
+      claimed_by: null,
+      claimed_until: null,
+      processed_at: null,
+      created_at: now.toISOString(),
+    })
     .onConflict(['agreement_id', 'kind', 'due_at'])
     .ignore();
   await db('scheduled_events')
@@ -123,7 +138,11 @@ export async function cancelPendingEvents(db: Queryable, agreementId: number, ki
 
 /** The agreement's scheduled events, by due date. */
 export async function listScheduledEvents(db: Queryable, agreementId: number): Promise<ScheduledEvent[]> {
-  return (await db<ScheduledEventRow>('scheduled_events').where({ agreement_id: agreementId }).orderBy([{ column: 'due_at' }, { column: 'id' }])).map(toEvent);
+  return (
+    await db<ScheduledEventRow>('scheduled_events')
+      .where({ agreement_id: agreementId })
+      .orderBy([{ column: 'due_at' }, { column: 'id' }])
+  ).map(toEvent);
 }
 
 /** One event by id; undefined when unknown. */
@@ -168,7 +187,12 @@ export async function claimDueEvents(db: Queryable, options: ClaimOptions): Prom
   return rows.map(toEvent).sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id - b.id));
 }
 
-const claimed = (claim: EventClaim) => ({ id: claim.id, status: 'pending', claimed_by: claim.claimedBy, claimed_until: claim.claimedUntil });
+const claimed = (claim: EventClaim) => ({
+  id: claim.id,
+  status: 'pending',
+  claimed_by: claim.claimedBy,
+  claimed_until: claim.claimedUntil,
+});
 
 /**
  * Marks a claimed event done, only if the claim still holds (same process, same lease). Call it
@@ -177,7 +201,9 @@ const claimed = (claim: EventClaim) => ({ id: claim.id, status: 'pending', claim
  * means the handler must not run.
  */
 export async function completeClaimedEvent(db: Queryable, claim: EventClaim, now: Date): Promise<boolean> {
-  const updated = await db('scheduled_events').where(claimed(claim)).update({ status: 'done', processed_at: now.toISOString(), claimed_until: null });
+  const updated = await db('scheduled_events')
+    .where(claimed(claim))
+    .update({ status: 'done', processed_at: now.toISOString(), claimed_until: null });
   return updated === 1;
 }
 
@@ -185,12 +211,20 @@ export async function completeClaimedEvent(db: Queryable, claim: EventClaim, now
  * Records a failed attempt on a claimed event and keeps it pending, claimed until `retryAt`, so it is
  * retried then (by any process). False when the claim no longer holds.
  */
-export async function recordEventFailure(db: Queryable, claim: EventClaim, failure: { error: string; now: Date; retryAt: Date }): Promise<boolean> {
+export async function recordEventFailure(
+  db: Queryable,
+  claim: EventClaim,
+  failure: { error: string; now: Date; retryAt: Date },
+): Promise<boolean> {
   const row = await db<ScheduledEventRow>('scheduled_events').where(claimed(claim)).first();
   if (!row) return false;
   const stored = JSON.parse(row.payload) as Record<string, unknown>;
   const { bookkeeping } = splitPayload(row.payload);
-  const next: Bookkeeping = { attempts: bookkeeping.attempts + 1, lastError: failure.error.slice(0, 2000), lastFailedAt: failure.now.toISOString() };
+  const next: Bookkeeping = {
+    attempts: bookkeeping.attempts + 1,
+    lastError: failure.error.slice(0, 2000),
+    lastFailedAt: failure.now.toISOString(),
+  };
   const updated = await db('scheduled_events')
     .where(claimed(claim))
     .update({ payload: JSON.stringify({ ...stored, [BOOKKEEPING_KEY]: next }), claimed_until: failure.retryAt.toISOString() });

@@ -8,11 +8,7 @@ export interface SignatureRecord {
   readonly signedAt: string;
 }
 
-export async function insertSignature(
-  db: Queryable,
-  agreementId: number,
-  signature: Omit<SignatureRecord, 'signer'>,
-): Promise<void> {
+export async function insertSignature(db: Queryable, agreementId: number, signature: Omit<SignatureRecord, 'signer'>): Promise<void> {
   await db('signatures').insert({
     agreement_id: agreementId,
     party_key: signature.party,

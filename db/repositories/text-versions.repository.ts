@@ -1,6 +1,13 @@
 import type { Queryable } from '../connection.ts';
 import type { AgreementText, StoredAgreementText } from '../stored-shapes.ts';
-import { findClauseTexts, joinClauseTexts, manifestHashes, splitClauseTexts, storeClauseTexts, type TextManifest } from './clause-texts.repository.ts';
+import {
+  findClauseTexts,
+  joinClauseTexts,
+  manifestHashes,
+  splitClauseTexts,
+  storeClauseTexts,
+  type TextManifest,
+} from './clause-texts.repository.ts';
 
 /** What a text change was, for the versions list and the audit. */
 export interface TextChange {
@@ -85,7 +92,11 @@ export async function findTextAt(db: Queryable, agreementId: number, version?: n
 }
 
 /** Up to `limit` versions of the text, newest first, older than `before` when given; without the texts themselves. */
-export async function listTextVersions(db: Queryable, agreementId: number, page: { limit: number; before?: number | undefined }): Promise<TextVersionSummary[]> {
+export async function listTextVersions(
+  db: Queryable,
+  agreementId: number,
+  page: { limit: number; before?: number | undefined },
+): Promise<TextVersionSummary[]> {
   const query = selectSummaries(db, agreementId).orderBy('text_versions.version', 'desc').limit(page.limit);
   if (page.before !== undefined) query.andWhere('text_versions.version', '<', page.before);
   const rows: TextVersionRow[] = await query;

@@ -98,5 +98,11 @@ export async function updateUserLocale(db: Queryable, id: number, locale: Lang |
 
 /** The ids of the parties' users holding one of the roles, in id order. Reads only. */
 export async function findUserIdsOfParties(db: Queryable, parties: readonly string[], roles: readonly Role[]): Promise<number[]> {
-  return (await db('users').whereIn('party_key', [...parties]).whereIn('role', [...roles]).orderBy('id').pluck('id')).map(Number);
+  return (
+    await db('users')
+      .whereIn('party_key', [...parties])
+      .whereIn('role', [...roles])
+      .orderBy('id')
+      .pluck('id')
+  ).map(Number);
 }

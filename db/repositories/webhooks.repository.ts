@@ -105,7 +105,9 @@ export async function insertWebhook(
     .insert({ party_key: webhook.party, url: webhook.url, sealed_secret: '', active: true, created_at: webhook.createdAt })
     .returning('id');
   const id: number = typeof inserted === 'object' ? inserted.id : inserted;
-  await db('webhooks').where({ id }).update({ sealed_secret: seal(id) });
+  await db('webhooks')
+    .where({ id })
+    .update({ sealed_secret: seal(id) });
   return { id, party: webhook.party, url: webhook.url, active: true, createdAt: webhook.createdAt };
 }
 
@@ -227,9 +229,20 @@ export type DeliveryOutcome =
  * `attempted: false` records a give-up without a request (the webhook was deactivated meanwhile, or
  * the address policy refused its host).
  */
-export async function recordDeliveryAttempt(db: Queryable, claimed: WebhookDelivery, outcome: DeliveryOutcome, attempted = true): Promise<boolean> {
+export async function recordDeliveryAttempt(
+  db: Queryable,
+  claimed: WebhookDelivery,
+  outcome: DeliveryOutcome,
+  attempted = true,
+): Promise<boolean> {
   const updated = await db('webhook_deliveries')
-    .where({ id: claimed.id, status: 'pending', attempts: claimed.attempts, claimed_by: claimed.claimedBy, claimed_until: claimed.claimedUntil })
+    .where({
+      id: claimed.id,
+      status: 'pending',
+      attempts: claimed.attempts,
+      claimed_by: claimed.claimedBy,
+      claimed_until: claimed.claimedUntil,
+    })
     .update({
       status: outcome.status,
       attempts: claimed.attempts + (attempted ? 1 : 0),

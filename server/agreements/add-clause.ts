@@ -47,13 +47,17 @@ export async function addClause(deps: UseCaseDeps, user: User, agreementId: numb
 
 /** custom-1, custom-2, ...: stable, never reused within the agreement. */
 function nextCustomKey(text: AgreementText): string {
-  const used = text.clauses.map((clause) => /^custom-(\d+)$/.exec(clause.key)?.[1]).filter(Boolean).map(Number);
+  const used = text.clauses
+    .map((clause) => /^custom-(\d+)$/.exec(clause.key)?.[1])
+    .filter(Boolean)
+    .map(Number);
   return `custom-${Math.max(0, ...used) + 1}`;
 }
 
 function insertAfter(clauses: readonly ClauseInstance[], clause: ClauseInstance, after: string | undefined): ClauseInstance[] {
   const lastMovable = clauses.findIndex((existing) => (FIXED_CLAUSES.last as readonly string[]).includes(existing.key));
-  const index = after === undefined ? (lastMovable === -1 ? clauses.length : lastMovable) : clauses.findIndex((existing) => existing.key === after) + 1;
+  const index =
+    after === undefined ? (lastMovable === -1 ? clauses.length : lastMovable) : clauses.findIndex((existing) => existing.key === after) + 1;
   if (index === 0) throw new RuleViolationError(`There is no clause "${after}" to add after`);
   if (index > lastMovable && lastMovable !== -1) throw new RuleViolationError('Nothing can follow the final clause');
   if (index < FIXED_CLAUSES.first.length) throw new RuleViolationError('The title and the preamble come first');

@@ -63,8 +63,7 @@ export function buildAgreementDocument(source: AgreementSource, options: RenderO
       new Map(source.clauses.map((clause) => [clause.key, renderClauseTemplate(clause.texts[lang] ?? '', context, clause.key, lang)])),
     );
   }
-  const perLanguage = <T,>(make: (lang: Lang) => T): PerLanguage<T> =>
-    Object.fromEntries(languages.map((lang) => [lang, make(lang)]));
+  const perLanguage = <T>(make: (lang: Lang) => T): PerLanguage<T> => Object.fromEntries(languages.map((lang) => [lang, make(lang)]));
   const blocksOf = (key: string): PerLanguage<readonly Block[]> =>
     perLanguage((lang) => (rendered.get(lang)!.has(key) ? parseBlocks(rendered.get(lang)!.get(key)!, { clause: key, lang }) : []));
 
@@ -81,9 +80,7 @@ export function buildAgreementDocument(source: AgreementSource, options: RenderO
     languages,
     layout: source.variables.layout,
     title,
-    shortTitle: perLanguage(
-      (lang) => `${source.kind.title[lang]} · ${parties.map((party) => shortName(party, lang)).join(' – ')}`,
-    ),
+    shortTitle: perLanguage((lang) => `${source.kind.title[lang]} · ${parties.map((party) => shortName(party, lang)).join(' – ')}`),
     preamble: blocksOf('preamble'),
     articles,
     finalClause: blocksOf('final-clause'),

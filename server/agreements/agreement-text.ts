@@ -34,15 +34,18 @@ function sourceHashOf(lang: Lang, text: string): string {
 }
 
 /** A clause whose languages all say the same thing, e.g. fresh from the library. */
-export function confirmedClause(key: string, origin: ClauseInstance['origin'], texts: Partial<Record<Lang, string>>, sourceLang: Lang): ClauseInstance {
+export function confirmedClause(
+  key: string,
+  origin: ClauseInstance['origin'],
+  texts: Partial<Record<Lang, string>>,
+  sourceLang: Lang,
+): ClauseInstance {
   const sourceHash = sourceHashOf(sourceLang, texts[sourceLang] ?? '');
   return {
     key,
     origin,
     sourceHash,
-    languages: Object.fromEntries(
-      Object.entries(texts).map(([lang, text]) => [lang, { text, status: 'confirmed', renders: sourceHash }]),
-    ),
+    languages: Object.fromEntries(Object.entries(texts).map(([lang, text]) => [lang, { text, status: 'confirmed', renders: sourceHash }])),
   };
 }
 

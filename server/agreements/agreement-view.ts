@@ -45,7 +45,13 @@ export async function agreementView(db: Queryable, record: AgreementRecord, user
     approvals: { review: context.reviewedBy, approval: context.approvedBy },
     /** Due dates and the term: columns the scheduler works from. */
     dates: record.dates,
-    lifecycle: { terms: context.terms, completions: context.completions, inForceSince: context.inForceSince, term: context.term, notice: context.notice },
+    lifecycle: {
+      terms: context.terms,
+      completions: context.completions,
+      inForceSince: context.inForceSince,
+      term: context.term,
+      notice: context.notice,
+    },
     signatures: signatures.map(({ party, signer, certificateSubject, signedAt }) => ({ party, signer, certificateSubject, signedAt })),
     nextEvents: nextEventsFor(record.workflow, { party: user.party, role: user.role }),
     createdAt: record.createdAt,

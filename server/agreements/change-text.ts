@@ -33,7 +33,8 @@ export async function changeText(
   assertRenderable(await loadAgreementSource(deps.db, record, next), now.slice(0, 10));
 
   await deps.db.transaction(async (trx) => {
-    if (!(await bumpAgreementVersion(trx, agreementId, expectedVersion, { updatedAt: now }))) throw staleVersion(undefined, expectedVersion);
+    if (!(await bumpAgreementVersion(trx, agreementId, expectedVersion, { updatedAt: now })))
+      throw staleVersion(undefined, expectedVersion);
     await insertTextVersion(trx, agreementId, {
       version: expectedVersion + 1,
       text: next,

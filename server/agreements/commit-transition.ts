@@ -44,12 +44,20 @@ export interface Transition {
 export async function commitTransition(trx: Knex.Transaction, transition: Transition): Promise<void> {
   const { record, next, event, actor, at } = transition;
   const plan = planEffects(transition);
-  const updated = await bumpAgreementVersion(trx, record.id, record.version, { workflow: next, dates: plan.dates, updatedAt: at.toISOString() });
+  const updated = await bumpAgreementVersion(trx, record.id, record.version, {
+    workflow: next,
+    dates: plan.dates,
+    updatedAt: at.toISOString(),
+  });
   if (!updated) throw staleVersion(undefined, record.version);
   const cancel = plan.cancel.filter((kind) => kind !== transition.handlingKind);
   if (cancel.length > 0) await cancelPendingEvents(trx, record.id, cancel);
   for (const planned of plan.schedule) {
-    await scheduleEvent(trx, { agreementId: record.id, kind: planned.kind, dueAt: new Date(`${planned.dueOn}T00:00:00Z`), payload: planned.payload }, at);
+    await scheduleEvent(
+      trx,
+      { agreementId: record.id, kind: planned.kind, dueAt: new Date(`${planned.dueOn}T00:00:00Z`), payload: planned.payload },
+      at,
+    );
   }
   await appendAuditEntry(trx, {
     agreementId: record.id,

@@ -28,7 +28,11 @@ export async function compareVersions(deps: UseCaseDeps, user: User, agreementId
   const printed = async (version: number) => {
     const text = await loadText(deps.db, record, version);
     const source = await loadAgreementSource(deps.db, record, text.text);
-    return { version, contentHash: text.contentHash, text: clausePlainTexts(buildAgreementDocument(source, { original: user.party, date: record.updatedAt.slice(0, 10), final: true })) };
+    return {
+      version,
+      contentHash: text.contentHash,
+      text: clausePlainTexts(buildAgreementDocument(source, { original: user.party, date: record.updatedAt.slice(0, 10), final: true })),
+    };
   };
   const [before, after] = await Promise.all([printed(fromVersion), printed(toVersion)]);
   const keys = [...new Set([...after.text.keys(), ...before.text.keys()])];
@@ -38,12 +42,18 @@ export async function compareVersions(deps: UseCaseDeps, user: User, agreementId
     const languages = Object.fromEntries(
       record.languages.map((lang) => [
         lang,
-        diffWords(old?.[lang] ?? '', current?.[lang] ?? '', { intlSegmenter: new Intl.Segmenter(LOCALE[lang], { granularity: 'word' }) }).map(
-          ({ value, added, removed }) => ({ value, added, removed }),
-        ),
+        diffWords(old?.[lang] ?? '', current?.[lang] ?? '', {
+          intlSegmenter: new Intl.Segmenter(LOCALE[lang], { granularity: 'word' }),
+        }).map(({ value, added, removed }) => ({ value, added, removed })),
       ]),
     );
-    const change = !old ? 'added' : !current ? 'removed' : record.languages.some((lang) => old[lang] !== current[lang]) ? 'changed' : 'unchanged';
+    const change = !old
+      ? 'added'
+      : !current
+        ? 'removed'
+        : record.languages.some((lang) => old[lang] !== current[lang])
+          ? 'changed'
+          : 'unchanged';
     return { key, change, languages };
   });
   return {
@@ -68,7 +78,7 @@ function parseVersion(value: string): number {
 function clausePlainTexts(document: AgreementDocument): Map<string, Partial<Record<Lang, string>>> {
   const plain = (blocks: readonly Block[] | undefined) =>
     (blocks ?? []).map((block) => (block.type === 'paragraph' ? block.text : block.items.join('\n'))).join('\n');
-  const perLanguage = <T,>(values: Partial<Record<Lang, T>>, toText: (value: T) => string) =>
+  const perLanguage = <T>(values: Partial<Record<Lang, T>>, toText: (value: T) => string) =>
     Object.fromEntries(document.languages.map((lang) => [lang, values[lang] === undefined ? '' : toText(values[lang]!)]));
   return new Map([
     ['title', perLanguage(document.title, (title) => title)],

@@ -49,7 +49,9 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
   const now = deps.now();
   const base = input.basedOn === undefined ? undefined : await loadVisibleAgreement(deps.db, input.basedOn, user);
   if (base && !stateHasTag(base.workflow, 'continuable')) {
-    throw new RuleViolationError(`Agreement ${base.id} is ${base.state}; only an executed agreement, or one in force, can be continued or amended`);
+    throw new RuleViolationError(
+      `Agreement ${base.id} is ${base.state}; only an executed agreement, or one in force, can be continued or amended`,
+    );
   }
   if (kind.kind === 'amendment' && !base) throw new RuleViolationError('An amendment names the agreement it amends: basedOn');
   const parties = await chooseParties(deps, user, base?.parties, input.counterparty);
@@ -68,7 +70,11 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
     ...input.variables,
   };
   // An inherited prevailing language the new texts do not include is dropped, not an error: nobody asked for it.
-  if (input.variables?.prevailingLanguage === undefined && variables.prevailingLanguage && !languages.includes(variables.prevailingLanguage)) {
+  if (
+    input.variables?.prevailingLanguage === undefined &&
+    variables.prevailingLanguage &&
+    !languages.includes(variables.prevailingLanguage)
+  ) {
     variables.prevailingLanguage = null;
   }
   checkVariables(variables, parties, languages);
@@ -93,7 +99,14 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
       createdAt: at,
       updatedAt: at,
     });
-    await insertTextVersion(trx, agreementId, { version: 1, text, contentHash: contentHash(text), userId: user.id, at, change: { op: 'create' } });
+    await insertTextVersion(trx, agreementId, {
+      version: 1,
+      text,
+      contentHash: contentHash(text),
+      userId: user.id,
+      at,
+      change: { op: 'create' },
+    });
     const record = await loadVisibleAgreement(trx, agreementId, user);
     assertRenderable(await loadAgreementSource(trx, record, text), at.slice(0, 10));
     await appendAuditEntry(trx, {
@@ -159,7 +172,12 @@ function initialClauses(kind: AgreementKind, languages: readonly Lang[], sameKin
   return sameKindBase.clauses.map((clause) => {
     const present = languages.filter((lang) => clause.languages[lang] !== undefined);
     const texts = clauseTexts(clause);
-    const inherited = confirmedClause(clause.key, clause.origin, Object.fromEntries(present.map((lang) => [lang, texts[lang]])), present[0] ?? languages[0]!);
+    const inherited = confirmedClause(
+      clause.key,
+      clause.origin,
+      Object.fromEntries(present.map((lang) => [lang, texts[lang]])),
+      present[0] ?? languages[0]!,
+    );
     // A language the continued agreement did not have waits for its translation.
     const missing = languages.filter((lang) => !present.includes(lang));
     return {

@@ -28,7 +28,10 @@ export class AgreementCreationLimit {
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
       const retryAfterSeconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
-      throw new TooManyRequestsError(`One user creates at most ${this.perHour} agreements an hour; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
+      throw new TooManyRequestsError(
+        `One user creates at most ${this.perHour} agreements an hour; try again in ${retryAfterSeconds} s`,
+        retryAfterSeconds,
+      );
     }
     try {
       return await create();

@@ -6,7 +6,15 @@ import { insertSignature } from '../../db/repositories/signatures.repository.ts'
 import { deleteSigningRequests } from '../../db/repositories/signing-requests.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { Effect, EffectOf, EffectType } from '../../workflows/agreement/agreement.workflow.ts';
-import { dueReminders, entryIntoForceOnSignature, firstTerm, nextTerm, termination, type PlannedEvent, type ScheduledKind } from '../lifecycle/lifecycle-plan.ts';
+import {
+  dueReminders,
+  entryIntoForceOnSignature,
+  firstTerm,
+  nextTerm,
+  termination,
+  type PlannedEvent,
+  type ScheduledKind,
+} from '../lifecycle/lifecycle-plan.ts';
 import { auditedActor, type Transition } from './commit-transition.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { renderFinalOriginals } from './freeze-originals.ts';
@@ -153,7 +161,8 @@ export async function commitEffects(trx: Knex.Transaction, transition: Transitio
   for (const effect of transition.effects) {
     const handler = handlerOf(effect);
     const prepared = (transition.prepared as Record<string, unknown>)[effect.type];
-    if (handler.prepare && prepared === undefined) throw new Error(`${transition.event.type} causes ${effect.type}, which was not prepared`);
+    if (handler.prepare && prepared === undefined)
+      throw new Error(`${transition.event.type} causes ${effect.type}, which was not prepared`);
     if (handler.commit) await handler.commit(trx, transition, effect, prepared as never);
   }
 }

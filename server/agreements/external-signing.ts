@@ -72,7 +72,10 @@ export const externalSignatureInput = z
   .object({
     original: z.string().min(1).max(64),
     /** The detached CMS SignedData (DER, base64) over toSign. */
-    cms: z.base64().max(32 * 1024).optional(),
+    cms: z
+      .base64()
+      .max(32 * 1024)
+      .optional(),
     /** Or: the raw signature value (base64) over signedAttributes. */
     signatureValue: z.base64().max(2048).optional(),
   })
@@ -92,7 +95,12 @@ export interface ExternalSignatureOutcome {
 }
 
 /** Prepares the user's signature revision of one original; replaces any earlier request of theirs for it. */
-export async function createSigningRequest(deps: UseCaseDeps, user: User, agreementId: number, original: unknown): Promise<SigningRequestView> {
+export async function createSigningRequest(
+  deps: UseCaseDeps,
+  user: User,
+  agreementId: number,
+  original: unknown,
+): Promise<SigningRequestView> {
   const record = await loadVisibleAgreement(deps.db, agreementId, user);
   const party = originalOf(record.parties, original);
   const at = deps.now();
@@ -101,7 +109,10 @@ export async function createSigningRequest(deps: UseCaseDeps, user: User, agreem
   const signingTime = wholeSeconds(at);
   const { credential } = await checkedSigningCredential(deps.db, user, signingTime);
   const latest = await latestOriginal(deps.db, record.id, party);
-  const prepared = await prepareSignature(latest.pdf, await signatureRevisionOptions(deps.db, user, credential.certificatePem, signingTime, latest));
+  const prepared = await prepareSignature(
+    latest.pdf,
+    await signatureRevisionOptions(deps.db, user, credential.certificatePem, signingTime, latest),
+  );
   const digest = createHash('sha256').update(prepared.signedBytes).digest();
   const request = {
     agreementId: record.id,
@@ -150,7 +161,9 @@ export async function submitExternalSignature(
   const decided = await decideEvent(deps, user, record, { type: 'SIGN' }, at);
   const request = (await findSigningRequests(deps.db, record.id, user.id)).find((candidate) => candidate.original === party);
   if (!request) {
-    throw new RuleViolationError(`You have no signing request for the ${party} original; GET /api/agreements/${record.id}/signing-request?original=${party} first`);
+    throw new RuleViolationError(
+      `You have no signing request for the ${party} original; GET /api/agreements/${record.id}/signing-request?original=${party} first`,
+    );
   }
   assertStillCurrent(request, record.version, at);
   const signingTime = new Date(request.signingTime);
@@ -179,7 +192,10 @@ export async function submitExternalSignature(
   }
 
   const requests = await findSigningRequests(deps.db, record.id, user.id);
-  const done = (original: string) => requests.some((candidate) => candidate.original === original && candidate.signedPdf !== null && candidate.agreementVersion === record.version);
+  const done = (original: string) =>
+    requests.some(
+      (candidate) => candidate.original === original && candidate.signedPdf !== null && candidate.agreementVersion === record.version,
+    );
   const waitingFor = record.parties.filter((original) => !done(original));
   if (waitingFor.length > 0) return { original: party, complete: false, waitingFor, state: record.state, version: record.version };
 
@@ -187,7 +203,8 @@ export async function submitExternalSignature(
   for (const original of record.parties) {
     const signed = requests.find((candidate) => candidate.original === original)!;
     const latest = await latestOriginal(deps.db, record.id, original);
-    if (latest.revision !== signed.baseRevision) throw new ConflictError(`The ${original} original changed since the signing request; ask for a new one`);
+    if (latest.revision !== signed.baseRevision)
+      throw new ConflictError(`The ${original} original changed since the signing request; ask for a new one`);
     revisions.push(nextRevision(latest, signed.signedPdf!, at));
   }
   // The signatures were made on the device: they are what the SIGN's signOriginals effect stores.
@@ -211,13 +228,18 @@ function assertStillCurrent(request: SigningRequest, version: number, at: Date):
     );
   }
   if (at.getTime() > new Date(request.expiresAt).getTime()) {
-    throw new RuleViolationError(`The signing request for the ${request.original} original expired at ${request.expiresAt}; ask for a new one`);
+    throw new RuleViolationError(
+      `The signing request for the ${request.original} original expired at ${request.expiresAt}; ask for a new one`,
+    );
   }
 }
 
 function embed(prepared: PreparedSignature, cms: Buffer): Buffer {
   const room = (prepared.byteRange[2] - prepared.byteRange[1] - 2) / 2;
-  if (cms.length > room) throw new RuleViolationError(`The signature takes ${cms.length} bytes; at most ${room} fit (leave out certificates the chain does not need)`);
+  if (cms.length > room)
+    throw new RuleViolationError(
+      `The signature takes ${cms.length} bytes; at most ${room} fit (leave out certificates the chain does not need)`,
+    );
   return embedSignature(prepared, cms);
 }
 
@@ -242,28 +264,41 @@ function checkedCms(cms: Buffer, certificatePem: string, request: SigningRequest
   const registered = pkijs.Certificate.fromBER(new X509Certificate(certificatePem).raw);
   const sid = signerInfo.sid;
   const signedWithRegistered =
-    sid instanceof pkijs.IssuerAndSerialNumber && sid.issuer.isEqual(registered.issuer) && sid.serialNumber.isEqual(registered.serialNumber);
+    sid instanceof pkijs.IssuerAndSerialNumber &&
+    sid.issuer.isEqual(registered.issuer) &&
+    sid.serialNumber.isEqual(registered.serialNumber);
   if (!signedWithRegistered) throw refuse('it is not signed with your registered certificate (issuer and serial number differ)');
   const carried = (signedData.certificates ?? []).some(
-    (certificate) => certificate instanceof pkijs.Certificate && Buffer.from(certificate.toSchema().toBER(false)).equals(Buffer.from(registered.toSchema().toBER(false))),
+    (certificate) =>
+      certificate instanceof pkijs.Certificate &&
+      Buffer.from(certificate.toSchema().toBER(false)).equals(Buffer.from(registered.toSchema().toBER(false))),
   );
   if (!carried) throw refuse('it does not carry your registered certificate (do not use -nocerts)');
   const signingTime = signerInfo.signedAttrs?.attributes.find((attribute) => attribute.type === OID.signingTime)?.values[0];
   if (signingTime instanceof asn1js.UTCTime || signingTime instanceof asn1js.GeneralizedTime) {
     const claimed = signingTime.toDate().getTime();
     if (claimed < new Date(request.createdAt).getTime() - CLOCK_SKEW_MS || claimed > at.getTime() + CLOCK_SKEW_MS) {
-      throw refuse(`its signing-time attribute ${signingTime.toDate().toISOString()} is outside the signing request's life (${request.createdAt} to now)`);
+      throw refuse(
+        `its signing-time attribute ${signingTime.toDate().toISOString()} is outside the signing request's life (${request.createdAt} to now)`,
+      );
     }
   }
   return cms;
 }
 
 /** The embedded signature must verify as any reader would verify it: intact, with the party's chain valid at the signing time, no problems. */
-async function assertVerifies(deps: UseCaseDeps, prepared: PreparedSignature, candidate: Buffer, party: string, signingTime: Date): Promise<void> {
+async function assertVerifies(
+  deps: UseCaseDeps,
+  prepared: PreparedSignature,
+  candidate: Buffer,
+  party: string,
+  signingTime: Date,
+): Promise<void> {
   const report = await verifyPdf(candidate, await allTrustAnchors(deps.db), signingTime);
   const signature = report.signatures.find((entry) => entry.byteRange.join(' ') === prepared.byteRange.join(' '));
   const problems = signature ? [...signature.problems] : ['the signature could not be found again in the revision'];
-  if (signature && signature.party !== party && signature.trusted) problems.push(`it chains to ${signature.party}'s anchors, not ${party}'s`);
+  if (signature && signature.party !== party && signature.trusted)
+    problems.push(`it chains to ${signature.party}'s anchors, not ${party}'s`);
   if (signature && !signature.intact && problems.length === 0) problems.push('it does not verify over the prepared bytes');
   if (problems.length > 0) throw new RuleViolationError(`The signature was refused: ${problems.join('; ')}`, { problems });
 }

@@ -35,7 +35,9 @@ export async function renderFinalOriginals(
   const source = await loadAgreementSource(deps.db, record, text.text);
   const date = at.toISOString().slice(0, 10);
   const documentOf = (party: string) => buildAgreementDocument(source, { original: party, date, final: true });
-  const bodyHashes = await Promise.all(record.parties.map(async (party) => sha256((await renderAgreementPdfIsolated(documentOf(party))).pdf)));
+  const bodyHashes = await Promise.all(
+    record.parties.map(async (party) => sha256((await renderAgreementPdfIsolated(documentOf(party))).pdf)),
+  );
   const appendix = auditAppendix(await listAuditEntries(deps.db, record.id), freezing, at, text.contentHash, record.parties, bodyHashes);
   return Promise.all(
     record.parties.map(async (party) => {
@@ -54,7 +56,15 @@ function auditAppendix(
   bodyHashes: readonly string[],
 ): Appendix {
   const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-  const line = (seq: number | string, iso: string, by: { actor: string; party: string; role: string }, event: string, from: string | null, to: string, hash: string) =>
+  const line = (
+    seq: number | string,
+    iso: string,
+    by: { actor: string; party: string; role: string },
+    event: string,
+    from: string | null,
+    to: string,
+    hash: string,
+  ) =>
     `${seq}. ${when(iso)} · ${by.actor} (${by.party}, ${by.role}) · ${event} · ${from ?? '—'} → ${to}${hash ? ` · ${hash.slice(0, 16)}` : ''}`;
   return {
     heading: AUDIT_HEADING,
@@ -63,7 +73,15 @@ function auditAppendix(
       ...parties.map((party, index) => `SHA-256 of the ${party} original without these pages: ${bodyHashes[index]}`),
       `Each entry: sequence, time, who (party, role), event, state before → after, first 16 hex digits of the entry's hash in the audit chain.`,
       ...entries.map((entry) => line(entry.seq, entry.at, entry, entry.event, entry.from, entry.to, entry.hash)),
-      line(entries.length + 1, at.toISOString(), { actor: freezing.by.email, party: freezing.by.party, role: freezing.by.role }, freezing.event, freezing.from, freezing.to, ''),
+      line(
+        entries.length + 1,
+        at.toISOString(),
+        { actor: freezing.by.email, party: freezing.by.party, role: freezing.by.role },
+        freezing.event,
+        freezing.from,
+        freezing.to,
+        '',
+      ),
     ],
   };
 }

@@ -27,7 +27,8 @@ export async function listVersions(
 ): Promise<VersionsPage> {
   const record = await loadVisibleAgreement(deps.db, agreementId, user);
   const limit = page.limit ?? VERSIONS_PAGE_SIZE.default;
-  if (limit < 1 || limit > VERSIONS_PAGE_SIZE.max) throw new MalformedRequestError(`limit must be 1 to ${VERSIONS_PAGE_SIZE.max}, not ${limit}`);
+  if (limit < 1 || limit > VERSIONS_PAGE_SIZE.max)
+    throw new MalformedRequestError(`limit must be 1 to ${VERSIONS_PAGE_SIZE.max}, not ${limit}`);
   // One row more than the page says whether an older page exists, without counting the history.
   const rows = await listTextVersions(deps.db, record.id, { limit: limit + 1, before: page.before });
   const versions = rows.slice(0, limit);

@@ -4,7 +4,13 @@ import type { AgreementRecord } from '../../db/repositories/agreements.repositor
 import { listSignatures } from '../../db/repositories/signatures.repository.ts';
 import type { TextVersion } from '../../db/repositories/text-versions.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
-import { EVENT_TYPES, type AgreementEvent, type AgreementEventType, type AgreementState, type SigningTerms } from '../../workflows/agreement/agreement.events.ts';
+import {
+  EVENT_TYPES,
+  type AgreementEvent,
+  type AgreementEventType,
+  type AgreementState,
+  type SigningTerms,
+} from '../../workflows/agreement/agreement.events.ts';
 import { hasActedInStage, step, type Effect, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 import { confirmPassword } from '../auth/confirm-password.ts';
 import { authorize } from '../auth/policy.ts';
@@ -74,7 +80,9 @@ export async function decideEvent(
     date: input.date ?? today,
     ...(input.type === 'SUBMIT' && { terms: signingTerms(text.text.variables) }),
   };
-  const alreadyDone = hasActedInStage(record.workflow, input.type, user.party) ? `, and ${user.party} has already done so in this stage` : '';
+  const alreadyDone = hasActedInStage(record.workflow, input.type, user.party)
+    ? `, and ${user.party} has already done so in this stage`
+    : '';
   authorize(user, record, `event.${input.type}`, alreadyDone);
   if (input.date !== undefined) await assertPlausibleDate(deps, record, input.type, input.date, at);
   const outcome = step(record.workflow, event);
@@ -91,12 +99,25 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * signature, nor beyond tomorrow: a backdated one would put the agreement in force, or end it,
  * years before it was signed.
  */
-async function assertPlausibleDate(deps: UseCaseDeps, record: AgreementRecord, type: AgreementEventType, date: string, at: Date): Promise<void> {
-  const lastSignedOn = (await listSignatures(deps.db, record.id)).map((signature) => signature.signedAt.slice(0, 10)).sort().at(-1);
+async function assertPlausibleDate(
+  deps: UseCaseDeps,
+  record: AgreementRecord,
+  type: AgreementEventType,
+  date: string,
+  at: Date,
+): Promise<void> {
+  const lastSignedOn = (await listSignatures(deps.db, record.id))
+    .map((signature) => signature.signedAt.slice(0, 10))
+    .sort()
+    .at(-1);
   const latest = new Date(at.getTime() + DAY_MS).toISOString().slice(0, 10);
   if (date > latest || (lastSignedOn !== undefined && date < lastSignedOn)) {
     const range = lastSignedOn === undefined ? `on or before ${latest}` : `from ${lastSignedOn} (the last signature) to ${latest}`;
-    throw new RuleViolationError(`${type} cannot be dated ${date}: the date must be ${range}`, { date, earliest: lastSignedOn ?? null, latest });
+    throw new RuleViolationError(`${type} cannot be dated ${date}: the date must be ${range}`, {
+      date,
+      earliest: lastSignedOn ?? null,
+      latest,
+    });
   }
 }
 
@@ -113,7 +134,18 @@ export async function applyEvent(
 ): Promise<{ state: AgreementState; version: number }> {
   const { record, user, event, next, effects, text, at } = decided;
   await deps.db.transaction(async (trx) => {
-    await commitTransition(trx, { record, next, effects, prepared: done.prepared, event, actor: auditedActor(user), user, text, at, detail: done.detail });
+    await commitTransition(trx, {
+      record,
+      next,
+      effects,
+      prepared: done.prepared,
+      event,
+      actor: auditedActor(user),
+      user,
+      text,
+      at,
+      detail: done.detail,
+    });
   });
   return { state: next.value, version: record.version + 1 };
 }

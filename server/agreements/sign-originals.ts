@@ -59,7 +59,9 @@ export async function checkedSigningCredential(
 ): Promise<{ credential: StoredCredential; checked: CheckedCertificate }> {
   const credential = await findSigningCredential(db, user.id);
   if (!credential) {
-    throw new RuleViolationError(`${user.email} has no signing certificate registered for ${user.party}; upload one (POST /api/signatories/${user.email}/credentials)`);
+    throw new RuleViolationError(
+      `${user.email} has no signing certificate registered for ${user.party}; upload one (POST /api/signatories/${user.email}/credentials)`,
+    );
   }
   const checked = await checkSignerCertificate({
     certificatePem: credential.certificatePem,
@@ -123,10 +125,5 @@ export async function signatureRevisionOptions(
 /** The visible signature: who signed, in their own language and in English, when, with which certificate. */
 function appearanceLines(user: User, subject: string, signingTime: Date, language: 'ru' | 'ko' | 'en'): string[] {
   const names = language === 'en' ? [user.profile.name.en] : [user.profile.name[language], user.profile.name.en];
-  return [
-    ...names,
-    user.profile.title[language],
-    `${signingTime.toISOString().replace('T', ' ').slice(0, 19)} UTC`,
-    subject,
-  ];
+  return [...names, user.profile.title[language], `${signingTime.toISOString().replace('T', ' ').slice(0, 19)} UTC`, subject];
 }

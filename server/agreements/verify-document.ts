@@ -31,7 +31,11 @@ export interface DocumentVerification extends PdfVerification {
  * disclose other parties' agreements.
  */
 export async function verifyDocument(deps: UseCaseDeps, user: User, pdf: Buffer): Promise<DocumentVerification> {
-  const { sha256, signatures, appendedAfterLastSignature, valid } = await verifyPdfIsolated(pdf, await allTrustAnchors(deps.db), deps.now());
+  const { sha256, signatures, appendedAfterLastSignature, valid } = await verifyPdfIsolated(
+    pdf,
+    await allTrustAnchors(deps.db),
+    deps.now(),
+  );
   return { sha256, knownOriginal: await findKnownOriginal(deps.db, user, sha256), signatures, appendedAfterLastSignature, valid };
 }
 

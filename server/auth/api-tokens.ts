@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { deleteApiToken, insertAccessToken, listApiTokens, TOKEN_SCOPES, type ApiTokenSummary } from '../../db/repositories/access-tokens.repository.ts';
+import {
+  deleteApiToken,
+  insertAccessToken,
+  listApiTokens,
+  TOKEN_SCOPES,
+  type ApiTokenSummary,
+} from '../../db/repositories/access-tokens.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { NotFoundError } from '../errors.ts';

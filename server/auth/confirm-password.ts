@@ -18,8 +18,14 @@ const attempts = new RateLimiterMemory({ keyPrefix: 'password-confirmation', poi
 
 /** What the password confirms, in the words of the refusals. */
 const ACTIONS = {
-  sign: { ask: 'Signing must be confirmed with your password: send "password" with the SIGN event', wrong: 'The password does not confirm the signature: it is not yours' },
-  'mint-token': { ask: 'Creating an API token must be confirmed with your password: send "password"', wrong: 'The password does not confirm creating the token: it is not yours' },
+  sign: {
+    ask: 'Signing must be confirmed with your password: send "password" with the SIGN event',
+    wrong: 'The password does not confirm the signature: it is not yours',
+  },
+  'mint-token': {
+    ask: 'Creating an API token must be confirmed with your password: send "password"',
+    wrong: 'The password does not confirm creating the token: it is not yours',
+  },
 } as const;
 export type ConfirmedAction = keyof typeof ACTIONS;
 
@@ -30,7 +36,11 @@ export async function confirmPassword(user: User, password: string | undefined, 
   const spent = await attempts.get(key);
   if (spent && spent.consumedPoints >= ATTEMPTS) {
     const minutes = Math.max(1, Math.ceil(spent.msBeforeNext / 60_000));
-    throw new DomainError('FORBIDDEN', `Too many wrong passwords given to confirm signing or a new token; try again in ${minutes} minute(s)`, { field: 'password' });
+    throw new DomainError(
+      'FORBIDDEN',
+      `Too many wrong passwords given to confirm signing or a new token; try again in ${minutes} minute(s)`,
+      { field: 'password' },
+    );
   }
   // Only a wrong password counts: a signatory signing several originals at once is not guessing.
   if (!(await verifyPassword(password, user.passwordHash))) {

@@ -1,6 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../../db/connection.ts';
-import { deleteAccessToken, findTokenOwner, insertAccessToken, type TokenKind, type TokenScope } from '../../db/repositories/access-tokens.repository.ts';
+import {
+  deleteAccessToken,
+  findTokenOwner,
+  insertAccessToken,
+  type TokenKind,
+  type TokenScope,
+} from '../../db/repositories/access-tokens.repository.ts';
 import { findUserByEmail, findUserById, type User } from '../../db/repositories/users.repository.ts';
 import { NotFoundError, UnauthenticatedError } from '../errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -72,7 +78,12 @@ export async function endApiSession(db: Database, token: string): Promise<void> 
   }
 }
 
-async function ownerOf(db: Database, token: string, now: Date, kinds: readonly TokenKind[]): Promise<{ user: User; scope: TokenScope } | undefined> {
+async function ownerOf(
+  db: Database,
+  token: string,
+  now: Date,
+  kinds: readonly TokenKind[],
+): Promise<{ user: User; scope: TokenScope } | undefined> {
   const owner = await findTokenOwner(db, hashToken(token), now.toISOString(), kinds);
   const user = owner && (await findUserById(db, owner.userId));
   return user && { user, scope: owner!.scope };

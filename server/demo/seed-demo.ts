@@ -37,7 +37,12 @@ export async function seedDemo(deps: UseCaseDeps): Promise<boolean> {
     kind: 'letter-of-intent',
     title: 'Letter of Intent on inter-regional cooperation — Sverdlovsk Region / Gyeonggi Province',
     languages: ['ru', 'ko'],
-    variables: { areas: [...LETTER_OF_INTENT_AREAS], placeOfSigning: 'gyeonggi', signingDate: LETTER_OF_INTENT_SIGNED, conferenceYear: 2013 },
+    variables: {
+      areas: [...LETTER_OF_INTENT_AREAS],
+      placeOfSigning: 'gyeonggi',
+      signingDate: LETTER_OF_INTENT_SIGNED,
+      conferenceYear: 2013,
+    },
   });
   const happyPath: [string, AgreementEventInput['type']][] = [
     ['legal@sverdlovsk.example', 'SUBMIT'],
@@ -53,7 +58,11 @@ export async function seedDemo(deps: UseCaseDeps): Promise<boolean> {
     const user: User = await as(email);
     // The signatories confirm their signatures with their (demo) password, as every signatory does.
     const confirmation = type === 'SIGN' ? { password: deps.config.demoPassword } : {};
-    ({ version } = await sendAgreementEvent(at(LETTER_OF_INTENT_SIGNED), user, letter.id, { type, expectedVersion: version, ...confirmation }));
+    ({ version } = await sendAgreementEvent(at(LETTER_OF_INTENT_SIGNED), user, letter.id, {
+      type,
+      expectedVersion: version,
+      ...confirmation,
+    }));
   }
 
   await createAgreement(at(COOPERATION_DRAFTED), await as('legal@sverdlovsk.example'), {

@@ -90,7 +90,14 @@ export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCrea
   router.get('/:id/versions/:version', async (request, response) => {
     const record = await loadVisibleAgreement(deps.db, parseId(request.params.id), currentUser(response));
     const text = await loadText(deps.db, record, parseQueryInteger(request.params.version, 'version'));
-    response.json({ version: text.version, contentHash: text.contentHash, createdBy: text.createdBy, createdAt: text.createdAt, change: text.change, ...text.text });
+    response.json({
+      version: text.version,
+      contentHash: text.contentHash,
+      createdBy: text.createdBy,
+      createdAt: text.createdAt,
+      change: text.change,
+      ...text.text,
+    });
   });
 
   router.get('/:id/compare', async (request, response) => {
@@ -132,7 +139,18 @@ export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCrea
     const record = await loadVisibleAgreement(deps.db, parseId(request.params.id), currentUser(response));
     const entries = await listAuditEntries(deps.db, record.id);
     response.json(
-      entries.map(({ seq, at, actor, party, role, event, from, to, detail, hash }) => ({ seq, at, actor, party, role, event, from, to, detail, hash })),
+      entries.map(({ seq, at, actor, party, role, event, from, to, detail, hash }) => ({
+        seq,
+        at,
+        actor,
+        party,
+        role,
+        event,
+        from,
+        to,
+        detail,
+        hash,
+      })),
     );
   });
 

@@ -17,7 +17,11 @@ export function requireUser(deps: UseCaseDeps): RequestHandler {
     if (!match) throw new UnauthenticatedError();
     const { user, scope } = await authenticate(deps.db, match[1]!, deps.now());
     if (scope === 'read' && !READ_METHODS.has(request.method)) {
-      throw new DomainError('FORBIDDEN', `This token has the scope "read": it may only GET and HEAD; ${request.method} needs a token with the scope "write"`, { scope });
+      throw new DomainError(
+        'FORBIDDEN',
+        `This token has the scope "read": it may only GET and HEAD; ${request.method} needs a token with the scope "write"`,
+        { scope },
+      );
     }
     // Where the request came from travels with the user, for the audit trail.
     response.locals.user = { ...user, ip: request.ip, userAgent: request.get('user-agent') };

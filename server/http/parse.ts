@@ -11,8 +11,16 @@ export function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknow
     const problems = result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', problem: issue.message }));
     const detail = problems.map((entry) => `${entry.field}: ${entry.problem}`).join('; ');
     // A well-formed body that breaks a rule (a character the text rule refuses) is a 422 naming it.
-    const broken = result.error.issues.find((issue): issue is z.core.$ZodIssueCustom => issue.code === 'custom' && issue.params?.rule === true);
-    if (broken) throw new RuleViolationError(detail, { problems, field: broken.path.join('.'), character: broken.params!.character, codePoint: broken.params!.codePoint });
+    const broken = result.error.issues.find(
+      (issue): issue is z.core.$ZodIssueCustom => issue.code === 'custom' && issue.params?.rule === true,
+    );
+    if (broken)
+      throw new RuleViolationError(detail, {
+        problems,
+        field: broken.path.join('.'),
+        character: broken.params!.character,
+        codePoint: broken.params!.codePoint,
+      });
     throw new MalformedRequestError(detail, { problems });
   }
   return result.data;

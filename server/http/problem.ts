@@ -1,5 +1,12 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { asServiceUnavailable, DomainError, ERROR_TABLE, ServiceUnavailableError, type ErrorCode, TooManyRequestsError } from '../errors.ts';
+import {
+  asServiceUnavailable,
+  DomainError,
+  ERROR_TABLE,
+  ServiceUnavailableError,
+  type ErrorCode,
+  TooManyRequestsError,
+} from '../errors.ts';
 
 /**
  * What `toDomainError` says for a value that was not a DomainError: a library refusing the request
@@ -24,7 +31,8 @@ export function toDomainError(thrown: unknown): DomainError {
   >;
   const said = typeof message === 'string' && message !== '' ? message : undefined;
   // csrf-csrf's error is an http-errors 403: it must be told apart before the generic 4xx below.
-  if (code === 'EBADCSRFTOKEN') return new TechnicalError('CSRF_REJECTED', 'The form token is missing or not this session’s; reload the form');
+  if (code === 'EBADCSRFTOKEN')
+    return new TechnicalError('CSRF_REJECTED', 'The form token is missing or not this session’s; reload the form');
   switch (type) {
     case 'entity.parse.failed':
       return new TechnicalError('MALFORMED_REQUEST', 'The body is not valid JSON');
@@ -47,11 +55,18 @@ export function toDomainError(thrown: unknown): DomainError {
 
 /** The errors that know when the same request may succeed say so in Retry-After. */
 export function setRetryAfter(response: Response, error: DomainError): void {
-  if (error instanceof ServiceUnavailableError || error instanceof TooManyRequestsError) response.set('Retry-After', String(error.retryAfterSeconds));
+  if (error instanceof ServiceUnavailableError || error instanceof TooManyRequestsError)
+    response.set('Retry-After', String(error.retryAfterSeconds));
 }
 
 /** Writes an RFC 9457 problem document; the only place responses for errors are made. */
-function sendProblem(response: Response, code: ErrorCode, detail: string, instance: string, extensions: Record<string, unknown> = {}): void {
+function sendProblem(
+  response: Response,
+  code: ErrorCode,
+  detail: string,
+  instance: string,
+  extensions: Record<string, unknown> = {},
+): void {
   const { status, title } = ERROR_TABLE[code];
   response
     .status(status)

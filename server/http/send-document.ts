@@ -13,5 +13,9 @@ export function sendOriginal(response: Response, original: DownloadedOriginal): 
 
 /** The HTML preview under its own policy: only its stylesheet and our font, nothing that runs. */
 export function sendPreview(response: Response, preview: { html: string; contentSecurityPolicy: string }): void {
-  response.type('html').set('Content-Security-Policy', preview.contentSecurityPolicy).set('Cache-Control', 'private, no-store').send(preview.html);
+  response
+    .type('html')
+    .set('Content-Security-Policy', preview.contentSecurityPolicy)
+    .set('Cache-Control', 'private, no-store')
+    .send(preview.html);
 }

@@ -2,7 +2,13 @@ import { Router } from 'express';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { createSigningRequest, externalSignatureInput, submitExternalSignature } from '../agreements/external-signing.ts';
 import { registerSigningCredential, registerSigningCredentialInput, showSigningCredential } from '../signing/signing-credentials.ts';
-import { addTrustAnchor, addTrustAnchorInput, listPartyTrustAnchors, retireTrustAnchor, retireTrustAnchorInput } from '../signing/trust-anchor-registry.ts';
+import {
+  addTrustAnchor,
+  addTrustAnchorInput,
+  listPartyTrustAnchors,
+  retireTrustAnchor,
+  retireTrustAnchorInput,
+} from '../signing/trust-anchor-registry.ts';
 import { NotFoundError } from '../errors.ts';
 import { currentUser, requireUser } from './authentication.ts';
 import { parseBody, parseId } from './parse.ts';
@@ -43,7 +49,12 @@ export function signingRoutes(deps: UseCaseDeps): Router {
   });
 
   router.get('/agreements/:id/signing-request', signedIn, async (request, response) => {
-    const prepared = await createSigningRequest(deps, currentUser(response), parseId(pathParameter(request.params.id)), request.query.original);
+    const prepared = await createSigningRequest(
+      deps,
+      currentUser(response),
+      parseId(pathParameter(request.params.id)),
+      request.query.original,
+    );
     response.set(noStore).json(prepared);
   });
 

@@ -16,7 +16,8 @@ export function verifyRoutes(deps: UseCaseDeps): Router {
     if (request.is('application/pdf') === false) {
       throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the PDF itself as the body, with Content-Type: application/pdf');
     }
-    if (!Buffer.isBuffer(request.body) || request.body.length === 0) throw new MalformedRequestError('The body is empty; send the PDF to verify');
+    if (!Buffer.isBuffer(request.body) || request.body.length === 0)
+      throw new MalformedRequestError('The body is empty; send the PDF to verify');
     response.set('Cache-Control', 'no-store').json(await verifyDocument(deps, currentUser(response), request.body));
   });
   return router;

@@ -36,7 +36,11 @@ export async function outcomeOf<T>(work: () => Promise<T>): Promise<ThreadOutcom
 }
 
 /** `what` names the work in refusals: "Verifying the PDF", "Typesetting the agreement". */
-export function boundedThreads<Task, Result>(workerUrl: URL, bounds: ThreadBounds, what: string): (task: Task, transfer?: ArrayBuffer[]) => Promise<Result> {
+export function boundedThreads<Task, Result>(
+  workerUrl: URL,
+  bounds: ThreadBounds,
+  what: string,
+): (task: Task, transfer?: ArrayBuffer[]) => Promise<Result> {
   let pool: Piscina<Task, ThreadOutcome<Result>> | undefined;
   return async (task, transfer) => {
     pool ??= new Piscina({
@@ -61,13 +65,20 @@ export function boundedThreads<Task, Result>(workerUrl: URL, bounds: ThreadBound
 function boundExceeded(error: unknown, bounds: ThreadBounds, what: string): DomainError | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error.name === 'AbortError' || error.name === 'TimeoutError') {
-    return new RuleViolationError(`${what} did not finish within ${bounds.timeMs / 1000} s, the limit for one request`, { limit: `${bounds.timeMs / 1000} s per request` });
+    return new RuleViolationError(`${what} did not finish within ${bounds.timeMs / 1000} s, the limit for one request`, {
+      limit: `${bounds.timeMs / 1000} s per request`,
+    });
   }
   if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return new RuleViolationError(`${what} needed more than ${bounds.memoryMb} MB, the limit for one request`, { limit: `${bounds.memoryMb} MB per request` });
+    return new RuleViolationError(`${what} needed more than ${bounds.memoryMb} MB, the limit for one request`, {
+      limit: `${bounds.memoryMb} MB per request`,
+    });
   }
   if (error.message === 'Task queue is at limit') {
-    return new ServiceUnavailableError(`The server is busy: too many requests are waiting for this work (${what.toLowerCase()}); send this one again shortly`, 5);
+    return new ServiceUnavailableError(
+      `The server is busy: too many requests are waiting for this work (${what.toLowerCase()}); send this one again shortly`,
+      5,
+    );
   }
   return undefined;
 }

@@ -22,7 +22,11 @@ export type LifecycleHandler = (trx: Knex.Transaction, event: ScheduledEvent, no
  * after termination) is refused by the machine and simply completes.
  */
 export function lifecycleHandlers(log: (message: string) => void): Record<ScheduledKind, LifecycleHandler> {
-  const send = (kind: ScheduledKind, decide: (record: AgreementRecord, dueOn: string, variables: AgreementVariables) => AgreementEventType): LifecycleHandler =>
+  const send =
+    (
+      kind: ScheduledKind,
+      decide: (record: AgreementRecord, dueOn: string, variables: AgreementVariables) => AgreementEventType,
+    ): LifecycleHandler =>
     async (trx, scheduled, now) => {
       const record = await findAgreementRecord(trx, scheduled.agreementId);
       const text = await findTextVersion(trx, scheduled.agreementId);
@@ -37,7 +41,18 @@ export function lifecycleHandlers(log: (message: string) => void): Record<Schedu
       }
       const { next, effects } = outcome;
       // System events cause no slow work (no rendering, no signing): nothing to prepare.
-      await commitTransition(trx, { record, next, effects, prepared: {}, event, actor: SCHEDULER, text, at: now, detail: `due ${dueOn}`, handlingKind: kind });
+      await commitTransition(trx, {
+        record,
+        next,
+        effects,
+        prepared: {},
+        event,
+        actor: SCHEDULER,
+        text,
+        at: now,
+        detail: `due ${dueOn}`,
+        handlingKind: kind,
+      });
     };
 
   return {

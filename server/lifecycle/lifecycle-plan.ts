@@ -62,13 +62,21 @@ function termDates(start: string, variables: AgreementVariables, inForceOn: stri
   const noticeDeadlineOn = variables.autoRenewal ? addMonths(expiresOn, -variables.noticeMonths) : null;
   const schedule: PlannedEvent[] = [{ kind: 'term-end', dueOn: expiresOn, payload: {} }];
   if (noticeDeadlineOn) {
-    schedule.push({ kind: 'reminder', dueOn: addDays(noticeDeadlineOn, -NOTICE_REMINDER_DAYS), payload: { about: 'notice-deadline', noticeDeadlineOn } });
+    schedule.push({
+      kind: 'reminder',
+      dueOn: addDays(noticeDeadlineOn, -NOTICE_REMINDER_DAYS),
+      payload: { about: 'notice-deadline', noticeDeadlineOn },
+    });
   }
   return { dates: { inForceOn, expiresOn, noticeDeadlineOn }, schedule };
 }
 
 /** Each due-dated stage's due date. */
-const DUE_DATES: Readonly<Record<DueDatedStage, keyof AgreementDates>> = { review: 'reviewDueOn', approval: 'approvalDueOn', signing: 'signingDueOn' };
+const DUE_DATES: Readonly<Record<DueDatedStage, keyof AgreementDates>> = {
+  review: 'reviewDueOn',
+  approval: 'approvalDueOn',
+  signing: 'signingDueOn',
+};
 
 /** A reminder a few days before a stage's due date and an overdue notice the day after it; none for a stage without one. */
 export function dueReminders(stage: string, dates: AgreementDates): PlannedEvent[] {

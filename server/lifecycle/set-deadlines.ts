@@ -33,7 +33,8 @@ export async function setDeadlines(deps: UseCaseDeps, user: User, agreementId: n
   const { expectedVersion, ...changes } = input;
   const dates = { ...record.dates, ...changes };
   const ordered = [dates.reviewDueOn, dates.approvalDueOn, dates.signingDueOn].filter((date): date is string => Boolean(date));
-  if (ordered.join() !== [...ordered].sort().join()) throw new RuleViolationError('Review is due before approval, and approval before signing');
+  if (ordered.join() !== [...ordered].sort().join())
+    throw new RuleViolationError('Review is due before approval, and approval before signing');
   const at = deps.now();
 
   await deps.db.transaction(async (trx) => {
@@ -42,7 +43,11 @@ export async function setDeadlines(deps: UseCaseDeps, user: User, agreementId: n
     }
     await cancelPendingEvents(trx, agreementId, ['reminder', 'overdue']);
     for (const planned of dueReminders(record.state, dates)) {
-      await scheduleEvent(trx, { agreementId, kind: planned.kind, dueAt: new Date(`${planned.dueOn}T00:00:00Z`), payload: planned.payload }, at);
+      await scheduleEvent(
+        trx,
+        { agreementId, kind: planned.kind, dueAt: new Date(`${planned.dueOn}T00:00:00Z`), payload: planned.payload },
+        at,
+      );
     }
     await appendAuditEntry(trx, {
       agreementId,
@@ -51,7 +56,9 @@ export async function setDeadlines(deps: UseCaseDeps, user: User, agreementId: n
       event: 'SET_DEADLINES',
       from: record.state,
       to: record.state,
-      detail: Object.entries(changes).map(([name, value]) => `${name}=${value ?? 'none'}`).join(', '),
+      detail: Object.entries(changes)
+        .map(([name, value]) => `${name}=${value ?? 'none'}`)
+        .join(', '),
     });
   });
   return agreementView(deps.db, await loadVisibleAgreement(deps.db, agreementId, user), user);

@@ -48,7 +48,11 @@ export interface DeliveryView {
 const toView = ({ id, party, url, active, createdAt }: Webhook): WebhookView => ({ id, party, url, active, createdAt });
 
 /** Registers a webhook for the admin's party; the answer carries the secret, which is never shown again. */
-export async function registerWebhook(deps: UseCaseDeps, user: User, input: RegisterWebhookInput): Promise<WebhookView & { secret: string }> {
+export async function registerWebhook(
+  deps: UseCaseDeps,
+  user: User,
+  input: RegisterWebhookInput,
+): Promise<WebhookView & { secret: string }> {
   authorize(user, null, 'webhooks.manage');
   // Literal addresses and private names are refused now; where a name resolves is judged at every delivery.
   const problem = webhookUrlProblem(input.url, deps.config.webhookAllowList);
@@ -74,7 +78,8 @@ export async function listWebhooks(deps: UseCaseDeps, user: User): Promise<Webho
 export async function deactivatePartyWebhook(deps: UseCaseDeps, user: User, id: number): Promise<WebhookView> {
   authorize(user, null, 'webhooks.manage');
   const webhook = await deps.db.transaction(async (trx) => {
-    if (!(await deactivateWebhook(trx, user.party, id, deps.now().toISOString()))) throw new NotFoundError(`Your party has no active webhook ${id}`);
+    if (!(await deactivateWebhook(trx, user.party, id, deps.now().toISOString())))
+      throw new NotFoundError(`Your party has no active webhook ${id}`);
     return (await findWebhook(trx, id))!;
   });
   return toView(webhook);

@@ -32,7 +32,10 @@ export async function listMyNotifications(
   user: User,
   limit: number,
 ): Promise<{ unread: number; notifications: NotificationView[] }> {
-  const [unread, notifications] = await Promise.all([countUnreadNotifications(deps.db, user.id), listNotificationsOfUser(deps.db, user.id, limit)]);
+  const [unread, notifications] = await Promise.all([
+    countUnreadNotifications(deps.db, user.id),
+    listNotificationsOfUser(deps.db, user.id, limit),
+  ]);
   return { unread, notifications: notifications.map(toView) };
 }
 

@@ -75,7 +75,11 @@ export function createWebhookDispatcher(deps: UseCaseDeps, options: WebhookDispa
     try {
       secret = openWebhookSecret(deps.config.secret, webhook.id, webhook.sealedSecret);
     } catch {
-      return { kind: 'failed', statusCode: null, error: 'failed: the webhook secret does not open here (is BILATERAL_SECRET the same on every process?)' };
+      return {
+        kind: 'failed',
+        statusCode: null,
+        error: 'failed: the webhook secret does not open here (is BILATERAL_SECRET the same on every process?)',
+      };
     }
     const timestamp = String(Math.floor(deps.now().getTime() / 1000));
     const headers = {
@@ -101,8 +105,12 @@ export function createWebhookDispatcher(deps: UseCaseDeps, options: WebhookDispa
   }
 
   /** What one claimed delivery comes to, and whether a request was sent for it. */
-  async function settle(delivery: WebhookDelivery, webhook: WebhookWithSecret | undefined): Promise<{ outcome: DeliveryOutcome; attempted: boolean }> {
-    if (!webhook || !webhook.active) return { attempted: false, outcome: { status: 'failed', statusCode: null, error: 'the webhook was deactivated' } };
+  async function settle(
+    delivery: WebhookDelivery,
+    webhook: WebhookWithSecret | undefined,
+  ): Promise<{ outcome: DeliveryOutcome; attempted: boolean }> {
+    if (!webhook || !webhook.active)
+      return { attempted: false, outcome: { status: 'failed', statusCode: null, error: 'the webhook was deactivated' } };
     // Checked again at every delivery: the allow-list may have changed since the webhook was registered.
     const urlProblem = webhookUrlProblem(webhook.url, deps.config.webhookAllowList);
     const result: AttemptResult = urlProblem ? { kind: 'refused', error: urlProblem } : await post(webhook, delivery);
@@ -111,9 +119,11 @@ export function createWebhookDispatcher(deps: UseCaseDeps, options: WebhookDispa
       return { attempted: false, outcome: { status: 'failed', statusCode: null, error } };
     }
     const now = deps.now();
-    if (result.kind === 'delivered') return { attempted: true, outcome: { status: 'delivered', statusCode: result.statusCode, at: now.toISOString() } };
+    if (result.kind === 'delivered')
+      return { attempted: true, outcome: { status: 'delivered', statusCode: result.statusCode, at: now.toISOString() } };
     const attempts = delivery.attempts + 1;
-    if (attempts >= maxAttempts) return { attempted: true, outcome: { status: 'failed', statusCode: result.statusCode, error: result.error } };
+    if (attempts >= maxAttempts)
+      return { attempted: true, outcome: { status: 'failed', statusCode: result.statusCode, error: result.error } };
     const nextAttemptAt = new Date(now.getTime() + backoff(attempts)).toISOString();
     return { attempted: true, outcome: { status: 'pending', statusCode: result.statusCode, error: result.error, nextAttemptAt } };
   }
@@ -122,9 +132,13 @@ export function createWebhookDispatcher(deps: UseCaseDeps, options: WebhookDispa
     if (!webhooks.has(delivery.webhookId)) webhooks.set(delivery.webhookId, findWebhook(deps.db, delivery.webhookId));
     const { outcome, attempted } = await settle(delivery, await webhooks.get(delivery.webhookId)!);
     if (!(await recordDeliveryAttempt(deps.db, delivery, outcome, attempted))) {
-      log(`${name}: the claim on delivery ${delivery.id} ran out before its outcome (${outcome.status}) was recorded; another process will send it again`);
+      log(
+        `${name}: the claim on delivery ${delivery.id} ran out before its outcome (${outcome.status}) was recorded; another process will send it again`,
+      );
     } else if (outcome.status === 'failed') {
-      log(`${name}: gave up delivery ${delivery.id} (${delivery.kind}, event ${delivery.eventId}) to webhook ${delivery.webhookId}: ${outcome.error}`);
+      log(
+        `${name}: gave up delivery ${delivery.id} (${delivery.kind}, event ${delivery.eventId}) to webhook ${delivery.webhookId}: ${outcome.error}`,
+      );
     }
     return attempted;
   }
@@ -156,7 +170,12 @@ type AttemptResult =
  * (a literal address is not looked up: webhookUrlProblem has judged it); `agent: false`, so no socket
  * opened for an earlier check is reused; the time budget covers resolving, connecting and the answer's head.
  */
-function postOnce(url: URL, headers: Record<string, string>, body: string, options: { lookup: LookupFunction; timeoutMs: number }): Promise<number> {
+function postOnce(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  options: { lookup: LookupFunction; timeoutMs: number },
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = (url.protocol === 'https:' ? https : http).request(
       url,

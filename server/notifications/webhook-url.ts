@@ -31,7 +31,8 @@ export function webhookUrlProblem(value: string, allowList: WebhookAllowList): s
     return 'it is not an absolute URL';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `only http and https URLs are called, not ${url.protocol.slice(0, -1)}`;
-  if (url.username !== '' || url.password !== '') return 'a URL with credentials (user:password@) is refused; receivers verify the signature instead';
+  if (url.username !== '' || url.password !== '')
+    return 'a URL with credentials (user:password@) is refused; receivers verify the signature instead';
   if (url.hash !== '') return 'a URL with a #fragment is refused';
   if (url.hostname === '') return 'the URL has no host';
   return hostProblem(url.hostname, allowList);

@@ -66,7 +66,8 @@ export function composeAgreement(document: AgreementDocument, measurer: TextMeas
       if (index > 0) flow.breakPage();
       const lang = languages[index]!;
       const isLastText = index === texts.length - 1;
-      for (const { key, lines } of isLastText ? sections.slice(0, -1) : sections) flow.placeSection(key, lang, [{ x: left, width: columnWidth, lines }]);
+      for (const { key, lines } of isLastText ? sections.slice(0, -1) : sections)
+        flow.placeSection(key, lang, [{ x: left, width: columnWidth, lines }]);
       if (isLastText) flow.placeSignaturePage(lang, [{ x: left, width: columnWidth, lines: sections.at(-1)!.lines }], blockColumns);
     });
   } else {
@@ -88,7 +89,13 @@ export function composeAgreement(document: AgreementDocument, measurer: TextMeas
         width,
         lines: [
           ...languages.flatMap((lang) => typesetter.heading(heading[lang] ?? '', lang, width, appendixElement)),
-          ...typesetter.blocks(paragraphs.map((text) => ({ type: 'paragraph' as const, text })), 'en', width, TYPOGRAPHY.paragraphGap, appendixElement),
+          ...typesetter.blocks(
+            paragraphs.map((text) => ({ type: 'paragraph' as const, text })),
+            'en',
+            width,
+            TYPOGRAPHY.paragraphGap,
+            appendixElement,
+          ),
         ],
       },
     ]);
@@ -242,7 +249,16 @@ function furniture(
   return [
     typesetter.centered(margin.left, margin.top - 30, contentWidth, header, 'serif', headerSize, null, null),
     { kind: 'rule', x: margin.left, y: margin.top - 16, width: contentWidth },
-    typesetter.centered(margin.left, pageSize[1] - margin.bottom + 24, contentWidth, `${index + 1} / ${pageCount}`, 'serif', headerSize + 1, null, null),
+    typesetter.centered(
+      margin.left,
+      pageSize[1] - margin.bottom + 24,
+      contentWidth,
+      `${index + 1} / ${pageCount}`,
+      'serif',
+      headerSize + 1,
+      null,
+      null,
+    ),
   ];
 }
 

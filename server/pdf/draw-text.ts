@@ -30,7 +30,10 @@ export class TextPainter {
       for (const word of wordsOf(box)) words.add(word);
     }
     for (const [fontId, words] of wordsByFont) {
-      const subset = fontSubset(fontId, [...words].map((word) => shape(fontId, word)));
+      const subset = fontSubset(
+        fontId,
+        [...words].map((word) => shape(fontId, word)),
+      );
       this.embedded.set(fontId, { subset, font: writeCompositeFont(subset, pdfkitWriter(document)) });
     }
   }

@@ -38,7 +38,10 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
   });
 
   const finished = collect(document);
-  const painter = new TextPainter(document, layout.pages.flatMap((page) => page.boxes.filter((box): box is TextBox => box.kind === 'text')));
+  const painter = new TextPainter(
+    document,
+    layout.pages.flatMap((page) => page.boxes.filter((box): box is TextBox => box.kind === 'text')),
+  );
   const contents = new Map<StructureElement, PDFKit.PDFStructureContent>();
   const { watermark, pageSize } = layout;
   let sliceStart = performance.now();
@@ -57,14 +60,25 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
       else asArtifact(document, 'Pagination', () => painter.paint(box));
     }
   }
-  const root = document.struct('Document', {}, layout.structure.flatMap((element) => structureOf(document, element, contents)));
+  const root = document.struct(
+    'Document',
+    {},
+    layout.structure.flatMap((element) => structureOf(document, element, contents)),
+  );
   document.addStructure(root);
   document.end();
   return finished;
 }
 
 function drawRule(document: PDFKit.PDFDocument, box: RuleBox): void {
-  document.save().lineWidth(0.5).strokeColor('#333333').moveTo(box.x, box.y).lineTo(box.x + box.width, box.y).stroke().restore();
+  document
+    .save()
+    .lineWidth(0.5)
+    .strokeColor('#333333')
+    .moveTo(box.x, box.y)
+    .lineTo(box.x + box.width, box.y)
+    .stroke()
+    .restore();
 }
 
 /** Marks what `draw` paints as content of `element`; an element's pieces become one content item. */
@@ -114,7 +128,7 @@ function drawWatermark(document: PDFKit.PDFDocument, text: string, [width, heigh
   document.save();
   document.rotate(-Math.atan2(height, width) * (180 / Math.PI), { origin: [width / 2, height / 2] });
   // Centred on the page's middle, in font units with y pointing up, as glyph outlines are drawn.
-  document.translate((width - run.advanceWidth * scale) / 2, height / 2 + (size * 0.35)).scale(scale, -scale);
+  document.translate((width - run.advanceWidth * scale) / 2, height / 2 + size * 0.35).scale(scale, -scale);
   let penX = 0;
   run.glyphs.forEach((glyph, index) => {
     const position = run.positions[index]!;

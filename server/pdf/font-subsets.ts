@@ -86,7 +86,13 @@ function buildSubset(fontId: FontId, ids: readonly number[], characters: Readonl
   const widths = [font.getGlyph(0).advanceWidth * scale];
   for (const [id, cid] of cidOf) widths[cid] = font.getGlyph(id).advanceWidth * scale;
   const unicode = [...cidOf].filter(([id]) => characters.get(id) !== '').map(([id, cid]) => [cid, characters.get(id)!] as const);
-  const tag = String.fromCharCode(...createHash('sha256').update(key).digest().subarray(0, 6).map((byte) => 65 + (byte % 26)));
+  const tag = String.fromCharCode(
+    ...createHash('sha256')
+      .update(key)
+      .digest()
+      .subarray(0, 6)
+      .map((byte) => 65 + (byte % 26)),
+  );
   const familyClass = (font['OS/2']?.sFamilyClass ?? 0) >> 8;
   // Tables fontkit parses but its typings leave out.
   const { post, head } = font as unknown as { post: { isFixedPitch: number }; head: { macStyle: { italic: boolean } } };
@@ -125,7 +131,9 @@ function toUnicodeCMap(entries: readonly (readonly [cid: number, text: string])[
   for (let start = 0; start < entries.length; start += 100) {
     const block = entries.slice(start, start + 100);
     // A JavaScript string is UTF-16 already: its code units are what the CMap wants.
-    const lines = block.map(([cid, text]) => `<${hex4(cid)}> <${Array.from({ length: text.length }, (_, index) => hex4(text.charCodeAt(index))).join('')}>`);
+    const lines = block.map(
+      ([cid, text]) => `<${hex4(cid)}> <${Array.from({ length: text.length }, (_, index) => hex4(text.charCodeAt(index))).join('')}>`,
+    );
     blocks.push(`${block.length} beginbfchar\n${lines.join('\n')}\nendbfchar`);
   }
   return [

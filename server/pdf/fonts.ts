@@ -74,7 +74,12 @@ export function shape(fontId: FontId, text: string): ShapedText {
     if (texts.size >= MAX_REMEMBERED_RUNS) texts.clear();
     const { font } = fonts()[fontId];
     const run = font.layout(text);
-    shaped = { glyphs: run.glyphs, positions: run.positions, advanceWidth: run.advanceWidth, characters: charactersOf(font, text, run.glyphs) };
+    shaped = {
+      glyphs: run.glyphs,
+      positions: run.positions,
+      advanceWidth: run.advanceWidth,
+      characters: charactersOf(font, text, run.glyphs),
+    };
     texts.set(text, shaped);
   }
   return shaped;
@@ -87,7 +92,9 @@ export function shape(fontId: FontId, text: string): ShapedText {
  */
 function charactersOf(font: fontkit.Font, text: string, glyphs: readonly fontkit.Glyph[]): string[] {
   const characters = [...text];
-  const oneToOne = characters.length === glyphs.length && characters.every((character, index) => font.glyphForCodePoint(character.codePointAt(0)!).id === glyphs[index]!.id);
+  const oneToOne =
+    characters.length === glyphs.length &&
+    characters.every((character, index) => font.glyphForCodePoint(character.codePointAt(0)!).id === glyphs[index]!.id);
   return oneToOne ? characters : glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints));
 }
 

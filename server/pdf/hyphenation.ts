@@ -53,7 +53,8 @@ function breakablePieces(word: string, rules: HyphenationRules): string[] {
   let lettersBefore = 0;
   for (const piece of rules.hyphenate(word).split(SOFT_HYPHEN)) {
     const previous = pieces.at(-1);
-    const breakable = previous !== undefined && !previous.endsWith('-') && lettersBefore >= rules.before && totalLetters - lettersBefore >= rules.after;
+    const breakable =
+      previous !== undefined && !previous.endsWith('-') && lettersBefore >= rules.before && totalLetters - lettersBefore >= rules.after;
     if (previous === undefined || breakable) pieces.push(piece);
     else pieces[pieces.length - 1] = previous + piece;
     lettersBefore += lettersIn(piece);

@@ -122,16 +122,22 @@ function piecesOf(text: string, options: LineBreakingOptions): Piece[] {
   const words = text.split(' ').filter((word) => word !== '');
   return words.flatMap((word, wordIndex) => {
     const overlong = word.length > MAX_WORD_LENGTH && [...word].length > MAX_WORD_LENGTH;
-    const parts = overlong ? graphemeRuns(word, MAX_WORD_LENGTH, options.lang) : options.justified ? hyphenationPieces(word, options.lang) : [word];
+    const parts = overlong
+      ? graphemeRuns(word, MAX_WORD_LENGTH, options.lang)
+      : options.justified
+        ? hyphenationPieces(word, options.lang)
+        : [word];
     return parts.flatMap((part, partIndex) => {
       const then = partIndex < parts.length - 1 ? (overlong ? 'cut' : 'hyphen') : wordIndex < words.length - 1 ? 'space' : 'end';
       const room = options.width - (then === 'hyphen' ? options.measure('-') : 0);
       const cuts = cutToFit(part, room, options);
-      return cuts.map((cut, cutIndex): Piece => ({
-        text: cut,
-        width: options.measure(cut),
-        then: cutIndex < cuts.length - 1 ? 'cut' : then,
-      }));
+      return cuts.map(
+        (cut, cutIndex): Piece => ({
+          text: cut,
+          width: options.measure(cut),
+          then: cutIndex < cuts.length - 1 ? 'cut' : then,
+        }),
+      );
     });
   });
 }

@@ -65,7 +65,8 @@ function* signatureBlockTexts(document: AgreementDocument): Generator<DocumentTe
 
 function* textsOf(clause: string, texts: PerLanguage<string | readonly Block[]>, font: FontId = 'serif'): Generator<DocumentText> {
   for (const [lang, value] of Object.entries(texts)) {
-    const strings = typeof value === 'string' ? [value] : (value ?? []).flatMap((block) => (block.type === 'paragraph' ? [block.text] : block.items));
+    const strings =
+      typeof value === 'string' ? [value] : (value ?? []).flatMap((block) => (block.type === 'paragraph' ? [block.text] : block.items));
     for (const text of strings) yield { clause, lang, text, font };
   }
 }

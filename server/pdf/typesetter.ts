@@ -139,7 +139,16 @@ export class Typesetter {
     return lines;
   }
 
-  centered(x: number, y: number, width: number, text: string, font: FontId, size: number, lang: Lang | null, element: StructureElement | null): TextBox {
+  centered(
+    x: number,
+    y: number,
+    width: number,
+    text: string,
+    font: FontId,
+    size: number,
+    lang: Lang | null,
+    element: StructureElement | null,
+  ): TextBox {
     const offset = Math.max(0, (width - this.measurer.width(text, font, size)) / 2);
     return { kind: 'text', x: x + offset, y, width: width - offset, text, font, size, lang, align: 'center', wordSpacing: 0, element };
   }
@@ -173,10 +182,34 @@ export class Typesetter {
           const boxes: PositionedBox[] = [];
           if (index === 0 && style.label) {
             const { text: label, element: labelElement } = style.label;
-            boxes.push({ kind: 'text', x, y, width: style.indent, text: label, font: 'serif', size, lang, align: 'left', wordSpacing: 0, element: labelElement });
+            boxes.push({
+              kind: 'text',
+              x,
+              y,
+              width: style.indent,
+              text: label,
+              font: 'serif',
+              size,
+              lang,
+              align: 'left',
+              wordSpacing: 0,
+              element: labelElement,
+            });
           }
           const align = wordSpacing === 0 ? 'left' : 'justify';
-          boxes.push({ kind: 'text', x: x + style.indent, y, width: columnWidth - style.indent, text: line, font: 'serif', size, lang, align, wordSpacing, element });
+          boxes.push({
+            kind: 'text',
+            x: x + style.indent,
+            y,
+            width: columnWidth - style.indent,
+            text: line,
+            font: 'serif',
+            size,
+            lang,
+            align,
+            wordSpacing,
+            element,
+          });
           return boxes;
         },
       };

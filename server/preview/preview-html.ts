@@ -82,7 +82,9 @@ function blocks(content: readonly Block[]): string {
     .map((block) => {
       if (block.type === 'paragraph') return `<p>${escape(block.text)}</p>`;
       const tag = block.ordered ? 'ol' : 'ul';
-      const items = block.items.map((item, index) => `<li><span class="label">${block.ordered ? `${index + 1})` : '–'}</span>${escape(item)}</li>`);
+      const items = block.items.map(
+        (item, index) => `<li><span class="label">${block.ordered ? `${index + 1})` : '–'}</span>${escape(item)}</li>`,
+      );
       return `<${tag}>${items.join('')}</${tag}>`;
     })
     .join('');
@@ -99,8 +101,19 @@ function signatures(blocks: readonly SignatureBlock[], languages: readonly Lang[
 }
 
 function stylesheet(columns: number, landscape: boolean): string {
-  const { margin, bodySize, bodyLeading, titleSize, titleLeading, paragraphGap, sectionGap, columnGap, listIndent, headerSize, signatureLineGap } =
-    TYPOGRAPHY;
+  const {
+    margin,
+    bodySize,
+    bodyLeading,
+    titleSize,
+    titleLeading,
+    paragraphGap,
+    sectionGap,
+    columnGap,
+    listIndent,
+    headerSize,
+    signatureLineGap,
+  } = TYPOGRAPHY;
   return `
 @page { size: A4${landscape ? ' landscape' : ''}; margin: ${margin.top}pt ${margin.right}pt ${margin.bottom}pt ${margin.left}pt; }
 @font-face { font-family: 'Noto Serif KR'; font-weight: 400; src: local('Noto Serif KR'), url('${FONT_URLS.serif}') format('truetype'); }
@@ -136,4 +149,3 @@ function diagonalDegrees(landscape: boolean): number {
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
-

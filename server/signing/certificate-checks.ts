@@ -93,19 +93,28 @@ function publicKeyProblem(certificatePem: string): string | undefined {
     return bits < MINIMUM_RSA_BITS ? `its RSA key has ${bits} bits; at least ${MINIMUM_RSA_BITS} are required` : undefined;
   }
   if (key.asymmetricKeyType === 'ec') {
-    return EC_CURVES.has(details.namedCurve ?? '') ? undefined : `its EC key is on the curve ${details.namedCurve}, not P-256, P-384 or P-521`;
+    return EC_CURVES.has(details.namedCurve ?? '')
+      ? undefined
+      : `its EC key is on the curve ${details.namedCurve}, not P-256, P-384 or P-521`;
   }
   return `its key is of type ${key.asymmetricKeyType}, neither RSA nor EC`;
 }
 
-async function chainToAnchor(certificate: pkijs.Certificate, input: CertificateToCheck, problems: string[]): Promise<CheckedCertificate | undefined> {
+async function chainToAnchor(
+  certificate: pkijs.Certificate,
+  input: CertificateToCheck,
+  problems: string[],
+): Promise<CheckedCertificate | undefined> {
   // A retired anchor trusts nothing signed from its retirement on.
   const inService = input.anchors.filter((anchor) => !anchor.retiredAt || input.at < new Date(anchor.retiredAt));
   if (inService.length === 0) {
     problems.push(`${input.party} has no trust anchor in service; its administrator registers the CA certificate first`);
     return undefined;
   }
-  const anchors = inService.map((anchor) => ({ anchor, certificate: parseCertificate(anchor.certificatePem, `a trust anchor of ${anchor.party}`) }));
+  const anchors = inService.map((anchor) => ({
+    anchor,
+    certificate: parseCertificate(anchor.certificatePem, `a trust anchor of ${anchor.party}`),
+  }));
   const signerTbs = Buffer.from(certificate.tbsView);
   if (anchors.some(({ certificate: anchor }) => signerTbs.equals(anchor.tbsView))) {
     problems.push('it is a trust anchor itself');
@@ -124,7 +133,8 @@ async function chainToAnchor(certificate: pkijs.Certificate, input: CertificateT
   }));
   const path = engine.certs;
   const root = path.at(-1);
-  const found = result.result && root ? anchors.find(({ certificate: anchor }) => Buffer.from(anchor.tbsView).equals(root.tbsView)) : undefined;
+  const found =
+    result.result && root ? anchors.find(({ certificate: anchor }) => Buffer.from(anchor.tbsView).equals(root.tbsView)) : undefined;
   if (!found) {
     problems.push(
       /not yet valid or expired/.test(result.resultMessage)

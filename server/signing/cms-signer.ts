@@ -60,7 +60,11 @@ export class PadesCmsSigner extends Signer {
   /** Signs `signedBytes` (the PDF without its /Contents value) and returns the DER ContentInfo; signpdf's signingTime argument is unused. */
   override async sign(signedBytes: Buffer): Promise<Buffer> {
     const certificate = pkijs.Certificate.fromBER(this.certificateDer);
-    const signedData = unsignedSignedData(certificate, this.chainDers, await padesSignedAttributes(await sha256(signedBytes), this.certificateDer));
+    const signedData = unsignedSignedData(
+      certificate,
+      this.chainDers,
+      await padesSignedAttributes(await sha256(signedBytes), this.certificateDer),
+    );
     // With signed attributes present, pkijs signs their DER (re-tagged as SET) and ignores the content itself.
     await signedData.sign(this.privateKey, 0, 'SHA-256', undefined, cryptoEngine);
     const cms = contentInfoDer(signedData);
@@ -90,7 +94,12 @@ export function encodeSignedAttributes(attributes: pkijs.Attribute[]): Buffer {
  * The CMS for a signature value made elsewhere over encodeSignedAttributes(attributes), with the
  * certificate's key: RSA PKCS#1 v1.5 or ECDSA, both with SHA-256.
  */
-export function assembleSignedData(certificatePem: string, chainPems: readonly string[], attributes: pkijs.Attribute[], signatureValue: Buffer): Buffer {
+export function assembleSignedData(
+  certificatePem: string,
+  chainPems: readonly string[],
+  attributes: pkijs.Attribute[],
+  signatureValue: Buffer,
+): Buffer {
   const certificateDer = new X509Certificate(certificatePem).raw;
   const certificate = pkijs.Certificate.fromBER(certificateDer);
   const signedData = unsignedSignedData(
@@ -116,7 +125,11 @@ const SIGNATURE_ALGORITHMS: Record<string, () => pkijs.AlgorithmIdentifier> = {
   '1.2.840.10045.2.1': () => new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.10045.4.3.2' }),
 };
 
-function unsignedSignedData(certificate: pkijs.Certificate, chainDers: readonly Buffer[], signedAttributes: pkijs.Attribute[]): pkijs.SignedData {
+function unsignedSignedData(
+  certificate: pkijs.Certificate,
+  chainDers: readonly Buffer[],
+  signedAttributes: pkijs.Attribute[],
+): pkijs.SignedData {
   return new pkijs.SignedData({
     version: 1,
     // Detached: only the content type, the PDF bytes stay outside the CMS.

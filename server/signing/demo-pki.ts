@@ -25,7 +25,11 @@ export async function issueDemoCredentials(db: Database, secret: Buffer, now: Da
       validity(20),
     );
     const caRecord = { party: party.key, userId: null, purpose: 'ca' as const, certificatePem: caCredential.certificatePem };
-    await insertCredential(db, { ...caRecord, encryptedKey: sealPrivateKey(secret, credentialOwner(caRecord), caCredential.privateKeyPkcs8) }, now.toISOString());
+    await insertCredential(
+      db,
+      { ...caRecord, encryptedKey: sealPrivateKey(secret, credentialOwner(caRecord), caCredential.privateKeyPkcs8) },
+      now.toISOString(),
+    );
     for (const user of await findUsersByRole(db, party.key, 'signatory')) {
       if (await findSigningCredential(db, user.id)) continue;
       const issued = await issueSigningCertificate(
@@ -34,7 +38,11 @@ export async function issueDemoCredentials(db: Database, secret: Buffer, now: Da
         validity(10),
       );
       const record = { party: party.key, userId: user.id, purpose: 'signing' as const, certificatePem: issued.certificatePem };
-      await insertCredential(db, { ...record, encryptedKey: sealPrivateKey(secret, credentialOwner(record), issued.privateKeyPkcs8) }, now.toISOString());
+      await insertCredential(
+        db,
+        { ...record, encryptedKey: sealPrivateKey(secret, credentialOwner(record), issued.privateKeyPkcs8) },
+        now.toISOString(),
+      );
     }
   }
 }

@@ -11,7 +11,9 @@ export function sealPrivateKey(secret: Buffer, owner: string, privateKey: Buffer
   const nonce = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', secret, nonce).setAAD(Buffer.from(owner));
   const ciphertext = Buffer.concat([cipher.update(privateKey), cipher.final()]);
-  return [FORMAT, nonce, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+  return [FORMAT, nonce, cipher.getAuthTag(), ciphertext]
+    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+    .join('.');
 }
 
 export function openPrivateKey(secret: Buffer, owner: string, sealed: string): Buffer {

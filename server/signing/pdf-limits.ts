@@ -62,7 +62,10 @@ export function checkPdfStructure(pdf: Uint8Array): void {
 }
 
 function tooManyObjects(): never {
-  throw new PdfLimitError(`The PDF has more than ${PDF_LIMITS.objects} objects, more than any agreement needs`, `${PDF_LIMITS.objects} objects`);
+  throw new PdfLimitError(
+    `The PDF has more than ${PDF_LIMITS.objects} objects, more than any agreement needs`,
+    `${PDF_LIMITS.objects} objects`,
+  );
 }
 
 function opensDictionary(text: string, from: number): boolean {
@@ -128,7 +131,8 @@ function claimedXrefEntries(dict: PDFDict, inflatedBytes: number): number {
     claimed = integer(dict, 'Size');
   }
   const widths = dict.get(PDFName.of('W'));
-  const entryBytes = widths instanceof PDFArray ? widths.asArray().reduce((sum, width) => sum + (width instanceof PDFNumber ? width.asNumber() : 0), 0) : 0;
+  const entryBytes =
+    widths instanceof PDFArray ? widths.asArray().reduce((sum, width) => sum + (width instanceof PDFNumber ? width.asNumber() : 0), 0) : 0;
   const wellFormed = Number.isSafeInteger(claimed) && claimed >= 0 && entryBytes > 0 && entryBytes <= 32;
   if (!wellFormed) throw new MalformedRequestError('A cross-reference stream of the PDF has an unreadable /Index, /Size or /W');
   // An entry needs its bytes: a stream claiming more entries than it holds is a loop without data.

@@ -75,10 +75,14 @@ export function checkPkcs12Structure(der: Buffer): { macIterations: bigint } {
     budget.charge('MAC', macIterations);
   }
   const { type, content } = contentInfo(authSafe, 'the authenticated safe');
-  if (type !== OID.data) throw new RuleViolationError('The PKCS#12 is protected by a public key, not a passphrase; export it with a passphrase');
+  if (type !== OID.data)
+    throw new RuleViolationError('The PKCS#12 is protected by a public key, not a passphrase; export it with a passphrase');
   const safeContents = children(decode(octets(content, 'the authenticated safe')), 'the authenticated safe');
   if (safeContents.length > MAX_SAFE_CONTENTS) {
-    throw new RuleViolationError(`The PKCS#12 has ${safeContents.length} SafeContents; at most ${MAX_SAFE_CONTENTS} are accepted`, { limit: 'safe-contents', max: MAX_SAFE_CONTENTS });
+    throw new RuleViolationError(`The PKCS#12 has ${safeContents.length} SafeContents; at most ${MAX_SAFE_CONTENTS} are accepted`, {
+      limit: 'safe-contents',
+      max: MAX_SAFE_CONTENTS,
+    });
   }
   let bags = 0;
   safeContents.forEach((node, index) => {
@@ -91,10 +95,15 @@ export function checkPkcs12Structure(der: Buffer): { macIterations: bigint } {
       chargeAlgorithm(budget, `${what}'s encryption`, algorithm);
       return;
     }
-    if (contentType !== OID.data) throw new RuleViolationError(`The PKCS#12's ${what} is enveloped for a public key; export it with a passphrase only`);
+    if (contentType !== OID.data)
+      throw new RuleViolationError(`The PKCS#12's ${what} is enveloped for a public key; export it with a passphrase only`);
     for (const bag of children(decode(octets(value, what)), what)) {
       bags += 1;
-      if (bags > MAX_SAFE_BAGS) throw new RuleViolationError(`The PKCS#12 has more than ${MAX_SAFE_BAGS} bags; at most ${MAX_SAFE_BAGS} are accepted`, { limit: 'safe-bags', max: MAX_SAFE_BAGS });
+      if (bags > MAX_SAFE_BAGS)
+        throw new RuleViolationError(`The PKCS#12 has more than ${MAX_SAFE_BAGS} bags; at most ${MAX_SAFE_BAGS} are accepted`, {
+          limit: 'safe-bags',
+          max: MAX_SAFE_BAGS,
+        });
       checkSafeBag(budget, bag, `bag ${bags}`);
     }
   });
@@ -103,7 +112,11 @@ export function checkPkcs12Structure(der: Buffer): { macIterations: bigint } {
 
 /** Counts the bags forge decoded, including those that were inside encrypted SafeContents. */
 export function checkBagCount(count: number): void {
-  if (count > MAX_SAFE_BAGS) throw new RuleViolationError(`The PKCS#12 has ${count} bags; at most ${MAX_SAFE_BAGS} are accepted`, { limit: 'safe-bags', max: MAX_SAFE_BAGS });
+  if (count > MAX_SAFE_BAGS)
+    throw new RuleViolationError(`The PKCS#12 has ${count} bags; at most ${MAX_SAFE_BAGS} are accepted`, {
+      limit: 'safe-bags',
+      max: MAX_SAFE_BAGS,
+    });
 }
 
 /** Charges one derivation forge is about to run: `oid` and the DER of its parameters, as in an AlgorithmIdentifier. */
@@ -114,7 +127,8 @@ export function chargeDerivation(budget: IterationBudget, oid: string, parameter
 function checkSafeBag(budget: IterationBudget, bag: asn1js.AsnType, what: string): void {
   const [bagId, bagValue] = children(bag, what);
   const type = objectIdentifier(bagId, what);
-  if (type === OID.safeContentsBag) throw new RuleViolationError('The PKCS#12 nests SafeContents inside a bag, which is not read here; export it flat');
+  if (type === OID.safeContentsBag)
+    throw new RuleViolationError('The PKCS#12 nests SafeContents inside a bag, which is not read here; export it flat');
   if (type !== OID.pkcs8ShroudedKeyBag) return;
   // [0] EXPLICIT EncryptedPrivateKeyInfo { encryptionAlgorithm, encryptedData }
   const [encryptedPrivateKeyInfo] = children(bagValue, what);
@@ -133,7 +147,8 @@ function chargeScheme(budget: IterationBudget, what: string, oid: string, parame
     const [keyDerivation] = children(parameters, what);
     const [kdf, kdfParameters] = children(keyDerivation, what);
     const kdfOid = objectIdentifier(kdf, what);
-    if (kdfOid !== OID.pbkdf2) throw new RuleViolationError(`The PKCS#12 uses an encryption that cannot be read here (key derivation ${kdfOid})`);
+    if (kdfOid !== OID.pbkdf2)
+      throw new RuleViolationError(`The PKCS#12 uses an encryption that cannot be read here (key derivation ${kdfOid})`);
     const [, iterations] = children(kdfParameters, what);
     budget.charge(what, integer(iterations, what));
     return;

@@ -26,9 +26,12 @@ const pbe = (forge.pki as unknown as { pbe: { getCipherForPBES2: GetCipher & { [
 // Once per forge instance, even if this module is loaded twice (as CommonJS and as ESM, as test runners may).
 if (!pbe.getCipherForPBES2[UTF8_PASSWORDS]) {
   const pbes2Cipher = pbe.getCipherForPBES2.bind(pbe);
-  pbe.getCipherForPBES2 = Object.assign((oid: string, params: unknown, password: string) => pbes2Cipher(oid, params, forge.util.encodeUtf8(password)), {
-    [UTF8_PASSWORDS]: true as const,
-  });
+  pbe.getCipherForPBES2 = Object.assign(
+    (oid: string, params: unknown, password: string) => pbes2Cipher(oid, params, forge.util.encodeUtf8(password)),
+    {
+      [UTF8_PASSWORDS]: true as const,
+    },
+  );
 }
 
 /**
@@ -68,7 +71,8 @@ export interface Pkcs12Contents {
 
 export function readPkcs12(pkcs12: Buffer, passphrase: string): Pkcs12Contents {
   if (pkcs12.length === 0) throw new RuleViolationError('The PKCS#12 is empty');
-  if (pkcs12.length > MAX_PKCS12_BYTES) throw new RuleViolationError(`The PKCS#12 has ${pkcs12.length} bytes; at most ${MAX_PKCS12_BYTES} are accepted`);
+  if (pkcs12.length > MAX_PKCS12_BYTES)
+    throw new RuleViolationError(`The PKCS#12 has ${pkcs12.length} bytes; at most ${MAX_PKCS12_BYTES} are accepted`);
   const budget = new IterationBudget();
   let parsed: forge.pkcs12.Pkcs12Pfx;
   try {
@@ -98,12 +102,16 @@ export function readPkcs12(pkcs12: Buffer, passphrase: string): Pkcs12Contents {
     ...(parsed.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!] ?? []),
     ...(parsed.getBags({ bagType: forge.pki.oids.keyBag! })[forge.pki.oids.keyBag!] ?? []),
   ];
-  if (keyBags.length === 0) throw new RuleViolationError('The PKCS#12 holds no private key; for external signing register the certificate alone');
-  if (keyBags.length > 1) throw new RuleViolationError(`The PKCS#12 holds ${keyBags.length} private keys; export the signatory's one alone`);
+  if (keyBags.length === 0)
+    throw new RuleViolationError('The PKCS#12 holds no private key; for external signing register the certificate alone');
+  if (keyBags.length > 1)
+    throw new RuleViolationError(`The PKCS#12 holds ${keyBags.length} private keys; export the signatory's one alone`);
   const keyBag = keyBags[0]!;
   if (!keyBag.key) {
     // forge decrypts the bag but parses only RSA keys; any other kind arrives as bare ASN.1.
-    throw new RuleViolationError('The PKCS#12 holds a key that is not RSA; the server signs with RSA keys only (register the certificate alone and sign externally)');
+    throw new RuleViolationError(
+      'The PKCS#12 holds a key that is not RSA; the server signs with RSA keys only (register the certificate alone and sign externally)',
+    );
   }
   const privateKeyPkcs8 = Buffer.from(
     forge.asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keyBag.key as forge.pki.rsa.PrivateKey))).getBytes(),
@@ -115,7 +123,7 @@ export function readPkcs12(pkcs12: Buffer, passphrase: string): Pkcs12Contents {
     .filter((pem): pem is string => pem !== undefined);
   const privateKey = createPrivateKey({ key: privateKeyPkcs8, format: 'der', type: 'pkcs8' });
   const matching = certificatePems.filter((pem) => new X509Certificate(pem).checkPrivateKey(privateKey));
-  if (matching.length === 0) throw new RuleViolationError("The PKCS#12 holds no certificate for its private key");
+  if (matching.length === 0) throw new RuleViolationError('The PKCS#12 holds no certificate for its private key');
   const certificatePem = matching[0]!;
   return { certificatePem, privateKeyPkcs8, otherCertificatePems: certificatePems.filter((pem) => pem !== certificatePem) };
 }

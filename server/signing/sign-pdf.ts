@@ -240,7 +240,8 @@ function appearanceStream(document: PDFDocument, width: number, height: number, 
   const subset = fontSubset('serif', shaped);
   const font = writeCompositeFont(subset, {
     object: (dictionary) => context.register(context.obj(dictionary as Parameters<typeof context.obj>[0])),
-    deflatedStream: (dictionary, data) => context.register(context.stream(data, { ...dictionary, Filter: 'FlateDecode' } as Parameters<typeof context.stream>[1])),
+    deflatedStream: (dictionary, data) =>
+      context.register(context.stream(data, { ...dictionary, Filter: 'FlateDecode' } as Parameters<typeof context.stream>[1])),
     text: (value) => PDFString.of(value),
   });
   // In ems: the line from ascender to descender, and each line's advance.
@@ -248,7 +249,11 @@ function appearanceStream(document: PDFDocument, width: number, height: number, 
   const lineHeight = (ascent - descent) / 1000;
   const unitsPerEm = fonts().serif.font.unitsPerEm;
   const widest = Math.max(0, ...shaped.map((run) => run.advanceWidth / unitsPerEm));
-  const size = Math.min(APPEARANCE_MAX_FONT_SIZE, (width - 2 * APPEARANCE_PADDING) / widest, (height - 2 * APPEARANCE_PADDING) / (lines.length * lineHeight));
+  const size = Math.min(
+    APPEARANCE_MAX_FONT_SIZE,
+    (width - 2 * APPEARANCE_PADDING) / widest,
+    (height - 2 * APPEARANCE_PADDING) / (lines.length * lineHeight),
+  );
   const content = [
     `${APPEARANCE_COLOUR} RG ${FRAME_WIDTH} w`,
     `${decimal(FRAME_WIDTH / 2)} ${decimal(FRAME_WIDTH / 2)} ${decimal(width - FRAME_WIDTH)} ${decimal(height - FRAME_WIDTH)} re S`,

@@ -21,12 +21,18 @@ import { partyTrustAnchors } from './trust-anchors.ts';
  */
 
 const MAX_PEM_CHARACTERS = 16 * 1024;
-const pem = z.string().max(MAX_PEM_CHARACTERS).regex(/-----BEGIN CERTIFICATE-----/, 'must be a PEM certificate');
+const pem = z
+  .string()
+  .max(MAX_PEM_CHARACTERS)
+  .regex(/-----BEGIN CERTIFICATE-----/, 'must be a PEM certificate');
 
 export const registerSigningCredentialInput = z
   .object({
     /** The PKCS#12 (.p12/.pfx), base64. */
-    pkcs12: z.base64().max(Math.ceil(MAX_PKCS12_BYTES / 3) * 4).optional(),
+    pkcs12: z
+      .base64()
+      .max(Math.ceil(MAX_PKCS12_BYTES / 3) * 4)
+      .optional(),
     /** Its passphrase; may be empty, as some exports are. */
     passphrase: z.string().max(1024).optional(),
     /** Or: the certificate alone (PEM), for external signing. */
@@ -39,9 +45,12 @@ export const registerSigningCredentialInput = z
     if ((input.pkcs12 === undefined) === (input.certificate === undefined)) {
       context.addIssue({ code: 'custom', message: 'send either pkcs12 (with passphrase) or certificate, not both and not neither' });
     }
-    if (input.pkcs12 !== undefined && input.passphrase === undefined) context.addIssue({ code: 'custom', path: ['passphrase'], message: 'required with pkcs12' });
-    if (input.pkcs12 === undefined && input.passphrase !== undefined) context.addIssue({ code: 'custom', path: ['passphrase'], message: 'only with pkcs12' });
-    if (input.certificate === undefined && input.chain !== undefined) context.addIssue({ code: 'custom', path: ['chain'], message: 'only with certificate' });
+    if (input.pkcs12 !== undefined && input.passphrase === undefined)
+      context.addIssue({ code: 'custom', path: ['passphrase'], message: 'required with pkcs12' });
+    if (input.pkcs12 === undefined && input.passphrase !== undefined)
+      context.addIssue({ code: 'custom', path: ['passphrase'], message: 'only with pkcs12' });
+    if (input.certificate === undefined && input.chain !== undefined)
+      context.addIssue({ code: 'custom', path: ['chain'], message: 'only with certificate' });
   });
 export type RegisterSigningCredentialInput = z.infer<typeof registerSigningCredentialInput>;
 
@@ -99,11 +108,17 @@ export async function showSigningCredential(deps: UseCaseDeps, actor: User, emai
   return view(signatory, credential);
 }
 
-async function signatoryFor(deps: UseCaseDeps, actor: User, email: string, action: 'signing-credential.register' | 'signing-credential.read'): Promise<User> {
+async function signatoryFor(
+  deps: UseCaseDeps,
+  actor: User,
+  email: string,
+  action: 'signing-credential.register' | 'signing-credential.read',
+): Promise<User> {
   const user = await findUserByEmail(deps.db, email);
   if (!user) throw new NotFoundError('There is no such user in your party');
   authorizeOnUser(actor, user, action);
-  if (user.role !== 'signatory') throw new RuleViolationError(`${user.email} is not a signatory (${user.role}); only signatories have signing certificates`);
+  if (user.role !== 'signatory')
+    throw new RuleViolationError(`${user.email} is not a signatory (${user.role}); only signatories have signing certificates`);
   return user;
 }
 

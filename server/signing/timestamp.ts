@@ -85,7 +85,10 @@ export async function requestTimestamp(url: string, data: Buffer, fetchImpl: typ
       .verify({ signer: 0, data: toArrayBuffer(data), checkChain: false, extendedMode: true }, cryptoEngine)
       .then((result) => result.signatureVerified === true)
       .catch(() => false);
-    if (!verified) throw refused("answered with a token whose signature does not verify with the certificate it carries (ask it to include its certificate)");
+    if (!verified)
+      throw refused(
+        'answered with a token whose signature does not verify with the certificate it carries (ask it to include its certificate)',
+      );
   } catch (error) {
     if (error instanceof ServiceUnavailableError) throw error;
     throw refused(`answered with something that is not an RFC 3161 response: ${error instanceof Error ? error.message : String(error)}`);
@@ -106,7 +109,9 @@ export async function addSignatureTimestamp(cms: Buffer, url: string, fetchImpl:
   const attribute = new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [asn1js.fromBER(token).result] });
   const others = (signerInfo.unsignedAttrs?.attributes ?? []).filter((existing) => existing.type !== OID.signatureTimeStampToken);
   signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: [...others, attribute] });
-  const timestamped = Buffer.from(new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(false) }).toSchema().toBER(false));
+  const timestamped = Buffer.from(
+    new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(false) }).toSchema().toBER(false),
+  );
   assertSignedPartsUnchanged(cms, timestamped);
   return timestamped;
 }

@@ -34,7 +34,12 @@ const KEY_USAGE = '2.5.29.15';
 const KEY_CERT_SIGN = 0x04;
 
 export const addTrustAnchorInput = z
-  .object({ certificate: z.string().max(16 * 1024).regex(/-----BEGIN CERTIFICATE-----/, 'must be a PEM certificate') })
+  .object({
+    certificate: z
+      .string()
+      .max(16 * 1024)
+      .regex(/-----BEGIN CERTIFICATE-----/, 'must be a PEM certificate'),
+  })
   .strict();
 export type AddTrustAnchorInput = z.infer<typeof addTrustAnchorInput>;
 
@@ -64,28 +69,48 @@ export async function addTrustAnchor(deps: UseCaseDeps, actor: User, party: stri
   const parsed = parseCertificate(input.certificate, 'the certificate');
   const certificate = new X509Certificate(input.certificate);
   const now = deps.now();
-  if (!certificate.ca) throw new RuleViolationError('The certificate is not a CA certificate (basicConstraints CA:TRUE); register the CA that issues the signatories’ certificates');
+  if (!certificate.ca)
+    throw new RuleViolationError(
+      'The certificate is not a CA certificate (basicConstraints CA:TRUE); register the CA that issues the signatories’ certificates',
+    );
   const keyUsage = parsed.extensions?.find((extension) => extension.extnID === KEY_USAGE)?.parsedValue;
   if (keyUsage instanceof asn1js.BitString && ((keyUsage.valueBlock.valueHexView[0] ?? 0) & KEY_CERT_SIGN) === 0) {
     throw new RuleViolationError('The CA certificate’s key usage does not allow signing certificates (keyCertSign)');
   }
-  if (now < new Date(certificate.validFrom)) throw new RuleViolationError(`The CA certificate is not valid before ${new Date(certificate.validFrom).toISOString()}; register it once it is`);
-  if (now > new Date(certificate.validTo)) throw new RuleViolationError(`The CA certificate expired on ${new Date(certificate.validTo).toISOString()}`);
+  if (now < new Date(certificate.validFrom))
+    throw new RuleViolationError(
+      `The CA certificate is not valid before ${new Date(certificate.validFrom).toISOString()}; register it once it is`,
+    );
+  if (now > new Date(certificate.validTo))
+    throw new RuleViolationError(`The CA certificate expired on ${new Date(certificate.validTo).toISOString()}`);
 
   const claimed = await findTrustAnchorBySha256(deps.db, certificateSha256(input.certificate));
   if (claimed) throw alreadyRegistered(claimed, party);
-  const sameCa = (await listTrustAnchors(deps.db)).find((anchor) => anchor.party !== party && isSameCa(new X509Certificate(anchor.certificatePem), certificate));
-  if (sameCa) throw new RuleViolationError(`The CA (the same name and key) is one of ${sameCa.party}'s trust anchors; a CA belongs to one party`);
+  const sameCa = (await listTrustAnchors(deps.db)).find(
+    (anchor) => anchor.party !== party && isSameCa(new X509Certificate(anchor.certificatePem), certificate),
+  );
+  if (sameCa)
+    throw new RuleViolationError(`The CA (the same name and key) is one of ${sameCa.party}'s trust anchors; a CA belongs to one party`);
 
   const pem = certificate.toString();
-  const id = await insertCredential(deps.db, { party, userId: null, purpose: 'anchor', certificatePem: pem, encryptedKey: null, createdBy: actor.id }, now.toISOString());
+  const id = await insertCredential(
+    deps.db,
+    { party, userId: null, purpose: 'anchor', certificatePem: pem, encryptedKey: null, createdBy: actor.id },
+    now.toISOString(),
+  );
   // Undefined: another registration of the same certificate committed between the check and the insert.
   if (id === undefined) throw alreadyRegistered((await findTrustAnchorBySha256(deps.db, certificateSha256(pem)))!, party);
   return view((await findPartyTrustAnchorHistory(deps.db, party)).find((anchor) => anchor.id === id)!);
 }
 
 /** Retires one of the party's anchors for good: recorded with who, when and why; 404 for none of the party's, 422 when retired already. */
-export async function retireTrustAnchor(deps: UseCaseDeps, actor: User, party: string, id: number, input: RetireTrustAnchorInput): Promise<TrustAnchorView> {
+export async function retireTrustAnchor(
+  deps: UseCaseDeps,
+  actor: User,
+  party: string,
+  id: number,
+  input: RetireTrustAnchorInput,
+): Promise<TrustAnchorView> {
   authorizeOnParty(actor, party, 'trust-anchors.manage');
   const anchor = (await findPartyTrustAnchorHistory(deps.db, party)).find((candidate) => candidate.id === id);
   if (!anchor) throw new NotFoundError(`${party} has no trust anchor ${id}`);

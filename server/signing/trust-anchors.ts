@@ -15,4 +15,8 @@ export async function allTrustAnchors(db: Queryable): Promise<TrustAnchor[]> {
   return (await listTrustAnchors(db)).map(toTrustAnchor);
 }
 
-const toTrustAnchor = ({ party, certificatePem, retired }: StoredCredential): TrustAnchor => ({ party, certificatePem, retiredAt: retired?.at ?? null });
+const toTrustAnchor = ({ party, certificatePem, retired }: StoredCredential): TrustAnchor => ({
+  party,
+  certificatePem,
+  retiredAt: retired?.at ?? null,
+});

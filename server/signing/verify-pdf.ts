@@ -175,9 +175,18 @@ function signatureDictionaries(document: PDFDocument): { field: string; dictiona
   const signed = new Set<PDFDict>();
   const found: { field: string; dictionary: PDFDict }[] = [];
   const visit = (node: PDFDict, parentName: string, inheritedType: PDFName | undefined, depth: number): void => {
-    if (visited.has(node)) throw new PdfLimitError("The PDF's form lists a field under more than one parent (a graph, not a tree)", 'one parent per form field');
-    if (depth > PDF_LIMITS.fieldDepth) throw new PdfLimitError(`The PDF's form fields nest deeper than ${PDF_LIMITS.fieldDepth} levels`, `${PDF_LIMITS.fieldDepth} levels of form fields`);
-    if (visited.size >= PDF_LIMITS.fieldNodes) throw new PdfLimitError(`The PDF's form has more than ${PDF_LIMITS.fieldNodes} fields and widgets`, `${PDF_LIMITS.fieldNodes} form fields and widgets`);
+    if (visited.has(node))
+      throw new PdfLimitError("The PDF's form lists a field under more than one parent (a graph, not a tree)", 'one parent per form field');
+    if (depth > PDF_LIMITS.fieldDepth)
+      throw new PdfLimitError(
+        `The PDF's form fields nest deeper than ${PDF_LIMITS.fieldDepth} levels`,
+        `${PDF_LIMITS.fieldDepth} levels of form fields`,
+      );
+    if (visited.size >= PDF_LIMITS.fieldNodes)
+      throw new PdfLimitError(
+        `The PDF's form has more than ${PDF_LIMITS.fieldNodes} fields and widgets`,
+        `${PDF_LIMITS.fieldNodes} form fields and widgets`,
+      );
     visited.add(node);
     const partialName = node.lookupMaybe(PDFName.of('T'), PDFString, PDFHexString)?.decodeText();
     const name = partialName === undefined ? parentName : parentName ? `${parentName}.${partialName}` : partialName;
@@ -313,7 +322,9 @@ function checkByteRange(pdf: Buffer, byteRange: number[] | undefined, contents: 
   const [start, holeStart, holeEnd, tailLength] = byteRange as [number, number, number, number];
   const end = holeEnd + tailLength;
   if (start !== 0 || holeStart <= 0 || holeEnd <= holeStart || end > pdf.length) {
-    problems.push(`/ByteRange [${byteRange.join(' ')}] does not describe the file from its first byte with one hole inside its ${pdf.length} bytes`);
+    problems.push(
+      `/ByteRange [${byteRange.join(' ')}] does not describe the file from its first byte with one hole inside its ${pdf.length} bytes`,
+    );
     return false;
   }
   const hole = pdf.subarray(holeStart, holeEnd).toString('latin1');
@@ -359,7 +370,8 @@ function parseCms(contents: Buffer, problems: string[]): ParsedCms | undefined {
   }
   const signedData = new pkijs.SignedData({ schema: contentInfo.content });
   if (signedData.encapContentInfo.eContent) problems.push('the CMS is not detached: it carries content of its own');
-  if (signedData.signerInfos.length !== 1) problems.push(`the CMS has ${signedData.signerInfos.length} signers; a PDF signature has exactly one`);
+  if (signedData.signerInfos.length !== 1)
+    problems.push(`the CMS has ${signedData.signerInfos.length} signers; a PDF signature has exactly one`);
   const signerInfo = signedData.signerInfos[0];
   if (!signerInfo) return undefined;
   const certificates = (signedData.certificates ?? []).filter((certificate) => certificate instanceof pkijs.Certificate);
@@ -496,7 +508,8 @@ function checkKeyUsage(certificate: pkijs.Certificate, problems: string[]): void
   const firstByte = keyUsage.valueBlock.valueHexView[0] ?? 0;
   const digitalSignature = 0x80;
   const nonRepudiation = 0x40;
-  if ((firstByte & (digitalSignature | nonRepudiation)) === 0) problems.push("the signer's certificate may not be used for signatures (key usage)");
+  if ((firstByte & (digitalSignature | nonRepudiation)) === 0)
+    problems.push("the signer's certificate may not be used for signatures (key usage)");
 }
 
 /**
@@ -544,7 +557,13 @@ async function chainToAnchor(
     else failures.set(party, result.resultMessage);
   }
   const parties = [
-    ...new Set(found.flatMap(({ certificates }) => anchors.filter((candidate) => certificates.slice(1).some((certificate) => isSameCa(candidate.certificate, certificate))).map((candidate) => candidate.party))),
+    ...new Set(
+      found.flatMap(({ certificates }) =>
+        anchors
+          .filter((candidate) => certificates.slice(1).some((certificate) => isSameCa(candidate.certificate, certificate)))
+          .map((candidate) => candidate.party),
+      ),
+    ),
   ].sort();
   if (parties.length > 1) {
     problems.push(`the signer's chain reaches CAs registered by more than one party (${parties.join(', ')}); it is attributed to none`);
@@ -552,14 +571,25 @@ async function chainToAnchor(
   }
   if (found.length === 1) return found[0];
 
-  const retired = allAnchors.find((candidate) => candidate.retiredAt !== null && at >= candidate.retiredAt && candidate.certificate.subject.isEqual(signerCertificate.issuer));
-  const impersonated = [...anchors].sort((a, b) => a.party.localeCompare(b.party)).find((candidate) => candidate.certificate.subject.isEqual(signerCertificate.issuer));
+  const retired = allAnchors.find(
+    (candidate) =>
+      candidate.retiredAt !== null && at >= candidate.retiredAt && candidate.certificate.subject.isEqual(signerCertificate.issuer),
+  );
+  const impersonated = [...anchors]
+    .sort((a, b) => a.party.localeCompare(b.party))
+    .find((candidate) => candidate.certificate.subject.isEqual(signerCertificate.issuer));
   const messages = [...failures.values()];
   // pkijs's words for the most telling failure: against the CA the certificate names, else an expiry.
-  const reason = (impersonated && failures.get(impersonated.party)) ?? messages.find((message) => /not yet valid or expired/.test(message)) ?? messages[0] ?? 'no trust anchor in service';
+  const reason =
+    (impersonated && failures.get(impersonated.party)) ??
+    messages.find((message) => /not yet valid or expired/.test(message)) ??
+    messages[0] ??
+    'no trust anchor in service';
   const issuer = identify(signerCertificate).issuer;
   if (retired && !impersonated) {
-    problems.push(`the signer's certificate was issued by a CA ${retired.party} retired at ${retired.retiredAt!.toISOString()}, before the signing time ${at.toISOString()}`);
+    problems.push(
+      `the signer's certificate was issued by a CA ${retired.party} retired at ${retired.retiredAt!.toISOString()}, before the signing time ${at.toISOString()}`,
+    );
   } else if (impersonated) {
     problems.push(`the signer's certificate names ${impersonated.party}'s CA as its issuer but does not chain to it (${reason})`);
   } else if (/not yet valid or expired/.test(reason)) {

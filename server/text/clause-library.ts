@@ -53,7 +53,9 @@ function load(): Library {
     clauses.set(key, { key, texts });
   }
   const kinds = new Map<string, AgreementKind>();
-  for (const file of readdirSync(path.join(TEMPLATES_DIR, 'kinds')).filter((name) => name.endsWith('.json')).sort()) {
+  for (const file of readdirSync(path.join(TEMPLATES_DIR, 'kinds'))
+    .filter((name) => name.endsWith('.json'))
+    .sort()) {
     const kind = kindSchema.parse(JSON.parse(readFileSync(path.join(TEMPLATES_DIR, 'kinds', file), 'utf8')));
     const unknown = kind.clauses.filter((key) => !clauses.has(key));
     if (unknown.length > 0) throw new Error(`templates/kinds/${file} names clauses not in the library: ${unknown.join(', ')}`);

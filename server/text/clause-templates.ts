@@ -13,7 +13,22 @@ import type { Lang } from './languages.ts';
  */
 const handlebars = Handlebars.create();
 
-const JOSA_FORMS = ['이/가', '을/를', '은/는', '와/과', '으로/로', '이나/나', '이란/란', '아/야', '이랑/랑', '이에요/예요', '으로서/로서', '으로써/로써', '으로부터/로부터', '이라/라'] as const;
+const JOSA_FORMS = [
+  '이/가',
+  '을/를',
+  '은/는',
+  '와/과',
+  '으로/로',
+  '이나/나',
+  '이란/란',
+  '아/야',
+  '이랑/랑',
+  '이에요/예요',
+  '으로서/로서',
+  '으로써/로써',
+  '으로부터/로부터',
+  '이라/라',
+] as const;
 type JosaForm = (typeof JOSA_FORMS)[number];
 
 handlebars.registerHelper('josa', (word: unknown, form: unknown) => {
@@ -201,7 +216,8 @@ function checkTemplate(node: hbs.AST.Node, scope: TemplateScope): void {
   for (const value of Object.values(node)) {
     const children = Array.isArray(value) ? value : [value];
     for (const child of children) {
-      if (child && typeof child === 'object' && typeof (child as hbs.AST.Node).type === 'string') checkTemplate(child as hbs.AST.Node, inner);
+      if (child && typeof child === 'object' && typeof (child as hbs.AST.Node).type === 'string')
+        checkTemplate(child as hbs.AST.Node, inner);
     }
   }
 }

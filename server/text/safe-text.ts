@@ -16,7 +16,11 @@ export function safeText(maxLength: number) {
     .superRefine((value, context) => {
       const match = FORBIDDEN.exec(value);
       if (match) {
-        refuseCharacter(context, match[0], `the control or direction character ${codePointOf(match[0])}, which agreement texts do not allow`);
+        refuseCharacter(
+          context,
+          match[0],
+          `the control or direction character ${codePointOf(match[0])}, which agreement texts do not allow`,
+        );
       }
     });
 }
@@ -38,9 +42,15 @@ export function userText(maxLength: number, { singleLine }: { singleLine: boolea
     // safeText has named the character already.
     if (FORBIDDEN.test(value)) return;
     const lineBreak = singleLine ? LINE_BREAK.exec(value)?.[0] : undefined;
-    if (lineBreak !== undefined) return refuseCharacter(context, lineBreak, `the line break or tab ${codePointOf(lineBreak)}, which a single-line field does not allow`);
+    if (lineBreak !== undefined)
+      return refuseCharacter(
+        context,
+        lineBreak,
+        `the line break or tab ${codePointOf(lineBreak)}, which a single-line field does not allow`,
+      );
     const [missing] = DOCUMENT_FONTS.flatMap((font) => measurer.missingCharacters(value, font));
-    if (missing !== undefined) refuseCharacter(context, missing, `the character "${missing}" (${codePointOf(missing)}), which no font of the documents can draw`);
+    if (missing !== undefined)
+      refuseCharacter(context, missing, `the character "${missing}" (${codePointOf(missing)}), which no font of the documents can draw`);
   });
 }
 

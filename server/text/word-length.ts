@@ -33,6 +33,11 @@ export function describeOverlongWord(word: string): string {
 export function withRealWords<Schema extends z.ZodType<string>>(schema: Schema): Schema {
   return schema.superRefine((value, context) => {
     const word = overlongWord(value);
-    if (word !== undefined) context.addIssue({ code: 'custom', message: `contains ${describeOverlongWord(word)}`, params: { rule: true, limit: `${MAX_WORD_LENGTH} characters per word` } });
+    if (word !== undefined)
+      context.addIssue({
+        code: 'custom',
+        message: `contains ${describeOverlongWord(word)}`,
+        params: { rule: true, limit: `${MAX_WORD_LENGTH} characters per word` },
+      });
   });
 }

@@ -16,13 +16,20 @@ export function accountPages(services: PageServices): Router {
   const showAccount = async (request: Request, response: Response, created?: CreatedApiToken) => {
     const user = webUser(response);
     const lang = await pageLanguage(deps, request, user);
-    await sendPage(services, request, response, 'account', { title: 'account.title', section: 'account', status: created ? 201 : 200 }, {
-      languages: LANGUAGES.map((code) => ({ code, selected: code === user.locale })),
-      followsParty: user.locale === null,
-      currentLang: lang,
-      tokens: await listOwnApiTokens(deps, user),
-      created,
-    });
+    await sendPage(
+      services,
+      request,
+      response,
+      'account',
+      { title: 'account.title', section: 'account', status: created ? 201 : 200 },
+      {
+        languages: LANGUAGES.map((code) => ({ code, selected: code === user.locale })),
+        followsParty: user.locale === null,
+        currentLang: lang,
+        tokens: await listOwnApiTokens(deps, user),
+        created,
+      },
+    );
   };
 
   router.get('/account', (request, response) => showAccount(request, response));
@@ -31,7 +38,8 @@ export function accountPages(services: PageServices): Router {
     '/account/language',
     formAction(async (request, response) => {
       const choice = field(request, 'lang');
-      if (choice !== '' && !isLang(choice)) throw new MalformedRequestError(`lang must be one of ${LANGUAGES.join(', ')}, or empty for the party's`);
+      if (choice !== '' && !isLang(choice))
+        throw new MalformedRequestError(`lang must be one of ${LANGUAGES.join(', ')}, or empty for the party's`);
       await choosePreferredLanguage(deps, webUser(response), choice === '' ? null : choice);
       return { redirect: safeBack(request), flash: 'flash.language' };
     }),
@@ -40,8 +48,14 @@ export function accountPages(services: PageServices): Router {
   router.post(
     '/account/password',
     formAction(async (request, response) => {
-      if (field(request, 'next') !== field(request, 'repeat')) throw new MalformedRequestError('The new password and its repetition differ');
-      await changeOwnPassword(deps, webUser(response), { current: field(request, 'current'), next: field(request, 'next') }, response.locals.sessionToken);
+      if (field(request, 'next') !== field(request, 'repeat'))
+        throw new MalformedRequestError('The new password and its repetition differ');
+      await changeOwnPassword(
+        deps,
+        webUser(response),
+        { current: field(request, 'current'), next: field(request, 'next') },
+        response.locals.sessionToken,
+      );
       return { redirect: '/account', flash: 'flash.password' };
     }),
   );

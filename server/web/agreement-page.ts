@@ -34,9 +34,7 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
     refusedEvents: events.flatMap(({ type, decision }) => refusal(`event.${type}`, decision, { event: type })),
     text: { allowed: decide(user, record, 'text.edit').allowed, refusal: refusal('text.edit', decide(user, record, 'text.edit'))[0] },
     unconfirmed: view.parity.length,
-    timeline: audit
-      .map((entry) => ({ ...entry, partyName: partyName(entry.party) }))
-      .reverse(),
+    timeline: audit.map((entry) => ({ ...entry, partyName: partyName(entry.party) })).reverse(),
   };
 }
 

@@ -31,14 +31,23 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
     const agreements = await agreementsOfMyParty(deps, user);
     const create = decide(user, null, 'agreement.create');
     const parties = await listParties(deps.db);
-    await sendPage(services, request, response, 'agreements', { title: 'agreements.title', section: 'agreements' }, {
-      agreements: agreements.map(({ record, waitingFor }) => ({ ...record, waitingFor })),
-      create: create.allowed && {
-        kinds: [...clauseLibrary().kinds.keys()],
-        counterparties: parties.filter((party) => party.key !== user.party).map((party) => ({ key: party.key, name: party.names[lang].short })),
-        languages: LANGUAGES.map((code) => ({ code, checked: parties.some((party) => party.language === code) })),
+    await sendPage(
+      services,
+      request,
+      response,
+      'agreements',
+      { title: 'agreements.title', section: 'agreements' },
+      {
+        agreements: agreements.map(({ record, waitingFor }) => ({ ...record, waitingFor })),
+        create: create.allowed && {
+          kinds: [...clauseLibrary().kinds.keys()],
+          counterparties: parties
+            .filter((party) => party.key !== user.party)
+            .map((party) => ({ key: party.key, name: party.names[lang].short })),
+          languages: LANGUAGES.map((code) => ({ code, checked: parties.some((party) => party.language === code) })),
+        },
       },
-    });
+    );
   });
 
   router.post(
@@ -60,11 +69,20 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
   router.get('/notifications', async (request, response) => {
     const user = webUser(response);
     const [agreements, inbox] = await Promise.all([agreementsOfMyParty(deps, user), listMyNotifications(deps, user, RECENT_NOTIFICATIONS)]);
-    await sendPage(services, request, response, 'notifications', { title: 'notifications.title', section: 'notifications' }, {
-      agreements: agreements.filter((agreement) => agreement.waitingFor.length > 0).map(({ record, waitingFor }) => ({ ...record, waitingFor })),
-      unread: inbox.unread,
-      notifications: inbox.notifications.map((notification) => ({ ...notification, unread: notification.readAt === null })),
-    });
+    await sendPage(
+      services,
+      request,
+      response,
+      'notifications',
+      { title: 'notifications.title', section: 'notifications' },
+      {
+        agreements: agreements
+          .filter((agreement) => agreement.waitingFor.length > 0)
+          .map(({ record, waitingFor }) => ({ ...record, waitingFor })),
+        unread: inbox.unread,
+        notifications: inbox.notifications.map((notification) => ({ ...notification, unread: notification.readAt === null })),
+      },
+    );
   });
 
   router.post(
@@ -80,10 +98,17 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
     const record = await loadVisibleAgreement(deps.db, parseId(param(request, 'id')), user);
     const lang = await pageLanguage(deps, request, user);
     const model = await agreementPageModel(deps, record, user, lang);
-    await sendPage(services, request, response, 'agreement', { title: 'agreement.title', titleValues: { id: record.id }, section: 'agreements' }, {
-      ...model,
-      createRefusal: refusal('agreement.create', decide(user, null, 'agreement.create'))[0],
-    });
+    await sendPage(
+      services,
+      request,
+      response,
+      'agreement',
+      { title: 'agreement.title', titleValues: { id: record.id }, section: 'agreements' },
+      {
+        ...model,
+        createRefusal: refusal('agreement.create', decide(user, null, 'agreement.create'))[0],
+      },
+    );
   });
 
   router.post(

@@ -37,26 +37,37 @@ export function clauseEditorPages(services: PageServices): Router {
     const editing = decide(user, record, 'text.edit');
     const commenting = decide(user, record, 'comment.write');
     const present = new Set(view.clauses.map((clause) => clause.key));
-    await sendPage(services, request, response, 'clause-editor', { title: 'editor.title', titleValues: { id: record.id }, section: 'agreements' }, {
-      agreement: view,
-      editing: editing.allowed,
-      editRefusal: refusal('text.edit', editing)[0],
-      commenting: commenting.allowed,
-      commentRefusal: refusal('comment.write', commenting)[0],
-      clauses: view.clauses.map((clause, index) => {
-        const threads = comments.filter((comment) => comment.clause === clause.key && comment.replyTo === null);
-        return {
-          key: clause.key,
-          number: index + 1,
-          movable: !FIXED.has(clause.key),
-          canMoveUp: !FIXED.has(clause.key) && index > 0 && !FIXED.has(view.clauses[index - 1]!.key),
-          canMoveDown: !FIXED.has(clause.key) && index + 1 < view.clauses.length && !FIXED.has(view.clauses[index + 1]!.key),
-          languages: view.languages.map((lang) => ({ lang, text: clause.texts[lang] ?? '', status: clause.status[lang] ?? 'needs-review' })),
-          threads: threads.map((thread) => ({ ...thread, replies: comments.filter((comment) => comment.replyTo === thread.id) })),
-        };
-      }),
-      library: [...clauseLibrary().clauses.keys()].filter((key) => !present.has(key)),
-    });
+    await sendPage(
+      services,
+      request,
+      response,
+      'clause-editor',
+      { title: 'editor.title', titleValues: { id: record.id }, section: 'agreements' },
+      {
+        agreement: view,
+        editing: editing.allowed,
+        editRefusal: refusal('text.edit', editing)[0],
+        commenting: commenting.allowed,
+        commentRefusal: refusal('comment.write', commenting)[0],
+        clauses: view.clauses.map((clause, index) => {
+          const threads = comments.filter((comment) => comment.clause === clause.key && comment.replyTo === null);
+          return {
+            key: clause.key,
+            number: index + 1,
+            movable: !FIXED.has(clause.key),
+            canMoveUp: !FIXED.has(clause.key) && index > 0 && !FIXED.has(view.clauses[index - 1]!.key),
+            canMoveDown: !FIXED.has(clause.key) && index + 1 < view.clauses.length && !FIXED.has(view.clauses[index + 1]!.key),
+            languages: view.languages.map((lang) => ({
+              lang,
+              text: clause.texts[lang] ?? '',
+              status: clause.status[lang] ?? 'needs-review',
+            })),
+            threads: threads.map((thread) => ({ ...thread, replies: comments.filter((comment) => comment.replyTo === thread.id) })),
+          };
+        }),
+        library: [...clauseLibrary().clauses.keys()].filter((key) => !present.has(key)),
+      },
+    );
   });
 
   router.post(
@@ -75,7 +86,10 @@ export function clauseEditorPages(services: PageServices): Router {
   router.post(
     '/agreements/:id/text/:key/confirm',
     formAction(async (request, response) => {
-      const input = parseBody(confirmTranslationInput, { lang: field(request, 'lang'), expectedVersion: integerField(request, 'expectedVersion') });
+      const input = parseBody(confirmTranslationInput, {
+        lang: field(request, 'lang'),
+        expectedVersion: integerField(request, 'expectedVersion'),
+      });
       await confirmTranslation(deps, webUser(response), parseId(param(request, 'id')), param(request, 'key'), input);
       return { redirect: editorOf(request, param(request, 'key')), flash: 'flash.confirmed' };
     }),
@@ -97,7 +111,10 @@ export function clauseEditorPages(services: PageServices): Router {
       const key = param(request, 'key');
       const record = await loadVisibleAgreement(deps.db, parseId(param(request, 'id')), user);
       const order = (await agreementView(deps.db, record, user)).clauses.map((clause) => clause.key);
-      const input = parseBody(reorderClausesInput, { order: moved(order, key, field(request, 'direction')), expectedVersion: integerField(request, 'expectedVersion') });
+      const input = parseBody(reorderClausesInput, {
+        order: moved(order, key, field(request, 'direction')),
+        expectedVersion: integerField(request, 'expectedVersion'),
+      });
       await reorderClauses(deps, user, record.id, input);
       return { redirect: editorOf(request, key), flash: 'flash.moved' };
     }),
@@ -106,7 +123,10 @@ export function clauseEditorPages(services: PageServices): Router {
   router.post(
     '/agreements/:id/clauses',
     formAction(async (request, response) => {
-      const input = parseBody(addClauseInput, { libraryKey: field(request, 'libraryKey'), expectedVersion: integerField(request, 'expectedVersion') });
+      const input = parseBody(addClauseInput, {
+        libraryKey: field(request, 'libraryKey'),
+        expectedVersion: integerField(request, 'expectedVersion'),
+      });
       await addClause(deps, webUser(response), parseId(param(request, 'id')), input);
       return { redirect: editorOf(request, field(request, 'libraryKey')), flash: 'flash.added' };
     }),
@@ -131,7 +151,12 @@ export function clauseEditorPages(services: PageServices): Router {
   router.post(
     '/agreements/:id/comments/:commentId/resolve',
     formAction(async (request, response) => {
-      const resolved = await resolveCommentThread(deps, webUser(response), parseId(param(request, 'id')), parseQueryInteger(param(request, 'commentId'), 'commentId'));
+      const resolved = await resolveCommentThread(
+        deps,
+        webUser(response),
+        parseId(param(request, 'id')),
+        parseQueryInteger(param(request, 'commentId'), 'commentId'),
+      );
       return { redirect: editorOf(request, resolved.clause), flash: 'flash.resolved' };
     }),
   );

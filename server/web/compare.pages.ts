@@ -22,22 +22,29 @@ export function comparePages(services: PageServices): Router {
     const asked = typeof request.query.from === 'string' ? request.query.from : undefined;
     const from = asked ?? (lastApproval ? 'my-last-approval' : undefined);
     const comparison = from === undefined ? undefined : await compareVersions(deps, user, record.id, from, undefined);
-    await sendPage(services, request, response, 'compare', { title: 'compare.title', titleValues: { id: record.id }, section: 'agreements' }, {
-      agreement: record,
-      sinceMyApproval: from === 'my-last-approval',
-      lastApproval,
-      // The newest versions, as many as one page holds; an older one can still be named in ?from=.
-      versions: (await listVersions(deps, user, record.id, { limit: VERSIONS_PAGE_SIZE.max })).versions.map((version) => ({
-        ...version,
-        selected: String(version.version) === asked,
-      })),
-      comparison: comparison && {
-        ...comparison,
-        changed: comparison.clauses
-          .filter((clause) => clause.change !== 'unchanged')
-          .map((clause) => ({ ...clause, languages: record.languages.map((lang) => ({ lang, runs: clause.languages[lang] ?? [] })) })),
+    await sendPage(
+      services,
+      request,
+      response,
+      'compare',
+      { title: 'compare.title', titleValues: { id: record.id }, section: 'agreements' },
+      {
+        agreement: record,
+        sinceMyApproval: from === 'my-last-approval',
+        lastApproval,
+        // The newest versions, as many as one page holds; an older one can still be named in ?from=.
+        versions: (await listVersions(deps, user, record.id, { limit: VERSIONS_PAGE_SIZE.max })).versions.map((version) => ({
+          ...version,
+          selected: String(version.version) === asked,
+        })),
+        comparison: comparison && {
+          ...comparison,
+          changed: comparison.clauses
+            .filter((clause) => clause.change !== 'unchanged')
+            .map((clause) => ({ ...clause, languages: record.languages.map((lang) => ({ lang, runs: clause.languages[lang] ?? [] })) })),
+        },
       },
-    });
+    );
   });
 
   return router;

@@ -6,7 +6,9 @@ import { setFlash } from './flash.ts';
  * say there (post/redirect/get). A refusal is thrown as the use-case throws it; the web error handler
  * answers it with its status and a page that says why.
  */
-export function formAction(handle: (request: Request, response: Response) => Promise<{ readonly redirect: string; readonly flash: string }>): RequestHandler {
+export function formAction(
+  handle: (request: Request, response: Response) => Promise<{ readonly redirect: string; readonly flash: string }>,
+): RequestHandler {
   return async (request, response) => {
     const { redirect, flash } = await handle(request, response);
     setFlash(request, response, { kind: 'ok', key: flash });

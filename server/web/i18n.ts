@@ -15,7 +15,9 @@ let catalogs: ReadonlyMap<Lang, Messages> | undefined;
 
 /** Every language's messages, by dotted key. */
 export function messageCatalogs(): ReadonlyMap<Lang, Messages> {
-  catalogs ??= new Map(LANGUAGES.map((lang) => [lang, flatten(JSON.parse(readFileSync(fileURLToPath(new URL(`${lang}.json`, LOCALES_DIR)), 'utf8')))]));
+  catalogs ??= new Map(
+    LANGUAGES.map((lang) => [lang, flatten(JSON.parse(readFileSync(fileURLToPath(new URL(`${lang}.json`, LOCALES_DIR)), 'utf8')))]),
+  );
   return catalogs;
 }
 
@@ -54,7 +56,12 @@ export function languageFromHeader(header: string | undefined): Lang | undefined
     .split(',')
     .map((part) => {
       const [tag = '', ...parameters] = part.trim().split(';');
-      const quality = Number(parameters.find((parameter) => parameter.trim().startsWith('q='))?.trim().slice(2) ?? 1);
+      const quality = Number(
+        parameters
+          .find((parameter) => parameter.trim().startsWith('q='))
+          ?.trim()
+          .slice(2) ?? 1,
+      );
       return { primary: tag.toLowerCase().split('-')[0], quality: Number.isFinite(quality) ? quality : 0 };
     })
     .filter((entry) => entry.quality > 0)

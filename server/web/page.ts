@@ -34,7 +34,14 @@ export async function pageLanguage(deps: UseCaseDeps, request: Request, user: Us
 }
 
 /** Renders a page in the layout with everything every page shows: the user, the language, the CSRF token, the flash. */
-export async function sendPage(services: PageServices, request: Request, response: Response, page: string, options: PageOptions, data: object = {}) {
+export async function sendPage(
+  services: PageServices,
+  request: Request,
+  response: Response,
+  page: string,
+  options: PageOptions,
+  data: object = {},
+) {
   const user = response.locals.user as User | undefined;
   const lang = await pageLanguage(services.deps, request, user);
   const party = user && (await findParty(services.deps.db, user.party));

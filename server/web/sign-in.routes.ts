@@ -15,12 +15,19 @@ export function signInRoutes(services: PageServices, throttle: LoginThrottle): R
 
   /** `problem`: a message key of signIn.*, shown above the form. */
   const showSignIn = (request: Request, response: Response, status = 200, problem?: string, retryMinutes?: number) =>
-    sendPage(services, request, response, 'sign-in', { title: 'signIn.title', status }, {
-      next: safeNext(request.body?.next ?? request.query.next, request),
-      email: field(request, 'email'),
-      problem,
-      retryMinutes,
-    });
+    sendPage(
+      services,
+      request,
+      response,
+      'sign-in',
+      { title: 'signIn.title', status },
+      {
+        next: safeNext(request.body?.next ?? request.query.next, request),
+        email: field(request, 'email'),
+        problem,
+        retryMinutes,
+      },
+    );
 
   router.get('/', (_request, response) => {
     response.redirect(303, response.locals.user ? '/agreements' : '/sign-in');
@@ -29,7 +36,12 @@ export function signInRoutes(services: PageServices, throttle: LoginThrottle): R
   router.get('/sign-in', async (request, response) => {
     if (response.locals.user) return response.redirect(303, safeNext(request.query.next, request));
     if (isLang(request.query.lang)) {
-      response.cookie(LANGUAGE_COOKIE, request.query.lang, { sameSite: 'lax', secure: request.secure, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
+      response.cookie(LANGUAGE_COOKIE, request.query.lang, {
+        sameSite: 'lax',
+        secure: request.secure,
+        path: '/',
+        maxAge: 365 * 24 * 3600 * 1000,
+      });
     }
     await showSignIn(request, response);
   });

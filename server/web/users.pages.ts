@@ -16,11 +16,25 @@ export function usersPages(services: PageServices): Router {
   router.get('/users', async (request, response) => {
     const user = webUser(response);
     const users = await listPartyUsers(deps, user);
-    await sendPage(services, request, response, 'users', { title: 'users.title', section: 'users' }, {
-      users: users.map(({ id, email, displayName, role }) => ({ id, email, displayName, role, self: id === user.id, roles: ROLES.map((code) => ({ code, selected: code === role })) })),
-      roles: ROLES,
-      languages: LANGUAGES,
-    });
+    await sendPage(
+      services,
+      request,
+      response,
+      'users',
+      { title: 'users.title', section: 'users' },
+      {
+        users: users.map(({ id, email, displayName, role }) => ({
+          id,
+          email,
+          displayName,
+          role,
+          self: id === user.id,
+          roles: ROLES.map((code) => ({ code, selected: code === role })),
+        })),
+        roles: ROLES,
+        languages: LANGUAGES,
+      },
+    );
   });
 
   router.post(

@@ -18,7 +18,13 @@ export interface PageFrame {
   /** The <title> and the page's <h1>, already translated. */
   readonly title: string;
   readonly csrfToken: string;
-  readonly user?: { readonly email: string; readonly displayName: string; readonly partyName: string; readonly role: string; readonly isAdmin: boolean };
+  readonly user?: {
+    readonly email: string;
+    readonly displayName: string;
+    readonly partyName: string;
+    readonly role: string;
+    readonly isAdmin: boolean;
+  };
   readonly waitingCount?: number;
   readonly flash?: { readonly kind: 'ok' | 'error'; readonly message: string; readonly detail?: string };
   /** Which entry of the navigation is this page, for aria-current. */
@@ -56,7 +62,9 @@ function registerHelpers(environment: typeof Handlebars): void {
     const options = parts.pop() as Handlebars.HelperOptions;
     return translate(pageLang(options), parts.join(''), options.hash);
   });
-  environment.registerHelper('dateTime', (iso: string, options: Handlebars.HelperOptions) => (iso ? formatDateTime(pageLang(options), iso) : ''));
+  environment.registerHelper('dateTime', (iso: string, options: Handlebars.HelperOptions) =>
+    iso ? formatDateTime(pageLang(options), iso) : '',
+  );
   environment.registerHelper('number', (value: number, options: Handlebars.HelperOptions) => formatNumber(pageLang(options), value));
   environment.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 }

@@ -69,7 +69,8 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
 }
 
 function pageNotFound(services: PageServices): RequestHandler {
-  return (request, response) => sendPage(services, request, response, 'error', { title: 'error.NOT_FOUND', status: 404 }, { back: backLink(request) });
+  return (request, response) =>
+    sendPage(services, request, response, 'error', { title: 'error.NOT_FOUND', status: 404 }, { back: backLink(request) });
 }
 
 /**
@@ -87,13 +88,20 @@ function errorPage(services: PageServices, log: WebOptions['log']): ErrorRequest
     if (problem.code === 'UNAUTHENTICATED' && request.method === 'GET') return response.redirect(303, '/sign-in');
     setRetryAfter(response, problem);
     try {
-      await sendPage(services, request, response, 'error', { title: `error.${problem.code}`, status }, {
-        // A library's refusal speaks of bodies and tokens to API clients: the title and hint say it to a person.
-        detail: problem instanceof TechnicalError ? undefined : problem.detail,
-        back: backLink(request),
-        // Only a refused form can promise that it changed nothing.
-        refusedForm: request.method === 'POST',
-      });
+      await sendPage(
+        services,
+        request,
+        response,
+        'error',
+        { title: `error.${problem.code}`, status },
+        {
+          // A library's refusal speaks of bodies and tokens to API clients: the title and hint say it to a person.
+          detail: problem instanceof TechnicalError ? undefined : problem.detail,
+          back: backLink(request),
+          // Only a refused form can promise that it changed nothing.
+          refusedForm: request.method === 'POST',
+        },
+      );
     } catch (renderError) {
       log(`the error page failed on ${request.method} ${request.originalUrl}`, renderError);
       response.status(status).type('text').send(`${status}`);

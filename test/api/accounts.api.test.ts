@@ -32,7 +32,9 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
       const integration = new ApiClient(server.baseUrl, created.token);
       expect(ok(await integration.get('/api/agreements')).length).to.be.greaterThan(0);
       const listed = ok(await session.get('/api/tokens'));
-      expect(listed).to.deep.equal([{ id: created.id, name: 'registry sync', scope: 'read', createdAt: created.createdAt, expiresAt: created.expiresAt }]);
+      expect(listed).to.deep.equal([
+        { id: created.id, name: 'registry sync', scope: 'read', createdAt: created.createdAt, expiresAt: created.expiresAt },
+      ]);
 
       ok(await session.request('DELETE', `/api/tokens/${created.id}`), 204);
       expect((await integration.get('/api/agreements')).status).to.equal(401);
@@ -71,7 +73,8 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
 
     it('when five wrong passwords are sent to mint tokens, then even the right one is refused for a while', async () => {
       const session = await ApiClient.signIn(server.baseUrl, 'official@sverdlovsk.example');
-      for (let guess = 0; guess < 5; guess += 1) expect((await session.post('/api/tokens', { name: 'guess', password: `guess ${guess}` })).status).to.equal(403);
+      for (let guess = 0; guess < 5; guess += 1)
+        expect((await session.post('/api/tokens', { name: 'guess', password: `guess ${guess}` })).status).to.equal(403);
       const right = await session.post('/api/tokens', { name: 'right', password: DEMO_PASSWORD });
       expect(right.status).to.equal(403);
       expect(right.body.detail).to.include('Too many wrong passwords');
@@ -80,8 +83,14 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
 
     it('when a read-only token writes, then 403 naming the scope and nothing changes; it reads, and a write token writes', async () => {
       const session = await ApiClient.signIn(server.baseUrl, 'legal@sverdlovsk.example');
-      const reader = new ApiClient(server.baseUrl, ok(await session.post('/api/tokens', { name: 'reader', scope: 'read', password: DEMO_PASSWORD }), 201).token);
-      const writer = new ApiClient(server.baseUrl, ok(await session.post('/api/tokens', { name: 'writer', scope: 'write', password: DEMO_PASSWORD }), 201).token);
+      const reader = new ApiClient(
+        server.baseUrl,
+        ok(await session.post('/api/tokens', { name: 'reader', scope: 'read', password: DEMO_PASSWORD }), 201).token,
+      );
+      const writer = new ApiClient(
+        server.baseUrl,
+        ok(await session.post('/api/tokens', { name: 'writer', scope: 'write', password: DEMO_PASSWORD }), 201).token,
+      );
       const agreements = await countRows(server.db, 'agreements');
       const tokens = await countRows(server.db, 'access_tokens');
 
@@ -100,14 +109,24 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
 
     it('when the account page creates a token, then it asks for the password and the scope chosen', async () => {
       const web = await WebClient.signedIn(server.baseUrl, 'legal@gyeonggi.example');
-      const refused = await web.postForm('/account/tokens', { name: 'from the page', expiresInDays: '30', scope: 'write', password: 'wrong' }, await web.csrfTokenOf('/account'));
+      const refused = await web.postForm(
+        '/account/tokens',
+        { name: 'from the page', expiresInDays: '30', scope: 'write', password: 'wrong' },
+        await web.csrfTokenOf('/account'),
+      );
       expect(refused.status).to.equal(403);
-      const created = await web.postForm('/account/tokens', { name: 'from the page', expiresInDays: '30', scope: 'write', password: DEMO_PASSWORD }, await web.csrfTokenOf('/account'));
+      const created = await web.postForm(
+        '/account/tokens',
+        { name: 'from the page', expiresInDays: '30', scope: 'write', password: DEMO_PASSWORD },
+        await web.csrfTokenOf('/account'),
+      );
       expect(created.status, created.html.slice(0, 300)).to.equal(201);
       const token = /id="new-token"[^>]*value="([A-Za-z0-9_-]+)"/.exec(created.html)![1]!;
       ok(await new ApiClient(server.baseUrl, token).post('/api/agreements', { kind: 'memorandum' }), 201);
       const user = (await findUserByEmail(server.db, 'legal@gyeonggi.example'))!;
-      expect(await server.db('access_tokens').where({ user_id: user.id, name: 'from the page' }).select('kind', 'scope')).to.deep.equal([{ kind: 'api-token', scope: 'write' }]);
+      expect(await server.db('access_tokens').where({ user_id: user.id, name: 'from the page' }).select('kind', 'scope')).to.deep.equal([
+        { kind: 'api-token', scope: 'write' },
+      ]);
     });
   });
 
@@ -125,7 +144,10 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
 
     it('when an API token is sent to sign out, then 404 and the token still works', async () => {
       const session = await ApiClient.signIn(server.baseUrl, 'signatory@gyeonggi.example');
-      const integration = new ApiClient(server.baseUrl, ok(await session.post('/api/tokens', { name: 'kept', scope: 'write', password: DEMO_PASSWORD }), 201).token);
+      const integration = new ApiClient(
+        server.baseUrl,
+        ok(await session.post('/api/tokens', { name: 'kept', scope: 'write', password: DEMO_PASSWORD }), 201).token,
+      );
       expect((await integration.request('DELETE', '/api/sessions')).status).to.equal(404);
       ok(await integration.get('/api/agreements'));
     });
@@ -136,7 +158,13 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
       const admin = await WebClient.signedIn(server.baseUrl, 'admin@sverdlovsk.example');
       const response = await admin.postForm(
         '/users',
-        { email: 'Translator@Sverdlovsk.example', displayName: 'Olga Petrova', role: 'legal', password: NEW_PASSWORD, name_ru: 'Ольга Петрова' },
+        {
+          email: 'Translator@Sverdlovsk.example',
+          displayName: 'Olga Petrova',
+          role: 'legal',
+          password: NEW_PASSWORD,
+          name_ru: 'Ольга Петрова',
+        },
         await admin.csrfTokenOf('/users'),
       );
       expect(response.status, response.html).to.equal(303);
@@ -151,12 +179,19 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
       const observerSession = await ApiClient.signIn(server.baseUrl, 'observer@sverdlovsk.example');
       const observer = (await findUserByEmail(server.db, 'observer@sverdlovsk.example'))!;
 
-      expect((await admin.postForm(`/users/${observer.id}/role`, { role: 'official' }, await admin.csrfTokenOf('/users'))).status).to.equal(303);
+      expect((await admin.postForm(`/users/${observer.id}/role`, { role: 'official' }, await admin.csrfTokenOf('/users'))).status).to.equal(
+        303,
+      );
       expect((await findUserByEmail(server.db, 'observer@sverdlovsk.example'))!.role).to.equal('official');
 
-      expect((await admin.postForm(`/users/${observer.id}/password`, { password: NEW_PASSWORD }, await admin.csrfTokenOf('/users'))).status).to.equal(303);
+      expect(
+        (await admin.postForm(`/users/${observer.id}/password`, { password: NEW_PASSWORD }, await admin.csrfTokenOf('/users'))).status,
+      ).to.equal(303);
       expect((await observerSession.get('/api/agreements')).status).to.equal(401);
-      expect((await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'observer@sverdlovsk.example', password: DEMO_PASSWORD })).status).to.equal(401);
+      expect(
+        (await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'observer@sverdlovsk.example', password: DEMO_PASSWORD }))
+          .status,
+      ).to.equal(401);
       await ApiClient.signIn(server.baseUrl, 'observer@sverdlovsk.example', NEW_PASSWORD);
     });
 
@@ -167,8 +202,12 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
       const short = await admin.postForm(`/users/${sverdlovskLegal.id}/password`, { password: 'short' }, await admin.csrfTokenOf('/users'));
       expect(short.status).to.equal(422);
       expect(short.html).to.include('at least 12 characters');
-      expect((await admin.postForm(`/users/${korean.id}/role`, { role: 'observer' }, await admin.csrfTokenOf('/users'))).status).to.equal(404);
-      expect((await admin.postForm(`/users/${korean.id}/password`, { password: NEW_PASSWORD }, await admin.csrfTokenOf('/users'))).status).to.equal(404);
+      expect((await admin.postForm(`/users/${korean.id}/role`, { role: 'observer' }, await admin.csrfTokenOf('/users'))).status).to.equal(
+        404,
+      );
+      expect(
+        (await admin.postForm(`/users/${korean.id}/password`, { password: NEW_PASSWORD }, await admin.csrfTokenOf('/users'))).status,
+      ).to.equal(404);
       expect(await findUserByEmail(server.db, 'legal@gyeonggi.example')).to.deep.equal(korean);
       expect(await findUserByEmail(server.db, 'legal@sverdlovsk.example')).to.deep.equal(sverdlovskLegal);
     });
@@ -216,7 +255,11 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
       const legal = await WebClient.signedIn(server.baseUrl, 'legal@gyeonggi.example');
       expect((await legal.get('/users')).status).to.equal(403);
       const users = await countRows(server.db, 'users');
-      const response = await legal.postForm('/users', { email: 'x@gyeonggi.example', displayName: 'X', role: 'admin', password: NEW_PASSWORD }, await legal.csrfTokenOf('/account'));
+      const response = await legal.postForm(
+        '/users',
+        { email: 'x@gyeonggi.example', displayName: 'X', role: 'admin', password: NEW_PASSWORD },
+        await legal.csrfTokenOf('/account'),
+      );
       expect(response.status).to.equal(403);
       expect(await countRows(server.db, 'users')).to.equal(users);
     });
@@ -230,9 +273,15 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
       const before = await storedAgreement(server.db, COOPERATION);
       const { version } = (await legal.get(`/api/agreements/${COOPERATION}`)).body;
       const refusals = [
-        [await legal.post(`/api/agreements/${COOPERATION}/comments`, { clause: 'purpose', lang: 'ru', body: 'Согласны \u{1F44D}' }), 'U+1F44D'],
+        [
+          await legal.post(`/api/agreements/${COOPERATION}/comments`, { clause: 'purpose', lang: 'ru', body: 'Согласны \u{1F44D}' }),
+          'U+1F44D',
+        ],
         [await legal.post(`/api/agreements/${COOPERATION}/comments`, { clause: 'purpose', lang: 'ru', body: 'abc\u202Edef' }), 'U+202E'],
-        [await legal.post(`/api/agreements/${COOPERATION}/events`, { type: 'SUBMIT', expectedVersion: version, comment: 'ready\u0007' }), 'U+0007'],
+        [
+          await legal.post(`/api/agreements/${COOPERATION}/events`, { type: 'SUBMIT', expectedVersion: version, comment: 'ready\u0007' }),
+          'U+0007',
+        ],
       ] as const;
       for (const [response, codePoint] of refusals) {
         expect(response.status, JSON.stringify(response.body)).to.equal(422);
@@ -255,7 +304,11 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
     it('when a user changes their password, then the old one stops working and their other sessions end, but not this one', async () => {
       const web = await WebClient.signedIn(server.baseUrl, 'signatory@sverdlovsk.example');
       const api = await ApiClient.signIn(server.baseUrl, 'signatory@sverdlovsk.example');
-      const response = await web.postForm('/account/password', { current: DEMO_PASSWORD, next: NEW_PASSWORD, repeat: NEW_PASSWORD }, await web.csrfTokenOf('/account'));
+      const response = await web.postForm(
+        '/account/password',
+        { current: DEMO_PASSWORD, next: NEW_PASSWORD, repeat: NEW_PASSWORD },
+        await web.csrfTokenOf('/account'),
+      );
       expect(response.status).to.equal(303);
       expect((await web.get('/account')).status).to.equal(200);
       expect((await api.get('/api/agreements')).status).to.equal(401);
@@ -265,7 +318,9 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
     it('when a user chooses English, then the pages are in English although the party’s language is Korean', async () => {
       const web = await WebClient.signedIn(server.baseUrl, 'official@gyeonggi.example');
       expect((await web.get('/agreements')).html).to.include('<html lang="ko">');
-      expect((await web.postForm('/account/language', { lang: 'en', back: '/agreements' }, await web.csrfTokenOf('/account'))).status).to.equal(303);
+      expect(
+        (await web.postForm('/account/language', { lang: 'en', back: '/agreements' }, await web.csrfTokenOf('/account'))).status,
+      ).to.equal(303);
       const page = await web.get('/agreements');
       expect(page.html).to.include('<html lang="en">').and.include('<h1>Agreements</h1>');
     });

@@ -56,7 +56,11 @@ describe(`agreements API (${TEST_DATABASE_KIND})`, () => {
     it('when the password or the email is wrong, then 401 and no token is stored', async () => {
       const tokens = await countRows(server.db, 'access_tokens');
       const anonymous = new ApiClient(server.baseUrl);
-      expectProblem(await anonymous.post('/api/sessions', { email: 'legal@sverdlovsk.example', password: 'wrong' }), 401, 'UNAUTHENTICATED');
+      expectProblem(
+        await anonymous.post('/api/sessions', { email: 'legal@sverdlovsk.example', password: 'wrong' }),
+        401,
+        'UNAUTHENTICATED',
+      );
       expectProblem(await anonymous.post('/api/sessions', { email: 'nobody@nowhere.example', password: 'x' }), 401, 'UNAUTHENTICATED');
       expect(await countRows(server.db, 'access_tokens')).to.equal(tokens);
     });
@@ -151,13 +155,20 @@ describe(`agreements API (${TEST_DATABASE_KIND})`, () => {
           web.send('/agreements', {
             method: 'POST',
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: new URLSearchParams([['kind', 'letter-of-intent'], ['languages', 'ru'], ['languages', 'ko'], ['_csrf', await web.csrfTokenOf('/agreements')]]),
+            body: new URLSearchParams([
+              ['kind', 'letter-of-intent'],
+              ['languages', 'ru'],
+              ['languages', 'ko'],
+              ['_csrf', await web.csrfTokenOf('/agreements')],
+            ]),
           });
         const before = await countRows(limited.db, 'agreements');
 
         // Refused creations do not use up the hour.
-        for (let attempt = 0; attempt < 4; attempt++) expectProblem(await api.post('/api/agreements', { kind: 'treaty-of-peace' }), 422, 'RULE_VIOLATION');
-        for (let created = 0; created < 2; created++) expect((await api.post('/api/agreements', { kind: 'letter-of-intent' })).status).to.equal(201);
+        for (let attempt = 0; attempt < 4; attempt++)
+          expectProblem(await api.post('/api/agreements', { kind: 'treaty-of-peace' }), 422, 'RULE_VIOLATION');
+        for (let created = 0; created < 2; created++)
+          expect((await api.post('/api/agreements', { kind: 'letter-of-intent' })).status).to.equal(201);
         expect((await createOnPage()).status, 'the third, on the page').to.equal(303);
         const stored = await countRows(limited.db, 'agreements');
         expect(stored).to.equal(before + 3);
@@ -195,7 +206,13 @@ describe(`agreements API (${TEST_DATABASE_KIND})`, () => {
       expect(response.body.version).to.equal(before.version + 1);
       expect(response.body.clauses.find((clause: { key: string }) => clause.key === 'purpose').texts.ru).to.equal(text);
       const audit = (await legal.get(`/api/agreements/${COOPERATION}/audit`)).body;
-      expect(audit.at(-1)).to.include({ event: 'EDIT_TEXT', actor: 'legal@sverdlovsk.example', from: 'drafting', to: 'drafting', detail: 'edit purpose (ru)' });
+      expect(audit.at(-1)).to.include({
+        event: 'EDIT_TEXT',
+        actor: 'legal@sverdlovsk.example',
+        from: 'drafting',
+        to: 'drafting',
+        detail: 'edit purpose (ru)',
+      });
     });
 
     it('when the expected version is stale, then 409 and nothing changes', async () => {
@@ -203,7 +220,8 @@ describe(`agreements API (${TEST_DATABASE_KIND})`, () => {
       const { version } = (await legal.get(`/api/agreements/${COOPERATION}`)).body;
       await expectRefusedWithoutChange(
         COOPERATION,
-        () => legal.put(`/api/agreements/${COOPERATION}/clauses/purpose`, { lang: 'ru', text: '<p>Текст.</p>', expectedVersion: version - 1 }),
+        () =>
+          legal.put(`/api/agreements/${COOPERATION}/clauses/purpose`, { lang: 'ru', text: '<p>Текст.</p>', expectedVersion: version - 1 }),
         409,
         'VERSION_CONFLICT',
       );
@@ -226,8 +244,18 @@ describe(`agreements API (${TEST_DATABASE_KIND})`, () => {
     it('when an official or the other party edits, or the clause does not exist, then 403/404 and nothing changes', async () => {
       const { version } = (await legal.get(`/api/agreements/${COOPERATION}`)).body;
       const body = { lang: 'ru', text: '<p>Текст.</p>', expectedVersion: version };
-      await expectRefusedWithoutChange(COOPERATION, () => official.put(`/api/agreements/${COOPERATION}/clauses/purpose`, body), 403, 'FORBIDDEN');
-      await expectRefusedWithoutChange(COOPERATION, () => legal.put(`/api/agreements/${COOPERATION}/clauses/no-such-clause`, body), 404, 'NOT_FOUND');
+      await expectRefusedWithoutChange(
+        COOPERATION,
+        () => official.put(`/api/agreements/${COOPERATION}/clauses/purpose`, body),
+        403,
+        'FORBIDDEN',
+      );
+      await expectRefusedWithoutChange(
+        COOPERATION,
+        () => legal.put(`/api/agreements/${COOPERATION}/clauses/no-such-clause`, body),
+        404,
+        'NOT_FOUND',
+      );
       await expectRefusedWithoutChange(
         LETTER_OF_INTENT,
         () => legal.put(`/api/agreements/${LETTER_OF_INTENT}/clauses/purpose`, { ...body, expectedVersion: 8 }),
@@ -239,30 +267,65 @@ describe(`agreements API (${TEST_DATABASE_KIND})`, () => {
 
   describe('events', () => {
     it('when an event is malformed, then 400 and nothing changes', async () => {
-      await expectRefusedWithoutChange(COOPERATION, () => legal.post(`/api/agreements/${COOPERATION}/events`, { type: 'PUBLISH', expectedVersion: 1 }), 400, 'MALFORMED_REQUEST');
-      await expectRefusedWithoutChange(COOPERATION, () => legal.post(`/api/agreements/${COOPERATION}/events`, { type: 'SUBMIT' }), 400, 'MALFORMED_REQUEST');
+      await expectRefusedWithoutChange(
+        COOPERATION,
+        () => legal.post(`/api/agreements/${COOPERATION}/events`, { type: 'PUBLISH', expectedVersion: 1 }),
+        400,
+        'MALFORMED_REQUEST',
+      );
+      await expectRefusedWithoutChange(
+        COOPERATION,
+        () => legal.post(`/api/agreements/${COOPERATION}/events`, { type: 'SUBMIT' }),
+        400,
+        'MALFORMED_REQUEST',
+      );
     });
 
     it('when the role may not send it, then 403 and nothing changes', async () => {
       const { version } = (await legal.get(`/api/agreements/${COOPERATION}`)).body;
-      await expectRefusedWithoutChange(COOPERATION, () => official.post(`/api/agreements/${COOPERATION}/events`, { type: 'SUBMIT', expectedVersion: version }), 403, 'FORBIDDEN');
+      await expectRefusedWithoutChange(
+        COOPERATION,
+        () => official.post(`/api/agreements/${COOPERATION}/events`, { type: 'SUBMIT', expectedVersion: version }),
+        403,
+        'FORBIDDEN',
+      );
     });
 
     it('when the event is not possible in this state, then 409 and nothing changes', async () => {
       const { version } = (await legal.get(`/api/agreements/${COOPERATION}`)).body;
-      await expectRefusedWithoutChange(COOPERATION, () => signatory.post(`/api/agreements/${COOPERATION}/events`, { type: 'SIGN', expectedVersion: version }), 409, 'INVALID_TRANSITION');
-      await expectRefusedWithoutChange(LETTER_OF_INTENT, () => legal.post(`/api/agreements/${LETTER_OF_INTENT}/events`, { type: 'WITHDRAW', expectedVersion: 8 }), 409, 'INVALID_TRANSITION');
+      await expectRefusedWithoutChange(
+        COOPERATION,
+        () => signatory.post(`/api/agreements/${COOPERATION}/events`, { type: 'SIGN', expectedVersion: version }),
+        409,
+        'INVALID_TRANSITION',
+      );
+      await expectRefusedWithoutChange(
+        LETTER_OF_INTENT,
+        () => legal.post(`/api/agreements/${LETTER_OF_INTENT}/events`, { type: 'WITHDRAW', expectedVersion: 8 }),
+        409,
+        'INVALID_TRANSITION',
+      );
     });
 
     it('when the expected version is stale, then 409 and nothing changes', async () => {
-      await expectRefusedWithoutChange(COOPERATION, () => legal.post(`/api/agreements/${COOPERATION}/events`, { type: 'SUBMIT', expectedVersion: 0 }), 409, 'VERSION_CONFLICT');
+      await expectRefusedWithoutChange(
+        COOPERATION,
+        () => legal.post(`/api/agreements/${COOPERATION}/events`, { type: 'SUBMIT', expectedVersion: 0 }),
+        409,
+        'VERSION_CONFLICT',
+      );
     });
 
     it('when another party asks for the agreement of others, then 404', async () => {
       const created = await legalGyeonggi.post('/api/agreements', { kind: 'memorandum' });
       expect(created.status).to.equal(201);
       // Both demo parties are parties to every demo agreement; a third party proves the privacy rule.
-      await server.db('parties').insert({ key: 'outsider', language: 'en', names: (await server.db('parties').where({ key: 'gyeonggi' }).first()).names, created_at: new Date().toISOString() });
+      await server.db('parties').insert({
+        key: 'outsider',
+        language: 'en',
+        names: (await server.db('parties').where({ key: 'gyeonggi' }).first()).names,
+        created_at: new Date().toISOString(),
+      });
       await server.db('users').insert({
         email: 'legal@outsider.example',
         party_key: 'outsider',
@@ -275,7 +338,12 @@ describe(`agreements API (${TEST_DATABASE_KIND})`, () => {
       const outsider = await ApiClient.signIn(server.baseUrl, 'legal@outsider.example');
       expect((await outsider.get('/api/agreements')).body).to.deep.equal([]);
       expectProblem(await outsider.get(`/api/agreements/${created.body.id}`), 404, 'NOT_FOUND');
-      await expectRefusedWithoutChange(created.body.id, () => outsider.post(`/api/agreements/${created.body.id}/events`, { type: 'WITHDRAW', expectedVersion: 1 }), 404, 'NOT_FOUND');
+      await expectRefusedWithoutChange(
+        created.body.id,
+        () => outsider.post(`/api/agreements/${created.body.id}/events`, { type: 'WITHDRAW', expectedVersion: 1 }),
+        404,
+        'NOT_FOUND',
+      );
       expectProblem(await outsider.get(`/api/agreements/${created.body.id}/pdf?original=gyeonggi`), 404, 'NOT_FOUND');
     });
 

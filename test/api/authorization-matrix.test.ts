@@ -62,7 +62,11 @@ const REFUSAL: Record<Exclude<Decision, { allowed: true }>['kind'], number> = { 
 const expectedStatus = (action: AgreementAction, decision: Decision) => (decision.allowed ? SUCCESS[action] : REFUSAL[decision.kind]);
 
 /** SIGN confirms the signatory's password (all test users share it); the policy is asked before it is checked. */
-const eventBody = (type: string, expectedVersion: number) => ({ type, expectedVersion, ...(type === 'SIGN' && { password: DEMO_PASSWORD }) });
+const eventBody = (type: string, expectedVersion: number) => ({
+  type,
+  expectedVersion,
+  ...(type === 'SIGN' && { password: DEMO_PASSWORD }),
+});
 
 /** Workflow events move the agreement on (an allowed one gets an agreement of its own); every other action leaves it in its state. */
 const movesOn = (action: AgreementAction) => action.startsWith('event.');
@@ -79,7 +83,12 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
     server = await startTestServer({ agreementsPerUserPerHour: 10_000 });
     await insertParty(server.db, { ...DEMO_PARTIES[1]!, key: 'outsider', language: 'en' }, new Date().toISOString());
     for (const role of ROLES) {
-      await addUser(server.db, 'outsider', { email: `${role}@outsider.example`, role, displayName: `Outsider ${role}`, password: DEMO_PASSWORD }, new Date());
+      await addUser(
+        server.db,
+        'outsider',
+        { email: `${role}@outsider.example`, role, displayName: `Outsider ${role}`, password: DEMO_PASSWORD },
+        new Date(),
+      );
     }
     for (const email of emails) {
       clients.set(email, await ApiClient.signIn(server.baseUrl, email));
@@ -114,7 +123,11 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
       case 'agreement.read':
         return client.get(`/api/agreements/${id}`);
       case 'text.edit':
-        return client.put(`/api/agreements/${id}/clauses/financing`, { lang: 'ru', text: '<p>Каждая Сторона несёт свои расходы.</p>', expectedVersion });
+        return client.put(`/api/agreements/${id}/clauses/financing`, {
+          lang: 'ru',
+          text: '<p>Каждая Сторона несёт свои расходы.</p>',
+          expectedVersion,
+        });
       case 'comment.write':
         return client.post(`/api/agreements/${id}/comments`, { clause: 'financing', lang: 'ru', body: 'Согласны.' });
       case 'deadlines.set':
@@ -141,9 +154,12 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
           const expected = expectedStatus(action, decision);
           answered.add(response.status);
           if (response.status !== expected) {
-            mismatches.push(`${email} ${action}: policy ${decision.allowed ? 'allows' : decision.kind} (${expected}), HTTP ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
+            mismatches.push(
+              `${email} ${action}: policy ${decision.allowed ? 'allows' : decision.kind} (${expected}), HTTP ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`,
+            );
           }
-          if (!decision.allowed && (await storedAgreement(server.db, id)) !== before) mismatches.push(`${email} ${action}: refused, but the agreement changed`);
+          if (!decision.allowed && (await storedAgreement(server.db, id)) !== before)
+            mismatches.push(`${email} ${action}: refused, but the agreement changed`);
         }
       }
       expect(mismatches).to.deep.equal([]);
@@ -158,10 +174,14 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
       const user = users.get(email)!;
       const decision = decide(user, null, 'agreement.create');
       const count = await countRows(server.db, 'agreements');
-      const response = await clients.get(email)!.post('/api/agreements', { kind: 'memorandum', counterparty: COUNTERPARTY[user.party as keyof typeof COUNTERPARTY] });
+      const response = await clients
+        .get(email)!
+        .post('/api/agreements', { kind: 'memorandum', counterparty: COUNTERPARTY[user.party as keyof typeof COUNTERPARTY] });
       const expected = decision.allowed ? 201 : REFUSAL[decision.kind];
-      if (response.status !== expected) mismatches.push(`${email}: policy ${decision.allowed ? 'allows' : decision.kind} (${expected}), HTTP ${response.status}`);
-      if (!decision.allowed && (await countRows(server.db, 'agreements')) !== count) mismatches.push(`${email}: refused, but an agreement was created`);
+      if (response.status !== expected)
+        mismatches.push(`${email}: policy ${decision.allowed ? 'allows' : decision.kind} (${expected}), HTTP ${response.status}`);
+      if (!decision.allowed && (await countRows(server.db, 'agreements')) !== count)
+        mismatches.push(`${email}: refused, but an agreement was created`);
     }
     expect(mismatches).to.deep.equal([]);
   });

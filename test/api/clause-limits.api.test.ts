@@ -41,7 +41,9 @@ describe(`clause limits API (${TEST_DATABASE_KIND})`, () => {
   it('when a clause holds a word longer than the limit, then it is refused with the limit named and nothing changes', async () => {
     const word = 'x'.repeat(MAX_WORD_LENGTH + 1);
     await expectRefused(() => editPurpose(`<p>The Parties shall ${word} cooperate.</p>`), {
-      detail: new RegExp(`^clause "purpose" \\(en\\): a word of ${MAX_WORD_LENGTH + 1} characters .*limit of ${MAX_WORD_LENGTH} characters for one word$`),
+      detail: new RegExp(
+        `^clause "purpose" \\(en\\): a word of ${MAX_WORD_LENGTH + 1} characters .*limit of ${MAX_WORD_LENGTH} characters for one word$`,
+      ),
       limit: `${MAX_WORD_LENGTH} characters per word`,
     });
     const purpose = ok(await legal.get(`/api/agreements/${id}`)).clauses.find((clause: { key: string }) => clause.key === 'purpose');
@@ -69,8 +71,13 @@ describe(`clause limits API (${TEST_DATABASE_KIND})`, () => {
   });
 
   it('when a clause calls {{log}} or nests loops too deep, then it is refused naming the clause and language and nothing changes', async () => {
-    await expectRefused(() => editPurpose('<p>{{log "the clause text"}}</p>'), { detail: /^clause "purpose" \(en\): the helper "log" is not allowed/ });
+    await expectRefused(() => editPurpose('<p>{{log "the clause text"}}</p>'), {
+      detail: /^clause "purpose" \(en\): the helper "log" is not allowed/,
+    });
     const fiveLoops = `<p>${'{{#each @root.areas}}'.repeat(5)}x${'{{/each}}'.repeat(5)}</p>`;
-    await expectRefused(() => editPurpose(fiveLoops), { detail: /^clause "purpose" \(en\): loops \(\{\{#each\}\}\) nest more than 2 deep$/, limit: 'loop depth 2' });
+    await expectRefused(() => editPurpose(fiveLoops), {
+      detail: /^clause "purpose" \(en\): loops \(\{\{#each\}\}\) nest more than 2 deep$/,
+      limit: 'loop depth 2',
+    });
   });
 });

@@ -71,14 +71,25 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
 
     it('when the other languages are translated and confirmed, then SUBMIT passes', async () => {
       let version = ok(
-        await legal.put(`/api/agreements/${id}/clauses/financing`, { lang: 'en', text: '<p>Each Party shall bear its own costs.</p>', expectedVersion: 1 }),
+        await legal.put(`/api/agreements/${id}/clauses/financing`, {
+          lang: 'en',
+          text: '<p>Each Party shall bear its own costs.</p>',
+          expectedVersion: 1,
+        }),
       ).version;
       const translated = ok(
-        await legalGyeonggi.put(`/api/agreements/${id}/clauses/financing`, { lang: 'ko', text: '<p>각 측은 자체 비용을 부담한다.</p>', expectedVersion: version }),
+        await legalGyeonggi.put(`/api/agreements/${id}/clauses/financing`, {
+          lang: 'ko',
+          text: '<p>각 측은 자체 비용을 부담한다.</p>',
+          expectedVersion: version,
+        }),
       );
       expect(translated.clauses.find((clause: { key: string }) => clause.key === 'financing').status.ko).to.equal('translated');
       version = translated.version;
-      for (const [client, lang] of [[legalGyeonggi, 'ko'], [legal, 'ru']] as const) {
+      for (const [client, lang] of [
+        [legalGyeonggi, 'ko'],
+        [legal, 'ru'],
+      ] as const) {
         version = ok(await client.post(`/api/agreements/${id}/clauses/financing/confirm`, { lang, expectedVersion: version })).version;
       }
       expect((await current()).parity).to.deep.equal([]);
@@ -101,7 +112,9 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
       const original = ok(await legal.get(`/api/agreements/${id}/versions/1`));
       let version = 1;
       for (const text of ['<p>Первая редакция.</p>', '<p>Вторая редакция.</p>']) {
-        version = ok(await legal.put(`/api/agreements/${id}/clauses/purpose`, { lang: 'ru', text, expectedVersion: version, as: 'translation' })).version;
+        version = ok(
+          await legal.put(`/api/agreements/${id}/clauses/purpose`, { lang: 'ru', text, expectedVersion: version, as: 'translation' }),
+        ).version;
       }
       const { versions, next } = ok(await legal.get(`/api/agreements/${id}/versions`));
       expect(versions.map((entry: { version: number; change: { op: string } }) => [entry.version, entry.change.op])).to.deep.equal([
@@ -113,7 +126,9 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
       expect(versions[1]).to.include({ createdBy: 'legal@sverdlovsk.example' }).and.not.have.property('text');
       expect(ok(await legal.get(`/api/agreements/${id}/versions/1`))).to.deep.equal(original);
       const second = ok(await legal.get(`/api/agreements/${id}/versions/2`));
-      expect(second.clauses.find((clause: { key: string }) => clause.key === 'purpose').languages.ru.text).to.equal('<p>Первая редакция.</p>');
+      expect(second.clauses.find((clause: { key: string }) => clause.key === 'purpose').languages.ru.text).to.equal(
+        '<p>Первая редакция.</p>',
+      );
       expect((await legal.get(`/api/agreements/${id}/versions/9`)).status).to.equal(404);
     });
 
@@ -121,7 +136,14 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
       let version = 1;
       const written = [1];
       for (let edit = 1; edit <= 7; edit += 1) {
-        version = ok(await legal.put(`/api/agreements/${id}/clauses/purpose`, { lang: 'ru', text: `<p>Редакция ${edit}.</p>`, expectedVersion: version, as: 'translation' })).version;
+        version = ok(
+          await legal.put(`/api/agreements/${id}/clauses/purpose`, {
+            lang: 'ru',
+            text: `<p>Редакция ${edit}.</p>`,
+            expectedVersion: version,
+            as: 'translation',
+          }),
+        ).version;
         written.push(version);
       }
       // An event moves the agreement's version without writing a text: the list has a gap there.
@@ -134,11 +156,17 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
         next = page.next;
       }
 
-      expect(pages).to.deep.equal([[8, 7, 6], [5, 4, 3], [2, 1]]);
+      expect(pages).to.deep.equal([
+        [8, 7, 6],
+        [5, 4, 3],
+        [2, 1],
+      ]);
       expect(pages.flat()).to.deep.equal([...written].reverse());
       // A last page that is exactly full says so, rather than pointing at an empty one.
       expect(ok(await legal.get(`/api/agreements/${id}/versions?limit=4&before=5`))).to.deep.include({ next: null });
-      expect(ok(await legal.get(`/api/agreements/${id}/versions?before=3`)).versions.map((entry: { version: number }) => entry.version)).to.deep.equal([2, 1]);
+      expect(
+        ok(await legal.get(`/api/agreements/${id}/versions?before=3`)).versions.map((entry: { version: number }) => entry.version),
+      ).to.deep.equal([2, 1]);
       expect(ok(await legal.get(`/api/agreements/${id}/versions?limit=200`)).versions).to.have.length(8);
     });
 
@@ -153,18 +181,27 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
     });
 
     it('when two versions are compared, then the changed clause shows the words removed and added, per language', async () => {
-      ok(await legal.put(`/api/agreements/${id}/clauses/dispute-settlement`, {
-        lang: 'en',
-        text: '<p>Any differences concerning the interpretation of this Agreement shall be settled by friendly consultations.</p>',
-        expectedVersion: 1,
-        as: 'translation',
-      }));
+      ok(
+        await legal.put(`/api/agreements/${id}/clauses/dispute-settlement`, {
+          lang: 'en',
+          text: '<p>Any differences concerning the interpretation of this Agreement shall be settled by friendly consultations.</p>',
+          expectedVersion: 1,
+          as: 'translation',
+        }),
+      );
       const comparison = ok(await legal.get(`/api/agreements/${id}/compare?from=1&to=2`));
       const changed = comparison.clauses.filter((clause: { change: string }) => clause.change !== 'unchanged');
       expect(changed.map((clause: { key: string }) => clause.key)).to.deep.equal(['dispute-settlement']);
       const english = changed[0].languages.en;
-      expect(english.filter((run: { added: boolean }) => run.added).map((run: { value: string }) => run.value.trim())).to.include('friendly');
-      expect(english.filter((run: { removed: boolean }) => run.removed).map((run: { value: string }) => run.value).join(' ')).to.include('application');
+      expect(english.filter((run: { added: boolean }) => run.added).map((run: { value: string }) => run.value.trim())).to.include(
+        'friendly',
+      );
+      expect(
+        english
+          .filter((run: { removed: boolean }) => run.removed)
+          .map((run: { value: string }) => run.value)
+          .join(' '),
+      ).to.include('application');
       expect(changed[0].languages.ru.every((run: { added: boolean; removed: boolean }) => !run.added && !run.removed)).to.equal(true);
     });
   });
@@ -176,9 +213,22 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
       const approvedHash = (await current()).contentHash;
       const [approval] = await server.db('approvals').where({ agreement_id: id });
       expect(approval).to.include({ stage: 'review', party_key: 'gyeonggi', content_hash: approvedHash, version: version - 1 });
-      version = ok(await officialGyeonggi.post(`/api/agreements/${id}/events`, { type: 'REQUEST_CHANGES', expectedVersion: version, comment: 'Name the coordinators' })).version;
+      version = ok(
+        await officialGyeonggi.post(`/api/agreements/${id}/events`, {
+          type: 'REQUEST_CHANGES',
+          expectedVersion: version,
+          comment: 'Name the coordinators',
+        }),
+      ).version;
       expect((await current()).approvals).to.deep.equal({ review: [], approval: [] });
-      ok(await legal.put(`/api/agreements/${id}/clauses/coordinators`, { lang: 'en', text: '<p>The Parties shall designate coordinators.</p>', expectedVersion: version, as: 'translation' }));
+      ok(
+        await legal.put(`/api/agreements/${id}/clauses/coordinators`, {
+          lang: 'en',
+          text: '<p>The Parties shall designate coordinators.</p>',
+          expectedVersion: version,
+          as: 'translation',
+        }),
+      );
 
       const audit = ok(await legal.get(`/api/agreements/${id}/audit`));
       const requested = audit.find((entry: { event: string }) => entry.event === 'REQUEST_CHANGES');
@@ -187,17 +237,31 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
 
       const sinceApproval = ok(await legalGyeonggi.get(`/api/agreements/${id}/compare?from=my-last-approval`));
       expect(sinceApproval.from.contentHash).to.equal(approvedHash);
-      expect(sinceApproval.clauses.filter((clause: { change: string }) => clause.change === 'changed').map((clause: { key: string }) => clause.key)).to.deep.equal(['coordinators']);
+      expect(
+        sinceApproval.clauses
+          .filter((clause: { change: string }) => clause.change === 'changed')
+          .map((clause: { key: string }) => clause.key),
+      ).to.deep.equal(['coordinators']);
       expect((await officialSverdlovsk.get(`/api/agreements/${id}/compare?from=my-last-approval`)).status).to.equal(404);
     });
   });
 
   describe('clauses', () => {
     it('when clauses are added, reordered and removed, then the text follows and a fresh clause waits for its translations', async () => {
-      let agreement = ok(await legal.post(`/api/agreements/${id}/clauses`, { libraryKey: 'twin-region-status', after: 'conference', expectedVersion: 1 }), 201);
+      let agreement = ok(
+        await legal.post(`/api/agreements/${id}/clauses`, { libraryKey: 'twin-region-status', after: 'conference', expectedVersion: 1 }),
+        201,
+      );
       const keys = () => agreement.clauses.map((clause: { key: string }) => clause.key);
       expect(keys().indexOf('twin-region-status')).to.equal(keys().indexOf('conference') + 1);
-      agreement = ok(await legalGyeonggi.post(`/api/agreements/${id}/clauses`, { lang: 'ko', text: '<p>양측은 청소년 교류를 장려한다.</p>', expectedVersion: agreement.version }), 201);
+      agreement = ok(
+        await legalGyeonggi.post(`/api/agreements/${id}/clauses`, {
+          lang: 'ko',
+          text: '<p>양측은 청소년 교류를 장려한다.</p>',
+          expectedVersion: agreement.version,
+        }),
+        201,
+      );
       const custom = agreement.clauses.at(-2);
       expect(custom.key).to.equal('custom-1');
       expect(custom.status).to.deep.equal({ ru: 'needs-review', ko: 'confirmed', en: 'needs-review' });
@@ -217,9 +281,15 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
       expect((await legal.request('DELETE', `/api/agreements/${id}/clauses/title?expectedVersion=1`)).status).to.equal(422);
       expect((await legal.request('DELETE', `/api/agreements/${id}/clauses/nothing?expectedVersion=1`)).status).to.equal(404);
       expect((await legal.post(`/api/agreements/${id}/clauses`, { libraryKey: 'financing', expectedVersion: 1 })).status).to.equal(422);
-      expect((await legal.post(`/api/agreements/${id}/clauses`, { libraryKey: 'no-such-clause', expectedVersion: 1 })).status).to.equal(422);
-      expect((await legal.put(`/api/agreements/${id}/variables`, { variables: { placeOfSigning: 'moscow' }, expectedVersion: 1 })).status).to.equal(422);
-      expect((await officialGyeonggi.post(`/api/agreements/${id}/clauses`, { libraryKey: 'twin-region-status', expectedVersion: 1 })).status).to.equal(403);
+      expect((await legal.post(`/api/agreements/${id}/clauses`, { libraryKey: 'no-such-clause', expectedVersion: 1 })).status).to.equal(
+        422,
+      );
+      expect(
+        (await legal.put(`/api/agreements/${id}/variables`, { variables: { placeOfSigning: 'moscow' }, expectedVersion: 1 })).status,
+      ).to.equal(422);
+      expect(
+        (await officialGyeonggi.post(`/api/agreements/${id}/clauses`, { libraryKey: 'twin-region-status', expectedVersion: 1 })).status,
+      ).to.equal(403);
       expect(await storedAgreement(server.db, id)).to.equal(before);
     });
 
@@ -228,23 +298,58 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
       const comparison = ok(await legal.get(`/api/agreements/${id}/compare?from=1`));
       const duration = comparison.clauses.find((clause: { key: string }) => clause.key === 'duration-and-termination');
       expect(duration.change).to.equal('changed');
-      expect(duration.languages.en.filter((run: { added: boolean }) => run.added).map((run: { value: string }) => run.value).join('')).to.include('10');
+      expect(
+        duration.languages.en
+          .filter((run: { added: boolean }) => run.added)
+          .map((run: { value: string }) => run.value)
+          .join(''),
+      ).to.include('10');
     });
   });
 
   describe('comments', () => {
     it('when a party comments internally, then the other party never sees it; public threads take replies and resolve', async () => {
-      const internal = ok(await legal.post(`/api/agreements/${id}/comments`, { clause: 'financing', lang: 'ru', body: 'Согласовать с Минфином', internal: true }), 201);
-      const thread = ok(await legalGyeonggi.post(`/api/agreements/${id}/comments`, { clause: 'financing', lang: 'ko', body: '예산 조항을 확인해 주십시오.' }), 201);
-      ok(await legal.post(`/api/agreements/${id}/comments`, { clause: 'financing', lang: 'ko', body: 'Проверено.', replyTo: thread.id }), 201);
+      const internal = ok(
+        await legal.post(`/api/agreements/${id}/comments`, {
+          clause: 'financing',
+          lang: 'ru',
+          body: 'Согласовать с Минфином',
+          internal: true,
+        }),
+        201,
+      );
+      const thread = ok(
+        await legalGyeonggi.post(`/api/agreements/${id}/comments`, {
+          clause: 'financing',
+          lang: 'ko',
+          body: '예산 조항을 확인해 주십시오.',
+        }),
+        201,
+      );
+      ok(
+        await legal.post(`/api/agreements/${id}/comments`, { clause: 'financing', lang: 'ko', body: 'Проверено.', replyTo: thread.id }),
+        201,
+      );
 
       const seenByGyeonggi = ok(await officialGyeonggi.get(`/api/agreements/${id}/comments`));
       expect(seenByGyeonggi.map((comment: { id: number }) => comment.id)).to.not.include(internal.id);
       expect(seenByGyeonggi).to.have.length(2);
-      expect((await officialGyeonggi.post(`/api/agreements/${id}/comments`, { clause: 'financing', lang: 'ru', body: 'x', replyTo: internal.id })).status).to.equal(404);
+      expect(
+        (
+          await officialGyeonggi.post(`/api/agreements/${id}/comments`, {
+            clause: 'financing',
+            lang: 'ru',
+            body: 'x',
+            replyTo: internal.id,
+          })
+        ).status,
+      ).to.equal(404);
       expect((await officialGyeonggi.post(`/api/agreements/${id}/comments/${internal.id}/resolve`)).status).to.equal(404);
       const seenBySverdlovsk = ok(await officialSverdlovsk.get(`/api/agreements/${id}/comments`));
-      expect(seenBySverdlovsk.find((comment: { id: number }) => comment.id === internal.id)).to.include({ internal: true, author: 'legal@sverdlovsk.example' });
+      expect(seenBySverdlovsk.find((comment: { id: number }) => comment.id === internal.id)).to.include({
+        internal: true,
+        author: 'legal@sverdlovsk.example',
+      });
 
       const resolved = ok(await officialGyeonggi.post(`/api/agreements/${id}/comments/${thread.id}/resolve`));
       expect(resolved).to.include({ resolvedBy: 'official@gyeonggi.example' });
@@ -255,7 +360,9 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
     it('when the comment names an unknown clause or a language not in the agreement, then it is refused', async () => {
       expect((await legal.post(`/api/agreements/${id}/comments`, { clause: 'nothing', lang: 'ru', body: 'x' })).status).to.equal(404);
       const letter = ok(await legal.post('/api/agreements', { kind: 'letter-of-intent' }), 201);
-      expect((await legal.post(`/api/agreements/${letter.id}/comments`, { clause: 'purpose', lang: 'en', body: 'x' })).status).to.equal(422);
+      expect((await legal.post(`/api/agreements/${letter.id}/comments`, { clause: 'purpose', lang: 'en', body: 'x' })).status).to.equal(
+        422,
+      );
     });
   });
 });

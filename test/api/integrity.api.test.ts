@@ -49,7 +49,12 @@ describe(`integrity (${TEST_DATABASE_KIND})`, () => {
     beforeEach(async () => {
       id = (await legal.post('/api/agreements', { kind: 'letter-of-intent' })).body.id;
       let version = 1;
-      for (const [client, type] of [[legal, 'SUBMIT'], [legal, 'REQUEST_CHANGES'], [legal, 'SUBMIT'], [legalGyeonggi, 'APPROVE']] as const) {
+      for (const [client, type] of [
+        [legal, 'SUBMIT'],
+        [legal, 'REQUEST_CHANGES'],
+        [legal, 'SUBMIT'],
+        [legalGyeonggi, 'APPROVE'],
+      ] as const) {
         version = (await client.post(`/api/agreements/${id}/events`, { type, expectedVersion: version })).body.version;
       }
     });
@@ -75,12 +80,39 @@ describe(`integrity (${TEST_DATABASE_KIND})`, () => {
       const { auditHash } = await import('../../db/repositories/audit.repository.ts');
       // Renumber the tail, then insert a forged entry at 3 that links correctly to entry 2.
       for (const row of rows.slice(2).reverse()) {
-        await server.db('audit_events').where({ agreement_id: id, seq: row.seq }).update({ seq: row.seq + 1 });
+        await server
+          .db('audit_events')
+          .where({ agreement_id: id, seq: row.seq })
+          .update({ seq: row.seq + 1 });
       }
-      const forged = { agreementId: id, seq: 3, at: rows[2].at, actor: 'forger@evil.example', party: 'sverdlovsk', role: 'official', ip: null, userAgent: null, event: 'APPROVE', from: 'review', to: 'review', detail: null, prevHash: rows[1].hash };
+      const forged = {
+        agreementId: id,
+        seq: 3,
+        at: rows[2].at,
+        actor: 'forger@evil.example',
+        party: 'sverdlovsk',
+        role: 'official',
+        ip: null,
+        userAgent: null,
+        event: 'APPROVE',
+        from: 'review',
+        to: 'review',
+        detail: null,
+        prevHash: rows[1].hash,
+      };
       await server.db('audit_events').insert({
-        agreement_id: id, seq: 3, at: forged.at, actor: forged.actor, party_key: forged.party, role: forged.role, event: forged.event,
-        from_state: forged.from, to_state: forged.to, detail: null, prev_hash: forged.prevHash, hash: auditHash(forged),
+        agreement_id: id,
+        seq: 3,
+        at: forged.at,
+        actor: forged.actor,
+        party_key: forged.party,
+        role: forged.role,
+        event: forged.event,
+        from_state: forged.from,
+        to_state: forged.to,
+        detail: null,
+        prev_hash: forged.prevHash,
+        hash: auditHash(forged),
       });
       const result = await verify();
       expect(result.valid).to.equal(false);
@@ -91,7 +123,9 @@ describe(`integrity (${TEST_DATABASE_KIND})`, () => {
     it('when npm run audit:verify runs on the database, then it names the broken entry and exits 1', async () => {
       await server.db('audit_events').where({ agreement_id: id, seq: 4 }).update({ to_state: 'executed' });
       const environment = { ...process.env, DATABASE_URL: server.databaseUrl, BILATERAL_SECRET: randomBytes(32).toString('hex') };
-      const failure = await run('node_modules/.bin/tsx', ['server/audit-verify-cli.ts', String(id)], { env: environment }).catch((error) => error);
+      const failure = await run('node_modules/.bin/tsx', ['server/audit-verify-cli.ts', String(id)], { env: environment }).catch(
+        (error) => error,
+      );
       expect(failure.code).to.equal(1);
       expect(failure.stdout).to.include(`agreement ${id}: BROKEN at entry 4 (altered)`);
       const intact = await run('node_modules/.bin/tsx', ['server/audit-verify-cli.ts', '1'], { env: environment });

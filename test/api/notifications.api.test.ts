@@ -44,12 +44,21 @@ describe(`notifications and webhooks API (${TEST_DATABASE_KIND})`, () => {
     for (const party of ['sverdlovsk', 'gyeonggi']) {
       const profile = DEMO_USERS[0]!.profile;
       const passwordHash = await hashPassword(DEMO_PASSWORD);
-      await insertUser(server.db, { email: `webhooks-admin@${party}.example`, party, role: 'admin', displayName: `Admin of ${party}`, profile, passwordHash }, new Date().toISOString());
+      await insertUser(
+        server.db,
+        { email: `webhooks-admin@${party}.example`, party, role: 'admin', displayName: `Admin of ${party}`, profile, passwordHash },
+        new Date().toISOString(),
+      );
     }
     [legal, legalGyeonggi, admin, adminGyeonggi] = await Promise.all(
-      ['legal@sverdlovsk.example', 'legal@gyeonggi.example', 'webhooks-admin@sverdlovsk.example', 'webhooks-admin@gyeonggi.example'].map(signIn),
+      ['legal@sverdlovsk.example', 'legal@gyeonggi.example', 'webhooks-admin@sverdlovsk.example', 'webhooks-admin@gyeonggi.example'].map(
+        signIn,
+      ),
     );
-    agreementId = ok(await (await ApiClient.signIn(server.baseUrl, 'legal@sverdlovsk.example')).post('/api/agreements', { kind: 'letter-of-intent' }), 201).id;
+    agreementId = ok(
+      await (await ApiClient.signIn(server.baseUrl, 'legal@sverdlovsk.example')).post('/api/agreements', { kind: 'letter-of-intent' }),
+      201,
+    ).id;
   });
   after(async () => server?.close());
 
@@ -61,13 +70,22 @@ describe(`notifications and webhooks API (${TEST_DATABASE_KIND})`, () => {
       const { unread: earlierGyeonggi } = ok(await legalGyeonggi.get('/api/notifications'));
       const first = new Date('2027-02-01T09:00:00.000Z');
       const second = new Date('2027-02-03T09:00:00.000Z');
-      await server.db.transaction((trx) => notify(trx, { agreementId, kind: 'reminder', payload: { stage: 'review' }, userIds, occurredAt: first }));
-      await server.db.transaction((trx) => notify(trx, { agreementId, kind: 'overdue', payload: { stage: 'review' }, userIds, occurredAt: second }));
+      await server.db.transaction((trx) =>
+        notify(trx, { agreementId, kind: 'reminder', payload: { stage: 'review' }, userIds, occurredAt: first }),
+      );
+      await server.db.transaction((trx) =>
+        notify(trx, { agreementId, kind: 'overdue', payload: { stage: 'review' }, userIds, occurredAt: second }),
+      );
 
       const listed = ok(await legal.get('/api/notifications'));
       expect(listed.unread).to.equal(earlier + 2);
       expect(listed.notifications.slice(0, 2).map((entry: { kind: string }) => entry.kind)).to.deep.equal(['overdue', 'reminder']);
-      expect(listed.notifications[0]).to.deep.include({ agreementId, payload: { stage: 'review' }, createdAt: second.toISOString(), readAt: null });
+      expect(listed.notifications[0]).to.deep.include({
+        agreementId,
+        payload: { stage: 'review' },
+        createdAt: second.toISOString(),
+        readAt: null,
+      });
       const me = (await findUserByEmail(server.db, 'legal@sverdlovsk.example'))!;
       const mine = await server.db('notifications').where({ user_id: me.id }).orderBy('id').pluck('id');
       expect(listed.notifications.map((entry: { id: number }) => entry.id).sort()).to.deep.equal(mine.sort());
@@ -78,12 +96,16 @@ describe(`notifications and webhooks API (${TEST_DATABASE_KIND})`, () => {
       expect(ok(await legal.post(`/api/notifications/${newest}/read`)).readAt, 'reading again keeps the first time').to.equal(read.readAt);
       expect(ok(await legal.get('/api/notifications')).unread).to.equal(earlier + 1);
       expect(ok(await legal.get('/api/notifications?limit=1')).notifications).to.have.length(1);
-      expect(ok(await legalGyeonggi.get('/api/notifications')).unread, 'the other party’s legal staff has their own').to.equal(earlierGyeonggi + 2);
+      expect(ok(await legalGyeonggi.get('/api/notifications')).unread, 'the other party’s legal staff has their own').to.equal(
+        earlierGyeonggi + 2,
+      );
     });
 
     it('when a user reads a notification that is not theirs, or asks badly, then problem+json and nothing changes', async () => {
       const other = (await findUserByEmail(server.db, 'legal@gyeonggi.example'))!;
-      await server.db.transaction((trx) => notify(trx, { agreementId, kind: 'reminder', payload: {}, userIds: [other.id], occurredAt: new Date() }));
+      await server.db.transaction((trx) =>
+        notify(trx, { agreementId, kind: 'reminder', payload: {}, userIds: [other.id], occurredAt: new Date() }),
+      );
       const theirs = await server.db('notifications').where({ user_id: other.id }).orderBy('id', 'desc').first();
       const before = JSON.stringify(await server.db('notifications').orderBy('id'));
 
@@ -127,8 +149,20 @@ describe(`notifications and webhooks API (${TEST_DATABASE_KIND})`, () => {
       const before = await countRows(server.db, 'webhooks');
       expectProblem(await admin.post('/api/webhooks', {}), 400, 'MALFORMED_REQUEST');
       expectProblem(await admin.post('/api/webhooks', { url: 'https://example.org/hook', secret: 'mine' }), 400, 'MALFORMED_REQUEST');
-      const refusedByPolicy = ['http://169.254.169.254/latest/meta-data/', 'http://[::1]:5432/', 'http://127.0.0.2:5432/', 'http://metadata.google.internal/'];
-      for (const url of ['ftp://example.org/hook', 'http://user:password@example.org/hook', 'not a url', 'javascript:alert(1)', 'https://example.org/hook#x', ...refusedByPolicy]) {
+      const refusedByPolicy = [
+        'http://169.254.169.254/latest/meta-data/',
+        'http://[::1]:5432/',
+        'http://127.0.0.2:5432/',
+        'http://metadata.google.internal/',
+      ];
+      for (const url of [
+        'ftp://example.org/hook',
+        'http://user:password@example.org/hook',
+        'not a url',
+        'javascript:alert(1)',
+        'https://example.org/hook#x',
+        ...refusedByPolicy,
+      ]) {
         const response = await admin.post('/api/webhooks', { url });
         expectProblem(response, 422, 'RULE_VIOLATION');
         expect(response.body.detail).to.match(/^The webhook URL is refused: /);
@@ -146,7 +180,9 @@ describe(`notifications and webhooks API (${TEST_DATABASE_KIND})`, () => {
 
       expect(ok(await admin.request('DELETE', `/api/webhooks/${created.id}`))).to.include({ id: created.id, active: false });
       expectProblem(await admin.request('DELETE', `/api/webhooks/${created.id}`), 404, 'NOT_FOUND');
-      expect(ok(await admin.get('/api/webhooks')).find((webhook: { id: number }) => webhook.id === created.id)).to.include({ active: false });
+      expect(ok(await admin.get('/api/webhooks')).find((webhook: { id: number }) => webhook.id === created.id)).to.include({
+        active: false,
+      });
     });
 
     it('when an event is notified and the dispatcher sends it, then the delivery log shows it with its body and outcome', async () => {
@@ -155,7 +191,11 @@ describe(`notifications and webhooks API (${TEST_DATABASE_KIND})`, () => {
         let body = '';
         request.on('data', (chunk: Buffer) => (body += chunk.toString()));
         request.on('end', () => {
-          received.push({ body, signature: String(request.headers['x-bilateral-signature']), timestamp: String(request.headers['x-bilateral-timestamp']) });
+          received.push({
+            body,
+            signature: String(request.headers['x-bilateral-signature']),
+            timestamp: String(request.headers['x-bilateral-timestamp']),
+          });
           response.writeHead(200).end();
         });
       });
@@ -174,7 +214,13 @@ describe(`notifications and webhooks API (${TEST_DATABASE_KIND})`, () => {
 
         const [queued] = ok(await admin.get(`/api/webhooks/${created.id}/deliveries`));
         expect(queued).to.include({ eventId, kind: 'reminder', status: 'pending', attempts: 0, lastStatusCode: null });
-        expect(queued.body).to.deep.equal({ id: eventId, kind: 'reminder', agreementId, occurredAt: occurredAt.toISOString(), data: { stage: 'approval' } });
+        expect(queued.body).to.deep.equal({
+          id: eventId,
+          kind: 'reminder',
+          agreementId,
+          occurredAt: occurredAt.toISOString(),
+          data: { stage: 'approval' },
+        });
 
         await createWebhookDispatcher(server.deps, { processId: 'api-test', log: () => undefined }).runOnce();
 

@@ -23,7 +23,13 @@ function expectProblem(response: ApiResponse, status: number, code: string, deta
 }
 
 /** Runs the request and asserts it is refused with status and code, and that the agreement's stored state did not change. */
-async function expectRefusedWithoutChange(server: TestServer, send: () => Promise<ApiResponse>, status: number, code: string, detail?: RegExp): Promise<ApiResponse> {
+async function expectRefusedWithoutChange(
+  server: TestServer,
+  send: () => Promise<ApiResponse>,
+  status: number,
+  code: string,
+  detail?: RegExp,
+): Promise<ApiResponse> {
   const before = await storedAgreement(server.db, COOPERATION);
   const response = await send();
   expectProblem(response, status, code, detail);
@@ -40,7 +46,8 @@ async function checkWithPdfsigAndQpdf(pdf: Buffer, trusted: string[]): Promise<v
   const { stdout } = await tool('pdfsig', ['-nssdir', await nssDatabaseTrusting(trusted), file]);
   const signatures = parsePdfsig(stdout);
   expect(signatures, stdout).to.have.length(2);
-  for (const signature of signatures) expect(signature, stdout).to.include({ valid: true, trusted: true, subFilter: 'ETSI.CAdES.detached' });
+  for (const signature of signatures)
+    expect(signature, stdout).to.include({ valid: true, trusted: true, subFilter: 'ETSI.CAdES.detached' });
   expect(signatures.map((signature) => signature.totalDocument)).to.deep.equal([false, true]);
   const qpdf = await tool('qpdf', ['--check', file]);
   expect(qpdf.code, qpdf.stdout + qpdf.stderr).to.equal(0);
@@ -60,7 +67,13 @@ describe('signing asks for the password again', () => {
 
   it('when SIGN comes without a password, then 400 naming it and nothing changes', async () => {
     const version = await currentVersion(signatory);
-    const response = await expectRefusedWithoutChange(server, () => signatory.post(`/api/agreements/${COOPERATION}/events`, { type: 'SIGN', expectedVersion: version }), 400, 'MALFORMED_REQUEST', /password/);
+    const response = await expectRefusedWithoutChange(
+      server,
+      () => signatory.post(`/api/agreements/${COOPERATION}/events`, { type: 'SIGN', expectedVersion: version }),
+      400,
+      'MALFORMED_REQUEST',
+      /password/,
+    );
     expect(response.body.field).to.equal('password');
   });
 
@@ -68,7 +81,8 @@ describe('signing asks for the password again', () => {
     const version = await currentVersion(signatory);
     await expectRefusedWithoutChange(
       server,
-      () => signatory.post(`/api/agreements/${COOPERATION}/events`, { type: 'SIGN', expectedVersion: version, password: 'not my password' }),
+      () =>
+        signatory.post(`/api/agreements/${COOPERATION}/events`, { type: 'SIGN', expectedVersion: version, password: 'not my password' }),
       403,
       'FORBIDDEN',
       /password/,
@@ -78,12 +92,22 @@ describe('signing asks for the password again', () => {
   it('when someone who may not sign sends a password, then the policy answers first', async () => {
     const official = await ApiClient.signIn(server.baseUrl, 'official@sverdlovsk.example');
     const version = await currentVersion(official);
-    await expectRefusedWithoutChange(server, () => official.post(`/api/agreements/${COOPERATION}/events`, { type: 'SIGN', expectedVersion: version, password: 'guess' }), 403, 'FORBIDDEN', /may not send SIGN/);
+    await expectRefusedWithoutChange(
+      server,
+      () => official.post(`/api/agreements/${COOPERATION}/events`, { type: 'SIGN', expectedVersion: version, password: 'guess' }),
+      403,
+      'FORBIDDEN',
+      /may not send SIGN/,
+    );
   });
 
   it('when the password is right, then the signature is made and the password is stored nowhere', async () => {
     const version = await currentVersion(signatory);
-    const response = await signatory.post(`/api/agreements/${COOPERATION}/events`, { type: 'SIGN', expectedVersion: version, password: DEMO_PASSWORD });
+    const response = await signatory.post(`/api/agreements/${COOPERATION}/events`, {
+      type: 'SIGN',
+      expectedVersion: version,
+      password: DEMO_PASSWORD,
+    });
     expect(response.status, JSON.stringify(response.body)).to.equal(200);
     expect(response.body).to.deep.equal({ state: 'signing', version: version + 1 });
     const audit = await server.db('audit_events').where({ agreement_id: COOPERATION, event: 'SIGN' });
@@ -115,7 +139,12 @@ describe('a government brings its own certificates', () => {
 
   it('when the certificate does not chain to a trust anchor of the party yet, then 422 names the chain and nothing is stored', async () => {
     const rows = await countRows(server.db, 'credentials');
-    expectProblem(await signatory.post(url, { pkcs12: await pkcs12Of(signer), passphrase: PASSPHRASE }), 422, 'RULE_VIOLATION', /does not chain to any of gyeonggi's trust anchors/);
+    expectProblem(
+      await signatory.post(url, { pkcs12: await pkcs12Of(signer), passphrase: PASSPHRASE }),
+      422,
+      'RULE_VIOLATION',
+      /does not chain to any of gyeonggi's trust anchors/,
+    );
     expect(await countRows(server.db, 'credentials')).to.equal(rows);
   });
 
@@ -124,7 +153,12 @@ describe('a government brings its own certificates', () => {
     expectProblem(await signatory.post('/api/parties/gyeonggi/trust-anchors', { certificate }), 403, 'FORBIDDEN');
     const otherAdmin = await ApiClient.signIn(server.baseUrl, 'admin@sverdlovsk.example');
     expectProblem(await otherAdmin.post('/api/parties/gyeonggi/trust-anchors', { certificate }), 404, 'NOT_FOUND');
-    expectProblem(await admin.post('/api/parties/gyeonggi/trust-anchors', { certificate: signer.certificatePem }), 422, 'RULE_VIOLATION', /not a CA certificate/);
+    expectProblem(
+      await admin.post('/api/parties/gyeonggi/trust-anchors', { certificate: signer.certificatePem }),
+      422,
+      'RULE_VIOLATION',
+      /not a CA certificate/,
+    );
 
     const created = await admin.post('/api/parties/gyeonggi/trust-anchors', { certificate });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
@@ -138,18 +172,55 @@ describe('a government brings its own certificates', () => {
 
   it('when the PKCS#12’s passphrase is wrong, then 422 and nothing is stored', async () => {
     const rows = await countRows(server.db, 'credentials');
-    expectProblem(await signatory.post(url, { pkcs12: await pkcs12Of(signer), passphrase: 'wrong' }), 422, 'RULE_VIOLATION', /passphrase is wrong/);
-    expectProblem(await signatory.post(url, { pkcs12: Buffer.from('not a pkcs12').toString('base64'), passphrase: 'x' }), 422, 'RULE_VIOLATION', /could not be read/);
+    expectProblem(
+      await signatory.post(url, { pkcs12: await pkcs12Of(signer), passphrase: 'wrong' }),
+      422,
+      'RULE_VIOLATION',
+      /passphrase is wrong/,
+    );
+    expectProblem(
+      await signatory.post(url, { pkcs12: Buffer.from('not a pkcs12').toString('base64'), passphrase: 'x' }),
+      422,
+      'RULE_VIOLATION',
+      /could not be read/,
+    );
     expect(await countRows(server.db, 'credentials')).to.equal(rows);
   });
 
   it('when the certificate is expired, not yet valid or not for signing, then 422 says which', async () => {
-    const expired = await issueCertificate(root, 'expired', { commonName: 'Expired', notBefore: '20200101000000Z', notAfter: '20210101000000Z' });
-    const future = await issueCertificate(root, 'future', { commonName: 'Future', notBefore: '20400101000000Z', notAfter: '20410101000000Z' });
-    const encipherOnly = await issueCertificate(root, 'encipher', { commonName: 'Encryption only', keyUsage: 'critical,keyEncipherment', days: 30 });
-    expectProblem(await signatory.post(url, { pkcs12: await pkcs12Of(expired), passphrase: PASSPHRASE }), 422, 'RULE_VIOLATION', /expired at 2021-01-01T00:00:00.000Z/);
-    expectProblem(await signatory.post(url, { pkcs12: await pkcs12Of(future), passphrase: PASSPHRASE }), 422, 'RULE_VIOLATION', /not valid before 2040-01-01/);
-    expectProblem(await signatory.post(url, { pkcs12: await pkcs12Of(encipherOnly), passphrase: PASSPHRASE }), 422, 'RULE_VIOLATION', /neither digitalSignature nor nonRepudiation/);
+    const expired = await issueCertificate(root, 'expired', {
+      commonName: 'Expired',
+      notBefore: '20200101000000Z',
+      notAfter: '20210101000000Z',
+    });
+    const future = await issueCertificate(root, 'future', {
+      commonName: 'Future',
+      notBefore: '20400101000000Z',
+      notAfter: '20410101000000Z',
+    });
+    const encipherOnly = await issueCertificate(root, 'encipher', {
+      commonName: 'Encryption only',
+      keyUsage: 'critical,keyEncipherment',
+      days: 30,
+    });
+    expectProblem(
+      await signatory.post(url, { pkcs12: await pkcs12Of(expired), passphrase: PASSPHRASE }),
+      422,
+      'RULE_VIOLATION',
+      /expired at 2021-01-01T00:00:00.000Z/,
+    );
+    expectProblem(
+      await signatory.post(url, { pkcs12: await pkcs12Of(future), passphrase: PASSPHRASE }),
+      422,
+      'RULE_VIOLATION',
+      /not valid before 2040-01-01/,
+    );
+    expectProblem(
+      await signatory.post(url, { pkcs12: await pkcs12Of(encipherOnly), passphrase: PASSPHRASE }),
+      422,
+      'RULE_VIOLATION',
+      /neither digitalSignature nor nonRepudiation/,
+    );
   });
 
   it('when someone other than the signatory or their administrator uploads, then 403; another party’s administrator gets 404', async () => {
@@ -157,7 +228,12 @@ describe('a government brings its own certificates', () => {
     expectProblem(await legal.post(url, { pkcs12: await pkcs12Of(signer), passphrase: PASSPHRASE }), 403, 'FORBIDDEN');
     const otherAdmin = await ApiClient.signIn(server.baseUrl, 'admin@sverdlovsk.example');
     expectProblem(await otherAdmin.post(url, { pkcs12: await pkcs12Of(signer), passphrase: PASSPHRASE }), 404, 'NOT_FOUND');
-    expectProblem(await admin.post('/api/signatories/legal@gyeonggi.example/credentials', { pkcs12: await pkcs12Of(signer), passphrase: PASSPHRASE }), 422, 'RULE_VIOLATION', /not a signatory/);
+    expectProblem(
+      await admin.post('/api/signatories/legal@gyeonggi.example/credentials', { pkcs12: await pkcs12Of(signer), passphrase: PASSPHRASE }),
+      422,
+      'RULE_VIOLATION',
+      /not a signatory/,
+    );
   });
 
   it('when an OpenSSL 3 (AES) PKCS#12 is uploaded by the administrator, then it is accepted', async () => {
@@ -170,14 +246,21 @@ describe('a government brings its own certificates', () => {
   it('when the signatory uploads a legacy-encrypted PKCS#12 (RC2-40, 3DES, SHA-1 MAC), then the newest wins, and no key material is returned or stored in the clear', async () => {
     const pkcs12 = await exportPkcs12(signer, [root], PASSPHRASE, 'legacy');
     // The file really is the legacy kind: RC2-40 for the certificates, 3DES for the key.
-    const info = await openssl(['pkcs12', '-info', '-legacy', '-noout', '-in', path.join(directory, 'signer-legacy.p12'), '-passin', `pass:${PASSPHRASE}`], { stderr: true });
+    const info = await openssl(
+      ['pkcs12', '-info', '-legacy', '-noout', '-in', path.join(directory, 'signer-legacy.p12'), '-passin', `pass:${PASSPHRASE}`],
+      { stderr: true },
+    );
     expect(info).to.include('pbeWithSHA1And40BitRC2-CBC').and.include('pbeWithSHA1And3-KeyTripleDES-CBC');
     const response = await signatory.post(url, { pkcs12: pkcs12.toString('base64'), passphrase: PASSPHRASE });
     expect(response.status, JSON.stringify(response.body)).to.equal(201);
     expect(response.body).to.deep.include({ email: 'signatory@gyeonggi.example', party: 'gyeonggi', serverHoldsKey: true, chain: [] });
     expect(response.body.certificate.subject).to.include('CN=박정의 (own PKI)');
-    expect(response.body.certificate.sha256).to.equal(createHash('sha256').update(Buffer.from(signer.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64')).digest('hex'));
-    const keyDer = Buffer.from((await openssl(['pkey', '-in', signer.keyFile, '-outform', 'DER'])), 'latin1');
+    expect(response.body.certificate.sha256).to.equal(
+      createHash('sha256')
+        .update(Buffer.from(signer.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64'))
+        .digest('hex'),
+    );
+    const keyDer = Buffer.from(await openssl(['pkey', '-in', signer.keyFile, '-outform', 'DER']), 'latin1');
     expect(response.bytes.includes(keyDer.subarray(40, 72))).to.equal(false);
     expect(response.bytes.toString()).to.not.match(/PRIVATE KEY|passphrase|horse/i);
     expect((await signatory.get(url)).body).to.deep.equal(response.body);
@@ -186,7 +269,11 @@ describe('a government brings its own certificates', () => {
     expect(row.encrypted_key).to.match(/^v1\./);
     expect(Buffer.from(row.encrypted_key).includes(keyDer.subarray(40, 72))).to.equal(false);
     // Sealed under the server's secret, bound to its owner, and the very key of the file.
-    const opened = createPrivateKey({ key: openPrivateKey(server.deps.config.secret, `signing:gyeonggi:${row.user_id}`, row.encrypted_key), format: 'der', type: 'pkcs8' });
+    const opened = createPrivateKey({
+      key: openPrivateKey(server.deps.config.secret, `signing:gyeonggi:${row.user_id}`, row.encrypted_key),
+      format: 'der',
+      type: 'pkcs8',
+    });
     expect(opened.export({ format: 'jwk' })).to.deep.equal(createPrivateKey(readFileSync(signer.keyFile)).export({ format: 'jwk' }));
   });
 
@@ -217,12 +304,18 @@ describe('external signing: the key stays on the government’s device (openssl 
     server = await startTestServer();
     directory = scratchDirectory();
     root = await createRootCa(directory, 'Sverdlovsk');
-    signer = await issueCertificate(root, 'device', { commonName: 'Андрей Соболев (token)', email: 'signatory@sverdlovsk.example', days: 365 });
+    signer = await issueCertificate(root, 'device', {
+      commonName: 'Андрей Соболев (token)',
+      email: 'signatory@sverdlovsk.example',
+      days: 365,
+    });
     const admin = await ApiClient.signIn(server.baseUrl, 'admin@sverdlovsk.example');
     expect((await admin.post('/api/parties/sverdlovsk/trust-anchors', { certificate: root.certificatePem })).status).to.equal(201);
     signatory = await ApiClient.signIn(server.baseUrl, 'signatory@sverdlovsk.example');
     gyeonggiSignatory = await ApiClient.signIn(server.baseUrl, 'signatory@gyeonggi.example');
-    const registered = await signatory.post('/api/signatories/signatory@sverdlovsk.example/credentials', { certificate: signer.certificatePem });
+    const registered = await signatory.post('/api/signatories/signatory@sverdlovsk.example/credentials', {
+      certificate: signer.certificatePem,
+    });
     expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
     expect(registered.body.serverHoldsKey).to.equal(false);
     await runEvents(server, COOPERATION, TO_SIGNING);
@@ -235,8 +328,25 @@ describe('external signing: the key stays on the government’s device (openssl 
     const output = path.join(directory, 'signature.der');
     writeFileSync(input, Buffer.from(toSign, 'base64'));
     await openssl([
-      'cms', '-sign', '-binary', '-in', input, '-signer', credential.certificateFile, '-inkey', credential.keyFile, '-certfile', root.certificateFile,
-      '-outform', 'DER', '-out', output, '-md', 'sha256', '-nosmimecap', '-cades',
+      'cms',
+      '-sign',
+      '-binary',
+      '-in',
+      input,
+      '-signer',
+      credential.certificateFile,
+      '-inkey',
+      credential.keyFile,
+      '-certfile',
+      root.certificateFile,
+      '-outform',
+      'DER',
+      '-out',
+      output,
+      '-md',
+      'sha256',
+      '-nosmimecap',
+      '-cades',
     ]);
     return readFileSync(output).toString('base64');
   }
@@ -250,7 +360,8 @@ describe('external signing: the key stays on the government’s device (openssl 
     return readFileSync(output).toString('base64');
   }
 
-  const requestFor = (original: string, client = signatory) => client.get(`/api/agreements/${COOPERATION}/signing-request?original=${original}`);
+  const requestFor = (original: string, client = signatory) =>
+    client.get(`/api/agreements/${COOPERATION}/signing-request?original=${original}`);
 
   it('when the signatory without a server-held key sends SIGN, then 422 points to external signing', async () => {
     const version = await currentVersion(signatory);
@@ -281,7 +392,11 @@ describe('external signing: the key stays on the government’s device (openssl 
     expect(start).to.equal(0);
     expect(toSign.length).to.equal(holeStart + tail);
     expect(holeEnd - holeStart).to.be.greaterThan(2 * 8192);
-    const stored = await server.db('originals').where({ agreement_id: COOPERATION, party_key: 'sverdlovsk' }).orderBy('revision', 'desc').first();
+    const stored = await server
+      .db('originals')
+      .where({ agreement_id: COOPERATION, party_key: 'sverdlovsk' })
+      .orderBy('revision', 'desc')
+      .first();
     // An incremental revision: the stored original is its unchanged prefix.
     expect(toSign.subarray(0, Buffer.from(stored.pdf).length).equals(Buffer.from(stored.pdf))).to.equal(true);
   });
@@ -290,26 +405,65 @@ describe('external signing: the key stays on the government’s device (openssl 
     const request = (await requestFor('sverdlovsk')).body;
     const other = (await requestFor('gyeonggi')).body;
     const post = (cms: string) => signatory.post(`/api/agreements/${COOPERATION}/signature`, { original: 'sverdlovsk', cms });
-    await expectRefusedWithoutChange(server, async () => post(await signWithOpenssl(other.toSign)), 422, 'RULE_VIOLATION', /have changed since signing/);
+    await expectRefusedWithoutChange(
+      server,
+      async () => post(await signWithOpenssl(other.toSign)),
+      422,
+      'RULE_VIOLATION',
+      /have changed since signing/,
+    );
     const stranger = await issueCertificate(root, 'stranger', { commonName: 'Someone else', days: 30 });
-    await expectRefusedWithoutChange(server, async () => post(await signWithOpenssl(request.toSign, stranger)), 422, 'RULE_VIOLATION', /not signed with your registered certificate/);
+    await expectRefusedWithoutChange(
+      server,
+      async () => post(await signWithOpenssl(request.toSign, stranger)),
+      422,
+      'RULE_VIOLATION',
+      /not signed with your registered certificate/,
+    );
     const input = path.join(directory, 'plain.bin');
     writeFileSync(input, Buffer.from(request.toSign, 'base64'));
     const plain = Buffer.from(
-      await openssl(['cms', '-sign', '-binary', '-in', input, '-signer', signer.certificateFile, '-inkey', signer.keyFile, '-outform', 'DER', '-md', 'sha256', '-nosmimecap']),
+      await openssl([
+        'cms',
+        '-sign',
+        '-binary',
+        '-in',
+        input,
+        '-signer',
+        signer.certificateFile,
+        '-inkey',
+        signer.keyFile,
+        '-outform',
+        'DER',
+        '-md',
+        'sha256',
+        '-nosmimecap',
+      ]),
       'latin1',
     ).toString('base64');
     await expectRefusedWithoutChange(server, () => post(plain), 422, 'RULE_VIOLATION', /signing-certificate-v2/);
-    expect(await server.db('signing_requests').whereNotNull('signed_pdf').count({ n: '*' }).first()).to.satisfy((row: { n: number | string }) => Number(row.n) === 0);
+    expect(await server.db('signing_requests').whereNotNull('signed_pdf').count({ n: '*' }).first()).to.satisfy(
+      (row: { n: number | string }) => Number(row.n) === 0,
+    );
   });
 
   it('when the agreement changes between the request and the signature, then 409 and a new request is needed', async () => {
     const stale = (await requestFor('sverdlovsk')).body;
     const version = await currentVersion(gyeonggiSignatory);
-    const signed = await gyeonggiSignatory.post(`/api/agreements/${COOPERATION}/events`, { type: 'SIGN', expectedVersion: version, password: DEMO_PASSWORD });
+    const signed = await gyeonggiSignatory.post(`/api/agreements/${COOPERATION}/events`, {
+      type: 'SIGN',
+      expectedVersion: version,
+      password: DEMO_PASSWORD,
+    });
     expect(signed.status, JSON.stringify(signed.body)).to.equal(200);
     const cms = await signWithOpenssl(stale.toSign);
-    await expectRefusedWithoutChange(server, () => signatory.post(`/api/agreements/${COOPERATION}/signature`, { original: 'sverdlovsk', cms }), 409, 'VERSION_CONFLICT', /ask for a new one/);
+    await expectRefusedWithoutChange(
+      server,
+      () => signatory.post(`/api/agreements/${COOPERATION}/signature`, { original: 'sverdlovsk', cms }),
+      409,
+      'VERSION_CONFLICT',
+      /ask for a new one/,
+    );
   });
 
   it('when both originals come back signed (openssl cms -sign, and a raw signature over the signed attributes), then SIGN commits once and the PDFs are valid everywhere', async () => {
@@ -317,7 +471,10 @@ describe('external signing: the key stays on the government’s device (openssl 
     const first = (await requestFor('sverdlovsk')).body;
     const second = (await requestFor('gyeonggi')).body;
 
-    const embedded = await signatory.post(`/api/agreements/${COOPERATION}/signature`, { original: 'sverdlovsk', cms: await signWithOpenssl(first.toSign) });
+    const embedded = await signatory.post(`/api/agreements/${COOPERATION}/signature`, {
+      original: 'sverdlovsk',
+      cms: await signWithOpenssl(first.toSign),
+    });
     expect(embedded.status, JSON.stringify(embedded.body)).to.equal(202);
     expect(embedded.body).to.deep.equal({ original: 'sverdlovsk', complete: false, waitingFor: ['gyeonggi'], state: 'signing', version });
     expect(await currentVersion(signatory)).to.equal(version);

@@ -6,7 +6,14 @@ import { MAX_ITERATIONS_PER_DERIVATION } from '../../server/signing/pkcs12-limit
 import { allTrustAnchors } from '../../server/signing/trust-anchors.ts';
 import { verifyPdf, type TrustAnchor } from '../../server/signing/verify-pdf.ts';
 import { ApiClient, type ApiResponse } from '../support/api-client.ts';
-import { COOPERATION, HAPPY_PATH, LETTER_OF_INTENT, demoCertificateAuthorities, runEvents, storedOriginal } from '../support/execute-demo.ts';
+import {
+  COOPERATION,
+  HAPPY_PATH,
+  LETTER_OF_INTENT,
+  demoCertificateAuthorities,
+  runEvents,
+  storedOriginal,
+} from '../support/execute-demo.ts';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 import { countRows } from '../support/snapshot.ts';
 import { createRootCa, issueCertificate, openssl, scratchDirectory, type FileCredential } from '../signing/openssl-pki.ts';
@@ -31,10 +38,22 @@ async function letterOfIntent(server: TestServer): Promise<Buffer> {
 }
 
 /** POST /api/verify as `email`, the PDF as the body (as curl --data-binary would send it): the parties of its signatures. */
-async function verifyOverHttp(server: TestServer, email: string, pdf: Buffer): Promise<{ party: string | null; trusted: boolean; problems: string[] }[]> {
-  const session = await fetch(`${server.baseUrl}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: DEMO_PASSWORD }) });
+async function verifyOverHttp(
+  server: TestServer,
+  email: string,
+  pdf: Buffer,
+): Promise<{ party: string | null; trusted: boolean; problems: string[] }[]> {
+  const session = await fetch(`${server.baseUrl}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+  });
   const { token } = (await session.json()) as { token: string };
-  const response = await fetch(`${server.baseUrl}/api/verify`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' }, body: pdf });
+  const response = await fetch(`${server.baseUrl}/api/verify`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' },
+    body: pdf,
+  });
   expect(response.status).to.equal(200);
   return ((await response.json()) as { signatures: { party: string | null; trusted: boolean; problems: string[] }[] }).signatures;
 }
@@ -45,7 +64,13 @@ async function reissuedDemoCa(server: TestServer, party: string, directory: stri
   const keyFile = path.join(directory, `${party}-ca.key`);
   const certificateFile = path.join(directory, `${party}-ca.pem`);
   const key = openPrivateKey(server.deps.config.secret, `ca:${party}:party`, row.encrypted_key);
-  writeFileSync(keyFile, `-----BEGIN PRIVATE KEY-----\n${key.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`);
+  writeFileSync(
+    keyFile,
+    `-----BEGIN PRIVATE KEY-----\n${key
+      .toString('base64')
+      .match(/.{1,64}/g)!
+      .join('\n')}\n-----END PRIVATE KEY-----\n`,
+  );
   writeFileSync(certificateFile, row.certificate_pem);
   return openssl(['x509', '-in', certificateFile, '-signkey', keyFile, '-preserve_dates', '-set_serial', '4242', '-sha256']);
 }
@@ -67,14 +92,27 @@ describe('trust anchors: a CA belongs to one party', () => {
   it('when an administrator registers the other party’s CA, as embedded in any signed original, then 422 names its holder, nothing is stored and signatures stay attributed', async () => {
     const sverdlovskCa = (await demoCertificateAuthorities(server)).find((authority) => authority.party === 'sverdlovsk')!.certificatePem;
     const rows = await countRows(server.db, 'credentials');
-    expectProblem(await gyeonggiAdmin.post('/api/parties/gyeonggi/trust-anchors', { certificate: sverdlovskCa }), 422, 'RULE_VIOLATION', /one of sverdlovsk's trust anchors; a CA belongs to one party/);
+    expectProblem(
+      await gyeonggiAdmin.post('/api/parties/gyeonggi/trust-anchors', { certificate: sverdlovskCa }),
+      422,
+      'RULE_VIOLATION',
+      /one of sverdlovsk's trust anchors; a CA belongs to one party/,
+    );
     // Another certificate of the same CA (same name, same key) is the same CA.
     const reissued = await reissuedDemoCa(server, 'sverdlovsk', directory);
-    expectProblem(await gyeonggiAdmin.post('/api/parties/gyeonggi/trust-anchors', { certificate: reissued }), 422, 'RULE_VIOLATION', /the same name and key.*sverdlovsk/);
+    expectProblem(
+      await gyeonggiAdmin.post('/api/parties/gyeonggi/trust-anchors', { certificate: reissued }),
+      422,
+      'RULE_VIOLATION',
+      /the same name and key.*sverdlovsk/,
+    );
     expect(await countRows(server.db, 'credentials')).to.equal(rows);
 
     const signatures = await verifyOverHttp(server, 'observer@gyeonggi.example', await letterOfIntent(server));
-    expect(signatures.map((signature) => [signature.party, signature.trusted])).to.deep.equal([['sverdlovsk', true], ['gyeonggi', true]]);
+    expect(signatures.map((signature) => [signature.party, signature.trusted])).to.deep.equal([
+      ['sverdlovsk', true],
+      ['gyeonggi', true],
+    ]);
   });
 
   it('when two parties’ administrators register the same new CA at once, then exactly one holds it: the database decides', async () => {
@@ -91,9 +129,19 @@ describe('trust anchors: a CA belongs to one party', () => {
 
   it('when the CA is not valid yet, then 422 says from when, and nothing is stored', async () => {
     const root = await createRootCa(directory, 'Future');
-    const future = await issueCertificate(root, 'future-ca', { commonName: 'Future Issuing CA', isCa: true, notBefore: '20400101000000Z', notAfter: '20500101000000Z' });
+    const future = await issueCertificate(root, 'future-ca', {
+      commonName: 'Future Issuing CA',
+      isCa: true,
+      notBefore: '20400101000000Z',
+      notAfter: '20500101000000Z',
+    });
     const rows = await countRows(server.db, 'credentials');
-    expectProblem(await gyeonggiAdmin.post('/api/parties/gyeonggi/trust-anchors', { certificate: future.certificatePem }), 422, 'RULE_VIOLATION', /not valid before 2040-01-01/);
+    expectProblem(
+      await gyeonggiAdmin.post('/api/parties/gyeonggi/trust-anchors', { certificate: future.certificatePem }),
+      422,
+      'RULE_VIOLATION',
+      /not valid before 2040-01-01/,
+    );
     expect(await countRows(server.db, 'credentials')).to.equal(rows);
   });
 
@@ -125,13 +173,38 @@ describe('trust anchors: a CA belongs to one party', () => {
   it('when a PKCS#12 names more iterations than the cap, then 422 names the limit at once and nothing is stored', async () => {
     const root = await createRootCa(directory, 'Gyeonggi');
     expect((await gyeonggiAdmin.post('/api/parties/gyeonggi/trust-anchors', { certificate: root.certificatePem })).status).to.equal(201);
-    const signer: FileCredential = await issueCertificate(root, 'signer', { commonName: 'Signer', email: 'signatory@gyeonggi.example', days: 30 });
+    const signer: FileCredential = await issueCertificate(root, 'signer', {
+      commonName: 'Signer',
+      email: 'signatory@gyeonggi.example',
+      days: 30,
+    });
     const file = path.join(directory, 'many-iterations.p12');
-    await openssl(['pkcs12', '-export', '-iter', String(4 * MAX_ITERATIONS_PER_DERIVATION), '-in', signer.certificateFile, '-inkey', signer.keyFile, '-passout', 'pass:x', '-out', file]);
+    await openssl([
+      'pkcs12',
+      '-export',
+      '-iter',
+      String(4 * MAX_ITERATIONS_PER_DERIVATION),
+      '-in',
+      signer.certificateFile,
+      '-inkey',
+      signer.keyFile,
+      '-passout',
+      'pass:x',
+      '-out',
+      file,
+    ]);
     const rows = await countRows(server.db, 'credentials');
     const started = performance.now();
-    const response = await gyeonggiAdmin.post('/api/signatories/signatory@gyeonggi.example/credentials', { pkcs12: readFileSync(file).toString('base64'), passphrase: 'x' });
-    expectProblem(response, 422, 'RULE_VIOLATION', new RegExp(`iteration count is ${4 * MAX_ITERATIONS_PER_DERIVATION}; at most ${MAX_ITERATIONS_PER_DERIVATION}`));
+    const response = await gyeonggiAdmin.post('/api/signatories/signatory@gyeonggi.example/credentials', {
+      pkcs12: readFileSync(file).toString('base64'),
+      passphrase: 'x',
+    });
+    expectProblem(
+      response,
+      422,
+      'RULE_VIOLATION',
+      new RegExp(`iteration count is ${4 * MAX_ITERATIONS_PER_DERIVATION}; at most ${MAX_ITERATIONS_PER_DERIVATION}`),
+    );
     // Deriving them would take seconds; the refusal reads a count. A generous bound.
     expect(performance.now() - started).to.be.below(1500);
     expect(await countRows(server.db, 'credentials')).to.equal(rows);
@@ -148,7 +221,8 @@ describe('trust anchors: retiring', () => {
   });
   after(async () => server?.close());
 
-  const demoCaId = async () => (await admin.get('/api/parties/gyeonggi/trust-anchors')).body.find((anchor: { kind: string }) => anchor.kind === 'ca').id as number;
+  const demoCaId = async () =>
+    (await admin.get('/api/parties/gyeonggi/trust-anchors')).body.find((anchor: { kind: string }) => anchor.kind === 'ca').id as number;
 
   it('when anyone but the party’s administrator retires an anchor, or without a reason, then it is refused and nothing changes', async () => {
     const id = await demoCaId();
@@ -172,20 +246,35 @@ describe('trust anchors: retiring', () => {
     expect(await countRows(server.db, 'credentials')).to.equal(rows);
     const listed = await (await ApiClient.signIn(server.baseUrl, 'observer@gyeonggi.example')).get('/api/parties/gyeonggi/trust-anchors');
     expect(listed.body.find((anchor: { id: number }) => anchor.id === id)).to.deep.equal(response.body);
-    expectProblem(await admin.post(`/api/parties/gyeonggi/trust-anchors/${id}/retire`, { reason: 'again' }), 422, 'RULE_VIOLATION', /was retired at/);
+    expectProblem(
+      await admin.post(`/api/parties/gyeonggi/trust-anchors/${id}/retire`, { reason: 'again' }),
+      422,
+      'RULE_VIOLATION',
+      /was retired at/,
+    );
     expect((await server.db('credentials').where({ id }).first()).retired_reason).to.equal('moving to the provincial PKI');
   });
 
   it('when a signature made before the retirement is verified, then it is still trusted and attributed; the CA cannot be taken by the other party either', async () => {
     const signatures = await verifyOverHttp(server, 'observer@sverdlovsk.example', await letterOfIntent(server));
-    expect(signatures.map((signature) => [signature.party, signature.trusted, signature.problems])).to.deep.equal([['sverdlovsk', true, []], ['gyeonggi', true, []]]);
+    expect(signatures.map((signature) => [signature.party, signature.trusted, signature.problems])).to.deep.equal([
+      ['sverdlovsk', true, []],
+      ['gyeonggi', true, []],
+    ]);
     const gyeonggiCa = (await demoCertificateAuthorities(server)).find((authority) => authority.party === 'gyeonggi')!.certificatePem;
     const sverdlovskAdmin = await ApiClient.signIn(server.baseUrl, 'admin@sverdlovsk.example');
-    expectProblem(await sverdlovskAdmin.post('/api/parties/sverdlovsk/trust-anchors', { certificate: gyeonggiCa }), 422, 'RULE_VIOLATION', /one of gyeonggi's trust anchors/);
+    expectProblem(
+      await sverdlovskAdmin.post('/api/parties/sverdlovsk/trust-anchors', { certificate: gyeonggiCa }),
+      422,
+      'RULE_VIOLATION',
+      /one of gyeonggi's trust anchors/,
+    );
   });
 
   it('when a signature is dated after the retirement, then it is not trusted and the problem says the CA was retired', async () => {
-    const anchors = (await allTrustAnchors(server.db)).map((anchor) => (anchor.party === 'gyeonggi' ? { ...anchor, retiredAt: '2012-01-01T00:00:00.000Z' } : anchor));
+    const anchors = (await allTrustAnchors(server.db)).map((anchor) =>
+      anchor.party === 'gyeonggi' ? { ...anchor, retiredAt: '2012-01-01T00:00:00.000Z' } : anchor,
+    );
     const [sverdlovsk, gyeonggi] = (await verifyPdf(await letterOfIntent(server), anchors)).signatures;
     expect(sverdlovsk!.trusted).to.equal(true);
     expect(gyeonggi!.trusted).to.equal(false);
@@ -197,7 +286,11 @@ describe('trust anchors: retiring', () => {
     await runEvents(server, COOPERATION, HAPPY_PATH.slice(0, 6));
     const signatory = await ApiClient.signIn(server.baseUrl, 'signatory@gyeonggi.example');
     const { version } = (await signatory.get(`/api/agreements/${COOPERATION}`)).body;
-    const response = await signatory.post(`/api/agreements/${COOPERATION}/events`, { type: 'SIGN', expectedVersion: version, password: DEMO_PASSWORD });
+    const response = await signatory.post(`/api/agreements/${COOPERATION}/events`, {
+      type: 'SIGN',
+      expectedVersion: version,
+      password: DEMO_PASSWORD,
+    });
     expectProblem(response, 422, 'RULE_VIOLATION', /no trust anchor in service/);
     expect((await signatory.get(`/api/agreements/${COOPERATION}`)).body.version).to.equal(version);
   });

@@ -78,7 +78,12 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
   }
 
   const summary = (reply: Reply) =>
-    reply.body.signatures.map(({ party, intact, trusted, coversWholeFile }: Record<string, unknown>) => ({ party, intact, trusted, coversWholeFile }));
+    reply.body.signatures.map(({ party, intact, trusted, coversWholeFile }: Record<string, unknown>) => ({
+      party,
+      intact,
+      trusted,
+      coversWholeFile,
+    }));
 
   for (const party of DEMO_ORIGINALS) {
     it(`when the executed ${party} original is posted, then two intact, trusted signatures by the two parties and the stored original named; pdfsig agrees`, async () => {
@@ -102,17 +107,31 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
         { party: 'gyeonggi', intact: true, trusted: true, coversWholeFile: true },
       ]);
       const [first] = reply.body.signatures;
-      expect(first).to.have.all.keys('field', 'signer', 'party', 'signingTime', 'intact', 'trusted', 'chain', 'subFilter', 'byteRange', 'coversWholeFile', 'problems');
+      expect(first).to.have.all.keys(
+        'field',
+        'signer',
+        'party',
+        'signingTime',
+        'intact',
+        'trusted',
+        'chain',
+        'subFilter',
+        'byteRange',
+        'coversWholeFile',
+        'problems',
+      );
       expect(first.signer).to.include({ name: 'Андрей Соболев', email: 'signatory@sverdlovsk.example' });
       expect(first.chain).to.deep.equal([first.signer.subject, first.signer.issuer]);
       expect(first.problems).to.deep.equal([]);
       expect(Date.parse(first.signingTime)).to.be.closeTo(Date.now(), 10 * 60_000);
 
       const checked = await pdfsig(pdf);
-      expect(checked.map(({ commonName, valid, trusted, totalDocument }) => ({ commonName, valid, trusted, totalDocument }))).to.deep.equal([
-        { commonName: 'Андрей Соболев', valid: true, trusted: true, totalDocument: false },
-        { commonName: '박정의', valid: true, trusted: true, totalDocument: true },
-      ]);
+      expect(checked.map(({ commonName, valid, trusted, totalDocument }) => ({ commonName, valid, trusted, totalDocument }))).to.deep.equal(
+        [
+          { commonName: 'Андрей Соболев', valid: true, trusted: true, totalDocument: false },
+          { commonName: '박정의', valid: true, trusted: true, totalDocument: true },
+        ],
+      );
     });
   }
 
@@ -201,7 +220,13 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
     await insertParty(server.db, { ...DEMO_PARTIES[0]!, key: 'outsider' }, now);
     await insertUser(
       server.db,
-      { ...DEMO_USERS[0]!, email: 'legal@outsider.example', party: 'outsider', displayName: 'Outsider', passwordHash: await hashPassword(DEMO_PASSWORD) },
+      {
+        ...DEMO_USERS[0]!,
+        email: 'legal@outsider.example',
+        party: 'outsider',
+        displayName: 'Outsider',
+        passwordHash: await hashPassword(DEMO_PASSWORD),
+      },
       now,
     );
 
@@ -227,7 +252,9 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
       expectProblem(await verify('{"pdf": "JVBERi0="}', { contentType: 'application/json' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
       expectProblem(await verify(originals.get('sverdlovsk')!, { contentType: null }), 415, 'UNSUPPORTED_MEDIA_TYPE');
 
-      expect(await Promise.all(['originals', 'signatures', 'audit_events'].map((table) => countRows(server.db, table)))).to.deep.equal(before);
+      expect(await Promise.all(['originals', 'signatures', 'audit_events'].map((table) => countRows(server.db, table)))).to.deep.equal(
+        before,
+      );
     });
 
     it('when the body is larger than 30 MB, then 413', async () => {

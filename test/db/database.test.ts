@@ -41,7 +41,18 @@ describe(`database (${TEST_DATABASE_KIND})`, () => {
     await db.migrate.rollback({ migrationSource }, true);
     expect(await db.schema.hasTable('agreements')).to.equal(false);
     await db.migrate.latest({ migrationSource });
-    for (const table of ['parties', 'users', 'agreements', 'text_versions', 'approvals', 'comments', 'originals', 'signatures', 'audit_events', 'credentials']) {
+    for (const table of [
+      'parties',
+      'users',
+      'agreements',
+      'text_versions',
+      'approvals',
+      'comments',
+      'originals',
+      'signatures',
+      'audit_events',
+      'credentials',
+    ]) {
       expect(await db.schema.hasTable(table), table).to.equal(true);
     }
   });
@@ -65,7 +76,12 @@ describe(`database (${TEST_DATABASE_KIND})`, () => {
 
   it('when audit entries are appended, then each links to the previous one and its hash covers its fields', async () => {
     const { db } = database;
-    const entry = { agreementId, at: NOW, by: { email: 'legal@sverdlovsk.example', party: 'sverdlovsk', role: 'legal', ip: '127.0.0.1' }, detail: null };
+    const entry = {
+      agreementId,
+      at: NOW,
+      by: { email: 'legal@sverdlovsk.example', party: 'sverdlovsk', role: 'legal', ip: '127.0.0.1' },
+      detail: null,
+    };
     await appendAuditEntry(db, { ...entry, event: 'CREATE', from: null, to: 'drafting' });
     await appendAuditEntry(db, { ...entry, event: 'SUBMIT', from: 'drafting', to: 'review' });
     const [first, second] = await listAuditEntries(db, agreementId);

@@ -21,7 +21,15 @@ describe(`migration: scope API tokens (${TEST_DATABASE_KIND})`, () => {
     expect(await db.schema.hasColumn('access_tokens', 'scope')).to.equal(false);
     await db('access_tokens').insert([
       { token_hash: 'a'.repeat(64), user_id: userId, created_at: NOW, expires_at: '2027-01-15T10:00:00.000Z', kind: 'api-session' },
-      { token_hash: 'b'.repeat(64), user_id: userId, created_at: NOW, expires_at: '2027-01-15T10:00:00.000Z', kind: 'api-token', public_id: 'old', name: 'old' },
+      {
+        token_hash: 'b'.repeat(64),
+        user_id: userId,
+        created_at: NOW,
+        expires_at: '2027-01-15T10:00:00.000Z',
+        kind: 'api-token',
+        public_id: 'old',
+        name: 'old',
+      },
     ]);
 
     await scopeApiTokens.up(db);

@@ -22,7 +22,8 @@ const SHARE_CLAUSE_TEXTS = '20261201030000_share_clause_texts';
 const EDITS = 20;
 
 /** A clause of about 1.9 KB (Cyrillic is two bytes a letter), different at every edit. */
-const longClause = (edit: number) => `<p>Редакция ${edit}. ${'Стороны развивают сотрудничество в области экономики, науки и культуры. '.repeat(13)}</p>`;
+const longClause = (edit: number) =>
+  `<p>Редакция ${edit}. ${'Стороны развивают сотрудничество в области экономики, науки и культуры. '.repeat(13)}</p>`;
 
 async function clauseTextBytes(db: Database): Promise<{ rows: number; bytes: number }> {
   const texts: string[] = await db('clause_texts').pluck('text');
@@ -68,7 +69,9 @@ describe(`text versions (${TEST_DATABASE_KIND})`, () => {
     }
 
     const storedAfter = await clauseTextBytes(db);
-    const editedBytes = Array.from({ length: EDITS }, (_, index) => Buffer.byteLength(longClause(index + 1))).reduce((sum, bytes) => sum + bytes);
+    const editedBytes = Array.from({ length: EDITS }, (_, index) => Buffer.byteLength(longClause(index + 1))).reduce(
+      (sum, bytes) => sum + bytes,
+    );
     expect(storedAfter.rows - storedBefore.rows).to.equal(EDITS);
     expect(storedAfter.bytes - storedBefore.bytes).to.equal(editedBytes);
 
@@ -96,7 +99,13 @@ describe(`text versions (${TEST_DATABASE_KIND})`, () => {
     const created = await createAgreement(server.deps, legal, { kind: 'memorandum' });
     let version = created.version;
     for (let edit = 1; edit <= 9; edit += 1) {
-      version = (await editClause(server.deps, legal, created.id, 'purpose', { lang: 'ru', text: `<p>Редакция ${edit}.</p>`, expectedVersion: version })).version;
+      version = (
+        await editClause(server.deps, legal, created.id, 'purpose', {
+          lang: 'ru',
+          text: `<p>Редакция ${edit}.</p>`,
+          expectedVersion: version,
+        })
+      ).version;
     }
 
     const pages: number[][] = [];
@@ -109,7 +118,11 @@ describe(`text versions (${TEST_DATABASE_KIND})`, () => {
       }
     });
 
-    expect(pages).to.deep.equal([[10, 9, 8, 7], [6, 5, 4, 3], [2, 1]]);
+    expect(pages).to.deep.equal([
+      [10, 9, 8, 7],
+      [6, 5, 4, 3],
+      [2, 1],
+    ]);
     expect(sql).to.have.length(3);
     for (const statement of sql) expect(statement).to.not.match(/manifest|clause_texts/);
   });
@@ -117,9 +130,17 @@ describe(`text versions (${TEST_DATABASE_KIND})`, () => {
   it('when a database written before clause texts were shared is migrated, then every version rebuilds as it was, and rolling back restores the documents', async () => {
     // Texts as the use-cases make them: created, edited, confirmed, extended, re-filled.
     const created = await createAgreement(server.deps, legal, { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] });
-    let version = (await editClause(server.deps, legal, created.id, 'purpose', { lang: 'ko', text: '<p>새로운 목적.</p>', expectedVersion: created.version })).version;
+    let version = (
+      await editClause(server.deps, legal, created.id, 'purpose', {
+        lang: 'ko',
+        text: '<p>새로운 목적.</p>',
+        expectedVersion: created.version,
+      })
+    ).version;
     version = (await confirmTranslation(server.deps, legal, created.id, 'purpose', { lang: 'ru', expectedVersion: version })).version;
-    version = (await addClause(server.deps, legal, created.id, { lang: 'en', text: '<p>A clause written fresh.</p>', expectedVersion: version })).version;
+    version = (
+      await addClause(server.deps, legal, created.id, { lang: 'en', text: '<p>A clause written fresh.</p>', expectedVersion: version })
+    ).version;
     await updateVariables(server.deps, legal, created.id, { variables: { termYears: 7 }, expectedVersion: version });
     const versions = (await listTextVersions(server.db, created.id, { limit: 200 })).reverse();
     const history = await Promise.all(versions.map(async ({ version: at }) => (await findTextVersion(server.db, created.id, at))!));
@@ -153,7 +174,9 @@ describe(`text versions (${TEST_DATABASE_KIND})`, () => {
         expect(rebuilt).to.include({ version: entry.version, contentHash: entry.contentHash, createdAt: entry.createdAt });
         expect(contentHash(rebuilt.text)).to.equal(entry.contentHash);
       }
-      expect((await listTextVersions(db, agreementId, { limit: 200 })).map((entry) => entry.version)).to.deep.equal(history.map((entry) => entry.version).reverse());
+      expect((await listTextVersions(db, agreementId, { limit: 200 })).map((entry) => entry.version)).to.deep.equal(
+        history.map((entry) => entry.version).reverse(),
+      );
 
       await db.migrate.down({ migrationSource, name: SHARE_CLAUSE_TEXTS });
       expect(await db('text_versions').where({ agreement_id: agreementId }).orderBy('version').pluck('document')).to.deep.equal(documents);

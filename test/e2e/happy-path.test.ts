@@ -27,7 +27,9 @@ describe('end to end: the agreement of cooperation from draft to two signatures'
     const client = await ApiClient.signIn(server.baseUrl, 'official@gyeonggi.example');
     const audit = (await client.get(`/api/agreements/${COOPERATION}/audit`)).body;
     const events = audit.filter((entry: { event: string }) => entry.event !== 'CREATE');
-    expect(events.map(({ actor, event, to }: Record<string, string>) => [actor, event, to])).to.deep.equal(HAPPY_PATH.map((step) => [...step]));
+    expect(events.map(({ actor, event, to }: Record<string, string>) => [actor, event, to])).to.deep.equal(
+      HAPPY_PATH.map((step) => [...step]),
+    );
     expect(events[0]).to.include({ party: 'sverdlovsk', role: 'legal', from: 'drafting' });
     expect(events.at(-1)).to.include({ party: 'gyeonggi', role: 'signatory', from: 'signing', to: 'executed' });
     const agreement = (await client.get(`/api/agreements/${COOPERATION}`)).body;
@@ -52,7 +54,10 @@ describe('end to end: the agreement of cooperation from draft to two signatures'
 
       it('when checked by pdffonts, then every font is embedded', async () => {
         const { stdout } = await tool('pdffonts', [originals.get(party)!]);
-        const rows = stdout.split('\n').slice(2).filter((line) => line.trim() !== '');
+        const rows = stdout
+          .split('\n')
+          .slice(2)
+          .filter((line) => line.trim() !== '');
         expect(rows).to.not.be.empty;
         for (const row of rows) expect(row, row).to.match(/\s+yes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/);
         for (const row of rows) expect(row.split(/\s+/).at(-5), row).to.equal('yes');
@@ -115,7 +120,10 @@ describe('the HTML preview', () => {
     expect(html).to.include('<html lang="ko-KR">');
     expect(normalize(html)).to.include('통상·경제·과학기술 및 문화 협력에 관한 협정');
     expect(html).to.not.match(/<script/i);
-    const { stdout } = await tool('pdftotext', [tempFile('draft.pdf', (await client.get(`/api/agreements/${COOPERATION}/pdf?original=gyeonggi`)).bytes), '-']);
+    const { stdout } = await tool('pdftotext', [
+      tempFile('draft.pdf', (await client.get(`/api/agreements/${COOPERATION}/pdf?original=gyeonggi`)).bytes),
+      '-',
+    ]);
     for (const heading of ['제1조', '제11조', 'Статья 11', 'Article 11']) {
       expect(html).to.include(heading);
       expect(stdout).to.include(heading);
@@ -136,10 +144,11 @@ describe('the audit printed in the originals', () => {
     const { stdout } = await tool('pdftotext', ['-raw', tempFile('sverdlovsk.pdf', originals.get('sverdlovsk')!), '-']);
     const text = normalize(stdout);
     expect(text).to.include('Audit trail').and.include('Журнал событий').and.include('감사 기록');
-    for (const [, email, event] of HAPPY_PATH.slice(0, 5).map(([who, type]) => [null, who, type])) expect(text).to.include(`${email} `).and.include(` ${event} `);
+    for (const [, email, event] of HAPPY_PATH.slice(0, 5).map(([who, type]) => [null, who, type]))
+      expect(text).to.include(`${email} `).and.include(` ${event} `);
 
     const record = (await findAgreementRecord(server.db, COOPERATION))!;
-    const frozen = (await server.db('text_versions').where({ agreement_id: COOPERATION }).orderBy('version', 'desc').first());
+    const frozen = await server.db('text_versions').where({ agreement_id: COOPERATION }).orderBy('version', 'desc').first();
     expect(text).to.include(`SHA-256 of the final text: ${frozen.content_hash}`);
     // The body of each original renders again, byte for byte, from what the database holds.
     const frozenAt: string = (await server.db('originals').where({ agreement_id: COOPERATION, revision: 1 }).first()).created_at;

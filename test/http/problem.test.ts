@@ -3,7 +3,14 @@ import { expect } from 'chai';
 import { doubleCsrf } from 'csrf-csrf';
 import express, { type RequestHandler } from 'express';
 import multer from 'multer';
-import { DomainError, ERROR_TABLE, NotFoundError, ServiceUnavailableError, TooManyRequestsError, type ErrorCode } from '../../server/errors.ts';
+import {
+  DomainError,
+  ERROR_TABLE,
+  NotFoundError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  type ErrorCode,
+} from '../../server/errors.ts';
 import { TechnicalError, toDomainError } from '../../server/http/problem.ts';
 
 /** The error a real body-parser middleware passes on for this request. */
@@ -12,7 +19,11 @@ function parserErrorFor(parser: RequestHandler, headers: Record<string, string>,
   return new Promise((resolve) => parser(request as never, {} as never, resolve));
 }
 const jsonBody = (text: string, headers: Record<string, string> = {}) =>
-  parserErrorFor(express.json({ limit: 16 }), { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers }, Readable.from([Buffer.from(text)]));
+  parserErrorFor(
+    express.json({ limit: 16 }),
+    { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers },
+    Readable.from([Buffer.from(text)]),
+  );
 
 function expectMapped(thrown: unknown, code: ErrorCode, status: number): DomainError {
   const mapped = toDomainError(thrown);
@@ -34,7 +45,9 @@ describe('toDomainError: anything thrown while answering a request, in the one e
   it('when body-parser refuses a body (too large, not JSON, a charset or encoding it cannot read), then 413, 400 or 415', async () => {
     expectMapped(await jsonBody('{"text": "longer than sixteen bytes"}'), 'PAYLOAD_TOO_LARGE', 413);
     expectMapped(await jsonBody('{"email": '), 'MALFORMED_REQUEST', 400);
-    expect(expectMapped(await jsonBody('{}', { 'content-type': 'application/json; charset=latin-9' }), 'UNSUPPORTED_MEDIA_TYPE', 415).detail).to.include('LATIN-9');
+    expect(
+      expectMapped(await jsonBody('{}', { 'content-type': 'application/json; charset=latin-9' }), 'UNSUPPORTED_MEDIA_TYPE', 415).detail,
+    ).to.include('LATIN-9');
     expectMapped(await jsonBody('{}', { 'content-encoding': 'zstdx' }), 'UNSUPPORTED_MEDIA_TYPE', 415);
   });
 
@@ -70,7 +83,13 @@ describe('toDomainError: anything thrown while answering a request, in the one e
   });
 
   it('when anything else is thrown, even a non-Error, then INTERNAL, whose detail tells nothing of the cause', () => {
-    for (const thrown of [new TypeError("Cannot read properties of undefined (reading 'id')"), Object.assign(new Error('boom'), { status: 500 }), 'a string', null, undefined]) {
+    for (const thrown of [
+      new TypeError("Cannot read properties of undefined (reading 'id')"),
+      Object.assign(new Error('boom'), { status: 500 }),
+      'a string',
+      null,
+      undefined,
+    ]) {
       const mapped = expectMapped(thrown, 'INTERNAL', 500);
       expect(mapped.detail).to.not.match(/undefined|boom|string/);
     }

@@ -36,12 +36,14 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
   /** Signs in at the clock's current time (a token lives for hours, and the tests travel years). */
   const as = (email: string) => ApiClient.signIn(server.baseUrl, email);
   const agreement = async (id: number) => (await (await as('legal@sverdlovsk.example')).get(`/api/agreements/${id}`)).body;
-  const dates = async (id: number) => server.db('agreements').where({ id }).first('state', 'in_force_on', 'expires_on', 'notice_deadline_on', 'terminates_on');
+  const dates = async (id: number) =>
+    server.db('agreements').where({ id }).first('state', 'in_force_on', 'expires_on', 'notice_deadline_on', 'terminates_on');
 
   /** A letter of intent with these variables, carried to execution on the signing day. */
   async function executed(variables: Record<string, unknown>): Promise<number> {
     server.clock.set(`${SIGNING_DAY}T09:00:00Z`);
-    const { id } = (await (await as('legal@sverdlovsk.example')).post('/api/agreements', { kind: 'cooperation-agreement', variables })).body;
+    const { id } = (await (await as('legal@sverdlovsk.example')).post('/api/agreements', { kind: 'cooperation-agreement', variables }))
+      .body;
     await runEvents(server, id, HAPPY_PATH);
     return id;
   }
@@ -50,7 +52,12 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     const id = await executed({ termYears: 5, noticeMonths: 6, autoRenewal: true });
     await at(SIGNING_DAY);
     const row = await dates(id);
-    expect(row).to.deep.include({ state: 'in-force', in_force_on: SIGNING_DAY, expires_on: '2031-03-02', notice_deadline_on: '2030-09-02' });
+    expect(row).to.deep.include({
+      state: 'in-force',
+      in_force_on: SIGNING_DAY,
+      expires_on: '2031-03-02',
+      notice_deadline_on: '2030-09-02',
+    });
     expect(await at(SIGNING_DAY)).to.equal(0);
   });
 
@@ -74,7 +81,11 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' },
       body: later.bytes,
     });
-    expect(((await verification.json()) as { knownOriginal: unknown }).knownOriginal).to.include({ agreementId: id, state: 'in-force', final: true });
+    expect(((await verification.json()) as { knownOriginal: unknown }).knownOriginal).to.include({
+      agreementId: id,
+      state: 'in-force',
+      final: true,
+    });
   });
 
   it('when a term ends with no notice and automatic renewal, then it renews for another term, exactly once', async () => {
@@ -102,7 +113,11 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     await at(SIGNING_DAY);
     server.clock.set('2030-06-01T10:00:00Z');
     const { version } = await agreement(id);
-    const notice = await (await as('official@gyeonggi.example')).post(`/api/agreements/${id}/events`, { type: 'GIVE_NOTICE', expectedVersion: version, date: '2030-06-01' });
+    const notice = await (await as('official@gyeonggi.example')).post(`/api/agreements/${id}/events`, {
+      type: 'GIVE_NOTICE',
+      expectedVersion: version,
+      date: '2030-06-01',
+    });
     expect(notice.status, JSON.stringify(notice.body)).to.equal(200);
     expect(await dates(id)).to.deep.include({ state: 'in-force', terminates_on: '2031-03-02' });
     await at('2031-03-02');
@@ -114,7 +129,13 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     await at(SIGNING_DAY);
     server.clock.set('2027-01-10T10:00:00Z');
     const { version } = await agreement(noticed);
-    expect((await (await as('official@gyeonggi.example')).post(`/api/agreements/${noticed}/events`, { type: 'GIVE_NOTICE', expectedVersion: version })).status).to.equal(200);
+    expect(
+      (
+        await (
+          await as('official@gyeonggi.example')
+        ).post(`/api/agreements/${noticed}/events`, { type: 'GIVE_NOTICE', expectedVersion: version })
+      ).status,
+    ).to.equal(200);
     expect((await dates(noticed)).terminates_on).to.equal('2027-03-10');
     await at('2027-03-10');
     expect((await dates(noticed)).state).to.equal('terminated');
@@ -131,13 +152,25 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     const legalGyeonggi = await as('legal@gyeonggi.example');
     const legal = await as('legal@sverdlovsk.example');
     let { version } = await agreement(id);
-    const first = await legal.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version, date: '2026-05-18' });
+    const first = await legal.post(`/api/agreements/${id}/events`, {
+      type: 'NOTIFY_COMPLETION',
+      expectedVersion: version,
+      date: '2026-05-18',
+    });
     expect(first.status, JSON.stringify(first.body)).to.equal(200);
     expect((await agreement(id)).state).to.equal('executed');
     version += 1;
-    const future = await legalGyeonggi.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version, date: '2026-06-01' });
+    const future = await legalGyeonggi.post(`/api/agreements/${id}/events`, {
+      type: 'NOTIFY_COMPLETION',
+      expectedVersion: version,
+      date: '2026-06-01',
+    });
     expect(future.status).to.equal(422);
-    const second = await legalGyeonggi.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version, date: '2026-04-30' });
+    const second = await legalGyeonggi.post(`/api/agreements/${id}/events`, {
+      type: 'NOTIFY_COMPLETION',
+      expectedVersion: version,
+      date: '2026-04-30',
+    });
     expect(second.status, JSON.stringify(second.body)).to.equal(200);
     expect(await dates(id)).to.deep.include({ state: 'in-force', in_force_on: '2026-05-18', expires_on: '2031-05-18' });
   });
@@ -156,9 +189,15 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     }
     expect(await storedAgreement(server.db, id)).to.equal(before);
     // The signing day itself and tomorrow (by a clock ahead of UTC) are in range.
-    expect((await legal.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version, date: SIGNING_DAY })).status).to.equal(200);
+    expect(
+      (await legal.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version, date: SIGNING_DAY })).status,
+    ).to.equal(200);
     const gyeonggi = await as('legal@gyeonggi.example');
-    const tomorrow = await gyeonggi.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version + 1, date: '2026-05-21' });
+    const tomorrow = await gyeonggi.post(`/api/agreements/${id}/events`, {
+      type: 'NOTIFY_COMPLETION',
+      expectedVersion: version + 1,
+      date: '2026-05-21',
+    });
     expect(tomorrow.status, JSON.stringify(tomorrow.body)).to.equal(200);
     expect(await dates(id)).to.deep.include({ in_force_on: '2026-05-21', expires_on: '2031-05-21' });
   });
@@ -168,7 +207,11 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     await at(SIGNING_DAY);
     const official = await as('official@gyeonggi.example');
     const { version } = await agreement(id);
-    const refused = await official.post(`/api/agreements/${id}/events`, { type: 'GIVE_NOTICE', expectedVersion: version, date: '1900-01-01' });
+    const refused = await official.post(`/api/agreements/${id}/events`, {
+      type: 'GIVE_NOTICE',
+      expectedVersion: version,
+      date: '1900-01-01',
+    });
     expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
     expect(refused.body.detail).to.include('1900-01-01');
     await at(SIGNING_DAY);
@@ -177,9 +220,16 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
 
   it('when the agreement names a party to sign first, then the other party cannot sign before it', async () => {
     server.clock.set(`${SIGNING_DAY}T09:00:00Z`);
-    const { id } = (await (await as('legal@sverdlovsk.example')).post('/api/agreements', { kind: 'letter-of-intent', variables: { firstSigner: 'gyeonggi' } })).body;
+    const { id } = (
+      await (
+        await as('legal@sverdlovsk.example')
+      ).post('/api/agreements', { kind: 'letter-of-intent', variables: { firstSigner: 'gyeonggi' } })
+    ).body;
     const version = await runEvents(server, id, TO_SIGNING);
-    const early = await (await as('signatory@sverdlovsk.example')).post(`/api/agreements/${id}/events`, { type: 'SIGN', expectedVersion: version });
+    const early = await (await as('signatory@sverdlovsk.example')).post(`/api/agreements/${id}/events`, {
+      type: 'SIGN',
+      expectedVersion: version,
+    });
     expect(early.status).to.equal(409);
     expect((await agreement(id)).signatures).to.deep.equal([]);
     await runEvents(server, id, [
@@ -193,14 +243,21 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     const upgraded = upgradeWorkflow(saved.workflow, saved.machineVersion);
     const signed = step(upgraded, { type: 'SIGN', actor: { party: 'sverdlovsk', role: 'signatory' } });
     expect(signed.accepted && signed.next.value).to.equal('executed');
-    const inForce = signed.accepted && step(signed.next, { type: 'ENTER_INTO_FORCE', actor: { party: '*', role: 'system' }, date: '2026-01-01' });
+    const inForce =
+      signed.accepted && step(signed.next, { type: 'ENTER_INTO_FORCE', actor: { party: '*', role: 'system' }, date: '2026-01-01' });
     expect(inForce && inForce.accepted && inForce.next.context.inForceSince).to.equal('2026-01-01');
 
     // The same through the database: a row written by version 1 is read through the upgrade.
     server.clock.set(`${SIGNING_DAY}T09:00:00Z`);
     const { id } = (await (await as('legal@sverdlovsk.example')).post('/api/agreements', { kind: 'letter-of-intent' })).body;
     await runEvents(server, id, TO_SIGNING);
-    await server.db('agreements').where({ id }).update({ machine_version: 1, snapshot: JSON.stringify({ ...saved.workflow, context: { ...saved.workflow.context, signedBy: [] } }) });
+    await server
+      .db('agreements')
+      .where({ id })
+      .update({
+        machine_version: 1,
+        snapshot: JSON.stringify({ ...saved.workflow, context: { ...saved.workflow.context, signedBy: [] } }),
+      });
     await runEvents(server, id, SIGNATURES);
     expect((await server.db('agreements').where({ id }).first()).machine_version).to.equal(AGREEMENT_MACHINE_VERSION);
     await at(SIGNING_DAY);
@@ -239,7 +296,9 @@ describe(`amendments (${TEST_DATABASE_KIND})`, () => {
       ['signatory@sverdlovsk.example', 'SIGN', 'executed'],
     ]);
     const base = (await legal.get('/api/agreements/1')).body;
-    expect(base.amendments).to.deep.equal([{ id: amendment.body.id, kind: 'amendment', title: amendment.body.title, state: 'executed', version: 8 }]);
+    expect(base.amendments).to.deep.equal([
+      { id: amendment.body.id, kind: 'amendment', title: amendment.body.title, state: 'executed', version: 8 },
+    ]);
     const pdf = await legal.get(`/api/agreements/${amendment.body.id}/pdf?original=gyeonggi`);
     expect(pdf.status).to.equal(200);
   });
@@ -254,7 +313,11 @@ describe(`due dates and notifications (${TEST_DATABASE_KIND})`, () => {
 
   const runScheduler = async (day: string) => {
     server.clock.set(`${day}T10:00:00Z`);
-    const scheduler = createScheduler(server.deps, { handlers: lifecycleHandlers(() => undefined), processId: 'reminders-test', log: () => undefined });
+    const scheduler = createScheduler(server.deps, {
+      handlers: lifecycleHandlers(() => undefined),
+      processId: 'reminders-test',
+      log: () => undefined,
+    });
     while ((await scheduler.runOnce()) > 0);
   };
 
@@ -262,7 +325,11 @@ describe(`due dates and notifications (${TEST_DATABASE_KIND})`, () => {
     server.clock.set('2026-04-01T09:00:00Z');
     const legal = await ApiClient.signIn(server.baseUrl, 'legal@sverdlovsk.example');
     const { id } = (await legal.post('/api/agreements', { kind: 'letter-of-intent' })).body;
-    const deadlines = await legal.put(`/api/agreements/${id}/deadlines`, { reviewDueOn: '2026-04-20', signingDueOn: '2026-04-10', expectedVersion: 1 });
+    const deadlines = await legal.put(`/api/agreements/${id}/deadlines`, {
+      reviewDueOn: '2026-04-20',
+      signingDueOn: '2026-04-10',
+      expectedVersion: 1,
+    });
     expect(deadlines.status).to.equal(422);
     const set = await legal.put(`/api/agreements/${id}/deadlines`, { reviewDueOn: '2026-04-20', expectedVersion: 1 });
     expect(set.status, JSON.stringify(set.body)).to.equal(200);
@@ -273,13 +340,21 @@ describe(`due dates and notifications (${TEST_DATABASE_KIND})`, () => {
     await runScheduler('2026-04-17');
     const legalGyeonggi = await ApiClient.signIn(server.baseUrl, 'legal@gyeonggi.example');
     const inbox = (await legalGyeonggi.get('/api/notifications')).body.notifications;
-    const reminders = inbox.filter((notification: { kind: string; agreementId: number }) => notification.kind === 'reminder' && notification.agreementId === id);
+    const reminders = inbox.filter(
+      (notification: { kind: string; agreementId: number }) => notification.kind === 'reminder' && notification.agreementId === id,
+    );
     expect(reminders).to.have.length(1);
-    expect(inbox.some((notification: { kind: string; agreementId: number }) => notification.kind === 'state-changed' && notification.agreementId === id)).to.equal(true);
+    expect(
+      inbox.some(
+        (notification: { kind: string; agreementId: number }) => notification.kind === 'state-changed' && notification.agreementId === id,
+      ),
+    ).to.equal(true);
 
     await runScheduler('2026-04-21');
     // Four days on, yesterday's token has expired: sign in again, as a person would.
-    const overdue = (await (await ApiClient.signIn(server.baseUrl, 'legal@gyeonggi.example')).get('/api/notifications')).body.notifications.filter(
+    const overdue = (
+      await (await ApiClient.signIn(server.baseUrl, 'legal@gyeonggi.example')).get('/api/notifications')
+    ).body.notifications.filter(
       (notification: { kind: string; agreementId: number }) => notification.kind === 'overdue' && notification.agreementId === id,
     );
     expect(overdue).to.have.length(1);

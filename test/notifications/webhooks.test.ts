@@ -43,7 +43,12 @@ class Receiver {
         const timestamp = String(request.headers['x-bilateral-timestamp']);
         const expected = Buffer.from('sha256=' + createHmac('sha256', this.secret).update(`${timestamp}.${body}`).digest('hex'));
         const actual = Buffer.from(String(request.headers['x-bilateral-signature']));
-        const received = { path: request.url ?? '', headers: request.headers, body, signatureValid: actual.length === expected.length && timingSafeEqual(actual, expected) };
+        const received = {
+          path: request.url ?? '',
+          headers: request.headers,
+          body,
+          signatureValid: actual.length === expected.length && timingSafeEqual(actual, expected),
+        };
         this.received.push(received);
         this.answer(received, response);
       });
@@ -128,7 +133,11 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
 
     clock.advance(1);
     expect(await sender.runOnce()).to.equal(1);
-    expect(await onlyDelivery(webhook.id)).to.include({ status: 'pending', attempts: 2, nextAttemptAt: new Date(START.getTime() + 30 * SECOND).toISOString() });
+    expect(await onlyDelivery(webhook.id)).to.include({
+      status: 'pending',
+      attempts: 2,
+      nextAttemptAt: new Date(START.getTime() + 30 * SECOND).toISOString(),
+    });
     clock.advance(20 * SECOND);
     expect(await sender.runOnce()).to.equal(1);
     expect(await sender.runOnce()).to.equal(0);
@@ -153,7 +162,11 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
     );
     for (const request of receiver.received) {
       expect(request.path).to.equal('/hooks/sverdlovsk');
-      expect(request.headers).to.include({ 'content-type': 'application/json', 'x-bilateral-event': 'reminder', 'x-bilateral-delivery': eventId });
+      expect(request.headers).to.include({
+        'content-type': 'application/json',
+        'x-bilateral-event': 'reminder',
+        'x-bilateral-delivery': eventId,
+      });
       expect(request.body, 'the same bytes at every attempt').to.equal(receiver.received[0]!.body);
     }
     expect(JSON.parse(receiver.received[0]!.body)).to.deep.equal({
@@ -180,7 +193,14 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
     expect(await sender.runOnce()).to.equal(0);
 
     expect(receiver.received).to.have.length(4);
-    expect(await onlyDelivery(webhook.id)).to.include({ status: 'failed', attempts: 4, lastStatusCode: 503, lastError: 'failed: HTTP 503', nextAttemptAt: null, deliveredAt: null });
+    expect(await onlyDelivery(webhook.id)).to.include({
+      status: 'failed',
+      attempts: 4,
+      lastStatusCode: 503,
+      lastError: 'failed: HTTP 503',
+      nextAttemptAt: null,
+      deliveredAt: null,
+    });
     expect(logged.join('\n')).to.match(/gave up delivery \d+ \(overdue, event [0-9a-f-]{36}\) to webhook \d+: failed: HTTP 503/);
   });
 
@@ -256,23 +276,38 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
 
     expect(await dispatcher({ timeoutMs: 300, leaseMs: 5 * SECOND }).runOnce()).to.equal(3);
 
-    expect(await onlyDelivery(moved.id)).to.include({ status: 'pending', attempts: 1, lastStatusCode: 302, lastError: 'failed: HTTP 302 (redirects are not followed)' });
-    expect(receiver.received.map((request) => request.path).sort(), 'the redirect target is never called').to.deep.equal(['/hooks/moved', '/hooks/slow']);
+    expect(await onlyDelivery(moved.id)).to.include({
+      status: 'pending',
+      attempts: 1,
+      lastStatusCode: 302,
+      lastError: 'failed: HTTP 302 (redirects are not followed)',
+    });
+    expect(receiver.received.map((request) => request.path).sort(), 'the redirect target is never called').to.deep.equal([
+      '/hooks/moved',
+      '/hooks/slow',
+    ]);
     expect(await onlyDelivery(slow.id)).to.include({ status: 'pending', attempts: 1, lastStatusCode: null, lastError: 'failed' });
     expect(await onlyDelivery(refused.id)).to.include({ status: 'pending', attempts: 1, lastStatusCode: null, lastError: 'failed' });
     const log = await listWebhookDeliveries(deps, admin, refused.id, 50);
     expect(JSON.stringify(log)).to.not.match(/ECONN|timeout|within/i);
     // The operator still learns why.
-    expect(logged.join('\n')).to.match(/ECONNREFUSED/).and.match(/no answer within 300 ms/);
+    expect(logged.join('\n'))
+      .to.match(/ECONNREFUSED/)
+      .and.match(/no answer within 300 ms/);
   });
 
   it('when two dispatchers run at once over the same queue, then each delivery is sent once', async () => {
     await register(admin, '/hooks/busy');
     receiver.answer = (_request, response) => setTimeout(() => response.writeHead(200).end(), 5);
     const eventIds = [];
-    for (let index = 0; index < 30; index += 1) eventIds.push((await deps.db.transaction((trx) => notify(trx, event({ payload: { index } })))).eventId);
+    for (let index = 0; index < 30; index += 1)
+      eventIds.push((await deps.db.transaction((trx) => notify(trx, event({ payload: { index } })))).eventId);
 
-    const counts = await Promise.all([dispatcher({ processId: 'dispatcher-a', batchSize: 4 }), dispatcher({ processId: 'dispatcher-b', batchSize: 4 })].map((sender) => sender.runOnce()));
+    const counts = await Promise.all(
+      [dispatcher({ processId: 'dispatcher-a', batchSize: 4 }), dispatcher({ processId: 'dispatcher-b', batchSize: 4 })].map((sender) =>
+        sender.runOnce(),
+      ),
+    );
 
     expect(counts[0]! + counts[1]!).to.equal(30);
     expect(receiver.received.map((request) => request.headers['x-bilateral-delivery']).sort()).to.deep.equal(eventIds.sort());
@@ -319,7 +354,11 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
     };
     /** A webhook row written as if registered before the rule (or under an allow-list since removed). */
     const storedWebhook = (url: string) =>
-      deps.db.transaction((trx) => insertWebhook(trx, { party: 'sverdlovsk', url, createdAt: START.toISOString() }, (id) => sealWebhookSecret(deps.config.secret, id, 'whsec_test')));
+      deps.db.transaction((trx) =>
+        insertWebhook(trx, { party: 'sverdlovsk', url, createdAt: START.toISOString() }, (id) =>
+          sealWebhookSecret(deps.config.secret, id, 'whsec_test'),
+        ),
+      );
 
     it('when an administrator registers a loopback, private, link-local or metadata address in any spelling, then 422 "refused by policy" and nothing is stored', async () => {
       for (const url of HOSTILE_URLS) {
@@ -328,17 +367,29 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
           (error: unknown) => error,
         );
         expect(refusal, url).to.be.instanceOf(RuleViolationError);
-        expect((refusal as RuleViolationError).detail, url).to.match(/^The webhook URL is refused: refused by policy: \S+ (resolves to a private address|is a private name)$/);
+        expect((refusal as RuleViolationError).detail, url).to.match(
+          /^The webhook URL is refused: refused by policy: \S+ (resolves to a private address|is a private name)$/,
+        );
       }
       expect(await deps.db('webhooks').select('id')).to.deep.equal([]);
 
-      const publicHooks = ['https://hooks.sverdlovsk.example/bilateral', 'http://93.184.216.34:8080/hook', 'https://[2606:4700::1111]/hook'];
+      const publicHooks = [
+        'https://hooks.sverdlovsk.example/bilateral',
+        'http://93.184.216.34:8080/hook',
+        'https://[2606:4700::1111]/hook',
+      ];
       for (const url of publicHooks) expect((await registerWebhook(strict, admin, { url })).url).to.equal(url);
     });
 
     it('when a stored webhook names a private address or a private name, then its delivery is refused by policy without a request', async () => {
       const port = new URL(receiver.url).port;
-      const webhooks = await Promise.all([`http://127.0.0.1:${port}/hooks/literal`, `http://localhost:${port}/hooks/name`, `http://[::ffff:7f00:1]:${port}/hooks/mapped`].map(storedWebhook));
+      const webhooks = await Promise.all(
+        [
+          `http://127.0.0.1:${port}/hooks/literal`,
+          `http://localhost:${port}/hooks/name`,
+          `http://[::ffff:7f00:1]:${port}/hooks/mapped`,
+        ].map(storedWebhook),
+      );
       await deps.db.transaction((trx) => notify(trx, event()));
 
       expect(await createWebhookDispatcher(strict, { processId: 'strict', log: (message) => logged.push(message) }).runOnce()).to.equal(0);
@@ -358,13 +409,18 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
       await deps.db.transaction((trx) => notify(trx, event()));
       for (const answers of [
         [{ address: '127.0.0.1', family: 4 }],
-        [{ address: '93.184.216.34', family: 4 }, { address: '127.0.0.1', family: 4 }],
+        [
+          { address: '93.184.216.34', family: 4 },
+          { address: '127.0.0.1', family: 4 },
+        ],
         [{ address: '::ffff:169.254.169.254', family: 6 }],
       ]) {
         await deps.db('webhook_deliveries').update({ status: 'pending', next_attempt_at: START.toISOString(), last_error: null });
         const { asked, resolve } = resolver(answers);
 
-        expect(await createWebhookDispatcher(strict, { processId: 'strict', resolve, log: (message) => logged.push(message) }).runOnce()).to.equal(0);
+        expect(
+          await createWebhookDispatcher(strict, { processId: 'strict', resolve, log: (message) => logged.push(message) }).runOnce(),
+        ).to.equal(0);
 
         expect(asked).to.deep.equal(['hooks.rebinding.example']);
         expect(await onlyDelivery(webhook.id), JSON.stringify(answers)).to.include({
@@ -398,7 +454,9 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
       expect(byName.config.webhookAllowList).to.deep.equal({ networks: [], hosts: ['localhost'] });
       const port = new URL(receiver.url).port;
       const webhook = await registerWebhook(byName, admin, { url: `http://localhost:${port}/hooks/named` });
-      const refusal = await registerWebhook(byName, admin, { url: `http://127.0.0.1:${port}/hooks/literal` }).catch((error: RuleViolationError) => error.detail);
+      const refusal = await registerWebhook(byName, admin, { url: `http://127.0.0.1:${port}/hooks/literal` }).catch(
+        (error: RuleViolationError) => error.detail,
+      );
       expect(refusal).to.match(/refused by policy: 127\.0\.0\.1 resolves to a private address/);
       await deps.db.transaction((trx) => notify(trx, event()));
 
@@ -413,8 +471,12 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
         networks: ['10.1.0.0/16', '::1/128'],
         hosts: ['hooks.example.org'],
       });
-      expect(() => loadConfig({ NODE_ENV: 'production', BILATERAL_SECRET: 'ab'.repeat(32), WEBHOOK_ALLOWED_HOSTS: '10.0.0.0/33' })).to.throw(/WEBHOOK_ALLOWED_HOSTS: 10\.0\.0\.0\/33 is neither/);
-      expect(() => loadConfig({ NODE_ENV: 'production', BILATERAL_SECRET: 'ab'.repeat(32), WEBHOOK_ALLOWED_HOSTS: 'http://hooks.example.org' })).to.throw(/WEBHOOK_ALLOWED_HOSTS/);
+      expect(() =>
+        loadConfig({ NODE_ENV: 'production', BILATERAL_SECRET: 'ab'.repeat(32), WEBHOOK_ALLOWED_HOSTS: '10.0.0.0/33' }),
+      ).to.throw(/WEBHOOK_ALLOWED_HOSTS: 10\.0\.0\.0\/33 is neither/);
+      expect(() =>
+        loadConfig({ NODE_ENV: 'production', BILATERAL_SECRET: 'ab'.repeat(32), WEBHOOK_ALLOWED_HOSTS: 'http://hooks.example.org' }),
+      ).to.throw(/WEBHOOK_ALLOWED_HOSTS/);
     });
   });
 });

@@ -7,7 +7,8 @@ import { buildDocument } from '../support/documents.ts';
 
 const measurer = new TextMeasurer();
 const textBoxes = (layout: Layout, page: number) => layout.pages[page]!.boxes.filter((box): box is TextBox => box.kind === 'text');
-const allTextBoxes = (layout: Layout) => layout.pages.flatMap((_, index) => textBoxes(layout, index).map((box) => ({ ...box, page: index })));
+const allTextBoxes = (layout: Layout) =>
+  layout.pages.flatMap((_, index) => textBoxes(layout, index).map((box) => ({ ...box, page: index })));
 const ofType = (box: TextBox, type: StructureElement['type']) => box.element?.type === type;
 const bottomOf = (layout: Layout) => layout.pageSize[1] - TYPOGRAPHY.margin.bottom;
 
@@ -29,14 +30,19 @@ describe('layout (compose)', () => {
   it('when an original is laid out, then its party’s language is the left column', () => {
     const leftmost = (original: string) => {
       const layout = composeAgreement(buildDocument({}, original), measurer);
-      return textBoxes(layout, 0).filter((box) => ofType(box, 'H1')).sort((a, b) => a.x - b.x)[0]!.lang;
+      return textBoxes(layout, 0)
+        .filter((box) => ofType(box, 'H1'))
+        .sort((a, b) => a.x - b.x)[0]!.lang;
     };
     expect(leftmost('sverdlovsk')).to.equal('ru');
     expect(leftmost('gyeonggi')).to.equal('ko');
   });
 
   it('when a heading falls near the foot of a page, then it moves with its text to the next page', () => {
-    for (const layout of [composeAgreement(buildDocument(), measurer), composeAgreement({ ...buildDocument(), layout: 'sequential' }, measurer)]) {
+    for (const layout of [
+      composeAgreement(buildDocument(), measurer),
+      composeAgreement({ ...buildDocument(), layout: 'sequential' }, measurer),
+    ]) {
       layout.pages.forEach((_, index) => {
         for (const heading of textBoxes(layout, index).filter((box) => ofType(box, 'H2'))) {
           const following = textBoxes(layout, index).filter((box) => box.lang === heading.lang && box.y > heading.y && !ofType(box, 'H2'));
@@ -49,7 +55,15 @@ describe('layout (compose)', () => {
 
   it('when a paragraph runs over a page, then at least two of its lines stand on each page (no orphan, no widow)', () => {
     const demo = buildDocument({ languages: ['ru', 'ko', 'en'] });
-    const long = (lang: 'ru' | 'ko' | 'en') => [{ type: 'paragraph' as const, text: demo.articles.flatMap((article) => article.body[lang]!).map((block) => (block.type === 'paragraph' ? block.text : block.items.join(' '))).join(' ') }];
+    const long = (lang: 'ru' | 'ko' | 'en') => [
+      {
+        type: 'paragraph' as const,
+        text: demo.articles
+          .flatMap((article) => article.body[lang]!)
+          .map((block) => (block.type === 'paragraph' ? block.text : block.items.join(' ')))
+          .join(' '),
+      },
+    ];
     const document = { ...demo, preamble: { ru: long('ru'), ko: long('ko'), en: long('en') } };
     let split = 0;
     for (const layout of [composeAgreement(document, measurer), composeAgreement({ ...document, layout: 'sequential' }, measurer)]) {
@@ -69,11 +83,18 @@ describe('layout (compose)', () => {
   it('when three languages are laid out in parallel, then the page turns landscape with three columns', () => {
     const layout = composeAgreement(buildDocument({ languages: ['ru', 'ko', 'en'] }), measurer);
     expect(layout.pageSize[0]).to.be.greaterThan(layout.pageSize[1]);
-    const titleColumns = new Set(textBoxes(layout, 0).filter((box) => ofType(box, 'H1')).map((box) => box.lang));
+    const titleColumns = new Set(
+      textBoxes(layout, 0)
+        .filter((box) => ofType(box, 'H1'))
+        .map((box) => box.lang),
+    );
     expect([...titleColumns]).to.have.members(['ru', 'ko', 'en']);
   });
 
-  for (const languages of [['ru', 'ko'], ['ru', 'ko', 'en']] as const) {
+  for (const languages of [
+    ['ru', 'ko'],
+    ['ru', 'ko', 'en'],
+  ] as const) {
     it(`when ${languages.join(', ')} are laid out in sequence, then each language's complete text starts a new portrait page, full width, in the original's order`, () => {
       const document = { ...buildDocument({ languages: [...languages] }, 'gyeonggi'), layout: 'sequential' as const };
       const layout = composeAgreement(document, measurer);
@@ -90,7 +111,11 @@ describe('layout (compose)', () => {
       // Each text runs from its title to the page before the next text begins, and nothing else is there.
       titles.forEach((start, index) => {
         const end = titles[index + 1]?.page ?? layout.pages.length;
-        const langs = new Set(allTextBoxes(layout).filter((box) => box.page >= start.page && box.page < end && box.element && !box.element.lang).map((box) => box.lang));
+        const langs = new Set(
+          allTextBoxes(layout)
+            .filter((box) => box.page >= start.page && box.page < end && box.element && !box.element.lang)
+            .map((box) => box.lang),
+        );
         expect([...langs]).to.deep.equal([start.lang]);
       });
       const body = allTextBoxes(layout).filter((box) => ofType(box, 'P') && box.align === 'justify');
@@ -114,7 +139,9 @@ describe('layout (compose)', () => {
     const count = layout.pages.length;
     expect(count).to.be.greaterThan(1);
     layout.pages.forEach((_, index) => {
-      const furniture = textBoxes(layout, index).filter((box) => box.element === null).map((box) => box.text);
+      const furniture = textBoxes(layout, index)
+        .filter((box) => box.element === null)
+        .map((box) => box.text);
       expect(furniture).to.include(`${index + 1} / ${count}`);
       expect(furniture.some((text) => text.includes('Соглашение') && text.includes('협정'))).to.equal(true);
     });

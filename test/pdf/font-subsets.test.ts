@@ -49,7 +49,11 @@ describe('font subsets', () => {
   });
 
   it('when both originals of an agreement are rendered, then they embed byte-identical font programs', async () => {
-    const [sverdlovsk, gyeonggi] = await Promise.all(['sverdlovsk', 'gyeonggi'].map(async (party) => fontPrograms((await renderAgreementPdf({ ...buildDocument({}, party), draft: null })).pdf)));
+    const [sverdlovsk, gyeonggi] = await Promise.all(
+      ['sverdlovsk', 'gyeonggi'].map(async (party) =>
+        fontPrograms((await renderAgreementPdf({ ...buildDocument({}, party), draft: null })).pdf),
+      ),
+    );
     expect([...sverdlovsk.keys()]).to.have.members(['NotoSerifKR-Regular', 'NotoSerifKR-Bold']);
     for (const [name, program] of sverdlovsk) expect(gyeonggi.get(name), name).to.equal(program);
   });

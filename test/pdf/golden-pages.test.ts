@@ -47,7 +47,19 @@ const PAGES: readonly { name: string; document: AgreementDocument; page: (layout
 async function rasterize(document: AgreementDocument, page: number): Promise<Buffer> {
   const file = tempFile('golden.pdf', (await renderAgreementPdf(document)).pdf);
   const prefix = file.replace(/\.pdf$/, '');
-  const { code, stderr } = await tool('pdftoppm', ['-r', `${DPI}`, '-gray', '-png', '-f', `${page}`, '-l', `${page}`, '-singlefile', file, prefix]);
+  const { code, stderr } = await tool('pdftoppm', [
+    '-r',
+    `${DPI}`,
+    '-gray',
+    '-png',
+    '-f',
+    `${page}`,
+    '-l',
+    `${page}`,
+    '-singlefile',
+    file,
+    prefix,
+  ]);
   expect(code, stderr).to.equal(0);
   return readFileSync(`${prefix}.png`);
 }

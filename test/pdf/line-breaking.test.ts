@@ -16,14 +16,17 @@ const options = (lang: Lang | null, overrides: Partial<LineBreakingOptions> = {}
   ...overrides,
 });
 /** The text back from its lines: a line-end hyphen was added by hyphenation, a space was the break. */
-const rejoin = (lines: readonly string[]) => lines.map((line, index) => (index < lines.length - 1 && !line.endsWith('-') ? `${line} ` : line.replace(/-$/, ''))).join('');
+const rejoin = (lines: readonly string[]) =>
+  lines.map((line, index) => (index < lines.length - 1 && !line.endsWith('-') ? `${line} ` : line.replace(/-$/, ''))).join('');
 /** How far each justified line's word spaces open beyond their natural width, in spaces (a one-word line as one space). */
 const openings = (lines: readonly string[]) => {
   const space = measurer.width(' ', 'serif', SIZE);
   return lines.slice(0, -1).map((line) => (COLUMN - measurer.width(line, 'serif', SIZE)) / Math.max(1, line.split(' ').length - 1) / space);
 };
 const paragraphsOf = (lang: Lang) =>
-  buildDocument({ languages: ['ru', 'ko', 'en'] }).articles.flatMap((article) => article.body[lang]!).flatMap((block) => (block.type === 'paragraph' ? [block.text] : block.items));
+  buildDocument({ languages: ['ru', 'ko', 'en'] })
+    .articles.flatMap((article) => article.body[lang]!)
+    .flatMap((block) => (block.type === 'paragraph' ? [block.text] : block.items));
 
 describe('line breaking', () => {
   it('when Russian and English words are hyphenated, then by their own patterns, leaving TeX’s minimum of letters at each end', () => {

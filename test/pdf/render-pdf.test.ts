@@ -27,7 +27,9 @@ const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
 /** One language's text as the model has it, in reading order, list labels included. */
 function modelText(document: AgreementDocument, lang: Lang): string {
   const blocks = (content: readonly Block[] | undefined) =>
-    (content ?? []).flatMap((block) => (block.type === 'paragraph' ? [block.text] : block.items.map((item, index) => `${block.ordered ? `${index + 1})` : '–'} ${item}`)));
+    (content ?? []).flatMap((block) =>
+      block.type === 'paragraph' ? [block.text] : block.items.map((item, index) => `${block.ordered ? `${index + 1})` : '–'} ${item}`),
+    );
   return normalize(
     [
       document.title[lang]!,
@@ -45,13 +47,25 @@ async function structureElements(file: string): Promise<{ type: string; lang: st
   return objects
     .map((object) => object.value)
     .filter((value): value is Record<string, unknown> => typeof value?.['/S'] === 'string' && value['/P'] !== undefined)
-    .map((value) => ({ type: String(value['/S']).slice(1), lang: typeof value['/Lang'] === 'string' ? value['/Lang'].replace(/^u:/, '') : null }));
+    .map((value) => ({
+      type: String(value['/S']).slice(1),
+      lang: typeof value['/Lang'] === 'string' ? value['/Lang'].replace(/^u:/, '') : null,
+    }));
 }
 
 /** pdftotext's crop to a column between the running header and the page number, on every page. */
 function textArea(pageSize: readonly [number, number], x: number, width: number): string[] {
   const { top, bottom } = TYPOGRAPHY.margin;
-  return ['-x', `${Math.floor(x - 2)}`, '-y', `${top - 4}`, '-W', `${Math.ceil(width + 4)}`, '-H', `${Math.ceil(pageSize[1] - top - bottom + 8)}`];
+  return [
+    '-x',
+    `${Math.floor(x - 2)}`,
+    '-y',
+    `${top - 4}`,
+    '-W',
+    `${Math.ceil(width + 4)}`,
+    '-H',
+    `${Math.ceil(pageSize[1] - top - bottom + 8)}`,
+  ];
 }
 
 describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
@@ -80,19 +94,29 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
 
       it('when checked by pdffonts, then both fonts are embedded as subsets with a Unicode map', async () => {
         const { stdout } = await tool('pdffonts', [files.get(name)!]);
-        const rows = stdout.split('\n').slice(2).filter((line) => line.trim() !== '');
-        expect(rows.map((row) => row.split(/\s+/)[0]!.replace(/^[A-Z]{6}\+/, ''))).to.have.members(['NotoSerifKR-Bold', 'NotoSerifKR-Regular']);
+        const rows = stdout
+          .split('\n')
+          .slice(2)
+          .filter((line) => line.trim() !== '');
+        expect(rows.map((row) => row.split(/\s+/)[0]!.replace(/^[A-Z]{6}\+/, ''))).to.have.members([
+          'NotoSerifKR-Bold',
+          'NotoSerifKR-Regular',
+        ]);
         for (const row of rows) expect(row, row).to.match(/^[A-Z]{6}\+\S+\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes\s+\d+\s+\d+\s*$/);
       });
 
       it('when its structure is read, then there is one section per language with its Lang, headings H1/H2, and one P per paragraph', async () => {
         const elements = await structureElements(files.get(name)!);
         const sections = elements.filter((element) => element.type === 'Sect' && element.lang !== null);
-        expect(sections.map((element) => element.lang)).to.have.members(document.languages.map((lang) => ({ ru: 'ru-RU', ko: 'ko-KR', en: 'en-GB' })[lang]));
+        expect(sections.map((element) => element.lang)).to.have.members(
+          document.languages.map((lang) => ({ ru: 'ru-RU', ko: 'ko-KR', en: 'en-GB' })[lang]),
+        );
         expect(elements.filter((element) => element.type === 'H1')).to.have.length(document.languages.length);
         expect(elements.filter((element) => element.type === 'H2')).to.have.length(document.languages.length * document.articles.length);
         const paragraphs = document.languages.flatMap((lang) =>
-          [document.preamble[lang]!, ...document.articles.map((article) => article.body[lang]!), document.finalClause[lang]!].flat().filter((block) => block.type === 'paragraph'),
+          [document.preamble[lang]!, ...document.articles.map((article) => article.body[lang]!), document.finalClause[lang]!]
+            .flat()
+            .filter((block) => block.type === 'paragraph'),
         );
         const signatureLines = elements.filter((element) => element.type === 'P' && element.lang !== null).length;
         expect(elements.filter((element) => element.type === 'P').length - signatureLines).to.equal(paragraphs.length);
@@ -118,14 +142,25 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
     const { name, document } = VARIANTS[0]!;
     const layout = composeAgreement(document, new TextMeasurer());
     const { stdout } = await tool('pdftotext', ['-bbox', '-f', '1', '-l', '1', files.get(name)!, '-']);
-    const words = [...stdout.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">/g)].map(([, xMin, yMin, xMax]) => ({ xMin: Number(xMin), yMin: Number(yMin), xMax: Number(xMax) }));
-    const lines = layout.pages[0]!.boxes.filter((box) => box.kind === 'text' && box.element !== null && box.text.trim() !== '') as TextBox[];
+    const words = [...stdout.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">/g)].map(
+      ([, xMin, yMin, xMax]) => ({ xMin: Number(xMin), yMin: Number(yMin), xMax: Number(xMax) }),
+    );
+    const lines = layout.pages[0]!.boxes.filter(
+      (box) => box.kind === 'text' && box.element !== null && box.text.trim() !== '',
+    ) as TextBox[];
     expect(lines.length).to.be.greaterThan(30);
     for (const line of lines) {
       // poppler puts a word's top an ascender above its baseline: where the layout's line box starts.
       const onLine = words.filter((word) => Math.abs(word.yMin - line.y) < 1);
-      expect(onLine.some((word) => Math.abs(word.xMin - line.x) < 0.1), `start of "${line.text}"`).to.equal(true);
-      if (line.align === 'justify') expect(onLine.some((word) => Math.abs(word.xMax - (line.x + line.width)) < 0.1), `end of "${line.text}"`).to.equal(true);
+      expect(
+        onLine.some((word) => Math.abs(word.xMin - line.x) < 0.1),
+        `start of "${line.text}"`,
+      ).to.equal(true);
+      if (line.align === 'justify')
+        expect(
+          onLine.some((word) => Math.abs(word.xMax - (line.x + line.width)) < 0.1),
+          `end of "${line.text}"`,
+        ).to.equal(true);
     }
   });
 
@@ -148,7 +183,9 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
 
   it('when a fresh process renders the same version, then its bytes equal those of a process that remembers shaping, lines and subsets', async () => {
     const { document } = VARIANTS[1]!;
-    const warm = createHash('sha256').update((await renderAgreementPdf(document)).pdf).digest('hex');
+    const warm = createHash('sha256')
+      .update((await renderAgreementPdf(document)).pdf)
+      .digest('hex');
     const script = [
       `import { createHash } from 'node:crypto';`,
       `import { renderAgreementPdf } from ${JSON.stringify(path.resolve('server/pdf/render-pdf.ts'))};`,
@@ -164,12 +201,20 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
   it('when the text holds a character no font can draw, then rendering fails loudly, naming it, and draws nothing', async () => {
     const document = buildDocument();
     const article = document.articles[2]!;
-    const broken = { ...document, articles: [{ ...article, body: { ...article.body, ru: [{ type: 'paragraph' as const, text: 'Стороны \u{1F91D} сотрудничают' }] } }] };
+    const broken = {
+      ...document,
+      articles: [{ ...article, body: { ...article.body, ru: [{ type: 'paragraph' as const, text: 'Стороны \u{1F91D} сотрудничают' }] } }],
+    };
     const error = await renderAgreementPdf(broken).then(
       () => null,
       (caught: unknown) => caught,
     );
     expect(error).to.be.instanceOf(RuleViolationError);
-    expect((error as RuleViolationError).extensions).to.deep.include({ clause: article.key, lang: 'ru', character: '\u{1F91D}', codePoint: 'U+1F91D' });
+    expect((error as RuleViolationError).extensions).to.deep.include({
+      clause: article.key,
+      lang: 'ru',
+      character: '\u{1F91D}',
+      codePoint: 'U+1F91D',
+    });
   });
 });

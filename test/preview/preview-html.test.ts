@@ -12,9 +12,16 @@ const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
 /** One language's text as the model has it, list labels included: what the PDF prints too. */
 function modelText(document: AgreementDocument, lang: Lang): string {
   const blocks = (content: readonly Block[] | undefined) =>
-    (content ?? []).flatMap((block) => (block.type === 'paragraph' ? [block.text] : block.items.map((item, index) => `${block.ordered ? `${index + 1})` : '–'}${item}`)));
+    (content ?? []).flatMap((block) =>
+      block.type === 'paragraph' ? [block.text] : block.items.map((item, index) => `${block.ordered ? `${index + 1})` : '–'}${item}`),
+    );
   return normalize(
-    [document.title[lang]!, ...blocks(document.preamble[lang]), ...document.articles.flatMap((article) => [article.heading[lang]!, ...blocks(article.body[lang])]), ...blocks(document.finalClause[lang])].join(' '),
+    [
+      document.title[lang]!,
+      ...blocks(document.preamble[lang]),
+      ...document.articles.flatMap((article) => [article.heading[lang]!, ...blocks(article.body[lang])]),
+      ...blocks(document.finalClause[lang]),
+    ].join(' '),
   );
 }
 
@@ -33,11 +40,17 @@ describe('HTML preview (renderPreviewHtml) in Chromium', () => {
     const document = buildDocument();
     const article = document.articles[0]!;
     const hostile = '<script>alert("x")</script> & <img src=x onerror=alert(1)>';
-    const html = renderPreviewHtml({ ...document, articles: [{ ...article, body: { ...article.body, ru: [{ type: 'paragraph', text: hostile }] } }] });
+    const html = renderPreviewHtml({
+      ...document,
+      articles: [{ ...article, body: { ...article.body, ru: [{ type: 'paragraph', text: hostile }] } }],
+    });
     expect(html).to.match(/^<!doctype html>\n<html lang="ru-RU">/);
     expect(html).to.not.match(/<script|<link|@import/i);
     // The only thing it may fetch is the font the PDFs embed, from this server.
-    expect([...html.matchAll(/url\('([^']*)'\)/g)].map(([, url]) => url)).to.deep.equal(['/assets/fonts/noto-serif-kr-400.ttf', '/assets/fonts/noto-serif-kr-700.ttf']);
+    expect([...html.matchAll(/url\('([^']*)'\)/g)].map(([, url]) => url)).to.deep.equal([
+      '/assets/fonts/noto-serif-kr-400.ttf',
+      '/assets/fonts/noto-serif-kr-700.ttf',
+    ]);
     await page.setContent(html);
     expect(await page.locator('script, img, link, iframe, object').count()).to.equal(0);
     expect(await page.locator(`.row[data-section="${article.key}"] .cell[lang="ru-RU"] p`).textContent()).to.equal(hostile);
@@ -51,7 +64,15 @@ describe('HTML preview (renderPreviewHtml) in Chromium', () => {
     const columns: { lang: string | null; text: string; top: number }[][] = [];
     for (const row of rows) {
       const cells = await row.locator('.cell').all();
-      columns.push(await Promise.all(cells.map(async (cell) => ({ lang: await cell.getAttribute('lang'), text: await cell.innerText(), top: (await cell.boundingBox())!.y }))));
+      columns.push(
+        await Promise.all(
+          cells.map(async (cell) => ({
+            lang: await cell.getAttribute('lang'),
+            text: await cell.innerText(),
+            top: (await cell.boundingBox())!.y,
+          })),
+        ),
+      );
     }
     for (const cells of columns) {
       expect(cells.map((cell) => cell.lang)).to.deep.equal(['ko-KR', 'ru-RU']);
@@ -69,7 +90,8 @@ describe('HTML preview (renderPreviewHtml) in Chromium', () => {
     await page.setContent(renderPreviewHtml(document));
     const texts = await page.locator('article.text').all();
     expect(await Promise.all(texts.map((text) => text.getAttribute('lang')))).to.deep.equal(['ru-RU', 'ko-KR', 'en-GB']);
-    for (const [index, text] of texts.entries()) expect(normalize(await text.innerText()).replaceAll('– ', '–')).to.equal(modelText(document, document.languages[index]!));
+    for (const [index, text] of texts.entries())
+      expect(normalize(await text.innerText()).replaceAll('– ', '–')).to.equal(modelText(document, document.languages[index]!));
     const breaks = await page.evaluate("[...document.querySelectorAll('article.text')].map((text) => getComputedStyle(text).breakBefore)");
     expect(breaks).to.deep.equal(['auto', 'page', 'page']);
   });
@@ -78,7 +100,10 @@ describe('HTML preview (renderPreviewHtml) in Chromium', () => {
     const document = buildDocument({}, 'gyeonggi');
     await page.setContent(renderPreviewHtml(document));
     const blocks = await Promise.all(
-      (await page.locator('.signature-block').all()).map(async (block) => ({ party: await block.getAttribute('data-party'), left: (await block.boundingBox())!.x })),
+      (await page.locator('.signature-block').all()).map(async (block) => ({
+        party: await block.getAttribute('data-party'),
+        left: (await block.boundingBox())!.x,
+      })),
     );
     expect(blocks.map((block) => block.party)).to.deep.equal(['gyeonggi', 'sverdlovsk']);
     expect(blocks[0]!.left).to.be.lessThan(blocks[1]!.left);

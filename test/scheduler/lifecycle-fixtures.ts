@@ -16,7 +16,13 @@ export const SETUP_AT = '2027-01-01T00:00:00.000Z';
  * adds the variables a test depends on; the rest defaults.
  */
 export function testConfig(databaseUrl: string, environment: NodeJS.ProcessEnv = {}): Config {
-  return loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, BILATERAL_SECRET: randomBytes(32).toString('hex'), PORT: '0', ...environment });
+  return loadConfig({
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    BILATERAL_SECRET: randomBytes(32).toString('hex'),
+    PORT: '0',
+    ...environment,
+  });
 }
 
 /** A clock the test moves by hand; `deps.now` reads it. */
@@ -44,12 +50,20 @@ export async function insertParties(db: Database, options: { third?: string } = 
 
 export async function insertTestUser(db: Database, party: string, role: Role, email = `${role}@${party}.test`): Promise<User> {
   const profile = DEMO_USERS[0]!.profile;
-  const id = await insertUser(db, { email, party, role, displayName: `${role} of ${party}`, profile, passwordHash: 'not-a-hash' }, SETUP_AT);
+  const id = await insertUser(
+    db,
+    { email, party, role, displayName: `${role} of ${party}`, profile, passwordHash: 'not-a-hash' },
+    SETUP_AT,
+  );
   return (await findUserById(db, id))!;
 }
 
 /** An agreement row between the given parties (drafting), enough for foreign keys and party look-ups. */
-export async function insertAgreementRow(db: Database, createdBy: number, parties: readonly string[] = ['sverdlovsk', 'gyeonggi']): Promise<number> {
+export async function insertAgreementRow(
+  db: Database,
+  createdBy: number,
+  parties: readonly string[] = ['sverdlovsk', 'gyeonggi'],
+): Promise<number> {
   const [inserted] = await db('agreements')
     .insert({
       kind: 'letter-of-intent',

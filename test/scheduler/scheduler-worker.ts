@@ -11,7 +11,8 @@ import { createScheduler } from '../../server/scheduler/scheduler.ts';
 import { testConfig } from './lifecycle-fixtures.ts';
 
 const [databaseUrl, processId, mode] = process.argv.slice(2);
-if (!databaseUrl || !processId || (mode !== 'drain' && mode !== 'hang')) throw new Error('usage: scheduler-worker <database-url> <process-id> drain|hang');
+if (!databaseUrl || !processId || (mode !== 'drain' && mode !== 'hang'))
+  throw new Error('usage: scheduler-worker <database-url> <process-id> drain|hang');
 
 const db = openDatabase(databaseUrl);
 const deps = { db, config: testConfig(databaseUrl), now: () => new Date() };
@@ -37,7 +38,10 @@ async function drain(): Promise<number> {
   let handled = 0;
   for (;;) {
     handled += await scheduler.runOnce();
-    const [row] = await db('scheduled_events').where({ status: 'pending' }).where('due_at', '<=', new Date().toISOString()).count({ count: '*' });
+    const [row] = await db('scheduled_events')
+      .where({ status: 'pending' })
+      .where('due_at', '<=', new Date().toISOString())
+      .count({ count: '*' });
     if (Number(row?.count ?? 0) === 0) return handled;
     // The rest is claimed by the other process right now.
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -33,7 +33,13 @@ describe(`scheduler (${TEST_DATABASE_KIND})`, () => {
     await trx('handled_events').insert({ event_id: event.id, process_id: 'in-test', handled_at: now.toISOString() });
   };
   const scheduler = (handlers: SchedulerOptions['handlers'] = { reminder: recording, overdue: recording }, processId = 'process-a') =>
-    createScheduler(deps, { handlers, processId, leaseMs: LEASE_MS, batchSize: 25, log: (message, error) => logged.push({ message, error }) });
+    createScheduler(deps, {
+      handlers,
+      processId,
+      leaseMs: LEASE_MS,
+      batchSize: 25,
+      log: (message, error) => logged.push({ message, error }),
+    });
   const schedule = (dueAt: Date, kind = 'reminder', payload: Record<string, unknown> = {}) =>
     scheduleEvent(deps.db, { agreementId, kind, dueAt, payload }, clock.now());
   const handledIds = async (): Promise<number[]> => (await deps.db('handled_events').orderBy('id').pluck('event_id')).map(Number);
@@ -51,7 +57,11 @@ describe(`scheduler (${TEST_DATABASE_KIND})`, () => {
   afterEach(async () => database?.drop());
 
   it('when events are due, then each is handled once and marked done, and one not yet due is left untouched', async () => {
-    const due = [await schedule(new Date(START.getTime() - DAY)), await schedule(new Date(START.getTime() - MINUTE), 'overdue'), await schedule(START)];
+    const due = [
+      await schedule(new Date(START.getTime() - DAY)),
+      await schedule(new Date(START.getTime() - MINUTE), 'overdue'),
+      await schedule(START),
+    ];
     const later = await schedule(new Date(START.getTime() + MINUTE));
 
     expect(await scheduler().runOnce()).to.equal(3);
@@ -59,9 +69,18 @@ describe(`scheduler (${TEST_DATABASE_KIND})`, () => {
 
     expect(await handledIds()).to.deep.equal(due.map((event) => event.id));
     for (const event of due) {
-      expect(await findScheduledEvent(deps.db, event.id)).to.include({ status: 'done', processedAt: START.toISOString(), claimedUntil: null });
+      expect(await findScheduledEvent(deps.db, event.id)).to.include({
+        status: 'done',
+        processedAt: START.toISOString(),
+        claimedUntil: null,
+      });
     }
-    expect(await findScheduledEvent(deps.db, later.id)).to.include({ status: 'pending', claimedBy: null, claimedUntil: null, processedAt: null });
+    expect(await findScheduledEvent(deps.db, later.id)).to.include({
+      status: 'pending',
+      claimedBy: null,
+      claimedUntil: null,
+      processedAt: null,
+    });
 
     clock.advance(MINUTE);
     expect(await scheduler().runOnce()).to.equal(1);
@@ -132,7 +151,13 @@ describe(`scheduler (${TEST_DATABASE_KIND})`, () => {
 
   it('when a claim runs out before its process completes the event, then another process handles it and the first cannot complete it', async () => {
     const event = await schedule(new Date(START.getTime() - MINUTE));
-    const [claimed] = await claimDueEvents(deps.db, { processId: 'stalled', now: clock.now(), leaseMs: LEASE_MS, limit: 10, kinds: ['reminder'] });
+    const [claimed] = await claimDueEvents(deps.db, {
+      processId: 'stalled',
+      now: clock.now(),
+      leaseMs: LEASE_MS,
+      limit: 10,
+      kinds: ['reminder'],
+    });
     expect(claimed).to.include({ id: event.id, claimedBy: 'stalled' });
 
     expect(await scheduler().runOnce()).to.equal(0);
@@ -155,7 +180,9 @@ describe(`scheduler (${TEST_DATABASE_KIND})`, () => {
 
     expect(await handledIds()).to.deep.equal([known.id]);
     expect(await findScheduledEvent(deps.db, unknown.id)).to.include({ status: 'pending', claimedBy: null });
-    expect(logged.map((entry) => entry.message)).to.deep.equal([`scheduler process-a: due events with no handler here are left pending: {"renew":1}`]);
+    expect(logged.map((entry) => entry.message)).to.deep.equal([
+      `scheduler process-a: due events with no handler here are left pending: {"renew":1}`,
+    ]);
     expect(await scheduler({ renew: recording }).runOnce()).to.equal(1);
   });
 
@@ -169,13 +196,17 @@ describe(`scheduler (${TEST_DATABASE_KIND})`, () => {
       const now = new Date();
       const events = [];
       for (let index = 0; index < 200; index += 1) {
-        events.push(await scheduleEvent(deps.db, { agreementId, kind: 'reminder', dueAt: new Date(now.getTime() - (200 - index) * MINUTE) }, now));
+        events.push(
+          await scheduleEvent(deps.db, { agreementId, kind: 'reminder', dueAt: new Date(now.getTime() - (200 - index) * MINUTE) }, now),
+        );
       }
 
       const workers = ['worker-1', 'worker-2'].map((processId) => startWorker(database.url, processId, 'drain'));
       await Promise.all(workers.map((worker) => worker.line(/^ready$/)));
       for (const worker of workers) worker.child.stdin.write('go\n');
-      const results = await Promise.all(workers.map(async (worker) => JSON.parse(await worker.line(/^\{/)) as { processId: string; handled: number }));
+      const results = await Promise.all(
+        workers.map(async (worker) => JSON.parse(await worker.line(/^\{/)) as { processId: string; handled: number }),
+      );
       await Promise.all(workers.map((worker) => worker.exited));
 
       const rows: { event_id: number; process_id: string }[] = await deps.db('handled_events').select('event_id', 'process_id');
@@ -191,7 +222,9 @@ describe(`scheduler (${TEST_DATABASE_KIND})`, () => {
         expect(rows.filter((row) => row.process_id === result.processId)).to.have.length(result.handled);
       }
       expect(results[0]!.handled + results[1]!.handled).to.equal(200);
-      console.log(`      split: ${results.map((result) => `${result.processId} ${result.handled}`).join(', ')}; 200 rows, 200 distinct events`);
+      console.log(
+        `      split: ${results.map((result) => `${result.processId} ${result.handled}`).join(', ')}; 200 rows, 200 distinct events`,
+      );
     },
   );
 

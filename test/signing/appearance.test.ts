@@ -8,7 +8,13 @@ import { buildAgreementSource } from '../support/documents.ts';
 import { tempFile, tool } from '../support/pdf-tools.ts';
 
 const VALIDITY = { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') };
-const LINES = ['Андрей Соболев', '안드레이 소볼레프', 'Andrei Sobolev', '2018-07-20 09:00:00 UTC', 'C=RU, O=The Government of Sverdlovsk Region, CN=Андрей Соболев'];
+const LINES = [
+  'Андрей Соболев',
+  '안드레이 소볼레프',
+  'Andrei Sobolev',
+  '2018-07-20 09:00:00 UTC',
+  'C=RU, O=The Government of Sverdlovsk Region, CN=Андрей Соболев',
+];
 
 describe('the visible signature (sign-pdf appearance)', () => {
   let sign: () => Promise<Buffer>;
@@ -18,8 +24,16 @@ describe('the visible signature (sign-pdf appearance)', () => {
     const source = buildAgreementSource({ languages: ['ru', 'ko'] });
     const original = await renderAgreementPdf(buildAgreementDocument(source, { original: 'sverdlovsk', date: '2018-07-20', final: true }));
     const ca = await createCertificateAuthority({ commonName: 'Appearance CA', organization: 'Bilateral tests', country: 'ZZ' }, VALIDITY);
-    const issued = await issueSigningCertificate(ca, { commonName: 'Андрей Соболев', organization: 'Bilateral tests', country: 'ZZ', email: 'signatory@sverdlovsk.example' }, VALIDITY);
-    const signer = new PadesCmsSigner({ certificatePem: issued.certificatePem, chainPems: [ca.certificatePem], privateKey: await importPrivateKey(issued.privateKeyPkcs8) });
+    const issued = await issueSigningCertificate(
+      ca,
+      { commonName: 'Андрей Соболев', organization: 'Bilateral tests', country: 'ZZ', email: 'signatory@sverdlovsk.example' },
+      VALIDITY,
+    );
+    const signer = new PadesCmsSigner({
+      certificatePem: issued.certificatePem,
+      chainPems: [ca.certificatePem],
+      privateKey: await importPrivateKey(issued.privateKeyPkcs8),
+    });
     const field = original.signatureFields[0]!;
     page = field.page + 1;
     sign = () =>
@@ -38,7 +52,10 @@ describe('the visible signature (sign-pdf appearance)', () => {
     const { stdout: text } = await tool('pdftotext', ['-f', `${page}`, '-l', `${page}`, file, '-']);
     for (const line of LINES) expect(text).to.include(line);
     const { stdout: fonts } = await tool('pdffonts', [file]);
-    const rows = fonts.split('\n').slice(2).filter((row) => row.trim() !== '');
+    const rows = fonts
+      .split('\n')
+      .slice(2)
+      .filter((row) => row.trim() !== '');
     expect(rows.length).to.be.greaterThan(2);
     for (const row of rows) expect(row, row).to.match(/^[A-Z]{6}\+NotoSerifKR-\w+\s+CID TrueType\s+Identity-H\s+yes yes yes/);
     expect((await tool('qpdf', ['--check', file])).code).to.equal(0);

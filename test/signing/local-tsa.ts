@@ -22,16 +22,34 @@ export interface LocalTsa {
 export async function startLocalTsa(): Promise<LocalTsa> {
   const directory = scratchDirectory('bilateral-tsa-');
   const rootCa = await createRootCa(directory, 'TSA-Root');
-  const unit = await issueCertificate(rootCa, 'tsa', { commonName: 'Bilateral Test TSA', keyUsage: 'critical,digitalSignature,nonRepudiation', extendedKeyUsage: 'critical,timeStamping' });
+  const unit = await issueCertificate(rootCa, 'tsa', {
+    commonName: 'Bilateral Test TSA',
+    keyUsage: 'critical,digitalSignature,nonRepudiation',
+    extendedKeyUsage: 'critical,timeStamping',
+  });
   writeFileSync(path.join(directory, 'tsaserial'), '01\n');
   const configFile = path.join(directory, 'tsa.cnf');
   writeFileSync(
     configFile,
     [
-      '[tsa]', 'default_tsa = local', '[local]', `dir = ${directory}`, 'serial = $dir/tsaserial', 'crypto_device = builtin',
-      'signer_cert = $dir/tsa.pem', 'certs = $dir/TSA-Root.pem', 'signer_key = $dir/tsa.key', 'signer_digest = sha256',
-      'default_policy = 1.3.6.1.4.1.99999.1', 'digests = sha256, sha384, sha512', 'accuracy = secs:1', 'ordering = yes', 'tsa_name = yes',
-      'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256', '',
+      '[tsa]',
+      'default_tsa = local',
+      '[local]',
+      `dir = ${directory}`,
+      'serial = $dir/tsaserial',
+      'crypto_device = builtin',
+      'signer_cert = $dir/tsa.pem',
+      'certs = $dir/TSA-Root.pem',
+      'signer_key = $dir/tsa.key',
+      'signer_digest = sha256',
+      'default_policy = 1.3.6.1.4.1.99999.1',
+      'digests = sha256, sha384, sha512',
+      'accuracy = secs:1',
+      'ordering = yes',
+      'tsa_name = yes',
+      'ess_cert_id_chain = no',
+      'ess_cert_id_alg = sha256',
+      '',
     ].join('\n'),
   );
   let answered = 0;
@@ -43,7 +61,8 @@ export async function startLocalTsa(): Promise<LocalTsa> {
       const queryFile = path.join(directory, `${id}.tsq`);
       const replyFile = path.join(directory, `${id}.tsr`);
       try {
-        if (request.method !== 'POST' || request.headers['content-type'] !== 'application/timestamp-query') throw new Error('not a timestamp query');
+        if (request.method !== 'POST' || request.headers['content-type'] !== 'application/timestamp-query')
+          throw new Error('not a timestamp query');
         writeFileSync(queryFile, Buffer.concat(chunks));
         await openssl(['ts', '-reply', '-config', configFile, '-queryfile', queryFile, '-out', replyFile]);
         answered += 1;

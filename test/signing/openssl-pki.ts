@@ -39,10 +39,27 @@ export async function createRootCa(directory: string, name: string, days = 3650)
   const keyFile = path.join(directory, `${name}.key`);
   const certificateFile = path.join(directory, `${name}.pem`);
   await openssl([
-    'req', '-utf8', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certificateFile, '-days', String(days), '-sha256',
-    '-subj', `/C=KR/O=${name} Government/CN=${name} Root CA`,
-    '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    '-addext', 'subjectKeyIdentifier=hash',
+    'req',
+    '-utf8',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certificateFile,
+    '-days',
+    String(days),
+    '-sha256',
+    '-subj',
+    `/C=KR/O=${name} Government/CN=${name} Root CA`,
+    '-addext',
+    'basicConstraints=critical,CA:true',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-addext',
+    'subjectKeyIdentifier=hash',
   ]);
   return { directory, certificateFile, keyFile, certificatePem: readFileSync(certificateFile, 'utf8') };
 }
@@ -67,13 +84,30 @@ export async function issueCertificate(issuer: FileCredential, name: string, opt
   const csrFile = path.join(directory, `${name}.csr`);
   const certificateFile = path.join(directory, `${name}.pem`);
   const extensionsFile = path.join(directory, `${name}.ext`);
-  await openssl(['req', '-utf8', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', csrFile, '-subj', `/C=KR/O=Test Government/CN=${options.commonName}`]);
+  await openssl([
+    'req',
+    '-utf8',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    csrFile,
+    '-subj',
+    `/C=KR/O=Test Government/CN=${options.commonName}`,
+  ]);
   const lines = [
     `basicConstraints=critical,CA:${options.isCa ? 'true' : 'false'}`,
     'subjectKeyIdentifier=hash',
     'authorityKeyIdentifier=keyid',
   ];
-  const keyUsage = options.keyUsage === undefined ? (options.isCa ? 'critical,keyCertSign,cRLSign' : 'critical,digitalSignature,nonRepudiation') : options.keyUsage;
+  const keyUsage =
+    options.keyUsage === undefined
+      ? options.isCa
+        ? 'critical,keyCertSign,cRLSign'
+        : 'critical,digitalSignature,nonRepudiation'
+      : options.keyUsage;
   if (keyUsage) lines.push(`keyUsage=${keyUsage}`);
   const extendedKeyUsage = options.extendedKeyUsage === undefined ? (options.isCa ? null : 'emailProtection') : options.extendedKeyUsage;
   if (extendedKeyUsage) lines.push(`extendedKeyUsage=${extendedKeyUsage}`);
@@ -86,32 +120,78 @@ export async function issueCertificate(issuer: FileCredential, name: string, opt
   writeFileSync(
     configFile,
     [
-      '[ca]', 'default_ca = issuing', '[issuing]', `database = ${database}`, `new_certs_dir = ${directory}`, 'rand_serial = yes',
-      'default_md = sha256', 'policy = anything', 'unique_subject = no', 'copy_extensions = none', 'email_in_dn = no', '[anything]', 'commonName = supplied',
-      'countryName = optional', 'organizationName = optional', '',
+      '[ca]',
+      'default_ca = issuing',
+      '[issuing]',
+      `database = ${database}`,
+      `new_certs_dir = ${directory}`,
+      'rand_serial = yes',
+      'default_md = sha256',
+      'policy = anything',
+      'unique_subject = no',
+      'copy_extensions = none',
+      'email_in_dn = no',
+      '[anything]',
+      'commonName = supplied',
+      'countryName = optional',
+      'organizationName = optional',
+      '',
     ].join('\n'),
   );
   const dates = options.notBefore
     ? ['-startdate', options.notBefore, '-enddate', options.notAfter!]
     : ['-days', String(options.days ?? 365)];
   await openssl([
-    'ca', '-batch', '-utf8', '-config', configFile, '-notext', '-in', csrFile, '-out', certificateFile, '-cert', issuer.certificateFile, '-keyfile', issuer.keyFile,
-    '-extfile', extensionsFile, ...dates,
+    'ca',
+    '-batch',
+    '-utf8',
+    '-config',
+    configFile,
+    '-notext',
+    '-in',
+    csrFile,
+    '-out',
+    certificateFile,
+    '-cert',
+    issuer.certificateFile,
+    '-keyfile',
+    issuer.keyFile,
+    '-extfile',
+    extensionsFile,
+    ...dates,
   ]);
   return { directory, certificateFile, keyFile, certificatePem: readFileSync(certificateFile, 'utf8') };
 }
 
 /** A PKCS#12 of the credential (and the chain), encrypted the legacy way (RC2-40 certificates, 3DES key, SHA-1 MAC) or OpenSSL 3's way (AES-256, SHA-256). */
-export async function exportPkcs12(credential: FileCredential, chain: readonly FileCredential[], passphrase: string, encryption: 'legacy' | 'modern'): Promise<Buffer> {
+export async function exportPkcs12(
+  credential: FileCredential,
+  chain: readonly FileCredential[],
+  passphrase: string,
+  encryption: 'legacy' | 'modern',
+): Promise<Buffer> {
   const file = path.join(credential.directory, `${path.basename(credential.keyFile, '.key')}-${encryption}.p12`);
   const chainFile = path.join(credential.directory, `${path.basename(credential.keyFile, '.key')}-chain.pem`);
   writeFileSync(chainFile, chain.map((issuer) => issuer.certificatePem).join(''));
   const algorithms =
-    encryption === 'legacy' ? ['-certpbe', 'PBE-SHA1-RC2-40', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'] : ['-certpbe', 'AES-256-CBC', '-keypbe', 'AES-256-CBC', '-macalg', 'sha256'];
+    encryption === 'legacy'
+      ? ['-certpbe', 'PBE-SHA1-RC2-40', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']
+      : ['-certpbe', 'AES-256-CBC', '-keypbe', 'AES-256-CBC', '-macalg', 'sha256'];
   const legacyProvider = encryption === 'legacy' ? ['-legacy'] : [];
   await openssl([
-    'pkcs12', '-export', ...legacyProvider, ...algorithms, '-in', credential.certificateFile, '-inkey', credential.keyFile,
-    ...(chain.length > 0 ? ['-certfile', chainFile] : []), '-passout', `pass:${passphrase}`, '-out', file,
+    'pkcs12',
+    '-export',
+    ...legacyProvider,
+    ...algorithms,
+    '-in',
+    credential.certificateFile,
+    '-inkey',
+    credential.keyFile,
+    ...(chain.length > 0 ? ['-certfile', chainFile] : []),
+    '-passout',
+    `pass:${passphrase}`,
+    '-out',
+    file,
   ]);
   return readFileSync(file);
 }

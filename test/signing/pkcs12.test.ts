@@ -2,7 +2,14 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as asn1js from 'asn1js';
-import { closeModern, dataContentInfo, elements, openModern, withIterations, withKeyInsideEncryptedContents } from '../support/pkcs12-files.ts';
+import {
+  closeModern,
+  dataContentInfo,
+  elements,
+  openModern,
+  withIterations,
+  withKeyInsideEncryptedContents,
+} from '../support/pkcs12-files.ts';
 import { expect } from 'chai';
 import { DomainError } from '../../server/errors.ts';
 import { readPkcs12 } from '../../server/signing/pkcs12.ts';
@@ -46,20 +53,48 @@ describe('readPkcs12 (server/signing/pkcs12.ts)', () => {
   it('when the passphrase is wrong or the bytes are no PKCS#12, then 422 says which, without the passphrase', async () => {
     const pkcs12 = await exportPkcs12(signer, [], PASSPHRASE, 'legacy');
     const wrong = refusal(() => readPkcs12(pkcs12, 'guess'));
-    expect(wrong).to.match(/passphrase is wrong/).and.not.include('guess');
+    expect(wrong)
+      .to.match(/passphrase is wrong/)
+      .and.not.include('guess');
     expect(refusal(() => readPkcs12(Buffer.from('hello'), PASSPHRASE))).to.match(/could not be read/);
     expect(refusal(() => readPkcs12(Buffer.alloc(0), PASSPHRASE))).to.match(/empty/);
   });
 
   it('when the file holds no key, or an EC key, then 422 explains what to do instead', async () => {
     const certificateOnly = path.join(directory, 'certificate-only.p12');
-    await openssl(['pkcs12', '-export', '-nokeys', '-in', signer.certificateFile, '-passout', `pass:${PASSPHRASE}`, '-out', certificateOnly]);
+    await openssl([
+      'pkcs12',
+      '-export',
+      '-nokeys',
+      '-in',
+      signer.certificateFile,
+      '-passout',
+      `pass:${PASSPHRASE}`,
+      '-out',
+      certificateOnly,
+    ]);
     expect(refusal(() => readPkcs12(readFileSync(certificateOnly), PASSPHRASE))).to.match(/no private key/);
 
     const ecKey = path.join(directory, 'ec.key');
     const ecCertificate = path.join(directory, 'ec.pem');
     const ecPkcs12 = path.join(directory, 'ec.p12');
-    await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', ecKey, '-out', ecCertificate, '-subj', '/CN=EC signer', '-days', '30']);
+    await openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      ecKey,
+      '-out',
+      ecCertificate,
+      '-subj',
+      '/CN=EC signer',
+      '-days',
+      '30',
+    ]);
     await openssl(['pkcs12', '-export', '-in', ecCertificate, '-inkey', ecKey, '-passout', `pass:${PASSPHRASE}`, '-out', ecPkcs12]);
     expect(refusal(() => readPkcs12(readFileSync(ecPkcs12), PASSPHRASE))).to.match(/not RSA.*sign externally/);
   });
@@ -90,10 +125,17 @@ describe('readPkcs12 budget (server/signing/pkcs12.ts, pkcs12-limits.ts)', () =>
     expect(readPkcs12(withKeyInsideEncryptedContents(modern, PASSPHRASE, 2048), PASSPHRASE).certificatePem).to.include('BEGIN CERTIFICATE');
   });
 
-  for (const [count, what] of [['mac', /MAC iteration count is 2147483647/], ['key', /private key encryption iteration count is 2147483647/], ['certificates', /SafeContents 1's encryption iteration count is 2147483647/]] as const) {
+  for (const [count, what] of [
+    ['mac', /MAC iteration count is 2147483647/],
+    ['key', /private key encryption iteration count is 2147483647/],
+    ['certificates', /SafeContents 1's encryption iteration count is 2147483647/],
+  ] as const) {
     it(`when the ${count} iteration count is 2^31-1, then 422 names the count and the limit before deriving anything`, () => {
       const detail = refusedFast(withIterations(modern, { [count]: 2 ** 31 - 1 }));
-      expect(detail).to.match(what).and.match(new RegExp(`at most ${MAX_ITERATIONS_PER_DERIVATION} are accepted`)).and.not.include(PASSPHRASE);
+      expect(detail)
+        .to.match(what)
+        .and.match(new RegExp(`at most ${MAX_ITERATIONS_PER_DERIVATION} are accepted`))
+        .and.not.include(PASSPHRASE);
     });
   }
 
@@ -103,7 +145,13 @@ describe('readPkcs12 budget (server/signing/pkcs12.ts, pkcs12-limits.ts)', () =>
   });
 
   it('when every count is within the cap but they add up to more than the file may spend, then 422 names the total', () => {
-    const { pfx, certificates, keySafeContents } = openModern(withIterations(modern, { mac: MAX_ITERATIONS_PER_DERIVATION, key: MAX_ITERATIONS_PER_DERIVATION, certificates: MAX_ITERATIONS_PER_DERIVATION }));
+    const { pfx, certificates, keySafeContents } = openModern(
+      withIterations(modern, {
+        mac: MAX_ITERATIONS_PER_DERIVATION,
+        key: MAX_ITERATIONS_PER_DERIVATION,
+        certificates: MAX_ITERATIONS_PER_DERIVATION,
+      }),
+    );
     // The certificates twice: a fourth derivation at the cap.
     const detail = refusedFast(closeModern(pfx, [certificates, certificates, dataContentInfo(keySafeContents)], true));
     expect(detail).to.match(new RegExp(`add up to more than ${MAX_ITERATIONS_PER_FILE}`));
@@ -117,7 +165,11 @@ describe('readPkcs12 budget (server/signing/pkcs12.ts, pkcs12-limits.ts)', () =>
   it('when the structure is truncated, trailing or not ASN.1 where a PFX needs it, then 422 says it cannot be read', () => {
     expect(refusal(() => readPkcs12(modern.subarray(0, modern.length - 40), PASSPHRASE))).to.match(/could not be read/);
     expect(refusal(() => readPkcs12(Buffer.concat([modern, Buffer.from([0])]), PASSPHRASE))).to.match(/could not be read/);
-    expect(refusal(() => readPkcs12(Buffer.from(new asn1js.Sequence({ value: [new asn1js.Integer({ value: 3 }), new asn1js.Null()] }).toBER()), PASSPHRASE))).to.match(/could not be read/);
+    expect(
+      refusal(() =>
+        readPkcs12(Buffer.from(new asn1js.Sequence({ value: [new asn1js.Integer({ value: 3 }), new asn1js.Null()] }).toBER()), PASSPHRASE),
+      ),
+    ).to.match(/could not be read/);
     expect(refusal(() => readPkcs12(Buffer.alloc(4000, 0x30), PASSPHRASE))).to.match(/could not be read/);
   });
 
@@ -125,6 +177,8 @@ describe('readPkcs12 budget (server/signing/pkcs12.ts, pkcs12-limits.ts)', () =>
     const { pfx, certificates, keySafeContents } = openModern(modern);
     const bag = elements(keySafeContents)[0]!;
     const many = new asn1js.Sequence({ value: Array.from({ length: MAX_SAFE_BAGS + 1 }, () => bag) });
-    expect(refusedFast(closeModern(pfx, [certificates, dataContentInfo(many)], true))).to.match(new RegExp(`more than ${MAX_SAFE_BAGS} bags`));
+    expect(refusedFast(closeModern(pfx, [certificates, dataContentInfo(many)], true))).to.match(
+      new RegExp(`more than ${MAX_SAFE_BAGS} bags`),
+    );
   });
 });

@@ -28,7 +28,9 @@ export function byteRanges(pdf: Buffer): [number, number, number, number][] {
 export function changeOneByteOfTitle(pdf: Buffer): { pdf: Buffer; offset: number } {
   const text = pdf.toString('latin1');
   const titleRef = /\/Title (\d+) 0 R/.exec(text);
-  const start = titleRef ? text.indexOf(`\n${titleRef[1]} 0 obj\n(`) + `\n${titleRef[1]} 0 obj\n(`.length : text.indexOf('/Title (') + '/Title ('.length;
+  const start = titleRef
+    ? text.indexOf(`\n${titleRef[1]} 0 obj\n(`) + `\n${titleRef[1]} 0 obj\n(`.length
+    : text.indexOf('/Title (') + '/Title ('.length;
   return changeByteNear(pdf, start + 8);
 }
 
@@ -116,12 +118,17 @@ export async function signUnderForeignCa(server: TestServer, frozen: Buffer, fie
     chainPems: [foreignCa.certificatePem],
     privateKey: await importPrivateKey(forged.privateKeyPkcs8),
   });
-  const withForgery = await addSignature(frozen, signatureOptions(forgedSigner, fieldOf(fields, 'sverdlovsk'), signingTime, 'Андрей Соболев'));
+  const withForgery = await addSignature(
+    frozen,
+    signatureOptions(forgedSigner, fieldOf(fields, 'sverdlovsk'), signingTime, 'Андрей Соболев'),
+  );
   const gyeonggi = await signingCertificate(server, 'signatory@gyeonggi.example');
   const gyeonggiSigner = new PadesCmsSigner({
     certificatePem: gyeonggi.record.certificatePem,
     chainPems: [(await partyCa(server, 'gyeonggi')).toString('pem')],
-    privateKey: await importPrivateKey(openPrivateKey(server.deps.config.secret, credentialOwner(gyeonggi.record), gyeonggi.record.encryptedKey!)),
+    privateKey: await importPrivateKey(
+      openPrivateKey(server.deps.config.secret, credentialOwner(gyeonggi.record), gyeonggi.record.encryptedKey!),
+    ),
   });
   return addSignature(withForgery, signatureOptions(gyeonggiSigner, fieldOf(fields, 'gyeonggi'), signingTime, '박정의'));
 }

@@ -11,7 +11,14 @@ import type { UseCaseDeps } from '../../server/agreements/deps.ts';
 import { addSignatureTimestamp, signatureTimestampTokens } from '../../server/signing/timestamp.ts';
 import { verifyPdf } from '../../server/signing/verify-pdf.ts';
 import { ApiClient } from '../support/api-client.ts';
-import { COOPERATION, DEMO_ORIGINALS, demoCertificateAuthorities, executeDemoAgreement, HAPPY_PATH, runEvents } from '../support/execute-demo.ts';
+import {
+  COOPERATION,
+  DEMO_ORIGINALS,
+  demoCertificateAuthorities,
+  executeDemoAgreement,
+  HAPPY_PATH,
+  runEvents,
+} from '../support/execute-demo.ts';
 import { nssDatabaseTrusting, parsePdfsig, tempFile, tool } from '../support/pdf-tools.ts';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 import { storedAgreement } from '../support/snapshot.ts';
@@ -19,7 +26,10 @@ import { startLocalTsa, type LocalTsa } from './local-tsa.ts';
 import { createRootCa, issueCertificate, openssl, scratchDirectory } from './openssl-pki.ts';
 
 /** The same database and clock, served by an app whose configuration names a time-stamping authority. */
-async function serveWithTsa(server: TestServer, tsaUrl: string): Promise<{ baseUrl: string; logged: unknown[]; close: () => Promise<void> }> {
+async function serveWithTsa(
+  server: TestServer,
+  tsaUrl: string,
+): Promise<{ baseUrl: string; logged: unknown[]; close: () => Promise<void> }> {
   const deps: UseCaseDeps = { ...server.deps, config: Object.freeze({ ...server.deps.config, tsaUrl }) };
   const errors: unknown[] = [];
   const app = createApp(deps, { log: (message, error) => errors.push([message, String(error)]) });
@@ -89,11 +99,18 @@ describe('signature timestamps from a time-stamping authority (PAdES B-T)', () =
         const dataFile = path.join(directory, `${party}-${index}.sig`);
         writeFileSync(tokenFile, token!);
         writeFileSync(dataFile, signatureValue);
-        const verified = await openssl(['ts', '-verify', '-in', tokenFile, '-token_in', '-data', dataFile, '-CAfile', tsa.rootCa.certificateFile], { stderr: true });
+        const verified = await openssl(
+          ['ts', '-verify', '-in', tokenFile, '-token_in', '-data', dataFile, '-CAfile', tsa.rootCa.certificateFile],
+          { stderr: true },
+        );
         expect(verified).to.include('Verification: OK');
 
-        const tstInfo = pkijs.TSTInfo.fromBER(new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(token!).content }).encapContentInfo.eContent!.getValue());
-        expect(Buffer.from(tstInfo.messageImprint.hashedMessage.getValue()).equals(createHash('sha256').update(signatureValue).digest())).to.equal(true);
+        const tstInfo = pkijs.TSTInfo.fromBER(
+          new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(token!).content }).encapContentInfo.eContent!.getValue(),
+        );
+        expect(
+          Buffer.from(tstInfo.messageImprint.hashedMessage.getValue()).equals(createHash('sha256').update(signatureValue).digest()),
+        ).to.equal(true);
         expect(tstInfo.genTime.getTime()).to.be.within(before_.getTime() - 2000, Date.now() + 2000);
       }
     }
@@ -105,7 +122,10 @@ describe('signature timestamps from a time-stamping authority (PAdES B-T)', () =
       const file = tempFile(`${party}.pdf`, originals.get(party)!);
       const { stdout } = await tool('pdfsig', ['-nssdir', nssdir, file]);
       const signatures = parsePdfsig(stdout);
-      expect(signatures.map((signature) => [signature.valid, signature.trusted]), stdout).to.deep.equal([
+      expect(
+        signatures.map((signature) => [signature.valid, signature.trusted]),
+        stdout,
+      ).to.deep.equal([
         [true, true],
         [true, true],
       ]);
@@ -132,17 +152,61 @@ describe('addSignatureTimestamp on a CMS made elsewhere (external signing)', () 
     const signature = path.join(directory, 'signature.der');
     const timestamped = path.join(directory, 'timestamped.der');
     writeFileSync(content, 'the bytes a /ByteRange covers');
-    await openssl(['cms', '-sign', '-binary', '-in', content, '-signer', signer.certificateFile, '-inkey', signer.keyFile, '-outform', 'DER', '-out', signature, '-md', 'sha256', '-nosmimecap', '-cades']);
+    await openssl([
+      'cms',
+      '-sign',
+      '-binary',
+      '-in',
+      content,
+      '-signer',
+      signer.certificateFile,
+      '-inkey',
+      signer.keyFile,
+      '-outform',
+      'DER',
+      '-out',
+      signature,
+      '-md',
+      'sha256',
+      '-nosmimecap',
+      '-cades',
+    ]);
     const cms = await addSignatureTimestamp(readFileSync(signature), tsa.url);
     writeFileSync(timestamped, cms);
-    const verified = await openssl(['cms', '-verify', '-binary', '-inform', 'DER', '-in', timestamped, '-content', content, '-CAfile', root.certificateFile, '-purpose', 'any', '-out', '/dev/null'], { stderr: true });
+    const verified = await openssl(
+      [
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        timestamped,
+        '-content',
+        content,
+        '-CAfile',
+        root.certificateFile,
+        '-purpose',
+        'any',
+        '-out',
+        '/dev/null',
+      ],
+      { stderr: true },
+    );
     expect(verified).to.include('Verification successful');
     const [token] = signatureTimestampTokens(cms);
     const tokenFile = path.join(directory, 'token.tst');
     const signatureValue = path.join(directory, 'signature-value.bin');
     writeFileSync(tokenFile, token!);
-    writeFileSync(signatureValue, Buffer.from(new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(cms).content }).signerInfos[0]!.signature.getValue()));
-    expect(await openssl(['ts', '-verify', '-in', tokenFile, '-token_in', '-data', signatureValue, '-CAfile', tsa.rootCa.certificateFile], { stderr: true })).to.include('Verification: OK');
+    writeFileSync(
+      signatureValue,
+      Buffer.from(new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(cms).content }).signerInfos[0]!.signature.getValue()),
+    );
+    expect(
+      await openssl(['ts', '-verify', '-in', tokenFile, '-token_in', '-data', signatureValue, '-CAfile', tsa.rootCa.certificateFile], {
+        stderr: true,
+      }),
+    ).to.include('Verification: OK');
   });
 });
 
@@ -164,10 +228,16 @@ describe('a time-stamping authority that does not answer', () => {
     const signatory = await ApiClient.signIn(withTsa.baseUrl, 'signatory@sverdlovsk.example');
     const version = (await signatory.get(`/api/agreements/${COOPERATION}`)).body.version;
     const before = await storedAgreement(server.db, COOPERATION);
-    const response = await signatory.post(`/api/agreements/${COOPERATION}/events`, { type: 'SIGN', expectedVersion: version, password: DEMO_PASSWORD });
+    const response = await signatory.post(`/api/agreements/${COOPERATION}/events`, {
+      type: 'SIGN',
+      expectedVersion: version,
+      password: DEMO_PASSWORD,
+    });
     expect(response.status, JSON.stringify(response.body)).to.equal(503);
     expect(response.body.code).to.equal('SERVICE_UNAVAILABLE');
-    expect(response.body.detail).to.match(/time-stamping authority \(http:\/\/127\.0\.0\.1:9\/tsa\) could not be reached.*nothing was signed/);
+    expect(response.body.detail).to.match(
+      /time-stamping authority \(http:\/\/127\.0\.0\.1:9\/tsa\) could not be reached.*nothing was signed/,
+    );
     expect(await storedAgreement(server.db, COOPERATION)).to.equal(before);
     expect(JSON.stringify(withTsa.logged)).to.include('time-stamping authority');
   });

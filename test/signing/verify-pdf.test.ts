@@ -57,7 +57,9 @@ describe('verifyPdf (server/signing/verify-pdf.ts) on the executed demo agreemen
 
       expect(report.valid).to.equal(true);
       expect(report.appendedAfterLastSignature).to.equal(false);
-      expect(report.signatures.map((signature) => [signature.field, signature.party, signature.signer?.name, signature.signer?.email])).to.deep.equal([
+      expect(
+        report.signatures.map((signature) => [signature.field, signature.party, signature.signer?.name, signature.signer?.email]),
+      ).to.deep.equal([
         ['Signature1', 'sverdlovsk', 'Андрей Соболев', 'signatory@sverdlovsk.example'],
         ['Signature2', 'gyeonggi', '박정의', 'signatory@gyeonggi.example'],
       ]);
@@ -77,7 +79,10 @@ describe('verifyPdf (server/signing/verify-pdf.ts) on the executed demo agreemen
     const report = await verifyPdf(letterOfIntent, anchors);
 
     expect(report.valid).to.equal(true);
-    expect(report.signatures.map((signature) => signature.signingTime)).to.deep.equal(['2012-06-14T09:00:00.000Z', '2012-06-14T09:00:00.000Z']);
+    expect(report.signatures.map((signature) => signature.signingTime)).to.deep.equal([
+      '2012-06-14T09:00:00.000Z',
+      '2012-06-14T09:00:00.000Z',
+    ]);
   });
 
   it('when no trust anchor is configured, then the signatures are intact but not trusted and belong to no party', async () => {
@@ -92,7 +97,10 @@ describe('verifyPdf (server/signing/verify-pdf.ts) on the executed demo agreemen
   });
 
   it("when only Gyeonggi's CA is an anchor, then only the Gyeonggi signature is trusted", async () => {
-    const report = await verifyPdf(original('gyeonggi'), anchors.filter((anchor) => anchor.party === 'gyeonggi'));
+    const report = await verifyPdf(
+      original('gyeonggi'),
+      anchors.filter((anchor) => anchor.party === 'gyeonggi'),
+    );
 
     expect(report.signatures.map(({ trusted, party }) => [trusted, party])).to.deep.equal([
       [false, null],
@@ -151,7 +159,9 @@ describe('verifyPdf (server/signing/verify-pdf.ts) on the executed demo agreemen
 
   it("when the Sverdlovsk signatory's certificate comes from a CA that only copies the name of Sverdlovsk's CA, then it is not trusted and has no party", async () => {
     const frozen = await storedOriginal(server, COOPERATION, 'sverdlovsk', 1);
-    const fields = JSON.parse((await server.db('originals').where({ agreement_id: COOPERATION, party_key: 'sverdlovsk', revision: 1 }).first()).signature_fields);
+    const fields = JSON.parse(
+      (await server.db('originals').where({ agreement_id: COOPERATION, party_key: 'sverdlovsk', revision: 1 }).first()).signature_fields,
+    );
     const pdf = await signUnderForeignCa(server, frozen, fields);
 
     const report = await verifyPdf(pdf, anchors);
@@ -213,7 +223,15 @@ describe('verifyPdf (server/signing/verify-pdf.ts) on the executed demo agreemen
 
   it('when the PDF is encrypted, then it is refused by a rule rather than misread', async () => {
     const encrypted = tempFile('encrypted.pdf', '');
-    const { code, stderr } = await tool('qpdf', ['--encrypt', '', 'owner', '256', '--', tempFile('plain.pdf', original('sverdlovsk')), encrypted]);
+    const { code, stderr } = await tool('qpdf', [
+      '--encrypt',
+      '',
+      'owner',
+      '256',
+      '--',
+      tempFile('plain.pdf', original('sverdlovsk')),
+      encrypted,
+    ]);
     expect(code, stderr).to.equal(0);
 
     await expectRejected(verifyPdf(readFileSync(encrypted), anchors), 'RULE_VIOLATION');

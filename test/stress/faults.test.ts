@@ -29,7 +29,10 @@ describe(`faults under load: ${CLIENTS} clients (${TEST_DATABASE_KIND})`, functi
     expect(await db('agreements').whereIn('id', stats.completed).distinct('state').pluck('state')).to.deep.equal(['in-force']);
     expect(await lostUpdates(db, stats.acknowledged)).to.deep.equal([]);
     expect(await unexplainedAgreements(db)).to.deep.equal([]);
-    const entries = await db('audit_events').whereIn('agreement_id', stats.completed).where({ event: 'ENTER_INTO_FORCE' }).count({ count: '*' });
+    const entries = await db('audit_events')
+      .whereIn('agreement_id', stats.completed)
+      .where({ event: 'ENTER_INTO_FORCE' })
+      .count({ count: '*' });
     expect(Number(entries[0]!.count)).to.equal(CLIENTS);
   }
 
@@ -78,13 +81,23 @@ describe(`faults under load: ${CLIENTS} clients (${TEST_DATABASE_KIND})`, functi
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(60_000),
       });
-      return { status: response.status, contentType: response.headers.get('content-type') ?? '', retryAfter: response.headers.get('retry-after'), body: (await response.json()) as any };
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? '',
+        retryAfter: response.headers.get('retry-after'),
+        body: (await response.json()) as any,
+      };
     };
     const created = await send('POST', '/api/agreements', { kind: 'letter-of-intent' });
     expect(created.status).to.equal(201);
 
     // A second process (this one) takes the write lock and keeps it past the server's 5 s busy timeout.
-    const holder = knex({ client: 'sqlite3', connection: { filename: processes.database().url.slice('sqlite:'.length) }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+    const holder = knex({
+      client: 'sqlite3',
+      connection: { filename: processes.database().url.slice('sqlite:'.length) },
+      useNullAsDefault: true,
+      pool: { min: 1, max: 1 },
+    });
     const requests: Promise<Awaited<ReturnType<typeof send>>>[] = [];
     try {
       await holder.raw('BEGIN IMMEDIATE');
@@ -109,7 +122,8 @@ describe(`faults under load: ${CLIENTS} clients (${TEST_DATABASE_KIND})`, functi
       expect(answer.body).to.include({ status: 503, code: 'SERVICE_UNAVAILABLE' });
       expect(Number(answer.retryAfter)).to.be.at.least(1);
     }
-    for (const answer of answers.filter((answer) => answer.status !== 503)) expect(answer.status, JSON.stringify(answer.body)).to.be.oneOf([200, 201]);
+    for (const answer of answers.filter((answer) => answer.status !== 503))
+      expect(answer.status, JSON.stringify(answer.body)).to.be.oneOf([200, 201]);
 
     // Sent again as they were, the refused ones go through (the SUBMIT unless it already had).
     const again = await Promise.all([

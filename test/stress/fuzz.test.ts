@@ -34,7 +34,21 @@ const ROUTES: readonly [method: string, path: string][] = [
   ['POST', '/api/verify'],
 ];
 
-const HOSTILE_SEGMENTS = ['..', '..%2F..%2Fetc%2Fpasswd', '%2e%2e', '0', '-1', '1e3', '99999999999999999999', '1;DROP TABLE users', '%00', '%E2%80%AE', 'NaN', '__proto__', 'constructor'];
+const HOSTILE_SEGMENTS = [
+  '..',
+  '..%2F..%2Fetc%2Fpasswd',
+  '%2e%2e',
+  '0',
+  '-1',
+  '1e3',
+  '99999999999999999999',
+  '1;DROP TABLE users',
+  '%00',
+  '%E2%80%AE',
+  'NaN',
+  '__proto__',
+  'constructor',
+];
 
 /** Deterministic pseudo-random numbers, so a failing case can be replayed. */
 function random(seed: number) {
@@ -81,8 +95,15 @@ const HOSTILE_BODIES: readonly (string | Buffer)[] = [
  * accepted, or an error without problem+json is a failure. Returns the failures (none or one).
  */
 async function sendHostileRequest(baseUrl: string, token: string, next: () => number, index: number): Promise<string[]> {
-  const pick = <T,>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
-  const tokens = [`Bearer ${token}`, `Bearer ${token.slice(0, -2)}xx`, 'Bearer ' + 'A'.repeat(43), 'Basic dXNlcjpwYXNz', `Bearer ${token} extra`, ''];
+  const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
+  const tokens = [
+    `Bearer ${token}`,
+    `Bearer ${token.slice(0, -2)}xx`,
+    'Bearer ' + 'A'.repeat(43),
+    'Basic dXNlcjpwYXNz',
+    `Bearer ${token} extra`,
+    '',
+  ];
   const [method, template] = pick(ROUTES);
   // Mostly a real agreement, clause and comment, so the body is what gets tested; sometimes a hostile segment.
   const path = template
@@ -90,12 +111,20 @@ async function sendHostileRequest(baseUrl: string, token: string, next: () => nu
     .replace(':key', next() < 0.7 ? 'purpose' : pick(HOSTILE_SEGMENTS))
     .replace(':version', pick(['1', '0', '-1', 'x', '999']))
     .replace(':commentId', pick(['1', '0', 'x', '99999']));
-  const query = pick(['', '?original=../../etc', '?original=%00', '?expectedVersion=abc', '?from=1&to=x', '?original=sverdlovsk&original=gyeonggi']);
+  const query = pick([
+    '',
+    '?original=../../etc',
+    '?original=%00',
+    '?expectedVersion=abc',
+    '?from=1&to=x',
+    '?original=sverdlovsk&original=gyeonggi',
+  ]);
   const body = method === 'GET' || method === 'DELETE' ? undefined : pick(HOSTILE_BODIES);
   const headers: Record<string, string> = {};
   const authorization = index % 5 === 0 ? pick(tokens) : `Bearer ${token}`;
   if (authorization) headers.authorization = authorization;
-  if (body !== undefined) headers['content-type'] = template === '/api/verify' ? pick(['application/pdf', 'application/json', 'text/plain']) : 'application/json';
+  if (body !== undefined)
+    headers['content-type'] = template === '/api/verify' ? pick(['application/pdf', 'application/json', 'text/plain']) : 'application/json';
   // A well-formed GET with a valid token on a real id is a legitimate read; only hostile reads are judged.
   const hostile = body !== undefined || query !== '' || !path.includes('/2') || authorization !== `Bearer ${token}`;
   const response = await fetch(`${baseUrl}${path}${query}`, { method, headers, body, signal: AbortSignal.timeout(60_000) });
@@ -114,15 +143,31 @@ describe(`hostile input (${TEST_DATABASE_KIND})`, () => {
 
   before(async () => {
     server = await startTestServer();
-    const session = await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'legal@sverdlovsk.example', password: 'test-password' });
+    const session = await new ApiClient(server.baseUrl).post('/api/sessions', {
+      email: 'legal@sverdlovsk.example',
+      password: 'test-password',
+    });
     token = session.body.token;
   });
   after(async () => server?.close());
 
   /** A fingerprint of everything stored: a refused request must not change it. */
   async function fingerprint(): Promise<string> {
-    const tables = ['agreements', 'text_versions', 'audit_events', 'comments', 'approvals', 'originals', 'signatures', 'scheduled_events', 'users', 'parties'];
-    const counts = await Promise.all(tables.map(async (table) => [table, Number((await server.db(table).count({ count: '*' }))[0]!.count)]));
+    const tables = [
+      'agreements',
+      'text_versions',
+      'audit_events',
+      'comments',
+      'approvals',
+      'originals',
+      'signatures',
+      'scheduled_events',
+      'users',
+      'parties',
+    ];
+    const counts = await Promise.all(
+      tables.map(async (table) => [table, Number((await server.db(table).count({ count: '*' }))[0]!.count)]),
+    );
     const versions = await server.db('agreements').orderBy('id').select('id', 'version', 'state');
     return JSON.stringify({ counts, versions });
   }
@@ -174,11 +219,15 @@ describe(`hostile input against a server process: memory (${TEST_DATABASE_KIND})
   });
 
   it('when thousands more hostile requests follow a warm-up, then the server answers them all and its memory stays within a loose bound', async () => {
-    const session = await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'legal@sverdlovsk.example', password: 'test-password' });
+    const session = await new ApiClient(server.baseUrl).post('/api/sessions', {
+      email: 'legal@sverdlovsk.example',
+      password: 'test-password',
+    });
     const next = random(4242);
     const send = async (from: number, count: number) => {
       const failures: string[] = [];
-      for (let index = from; index < from + count; index += 1) failures.push(...(await sendHostileRequest(server.baseUrl, session.body.token, next, index)));
+      for (let index = from; index < from + count; index += 1)
+        failures.push(...(await sendHostileRequest(server.baseUrl, session.body.token, next, index)));
       return failures;
     };
     const WARM_UP = 1000;

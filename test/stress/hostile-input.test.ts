@@ -18,7 +18,11 @@ import { createRootCa, exportPkcs12, issueCertificate, scratchDirectory } from '
 function rawPdf(objects: readonly (string | Buffer)[], trailer = ''): Buffer {
   const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
   objects.forEach((object, index) => {
-    parts.push(Buffer.from(`${index + 1} 0 obj\n`), Buffer.isBuffer(object) ? object : Buffer.from(object, 'latin1'), Buffer.from('\nendobj\n'));
+    parts.push(
+      Buffer.from(`${index + 1} 0 obj\n`),
+      Buffer.isBuffer(object) ? object : Buffer.from(object, 'latin1'),
+      Buffer.from('\nendobj\n'),
+    );
   });
   parts.push(Buffer.from(`trailer\n<< /Root 1 0 R /Size ${objects.length + 1} ${trailer}>>\n%%EOF\n`));
   return Buffer.concat(parts);
@@ -36,18 +40,32 @@ function catalogWithFields(fields: string): string {
 
 /** 256 MB of zeros deflated to about 250 KB, packed as the object stream pdf-lib inflates at load. */
 function objectStreamBomb(): Buffer {
-  return rawPdf(['<< /Type /Catalog /Pages 2 0 R >>', PAGES, stream('/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', deflateSync(Buffer.alloc(256 * 1024 * 1024), { level: 9 }))]);
+  return rawPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    PAGES,
+    stream('/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', deflateSync(Buffer.alloc(256 * 1024 * 1024), { level: 9 })),
+  ]);
 }
 
 /** Fields whose /Kids point 2,000 times at the same field, three levels deep: 8e9 paths in 37 KB. */
 function kidsFanOut(): Buffer {
   const fanOut = (ref: number) => Array.from({ length: 2000 }, () => `${ref} 0 R`).join(' ');
-  return rawPdf([catalogWithFields(fanOut(3)), PAGES, `<< /T (a) /Kids [${fanOut(4)}] >>`, `<< /T (b) /Kids [${fanOut(5)}] >>`, '<< /T (c) /FT /Sig >>']);
+  return rawPdf([
+    catalogWithFields(fanOut(3)),
+    PAGES,
+    `<< /T (a) /Kids [${fanOut(4)}] >>`,
+    `<< /T (b) /Kids [${fanOut(5)}] >>`,
+    '<< /T (c) /FT /Sig >>',
+  ]);
 }
 
 /** A 514-byte kind of file: an xref stream that claims 2^31 entries and holds none. */
 function xrefStreamClaim(): Buffer {
-  return rawPdf(['<< /Type /Catalog /Pages 2 0 R >>', PAGES, stream('/Type /XRef /Size 2147483647 /W [1 4 2] /Root 1 0 R', Buffer.alloc(0))]);
+  return rawPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    PAGES,
+    stream('/Type /XRef /Size 2147483647 /W [1 4 2] /Root 1 0 R', Buffer.alloc(0)),
+  ]);
 }
 
 /** A /Kids tree 22 levels deep, each level listing the next twice: 4 million paths in 2 KB. */
@@ -130,7 +148,8 @@ describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, fun
   before(async () => {
     database = await createTestDatabase();
     server = await startServerProcess(database.url, randomBytes(32).toString('hex'));
-    token = (await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'legal@sverdlovsk.example', password: 'test-password' })).body.token;
+    token = (await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'legal@sverdlovsk.example', password: 'test-password' }))
+      .body.token;
   });
   after(async () => {
     await server?.stop('SIGKILL');
@@ -139,8 +158,20 @@ describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, fun
 
   /** Counts and versions of everything a request could write. */
   async function fingerprint(): Promise<string> {
-    const tables = ['agreements', 'text_versions', 'audit_events', 'comments', 'approvals', 'originals', 'signatures', 'credentials', 'users'];
-    const counts = await Promise.all(tables.map(async (table) => [table, Number((await database.db(table).count({ count: '*' }))[0]!.count)]));
+    const tables = [
+      'agreements',
+      'text_versions',
+      'audit_events',
+      'comments',
+      'approvals',
+      'originals',
+      'signatures',
+      'credentials',
+      'users',
+    ];
+    const counts = await Promise.all(
+      tables.map(async (table) => [table, Number((await database.db(table).count({ count: '*' }))[0]!.count)]),
+    );
     return JSON.stringify({ counts, versions: await database.db('agreements').orderBy('id').select('id', 'version', 'state') });
   }
 
@@ -166,7 +197,10 @@ describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, fun
       // A safety property with a generous bound, not a benchmark: the server's own thread never waits for the file.
       expect(failures).to.equal(0);
       expect(slowestMs, `the slowest /health took ${slowestMs.toFixed(0)} ms`).to.be.below(2000);
-      expect(memoryAfter.peakRssMiB - memoryBefore.rssMiB, `peak ${memoryAfter.peakRssMiB.toFixed(0)} MiB from ${memoryBefore.rssMiB.toFixed(0)} MiB`).to.be.below(700);
+      expect(
+        memoryAfter.peakRssMiB - memoryBefore.rssMiB,
+        `peak ${memoryAfter.peakRssMiB.toFixed(0)} MiB from ${memoryBefore.rssMiB.toFixed(0)} MiB`,
+      ).to.be.below(700);
       expect((await fetch(`${server.baseUrl}/health`)).status).to.equal(200);
       expect(await fingerprint()).to.equal(before);
     });
@@ -176,7 +210,11 @@ describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, fun
   async function sendWhileWatched(path: string, init: RequestInit, expected: { status: number; limit?: string; detail?: RegExp }) {
     const before = await fingerprint();
     const health = watchHealth(server.baseUrl);
-    const response = await fetch(`${server.baseUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers }, signal: AbortSignal.timeout(120_000) });
+    const response = await fetch(`${server.baseUrl}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+      signal: AbortSignal.timeout(120_000),
+    });
     const body = (await response.json()) as { limit?: string; detail?: string };
     const { slowestMs, failures } = await health.stop();
     expect(response.status, JSON.stringify(body)).to.equal(expected.status);
@@ -189,7 +227,11 @@ describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, fun
   }
 
   async function currentVersion(): Promise<number> {
-    return ((await (await fetch(`${server.baseUrl}/api/agreements/2`, { headers: { authorization: `Bearer ${token}` } })).json()) as { version: number }).version;
+    return (
+      (await (await fetch(`${server.baseUrl}/api/agreements/2`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        version: number;
+      }
+    ).version;
   }
 
   const nestedLoops = (depth: number) => `<p>${'{{#each @root.areas}}'.repeat(depth)}x${'{{/each}}'.repeat(depth)}</p>`;
@@ -200,15 +242,26 @@ describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, fun
     ['one 49,993-letter word', `<p>${randomWord(49_993)}</p>`, '64 characters per word'],
   ] as const) {
     it(`when a clause holds ${name}, then 422${limit ? ` naming ${limit}` : ''} at once while /health keeps answering`, async () => {
-      await sendWhileWatched('/api/agreements/2/clauses/purpose', { method: 'PUT', body: JSON.stringify({ lang: 'en', text, expectedVersion: await currentVersion() }) }, { status: 422, limit });
+      await sendWhileWatched(
+        '/api/agreements/2/clauses/purpose',
+        { method: 'PUT', body: JSON.stringify({ lang: 'en', text, expectedVersion: await currentVersion() }) },
+        { status: 422, limit },
+      );
     });
   }
 
   it('when a clause holds the longest text of the longest words the rules allow, then its draft PDF is typeset without holding up /health', async () => {
     const words = Array.from({ length: 760 }, () => randomWord(64)).join(' ');
-    await sendWhileWatched('/api/agreements/2/clauses/purpose', { method: 'PUT', body: JSON.stringify({ lang: 'en', text: `<p>${words}</p>`, expectedVersion: await currentVersion() }) }, { status: 200 });
+    await sendWhileWatched(
+      '/api/agreements/2/clauses/purpose',
+      { method: 'PUT', body: JSON.stringify({ lang: 'en', text: `<p>${words}</p>`, expectedVersion: await currentVersion() }) },
+      { status: 200 },
+    );
     const health = watchHealth(server.baseUrl);
-    const response = await fetch(`${server.baseUrl}/api/agreements/2/pdf?original=sverdlovsk`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(120_000) });
+    const response = await fetch(`${server.baseUrl}/api/agreements/2/pdf?original=sverdlovsk`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(120_000),
+    });
     const body = Buffer.from(await response.arrayBuffer());
     const { slowestMs, failures } = await health.stop();
     expect(response.status, body.toString('utf8', 0, 300)).to.equal(200);
@@ -222,10 +275,16 @@ describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, fun
     const root = await createRootCa(directory, 'Hostile root');
     const signer = await issueCertificate(root, 'signer', { commonName: 'Signer', days: 30 });
     const pkcs12 = withIterations(await exportPkcs12(signer, [root], 'passphrase', 'modern'), { mac: 2 ** 31 - 1 });
-    const signatory = (await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'signatory@sverdlovsk.example', password: 'test-password' })).body.token;
+    const signatory = (
+      await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'signatory@sverdlovsk.example', password: 'test-password' })
+    ).body.token;
     await sendWhileWatched(
       '/api/signatories/signatory@sverdlovsk.example/credentials',
-      { method: 'POST', headers: { authorization: `Bearer ${signatory}` }, body: JSON.stringify({ pkcs12: pkcs12.toString('base64'), passphrase: 'passphrase' }) },
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${signatory}` },
+        body: JSON.stringify({ pkcs12: pkcs12.toString('base64'), passphrase: 'passphrase' }),
+      },
       { status: 422, detail: /iteration/i },
     );
   });
@@ -235,13 +294,18 @@ describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, fun
     const health = watchHealth(server.baseUrl);
     const answers = await Promise.all(
       Array.from({ length: 24 }, () =>
-        fetch(`${server.baseUrl}/api/verify`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' }, body: bomb }).then(
-          (response) => response.status,
-        ),
+        fetch(`${server.baseUrl}/api/verify`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' },
+          body: bomb,
+        }).then((response) => response.status),
       ),
     );
     const { slowestMs, failures } = await health.stop();
-    expect(answers.every((status) => status === 422 || status === 503), answers.join(' ')).to.equal(true);
+    expect(
+      answers.every((status) => status === 422 || status === 503),
+      answers.join(' '),
+    ).to.equal(true);
     expect(answers).to.include(422);
     expect(failures).to.equal(0);
     expect(slowestMs).to.be.below(2000);

@@ -23,7 +23,8 @@ describe(`load: ${CLIENTS} clients, ${PROCESSES} server process(es) (${TEST_DATA
     database = await createTestDatabase();
     const secret = randomBytes(32).toString('hex');
     // Started one after the other: both migrate and seed at start, and the second finds it done.
-    for (let index = 0; index < PROCESSES; index += 1) servers.push(await startServerProcess(database.url, secret, { SCHEDULER_INTERVAL_MS: '200' }));
+    for (let index = 0; index < PROCESSES; index += 1)
+      servers.push(await startServerProcess(database.url, secret, { SCHEDULER_INTERVAL_MS: '200' }));
   });
   after(async () => {
     await Promise.all(servers.splice(0).map((server) => server.stop('SIGKILL')));
@@ -62,10 +63,18 @@ describe(`load: ${CLIENTS} clients, ${PROCESSES} server process(es) (${TEST_DATA
     expect(await unexplainedAgreements(db)).to.deep.equal([]);
 
     // Each scheduled entry into force was sent once, by whichever process claimed it.
-    const entries = await db('audit_events').whereIn('agreement_id', stats.completed).where({ event: 'ENTER_INTO_FORCE' }).groupBy('agreement_id').select('agreement_id').count({ count: '*' });
+    const entries = await db('audit_events')
+      .whereIn('agreement_id', stats.completed)
+      .where({ event: 'ENTER_INTO_FORCE' })
+      .groupBy('agreement_id')
+      .select('agreement_id')
+      .count({ count: '*' });
     expect(entries).to.have.length(stats.completed.length);
     expect(entries.filter((row) => Number(row.count) !== 1)).to.deep.equal([]);
-    const scheduled = await db('scheduled_events').whereIn('agreement_id', stats.completed).where({ kind: 'enter-into-force' }).select('agreement_id', 'status');
+    const scheduled = await db('scheduled_events')
+      .whereIn('agreement_id', stats.completed)
+      .where({ kind: 'enter-into-force' })
+      .select('agreement_id', 'status');
     expect(scheduled).to.have.length(stats.completed.length);
     expect(scheduled.filter((row: { status: string }) => row.status !== 'done')).to.deep.equal([]);
   });

@@ -28,7 +28,10 @@ describe(`server processes (${TEST_DATABASE_KIND})`, function () {
 
     // While it was down, a date of the executed letter of intent came due.
     const dueAt = new Date(Date.now() - 60_000).toISOString();
-    await processes.database().db('scheduled_events').insert({ agreement_id: 1, kind: 'term-end', due_at: dueAt, payload: '{}', status: 'pending', created_at: dueAt });
+    await processes
+      .database()
+      .db('scheduled_events')
+      .insert({ agreement_id: 1, kind: 'term-end', due_at: dueAt, payload: '{}', status: 'pending', created_at: dueAt });
     const before = (await processes.database().db('agreements').where({ id: 1 }).first()).expires_on;
 
     const second = await start({ SCHEDULER_INTERVAL_MS: '200' });
@@ -56,10 +59,15 @@ describe(`server processes (${TEST_DATABASE_KIND})`, function () {
     if (TEST_DATABASE_KIND !== 'postgres') this.skip(); // several processes are how Bilateral runs on PostgreSQL
     const first = await start();
     const second = await start();
-    const clients = [await ApiClient.signIn(first.baseUrl, 'legal@sverdlovsk.example'), await ApiClient.signIn(second.baseUrl, 'legal@sverdlovsk.example')];
+    const clients = [
+      await ApiClient.signIn(first.baseUrl, 'legal@sverdlovsk.example'),
+      await ApiClient.signIn(second.baseUrl, 'legal@sverdlovsk.example'),
+    ];
     const { id } = (await clients[0]!.post('/api/agreements', { kind: 'letter-of-intent' })).body;
     const responses = await Promise.all(
-      Array.from({ length: 50 }, (_, index) => clients[index % 2]!.post(`/api/agreements/${id}/events`, { type: 'SUBMIT', expectedVersion: 1 })),
+      Array.from({ length: 50 }, (_, index) =>
+        clients[index % 2]!.post(`/api/agreements/${id}/events`, { type: 'SUBMIT', expectedVersion: 1 }),
+      ),
     );
     expect(responses.filter((response) => response.status === 200)).to.have.length(1);
     expect(responses.filter((response) => response.status === 409)).to.have.length(49);

@@ -37,6 +37,12 @@ export class ApiClient {
     const bytes = Buffer.from(await response.arrayBuffer());
     const contentType = response.headers.get('content-type') ?? '';
     const isJson = /json/.test(contentType);
-    return { status: response.status, contentType, headers: response.headers, body: isJson ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8'), bytes };
+    return {
+      status: response.status,
+      contentType,
+      headers: response.headers,
+      body: isJson ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8'),
+      bytes,
+    };
   }
 }

@@ -10,20 +10,27 @@ import { verifyAuditChain } from '../../server/agreements/verify-audit.ts';
  */
 export async function unexplainedAgreements(db: Database, ids?: readonly number[]): Promise<string[]> {
   const agreements: { id: number; state: string; version: number }[] = await (ids
-    ? db('agreements').whereIn('id', [...ids]).select('id', 'state', 'version')
+    ? db('agreements')
+        .whereIn('id', [...ids])
+        .select('id', 'state', 'version')
     : db('agreements').select('id', 'state', 'version'));
-  if (ids && agreements.length !== new Set(ids).size) return [`${new Set(ids).size - agreements.length} acknowledged agreements are missing`];
+  if (ids && agreements.length !== new Set(ids).size)
+    return [`${new Set(ids).size - agreements.length} acknowledged agreements are missing`];
   const problems: string[] = [];
   for (const agreement of agreements) {
     const entries = await listAuditEntries(db, agreement.id);
     const verification = verifyAuditChain(entries);
-    if (!verification.valid) problems.push(`agreement ${agreement.id}: audit chain broken at ${verification.firstBadSeq}: ${verification.detail}`);
-    if (entries.length !== agreement.version) problems.push(`agreement ${agreement.id}: version ${agreement.version} but ${entries.length} audit entries`);
+    if (!verification.valid)
+      problems.push(`agreement ${agreement.id}: audit chain broken at ${verification.firstBadSeq}: ${verification.detail}`);
+    if (entries.length !== agreement.version)
+      problems.push(`agreement ${agreement.id}: version ${agreement.version} but ${entries.length} audit entries`);
     const last = entries.at(-1);
-    if (last?.to !== agreement.state) problems.push(`agreement ${agreement.id}: state ${agreement.state} but its audit ends in ${last?.to}`);
+    if (last?.to !== agreement.state)
+      problems.push(`agreement ${agreement.id}: state ${agreement.state} but its audit ends in ${last?.to}`);
     for (const [index, entry] of entries.entries()) {
       const before = index === 0 ? null : entries[index - 1]!.to;
-      if (entry.from !== before) problems.push(`agreement ${agreement.id}: audit entry ${entry.seq} goes from ${entry.from}, the one before ended in ${before}`);
+      if (entry.from !== before)
+        problems.push(`agreement ${agreement.id}: audit entry ${entry.seq} goes from ${entry.from}, the one before ended in ${before}`);
     }
   }
   return problems;
@@ -33,16 +40,23 @@ export async function unexplainedAgreements(db: Database, ids?: readonly number[
  * No lost update: every change the server acknowledged is in the audit, at the version it answered
  * (audit entry n is the change that made version n). Returns the acknowledgements that are not.
  */
-export async function lostUpdates(db: Database, acknowledged: readonly { agreementId: number; event: string; version: number }[]): Promise<string[]> {
+export async function lostUpdates(
+  db: Database,
+  acknowledged: readonly { agreementId: number; event: string; version: number }[],
+): Promise<string[]> {
   const lost: string[] = [];
   const byAgreement = new Map<number, (typeof acknowledged)[number][]>();
   for (const ack of acknowledged) byAgreement.set(ack.agreementId, [...(byAgreement.get(ack.agreementId) ?? []), ack]);
   for (const [agreementId, acks] of byAgreement) {
     const entries = new Map((await listAuditEntries(db, agreementId)).map((entry) => [entry.seq, entry.event]));
     const versions = acks.map((ack) => ack.version);
-    if (new Set(versions).size !== versions.length) lost.push(`agreement ${agreementId}: one version acknowledged twice: ${versions.join(', ')}`);
+    if (new Set(versions).size !== versions.length)
+      lost.push(`agreement ${agreementId}: one version acknowledged twice: ${versions.join(', ')}`);
     for (const ack of acks) {
-      if (entries.get(ack.version) !== ack.event) lost.push(`agreement ${agreementId}: ${ack.event} acknowledged at version ${ack.version}, the audit has ${entries.get(ack.version)} there`);
+      if (entries.get(ack.version) !== ack.event)
+        lost.push(
+          `agreement ${agreementId}: ${ack.event} acknowledged at version ${ack.version}, the audit has ${entries.get(ack.version)} there`,
+        );
     }
   }
   return lost;

@@ -48,7 +48,9 @@ export async function runEvents(
   for (const [email, type, state] of steps) {
     // Signing is confirmed with the signatory's password.
     const confirmation = type === 'SIGN' ? { password: DEMO_PASSWORD } : {};
-    const response = await clients.get(email)!.post(`/api/agreements/${agreementId}/events`, { type, expectedVersion: version, ...confirmation, ...extra });
+    const response = await clients
+      .get(email)!
+      .post(`/api/agreements/${agreementId}/events`, { type, expectedVersion: version, ...confirmation, ...extra });
     expect(response.status, `${type} by ${email}: ${JSON.stringify(response.body)}`).to.equal(200);
     expect(response.body).to.deep.equal({ state, version: version + 1 });
     version = response.body.version;
@@ -66,6 +68,7 @@ export async function demoCertificateAuthorities(server: TestServer): Promise<{ 
 export async function storedOriginal(server: TestServer, agreementId: number, party: string, revision?: number): Promise<Buffer> {
   const query = server.db('originals').where({ agreement_id: agreementId, party_key: party });
   const row = await (revision === undefined ? query.orderBy('revision', 'desc') : query.where({ revision })).first();
-  if (!row) throw new Error(`no stored original ${party} of agreement ${agreementId}${revision === undefined ? '' : ` revision ${revision}`}`);
+  if (!row)
+    throw new Error(`no stored original ${party} of agreement ${agreementId}${revision === undefined ? '' : ` revision ${revision}`}`);
   return Buffer.from(row.pdf);
 }

@@ -36,7 +36,10 @@ export function openModern(der: Buffer): ModernPkcs12 {
 }
 export const dataContentInfo = (contents: asn1js.AsnType) =>
   new asn1js.Sequence({
-    value: [new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.7.1' }), new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.OctetString({ valueHex: contents.toBER() })] })],
+    value: [
+      new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.7.1' }),
+      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.OctetString({ valueHex: contents.toBER() })] }),
+    ],
   });
 export function closeModern(pfx: asn1js.AsnType, contentInfos: asn1js.AsnType[], keepMac: boolean): Buffer {
   const [version, authSafe, macData] = elements(pfx);
@@ -80,7 +83,11 @@ export function withKeyInsideEncryptedContents(der: Buffer, passphrase: string, 
             value: [
               new asn1js.Integer({ value: 0 }),
               new asn1js.Sequence({
-                value: [elements(encryptedContentInfo)[0]!, algorithm, new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: encrypted })],
+                value: [
+                  elements(encryptedContentInfo)[0]!,
+                  algorithm,
+                  new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: encrypted }),
+                ],
               }),
             ],
           }),

@@ -89,7 +89,11 @@ const REQUEST_TIMEOUT_MS = 60_000;
  * each to `executed`. Resolves with what happened; it does not throw for a misbehaving server (the
  * caller asserts on `failures`), only for a broken test set-up.
  */
-export async function driveAgreements(tokens: ReadonlyMap<string, string>, options: DriveOptions, password = DEMO_PASSWORD): Promise<DriveStats> {
+export async function driveAgreements(
+  tokens: ReadonlyMap<string, string>,
+  options: DriveOptions,
+  password = DEMO_PASSWORD,
+): Promise<DriveStats> {
   const stats: DriveStats = {
     requests: 0,
     byStatus: {},
@@ -143,8 +147,12 @@ export async function driveAgreements(tokens: ReadonlyMap<string, string>, optio
     }
     if (response.status >= 500) {
       const retryAfter = Number(response.headers.get('retry-after'));
-      const wellFormed = response.status === 503 && /application\/problem\+json/.test(contentType) && Number.isFinite(retryAfter) && retryAfter > 0;
-      if (!wellFormed) stats.failures.push(`${method} ${path} -> ${response.status} ${contentType} retry-after=${response.headers.get('retry-after')} ${text.slice(0, 300)}`);
+      const wellFormed =
+        response.status === 503 && /application\/problem\+json/.test(contentType) && Number.isFinite(retryAfter) && retryAfter > 0;
+      if (!wellFormed)
+        stats.failures.push(
+          `${method} ${path} -> ${response.status} ${contentType} retry-after=${response.headers.get('retry-after')} ${text.slice(0, 300)}`,
+        );
       return { status: response.status, body: parsed, retryAfterSeconds: wellFormed ? retryAfter : 1 };
     }
     return { status: response.status, body: parsed };
@@ -156,7 +164,9 @@ export async function driveAgreements(tokens: ReadonlyMap<string, string>, optio
 
   async function create(client: number): Promise<number | undefined> {
     for (let attempt = 0; attempt < maxRequests && Date.now() < deadline; attempt += 1) {
-      const answer = await call(client, userOf('legal', 'sverdlovsk'), 'POST', '/api/agreements', { kind: options.kind ?? 'letter-of-intent' });
+      const answer = await call(client, userOf('legal', 'sverdlovsk'), 'POST', '/api/agreements', {
+        kind: options.kind ?? 'letter-of-intent',
+      });
       if (answer.status === 201) {
         stats.agreementIds.push(answer.body.id);
         stats.acknowledged.push({ agreementId: answer.body.id, event: 'CREATE', version: answer.body.version });
@@ -177,9 +187,13 @@ export async function driveAgreements(tokens: ReadonlyMap<string, string>, optio
   function nextMoves(view: any): [string, string][] {
     if (view.state === 'drafting') return [[userOf('legal', 'sverdlovsk'), 'SUBMIT']];
     if (view.state === 'review' || view.state === 'approval' || view.state === 'signing') {
-      const done: string[] = view.state === 'signing' ? view.signatures.map((signature: { party: string }) => signature.party) : view.approvals[view.state];
+      const done: string[] =
+        view.state === 'signing' ? view.signatures.map((signature: { party: string }) => signature.party) : view.approvals[view.state];
       const type = view.state === 'signing' ? 'SIGN' : 'APPROVE';
-      return PARTIES.filter((party) => !done.includes(party)).map((party) => [userOf(ROLE_OF_STAGE[view.state as keyof typeof ROLE_OF_STAGE], party), type]);
+      return PARTIES.filter((party) => !done.includes(party)).map((party) => [
+        userOf(ROLE_OF_STAGE[view.state as keyof typeof ROLE_OF_STAGE], party),
+        type,
+      ]);
     }
     return [];
   }
@@ -206,7 +220,12 @@ export async function driveAgreements(tokens: ReadonlyMap<string, string>, optio
       requests += sent.length;
       const answers = await Promise.all(
         sent.map(([email, type]) => {
-          const send = () => call(client, email, 'POST', `/api/agreements/${id}/events`, { type, expectedVersion: read.body.version, ...(type === 'SIGN' && { password }) });
+          const send = () =>
+            call(client, email, 'POST', `/api/agreements/${id}/events`, {
+              type,
+              expectedVersion: read.body.version,
+              ...(type === 'SIGN' && { password }),
+            });
           // Signing is confirmed with the signatory's password.
           return type === 'SIGN' ? signing.get(email)!.run(send) : send();
         }),

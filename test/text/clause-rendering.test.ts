@@ -53,10 +53,15 @@ describe('clause text', () => {
   });
 
   it('when a template tries to reach the prototype or a partial, then it renders nothing dangerous or is refused', () => {
-    expect(renderClauseTemplate('{{#with this}}{{constructor.name}}{{/with}}', { constructor: { name: 'safe' } }, 'x', 'en')).to.equal('safe');
+    expect(renderClauseTemplate('{{#with this}}{{constructor.name}}{{/with}}', { constructor: { name: 'safe' } }, 'x', 'en')).to.equal(
+      'safe',
+    );
     expect(() => renderClauseTemplate('{{constructor.constructor "return process"}}', {}, 'x', 'en')).to.throw(RuleViolationError);
     expect(() => renderClauseTemplate('{{> ../../etc/passwd}}', {}, 'x', 'en')).to.throw(RuleViolationError, /partials/);
-    expect(() => renderClauseTemplate('{{lookup this "constructor"}}', {}, 'x', 'en')).to.throw(RuleViolationError, /"lookup" is not allowed/);
+    expect(() => renderClauseTemplate('{{lookup this "constructor"}}', {}, 'x', 'en')).to.throw(
+      RuleViolationError,
+      /"lookup" is not allowed/,
+    );
   });
 
   it('when the markup has a tag outside the subset, then it is refused; entities are decoded', () => {

@@ -38,7 +38,9 @@ describe('clause template limits', () => {
   it('when a template calls lookup or a helper not on the allow-list, then the refusal names the helper, clause and language', () => {
     expect(refusal('{{lookup this "constructor"}}').detail).to.include('"lookup" is not allowed');
     expect(refusal('{{lookup}}').detail).to.include('"lookup" is not allowed');
-    expect(refusal('{{uppercase subject}}').detail).to.equal('clause "purpose" (en): the helper "uppercase" is not allowed; helpers: josa, capitalize');
+    expect(refusal('{{uppercase subject}}').detail).to.equal(
+      'clause "purpose" (en): the helper "uppercase" is not allowed; helpers: josa, capitalize',
+    );
     expect(refusal('{{#areas}}x{{/areas}}').detail).to.include('the block {{#areas}} is not allowed');
     expect(refusal('{{#blockHelperMissing areas}}x{{/blockHelperMissing}}').extensions).to.deep.equal({ clause: 'purpose', lang: 'en' });
   });
@@ -53,7 +55,9 @@ describe('clause template limits', () => {
 
   it('when loops nest deeper than the limit, then the five nested loops of the report are refused at once', () => {
     const { loopDepth } = TEMPLATE_LIMITS;
-    expect(renderClauseTemplate(nested(loopDepth, '{{#each @root.areas}}', '{{/each}}'), context, 'purpose', 'en')).to.have.length(50 ** loopDepth);
+    expect(renderClauseTemplate(nested(loopDepth, '{{#each @root.areas}}', '{{/each}}'), context, 'purpose', 'en')).to.have.length(
+      50 ** loopDepth,
+    );
     const started = performance.now();
     const error = refusal(nested(5, '{{#each @root.areas}}', '{{/each}}'));
     expect(error.detail).to.equal(`clause "purpose" (en): loops ({{#each}}) nest more than ${loopDepth} deep`);
@@ -65,7 +69,9 @@ describe('clause template limits', () => {
     const pairOfLoops = '{{#each areas}}{{#each @root.areas}}.{{/each}}{{/each}}';
     expect(renderClauseTemplate(pairOfLoops, context, 'purpose', 'en')).to.have.length(2500);
     const error = refusal(pairOfLoops.repeat(5));
-    expect(error.detail).to.equal(`clause "purpose" (en): rendering it goes over the limit of ${RENDER_BUDGET.iterations} loop iterations for one clause`);
+    expect(error.detail).to.equal(
+      `clause "purpose" (en): rendering it goes over the limit of ${RENDER_BUDGET.iterations} loop iterations for one clause`,
+    );
     expect(error.extensions).to.deep.equal({ clause: 'purpose', lang: 'en', limit: `${RENDER_BUDGET.iterations} loop iterations` });
   });
 
@@ -81,7 +87,10 @@ describe('clause template limits', () => {
     const areas = Array.from({ length: 50 }, (_, index) => ({ en: `area ${index}`, ru: `область ${index}`, ko: `분야 ${index}` }));
     for (const kindName of clauseLibrary().kinds.keys()) {
       const source = buildAgreementSource({ kindName, languages: ['ru', 'ko', 'en'] });
-      const document = buildAgreementDocument({ ...source, variables: { ...source.variables, areas } }, { original: 'sverdlovsk', date: '2018-07-20', final: false });
+      const document = buildAgreementDocument(
+        { ...source, variables: { ...source.variables, areas } },
+        { original: 'sverdlovsk', date: '2018-07-20', final: false },
+      );
       const areasArticle = document.articles.find((article) => article.key === 'areas-of-cooperation');
       if (areasArticle) expect(JSON.stringify(areasArticle.body.en), kindName).to.include('area 49');
     }

@@ -5,7 +5,15 @@ import { DEMO_PASSWORD } from '../support/server.ts';
 
 /** Debian's Chromium, headless; playwright-core drives it (its own browser downloads cannot work here). */
 const CHROMIUM = process.env.BILATERAL_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Where the screenshots go: test-output/ is git-ignored. */
 export const SCREENSHOTS = path.resolve('test-output', 'web');
@@ -46,7 +54,10 @@ export class BrowserUser {
     await this.goto('/sign-in');
     await this.page.fill('#email', this.email);
     await this.page.fill('#password', password);
-    await Promise.all([this.page.waitForURL((url) => !url.pathname.startsWith('/sign-in')), this.page.click('form[action="/sign-in"] button[type=submit]')]);
+    await Promise.all([
+      this.page.waitForURL((url) => !url.pathname.startsWith('/sign-in')),
+      this.page.click('form[action="/sign-in"] button[type=submit]'),
+    ]);
   }
 
   /** Clicks a submit button and waits for the page the form leads to. */

@@ -28,7 +28,8 @@ describe('web: the agreement of cooperation from draft to signed originals, in R
     }
     return user;
   };
-  const screenshot = (user: BrowserUser, page: string) => user.screenshot(`${String(++shot).padStart(2, '0')}-${user.email.replace('.example', '').replace('@', '-')}-${page}`);
+  const screenshot = (user: BrowserUser, page: string) =>
+    user.screenshot(`${String(++shot).padStart(2, '0')}-${user.email.replace('.example', '').replace('@', '-')}-${page}`);
 
   /** Sends a workflow event from the agreement page's buttons and checks the page says it was done. */
   async function sendEvent(email: string, type: string, expectedState: string) {
@@ -36,7 +37,9 @@ describe('web: the agreement of cooperation from draft to signed originals, in R
     await user.goto(`/agreements/${COOPERATION}`);
     if (type === 'SIGN') await user.page.fill('#sign-password', DEMO_PASSWORD);
     await user.submit(`button[name="type"][value="${type}"]`);
-    expect(await user.page.locator('.notice--ok').count(), `${type} by ${email}: ${await user.page.locator('main').innerText()}`).to.equal(1);
+    expect(await user.page.locator('.notice--ok').count(), `${type} by ${email}: ${await user.page.locator('main').innerText()}`).to.equal(
+      1,
+    );
     expect(await user.page.locator('.agreement-head .state').getAttribute('class')).to.contain(`state--${expectedState}`);
     await screenshot(user, `after-${type.toLowerCase()}`);
   }
@@ -55,7 +58,10 @@ describe('web: the agreement of cooperation from draft to signed originals, in R
 
   it('when a visitor opens the sign-in page in Russian or Korean, then every label is in that language', async () => {
     const visitor = await BrowserUser.open(browser, server.baseUrl, 'visitor');
-    for (const [lang, submit] of [['ru', 'Войти'], ['ko', '로그인']] as const) {
+    for (const [lang, submit] of [
+      ['ru', 'Войти'],
+      ['ko', '로그인'],
+    ] as const) {
       await visitor.goto(`/sign-in?lang=${lang}`);
       expect(await visitor.page.getAttribute('html', 'lang')).to.equal(lang);
       expect((await visitor.page.locator('form[action="/sign-in"] button').innerText()).trim()).to.equal(submit);
@@ -73,10 +79,9 @@ describe('web: the agreement of cooperation from draft to signed originals, in R
     expect(await legal.page.locator('tr.is-waiting').count()).to.equal(1);
     await screenshot(legal, 'agreements');
     await legal.goto(`/agreements/${COOPERATION}`);
-    expect(await legal.page.locator('button[name="type"]').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('value')))).to.deep.equal([
-      'SUBMIT',
-      'WITHDRAW',
-    ]);
+    expect(
+      await legal.page.locator('button[name="type"]').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('value'))),
+    ).to.deep.equal(['SUBMIT', 'WITHDRAW']);
     await screenshot(legal, 'agreement');
   });
 
@@ -147,7 +152,10 @@ describe('web: the agreement of cooperation from draft to signed originals, in R
     it(`when the ${party} official downloads their signed original, then it is the stored file and the verify page finds it valid (${lang})`, async () => {
       const official = await as(`official@${party}.example`);
       await official.goto(`/agreements/${COOPERATION}`);
-      const [download] = await Promise.all([official.page.waitForEvent('download'), official.page.click(`a[href="/agreements/${COOPERATION}/originals/${party}"]`)]);
+      const [download] = await Promise.all([
+        official.page.waitForEvent('download'),
+        official.page.click(`a[href="/agreements/${COOPERATION}/originals/${party}"]`),
+      ]);
       const file = path.join(SCREENSHOTS, `${party}-signed.pdf`);
       await download.saveAs(file);
       const bytes = readFileSync(file);

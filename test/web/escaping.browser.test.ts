@@ -59,7 +59,9 @@ describe('web: user-written text is shown as text, never run', function () {
     await legal.submit('#clause-purpose form:has(input[name="lang"][value="ko"]) button');
     expect(await legal.page.locator('.notice--ok').count()).to.equal(1);
     await legal.goto(`${agreementPath}/compare?from=1`);
-    expect(await legal.page.locator('#diff-purpose ~ .languages ins, .diff ins').allInnerTexts()).to.satisfy((runs: string[]) => runs.join('').includes('<script>'));
+    expect(await legal.page.locator('#diff-purpose ~ .languages ins, .diff ins').allInnerTexts()).to.satisfy((runs: string[]) =>
+      runs.join('').includes('<script>'),
+    );
     expect(await pwned()).to.equal(false);
   });
 
@@ -71,7 +73,9 @@ describe('web: user-written text is shown as text, never run', function () {
     expect(await legal.page.locator('.error-detail').innerText()).to.contain('<script>');
     expect(await pwned()).to.equal(false);
     // The browser reports the 422 it was answered; that is the point here, not a problem.
-    expect(legal.takeProblems()).to.deep.equal(['console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)']);
+    expect(legal.takeProblems()).to.deep.equal([
+      'console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)',
+    ]);
   });
 
   it('when a comment holds a <script>, then the other party reads it as text', async () => {

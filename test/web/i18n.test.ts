@@ -9,7 +9,10 @@ import { EVENT_TYPES, ROLES, STATES, SYSTEM_EVENT_TYPES } from '../../workflows/
 
 const TEMPLATES = path.resolve('templates', 'web');
 const templateFiles = () =>
-  ['layout.hbs', ...['partials', 'pages'].flatMap((folder) => readdirSync(path.join(TEMPLATES, folder)).map((file) => path.join(folder, file)))].map((file) => ({
+  [
+    'layout.hbs',
+    ...['partials', 'pages'].flatMap((folder) => readdirSync(path.join(TEMPLATES, folder)).map((file) => path.join(folder, file))),
+  ].map((file) => ({
     file,
     source: readFileSync(path.join(TEMPLATES, file), 'utf8'),
   }));

@@ -14,7 +14,10 @@ const ADMIN_PASSWORD = 'first administrator 2026';
 /** Runs the operator's command line (npm run admin) as a process; the password, if any, piped in. */
 function admin(args: readonly string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/admin-cli.ts', ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/admin-cli.ts', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -31,7 +34,11 @@ describe('a start without BILATERAL_DEMO (production, staging): no demo users, t
   before(() => {
     directory = mkdtempSync(path.join(tmpdir(), 'bilateral-production-'));
     // No NODE_ENV either: only BILATERAL_DEMO=1 seeds the demo, whatever else the environment says.
-    env = { BILATERAL_DEMO: '0', DATABASE_URL: `sqlite:${path.join(directory, 'bilateral.sqlite')}`, BILATERAL_SECRET: randomBytes(32).toString('hex') };
+    env = {
+      BILATERAL_DEMO: '0',
+      DATABASE_URL: `sqlite:${path.join(directory, 'bilateral.sqlite')}`,
+      BILATERAL_SECRET: randomBytes(32).toString('hex'),
+    };
   });
   after(() => rmSync(directory, { recursive: true, force: true }));
 
@@ -40,15 +47,25 @@ describe('a start without BILATERAL_DEMO (production, staging): no demo users, t
     writeFileSync(names, JSON.stringify(DEMO_PARTIES[0]!.names));
     const party = await admin(['create-party', '--key', 'sverdlovsk', '--language', 'ru', '--names', names], env);
     expect(party.code, party.output).to.equal(0);
-    const user = await admin(['create-user', '--party', 'sverdlovsk', '--email', 'admin@sverdlovsk.example', '--role', 'admin', '--name', 'Pavel Kuznetsov'], env, `${ADMIN_PASSWORD}\n`);
+    const user = await admin(
+      ['create-user', '--party', 'sverdlovsk', '--email', 'admin@sverdlovsk.example', '--role', 'admin', '--name', 'Pavel Kuznetsov'],
+      env,
+      `${ADMIN_PASSWORD}\n`,
+    );
     expect(user.code, user.output).to.equal(0);
     expect(user.output).to.include('Created admin@sverdlovsk.example, admin of sverdlovsk.').and.not.include(ADMIN_PASSWORD);
 
     const server = await startServerProcess(env.DATABASE_URL!, env.BILATERAL_SECRET!, env);
     try {
-      expect((await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'legal@sverdlovsk.example', password: 'demo' })).status).to.equal(401);
+      expect(
+        (await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'legal@sverdlovsk.example', password: 'demo' })).status,
+      ).to.equal(401);
       const web = new WebClient(server.baseUrl);
-      const signIn = await web.postForm('/sign-in', { email: 'admin@sverdlovsk.example', password: ADMIN_PASSWORD }, await web.csrfTokenOf('/sign-in'));
+      const signIn = await web.postForm(
+        '/sign-in',
+        { email: 'admin@sverdlovsk.example', password: ADMIN_PASSWORD },
+        await web.csrfTokenOf('/sign-in'),
+      );
       expect(signIn.status).to.equal(303);
       const users = await web.get('/users');
       expect(users.status).to.equal(200);
@@ -59,7 +76,11 @@ describe('a start without BILATERAL_DEMO (production, staging): no demo users, t
   });
 
   it('when the operator gives a short password, then no user is created', async () => {
-    const user = await admin(['create-user', '--party', 'sverdlovsk', '--email', 'legal@sverdlovsk.example', '--role', 'legal', '--name', 'Elena Volkova'], env, 'short\n');
+    const user = await admin(
+      ['create-user', '--party', 'sverdlovsk', '--email', 'legal@sverdlovsk.example', '--role', 'legal', '--name', 'Elena Volkova'],
+      env,
+      'short\n',
+    );
     expect(user.code).to.equal(1);
     expect(user.output).to.include('at least 12 characters');
   });

@@ -18,7 +18,11 @@ describe('web: headers, CSRF, the sign-in throttle and error pages', () => {
     it('when a page is served, then its Content-Security-Policy allows only this server and no inline code', async () => {
       const { headers } = await new WebClient(server.baseUrl).get('/sign-in');
       const policy = headers.get('content-security-policy')!;
-      expect(policy).to.include("default-src 'none'").and.include("script-src 'self'").and.include("style-src 'self'").and.include("frame-ancestors 'none'");
+      expect(policy)
+        .to.include("default-src 'none'")
+        .and.include("script-src 'self'")
+        .and.include("style-src 'self'")
+        .and.include("frame-ancestors 'none'");
       expect(policy).to.not.match(/unsafe|https?:|\*/);
       expect(headers.get('x-content-type-options')).to.equal('nosniff');
       expect(headers.get('referrer-policy')).to.equal('same-origin');
@@ -26,9 +30,15 @@ describe('web: headers, CSRF, the sign-in throttle and error pages', () => {
 
     it('when a user signs in, then the session cookie is HttpOnly and SameSite, and the API does not take it as a token', async () => {
       const client = new WebClient(server.baseUrl);
-      const response = await client.postForm('/sign-in', { email: 'legal@sverdlovsk.example', password: DEMO_PASSWORD }, await client.csrfTokenOf('/sign-in'));
+      const response = await client.postForm(
+        '/sign-in',
+        { email: 'legal@sverdlovsk.example', password: DEMO_PASSWORD },
+        await client.csrfTokenOf('/sign-in'),
+      );
       const cookie = response.headers.getSetCookie().find((header) => header.startsWith('bilateral_session='))!;
-      expect(cookie).to.match(/HttpOnly/).and.match(/SameSite=Lax/);
+      expect(cookie)
+        .to.match(/HttpOnly/)
+        .and.match(/SameSite=Lax/);
       const token = /^bilateral_session=([^;]+)/.exec(cookie)![1]!;
       const api = await fetch(`${server.baseUrl}/api/agreements`, { headers: { authorization: `Bearer ${token}` } });
       expect(api.status).to.equal(401);
@@ -44,7 +54,9 @@ describe('web: headers, CSRF, the sign-in throttle and error pages', () => {
       for (const token of [undefined, '', await other.csrfTokenOf('/agreements')]) {
         const response = await legal.postForm(`/agreements/${COOPERATION}/events`, form, token);
         expect(response.status, String(token)).to.equal(403);
-        expect(response.html).to.include('<h1>Срок действия формы истёк</h1>').and.not.match(/node_modules|\.ts:\d+/);
+        expect(response.html)
+          .to.include('<h1>Срок действия формы истёк</h1>')
+          .and.not.match(/node_modules|\.ts:\d+/);
       }
       expect(await storedAgreement(server.db, COOPERATION)).to.equal(before);
 
@@ -55,7 +67,10 @@ describe('web: headers, CSRF, the sign-in throttle and error pages', () => {
     });
 
     it('when the sign-in form is posted without its token, then 403 and no session starts', async () => {
-      const response = await new WebClient(server.baseUrl).postForm('/sign-in', { email: 'legal@sverdlovsk.example', password: DEMO_PASSWORD });
+      const response = await new WebClient(server.baseUrl).postForm('/sign-in', {
+        email: 'legal@sverdlovsk.example',
+        password: DEMO_PASSWORD,
+      });
       expect(response.status).to.equal(403);
       expect(response.headers.getSetCookie().some((header) => header.startsWith('bilateral_session='))).to.equal(false);
     });
@@ -68,7 +83,10 @@ describe('web: headers, CSRF, the sign-in throttle and error pages', () => {
         const response = await korean.get(pathname);
         expect(response.status, pathname).to.equal(404);
         expect(response.headers.get('content-type')).to.match(/^text\/html/);
-        expect(response.html).to.include('<html lang="ko">').and.include('찾을 수 없습니다').and.not.match(/node_modules|\.ts:\d+/);
+        expect(response.html)
+          .to.include('<html lang="ko">')
+          .and.include('찾을 수 없습니다')
+          .and.not.match(/node_modules|\.ts:\d+/);
       }
     });
 
@@ -93,7 +111,11 @@ describe('web: headers, CSRF, the sign-in throttle and error pages', () => {
     it('when sign-in is asked to go on to another site afterwards, then it goes to the agreements instead', async () => {
       for (const next of ['//evil.example/steal', '/\\evil.example', '/\t/evil.example', 'https://evil.example/']) {
         const client = new WebClient(server.baseUrl);
-        const response = await client.postForm('/sign-in', { email: 'legal@sverdlovsk.example', password: DEMO_PASSWORD, next }, await client.csrfTokenOf('/sign-in'));
+        const response = await client.postForm(
+          '/sign-in',
+          { email: 'legal@sverdlovsk.example', password: DEMO_PASSWORD, next },
+          await client.csrfTokenOf('/sign-in'),
+        );
         expect(response.status, next).to.equal(303);
         expect(response.headers.get('location'), next).to.equal('/agreements');
       }
@@ -123,13 +145,18 @@ describe('web: headers, CSRF, the sign-in throttle and error pages', () => {
       const visitor = new WebClient(server.baseUrl);
       const token = await visitor.csrfTokenOf('/sign-in');
       for (let attempt = 0; attempt < 5; attempt++) {
-        expect((await visitor.postForm('/sign-in', { email: 'signatory@gyeonggi.example', password: 'wrong' }, token)).status).to.equal(401);
+        expect((await visitor.postForm('/sign-in', { email: 'signatory@gyeonggi.example', password: 'wrong' }, token)).status).to.equal(
+          401,
+        );
       }
       const locked = await visitor.postForm('/sign-in', { email: 'signatory@gyeonggi.example', password: DEMO_PASSWORD }, token);
       expect(locked.status).to.equal(429);
       expect(Number(locked.headers.get('retry-after'))).to.be.greaterThan(0);
       expect(locked.html).to.include('Too many failed attempts');
-      const api = await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'signatory@gyeonggi.example', password: DEMO_PASSWORD });
+      const api = await new ApiClient(server.baseUrl).post('/api/sessions', {
+        email: 'signatory@gyeonggi.example',
+        password: DEMO_PASSWORD,
+      });
       expect(api.status).to.equal(429);
       expect(api.contentType).to.match(/^application\/problem\+json/);
       expect(api.body).to.include({ status: 429, code: 'TOO_MANY_REQUESTS' });
@@ -158,7 +185,8 @@ describe('web: headers, CSRF, the sign-in throttle and error pages', () => {
     /** Thirty failed sign-ins, each claiming to come from another address. */
     const failFromThirtyAddresses = async (target: TestServer) => {
       const statuses = [];
-      for (let attempt = 0; attempt < 30; attempt++) statuses.push(await signIn(target, `198.51.100.${attempt + 1}`, `nobody-${attempt}@nowhere.example`));
+      for (let attempt = 0; attempt < 30; attempt++)
+        statuses.push(await signIn(target, `198.51.100.${attempt + 1}`, `nobody-${attempt}@nowhere.example`));
       return statuses;
     };
     let own: TestServer | undefined;
@@ -170,12 +198,16 @@ describe('web: headers, CSRF, the sign-in throttle and error pages', () => {
     it('when no proxy is configured, then a client on this host cannot choose its throttle bucket with X-Forwarded-For', async () => {
       own = await startTestServer();
       expect(new Set(await failFromThirtyAddresses(own))).to.deep.equal(new Set([401]));
-      expect(await signIn(own, '203.0.113.99', 'legal@gyeonggi.example', DEMO_PASSWORD), 'the thirty counted against the one real address').to.equal(429);
+      expect(
+        await signIn(own, '203.0.113.99', 'legal@gyeonggi.example', DEMO_PASSWORD),
+        'the thirty counted against the one real address',
+      ).to.equal(429);
     });
 
     it('when the operator trusts the loopback proxy, then its X-Forwarded-For names the client', async () => {
       own = await startTestServer({ trustProxy: loadConfig({ BILATERAL_SECRET: 'ab'.repeat(32), TRUST_PROXY: 'loopback' }).trustProxy });
-      for (let attempt = 0; attempt < 30; attempt++) expect(await signIn(own, '203.0.113.7', `nobody-${attempt}@nowhere.example`)).to.equal(401);
+      for (let attempt = 0; attempt < 30; attempt++)
+        expect(await signIn(own, '203.0.113.7', `nobody-${attempt}@nowhere.example`)).to.equal(401);
       expect(await signIn(own, '203.0.113.7', 'legal@gyeonggi.example', DEMO_PASSWORD)).to.equal(429);
       expect(await signIn(own, '203.0.113.8', 'legal@gyeonggi.example', DEMO_PASSWORD), 'another client behind the proxy').to.equal(201);
     });
@@ -183,8 +215,13 @@ describe('web: headers, CSRF, the sign-in throttle and error pages', () => {
     it('when TRUST_PROXY is not a list of addresses, networks or express’s names, then the configuration is refused naming it', () => {
       const environment = { NODE_ENV: 'production', BILATERAL_SECRET: 'ab'.repeat(32) };
       expect(loadConfig(environment).trustProxy).to.deep.equal([]);
-      expect(loadConfig({ ...environment, TRUST_PROXY: ' loopback, 10.0.0.0/8 ,192.0.2.1' }).trustProxy).to.deep.equal(['loopback', '10.0.0.0/8', '192.0.2.1']);
-      for (const value of ['true', '*', '10.0.0.0/40']) expect(() => loadConfig({ ...environment, TRUST_PROXY: value }), value).to.throw(/TRUST_PROXY/);
+      expect(loadConfig({ ...environment, TRUST_PROXY: ' loopback, 10.0.0.0/8 ,192.0.2.1' }).trustProxy).to.deep.equal([
+        'loopback',
+        '10.0.0.0/8',
+        '192.0.2.1',
+      ]);
+      for (const value of ['true', '*', '10.0.0.0/40'])
+        expect(() => loadConfig({ ...environment, TRUST_PROXY: value }), value).to.throw(/TRUST_PROXY/);
     });
   });
 });

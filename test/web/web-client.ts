@@ -43,7 +43,11 @@ export class WebClient {
   /** Any request, with the session's cookies (for headers a browser would send, such as Referer). */
   async send(pathname: string, init: RequestInit): Promise<WebResponse> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await fetch(`${this.baseUrl}${pathname}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie } });
+    const response = await fetch(`${this.baseUrl}${pathname}`, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie },
+    });
     for (const header of response.headers.getSetCookie()) {
       const [pair = ''] = header.split(';');
       const [name = '', value = ''] = pair.split('=');

@@ -1,9 +1,21 @@
 import { expect } from 'chai';
 import type { AgreementEvent, AgreementEventType, Role } from '../../workflows/agreement/agreement.events.ts';
-import { nextEventsFor, startWorkflow, stateHasTag, step, type Effect, type PersistedWorkflow, type StateTag } from '../../workflows/agreement/agreement.workflow.ts';
+import {
+  nextEventsFor,
+  startWorkflow,
+  stateHasTag,
+  step,
+  type Effect,
+  type PersistedWorkflow,
+  type StateTag,
+} from '../../workflows/agreement/agreement.workflow.ts';
 
 const PARTIES = ['sverdlovsk', 'gyeonggi'] as const;
-const event = (type: AgreementEventType, party: string, role: Role | 'system', date?: string) => ({ type, actor: { party, role }, ...(date && { date }) });
+const event = (type: AgreementEventType, party: string, role: Role | 'system', date?: string) => ({
+  type,
+  actor: { party, role },
+  ...(date && { date }),
+});
 const system = (type: AgreementEventType, date = '2026-01-01') => event(type, '*', 'system', date);
 
 /** Applies events that must all be accepted; fails the test at the first refusal. */
@@ -98,12 +110,22 @@ describe('agreement machine', () => {
       ['anyone approves a draft', () => startWorkflow(PARTIES), event('APPROVE', 'sverdlovsk', 'legal'), 'not-now'],
       ['anyone signs a draft', () => startWorkflow(PARTIES), event('SIGN', 'sverdlovsk', 'signatory'), 'not-now'],
       ['an official approves in review', submitted, event('APPROVE', 'sverdlovsk', 'official'), 'wrong-role'],
-      ['legal staff approve twice', () => run(submitted(), event('APPROVE', 'gyeonggi', 'legal')), event('APPROVE', 'gyeonggi', 'legal'), 'not-now'],
+      [
+        'legal staff approve twice',
+        () => run(submitted(), event('APPROVE', 'gyeonggi', 'legal')),
+        event('APPROVE', 'gyeonggi', 'legal'),
+        'not-now',
+      ],
       ['submitting again in review', submitted, event('SUBMIT', 'sverdlovsk', 'legal'), 'not-now'],
       ['legal staff approve in approval', reviewed, event('APPROVE', 'gyeonggi', 'legal'), 'wrong-role'],
       ['a signatory signs in approval', reviewed, event('SIGN', 'gyeonggi', 'signatory'), 'not-now'],
       ['an official signs', approved, event('SIGN', 'gyeonggi', 'official'), 'wrong-role'],
-      ['a signatory signs twice', () => run(approved(), event('SIGN', 'gyeonggi', 'signatory')), event('SIGN', 'gyeonggi', 'signatory'), 'not-now'],
+      [
+        'a signatory signs twice',
+        () => run(approved(), event('SIGN', 'gyeonggi', 'signatory')),
+        event('SIGN', 'gyeonggi', 'signatory'),
+        'not-now',
+      ],
       ['changes are requested in signing', approved, event('REQUEST_CHANGES', 'gyeonggi', 'legal'), 'not-now'],
       ['a user sends a system event', approved, event('ENTER_INTO_FORCE', 'gyeonggi', 'official'), 'not-now'],
       ['notice is given before entry into force', approved, event('GIVE_NOTICE', 'gyeonggi', 'official'), 'not-now'],
@@ -133,15 +155,34 @@ describe('agreement machine', () => {
 
   describe('effects: what each transition causes, as step() returns it', () => {
     const cases: [string, () => PersistedWorkflow, ReturnType<typeof event>, Effect[]][] = [
-      ['SUBMIT enters review', () => startWorkflow(PARTIES), event('SUBMIT', 'sverdlovsk', 'legal'), [{ type: 'scheduleDueReminders', params: { stage: 'review' } }]],
-      ['the first review APPROVE stays in review', submitted, event('APPROVE', 'sverdlovsk', 'legal'), [{ type: 'storeApproval', params: { stage: 'review' } }]],
+      [
+        'SUBMIT enters review',
+        () => startWorkflow(PARTIES),
+        event('SUBMIT', 'sverdlovsk', 'legal'),
+        [{ type: 'scheduleDueReminders', params: { stage: 'review' } }],
+      ],
+      [
+        'the first review APPROVE stays in review',
+        submitted,
+        event('APPROVE', 'sverdlovsk', 'legal'),
+        [{ type: 'storeApproval', params: { stage: 'review' } }],
+      ],
       [
         'the last review APPROVE enters approval',
         () => run(submitted(), event('APPROVE', 'sverdlovsk', 'legal')),
         event('APPROVE', 'gyeonggi', 'legal'),
-        [{ type: 'cancelDueReminders' }, { type: 'storeApproval', params: { stage: 'review' } }, { type: 'scheduleDueReminders', params: { stage: 'approval' } }],
+        [
+          { type: 'cancelDueReminders' },
+          { type: 'storeApproval', params: { stage: 'review' } },
+          { type: 'scheduleDueReminders', params: { stage: 'approval' } },
+        ],
       ],
-      ['the first official APPROVE stays in approval', reviewed, event('APPROVE', 'gyeonggi', 'official'), [{ type: 'storeApproval', params: { stage: 'approval' } }]],
+      [
+        'the first official APPROVE stays in approval',
+        reviewed,
+        event('APPROVE', 'gyeonggi', 'official'),
+        [{ type: 'storeApproval', params: { stage: 'approval' } }],
+      ],
       [
         'the last official APPROVE enters signing',
         () => run(reviewed(), event('APPROVE', 'gyeonggi', 'official')),
@@ -154,10 +195,25 @@ describe('agreement machine', () => {
           { type: 'announceMilestone' },
         ],
       ],
-      ['REQUEST_CHANGES in review', submitted, event('REQUEST_CHANGES', 'gyeonggi', 'legal'), [{ type: 'cancelDueReminders' }, { type: 'auditApprovalsCleared' }]],
-      ['REQUEST_CHANGES in approval', reviewed, event('REQUEST_CHANGES', 'gyeonggi', 'official'), [{ type: 'cancelDueReminders' }, { type: 'auditApprovalsCleared' }]],
+      [
+        'REQUEST_CHANGES in review',
+        submitted,
+        event('REQUEST_CHANGES', 'gyeonggi', 'legal'),
+        [{ type: 'cancelDueReminders' }, { type: 'auditApprovalsCleared' }],
+      ],
+      [
+        'REQUEST_CHANGES in approval',
+        reviewed,
+        event('REQUEST_CHANGES', 'gyeonggi', 'official'),
+        [{ type: 'cancelDueReminders' }, { type: 'auditApprovalsCleared' }],
+      ],
       ['WITHDRAW while drafting', () => startWorkflow(PARTIES), event('WITHDRAW', 'gyeonggi', 'official'), [{ type: 'announceMilestone' }]],
-      ['WITHDRAW in review', submitted, event('WITHDRAW', 'gyeonggi', 'official'), [{ type: 'cancelDueReminders' }, { type: 'announceMilestone' }]],
+      [
+        'WITHDRAW in review',
+        submitted,
+        event('WITHDRAW', 'gyeonggi', 'official'),
+        [{ type: 'cancelDueReminders' }, { type: 'announceMilestone' }],
+      ],
       ['the first SIGN stays in signing', approved, event('SIGN', 'gyeonggi', 'signatory'), [{ type: 'signOriginals' }]],
       [
         'the last SIGN executes an agreement in force on signature',
@@ -172,7 +228,12 @@ describe('agreement machine', () => {
         [{ type: 'cancelDueReminders' }, { type: 'signOriginals' }, { type: 'announceMilestone' }],
       ],
       ['ENTER_INTO_FORCE', signed, system('ENTER_INTO_FORCE'), [{ type: 'startTerm' }, { type: 'announceMilestone' }]],
-      ['the first NOTIFY_COMPLETION stays executed', signedEnteringOnNotifications, event('NOTIFY_COMPLETION', 'gyeonggi', 'official', '2026-01-01'), []],
+      [
+        'the first NOTIFY_COMPLETION stays executed',
+        signedEnteringOnNotifications,
+        event('NOTIFY_COMPLETION', 'gyeonggi', 'official', '2026-01-01'),
+        [],
+      ],
       [
         'the last NOTIFY_COMPLETION enters into force',
         () => run(signedEnteringOnNotifications(), event('NOTIFY_COMPLETION', 'gyeonggi', 'official', '2026-01-01')),
@@ -198,7 +259,14 @@ describe('agreement machine', () => {
   });
 
   describe('tags: what each state is or allows', () => {
-    const TAGS: readonly StateTag[] = ['text-editable', 'commentable', 'deadlines-settable', 'originals-frozen', 'originals-signed', 'continuable'];
+    const TAGS: readonly StateTag[] = [
+      'text-editable',
+      'commentable',
+      'deadlines-settable',
+      'originals-frozen',
+      'originals-signed',
+      'continuable',
+    ];
     const cases: [string, () => PersistedWorkflow, StateTag[]][] = [
       ['drafting', () => startWorkflow(PARTIES), ['text-editable', 'commentable', 'deadlines-settable']],
       ['review', submitted, ['commentable', 'deadlines-settable']],
@@ -207,7 +275,11 @@ describe('agreement machine', () => {
       ['executed', signed, ['originals-frozen', 'originals-signed', 'continuable']],
       ['in-force', inForce, ['originals-frozen', 'originals-signed', 'continuable']],
       ['expired', () => run(inForce(), system('EXPIRE')), ['originals-frozen', 'originals-signed']],
-      ['terminated', () => run(inForce(), event('GIVE_NOTICE', 'gyeonggi', 'official', '2027-01-01'), system('TERMINATE')), ['originals-frozen', 'originals-signed']],
+      [
+        'terminated',
+        () => run(inForce(), event('GIVE_NOTICE', 'gyeonggi', 'official', '2027-01-01'), system('TERMINATE')),
+        ['originals-frozen', 'originals-signed'],
+      ],
       ['withdrawn', () => run(startWorkflow(PARTIES), event('WITHDRAW', 'gyeonggi', 'official')), []],
     ];
     for (const [state, workflow, tags] of cases) {

@@ -22,13 +22,11 @@ export const isLegalStaff = isPartyInRole('legal');
 export const isLegalStaffOrOfficial = isPartyInRole('legal', 'official');
 export const isOfficial = isPartyInRole('official');
 
-export const isReviewByNewParty = (args: GuardArgs) =>
-  isLegalStaff(args) && isFirstFrom(args.context.reviewedBy, args.event.actor.party);
+export const isReviewByNewParty = (args: GuardArgs) => isLegalStaff(args) && isFirstFrom(args.context.reviewedBy, args.event.actor.party);
 
 export const isLastReview = (args: GuardArgs) => isReviewByNewParty(args) && completes(args.context.reviewedBy, args);
 
-export const isApprovalByNewParty = (args: GuardArgs) =>
-  isOfficial(args) && isFirstFrom(args.context.approvedBy, args.event.actor.party);
+export const isApprovalByNewParty = (args: GuardArgs) => isOfficial(args) && isFirstFrom(args.context.approvedBy, args.event.actor.party);
 
 export const isLastApproval = (args: GuardArgs) => isApprovalByNewParty(args) && completes(args.context.approvedBy, args);
 
@@ -49,8 +47,7 @@ export const isCompletionByNewParty = (args: GuardArgs) =>
   isLegalStaffOrOfficial(args) &&
   args.context.completions[args.event.actor.party] === undefined;
 
-export const isLastCompletion = (args: GuardArgs) =>
-  isCompletionByNewParty(args) && completes(Object.keys(args.context.completions), args);
+export const isLastCompletion = (args: GuardArgs) => isCompletionByNewParty(args) && completes(Object.keys(args.context.completions), args);
 
 /** The text says the agreement enters into force on signature, not on the parties' notifications. */
 export const hasEntryOnSignature = ({ context }: Pick<GuardArgs, 'context'>) => context.terms.entryIntoForce === 'signature';

@@ -168,7 +168,11 @@ export const agreementMachine = setup({
       exit: 'cancelDueReminders',
       on: {
         APPROVE: [
-          { guard: 'isLastApproval', target: 'signing', actions: ['recordApproval', { type: 'storeApproval', params: { stage: 'approval' } }] },
+          {
+            guard: 'isLastApproval',
+            target: 'signing',
+            actions: ['recordApproval', { type: 'storeApproval', params: { stage: 'approval' } }],
+          },
           { guard: 'isApprovalByNewParty', actions: ['recordApproval', { type: 'storeApproval', params: { stage: 'approval' } }] },
         ],
         REQUEST_CHANGES: { guard: 'isLegalStaffOrOfficial', target: 'drafting', actions: ['clearApprovals', 'auditApprovalsCleared'] },
@@ -214,8 +218,16 @@ export const agreementMachine = setup({
         TERMINATE: { guard: 'isTerminationAfterNotice', target: 'terminated' },
       },
     },
-    expired: { type: 'final', tags: ['originals-frozen', 'originals-signed'] satisfies StateTag[], entry: ['endSchedule', 'announceMilestone'] },
-    terminated: { type: 'final', tags: ['originals-frozen', 'originals-signed'] satisfies StateTag[], entry: ['endSchedule', 'announceMilestone'] },
+    expired: {
+      type: 'final',
+      tags: ['originals-frozen', 'originals-signed'] satisfies StateTag[],
+      entry: ['endSchedule', 'announceMilestone'],
+    },
+    terminated: {
+      type: 'final',
+      tags: ['originals-frozen', 'originals-signed'] satisfies StateTag[],
+      entry: ['endSchedule', 'announceMilestone'],
+    },
     withdrawn: { type: 'final', entry: 'announceMilestone' },
   },
 });

@@ -84,7 +84,11 @@ export function stateHasTag(workflow: PersistedWorkflow, tag: StateTag): boolean
 /** Pure: whether the party already did in this stage what the event would do again (approve, sign). */
 export function hasActedInStage(workflow: PersistedWorkflow, type: AgreementEventType, party: string): boolean {
   const { value, context } = workflow;
-  const done = { review: ['APPROVE', context.reviewedBy], approval: ['APPROVE', context.approvedBy], signing: ['SIGN', context.signedBy] } as const;
+  const done = {
+    review: ['APPROVE', context.reviewedBy],
+    approval: ['APPROVE', context.approvedBy],
+    signing: ['SIGN', context.signedBy],
+  } as const;
   const stage = done[value as keyof typeof done];
   return stage !== undefined && stage[0] === type && stage[1].includes(party);
 }
