@@ -42,7 +42,7 @@ export async function verifyDocument(deps: UseCaseDeps, user: User, pdf: Buffer)
 async function findKnownOriginal(db: Queryable, user: User, sha256: string): Promise<KnownOriginal | null> {
   for (const match of await findOriginalsBySha256(db, sha256)) {
     const agreement = await findAgreementRecord(db, match.agreementId);
-    if (!agreement || !agreement.parties.includes(user.party)) continue;
+    if (!agreement?.parties.includes(user.party)) continue;
     return {
       agreementId: agreement.id,
       title: agreement.title,

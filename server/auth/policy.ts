@@ -42,7 +42,7 @@ export function decide(actor: Actor, agreement: AgreementFacts | null, action: A
   if (action === 'users.manage' || action === 'webhooks.manage') {
     return actor.role === 'admin' ? allow : deny('forbidden', "Only the party's administrator manages its users and webhooks");
   }
-  if (!agreement || !agreement.parties.includes(actor.party)) return deny('hidden', 'The agreement is not one of your party’s');
+  if (!agreement?.parties.includes(actor.party)) return deny('hidden', 'The agreement is not one of your party’s');
   switch (action) {
     case 'agreement.read':
     case 'original.download':

@@ -1,4 +1,4 @@
-import { lookup as systemLookup } from 'node:dns';
+import type { lookup as systemLookup } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -109,7 +109,7 @@ export function createWebhookDispatcher(deps: UseCaseDeps, options: WebhookDispa
     delivery: WebhookDelivery,
     webhook: WebhookWithSecret | undefined,
   ): Promise<{ outcome: DeliveryOutcome; attempted: boolean }> {
-    if (!webhook || !webhook.active)
+    if (!webhook?.active)
       return { attempted: false, outcome: { status: 'failed', statusCode: null, error: 'the webhook was deactivated' } };
     // Checked again at every delivery: the allow-list may have changed since the webhook was registered.
     const urlProblem = webhookUrlProblem(webhook.url, deps.config.webhookAllowList);

@@ -23,7 +23,7 @@ export function generateWebhookSecret(): string {
 
 /** The value of X-Bilateral-Signature for this timestamp and body. */
 export function signWebhookBody(secret: string, timestamp: string, body: string): string {
-  return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
 /** What a receiver does: true when the signature matches and the timestamp is within `toleranceSeconds` of `now`. */

@@ -74,7 +74,9 @@ export function composeAgreement(document: AgreementDocument, measurer: TextMeas
     const columnsOf = (sectionIndex: number): Column[] =>
       texts.map((sections, index) => ({ x: columnX(index), width: columnWidth, lines: sections[sectionIndex]!.lines }));
     const keys = texts[0]!.map((section) => section.key);
-    keys.slice(0, -1).forEach((key, sectionIndex) => flow.placeSection(key, null, columnsOf(sectionIndex)));
+    keys.slice(0, -1).forEach((key, sectionIndex) => {
+      flow.placeSection(key, null, columnsOf(sectionIndex));
+    });
     flow.placeSignaturePage(null, columnsOf(keys.length - 1), blockColumns);
   }
 

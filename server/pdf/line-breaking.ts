@@ -32,7 +32,7 @@ interface Piece {
   readonly text: string;
   readonly width: number;
   /** `space` between words; `hyphen` inside a word (a hyphen is added at a break); `cut` inside a word too wide for any line. */
-  readonly then: 'space' | 'hyphen' | 'cut' | 'end';
+  readonly followedBy: 'space' | 'hyphen' | 'cut' | 'end';
 }
 
 interface Breakpoint {
@@ -51,13 +51,13 @@ export function breakParagraph(text: string, options: LineBreakingOptions): stri
   for (let end = 1; end <= pieces.length; end += 1) {
     const isLastLine = end === pieces.length;
     // Only a break inside a word ends on a hyphen; the paragraph's last piece never does.
-    const hyphenated = pieces[end - 1]!.then === 'hyphen';
+    const hyphenated = pieces[end - 1]!.followedBy === 'hyphen';
     let natural = hyphenated ? hyphenWidth : 0;
     let gaps = 0;
     for (let start = end - 1; start >= 0; start -= 1) {
       const piece = pieces[start]!;
       natural += piece.width;
-      if (start < end - 1 && piece.then === 'space') {
+      if (start < end - 1 && piece.followedBy === 'space') {
         natural += spaceWidth;
         gaps += 1;
       }
@@ -65,7 +65,7 @@ export function breakParagraph(text: string, options: LineBreakingOptions): stri
       if (natural > options.width && start < end - 1) break;
       const before = best[start];
       if (!before) continue;
-      const previousHyphenated = start > 0 && pieces[start - 1]!.then === 'hyphen';
+      const previousHyphenated = start > 0 && pieces[start - 1]!.followedBy === 'hyphen';
       const demerits =
         before.demerits +
         lineDemerits({
@@ -109,8 +109,8 @@ function linesOf(pieces: readonly Piece[], best: readonly (Breakpoint | undefine
       const piece = pieces[index]!;
       const atLineEnd = index === end - 1;
       line += piece.text;
-      if (!atLineEnd && piece.then === 'space') line += ' ';
-      if (atLineEnd && piece.then === 'hyphen') line += '-';
+      if (!atLineEnd && piece.followedBy === 'space') line += ' ';
+      if (atLineEnd && piece.followedBy === 'hyphen') line += '-';
     }
     lines.unshift(line);
   }
@@ -128,14 +128,14 @@ function piecesOf(text: string, options: LineBreakingOptions): Piece[] {
         ? hyphenationPieces(word, options.lang)
         : [word];
     return parts.flatMap((part, partIndex) => {
-      const then = partIndex < parts.length - 1 ? (overlong ? 'cut' : 'hyphen') : wordIndex < words.length - 1 ? 'space' : 'end';
-      const room = options.width - (then === 'hyphen' ? options.measure('-') : 0);
+      const followedBy = partIndex < parts.length - 1 ? (overlong ? 'cut' : 'hyphen') : wordIndex < words.length - 1 ? 'space' : 'end';
+      const room = options.width - (followedBy === 'hyphen' ? options.measure('-') : 0);
       const cuts = cutToFit(part, room, options);
       return cuts.map(
         (cut, cutIndex): Piece => ({
           text: cut,
           width: options.measure(cut),
-          then: cutIndex < cuts.length - 1 ? 'cut' : then,
+          followedBy: cutIndex < cuts.length - 1 ? 'cut' : followedBy,
         }),
       );
     });

@@ -33,11 +33,11 @@ export function renderPreview(document: AgreementDocument): { html: string; cont
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(document.metadata.title)}</title>
+<title>${escapeHtml(document.metadata.title)}</title>
 <style>${css}</style>
 </head>
 <body>
-${document.draft ? `<div class="draft-mark" aria-hidden="true">DRAFT · ПРОЕКТ · 초안 — v${document.draft.version} · ${escape(document.draft.date)}</div>\n` : ''}<header class="running-title">${escape(languages.map((lang) => document.shortTitle[lang] ?? '').join('   |   '))}</header>
+${document.draft ? `<div class="draft-mark" aria-hidden="true">DRAFT · ПРОЕКТ · 초안 — v${document.draft.version} · ${escapeHtml(document.draft.date)}</div>\n` : ''}<header class="running-title">${escapeHtml(languages.map((lang) => document.shortTitle[lang] ?? '').join('   |   '))}</header>
 <main class="${parallel ? 'parallel' : 'sequential'}">
 ${body}
 ${signatures(document.signatureBlocks, languages)}
@@ -51,12 +51,12 @@ ${signatures(document.signatureBlocks, languages)}
 /** One row per section, one cell per language: a row's cells start on the same line, as in the PDF. */
 function parallelText(document: AgreementDocument): string {
   const row = (key: string, cell: (lang: Lang) => string) =>
-    `<div class="row" data-section="${escape(key)}">${document.languages.map((lang) => `<div class="cell" lang="${LOCALE[lang]}">${cell(lang)}</div>`).join('')}</div>`;
+    `<div class="row" data-section="${escapeHtml(key)}">${document.languages.map((lang) => `<div class="cell" lang="${LOCALE[lang]}">${cell(lang)}</div>`).join('')}</div>`;
   return [
-    row('title', (lang) => `<h1>${escape(document.title[lang] ?? '')}</h1>`),
+    row('title', (lang) => `<h1>${escapeHtml(document.title[lang] ?? '')}</h1>`),
     row('preamble', (lang) => blocks(document.preamble[lang] ?? [])),
     ...document.articles.map((article) =>
-      row(article.key, (lang) => `<h2>${escape(article.heading[lang] ?? '')}</h2>${blocks(article.body[lang] ?? [])}`),
+      row(article.key, (lang) => `<h2>${escapeHtml(article.heading[lang] ?? '')}</h2>${blocks(article.body[lang] ?? [])}`),
     ),
     row('final-clause', (lang) => blocks(document.finalClause[lang] ?? [])),
   ].join('\n');
@@ -67,9 +67,9 @@ function sequentialText(document: AgreementDocument): string {
   return document.languages
     .map(
       (lang) => `<article class="text" lang="${LOCALE[lang]}">
-<h1>${escape(document.title[lang] ?? '')}</h1>
+<h1>${escapeHtml(document.title[lang] ?? '')}</h1>
 ${blocks(document.preamble[lang] ?? [])}
-${document.articles.map((article) => `<section data-section="${escape(article.key)}"><h2>${escape(article.heading[lang] ?? '')}</h2>${blocks(article.body[lang] ?? [])}</section>`).join('\n')}
+${document.articles.map((article) => `<section data-section="${escapeHtml(article.key)}"><h2>${escapeHtml(article.heading[lang] ?? '')}</h2>${blocks(article.body[lang] ?? [])}</section>`).join('\n')}
 ${blocks(document.finalClause[lang] ?? [])}
 </article>`,
     )
@@ -80,10 +80,10 @@ ${blocks(document.finalClause[lang] ?? [])}
 function blocks(content: readonly Block[]): string {
   return content
     .map((block) => {
-      if (block.type === 'paragraph') return `<p>${escape(block.text)}</p>`;
+      if (block.type === 'paragraph') return `<p>${escapeHtml(block.text)}</p>`;
       const tag = block.ordered ? 'ol' : 'ul';
       const items = block.items.map(
-        (item, index) => `<li><span class="label">${block.ordered ? `${index + 1})` : '–'}</span>${escape(item)}</li>`,
+        (item, index) => `<li><span class="label">${block.ordered ? `${index + 1})` : '–'}</span>${escapeHtml(item)}</li>`,
       );
       return `<${tag}>${items.join('')}</${tag}>`;
     })
@@ -92,9 +92,9 @@ function blocks(content: readonly Block[]): string {
 
 /** Side by side, the original's own party first (on the left), each line in its language. */
 function signatures(blocks: readonly SignatureBlock[], languages: readonly Lang[]): string {
-  const line = (text: string | undefined, lang: Lang) => (text ? `<p lang="${LOCALE[lang]}">${escape(text)}</p>` : '');
+  const line = (text: string | undefined, lang: Lang) => (text ? `<p lang="${LOCALE[lang]}">${escapeHtml(text)}</p>` : '');
   const block = (signature: SignatureBlock) =>
-    `<div class="signature-block" data-party="${escape(signature.party)}">${languages.map((lang) => line(signature.heading[lang], lang)).join('')}<div class="signing-line"></div>${languages
+    `<div class="signature-block" data-party="${escapeHtml(signature.party)}">${languages.map((lang) => line(signature.heading[lang], lang)).join('')}<div class="signing-line"></div>${languages
       .map((lang) => line(signature.signatoryName[lang], lang) + line(signature.signatoryTitle[lang], lang))
       .join('')}</div>`;
   return `<section class="signatures">${blocks.map(block).join('')}</section>`;
@@ -146,6 +146,6 @@ function diagonalDegrees(landscape: boolean): number {
   return Math.round(Math.atan2(height, width) * (180 / Math.PI) * 10) / 10;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }

@@ -171,7 +171,7 @@ function decode(der: Buffer | Uint8Array): asn1js.AsnType {
 /** The elements of a SEQUENCE, SET or explicitly tagged value; a 422 when `node` is none. */
 function children(node: asn1js.AsnType | undefined, what: string): asn1js.AsnType[] {
   const value = (node as { valueBlock?: { value?: unknown } } | undefined)?.valueBlock?.value;
-  if (!node || !node.idBlock.isConstructed || !Array.isArray(value)) throw unreadable(what);
+  if (!node?.idBlock.isConstructed || !Array.isArray(value)) throw unreadable(what);
   return value as asn1js.AsnType[];
 }
 

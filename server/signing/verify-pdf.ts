@@ -315,7 +315,7 @@ function readContents(dictionary: PDFDict): Buffer | undefined {
  * signature vouch for bytes other than the ones it seems to.
  */
 function checkByteRange(pdf: Buffer, byteRange: number[] | undefined, contents: Buffer | undefined, problems: string[]): boolean {
-  if (!byteRange || byteRange.length !== 4 || !byteRange.every((value) => Number.isSafeInteger(value) && value >= 0)) {
+  if (byteRange?.length !== 4 || !byteRange.every((value) => Number.isSafeInteger(value) && value >= 0)) {
     problems.push(`/ByteRange must be four non-negative integers, got ${byteRange ? `[${byteRange.join(' ')}]` : 'none'}`);
     return false;
   }

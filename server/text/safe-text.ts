@@ -6,6 +6,7 @@ import { TextMeasurer, type FontId } from '../pdf/fonts.ts';
  * C0/C1 controls other than tab and line breaks, and the bidirectional overrides, embeddings, isolates
  * and marks used to hide text ("Trojan source"). Russian, Korean and English never need them.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this rule's purpose.
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/u;
 
 /** A string of user-written text, refused (naming the character) when it holds a forbidden character. */

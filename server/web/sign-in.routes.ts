@@ -54,7 +54,7 @@ export function signInRoutes(services: PageServices, throttle: LoginThrottle): R
       response.set('Retry-After', String(verdict.retryAfterSeconds));
       return showSignIn(request, response, 429, 'signIn.throttled', Math.ceil(verdict.retryAfterSeconds / 60));
     }
-    let session;
+    let session: Awaited<ReturnType<typeof startWebSession>>;
     try {
       session = await startWebSession(deps.db, email, field(request, 'password'), deps.now());
     } catch (error) {

@@ -58,7 +58,7 @@ function compileAll(): Templates {
 function registerHelpers(environment: typeof Handlebars): void {
   const pageLang = (options: Handlebars.HelperOptions): Lang => options.data.root.lang;
   /** {{t "state." state count=3}}: the positional parts make the key, the named ones fill its placeholders. */
-  environment.registerHelper('t', function (...parts: unknown[]) {
+  environment.registerHelper('t', (...parts: unknown[]) => {
     const options = parts.pop() as Handlebars.HelperOptions;
     return translate(pageLang(options), parts.join(''), options.hash);
   });

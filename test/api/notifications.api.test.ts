@@ -228,7 +228,7 @@ describe(`notifications and webhooks API (${TEST_DATABASE_KIND})`, () => {
         expect(sent).to.include({ eventId, status: 'delivered', attempts: 1, lastStatusCode: 200, lastError: null });
         const ours = received.filter((request) => JSON.parse(request.body).id === eventId);
         expect(ours).to.have.length(1);
-        const expected = 'sha256=' + createHmac('sha256', created.secret).update(`${ours[0]!.timestamp}.${ours[0]!.body}`).digest('hex');
+        const expected = `sha256=${createHmac('sha256', created.secret).update(`${ours[0]!.timestamp}.${ours[0]!.body}`).digest('hex')}`;
         expect(ours[0]!.signature).to.equal(expected);
       } finally {
         receiver.closeAllConnections();

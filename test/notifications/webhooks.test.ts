@@ -41,7 +41,7 @@ class Receiver {
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const timestamp = String(request.headers['x-bilateral-timestamp']);
-        const expected = Buffer.from('sha256=' + createHmac('sha256', this.secret).update(`${timestamp}.${body}`).digest('hex'));
+        const expected = Buffer.from(`sha256=${createHmac('sha256', this.secret).update(`${timestamp}.${body}`).digest('hex')}`);
         const actual = Buffer.from(String(request.headers['x-bilateral-signature']));
         const received = {
           path: request.url ?? '',
@@ -218,7 +218,7 @@ describe(`webhooks (${TEST_DATABASE_KIND})`, () => {
     expect(request!.signatureValid).to.equal(true);
     expect(check({})).to.equal(true);
     expect(check({ body: request!.body.replace('review', 'approval') })).to.equal(false);
-    expect(check({ secret: receiver.secret + 'x' })).to.equal(false);
+    expect(check({ secret: `${receiver.secret}x` })).to.equal(false);
     expect(check({ timestamp: String(Number(timestamp) + 1) })).to.equal(false);
     expect(check({ now: new Date(clock.now().getTime() + 301 * SECOND) }), 'outside the 5 minute tolerance').to.equal(false);
   });

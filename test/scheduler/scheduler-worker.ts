@@ -56,6 +56,6 @@ if (mode === 'hang') {
   for await (const line of lines) if (line.trim() === 'go') break;
   lines.close();
   const handled = await drain();
-  process.stdout.write(JSON.stringify({ processId, handled }) + '\n');
+  process.stdout.write(`${JSON.stringify({ processId, handled })}\n`);
   await db.destroy();
 }

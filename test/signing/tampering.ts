@@ -37,7 +37,7 @@ export function changeOneByteOfTitle(pdf: Buffer): { pdf: Buffer; offset: number
 /** Changes one byte inside the first page's (compressed) content stream. */
 export function changeOneByteOfPageContent(pdf: Buffer): { pdf: Buffer; offset: number } {
   const text = pdf.toString('latin1');
-  const contentsRef = /\/Type \/Page\n[^]*?\/Contents (\d+) 0 R/.exec(text);
+  const contentsRef = /\/Type \/Page\n[\s\S]*?\/Contents (\d+) 0 R/.exec(text);
   if (!contentsRef) throw new Error('no page content stream found');
   const objectStart = text.indexOf(`\n${contentsRef[1]} 0 obj\n`);
   const streamStart = text.indexOf('stream\n', objectStart) + 'stream\n'.length;

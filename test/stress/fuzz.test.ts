@@ -99,7 +99,7 @@ async function sendHostileRequest(baseUrl: string, token: string, next: () => nu
   const tokens = [
     `Bearer ${token}`,
     `Bearer ${token.slice(0, -2)}xx`,
-    'Bearer ' + 'A'.repeat(43),
+    `Bearer ${'A'.repeat(43)}`,
     'Basic dXNlcjpwYXNz',
     `Bearer ${token} extra`,
     '',

@@ -11,6 +11,12 @@ document.addEventListener('submit', (event) => {
   }
   if (form.method.toLowerCase() === 'post') {
     // Later than the submission itself, so the pressed button's name and value are still sent.
-    setTimeout(() => form.querySelectorAll('button').forEach((each) => (each.disabled = true)), 0);
+    setTimeout(
+      () =>
+        form.querySelectorAll('button').forEach((each) => {
+          each.disabled = true;
+        }),
+      0,
+    );
   }
 });
