@@ -1,6 +1,4 @@
 import { X509Certificate, createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { z } from 'zod';
 import {
   completeSigningRequest,
@@ -12,6 +10,7 @@ import type { User } from '../../db/repositories/users.repository.ts';
 import { ConflictError, MalformedRequestError, RuleViolationError } from '../errors.ts';
 import { certificateSha256 } from '../signing/certificate-checks.ts';
 import { certificateView, type CertificateView } from '../signing/certificate-view.ts';
+import { checkSubmittedCms } from '../signing/cms-checks.ts';
 import { assembleSignedData, encodeSignedAttributes, padesSignedAttributes } from '../signing/cms-signer.ts';
 import { certificateSubject } from '../signing/pki.ts';
 import { embedSignature, prepareSignature, reopenPreparedSignature, type PreparedSignature } from '../signing/sign-pdf.ts';
@@ -37,14 +36,6 @@ import { checkedSigningCredential, latestOriginal, nextRevision, signatureRevisi
 
 /** Long enough for a person to confirm on a card reader; short enough that /M stays near the truth. */
 const SIGNING_REQUEST_LIFETIME_MS = 30 * 60 * 1000;
-/** How far a signing-time attribute (which `openssl cms -sign` always adds) may be from the request's life. */
-const CLOCK_SKEW_MS = 5 * 60 * 1000;
-
-const OID = {
-  signedData: '1.2.840.113549.1.7.2',
-  signingTime: '1.2.840.113549.1.9.5',
-} as const;
-
 /** What the signatory's device needs to sign one original. */
 export interface SigningRequestView {
   readonly agreementId: number;
@@ -174,7 +165,7 @@ export async function submitExternalSignature(
   const prepared = reopenPreparedSignature(request.preparedPdf);
   let cms =
     input.cms !== undefined
-      ? checkedCms(Buffer.from(input.cms, 'base64'), credential.certificatePem, request, at)
+      ? checkSubmittedCms(Buffer.from(input.cms, 'base64'), credential.certificatePem, { requestedAt: request.createdAt, now: at })
       : assembleSignedData(
           credential.certificatePem,
           checked.issuerPems,
@@ -241,49 +232,6 @@ function embed(prepared: PreparedSignature, cms: Buffer): Buffer {
       `The signature takes ${cms.length} bytes; at most ${room} fit (leave out certificates the chain does not need)`,
     );
   return embedSignature(prepared, cms);
-}
-
-/**
- * What only the CMS form needs checking before it is embedded: one DER SignedData, signed with the
- * registered certificate, and a signing-time attribute (if any) within the request's life.
- */
-function checkedCms(cms: Buffer, certificatePem: string, request: SigningRequest, at: Date): Buffer {
-  const refuse = (problem: string) => new RuleViolationError(`The signature was refused: ${problem}`, { problems: [problem] });
-  const parsed = asn1js.fromBER(cms);
-  if (parsed.offset === -1 || parsed.offset !== cms.length) throw refuse('it is not one DER-encoded CMS structure');
-  let signedData: pkijs.SignedData;
-  try {
-    const contentInfo = new pkijs.ContentInfo({ schema: parsed.result });
-    if (contentInfo.contentType !== OID.signedData) throw new Error('not SignedData');
-    signedData = new pkijs.SignedData({ schema: contentInfo.content });
-  } catch {
-    throw refuse('it is not a CMS SignedData (make it with openssl cms -sign -binary -outform DER)');
-  }
-  if (signedData.signerInfos.length !== 1) throw refuse(`it has ${signedData.signerInfos.length} signers; a PDF signature has exactly one`);
-  const signerInfo = signedData.signerInfos[0]!;
-  const registered = pkijs.Certificate.fromBER(new X509Certificate(certificatePem).raw);
-  const sid = signerInfo.sid;
-  const signedWithRegistered =
-    sid instanceof pkijs.IssuerAndSerialNumber &&
-    sid.issuer.isEqual(registered.issuer) &&
-    sid.serialNumber.isEqual(registered.serialNumber);
-  if (!signedWithRegistered) throw refuse('it is not signed with your registered certificate (issuer and serial number differ)');
-  const carried = (signedData.certificates ?? []).some(
-    (certificate) =>
-      certificate instanceof pkijs.Certificate &&
-      Buffer.from(certificate.toSchema().toBER(false)).equals(Buffer.from(registered.toSchema().toBER(false))),
-  );
-  if (!carried) throw refuse('it does not carry your registered certificate (do not use -nocerts)');
-  const signingTime = signerInfo.signedAttrs?.attributes.find((attribute) => attribute.type === OID.signingTime)?.values[0];
-  if (signingTime instanceof asn1js.UTCTime || signingTime instanceof asn1js.GeneralizedTime) {
-    const claimed = signingTime.toDate().getTime();
-    if (claimed < new Date(request.createdAt).getTime() - CLOCK_SKEW_MS || claimed > at.getTime() + CLOCK_SKEW_MS) {
-      throw refuse(
-        `its signing-time attribute ${signingTime.toDate().toISOString()} is outside the signing request's life (${request.createdAt} to now)`,
-      );
-    }
-  }
-  return cms;
 }
 
 /** The embedded signature must verify as any reader would verify it: intact, with the party's chain valid at the signing time, no problems. */

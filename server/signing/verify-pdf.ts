@@ -15,6 +15,7 @@ import {
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { MalformedRequestError, RuleViolationError } from '../errors.ts';
+import { identifiesCertificate } from './cms-checks.ts';
 import { PDF_LIMITS, PdfLimitError, checkPdfStructure } from './pdf-limits.ts';
 
 /**
@@ -375,11 +376,7 @@ function parseCms(contents: Buffer, problems: string[]): ParsedCms | undefined {
   const signerInfo = signedData.signerInfos[0];
   if (!signerInfo) return undefined;
   const certificates = (signedData.certificates ?? []).filter((certificate) => certificate instanceof pkijs.Certificate);
-  const sid = signerInfo.sid;
-  const signerCertificate =
-    sid instanceof pkijs.IssuerAndSerialNumber
-      ? certificates.find((certificate) => certificate.issuer.isEqual(sid.issuer) && certificate.serialNumber.isEqual(sid.serialNumber))
-      : undefined;
+  const signerCertificate = certificates.find((certificate) => identifiesCertificate(signerInfo.sid, certificate));
   if (!signerCertificate) {
     problems.push("the CMS does not carry the signer's certificate (by issuer and serial number)");
     return undefined;
