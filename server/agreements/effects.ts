@@ -2,8 +2,6 @@ import type { Knex } from 'knex';
 import type { AgreementDates } from '../../db/repositories/agreements.repository.ts';
 import { insertApproval } from '../../db/repositories/approvals.repository.ts';
 import { insertOriginalRevision, type OriginalRevision } from '../../db/repositories/originals.repository.ts';
-import { insertSignature } from '../../db/repositories/signatures.repository.ts';
-import { deleteSigningRequests } from '../../db/repositories/signing-requests.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { Effect, EffectOf, EffectType } from '../../workflows/agreement/agreement.workflow.ts';
 import {
@@ -19,7 +17,8 @@ import { auditedActor, type Transition } from './commit-transition.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { renderFinalOriginals } from './freeze-originals.ts';
 import type { DecidedEvent } from './send-agreement-event.ts';
-import { signOriginals, type SignedOriginals } from './sign-originals.ts';
+import { commitSignature, type SignedOriginals } from '../signatures/commit-signature.ts';
+import { signAgreement } from '../signatures/sign-agreement.ts';
 
 /**
  * What the machine says a transition causes, turned into work: one handler per effect type, so a new
@@ -87,19 +86,9 @@ export const EFFECT_HANDLERS: { readonly [Type in EffectType]: EffectHandler<Typ
     plan: ({ record, next }) => ({ detail: [`approvals cleared: returned from ${record.state} to ${next.value}`] }),
   },
   signOriginals: {
-    prepare: (deps, { record, user, at }) => signOriginals(deps, record, user, at),
-    async commit(trx, transition, _effect, signed) {
-      const user = sender(transition);
-      for (const revision of signed.revisions) await insertOriginalRevision(trx, revision);
-      await insertSignature(trx, transition.record.id, {
-        party: user.party,
-        userId: user.id,
-        certificateSubject: signed.certificateSubject,
-        signedAt: transition.at.toISOString(),
-      });
-      // Signed now: the signatory's pending external signing requests are moot.
-      await deleteSigningRequests(trx, transition.record.id, user.id);
-    },
+    // The server-held key's signatures; an external signature brings its own (complete-external-signature.ts).
+    prepare: (deps, decided) => signAgreement(deps, decided),
+    commit: (trx, transition, _effect, signed) => commitSignature(trx, transition.record.id, sender(transition), signed, transition.at),
   },
   scheduleDueReminders: {
     plan: ({ record }, { params }) => ({ schedule: dueReminders(params.stage, record.dates) }),

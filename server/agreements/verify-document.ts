@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/connection.ts';
 import { findOriginalsBySha256 } from '../../db/repositories/original-lookup.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
-import { allTrustAnchors } from '../signing/trust-anchors.ts';
+import { allTrustAnchors } from '../signatures/load-trust-anchors.ts';
 import { verifyPdfIsolated } from '../signing/isolated-verification.ts';
 import type { PdfVerification } from '../signing/verify-pdf.ts';
 import type { UseCaseDeps } from './deps.ts';

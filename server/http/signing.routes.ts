@@ -1,15 +1,13 @@
 import { Router } from 'express';
 import type { UseCaseDeps } from '../agreements/deps.ts';
-import { createSigningRequest, externalSignatureInput, submitExternalSignature } from '../agreements/external-signing.ts';
-import { registerSigningCredential, registerSigningCredentialInput, showSigningCredential } from '../signing/signing-credentials.ts';
-import {
-  addTrustAnchor,
-  addTrustAnchorInput,
-  listPartyTrustAnchors,
-  retireTrustAnchor,
-  retireTrustAnchorInput,
-} from '../signing/trust-anchor-registry.ts';
 import { NotFoundError } from '../errors.ts';
+import { completeExternalSignature, externalSignatureInput } from '../signatures/complete-external-signature.ts';
+import { listPartyTrustAnchors } from '../signatures/list-trust-anchors.ts';
+import { registerSigningCredential, registerSigningCredentialInput } from '../signatures/register-signing-credential.ts';
+import { registerTrustAnchor, registerTrustAnchorInput } from '../signatures/register-trust-anchor.ts';
+import { requestExternalSignature } from '../signatures/request-external-signature.ts';
+import { retireTrustAnchor, retireTrustAnchorInput } from '../signatures/retire-trust-anchor.ts';
+import { showSigningCredential } from '../signatures/show-signing-credential.ts';
 import { currentUser, requireUser } from './authentication.ts';
 import { parseBody, parseId } from './parse.ts';
 
@@ -38,8 +36,8 @@ export function signingRoutes(deps: UseCaseDeps): Router {
   });
 
   router.post('/parties/:party/trust-anchors', signedIn, async (request, response) => {
-    const input = parseBody(addTrustAnchorInput, request.body);
-    response.status(201).json(await addTrustAnchor(deps, currentUser(response), pathParameter(request.params.party), input));
+    const input = parseBody(registerTrustAnchorInput, request.body);
+    response.status(201).json(await registerTrustAnchor(deps, currentUser(response), pathParameter(request.params.party), input));
   });
 
   router.post('/parties/:party/trust-anchors/:id/retire', signedIn, async (request, response) => {
@@ -49,7 +47,7 @@ export function signingRoutes(deps: UseCaseDeps): Router {
   });
 
   router.get('/agreements/:id/signing-request', signedIn, async (request, response) => {
-    const prepared = await createSigningRequest(
+    const prepared = await requestExternalSignature(
       deps,
       currentUser(response),
       parseId(pathParameter(request.params.id)),
@@ -60,7 +58,7 @@ export function signingRoutes(deps: UseCaseDeps): Router {
 
   router.post('/agreements/:id/signature', signedIn, async (request, response) => {
     const input = parseBody(externalSignatureInput, request.body);
-    const outcome = await submitExternalSignature(deps, currentUser(response), parseId(pathParameter(request.params.id)), input);
+    const outcome = await completeExternalSignature(deps, currentUser(response), parseId(pathParameter(request.params.id)), input);
     response.status(outcome.complete ? 200 : 202).json(outcome);
   });
 

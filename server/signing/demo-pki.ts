@@ -2,7 +2,7 @@ import type { Database } from '../../db/connection.ts';
 import { findPartyCa, findSigningCredential, insertCredential } from '../../db/repositories/credentials.repository.ts';
 import { listParties } from '../../db/repositories/parties.repository.ts';
 import { findUsersByRole } from '../../db/repositories/users.repository.ts';
-import { credentialOwner } from './credentials.ts';
+import { credentialOwner } from '../signatures/credential-owner.ts';
 import { sealPrivateKey } from './key-vault.ts';
 import { createCertificateAuthority, issueSigningCertificate } from './pki.ts';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { openPrivateKey } from '../../server/signing/key-vault.ts';
 import { verifyPdf } from '../../server/signing/verify-pdf.ts';
-import { allTrustAnchors } from '../../server/signing/trust-anchors.ts';
+import { allTrustAnchors } from '../../server/signatures/load-trust-anchors.ts';
 import { ApiClient, type ApiResponse } from '../support/api-client.ts';
 import { COOPERATION, demoCertificateAuthorities, HAPPY_PATH, runEvents } from '../support/execute-demo.ts';
 import { nssDatabaseTrusting, parsePdfsig, tempFile, tool } from '../support/pdf-tools.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { openPrivateKey } from '../../server/signing/key-vault.ts';
 import { MAX_ITERATIONS_PER_DERIVATION } from '../../server/signing/pkcs12-limits.ts';
-import { allTrustAnchors } from '../../server/signing/trust-anchors.ts';
+import { allTrustAnchors } from '../../server/signatures/load-trust-anchors.ts';
 import { verifyPdf, type TrustAnchor } from '../../server/signing/verify-pdf.ts';
 import { ApiClient, type ApiResponse } from '../support/api-client.ts';
 import {

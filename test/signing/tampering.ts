@@ -5,7 +5,7 @@ import { findSigningCredential } from '../../db/repositories/credentials.reposit
 import { findUserByEmail } from '../../db/repositories/users.repository.ts';
 import type { SignatureField } from '../../server/pdf/compose.ts';
 import { PadesCmsSigner } from '../../server/signing/cms-signer.ts';
-import { credentialOwner } from '../../server/signing/credentials.ts';
+import { credentialOwner } from '../../server/signatures/credential-owner.ts';
 import { openPrivateKey } from '../../server/signing/key-vault.ts';
 import { createCertificateAuthority, importPrivateKey, issueSigningCertificate } from '../../server/signing/pki.ts';
 import { addSignature } from '../../server/signing/sign-pdf.ts';

@@ -1,63 +1,32 @@
-import { X509Certificate, createHash } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
-import {
-  completeSigningRequest,
-  findSigningRequests,
-  replaceSigningRequest,
-  type SigningRequest,
-} from '../../db/repositories/signing-requests.repository.ts';
+import { completeSigningRequest, findSigningRequests, type SigningRequest } from '../../db/repositories/signing-requests.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
-import { ConflictError, MalformedRequestError, RuleViolationError } from '../errors.ts';
+import type { UseCaseDeps } from '../agreements/deps.ts';
+import { loadVisibleAgreement } from '../agreements/load-agreement.ts';
+import { applyEvent, decideEvent } from '../agreements/send-agreement-event.ts';
+import { ConflictError, RuleViolationError } from '../errors.ts';
 import { certificateSha256 } from '../signing/certificate-checks.ts';
-import { certificateView, type CertificateView } from '../signing/certificate-view.ts';
 import { checkSubmittedCms } from '../signing/cms-checks.ts';
-import { assembleSignedData, encodeSignedAttributes, padesSignedAttributes } from '../signing/cms-signer.ts';
+import { assembleSignedData, padesSignedAttributes } from '../signing/cms-signer.ts';
 import { certificateSubject } from '../signing/pki.ts';
-import { embedSignature, prepareSignature, reopenPreparedSignature, type PreparedSignature } from '../signing/sign-pdf.ts';
+import { embedSignature, reopenPreparedSignature, type PreparedSignature } from '../signing/sign-pdf.ts';
 import { addSignatureTimestamp } from '../signing/timestamp.ts';
-import { allTrustAnchors } from '../signing/trust-anchors.ts';
 import { verifyPdf } from '../signing/verify-pdf.ts';
-import type { UseCaseDeps } from './deps.ts';
-import { loadVisibleAgreement } from './load-agreement.ts';
-import { applyEvent, decideEvent } from './send-agreement-event.ts';
-import { checkedSigningCredential, latestOriginal, nextRevision, signatureRevisionOptions, wholeSeconds } from './sign-originals.ts';
+import { loadCheckedSigningCredential } from './load-signing-credential.ts';
+import { allTrustAnchors } from './load-trust-anchors.ts';
+import { latestOriginal, nextRevision, originalOf } from './signature-revision.ts';
 
 /**
- * External signing: the signatory's key stays on the government's own device. For each original the
- * server prepares the next incremental revision (the visible field and the signature dictionary, with
- * /ByteRange fixed and /Contents empty) and says what to sign; the CMS SignedData made elsewhere comes
- * back, is checked (it signs exactly those bytes, with the signatory's registered certificate, which
- * chains to the party's anchors and was valid at the signing time) and is embedded. When both originals
- * carry it, the SIGN event commits exactly as a server-side signature does (the same applyEvent): state,
- * both revisions, the signature row and the audit entry in one transaction.
+ * External signing, second half: the CMS SignedData made elsewhere for a signing request
+ * (request-external-signature.ts) comes back, is checked (it signs exactly the prepared bytes, with the
+ * signatory's registered certificate, which chains to the party's anchors and was valid at the signing
+ * time) and is embedded. When both originals carry it, the SIGN event commits exactly as a server-side
+ * signature does (the same applyEvent and commit-signature.ts): state, both revisions, the signature
+ * row and the audit entry in one transaction.
  *
  * The signature itself proves possession of the registered key, so no password is asked here.
  */
-
-/** Long enough for a person to confirm on a card reader; short enough that /M stays near the truth. */
-const SIGNING_REQUEST_LIFETIME_MS = 30 * 60 * 1000;
-/** What the signatory's device needs to sign one original. */
-export interface SigningRequestView {
-  readonly agreementId: number;
-  readonly original: string;
-  /** The version the request was prepared at; a change to the agreement makes it stale. */
-  readonly agreementVersion: number;
-  /** The claimed signing time, written to /M. */
-  readonly signingTime: string;
-  readonly expiresAt: string;
-  /** The registered certificate that must sign. */
-  readonly certificate: CertificateView;
-  readonly byteRange: readonly number[];
-  /** The digest of the covered bytes: the CMS message-digest attribute must hold it. */
-  readonly digest: { readonly algorithm: 'SHA-256'; readonly value: string };
-  /** The covered bytes themselves, base64: `openssl cms -sign -binary -in` them. */
-  readonly toSign: string;
-  /** Or: the signed attributes the server would use (DER SET, base64), for a raw signature over them (RSA PKCS#1 v1.5 or ECDSA, SHA-256). */
-  readonly signedAttributes: string;
-  readonly signedAttributesDigest: string;
-  /** Where the signature goes. */
-  readonly submitTo: string;
-}
 
 export const externalSignatureInput = z
   .object({
@@ -85,62 +54,11 @@ export interface ExternalSignatureOutcome {
   readonly version: number;
 }
 
-/** Prepares the user's signature revision of one original; replaces any earlier request of theirs for it. */
-export async function createSigningRequest(
-  deps: UseCaseDeps,
-  user: User,
-  agreementId: number,
-  original: unknown,
-): Promise<SigningRequestView> {
-  const record = await loadVisibleAgreement(deps.db, agreementId, user);
-  const party = originalOf(record.parties, original);
-  const at = deps.now();
-  // The same decision SIGN gets, so a request is only ever made when the signature could be committed.
-  await decideEvent(deps, user, record, { type: 'SIGN' }, at);
-  const signingTime = wholeSeconds(at);
-  const { credential } = await checkedSigningCredential(deps.db, user, signingTime);
-  const latest = await latestOriginal(deps.db, record.id, party);
-  const prepared = await prepareSignature(
-    latest.pdf,
-    await signatureRevisionOptions(deps.db, user, credential.certificatePem, signingTime, latest),
-  );
-  const digest = createHash('sha256').update(prepared.signedBytes).digest();
-  const request = {
-    agreementId: record.id,
-    original: party,
-    userId: user.id,
-    agreementVersion: record.version,
-    baseRevision: latest.revision,
-    signingTime: signingTime.toISOString(),
-    certificateSha256: certificateSha256(credential.certificatePem),
-    preparedPdf: prepared.pdf,
-    digest: digest.toString('hex'),
-    createdAt: at.toISOString(),
-    expiresAt: new Date(at.getTime() + SIGNING_REQUEST_LIFETIME_MS).toISOString(),
-  };
-  await deps.db.transaction((trx) => replaceSigningRequest(trx, request));
-  const signedAttributes = encodeSignedAttributes(await padesSignedAttributes(digest, new X509Certificate(credential.certificatePem).raw));
-  return {
-    agreementId: record.id,
-    original: party,
-    agreementVersion: record.version,
-    signingTime: request.signingTime,
-    expiresAt: request.expiresAt,
-    certificate: certificateView(credential.certificatePem),
-    byteRange: prepared.byteRange,
-    digest: { algorithm: 'SHA-256', value: request.digest },
-    toSign: prepared.signedBytes.toString('base64'),
-    signedAttributes: signedAttributes.toString('base64'),
-    signedAttributesDigest: createHash('sha256').update(signedAttributes).digest('hex'),
-    submitTo: `/api/agreements/${record.id}/signature`,
-  };
-}
-
 /**
  * Checks the signature made elsewhere for one original and embeds it; when the user's signature is now
  * in every original, commits the SIGN. A refused signature changes nothing.
  */
-export async function submitExternalSignature(
+export async function completeExternalSignature(
   deps: UseCaseDeps,
   user: User,
   agreementId: number,
@@ -158,7 +76,7 @@ export async function submitExternalSignature(
   }
   assertStillCurrent(request, record.version, at);
   const signingTime = new Date(request.signingTime);
-  const { credential, checked } = await checkedSigningCredential(deps.db, user, signingTime);
+  const { credential, checked } = await loadCheckedSigningCredential(deps.db, user, signingTime);
   if (certificateSha256(credential.certificatePem) !== request.certificateSha256) {
     throw new ConflictError('Your signing certificate changed since the signing request; ask for a new one');
   }
@@ -198,17 +116,10 @@ export async function submitExternalSignature(
       throw new ConflictError(`The ${original} original changed since the signing request; ask for a new one`);
     revisions.push(nextRevision(latest, signed.signedPdf!, at));
   }
-  // The signatures were made on the device: they are what the SIGN's signOriginals effect stores.
+  // The signatures were made on the device: they are what the SIGN's signOriginals effect commits (commit-signature.ts).
   const signed = { revisions, certificateSubject: certificateSubject(credential.certificatePem) };
   const outcome = await applyEvent(deps, decided, { prepared: { signOriginals: signed }, detail });
   return { original: party, complete: true, waitingFor: [], state: outcome.state, version: outcome.version };
-}
-
-function originalOf(parties: readonly string[], original: unknown): string {
-  if (typeof original !== 'string' || !parties.includes(original)) {
-    throw new MalformedRequestError(`original must be one of the parties: ${parties.join(', ')}`);
-  }
-  return original;
 }
 
 function assertStillCurrent(request: SigningRequest, version: number, at: Date): void {

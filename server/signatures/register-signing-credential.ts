@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import { insertCredential, findSigningCredential, type StoredCredential } from '../../db/repositories/credentials.repository.ts';
-import { findUserByEmail, type User } from '../../db/repositories/users.repository.ts';
+import { insertCredential } from '../../db/repositories/credentials.repository.ts';
+import type { User } from '../../db/repositories/users.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
-import { authorizeOnUser } from '../auth/policy.ts';
-import { NotFoundError, RuleViolationError } from '../errors.ts';
-import { checkSignerCertificate, parseCertificate } from './certificate-checks.ts';
-import { certificateView, type CertificateView } from './certificate-view.ts';
-import { credentialOwner } from './credentials.ts';
-import { sealPrivateKey } from './key-vault.ts';
-import { MAX_PKCS12_BYTES, readPkcs12 } from './pkcs12.ts';
-import { partyTrustAnchors } from './trust-anchors.ts';
+import { checkSignerCertificate, parseCertificate } from '../signing/certificate-checks.ts';
+import { sealPrivateKey } from '../signing/key-vault.ts';
+import { MAX_PKCS12_BYTES, readPkcs12 } from '../signing/pkcs12.ts';
+import { credentialOwner } from './credential-owner.ts';
+import { partyTrustAnchors } from './load-trust-anchors.ts';
+import { findSignatory, showSigningCredential, type SigningCredentialView } from './show-signing-credential.ts';
 
 /**
  * A government brings its own signing certificate for a signatory instead of the demo PKI's: either a
@@ -54,25 +52,13 @@ export const registerSigningCredentialInput = z
   });
 export type RegisterSigningCredentialInput = z.infer<typeof registerSigningCredentialInput>;
 
-/** A signatory's signing credential as the API shows it. */
-export interface SigningCredentialView {
-  readonly email: string;
-  readonly party: string;
-  readonly certificate: CertificateView;
-  /** Issuers up to the trust anchor, nearest first (subjects). */
-  readonly chain: string[];
-  /** True: the server holds the key and signs on SIGN. False: the signatory signs externally. */
-  readonly serverHoldsKey: boolean;
-  readonly registeredAt: string;
-}
-
 export async function registerSigningCredential(
   deps: UseCaseDeps,
   actor: User,
   email: string,
   input: RegisterSigningCredentialInput,
 ): Promise<SigningCredentialView> {
-  const signatory = await signatoryFor(deps, actor, email, 'signing-credential.register');
+  const signatory = await findSignatory(deps, actor, email, 'signing-credential.register');
   const now = deps.now();
   const supplied = input.pkcs12 !== undefined ? readPkcs12(Buffer.from(input.pkcs12, 'base64'), input.passphrase ?? '') : undefined;
   const certificatePem = supplied?.certificatePem ?? input.certificate!;
@@ -97,38 +83,5 @@ export async function registerSigningCredential(
   } finally {
     supplied?.privateKeyPkcs8.fill(0);
   }
-  return (await showSigningCredential(deps, actor, signatory.email))!;
-}
-
-/** The signatory's current signing credential, or 404 when none is registered. */
-export async function showSigningCredential(deps: UseCaseDeps, actor: User, email: string): Promise<SigningCredentialView> {
-  const signatory = await signatoryFor(deps, actor, email, 'signing-credential.read');
-  const credential = await findSigningCredential(deps.db, signatory.id);
-  if (!credential) throw new NotFoundError(`${signatory.email} has no signing certificate registered`);
-  return view(signatory, credential);
-}
-
-async function signatoryFor(
-  deps: UseCaseDeps,
-  actor: User,
-  email: string,
-  action: 'signing-credential.register' | 'signing-credential.read',
-): Promise<User> {
-  const user = await findUserByEmail(deps.db, email);
-  if (!user) throw new NotFoundError('There is no such user in your party');
-  authorizeOnUser(actor, user, action);
-  if (user.role !== 'signatory')
-    throw new RuleViolationError(`${user.email} is not a signatory (${user.role}); only signatories have signing certificates`);
-  return user;
-}
-
-function view(signatory: User, credential: StoredCredential): SigningCredentialView {
-  return {
-    email: signatory.email,
-    party: signatory.party,
-    certificate: certificateView(credential.certificatePem),
-    chain: credential.chainPems.map((pem) => certificateView(pem).subject),
-    serverHoldsKey: credential.encryptedKey !== null,
-    registeredAt: credential.createdAt,
-  };
+  return showSigningCredential(deps, actor, signatory.email);
 }

@@ -6,34 +6,30 @@ import {
   findTrustAnchorBySha256,
   insertCredential,
   listTrustAnchors,
-  retireTrustAnchor as markTrustAnchorRetired,
   type StoredCredential,
 } from '../../db/repositories/credentials.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { authorizeOnParty } from '../auth/policy.ts';
-import { NotFoundError, RuleViolationError } from '../errors.ts';
-import { certificateSha256, parseCertificate } from './certificate-checks.ts';
-import { certificateView, type CertificateView } from './certificate-view.ts';
+import { RuleViolationError } from '../errors.ts';
+import { certificateSha256, parseCertificate } from '../signing/certificate-checks.ts';
+import { trustAnchorView, type TrustAnchorView } from './list-trust-anchors.ts';
 
 /**
- * A party's trust anchors: the CA certificates its signatories' certificates must chain to. Its own CA
- * (the demo PKI's) is one; its administrator registers the government's real CAs. An anchor is a
- * certificate only: the server never holds a CA's key for it.
+ * A party's administrator registers one of the government's CAs as a trust anchor of the party.
  *
  * A CA belongs to one party. CA certificates are public (every signed original embeds them), so without
  * that rule one party's administrator could register the other's CA and have its signatures attributed to
  * the wrong government. A certificate another party has registered, or another certificate of the same
  * CA (same name and key), is refused with 422; the database's unique index on the certificate's SHA-256
- * settles two registrations racing. An anchor is never deleted, since it is what verified old signatures:
- * it is retired, which is final and recorded with who, when and why.
+ * settles two registrations racing.
  */
 
 const KEY_USAGE = '2.5.29.15';
 /** keyCertSign is bit 5 of KeyUsage, counted from the first byte's most significant bit. */
 const KEY_CERT_SIGN = 0x04;
 
-export const addTrustAnchorInput = z
+export const registerTrustAnchorInput = z
   .object({
     certificate: z
       .string()
@@ -41,30 +37,15 @@ export const addTrustAnchorInput = z
       .regex(/-----BEGIN CERTIFICATE-----/, 'must be a PEM certificate'),
   })
   .strict();
-export type AddTrustAnchorInput = z.infer<typeof addTrustAnchorInput>;
-
-export const retireTrustAnchorInput = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
-export type RetireTrustAnchorInput = z.infer<typeof retireTrustAnchorInput>;
-
-export interface TrustAnchorView {
-  readonly id: number;
-  readonly party: string;
-  /** 'ca': the party's own CA (demo PKI); 'anchor': registered by its administrator. */
-  readonly kind: 'ca' | 'anchor';
-  readonly certificate: CertificateView;
-  readonly registeredAt: string;
-  /** Null while in service; once retired it trusts no signature made from `at` on, and still those made before. */
-  readonly retired: { readonly at: string; readonly by: string | null; readonly reason: string } | null;
-}
-
-/** The party's anchors, in service and retired, oldest first. */
-export async function listPartyTrustAnchors(deps: UseCaseDeps, actor: User, party: string): Promise<TrustAnchorView[]> {
-  authorizeOnParty(actor, party, 'trust-anchors.read');
-  return (await findPartyTrustAnchorHistory(deps.db, party)).map(view);
-}
+export type RegisterTrustAnchorInput = z.infer<typeof registerTrustAnchorInput>;
 
 /** Registers a CA certificate as one of the party's anchors; 422 for one that is no CA, not valid now, or registered already (by this party or another). */
-export async function addTrustAnchor(deps: UseCaseDeps, actor: User, party: string, input: AddTrustAnchorInput): Promise<TrustAnchorView> {
+export async function registerTrustAnchor(
+  deps: UseCaseDeps,
+  actor: User,
+  party: string,
+  input: RegisterTrustAnchorInput,
+): Promise<TrustAnchorView> {
   authorizeOnParty(actor, party, 'trust-anchors.manage');
   const parsed = parseCertificate(input.certificate, 'the certificate');
   const certificate = new X509Certificate(input.certificate);
@@ -100,24 +81,7 @@ export async function addTrustAnchor(deps: UseCaseDeps, actor: User, party: stri
   );
   // Undefined: another registration of the same certificate committed between the check and the insert.
   if (id === undefined) throw alreadyRegistered((await findTrustAnchorBySha256(deps.db, certificateSha256(pem)))!, party);
-  return view((await findPartyTrustAnchorHistory(deps.db, party)).find((anchor) => anchor.id === id)!);
-}
-
-/** Retires one of the party's anchors for good: recorded with who, when and why; 404 for none of the party's, 422 when retired already. */
-export async function retireTrustAnchor(
-  deps: UseCaseDeps,
-  actor: User,
-  party: string,
-  id: number,
-  input: RetireTrustAnchorInput,
-): Promise<TrustAnchorView> {
-  authorizeOnParty(actor, party, 'trust-anchors.manage');
-  const anchor = (await findPartyTrustAnchorHistory(deps.db, party)).find((candidate) => candidate.id === id);
-  if (!anchor) throw new NotFoundError(`${party} has no trust anchor ${id}`);
-  if (anchor.retired) throw new RuleViolationError(`The trust anchor ${id} was retired at ${anchor.retired.at}`);
-  const retired = await markTrustAnchorRetired(deps.db, party, id, { at: deps.now().toISOString(), by: actor.email, reason: input.reason });
-  if (!retired) throw new RuleViolationError(`The trust anchor ${id} was retired meanwhile`);
-  return view((await findPartyTrustAnchorHistory(deps.db, party)).find((candidate) => candidate.id === id)!);
+  return trustAnchorView((await findPartyTrustAnchorHistory(deps.db, party)).find((anchor) => anchor.id === id)!);
 }
 
 function alreadyRegistered(claimed: StoredCredential, party: string): RuleViolationError {
@@ -131,15 +95,4 @@ function alreadyRegistered(claimed: StoredCredential, party: string): RuleViolat
 /** The same CA: the same name and the same key, whichever of its certificates each one is. */
 function isSameCa(a: X509Certificate, b: X509Certificate): boolean {
   return a.subject === b.subject && a.publicKey.equals(b.publicKey);
-}
-
-function view(anchor: StoredCredential): TrustAnchorView {
-  return {
-    id: anchor.id,
-    party: anchor.party,
-    kind: anchor.purpose === 'ca' ? 'ca' : 'anchor',
-    certificate: certificateView(anchor.certificatePem),
-    registeredAt: anchor.createdAt,
-    retired: anchor.retired,
-  };
 }

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/connection.ts';
 import { findPartyTrustAnchors, listTrustAnchors, type StoredCredential } from '../../db/repositories/credentials.repository.ts';
-import type { TrustAnchor } from './verify-pdf.ts';
+import type { TrustAnchor } from '../signing/verify-pdf.ts';
 
 /**
  * The CA certificates a party's signatories must chain to: its CA (the demo PKI's) and the anchors its
