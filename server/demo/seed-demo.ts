@@ -5,7 +5,7 @@ import { createAgreement } from '../agreements/create-agreement.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { sendAgreementEvent } from '../agreements/send-agreement-event.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { issueDemoCredentials } from '../signing/demo-pki.ts';
+import { issueDemoCredentials } from './issue-demo-credentials.ts';
 import { DEMO_PARTIES, DEMO_USERS, LETTER_OF_INTENT_AREAS, SEED_AREAS } from './demo-parties.ts';
 
 /** The seed's dates. The article gives the years; the days are illustrative. */

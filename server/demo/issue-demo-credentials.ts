@@ -1,0 +1,36 @@
+import type { Database } from '../../db/connection.ts';
+import { findPartyCa, findSigningCredential, insertCredential } from '../../db/repositories/credentials.repository.ts';
+import { listParties } from '../../db/repositories/parties.repository.ts';
+import { findUsersByRole } from '../../db/repositories/users.repository.ts';
+import { credentialOwner } from '../signatures/credential-owner.ts';
+import { issueDemoCertificateAuthority, issueDemoSigningCertificate } from '../signing/demo-pki.ts';
+import { sealPrivateKey } from '../signing/key-vault.ts';
+
+/**
+ * Demo mode only: the demo PKI's CA per government and signing certificate per signatory, made on first
+ * start and stored with the private keys sealed under the server's secret. A real deployment brings its
+ * own certificates.
+ */
+export async function issueDemoCredentials(db: Database, secret: Buffer, now: Date): Promise<void> {
+  for (const party of await listParties(db)) {
+    // A party whose CA exists was issued with its signatories on an earlier start.
+    if (await findPartyCa(db, party.key)) continue;
+    const caCredential = await issueDemoCertificateAuthority(party, now);
+    const caRecord = { party: party.key, userId: null, purpose: 'ca' as const, certificatePem: caCredential.certificatePem };
+    await insertCredential(
+      db,
+      { ...caRecord, encryptedKey: sealPrivateKey(secret, credentialOwner(caRecord), caCredential.privateKeyPkcs8) },
+      now.toISOString(),
+    );
+    for (const user of await findUsersByRole(db, party.key, 'signatory')) {
+      if (await findSigningCredential(db, user.id)) continue;
+      const issued = await issueDemoSigningCertificate(caCredential, party, user, now);
+      const record = { party: party.key, userId: user.id, purpose: 'signing' as const, certificatePem: issued.certificatePem };
+      await insertCredential(
+        db,
+        { ...record, encryptedKey: sealPrivateKey(secret, credentialOwner(record), issued.privateKeyPkcs8) },
+        now.toISOString(),
+      );
+    }
+  }
+}
