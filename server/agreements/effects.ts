@@ -8,6 +8,7 @@ import {
   dueReminders,
   entryIntoForceOnSignature,
   firstTerm,
+  hasDurationClause,
   nextTerm,
   termination,
   type PlannedEvent,
@@ -87,7 +88,7 @@ export const EFFECT_HANDLERS: { readonly [Type in EffectType]: EffectHandler<Typ
   },
   signOriginals: {
     // The server-held key's signatures; an external signature brings its own (complete-external-signature.ts).
-    prepare: (deps, decided) => signAgreement(deps, decided),
+    prepare: (deps, { record, user, at }) => signAgreement(deps, record, user, at),
     commit: (trx, transition, _effect, signed) => commitSignature(trx, transition.record.id, sender(transition), signed, transition.at),
   },
   scheduleDueReminders: {
@@ -100,7 +101,7 @@ export const EFFECT_HANDLERS: { readonly [Type in EffectType]: EffectHandler<Typ
     plan: (transition) => entryIntoForceOnSignature(today(transition)),
   },
   startTerm: {
-    plan: ({ next, text }) => firstTerm(next.context.inForceSince!, text.text.variables),
+    plan: ({ next, text }) => firstTerm(next.context.inForceSince!, text.text.variables, hasDurationClause(text.text)),
   },
   startNextTerm: {
     plan: ({ record, text }) => nextTerm(record.dates, text.text.variables),

@@ -1,10 +1,11 @@
+import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
+import type { User } from '../../db/repositories/users.repository.ts';
 import { RuleViolationError } from '../errors.ts';
 import { PadesCmsSigner } from '../signing/cms-signer.ts';
 import { openPrivateKey } from '../signing/key-vault.ts';
 import { certificateSubject, importPrivateKey } from '../signing/pki.ts';
 import { addSignature } from '../signing/sign-pdf.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
-import type { DecidedEvent } from '../agreements/send-agreement-event.ts';
 import type { SignedOriginals } from './commit-signature.ts';
 import { credentialOwner } from './credential-owner.ts';
 import { loadCheckedSigningCredential } from './load-signing-credential.ts';
@@ -19,7 +20,7 @@ import { latestOriginal, nextRevision, signatureRevisionOptions, wholeSeconds } 
  * time-stamping authority configured each signature is timestamped. Nothing is written here:
  * commit-signature.ts stores the revisions in the same transaction as the SIGN event.
  */
-export async function signAgreement(deps: UseCaseDeps, { record, user, at }: DecidedEvent): Promise<SignedOriginals> {
+export async function signAgreement(deps: UseCaseDeps, record: AgreementRecord, user: User, at: Date): Promise<SignedOriginals> {
   const signingTime = wholeSeconds(at);
   const { credential, checked } = await loadCheckedSigningCredential(deps.db, user, signingTime);
   if (credential.encryptedKey === null) {
