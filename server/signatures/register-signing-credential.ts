@@ -3,8 +3,9 @@ import { insertCredential } from '../../db/repositories/credentials.repository.t
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { checkSignerCertificate, parseCertificate } from '../signing/certificate-checks.ts';
+import { readPkcs12Isolated } from '../signing/isolated-pkcs12.ts';
 import { sealPrivateKey } from '../signing/key-vault.ts';
-import { MAX_PKCS12_BYTES, readPkcs12 } from '../signing/pkcs12.ts';
+import { MAX_PKCS12_BYTES } from '../signing/pkcs12-limits.ts';
 import { credentialOwner } from './credential-owner.ts';
 import { partyTrustAnchors } from './load-trust-anchors.ts';
 import { findSignatory, showSigningCredential, type SigningCredentialView } from './show-signing-credential.ts';
@@ -15,7 +16,8 @@ import { findSignatory, showSigningCredential, type SigningCredentialView } from
  * the server's secret at once and never returned or logged), or the certificate alone (the signatory
  * then signs externally, on their own device). Either way the certificate must be fit to sign for the
  * party now: valid, allowed to sign, chaining to one of the party's trust anchors. The newest
- * registration is the one that signs; earlier ones stay on record.
+ * registration is the one that signs; earlier ones stay on record. An uploaded PKCS#12 is read in a
+ * bounded worker thread: its key derivations are as dear as the file asks, up to about a second.
  */
 
 const MAX_PEM_CHARACTERS = 16 * 1024;
@@ -60,7 +62,8 @@ export async function registerSigningCredential(
 ): Promise<SigningCredentialView> {
   const signatory = await findSignatory(deps, actor, email, 'signing-credential.register');
   const now = deps.now();
-  const supplied = input.pkcs12 !== undefined ? readPkcs12(Buffer.from(input.pkcs12, 'base64'), input.passphrase ?? '') : undefined;
+  const supplied =
+    input.pkcs12 !== undefined ? await readPkcs12Isolated(Buffer.from(input.pkcs12, 'base64'), input.passphrase ?? '') : undefined;
   const certificatePem = supplied?.certificatePem ?? input.certificate!;
   parseCertificate(certificatePem, 'the certificate');
   try {

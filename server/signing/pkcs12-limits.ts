@@ -14,6 +14,8 @@ import { RuleViolationError } from '../errors.ts';
  */
 export const MAX_ITERATIONS_PER_DERIVATION = 50_000;
 export const MAX_ITERATIONS_PER_FILE = 150_000;
+/** A PKCS#12 is a few KiB; this bounds the work a hostile upload can cause. */
+export const MAX_PKCS12_BYTES = 64 * 1024;
 /** A signer's key, its certificate and a chain of a few issuers; OpenSSL writes two SafeContents. */
 export const MAX_SAFE_CONTENTS = 4;
 export const MAX_SAFE_BAGS = 16;

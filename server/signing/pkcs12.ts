@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import forge from 'node-forge';
 import { DomainError, RuleViolationError } from '../errors.ts';
-import { IterationBudget, chargeDerivation, checkBagCount, checkPkcs12Structure } from './pkcs12-limits.ts';
+import { IterationBudget, MAX_PKCS12_BYTES, chargeDerivation, checkBagCount, checkPkcs12Structure } from './pkcs12-limits.ts';
 
 /**
  * Opens a PKCS#12 (.p12/.pfx) a government exports from its own PKI: the signer's certificate, its
@@ -10,7 +10,8 @@ import { IterationBudget, chargeDerivation, checkBagCount, checkPkcs12Structure 
  * well as today's PBES2/AES with SHA-256 MACs.
  *
  * The key leaves as PKCS#8 DER, to be sealed at once; nothing here logs, and no error repeats key
- * material or the passphrase.
+ * material or the passphrase. Pure and synchronous: an upload is read through isolated-pkcs12.ts, in a
+ * bounded worker thread, since the key derivations it asks for run in JavaScript.
  */
 
 /**
@@ -57,9 +58,6 @@ if (!guardedPbe.getCipher[ACTIVE_BUDGET]) {
     { [ACTIVE_BUDGET]: true as const },
   );
 }
-
-/** A PKCS#12 is a few KiB; this bounds the work a hostile upload can cause. */
-export const MAX_PKCS12_BYTES = 64 * 1024;
 
 export interface Pkcs12Contents {
   readonly certificatePem: string;

@@ -12,6 +12,7 @@ import {
 } from '../support/pkcs12-files.ts';
 import { expect } from 'chai';
 import { DomainError } from '../../server/errors.ts';
+import { readPkcs12Isolated } from '../../server/signing/isolated-pkcs12.ts';
 import { readPkcs12 } from '../../server/signing/pkcs12.ts';
 import { MAX_ITERATIONS_PER_DERIVATION, MAX_ITERATIONS_PER_FILE, MAX_SAFE_BAGS } from '../../server/signing/pkcs12-limits.ts';
 import { createRootCa, exportPkcs12, issueCertificate, openssl, scratchDirectory, type FileCredential } from './openssl-pki.ts';
@@ -180,5 +181,45 @@ describe('readPkcs12 budget (server/signing/pkcs12.ts, pkcs12-limits.ts)', () =>
     expect(refusedFast(closeModern(pfx, [certificates, dataContentInfo(many)], true))).to.match(
       new RegExp(`more than ${MAX_SAFE_BAGS} bags`),
     );
+  });
+});
+
+describe('readPkcs12Isolated (server/signing/isolated-pkcs12.ts)', () => {
+  let directory: string;
+  let root: FileCredential;
+  let signer: FileCredential;
+
+  before(async () => {
+    directory = scratchDirectory();
+    root = await createRootCa(directory, 'Root');
+    signer = await issueCertificate(root, 'signer', { commonName: 'Signer', days: 30 });
+  });
+
+  it('when a file is read in a worker thread, then the contents are those read in this thread, the key a Buffer of its own', async () => {
+    const pkcs12 = await exportPkcs12(signer, [root], PASSPHRASE, 'modern');
+    const isolated = await readPkcs12Isolated(pkcs12, PASSPHRASE);
+    const direct = readPkcs12(pkcs12, PASSPHRASE);
+    expect(isolated.certificatePem).to.equal(direct.certificatePem);
+    expect(isolated.otherCertificatePems).to.deep.equal(direct.otherCertificatePems);
+    expect(Buffer.isBuffer(isolated.privateKeyPkcs8)).to.equal(true);
+    expect(isolated.privateKeyPkcs8.equals(direct.privateKeyPkcs8)).to.equal(true);
+    expect(isolated.privateKeyPkcs8.buffer.byteLength).to.equal(isolated.privateKeyPkcs8.length);
+  });
+
+  it('when the thread refuses a file, then the same 422 arrives here, its limit included', async () => {
+    const pkcs12 = await exportPkcs12(signer, [root], PASSPHRASE, 'modern');
+    const refused = await readPkcs12Isolated(pkcs12, 'guess').then(
+      () => expect.fail('expected a 422'),
+      (error: unknown) => error,
+    );
+    expect(refused).to.be.instanceOf(DomainError);
+    expect((refused as DomainError).code).to.equal('RULE_VIOLATION');
+    expect((refused as DomainError).detail).to.equal(refusal(() => readPkcs12(pkcs12, 'guess')));
+    const greedy = withIterations(pkcs12, { mac: 2 ** 31 - 1 });
+    const overLimit = await readPkcs12Isolated(greedy, PASSPHRASE).then(
+      () => expect.fail('expected a 422'),
+      (error: unknown) => error as DomainError,
+    );
+    expect(overLimit.extensions).to.deep.include({ limit: 'iterations-per-derivation', max: MAX_ITERATIONS_PER_DERIVATION });
   });
 });
