@@ -8,7 +8,6 @@ import {
   dueReminders,
   entryIntoForceOnSignature,
   firstTerm,
-  hasDurationClause,
   nextTerm,
   termination,
   type PlannedEvent,
@@ -101,7 +100,7 @@ export const EFFECT_HANDLERS: { readonly [Type in EffectType]: EffectHandler<Typ
     plan: (transition) => entryIntoForceOnSignature(today(transition)),
   },
   startTerm: {
-    plan: ({ next, text }) => firstTerm(next.context.inForceSince!, text.text.variables, hasDurationClause(text.text)),
+    plan: ({ next, text }) => firstTerm(next.context.inForceSince!, text.text.variables),
   },
   startNextTerm: {
     plan: ({ record, text }) => nextTerm(record.dates, text.text.variables),
