@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { indexWords } from '../server/search/search-words.ts';
 import path from 'node:path';
 import { openDatabase, type Database } from '../db/connection.ts';
 import { processMemory } from '../test/support/process-memory.ts';
@@ -8,49 +9,89 @@ import { benchDatabaseKinds, createBenchDatabase, KIND_LABEL, type DatabaseKind 
 import { formatTable, isMain, percentile, progress, sampleMemory, writeResults, type BenchRow } from './bench-results.ts';
 
 /**
- * `GET /api/agreements` with 10,000 agreements in the database (both demo parties are party to all of
- * them, so the list holds all 10,000), against a real server process, on SQLite and on PostgreSQL:
- * one client in turn, then 16 at once. The agreements are copies of one made through the API,
- * inserted straight into the tables (agreements, their parties, their text) to save the time of 10,000
- * creations; the list reads only the first two.
+ * The register, `GET /api/agreements`, with 100,000 agreements in the database (both demo parties are
+ * party to all of them), each with a 20-article text in Russian and Korean, against a real server
+ * process, on SQLite and on PostgreSQL: a page of the list and three searches (a word found in one
+ * agreement's name, a Russian word in another form found in every agreement, a Korean compound written
+ * without its space), one client in turn, then 16 at once. The agreements are copies of one made through
+ * the API (its articles added through the API up to 20), inserted straight into the tables with their
+ * search index (which shares the texts, as the server's own writes do) to save the time of 100,000
+ * creations; each copy gets a name of its own, so a search can find exactly one.
  */
 
-const AGREEMENTS = Number(process.env.BENCH_LIST_AGREEMENTS ?? 10_000);
+const AGREEMENTS = Number(process.env.BENCH_LIST_AGREEMENTS ?? 100_000);
 const SEQUENTIAL = 40;
 const CONCURRENT_CLIENTS = 16;
 const CONCURRENT_REQUESTS_EACH = 5;
-const BATCH = 500;
+const BATCH = 1000;
+const ARTICLES = 20;
 
-/** Copies agreement `templateId` until the database holds `total` agreements. */
+/** Copies agreement `templateId` until the database holds `total` agreements; copy n is named "... (n) ref<n>". */
 async function fillWithCopies(db: Database, templateId: number, total: number): Promise<void> {
   const { id: _id, ...agreement } = await db('agreements').where({ id: templateId }).first();
   const parties: { party_key: string; position: number }[] = await db('agreement_parties')
     .where({ agreement_id: templateId })
     .select('party_key', 'position');
-  const { agreement_id: _agreementId, ...text } = await db('text_versions').where({ agreement_id: templateId }).orderBy('version').first();
+  const { agreement_id: _agreementId, ...text } = await db('text_versions')
+    .where({ agreement_id: templateId })
+    .orderBy('version', 'desc')
+    .first();
+  text.version = agreement.version;
+  const entries: Record<string, unknown>[] = (
+    await db('search_entries').where({ agreement_id: templateId }).whereNot({ clause_key: '' })
+  ).map(({ agreement_id: _a, ...entry }) => entry);
+  const titles: Record<string, unknown>[] = (await db('agreement_titles').where({ agreement_id: templateId })).map(
+    ({ agreement_id: _a, ...title }) => title,
+  );
   let count = Number((await db('agreements').count({ count: '*' }))[0]!.count);
   for (let batch = 0; count < total && batch < Math.ceil(total / BATCH) + 1; batch += 1) {
     const size = Math.min(BATCH, total - count);
     await db.transaction(async (trx) => {
       const [{ max }] = await trx('agreements').max({ max: 'id' });
+      const names = Array.from({ length: size }, (_, index) => `${agreement.title} (${count + index + 1}) ref${count + index + 1}`);
       await trx.batchInsert(
         'agreements',
-        Array.from({ length: size }, (_, index) => ({ ...agreement, title: `${agreement.title} (${count + index + 1})` })),
-        100,
+        names.map((title) => ({ ...agreement, title })),
+        200,
       );
       const ids: number[] = await trx('agreements').where('id', '>', max).orderBy('id').pluck('id');
       await trx.batchInsert(
         'agreement_parties',
         ids.flatMap((id) => parties.map((party) => ({ ...party, agreement_id: id }))),
-        200,
+        500,
       );
       await trx.batchInsert(
         'text_versions',
         ids.map((id) => ({ ...text, agreement_id: id })),
-        100,
+        200,
+      );
+      await trx.batchInsert(
+        'search_texts',
+        names.map((name) => ({
+          sha256: createHash('sha256').update(`und\u0000${name}`).digest('hex'),
+          lang: 'und',
+          body: name,
+          words: indexWords(name),
+        })),
+        200,
+      );
+      const nameIds: number[] = await trx('search_texts').whereIn('body', names).orderBy('id').pluck('id');
+      await trx.batchInsert(
+        'search_entries',
+        ids.flatMap((id, index) => [
+          { agreement_id: id, clause_key: '', lang: 'und', position: 0, heading: null, text_id: nameIds[index] },
+          ...entries.map((entry) => ({ ...entry, agreement_id: id })),
+        ]),
+        500,
+      );
+      await trx.batchInsert(
+        'agreement_titles',
+        ids.flatMap((id) => titles.map((title) => ({ ...title, agreement_id: id }))),
+        500,
       );
     });
     count += size;
+    if (count % 10_000 < BATCH) console.log(`  ${count} agreements`);
   }
 }
 
@@ -68,66 +109,50 @@ async function benchDatabase(kind: DatabaseKind): Promise<BenchRow[]> {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         signal: AbortSignal.timeout(120_000),
       });
-    const created = await request('/api/agreements', { method: 'POST', body: JSON.stringify({ kind: 'letter-of-intent' }) });
+    const created = await request('/api/agreements', {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'cooperation-agreement', counterparty: 'gyeonggi' }),
+    });
     if (created.status !== 201) throw new Error(`create: ${created.status} ${await created.text()}`);
-    await fillWithCopies(db, ((await created.json()) as { id: number }).id, AGREEMENTS);
+    let template = (await created.json()) as { id: number; version: number; clauses: { key: string }[] };
+    // Articles written fresh in Russian and Korean until the text has 20 (title, preamble and final clause are not articles).
+    for (let article = template.clauses.length - 3; article < ARTICLES; article += 1) {
+      const added = await request(`/api/agreements/${template.id}/clauses`, {
+        method: 'POST',
+        body: JSON.stringify({
+          lang: 'ru',
+          text: `<p>Стороны содействуют развитию сотрудничества в области ${article} и ежегодно обмениваются информацией о его результатах.</p>`,
+          expectedVersion: template.version,
+        }),
+      });
+      if (added.status !== 201) throw new Error(`add clause: ${added.status} ${await added.text()}`);
+      template = (await added.json()) as typeof template;
+    }
+    await fillWithCopies(db, template.id, AGREEMENTS);
 
+    let url = '/api/agreements?limit=25';
     const list = async () => {
       const start = performance.now();
-      const response = await request('/api/agreements');
+      const response = await request(url);
       const body = Buffer.from(await response.arrayBuffer());
       if (response.status !== 200) throw new Error(`list: ${response.status} ${body.toString().slice(0, 200)}`);
-      return { ms: performance.now() - start, bytes: body.length, count: (JSON.parse(body.toString()) as unknown[]).length };
+      return {
+        ms: performance.now() - start,
+        bytes: body.length,
+        count: (JSON.parse(body.toString()) as { agreements: unknown[] }).agreements.length,
+      };
     };
-    for (let run = 0; run < 3; run += 1) await list();
-
-    const memory = sampleMemory(server.process.pid!);
-    const sequential: Awaited<ReturnType<typeof list>>[] = [];
-    const started = performance.now();
-    for (let run = 0; run < SEQUENTIAL; run += 1) sequential.push(await list());
-    const sequentialSeconds = (performance.now() - started) / 1000;
-    const sequentialPeak = memory.stop();
-
-    const concurrentMemory = sampleMemory(server.process.pid!);
-    const concurrentStarted = performance.now();
-    const concurrent = (
-      await Promise.all(
-        Array.from({ length: CONCURRENT_CLIENTS }, async () => {
-          const times: number[] = [];
-          for (let run = 0; run < CONCURRENT_REQUESTS_EACH; run += 1) times.push((await list()).ms);
-          return times;
-        }),
-      )
-    ).flat();
-    const concurrentSeconds = (performance.now() - concurrentStarted) / 1000;
-    const concurrentPeak = concurrentMemory.stop();
-
-    const times = sequential.map((result) => result.ms);
-    const rows: BenchRow[] = [
-      {
-        benchmark: 'list',
-        case: `${KIND_LABEL[kind]}, ${sequential[0]!.count} agreements, 1 client`,
-        samples: times.length,
-        p50Ms: percentile(times, 50),
-        p95Ms: percentile(times, 95),
-        p99Ms: percentile(times, 99),
-        perSecond: times.length / sequentialSeconds,
-        bytes: sequential[0]!.bytes,
-        peakRssMiB: sequentialPeak,
-        note: 'GET /api/agreements: the whole list, unpaginated',
-      },
-      {
-        benchmark: 'list',
-        case: `${KIND_LABEL[kind]}, ${sequential[0]!.count} agreements, ${CONCURRENT_CLIENTS} clients`,
-        samples: concurrent.length,
-        p50Ms: percentile(concurrent, 50),
-        p95Ms: percentile(concurrent, 95),
-        p99Ms: percentile(concurrent, 99),
-        perSecond: concurrent.length / concurrentSeconds,
-        bytes: sequential[0]!.bytes,
-        peakRssMiB: concurrentPeak,
-      },
-    ];
+    const rows: BenchRow[] = [];
+    const middle = Math.floor(AGREEMENTS / 2);
+    for (const [label, query] of [
+      ['a page of the list (25, last change first)', '/api/agreements?limit=25'],
+      [`search: a word in one agreement's name ("ref${middle}")`, `/api/agreements?limit=25&q=ref${middle}`],
+      ['search: "сотрудничество" (in every agreement), first page', `/api/agreements?limit=25&q=${encodeURIComponent('сотрудничество')}`],
+      ['search: "문화협력" (written "문화 협력", in every agreement), first page', `/api/agreements?limit=25&q=${encodeURIComponent('문화협력')}`],
+    ] as const) {
+      url = query;
+      rows.push(...(await measure(label)));
+    }
     rows.forEach(progress);
     const final = processMemory(server.process.pid!);
     rows.push({
@@ -137,6 +162,58 @@ async function benchDatabase(kind: DatabaseKind): Promise<BenchRow[]> {
       note: `${idleRssMiB.toFixed(0)} MiB idle after start, ${final.rssMiB.toFixed(0)} MiB at the end`,
     });
     return rows;
+
+    async function measure(label: string): Promise<BenchRow[]> {
+      for (let run = 0; run < 3; run += 1) await list();
+
+      const memory = sampleMemory(server.process.pid!);
+      const sequential: Awaited<ReturnType<typeof list>>[] = [];
+      const started = performance.now();
+      for (let run = 0; run < SEQUENTIAL; run += 1) sequential.push(await list());
+      const sequentialSeconds = (performance.now() - started) / 1000;
+      const sequentialPeak = memory.stop();
+
+      const concurrentMemory = sampleMemory(server.process.pid!);
+      const concurrentStarted = performance.now();
+      const concurrent = (
+        await Promise.all(
+          Array.from({ length: CONCURRENT_CLIENTS }, async () => {
+            const times: number[] = [];
+            for (let run = 0; run < CONCURRENT_REQUESTS_EACH; run += 1) times.push((await list()).ms);
+            return times;
+          }),
+        )
+      ).flat();
+      const concurrentSeconds = (performance.now() - concurrentStarted) / 1000;
+      const concurrentPeak = concurrentMemory.stop();
+
+      const times = sequential.map((result) => result.ms);
+      return [
+        {
+          benchmark: 'list',
+          case: `${KIND_LABEL[kind]}, ${AGREEMENTS} agreements, ${label}, 1 client`,
+          samples: times.length,
+          p50Ms: percentile(times, 50),
+          p95Ms: percentile(times, 95),
+          p99Ms: percentile(times, 99),
+          perSecond: times.length / sequentialSeconds,
+          bytes: sequential[0]!.bytes,
+          peakRssMiB: sequentialPeak,
+          note: `${sequential[0]!.count} rows`,
+        },
+        {
+          benchmark: 'list',
+          case: `${KIND_LABEL[kind]}, ${AGREEMENTS} agreements, ${label}, ${CONCURRENT_CLIENTS} clients`,
+          samples: concurrent.length,
+          p50Ms: percentile(concurrent, 50),
+          p95Ms: percentile(concurrent, 95),
+          p99Ms: percentile(concurrent, 99),
+          perSecond: concurrent.length / concurrentSeconds,
+          bytes: sequential[0]!.bytes,
+          peakRssMiB: concurrentPeak,
+        },
+      ];
+    }
   } finally {
     await db.destroy();
     await server.stop('SIGKILL');

@@ -9,6 +9,7 @@ import { seedDemo } from './demo/seed-demo.ts';
 import { lifecycleHandlers } from './lifecycle/lifecycle-handlers.ts';
 import { createWebhookDispatcher } from './notifications/webhook-dispatcher.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
+import { indexUnindexedAgreements } from './search/index-unindexed-agreements.ts';
 
 /** Composition root: configuration, database, application, listen. Nothing else listens. */
 async function main(): Promise<void> {
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   await migrateToLatest(db);
   const deps = { db, config, now: () => new Date() };
   if (config.demo && (await seedDemo(deps))) console.log('Seeded the demo data (Sverdlovsk Region and Gyeonggi Province).');
+  const indexed = await indexUnindexedAgreements(deps);
+  if (indexed > 0) console.log(`Indexed ${indexed} agreements for search.`);
 
   const app = createApp(deps, { log: (message, error) => console.error(message, error) });
   const server = app.listen(config.port, config.host, () => {

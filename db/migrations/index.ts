@@ -6,6 +6,7 @@ import * as addSigningCredentials from './20261128030000_add_signing_credentials
 import * as retireTrustAnchors from './20261201010000_retire_trust_anchors.ts';
 import * as scopeApiTokens from './20261201020000_scope_api_tokens.ts';
 import * as shareClauseTexts from './20261201030000_share_clause_texts.ts';
+import * as addAgreementSearch from './20261201120000_add_agreement_search.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201010000_retire_trust_anchors': retireTrustAnchors,
   '20261201020000_scope_api_tokens': scopeApiTokens,
   '20261201030000_share_clause_texts': shareClauseTexts,
+  '20261201120000_add_agreement_search': addAgreementSearch,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -10,6 +10,7 @@ import { assertRenderable } from './check-renderable.ts';
 import { auditedActor } from './commit-transition.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { loadAgreementSource, loadText, loadVisibleAgreement } from './load-agreement.ts';
+import { indexAgreementText } from '../search/index-agreement-text.ts';
 import { staleVersion } from './version-conflict.ts';
 
 /**
@@ -30,7 +31,8 @@ export async function changeText(
   if (expectedVersion !== record.version) throw staleVersion(record.version, expectedVersion);
   const next = apply((await loadText(deps.db, record)).text, record);
   const now = deps.now().toISOString();
-  assertRenderable(await loadAgreementSource(deps.db, record, next), now.slice(0, 10));
+  const source = await loadAgreementSource(deps.db, record, next);
+  assertRenderable(source, now.slice(0, 10));
 
   await deps.db.transaction(async (trx) => {
     if (!(await bumpAgreementVersion(trx, agreementId, expectedVersion, { updatedAt: now })))
@@ -43,6 +45,8 @@ export async function changeText(
       at: now,
       change,
     });
+    // The register's search index follows the text in the same transaction.
+    await indexAgreementText(trx, record, source, now.slice(0, 10));
     await appendAuditEntry(trx, {
       agreementId,
       at: now,

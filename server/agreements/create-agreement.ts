@@ -20,6 +20,7 @@ import { defaultVariables } from './default-variables.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { loadAgreementSource, loadText, loadVisibleAgreement } from './load-agreement.ts';
 import { checkVariables } from './update-variables.ts';
+import { indexAgreementText } from '../search/index-agreement-text.ts';
 
 export const createAgreementInput = z
   .object({
@@ -108,7 +109,10 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
       change: { op: 'create' },
     });
     const record = await loadVisibleAgreement(trx, agreementId, user);
-    assertRenderable(await loadAgreementSource(trx, record, text), at.slice(0, 10));
+    const source = await loadAgreementSource(trx, record, text);
+    assertRenderable(source, at.slice(0, 10));
+    // The register's search index follows the text in the same transaction.
+    await indexAgreementText(trx, record, source, at.slice(0, 10));
     await appendAuditEntry(trx, {
       agreementId,
       at,

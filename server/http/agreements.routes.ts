@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { listAuditEntries } from '../../db/repositories/audit.repository.ts';
-import { listAgreementsOfParty } from '../../db/repositories/agreements.repository.ts';
 import { agreementView } from '../agreements/agreement-view.ts';
 import { createAgreement, createAgreementInput } from '../agreements/create-agreement.ts';
 import type { AgreementCreationLimit } from '../agreements/creation-limit.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { downloadOriginal } from '../agreements/download-original.ts';
+import { findAgreements } from '../agreements/find-agreements.ts';
 import { addClause, addClauseInput } from '../agreements/add-clause.ts';
 import { addComment, addCommentInput, listComments, resolveCommentThread } from '../agreements/comments.ts';
 import { compareVersions } from '../agreements/compare-versions.ts';
@@ -30,8 +30,9 @@ export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCrea
   const router = Router();
   router.use(requireUser(deps));
 
-  router.get('/', async (_request, response) => {
-    response.json(await listAgreementsOfParty(deps.db, currentUser(response).party));
+  router.get('/', async (request, response) => {
+    const page = await findAgreements(deps, currentUser(response), request.query);
+    response.json({ agreements: page.agreements, next: page.next === null ? null : nextPageUrl(request.query, page.next) });
   });
 
   router.post('/', async (request, response) => {
@@ -165,4 +166,12 @@ export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCrea
   });
 
   return router;
+}
+
+/** The URL of the next page: the same query with the next cursor. */
+function nextPageUrl(query: Record<string, unknown>, cursor: string): string {
+  const parameters = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (typeof value === 'string' && name !== 'cursor') parameters.set(name, value);
+  parameters.set('cursor', cursor);
+  return `/api/agreements?${parameters}`;
 }

@@ -3,6 +3,7 @@ import { listParties } from '../../db/repositories/parties.repository.ts';
 import { createAgreement, createAgreementInput } from '../agreements/create-agreement.ts';
 import type { AgreementCreationLimit } from '../agreements/creation-limit.ts';
 import { downloadOriginal } from '../agreements/download-original.ts';
+import { findAgreements } from '../agreements/find-agreements.ts';
 import { loadVisibleAgreement } from '../agreements/load-agreement.ts';
 import { previewOriginal } from '../agreements/preview-original.ts';
 import { agreementEventInput, sendAgreementEvent } from '../agreements/send-agreement-event.ts';
@@ -13,6 +14,7 @@ import { parseBody, parseId } from '../http/parse.ts';
 import { clauseLibrary } from '../text/clause-library.ts';
 import { LANGUAGES } from '../text/languages.ts';
 import { agreementPageModel, refusal } from './agreement-page.ts';
+import { registerPageModel, registerQuery } from './register-page.ts';
 import { field, formAction, integerField, param } from './forms.ts';
 import { pageLanguage, sendPage, type PageServices } from './page.ts';
 import { agreementsOfMyParty } from './waiting-for-me.ts';
@@ -28,7 +30,8 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
   router.get('/agreements', async (request, response) => {
     const user = webUser(response);
     const lang = await pageLanguage(deps, request, user);
-    const agreements = await agreementsOfMyParty(deps, user);
+    const query = registerQuery(request.query);
+    const page = await findAgreements(deps, user, { ...query, lang });
     const create = decide(user, null, 'agreement.create');
     const parties = await listParties(deps.db);
     await sendPage(
@@ -38,7 +41,7 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
       'agreements',
       { title: 'agreements.title', section: 'agreements' },
       {
-        agreements: agreements.map(({ record, waitingFor }) => ({ ...record, waitingFor })),
+        ...registerPageModel(query, page),
         create: create.allowed && {
           kinds: [...clauseLibrary().kinds.keys()],
           counterparties: parties

@@ -30,7 +30,7 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
       expect(new Date(created.expiresAt).getTime() - new Date(created.createdAt).getTime()).to.equal(30 * 24 * 3600 * 1000);
 
       const integration = new ApiClient(server.baseUrl, created.token);
-      expect(ok(await integration.get('/api/agreements')).length).to.be.greaterThan(0);
+      expect(ok(await integration.get('/api/agreements')).agreements.length).to.be.greaterThan(0);
       const listed = ok(await session.get('/api/tokens'));
       expect(listed).to.deep.equal([
         { id: created.id, name: 'registry sync', scope: 'read', createdAt: created.createdAt, expiresAt: created.expiresAt },
@@ -102,7 +102,7 @@ describe(`accounts: API tokens and the party administrator (${TEST_DATABASE_KIND
       expect(await countRows(server.db, 'agreements')).to.equal(agreements);
       expect(await countRows(server.db, 'access_tokens')).to.equal(tokens);
 
-      expect(ok(await reader.get('/api/agreements')).length).to.be.greaterThan(0);
+      expect(ok(await reader.get('/api/agreements')).agreements.length).to.be.greaterThan(0);
       ok(await writer.post('/api/agreements', { kind: 'memorandum' }), 201);
       expect(await countRows(server.db, 'agreements')).to.equal(agreements + 1);
     });

@@ -76,8 +76,19 @@ describe(`agreements API (${TEST_DATABASE_KIND})`, () => {
     it('when listing, then each party sees the agreements it is a party to', async () => {
       const response = await legal.get('/api/agreements');
       expect(response.status).to.equal(200);
-      expect(response.body.map((agreement: { id: number }) => agreement.id)).to.have.members([LETTER_OF_INTENT, COOPERATION]);
-      expect(response.body[0]).to.have.all.keys('id', 'kind', 'title', 'state', 'version');
+      expect(response.body.agreements.map((agreement: { id: number }) => agreement.id)).to.have.members([LETTER_OF_INTENT, COOPERATION]);
+      expect(response.body.next).to.equal(null);
+      expect(response.body.agreements[0]).to.have.all.keys(
+        'id',
+        'kind',
+        'title',
+        'name',
+        'state',
+        'version',
+        'updatedAt',
+        'signedAt',
+        'waitingFor',
+      );
     });
 
     it('when reading one, then its text, parties, approvals and the events this user may send come back', async () => {
@@ -336,7 +347,7 @@ describe(`agreements API (${TEST_DATABASE_KIND})`, () => {
         created_at: new Date().toISOString(),
       });
       const outsider = await ApiClient.signIn(server.baseUrl, 'legal@outsider.example');
-      expect((await outsider.get('/api/agreements')).body).to.deep.equal([]);
+      expect((await outsider.get('/api/agreements')).body).to.deep.equal({ agreements: [], next: null });
       expectProblem(await outsider.get(`/api/agreements/${created.body.id}`), 404, 'NOT_FOUND');
       await expectRefusedWithoutChange(
         created.body.id,
