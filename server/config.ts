@@ -32,6 +32,22 @@ export interface Config {
   readonly webhookAllowList: WebhookAllowList;
   /** How many agreements one user may create per hour (AGREEMENTS_PER_USER_PER_HOUR). */
   readonly agreementsPerUserPerHour: number;
+  /** How mail leaves: SMTP (SMTP_URL, SMTP_REQUIRE_TLS, MAIL_FROM), or, without SMTP_URL, the log. */
+  readonly mail: MailConfig;
+  /**
+   * Where people reach the server (PUBLIC_URL), for the links in mails; no trailing slash. Unset: the
+   * address the server listens on.
+   */
+  readonly publicUrl?: string;
+}
+
+/** The mail transport: `smtpUrl` as nodemailer reads it (smtp:// with STARTTLS when offered, smtps:// for TLS). */
+export interface MailConfig {
+  readonly smtpUrl?: string;
+  /** Refuse to send over a connection without TLS (SMTP_REQUIRE_TLS=1). */
+  readonly requireTls: boolean;
+  /** The From address (MAIL_FROM), e.g. `Bilateral <bilateral@example.org>`. */
+  readonly from: string;
 }
 
 /** Non-public networks (CIDRs, canonical) and host names (lower case) that webhooks may call all the same. */
@@ -91,6 +107,14 @@ const environmentSchema = z.object({
     return { networks, hosts };
   }),
   AGREEMENTS_PER_USER_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  SMTP_REQUIRE_TLS: z.enum(['0', '1']).default('0'),
+  // One line, no CR/LF: it becomes a header.
+  MAIL_FROM: z
+    .string()
+    .regex(/^[^\r\n]{3,254}$/)
+    .default('Bilateral <bilateral@localhost>'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 const MINIMUM_SECRET_BYTES = 32;
@@ -128,6 +152,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     trustProxy: env.TRUST_PROXY,
     webhookAllowList: env.WEBHOOK_ALLOWED_HOSTS,
     agreementsPerUserPerHour: env.AGREEMENTS_PER_USER_PER_HOUR,
+    mail: Object.freeze({ ...(env.SMTP_URL && { smtpUrl: env.SMTP_URL }), requireTls: env.SMTP_REQUIRE_TLS === '1', from: env.MAIL_FROM }),
+    ...(env.PUBLIC_URL && { publicUrl: env.PUBLIC_URL.replace(/\/+$/, '') }),
   });
 }
 

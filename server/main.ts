@@ -7,7 +7,9 @@ import { loadConfig } from './config.ts';
 import { DEMO_USERS } from './demo/demo-parties.ts';
 import { seedDemo } from './demo/seed-demo.ts';
 import { lifecycleHandlers } from './lifecycle/lifecycle-handlers.ts';
+import { createMailDispatcher } from './notifications/mail-dispatcher.ts';
 import { createWebhookDispatcher } from './notifications/webhook-dispatcher.ts';
+import type { PollingLoop } from './scheduler/polling-loop.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
 import { indexUnindexedAgreements } from './search/index-unindexed-agreements.ts';
 
@@ -21,9 +23,16 @@ async function main(): Promise<void> {
   const indexed = await indexUnindexedAgreements(deps);
   if (indexed > 0) console.log(`Indexed ${indexed} agreements for search.`);
 
+  const processId = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const app = createApp(deps, { log: (message, error) => console.error(message, error) });
+  let mailer: PollingLoop | undefined;
   const server = app.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
+    // The mails' links name the public address, else this one (known only now, when PORT is 0).
+    const publicUrl = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    mailer = createMailDispatcher(deps, { processId, publicUrl });
+    mailer.start(config.schedulerIntervalMs);
+    if (!config.mail.smtpUrl) console.log('No SMTP_URL: mail is written to this log (and listed on /mail), not sent.');
     console.log(`Bilateral listens on http://${config.host}:${port} (database: ${config.databaseUrl.split('://')[0]?.split(':')[0]})`);
     if (config.demo) {
       console.log(`Demo mode. Sign in with any of these, password "${config.demoPassword === 'demo' ? 'demo' : '$DEMO_PASSWORD'}":`);
@@ -31,9 +40,8 @@ async function main(): Promise<void> {
     }
   });
 
-  // Each process runs the scheduler and the webhook dispatcher; claims keep two processes from
-  // sending the same event or delivery twice.
-  const processId = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  // Each process runs the scheduler and the webhook and mail dispatchers; claims keep two processes
+  // from sending the same event, delivery or mail twice.
   const scheduler = createScheduler(deps, { handlers: lifecycleHandlers((message) => console.log(message)), processId });
   const dispatcher = createWebhookDispatcher(deps, { processId });
   scheduler.start(config.schedulerIntervalMs);
@@ -43,7 +51,7 @@ async function main(): Promise<void> {
     console.log(`${signal}: closing`);
     server.close(
       () =>
-        void Promise.all([scheduler.stop(), dispatcher.stop()])
+        void Promise.all([scheduler.stop(), dispatcher.stop(), mailer?.stop()])
           .then(() => db.destroy())
           .then(() => process.exit(0)),
     );

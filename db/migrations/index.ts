@@ -7,6 +7,7 @@ import * as retireTrustAnchors from './20261201010000_retire_trust_anchors.ts';
 import * as scopeApiTokens from './20261201020000_scope_api_tokens.ts';
 import * as shareClauseTexts from './20261201030000_share_clause_texts.ts';
 import * as addAgreementSearch from './20261201120000_add_agreement_search.ts';
+import * as addMailOutbox from './20261201110000_add_mail_outbox.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -21,6 +22,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201020000_scope_api_tokens': scopeApiTokens,
   '20261201030000_share_clause_texts': shareClauseTexts,
   '20261201120000_add_agreement_search': addAgreementSearch,
+  '20261201110000_add_mail_outbox': addMailOutbox,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

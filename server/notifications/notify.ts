@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/connection.ts';
 import { insertNotifications } from '../../db/repositories/notifications.repository.ts';
 import { findActiveWebhooksOfAgreement, insertDeliveries } from '../../db/repositories/webhooks.repository.ts';
+import { queueMails } from './queue-mail.ts';
 
 export interface NotifyInput {
   /** The agreement the event is about; null for a notification about no agreement (then no webhooks). */
@@ -22,6 +23,8 @@ export interface NotifyResult {
   readonly notificationIds: readonly number[];
   /** The webhooks a delivery was queued for. */
   readonly webhookIds: readonly number[];
+  /** The mails queued (one per recipient who takes this kind by mail). */
+  readonly mailIds: readonly number[];
 }
 
 /** The JSON body every webhook of the event receives, byte for byte the same at every attempt. */
@@ -35,9 +38,10 @@ export interface WebhookBody {
 
 /**
  * Tells people and systems that something happened: one in-app notification per user, and one
- * queued delivery per active webhook of the agreement's parties (the outbox). Call it with the
+ * queued delivery per active webhook of the agreement's parties and one mail per user as they chose
+ * (the outboxes). Call it with the
  * transaction of the change that caused it, so the notice exists exactly when the change does; the
- * dispatcher sends the deliveries after commit. Nothing here touches the network.
+ * dispatchers send the deliveries and mails after commit. Nothing here touches the network.
  */
 export async function notify(trx: Queryable, input: NotifyInput): Promise<NotifyResult> {
   if (input.kind.length === 0 || input.kind.length > 32) throw new Error(`a notification kind is 1..32 characters: "${input.kind}"`);
@@ -54,5 +58,6 @@ export async function notify(trx: Queryable, input: NotifyInput): Promise<Notify
   const body: WebhookBody = { id: eventId, kind: input.kind, agreementId: input.agreementId, occurredAt: at, data: input.payload };
   const webhookIds = webhooks.map((webhook) => webhook.id);
   await insertDeliveries(trx, { webhookIds, eventId, kind: input.kind, body: JSON.stringify(body), at });
-  return { eventId, notificationIds, webhookIds };
+  const mailIds = await queueMails(trx, { eventId, ...input });
+  return { eventId, notificationIds, webhookIds, mailIds };
 }

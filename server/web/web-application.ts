@@ -12,6 +12,8 @@ import { agreementPages } from './agreements.pages.ts';
 import { clauseEditorPages } from './clause-editor.pages.ts';
 import { comparePages } from './compare.pages.ts';
 import { csrfProtection } from './csrf.ts';
+import { serveDeskBundle } from './desk/desk-bundle.ts';
+import { mailPages } from './mail.pages.ts';
 import { sendPage, type PageServices } from './page.ts';
 import { pathOnThisSite } from './same-site-path.ts';
 import { signInRoutes } from './sign-in.routes.ts';
@@ -48,6 +50,8 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
     response.sendFile(file, { maxAge: '30d', immutable: true, headers: { 'Content-Type': 'font/ttf' } });
   });
 
+  router.get('/assets/desk.js', serveDeskBundle);
+
   router.use(cookieParser());
   router.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 200 }));
   router.use(loadWebUser(deps));
@@ -62,6 +66,7 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
   router.use(verifyPages(services));
   router.use(accountPages(services));
   router.use(usersPages(services));
+  router.use(mailPages(services));
 
   router.use(pageNotFound(services));
   router.use(errorPage(services, options.log));

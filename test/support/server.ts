@@ -47,6 +47,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     trustProxy: [],
     webhookAllowList: { networks: [], hosts: [] },
     agreementsPerUserPerHour: 30,
+    mail: { requireTls: false, from: 'Bilateral <bilateral@localhost>' },
     ...overrides,
   });
   const clock = new TestClock();

@@ -1,0 +1,84 @@
+import type { Lang } from '../text/languages.ts';
+import { formatDateTime, translate } from '../web/i18n.ts';
+
+/** One notification a mail tells of, with what the recipient's language needs already resolved. */
+export interface MailItem {
+  readonly kind: string;
+  readonly payload: Record<string, unknown>;
+  /** The agreement's title in the recipient's language; null for a notice about no agreement. */
+  readonly title: string | null;
+  /** The page the notice is about, absolute. */
+  readonly link: string;
+  readonly at: string;
+}
+
+export interface ComposedMail {
+  readonly subject: string;
+  readonly text: string;
+}
+
+/** States an agreement waits in for someone's action: the mail says it waits for the reader. */
+const WAITING_STATES = new Set(['review', 'approval', 'signing', 'drafting']);
+/** Subjects the locales name; any other state or kind gets the general one. */
+const MILESTONES = new Set(['executed', 'in-force', 'terminated', 'expired', 'withdrawn']);
+
+/**
+ * Pure: the line that says what happened, in the reader's language. A kind this file does not know
+ * (another part of the system may notify of new things) still reads sensibly.
+ */
+export function describeItem(lang: Lang, item: MailItem): string {
+  const title = item.title ?? translate(lang, 'mail.noAgreement');
+  const { payload } = item;
+  if (item.kind === 'state-changed') {
+    const to = String(payload.to ?? '');
+    if (payload.event === 'GIVE_NOTICE') return translate(lang, 'mail.line.notice', { title });
+    if (WAITING_STATES.has(to)) return translate(lang, `mail.line.waiting.${to}`, { title });
+    if (MILESTONES.has(to)) return translate(lang, `mail.line.milestone.${to}`, { title });
+    return translate(lang, 'mail.line.state', { title, state: translate(lang, `state.${to}`, { fallback: to }) });
+  }
+  const date = String(payload.noticeDeadlineOn ?? payload.dueOn ?? '');
+  if (item.kind === 'reminder') return translate(lang, 'mail.line.reminder', { title, date });
+  if (item.kind === 'overdue') return translate(lang, 'mail.line.overdue', { title, date });
+  return translate(lang, 'mail.line.other', { title });
+}
+
+/** Header values never carry a line break or a control character, whatever a title or a name holds. */
+export function oneLine(value: string, max = 200): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
+  const flat = value.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * Pure: the mail for one notification, or the daily digest of several, in the reader's language:
+ * a subject, a greeting, each notice with the link to its page, and where to change what is mailed.
+ */
+export function composeMail(input: {
+  readonly lang: Lang;
+  readonly recipientName: string;
+  readonly items: readonly MailItem[];
+  readonly digest: boolean;
+  readonly preferencesLink: string;
+}): ComposedMail {
+  const { lang, items } = input;
+  const lines = items.map((item) => describeItem(lang, item));
+  const subject = input.digest
+    ? translate(lang, 'mail.subject.digest', { count: items.length })
+    : (lines[0] ?? translate(lang, 'mail.line.other', { title: '' }));
+  const body = items.map((item, index) =>
+    [
+      input.digest ? `${formatDateTime(lang, item.at)}: ${lines[index]}` : lines[index],
+      translate(lang, 'mail.open', { link: item.link }),
+    ].join('\n'),
+  );
+  const text = [
+    translate(lang, 'mail.greeting', { name: oneLine(input.recipientName) }),
+    '',
+    body.join('\n\n'),
+    '',
+    '-- ',
+    translate(lang, 'mail.footer', { link: input.preferencesLink }),
+    '',
+  ].join('\n');
+  return { subject: oneLine(`Bilateral: ${subject}`, 250), text };
+}
