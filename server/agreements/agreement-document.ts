@@ -2,7 +2,7 @@ import { josa } from 'es-hangul';
 import type { Party, PersonProfile } from '../parties/party.ts';
 import type { AgreementDocument, PerLanguage } from '../pdf/document-model.ts';
 import { renderClauseTemplate } from '../text/clause-templates.ts';
-import { UNNUMBERED_CLAUSES, type AgreementKind } from '../text/clause-library.ts';
+import { clauseLibrary, UNNUMBERED_CLAUSES, type AgreementKind } from '../text/clause-library.ts';
 import { formatDate, languageList, languageName, LOCALE, type Lang } from '../text/languages.ts';
 import { parseBlocks, parseInline, type Block } from '../text/markup.ts';
 import type { AgreementVariables } from './agreement-variables.ts';
@@ -25,8 +25,18 @@ export interface AgreementSource {
   readonly clauses: readonly ClauseSource[];
   /** Each party's signatory, by party key, when it has one. */
   readonly signatories: ReadonlyMap<string, PersonProfile>;
-  /** The earlier document this one continues, cited in the preamble. */
-  readonly basedOn: { readonly kind: AgreementKind; readonly date: string } | null;
+  /** The earlier document this one continues or amends, cited by its full title and date. */
+  readonly basedOn: BasedOnSource | null;
+}
+
+/** The earlier instrument: its kind, date of signature, variables and title clause (to cite it by its full title). */
+export interface BasedOnSource {
+  readonly kind: AgreementKind;
+  readonly date: string;
+  /** Its variables (its subject, for the title); without them its kind's default subject names it. */
+  readonly variables?: AgreementVariables;
+  /** Its title clause per language as it was signed; a language it lacked falls back to the library's. */
+  readonly titleTexts?: Partial<Record<Lang, string>>;
 }
 
 export interface RenderOptions {
@@ -43,6 +53,26 @@ const ARTICLE_HEADING: Record<Lang, (number: number) => string> = {
   ko: (number) => `제${number}조`,
   en: (number) => `Article ${number}`,
 };
+
+/** Non-binding instruments number paragraphs, not articles (FCDO and DFAT practice for MOUs). */
+const PARAGRAPH_HEADING: Record<Lang, (number: number) => string> = {
+  ru: (number) => `Пункт ${number}`,
+  ko: (number) => `${number}.`,
+  en: (number) => `Paragraph ${number}`,
+};
+
+/**
+ * Whether the text binds the parties: the kind's, except for a protocol, which takes the nature of the
+ * instrument it amends (a protocol to a letter of intent binds no more than the letter).
+ */
+export function isBinding(kind: AgreementKind, basedOn: { readonly kind: AgreementKind } | null): boolean {
+  return kind.amends && basedOn && !basedOn.kind.amends ? basedOn.kind.binding : kind.binding;
+}
+
+/** How each language heads the numbered provisions of a text of this nature. */
+export function provisionHeading(lang: Lang, binding: boolean, number: number): string {
+  return (binding ? ARTICLE_HEADING : PARAGRAPH_HEADING)[lang](number);
+}
 
 /**
  * Pure: renders every clause in every language for one original and assembles the document model
@@ -72,7 +102,7 @@ export function buildAgreementDocument(source: AgreementSource, options: RenderO
     .filter((clause) => !UNNUMBERED_CLAUSES.has(clause.key))
     .map((clause, index) => ({
       key: clause.key,
-      heading: perLanguage((lang) => ARTICLE_HEADING[lang](index + 1)),
+      heading: perLanguage((lang) => provisionHeading(lang, isBinding(source.kind, source.basedOn), index + 1)),
       body: blocksOf(clause.key),
     }));
 
@@ -115,16 +145,75 @@ function rank(lang: Lang, owner: Party): number {
 /** What each language's clause templates see; the clause library documents these names. */
 function clauseContext(
   source: AgreementSource,
+  parties: readonly Party[],
+  languages: readonly Lang[],
+  lang: Lang,
+  signingDate: string,
+): Record<string, unknown> {
+  const context = instrumentContext(
+    source.kind,
+    source.variables,
+    parties,
+    languages,
+    lang,
+    signingDate,
+    isBinding(source.kind, source.basedOn),
+  );
+  return { ...context, basedOn: source.basedOn && citation(source.basedOn, source.variables, parties, languages, lang) };
+}
+
+/** The earlier instrument as the clauses cite it: its full title (Russian: in the cases they need), date and defined term. */
+function citation(
+  base: BasedOnSource,
+  variables: AgreementVariables,
+  parties: readonly Party[],
+  languages: readonly Lang[],
+  lang: Lang,
+): Record<string, unknown> {
+  const baseVariables = base.variables ?? { ...variables, subject: base.kind.defaultSubject };
+  const context = instrumentContext(base.kind, baseVariables, parties, languages, lang, base.date, isBinding(base.kind, null));
+  const template = base.titleTexts?.[lang] ?? clauseLibrary().clauses.get('title')!.texts[lang];
+  const names = base.kind.document[lang];
+  const titleWith = (name: string) =>
+    parseInline(renderClauseTemplate(template, { ...context, document: { ...names, name } }, 'title', lang), { clause: 'title', lang });
+  const date = formatDate(lang, base.date);
+  if (lang !== 'ru') return { title: titleWith(names.name), date, term: names.name };
+  const ru = base.kind.document.ru;
+  // The kind names itself with «настоящее»/«настоящего»...; without it, the bare forms name the earlier instrument.
+  const bare = (form: string) => capitalizeFirst(form.replace(/^настоящ\S+\s+/u, ''));
+  const term = { nom: bare(ru.nom), gen: bare(ru.gen), acc: bare(ru.acc), ins: bare(ru.ins), pre: bare(ru.pre) };
+  return {
+    title: titleWith(ru.name),
+    titleGen: titleWith(term.gen),
+    titleAcc: titleWith(term.acc),
+    titleIns: titleWith(term.ins),
+    date,
+    term,
+  };
+}
+
+function capitalizeFirst(text: string): string {
+  return text.charAt(0).toLocaleUpperCase('ru') + text.slice(1);
+}
+
+/** The variables of one instrument in one language, the parties in the original's order. */
+function instrumentContext(
+  kind: AgreementKind,
+  variables: AgreementVariables,
   [first, second]: readonly Party[],
   languages: readonly Lang[],
   lang: Lang,
   signingDate: string,
-): object {
-  const { variables, kind } = source;
-  const place = source.parties.find((party) => party.key === variables.placeOfSigning) ?? first!;
+  binding: boolean,
+): Record<string, unknown> {
+  const place = [first!, second!].find((party) => party.key === variables.placeOfSigning) ?? first!;
   const coordinator = (party: Party) => variables.coordinators[party.key]?.[lang] ?? '';
+  // A Russian party's agreements follow Federal Law 4-FZ: the status sentence and state registration name it.
+  const russian = [first!, second!].find((party) => party.language === 'ru');
   return {
-    binding: kind.binding,
+    binding,
+    russianParty: russian ? russian.names[lang] : null,
+    bothTexts: languages.length === 2,
     first: first!.names[lang],
     second: second!.names[lang],
     document: kind.document[lang],
@@ -134,11 +223,11 @@ function clauseContext(
     noticeMonths: variables.noticeMonths,
     autoRenewal: variables.autoRenewal,
     entersIntoForceOnNotifications: variables.entryIntoForce === 'notifications',
-    place: place.names[lang].capital,
+    // «г. Екатеринбурге»: the abbreviation stays with its name.
+    place: place.names[lang].capital.replace(/(^|\s)г\.\s+/u, '$1г.\u00a0'),
     date: formatDate(lang, signingDate),
     authenticLanguages: languageList(lang, languages),
     prevailingLanguage: variables.prevailingLanguage ? languageName(lang, variables.prevailingLanguage) : null,
-    basedOn: source.basedOn && { title: source.basedOn.kind.title[lang], date: formatDate(lang, source.basedOn.date) },
     conferenceYear: variables.conferenceYear,
     coordinators: { first: coordinator(first!), second: coordinator(second!) },
   };

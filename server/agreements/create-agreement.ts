@@ -63,7 +63,12 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
       ? {
           ...baseText.variables,
           // A document of another kind has its own subject: an agreement is not "on the development of" a letter.
-          subject: base!.kind === kind.kind ? baseText.variables.subject : kind.defaultSubject,
+          subject:
+            base!.kind === kind.kind
+              ? baseText.variables.subject
+              : kind.amends
+                ? amendmentSubject(findKind(base!.kind)!)
+                : kind.defaultSubject,
           signingDate: null,
           conferenceYear: Math.max(baseText.variables.conferenceYear, now.getUTCFullYear() + 1),
         }
@@ -81,7 +86,7 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
   checkVariables(variables, parties, languages);
   const text: AgreementText = {
     variables,
-    clauses: initialClauses(kind, languages, base?.kind === kind.kind ? baseText : undefined),
+    clauses: initialClauses(kind, languages, base?.kind === kind.kind ? baseText : undefined, base && findKind(base.kind)),
   };
   const title = input.title ?? `${kind.title.en} — ${parties.map((party) => party.names.en.short).join(' / ')}`;
   const at = now.toISOString();
@@ -165,10 +170,20 @@ function chooseLanguages(requested: readonly Lang[] | undefined, parties: readon
  * The clauses of a new agreement: all of the continued agreement's when it is of the same kind (an
  * amendment keeps its custom clauses), otherwise the kind's clauses from the library.
  */
-function initialClauses(kind: AgreementKind, languages: readonly Lang[], sameKindBase: AgreementText | undefined): ClauseInstance[] {
+function initialClauses(
+  kind: AgreementKind,
+  languages: readonly Lang[],
+  sameKindBase: AgreementText | undefined,
+  baseKind: AgreementKind | undefined,
+): ClauseInstance[] {
   const library = clauseLibrary().clauses;
   if (!sameKindBase) {
-    return kind.clauses.map((key) => {
+    // A protocol to a non-binding instrument says, as the instrument does, that it creates no obligations.
+    const keys =
+      kind.amends && baseKind && !baseKind.binding
+        ? kind.clauses.flatMap((key) => (key === 'entry-into-force' ? ['non-binding-nature', key] : [key]))
+        : kind.clauses;
+    return keys.map((key) => {
       const texts = library.get(key)!.texts;
       return confirmedClause(key, 'library', Object.fromEntries(languages.map((lang) => [lang, texts[lang]])), languages[0]!);
     });
@@ -192,4 +207,21 @@ function initialClauses(kind: AgreementKind, languages: readonly Lang[], sameKin
       },
     };
   });
+}
+
+/** A protocol is about the instrument it amends: "on Amendments to the Letter of Intent between Them". */
+function amendmentSubject(baseKind: AgreementKind): AgreementKind['defaultSubject'] {
+  const bareRussian = baseKind.document.ru.acc.replace(/^настоящ\S+\s+/u, '');
+  const russian = bareRussian.charAt(0).toLocaleUpperCase('ru') + bareRussian.slice(1);
+  return baseKind.binding
+    ? {
+        en: `on Amendments to the ${baseKind.document.en.name} between Them`,
+        ru: `о внесении изменений в ${russian} между ними`,
+        ko: `${baseKind.document.ko.name}의 개정에 관한`,
+      }
+    : {
+        en: `on Modifications to the ${baseKind.document.en.name} between Them`,
+        ru: `о внесении изменений в ${russian} между ними`,
+        ko: `${baseKind.document.ko.name}의 수정에 관한`,
+      };
 }

@@ -12,7 +12,11 @@ const GENERAL_AREAS: readonly LocalizedText[] = [
 
 /**
  * Pure: the variables of a new agreement, complete enough to go through the workflow unedited.
- * The first party hosts the signature; English, when present, prevails in case of divergence.
+ * The first party hosts the signature; English, when present, prevails in case of divergence. A
+ * binding kind with a Russian party enters into force on the later of the written notifications: a
+ * Russian region's agreement with a foreign region is coordinated with the federal bodies and takes
+ * effect only after its state registration (Federal Law 4-FZ of 4 January 1999, Government Decree 552
+ * of 24 July 2000), which completes the Russian party's notification.
  */
 export function defaultVariables(
   kind: AgreementKind,
@@ -26,7 +30,7 @@ export function defaultVariables(
     termYears: 5,
     noticeMonths: 6,
     autoRenewal: true,
-    entryIntoForce: 'signature',
+    entryIntoForce: kind.binding && parties.some((party) => party.language === 'ru') ? 'notifications' : 'signature',
     placeOfSigning: parties[0]!.key,
     signingDate: null,
     prevailingLanguage: languages.includes('en') ? 'en' : null,

@@ -8,6 +8,7 @@ import {
   dueReminders,
   entryIntoForceOnSignature,
   firstTerm,
+  hasDurationClause,
   nextTerm,
   termination,
   type PlannedEvent,
@@ -100,7 +101,7 @@ export const EFFECT_HANDLERS: { readonly [Type in EffectType]: EffectHandler<Typ
     plan: (transition) => entryIntoForceOnSignature(today(transition)),
   },
   startTerm: {
-    plan: ({ next, text }) => firstTerm(next.context.inForceSince!, text.text.variables),
+    plan: ({ next, text }) => firstTerm(next.context.inForceSince!, text.text.variables, hasDurationClause(text.text)),
   },
   startNextTerm: {
     plan: ({ record, text }) => nextTerm(record.dates, text.text.variables),

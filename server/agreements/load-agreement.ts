@@ -77,5 +77,12 @@ async function basedOn(db: Queryable, record: AgreementRecord): Promise<Agreemen
   const baseKind = base && findKind(base.kind);
   if (!base || !baseKind) return null;
   const baseText = await findTextVersion(db, base.id);
-  return { kind: baseKind, date: baseText?.text.variables.signingDate ?? base.updatedAt.slice(0, 10) };
+  if (!baseText) return null;
+  const title = baseText.text.clauses.find((clause) => clause.key === 'title');
+  return {
+    kind: baseKind,
+    date: baseText.text.variables.signingDate ?? base.updatedAt.slice(0, 10),
+    variables: baseText.text.variables,
+    titleTexts: title ? clauseTexts(title) : {},
+  };
 }

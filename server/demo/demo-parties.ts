@@ -52,8 +52,8 @@ export const DEMO_PARTIES: readonly Party[] = [
       },
       ko: { name: '경기도', country: '대한민국', short: '경기도', capital: '수원' },
       coordinator: {
-        en: 'the International Relations Division of the Gyeonggi Provincial Government',
-        ru: 'Управление международных связей правительства провинции Кёнгидо',
+        en: 'the International Cooperation Division of the Gyeonggi Provincial Government',
+        ru: 'Отдел международного сотрудничества правительства провинции Кёнгидо',
         ko: '경기도청 국제협력과',
       },
     },
@@ -127,10 +127,11 @@ export const DEMO_USERS: readonly DemoUser[] = [
     role: 'signatory',
     profile: {
       name: { en: 'Jeong Eui Park', ru: 'Пак Чжон Ый', ko: '박정의' },
+      // The seed's "head of International Relations": the unit the agreements name as Gyeonggi's coordinator.
       title: {
-        en: 'Head of International Relations, Gyeonggi Provincial Government',
-        ru: 'Руководитель службы международных связей правительства провинции Кёнгидо',
-        ko: '경기도 국제관계 담당관',
+        en: 'Head of the International Cooperation Division, Gyeonggi Provincial Government',
+        ru: 'Начальник Отдела международного сотрудничества правительства провинции Кёнгидо',
+        ko: '경기도청 국제협력과장',
       },
     },
   },

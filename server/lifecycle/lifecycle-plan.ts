@@ -34,8 +34,20 @@ export function entryIntoForceOnSignature(today: string): LifecyclePlan {
   return { dates: { inForceOn: today }, schedule: [{ kind: 'enter-into-force', dueOn: today, payload: {} }] };
 }
 
-/** The first term, from the day the agreement entered into force. */
-export function firstTerm(inForceSince: string, variables: AgreementVariables): LifecyclePlan {
+/** The clause that gives a text its term; a text without it (a letter of intent) has none. */
+export const DURATION_CLAUSE = 'duration-and-termination';
+
+/** Whether the text states a term at all: the lifecycle keeps only the dates the signed text states. */
+export function hasDurationClause(text: { readonly clauses: readonly { readonly key: string }[] }): boolean {
+  return text.clauses.some((clause) => clause.key === DURATION_CLAUSE);
+}
+
+/**
+ * The first term, from the day the agreement entered into force; none (no end, no last day for notice)
+ * when the text has no duration clause: the lifecycle never invents a term the printed text does not state.
+ */
+export function firstTerm(inForceSince: string, variables: AgreementVariables, hasTerm = true): LifecyclePlan {
+  if (!hasTerm) return { dates: { inForceOn: inForceSince, expiresOn: null, noticeDeadlineOn: null }, schedule: [] };
   return termDates(inForceSince, variables);
 }
 
@@ -46,6 +58,8 @@ export function nextTerm(dates: AgreementDates, variables: AgreementVariables): 
 
 /** The day a notice given on `noticeDate` ends the agreement, and its event unless the term end carries it out. */
 export function termination(noticeDate: string, dates: AgreementDates, variables: AgreementVariables): LifecyclePlan {
+  // No term stated (no duration clause): a notice discontinues the instrument on the day it is given.
+  if (!dates.expiresOn) return { dates: { terminatesOn: noticeDate }, schedule: [{ kind: 'terminate', dueOn: noticeDate, payload: {} }] };
   const terminatesOn = variables.autoRenewal
     ? noticeDate <= dates.noticeDeadlineOn!
       ? dates.expiresOn!

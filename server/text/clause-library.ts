@@ -25,6 +25,8 @@ const kindSchema = z
     /** What a new agreement of this kind is about until legal staff say otherwise. */
     defaultSubject: z.object({ en: z.string(), ru: z.string(), ko: z.string() }),
     clauses: z.array(z.string()).min(1),
+    /** A protocol: it amends an earlier instrument and takes that instrument's nature (binding or not). */
+    amends: z.boolean().default(false),
   })
   .strict();
 export type AgreementKind = z.infer<typeof kindSchema>;

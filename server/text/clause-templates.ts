@@ -3,6 +3,7 @@ import Handlebars from 'handlebars';
 import { josa } from 'es-hangul';
 import { RuleViolationError } from '../errors.ts';
 import type { Lang } from './languages.ts';
+import { COUNTED_NOUNS, countNoun, isCountedNoun, isRussianCase, RUSSIAN_CASES } from './numerals.ts';
 
 /**
  * Clause texts are Handlebars templates written by legal staff, so they are untrusted: they run in an
@@ -37,18 +38,34 @@ handlebars.registerHelper('josa', (word: unknown, form: unknown) => {
   }
   return josa(word, form as JosaForm);
 });
+/** Only the particle, for a word followed by a parenthesis: 경기도(이하 “양측”이라 한다){{particle "경기도" "은/는"}}. */
+handlebars.registerHelper('particle', (word: unknown, form: unknown) => {
+  if (typeof word !== 'string' || !(JOSA_FORMS as readonly unknown[]).includes(form)) {
+    throw new Error(`particle needs a word and one of ${JOSA_FORMS.join(', ')}`);
+  }
+  return josa.pick(word, form as JosaForm);
+});
+/** A number with its noun in the language being rendered (server/text/numerals.ts): {{count termYears "year" case="gen"}}. */
+handlebars.registerHelper('count', (count: unknown, noun: unknown, options: Handlebars.HelperOptions) => {
+  const grammaticalCase = options.hash.case ?? 'nom';
+  if (typeof count !== 'number' || !isCountedNoun(noun) || !isRussianCase(grammaticalCase)) {
+    throw new Error(`count needs a number, a noun (${COUNTED_NOUNS.join(', ')}) and optionally case= one of ${RUSSIAN_CASES.join(', ')}`);
+  }
+  if (!activeRender) throw new Error('clause templates render only through renderClauseTemplate');
+  return countNoun(activeRender.lang, count, noun, grammaticalCase);
+});
 handlebars.registerHelper('capitalize', (text: unknown) =>
   typeof text === 'string' ? text.charAt(0).toLocaleUpperCase() + text.slice(1) : text,
 );
 
 /**
- * What the clause library uses (templates/clauses: if, unless, each, josa, capitalize), plus `with`,
+ * What the clause library uses (templates/clauses: if, unless, each, josa, particle, count, capitalize), plus `with`,
  * which calls its block once and so costs no more than `if`. Everything else Handlebars knows is
  * refused: `log` writes the clause's text to the server's stderr, `lookup` reaches any property by a
  * computed name, and a block over a plain variable ({{#areas}}) iterates like `each` unannounced.
  */
 const BLOCK_HELPERS = new Set(['if', 'unless', 'each', 'with']);
-const INLINE_HELPERS = new Set(['josa', 'capitalize']);
+const INLINE_HELPERS = new Set(['josa', 'particle', 'count', 'capitalize']);
 /** The block helpers that run their block once per item. */
 const LOOP_HELPERS = new Set(['each']);
 
@@ -78,7 +95,7 @@ class RenderMeter {
 
   constructor(
     private readonly clause: string,
-    private readonly lang: Lang,
+    readonly lang: Lang,
   ) {}
 
   /** The block of a loop, counting each run of it and the text it adds (nested loops' text once). */
@@ -122,7 +139,7 @@ handlebars.registerHelper('each', function (this: unknown, context: unknown, opt
 const COMPILE_OPTIONS: CompileOptions = {
   strict: true,
   knownHelpersOnly: true,
-  knownHelpers: { josa: true, capitalize: true },
+  knownHelpers: { josa: true, particle: true, count: true, capitalize: true },
 };
 
 type CompiledClause = (context: object) => string;

@@ -39,11 +39,21 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
   const dates = async (id: number) =>
     server.db('agreements').where({ id }).first('state', 'in_force_on', 'expires_on', 'notice_deadline_on', 'terminates_on');
 
-  /** A letter of intent with these variables, carried to execution on the signing day. */
+  /**
+   * An agreement of cooperation with these variables, carried to execution on the signing day. It enters
+   * into force on signature unless the variables say otherwise (with a Russian party the default is the
+   * later of the notifications, which the tests of notifications ask for by name).
+   */
   async function executed(variables: Record<string, unknown>): Promise<number> {
     server.clock.set(`${SIGNING_DAY}T09:00:00Z`);
-    const { id } = (await (await as('legal@sverdlovsk.example')).post('/api/agreements', { kind: 'cooperation-agreement', variables }))
-      .body;
+    const { id } = (
+      await (
+        await as('legal@sverdlovsk.example')
+      ).post('/api/agreements', {
+        kind: 'cooperation-agreement',
+        variables: { entryIntoForce: 'signature', ...variables },
+      })
+    ).body;
     await runEvents(server, id, HAPPY_PATH);
     return id;
   }
@@ -262,6 +272,25 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     expect((await server.db('agreements').where({ id }).first()).machine_version).to.equal(AGREEMENT_MACHINE_VERSION);
     await at(SIGNING_DAY);
     expect((await dates(id)).state).to.equal('in-force');
+  });
+
+  it('when a letter of intent, which states no term, enters into force, then it has no end of term and no last day for notice', async () => {
+    server.clock.set(`${SIGNING_DAY}T09:00:00Z`);
+    const { id } = (await (await as('legal@sverdlovsk.example')).post('/api/agreements', { kind: 'letter-of-intent' })).body;
+    await runEvents(server, id, HAPPY_PATH);
+    await at(SIGNING_DAY);
+    expect(await dates(id)).to.deep.include({ state: 'in-force', in_force_on: SIGNING_DAY, expires_on: null, notice_deadline_on: null });
+    expect(await server.db('scheduled_events').where({ agreement_id: id, kind: 'term-end' })).to.deep.equal([]);
+  });
+
+  it('when a binding agreement with a Russian party is created with the defaults, then it enters into force on the later notification', async () => {
+    server.clock.set(`${SIGNING_DAY}T09:00:00Z`);
+    const created = (await (await as('legal@gyeonggi.example')).post('/api/agreements', { kind: 'twinning-agreement' })).body;
+    expect(created.variables.entryIntoForce).to.equal('notifications');
+    const id = created.id;
+    await runEvents(server, id, HAPPY_PATH);
+    await at(SIGNING_DAY);
+    expect((await dates(id)).state).to.equal('executed');
   });
 
   it('when dates are computed, then month ends clamp', () => {

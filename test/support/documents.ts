@@ -19,7 +19,8 @@ export function buildAgreementSource(overrides: Partial<AgreementSource> & { kin
     parties: DEMO_PARTIES,
     clauses: kind.clauses.map((key) => ({ key, texts: library.get(key)!.texts })),
     signatories: new Map(DEMO_USERS.filter((user) => user.role === 'signatory').map((user) => [user.party, user.profile])),
-    basedOn: null,
+    // A protocol always amends something (creation refuses one that does not): a cooperation agreement here.
+    basedOn: kind.amends ? { kind: findKind('cooperation-agreement')!, date: '2014-06-14' } : null,
     ...overrides,
   };
 }

@@ -27,7 +27,9 @@ describe('clause template limits', () => {
     console.log = (...parts: unknown[]) => void written.push(parts);
     try {
       for (const source of ['{{log "secret clause text"}}', '{{log}}', '{{capitalize (log subject)}}']) {
-        expect(refusal(source).detail).to.equal('clause "purpose" (en): the helper "log" is not allowed; helpers: josa, capitalize');
+        expect(refusal(source).detail).to.equal(
+          'clause "purpose" (en): the helper "log" is not allowed; helpers: josa, particle, count, capitalize',
+        );
       }
     } finally {
       console.log = originalLog;
@@ -39,7 +41,7 @@ describe('clause template limits', () => {
     expect(refusal('{{lookup this "constructor"}}').detail).to.include('"lookup" is not allowed');
     expect(refusal('{{lookup}}').detail).to.include('"lookup" is not allowed');
     expect(refusal('{{uppercase subject}}').detail).to.equal(
-      'clause "purpose" (en): the helper "uppercase" is not allowed; helpers: josa, capitalize',
+      'clause "purpose" (en): the helper "uppercase" is not allowed; helpers: josa, particle, count, capitalize',
     );
     expect(refusal('{{#areas}}x{{/areas}}').detail).to.include('the block {{#areas}} is not allowed');
     expect(refusal('{{#blockHelperMissing areas}}x{{/blockHelperMissing}}').extensions).to.deep.equal({ clause: 'purpose', lang: 'en' });
