@@ -114,6 +114,7 @@ export function composeAgreement(document: AgreementDocument, measurer: TextMeas
     structure: [...textElements, signatureElement, ...(document.appendix ? [appendixElement] : [])],
     signatureFields: signingLines.map((line) => signatureField(line, pages)),
     watermark: document.draft ? `DRAFT · ПРОЕКТ · 초안 — v${document.draft.version} · ${document.draft.date}` : null,
+    typesetting: typesetter.report,
   };
 }
 

@@ -61,7 +61,9 @@ export class TextPainter {
     // pdfkit's page space has y pointing down; the text matrix turns the glyphs upright again, with
     // the baseline an ascender below the box's top, where pdfkit's text() puts it.
     const baseline = box.y + (subset.descriptor.ascent / 1000) * box.size;
-    const operators = `BT\n/${name} ${decimal(box.size)} Tf\n1 0 0 -1 ${decimal(box.x)} ${decimal(baseline)} Tm\n[${operands}] TJ\nET\n`;
+    // Letter-spacing is text state, which outlives the text object: set for the line, reset after it.
+    const [spaced, unspaced] = box.letterSpacing === 0 ? ['', ''] : [`${Math.round(box.letterSpacing * 10_000) / 10_000} Tc\n`, '0 Tc\n'];
+    const operators = `BT\n/${name} ${decimal(box.size)} Tf\n${spaced}1 0 0 -1 ${decimal(box.x)} ${decimal(baseline)} Tm\n[${operands}] TJ\n${unspaced}ET\n`;
     // As bytes (the string is all Latin-1): pdfkit copies a string into bytes character by character.
     this.document.addContent(Buffer.from(operators, 'latin1'));
   }

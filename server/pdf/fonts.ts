@@ -102,6 +102,8 @@ function charactersOf(font: fontkit.Font, text: string, glyphs: readonly fontkit
 export class TextMeasurer {
   /** Advance widths in em by font and word, so measuring a word again costs one lookup. */
   private readonly widths = new Map<FontId, Map<string, number>>();
+  /** Glyphs by font and word, likewise. */
+  private readonly glyphCounts = new Map<FontId, Map<string, number>>();
   /** Whether each character seen so far has a glyph, by font: a document checks thousands of characters, mostly the same. */
   private readonly drawable = new Map<FontId, Map<string, boolean>>();
   /** Whole texts found drawable, by font: an agreement's clauses are checked again at every rendering. */
@@ -113,6 +115,25 @@ export class TextMeasurer {
     const spaces = text.length - text.replaceAll(' ', '').length;
     if (spaces > 0) ems += spaces * this.wordWidth(' ', fontId);
     return ems * size;
+  }
+
+  /** How many glyphs the text draws as the draw stage sets it (each takes a line's letter-spacing). */
+  glyphCount(text: string, fontId: FontId): number {
+    let count = 0;
+    for (const word of text.split(' ')) count += word === '' ? 0 : this.wordGlyphs(word, fontId);
+    return count + (text.length - text.replaceAll(' ', '').length);
+  }
+
+  private wordGlyphs(word: string, fontId: FontId): number {
+    let counts = this.glyphCounts.get(fontId);
+    if (counts === undefined) this.glyphCounts.set(fontId, (counts = new Map()));
+    let count = counts.get(word);
+    if (count === undefined) {
+      count = shape(fontId, word).glyphs.length;
+      if (counts.size >= MAX_REMEMBERED_RUNS) counts.clear();
+      counts.set(word, count);
+    }
+    return count;
   }
 
   private wordWidth(word: string, fontId: FontId): number {

@@ -19,8 +19,10 @@ export interface TextBox {
   readonly lang: Lang | null;
   /** How the line sits in its box; `x` already includes any centering offset. */
   readonly align: 'left' | 'center' | 'justify';
-  /** Extra space per word gap that justifies this line to `width`. */
+  /** Extra space per word gap that justifies this line to `width` (negative where it is shrunk). */
   readonly wordSpacing: number;
+  /** Extra space after each glyph (PDF Tc), a small part of justifying; 0 elsewhere. */
+  readonly letterSpacing: number;
   /** The element this line is part of (all lines of a paragraph share one); null for page furniture. */
   readonly element: StructureElement | null;
 }
@@ -74,4 +76,16 @@ export interface Layout {
   readonly structure: readonly StructureElement[];
   readonly signatureFields: readonly SignatureField[];
   readonly watermark: string | null;
+  /** What the line breaker had to resort to, over the whole document. */
+  readonly typesetting: TypesettingReport;
+}
+
+/** Counted over the justified paragraphs of a document. */
+export interface TypesettingReport {
+  /** Paragraphs that needed the second pass (emergency stretch). */
+  readonly emergencyParagraphs: number;
+  /** Korean words broken between syllables, the last resort. */
+  readonly syllableBreaks: number;
+  /** Justified lines whose word spaces still open past the limit. */
+  readonly overLimitLines: number;
 }

@@ -3,9 +3,18 @@ import { MAX_WORD_LENGTH } from '../text/word-length.ts';
 import { hyphenationPieces } from './hyphenation.ts';
 
 /**
- * Breaks a paragraph into lines by total fit (Knuth and Plass, as TeX does, without shrinking
- * spaces): of all the ways to break it, the one whose lines are most evenly filled, so justified
- * text gets even word spaces instead of rivers, and hyphens are used only where they pay.
+ * Breaks a paragraph into lines by total fit (Knuth and Plass, as TeX does): of all the ways to break
+ * it, the one whose lines are most evenly set, so justified text gets even word spaces instead of
+ * rivers, and hyphens are used only where they pay. Word spaces may shrink to two thirds of a space
+ * and stretch by half of one; the letters of a line may close up by 0.01 em or open by 0.02 em as
+ * extra room (Korean, with few spaces and words kept whole, needs it most); a line-end hyphen or
+ * closing punctuation hangs half its width into the margin so the edge looks straight. Three passes,
+ * as TeX's: the first accepts only lines within the tolerance; if no set of such lines reaches the
+ * end, the second adds emergency stretch and accepts any line that is not overfull, a line whose word
+ * spaces would open past the limit costing far more than any other; if a Korean line is still over
+ * the limit, the third may break a Korean word between syllables (allowed in Korean typesetting), the
+ * last resort, counted in the result. No more than two hyphenated lines follow each other.
+ * Every justified line but the last is set to the full measure: none is ever set flush left.
  * Pure: widths come from the caller's measure.
  */
 
@@ -15,131 +24,341 @@ export interface LineBreakingOptions {
   /** Body text is justified and hyphenated; titles, headings and signature blocks are set ragged. */
   readonly justified: boolean;
   readonly measure: (text: string) => number;
+  /** The font size in points: letter-spacing, hanging and the word-space limit are in em. */
+  readonly size?: number;
+  /** How many glyphs the text draws (each one takes the letter-spacing); by default its characters. */
+  readonly glyphs?: (text: string) => number;
 }
 
-/** TeX's defaults (The TeXbook, ch. 14): what a line, a hyphen, two hyphens in a row cost. */
+/** How justified text may be set, in spaces or em. */
+export const JUSTIFICATION = {
+  /** A word space may shrink by a third (to two thirds of itself) and stretch by half. */
+  spaceShrink: 1 / 3,
+  spaceStretch: 0.5,
+  /** Extra room between letters, in em per glyph. */
+  letterShrink: 0.01,
+  letterStretch: 0.02,
+  /**
+   * The widest a justified word space may open, in em. Wider gaps read as rivers, and text extractors
+   * (poppler splits at about one em) take them for a column gutter; the breaker avoids a line that
+   * would need more at almost any price.
+   */
+  maxWordSpace: 0.8,
+  /** Added to every line's stretch in the second pass (TeX's \emergencystretch), in em. */
+  emergencyStretch: 1.5,
+  /** How much of a line-end hyphen or closing punctuation mark hangs into the margin. */
+  hang: 0.5,
+} as const;
+
+/** TeX's defaults (The TeXbook, ch. 14) where TeX has one: what a line, a hyphen, two hyphens in a row cost. */
 const LINE_PENALTY = 10;
 const HYPHEN_PENALTY = 50;
-const DOUBLE_HYPHEN_DEMERITS = 10_000;
+/** Stronger than TeX's 10,000: a second hyphen in a row is taken only where it saves a loose line. */
+const DOUBLE_HYPHEN_DEMERITS = 30_000;
 const FINAL_HYPHEN_DEMERITS = 5_000;
-/** A word space may stretch by half its width before a justified line counts as loose (badness 100). */
-const SPACE_STRETCH = 0.5;
+const MAX_HYPHENS_IN_A_ROW = 2;
+/** TeX's \tolerance: the first pass takes no line looser than this badness. */
+const TOLERANCE = 200;
+/** A line whose spaces must open past the limit, and a Korean word broken between syllables: last resorts, in that order. */
+const OVER_LIMIT_DEMERITS = 1e10;
+const SYLLABLE_BREAK_DEMERITS = 1e7;
 /** A ragged line counts as loose when a quarter of it is empty, so short lines balance. */
 const RAGGED_STRETCH = 0.25;
+/** Marks that may hang into the right margin at the end of a justified line. */
+const HANGING = /[-.,;:!?)\]»”’、。」』》〉]$/u;
+const HANGUL_SYLLABLE = /^\p{Script=Hangul}$/u;
 
 /** A run of text no line may break inside, and what may follow it at a line end. */
 interface Piece {
   readonly text: string;
   readonly width: number;
-  /** `space` between words; `hyphen` inside a word (a hyphen is added at a break); `cut` inside a word too wide for any line. */
-  readonly followedBy: 'space' | 'hyphen' | 'cut' | 'end';
+  readonly glyphs: number;
+  /**
+   * `space` between words; `hyphen` inside a word (a hyphen is added at a break); `syllable` between
+   * two Hangul syllables of a word (the last resort, no hyphen); `cut` inside a word too wide for any
+   * line.
+   */
+  readonly followedBy: 'space' | 'hyphen' | 'syllable' | 'cut' | 'end';
 }
 
+/** The cheapest way found to set the pieces before a break, given how many hyphenated lines end there in a row. */
 interface Breakpoint {
   readonly demerits: number;
-  /** Index of the piece that starts the line ending here. */
+  /** Index of the piece that starts the line ending here, and the hyphen run at that line's start. */
   readonly lineStart: number;
+  readonly startRun: number;
 }
 
+/** One line as it is set: the extra space per word gap and per glyph (both negative when it is shrunk), and how far it hangs. */
+export interface SetLine {
+  readonly text: string;
+  /** Points added to each word space. */
+  readonly wordSpacing: number;
+  /** Points added after each glyph (PDF Tc). */
+  readonly letterSpacing: number;
+  /** Points the line's last mark stands into the right margin. */
+  readonly hang: number;
+  /** Whether the line ends inside a Korean word, broken between syllables. */
+  readonly syllableBreak: boolean;
+}
+
+export interface SetParagraph {
+  readonly lines: readonly SetLine[];
+  /** 1: every line within the tolerance; 2: emergency stretch was needed; 3: a Korean word was broken between syllables. */
+  readonly pass: 1 | 2 | 3;
+  readonly syllableBreaks: number;
+  /** Justified lines whose word spaces open past the limit (none where a syllable break or a hyphen could help). */
+  readonly overLimit: number;
+  /** The widest word space of the justified lines, in em. */
+  readonly widestSpace: number;
+}
+
+/** The lines' texts (a line-end hyphen added where a word is hyphenated). */
 export function breakParagraph(text: string, options: LineBreakingOptions): string[] {
-  const pieces = piecesOf(text, options);
-  if (pieces.length === 0) return [];
-  const spaceWidth = options.measure(' ');
-  const hyphenWidth = options.measure('-');
-  // best[k]: the cheapest way to set the first k pieces as whole lines.
-  const best: (Breakpoint | undefined)[] = [{ demerits: 0, lineStart: 0 }];
+  return setParagraph(text, options).lines.map((line) => line.text);
+}
+
+/** The paragraph broken and every line set: justified lines to the full measure, the last and ragged ones at their natural width. */
+export function setParagraph(text: string, options: LineBreakingOptions): SetParagraph {
+  const metrics = metricsOf(options);
+  const pieces = piecesOf(text, options, false);
+  if (pieces.length === 0) return { lines: [], pass: 1, syllableBreaks: 0, overLimit: 0, widestSpace: 0 };
+  if (!options.justified) return finish(pieces, breaks(pieces, options, metrics, 2)!, options, metrics, 1);
+  const first = breaks(pieces, options, metrics, 1);
+  if (first) return finish(pieces, first, options, metrics, 1);
+  const second = finish(pieces, breaks(pieces, options, metrics, 2)!, options, metrics, 2);
+  if (second.overLimit === 0 || options.lang !== 'ko') return second;
+  const syllables = piecesOf(text, options, true);
+  const third = finish(syllables, breaks(syllables, options, metrics, 3)!, options, metrics, 3);
+  const better = third.overLimit < second.overLimit || (third.overLimit === second.overLimit && third.widestSpace < second.widestSpace);
+  return better ? third : second;
+}
+
+interface Metrics {
+  readonly size: number;
+  readonly space: number;
+  readonly hyphen: number;
+  readonly glyphs: (text: string) => number;
+}
+
+function metricsOf(options: LineBreakingOptions): Metrics {
+  return {
+    size: options.size ?? 10,
+    space: options.measure(' '),
+    hyphen: options.measure('-'),
+    glyphs: options.glyphs ?? ((text) => [...text].length),
+  };
+}
+
+/** The width a line's last mark may stand into the margin. */
+function hangOf(lastText: string, options: LineBreakingOptions): number {
+  const mark = HANGING.exec(lastText)?.[0];
+  return mark === undefined ? 0 : options.measure(mark) * JUSTIFICATION.hang;
+}
+
+/**
+ * The best breaks by dynamic programming over (piece, hyphenated lines in a row), or undefined when
+ * the first pass finds no way to the end within the tolerance.
+ */
+function breaks(pieces: readonly Piece[], options: LineBreakingOptions, metrics: Metrics, pass: 1 | 2 | 3): Breakpoint[][] | undefined {
+  const { size, space, hyphen } = metrics;
+  const justified = options.justified;
+  const emergency = pass > 1 && justified ? JUSTIFICATION.emergencyStretch * size : 0;
+  // best[k][run]: the cheapest way to set the first k pieces as whole lines, the last `run` of them hyphenated.
+  const best: (Breakpoint | undefined)[][] = [[{ demerits: 0, lineStart: 0, startRun: 0 }]];
   for (let end = 1; end <= pieces.length; end += 1) {
+    best[end] = [];
     const isLastLine = end === pieces.length;
+    const last = pieces[end - 1]!;
     // Only a break inside a word ends on a hyphen; the paragraph's last piece never does.
-    const hyphenated = pieces[end - 1]!.followedBy === 'hyphen';
-    let natural = hyphenated ? hyphenWidth : 0;
+    const hyphenated = last.followedBy === 'hyphen';
+    const syllableBreak = last.followedBy === 'syllable';
+    const hang = justified && !isLastLine ? hangOf(hyphenated ? '-' : last.text, options) : 0;
+    const room = options.width + hang;
+    let natural = hyphenated ? hyphen : 0;
+    let glyphs = hyphenated ? 1 : 0;
     let gaps = 0;
     for (let start = end - 1; start >= 0; start -= 1) {
       const piece = pieces[start]!;
       natural += piece.width;
+      glyphs += piece.glyphs;
       if (start < end - 1 && piece.followedBy === 'space') {
-        natural += spaceWidth;
+        natural += space;
+        glyphs += 1;
         gaps += 1;
       }
+      const letterRoom = Math.max(glyphs - 1, 0) * size;
+      const shrink = justified && !isLastLine ? gaps * space * JUSTIFICATION.spaceShrink + letterRoom * JUSTIFICATION.letterShrink : 0;
       // Pieces are cut to fit a line, so a line of one piece is always possible.
-      if (natural > options.width && start < end - 1) break;
-      const before = best[start];
-      if (!before) continue;
-      const previousHyphenated = start > 0 && pieces[start - 1]!.followedBy === 'hyphen';
-      const demerits =
-        before.demerits +
-        lineDemerits({
-          slack: options.width - natural,
-          // A line of one word stretches like a line with one space, so it is never preferred to a loose line.
-          stretchability: options.justified ? Math.max(gaps, 1) * spaceWidth * SPACE_STRETCH : options.width * RAGGED_STRETCH,
-          free: options.justified && isLastLine,
-          hyphenated,
-          previousHyphenated,
-          isLastLine,
-        });
-      if (!best[end] || demerits < best[end]!.demerits) best[end] = { demerits, lineStart: start };
+      if (natural - shrink > room + 1e-9 && start < end - 1) break;
+      const slack = room - natural;
+      let badness: number;
+      let overLimit = false;
+      let limit = 0;
+      if (!justified) badness = slack <= 0 ? 0 : 100 * (slack / (options.width * RAGGED_STRETCH)) ** 3;
+      else if (isLastLine) badness = 0;
+      else if (slack < 0) badness = 100 * (-slack / shrink) ** 3;
+      else {
+        const stretch = gaps * space * JUSTIFICATION.spaceStretch + letterRoom * JUSTIFICATION.letterStretch;
+        // A visible word gap is the space, its extra and the letter-spacing after the glyphs on both
+        // sides of it; a little margin for the kerning between pieces that are measured apart here.
+        const letter = JUSTIFICATION.letterStretch * size;
+        limit = gaps * (JUSTIFICATION.maxWordSpace * size - space - 2 * letter) + letterRoom * JUSTIFICATION.letterStretch - 0.25;
+        // A line of one word has no space to open: its stretch is its letters' only.
+        overLimit = slack > limit + 1e-9 && !(gaps === 0 && start === end - 1 && pieces.length === 1);
+        badness = stretch + emergency <= 0 ? 10_000 : Math.min(10_000, 100 * (slack / (stretch + emergency)) ** 3);
+      }
+      if (pass === 1 && (badness > TOLERANCE || overLimit)) continue;
+      // The last line, set ragged at its natural width, cannot shrink.
+      if (justified && isLastLine && slack < -1e-9 && start < end - 1) continue;
+      const lineDemerits =
+        (LINE_PENALTY + badness) ** 2 +
+        (hyphenated ? HYPHEN_PENALTY ** 2 : 0) +
+        (syllableBreak ? SYLLABLE_BREAK_DEMERITS : 0) +
+        (overLimit ? OVER_LIMIT_DEMERITS * (1 + (slack - limit) / size) : 0);
+      const runs = best[start]!;
+      for (let run = 0; run < runs.length; run += 1) {
+        const before = runs[run];
+        if (!before) continue;
+        const nextRun = hyphenated ? run + 1 : 0;
+        if (nextRun > MAX_HYPHENS_IN_A_ROW) continue;
+        const demerits =
+          before.demerits +
+          lineDemerits +
+          (hyphenated && run > 0 ? DOUBLE_HYPHEN_DEMERITS : 0) +
+          (isLastLine && run > 0 ? FINAL_HYPHEN_DEMERITS : 0);
+        const current = best[end]![nextRun];
+        if (!current || demerits < current.demerits) best[end]![nextRun] = { demerits, lineStart: start, startRun: run };
+      }
     }
   }
-  return linesOf(pieces, best);
+  return best[pieces.length]!.some(Boolean) ? (best as Breakpoint[][]) : undefined;
 }
 
-function lineDemerits(line: {
-  slack: number;
-  stretchability: number;
-  /** The last line of justified text is set ragged, so its slack costs nothing. */
-  free: boolean;
-  hyphenated: boolean;
-  previousHyphenated: boolean;
-  isLastLine: boolean;
-}): number {
-  const badness = line.free || line.slack <= 0 ? 0 : 100 * (line.slack / line.stretchability) ** 3;
-  let demerits = (LINE_PENALTY + badness) ** 2;
-  if (line.hyphenated) demerits += HYPHEN_PENALTY ** 2;
-  if (line.hyphenated && line.previousHyphenated) demerits += DOUBLE_HYPHEN_DEMERITS;
-  if (line.isLastLine && line.previousHyphenated) demerits += FINAL_HYPHEN_DEMERITS;
-  return demerits;
-}
-
-function linesOf(pieces: readonly Piece[], best: readonly (Breakpoint | undefined)[]): string[] {
-  const lines: string[] = [];
-  for (let end = pieces.length, lineStart = 0; end > 0; end = lineStart) {
-    lineStart = best[end]!.lineStart;
-    let line = '';
-    for (let index = lineStart; index < end; index += 1) {
-      const piece = pieces[index]!;
-      const atLineEnd = index === end - 1;
-      line += piece.text;
-      if (!atLineEnd && piece.followedBy === 'space') line += ' ';
-      if (atLineEnd && piece.followedBy === 'hyphen') line += '-';
-    }
-    lines.unshift(line);
+/** The lines of the cheapest way to the end, each set: the adjustment spread over word spaces and letters alike. */
+function finish(
+  pieces: readonly Piece[],
+  best: readonly (Breakpoint | undefined)[][],
+  options: LineBreakingOptions,
+  metrics: Metrics,
+  pass: 1 | 2 | 3,
+): SetParagraph {
+  const ends: { start: number; end: number }[] = [];
+  let end = pieces.length;
+  let node = best[end]!.reduce<Breakpoint | undefined>(
+    (cheapest, candidate) => (candidate && (!cheapest || candidate.demerits < cheapest.demerits) ? candidate : cheapest),
+    undefined,
+  )!;
+  for (;;) {
+    ends.unshift({ start: node.lineStart, end });
+    if (node.lineStart === 0) break;
+    end = node.lineStart;
+    node = best[end]![node.startRun]!;
   }
-  return lines;
+  let syllableBreaks = 0;
+  let overLimit = 0;
+  let widestSpace = 0;
+  const lines = ends.map(({ start, end: lineEnd }, index): SetLine => {
+    let text = '';
+    for (let at = start; at < lineEnd; at += 1) {
+      const piece = pieces[at]!;
+      const atLineEnd = at === lineEnd - 1;
+      text += piece.text;
+      if (!atLineEnd && piece.followedBy === 'space') text += ' ';
+      if (atLineEnd && piece.followedBy === 'hyphen') text += '-';
+    }
+    const syllableBreak = pieces[lineEnd - 1]!.followedBy === 'syllable';
+    if (syllableBreak) syllableBreaks += 1;
+    if (!options.justified || index === ends.length - 1) return { text, wordSpacing: 0, letterSpacing: 0, hang: 0, syllableBreak };
+    const set = justify(text, options, metrics);
+    if (set.overLimit) overLimit += 1;
+    if (text.includes(' ')) widestSpace = Math.max(widestSpace, (metrics.space + set.wordSpacing + 2 * set.letterSpacing) / metrics.size);
+    return { text, wordSpacing: set.wordSpacing, letterSpacing: set.letterSpacing, hang: set.hang, syllableBreak };
+  });
+  return { lines, pass, syllableBreaks, overLimit, widestSpace };
 }
 
-/** Words, cut where they may be hyphenated, and cut between characters where even a piece is wider than a line. */
-function piecesOf(text: string, options: LineBreakingOptions): Piece[] {
+/**
+ * Spreads what a line lacks (or has too much) of the full measure over its word spaces and its
+ * letters in proportion to the room each has, spaces taking what is left past the letters' range; a
+ * line of one word is spread over its letters only.
+ */
+function justify(text: string, options: LineBreakingOptions, { size, space, glyphs: countGlyphs }: Metrics) {
+  const hang = hangOf(text, options);
+  const slack = options.width + hang - options.measure(text);
+  const gaps = text.split(' ').length - 1;
+  const letters = Math.max(countGlyphs(text) - 1, 0);
+  const spaceRoom = gaps * space * (slack < 0 ? JUSTIFICATION.spaceShrink : JUSTIFICATION.spaceStretch);
+  const letterRoom = letters * size * (slack < 0 ? JUSTIFICATION.letterShrink : JUSTIFICATION.letterStretch);
+  if (gaps === 0) return { wordSpacing: 0, letterSpacing: letters === 0 ? 0 : slack / letters, hang, overLimit: false };
+  const ratio = Math.min(Math.abs(slack) / (spaceRoom + letterRoom || 1), 1);
+  const letterSpacing = letters === 0 ? 0 : (Math.sign(slack) * ratio * letterRoom) / letters;
+  // Each gap also takes the letter-spacing of the space glyph and the glyph before it.
+  const wordSpacing = (slack - letterSpacing * letters) / gaps;
+  const overLimit = space + wordSpacing + 2 * letterSpacing > JUSTIFICATION.maxWordSpace * size + 1e-6;
+  return { wordSpacing, letterSpacing, hang, overLimit };
+}
+
+/**
+ * Words, cut where they may be hyphenated (or, with `syllables`, a Korean word between its Hangul
+ * syllables), and cut between characters where even a piece is wider than a line.
+ */
+function piecesOf(text: string, options: LineBreakingOptions, syllables: boolean): Piece[] {
+  const glyphs = options.glyphs ?? ((part: string) => [...part].length);
   const words = text.split(' ').filter((word) => word !== '');
   return words.flatMap((word, wordIndex) => {
     const overlong = word.length > MAX_WORD_LENGTH && [...word].length > MAX_WORD_LENGTH;
     const parts = overlong
       ? graphemeRuns(word, MAX_WORD_LENGTH, options.lang)
-      : options.justified
-        ? hyphenationPieces(word, options.lang)
-        : [word];
+      : syllables
+        ? syllablesOf(word)
+        : options.justified
+          ? hyphenationPieces(word, options.lang)
+          : [word];
+    const inside = overlong ? 'cut' : syllables ? 'syllable' : 'hyphen';
     return parts.flatMap((part, partIndex) => {
-      const followedBy = partIndex < parts.length - 1 ? (overlong ? 'cut' : 'hyphen') : wordIndex < words.length - 1 ? 'space' : 'end';
+      const followedBy = partIndex < parts.length - 1 ? inside : wordIndex < words.length - 1 ? 'space' : 'end';
       const room = options.width - (followedBy === 'hyphen' ? options.measure('-') : 0);
       const cuts = cutToFit(part, room, options);
       return cuts.map(
         (cut, cutIndex): Piece => ({
           text: cut,
           width: options.measure(cut),
+          glyphs: glyphs(cut),
           followedBy: cutIndex < cuts.length - 1 ? 'cut' : followedBy,
         }),
       );
     });
   });
+}
+
+/** A Korean word cut between its Hangul syllables, punctuation kept with the syllable it follows or precedes. */
+function syllablesOf(word: string): string[] {
+  const characters = [...word];
+  const pieces: string[] = [];
+  characters.forEach((character, index) => {
+    const previous = characters[index - 1];
+    // Two syllables at least before the break, in the same run of Hangul, and two in the rest of the
+    // word, so no line ends with "(러" and none starts with a lone "다.".
+    const runBefore = characters
+      .slice(0, index)
+      .reverse()
+      .findIndex((before) => !HANGUL_SYLLABLE.test(before));
+    const syllablesBefore = runBefore === -1 ? index : runBefore;
+    const syllablesAfter = characters.slice(index).filter((after) => HANGUL_SYLLABLE.test(after)).length;
+    // After a middle dot between two words ("경제·통상") a line may break too.
+    const afterDot = previous === '·' && syllablesAfter >= 2 && index >= 2;
+    const breakable =
+      afterDot ||
+      (previous !== undefined &&
+        HANGUL_SYLLABLE.test(previous) &&
+        HANGUL_SYLLABLE.test(character) &&
+        syllablesBefore >= 2 &&
+        syllablesAfter >= 2);
+    if (breakable || pieces.length === 0) pieces.push(character);
+    else pieces[pieces.length - 1] += character;
+  });
+  return pieces;
 }
 
 /**

@@ -2,8 +2,8 @@ import type { Block } from '../text/markup.ts';
 import { LOCALE, type Lang } from '../text/languages.ts';
 import type { SignatureBlock } from './document-model.ts';
 import type { FontId, TextMeasurer } from './fonts.ts';
-import type { PositionedBox, RuleBox, StructureElement, StructureType, TextBox } from './layout-model.ts';
-import { breakParagraph } from './line-breaking.ts';
+import type { PositionedBox, RuleBox, StructureElement, StructureType, TextBox, TypesettingReport } from './layout-model.ts';
+import { JUSTIFICATION, setParagraph, type SetParagraph } from './line-breaking.ts';
 
 /**
  * Turns text into flow lines: where lines break, how they are aligned, which lines must stay
@@ -23,12 +23,8 @@ export const TYPOGRAPHY = {
   columnGap: 18,
   margin: { top: 64, bottom: 64, left: 54, right: 54 },
   signatureLineGap: 48,
-  /**
-   * The widest a justified word space may open, in em. Wider gaps read as rivers, and text extractors
-   * (poppler splits at about one em) take them for a column gutter; a line that would need more is
-   * set flush left instead.
-   */
-  maxWordSpace: 0.8,
+  /** The widest a justified word space may open, in em (see line-breaking.ts). */
+  maxWordSpace: JUSTIFICATION.maxWordSpace,
 } as const;
 
 /** One line of one column: its height, how it paints at a given position, and whether it may end a page. */
@@ -63,16 +59,20 @@ const MAX_REMEMBERED_PARAGRAPHS = 20_000;
  * originals of an agreement, in each version that leaves them unchanged. Every measurer measures
  * with the process's fonts, so the lines depend on nothing but the key.
  */
-const brokenParagraphs = new Map<string, readonly SetLine[]>();
-
-interface SetLine {
-  readonly text: string;
-  /** Extra space per word gap, in points. */
-  readonly wordSpacing: number;
-}
+const brokenParagraphs = new Map<string, SetParagraph>();
 
 export class Typesetter {
+  private emergencyParagraphs = 0;
+  private syllableBreaks = 0;
+  private overLimitLines = 0;
+
   constructor(private readonly measurer: TextMeasurer) {}
+
+  /** What the breaker resorted to in the paragraphs set so far. */
+  get report(): TypesettingReport {
+    const { emergencyParagraphs, syllableBreaks, overLimitLines } = this;
+    return { emergencyParagraphs, syllableBreaks, overLimitLines };
+  }
 
   title(text: string, lang: Lang, width: number, parent: StructureElement): FlowLine[] {
     const element = child(parent, 'H1');
@@ -150,7 +150,20 @@ export class Typesetter {
     element: StructureElement | null,
   ): TextBox {
     const offset = Math.max(0, (width - this.measurer.width(text, font, size)) / 2);
-    return { kind: 'text', x: x + offset, y, width: width - offset, text, font, size, lang, align: 'center', wordSpacing: 0, element };
+    return {
+      kind: 'text',
+      x: x + offset,
+      y,
+      width: width - offset,
+      text,
+      font,
+      size,
+      lang,
+      align: 'center',
+      wordSpacing: 0,
+      letterSpacing: 0,
+      element,
+    };
   }
 
   /** As many words of a run of page furniture as fit on one line: it never wraps. */
@@ -168,7 +181,7 @@ export class Typesetter {
     const size = TYPOGRAPHY.bodySize;
     const textWidth = width - style.indent;
     const lines = this.breakLines(text, 'serif', size, textWidth, lang, style.justified);
-    return lines.map(({ text: line, wordSpacing }, index) => {
+    return lines.map(({ text: line, wordSpacing, letterSpacing, hang }, index) => {
       const isLast = index === lines.length - 1;
       // A line cannot end with a hard hyphen (see hyphenation.ts), so a final hyphen is hyphenation.
       const hyphenated = line.endsWith('-');
@@ -193,21 +206,24 @@ export class Typesetter {
               lang,
               align: 'left',
               wordSpacing: 0,
+              letterSpacing: 0,
               element: labelElement,
             });
           }
-          const align = wordSpacing === 0 ? 'left' : 'justify';
+          const align = wordSpacing === 0 && letterSpacing === 0 ? 'left' : 'justify';
           boxes.push({
             kind: 'text',
             x: x + style.indent,
             y,
-            width: columnWidth - style.indent,
+            // A hanging hyphen or stop stands a little into the margin.
+            width: columnWidth - style.indent + hang,
             text: line,
             font: 'serif',
             size,
             lang,
             align,
             wordSpacing,
+            letterSpacing,
             element,
           });
           return boxes;
@@ -216,29 +232,34 @@ export class Typesetter {
     });
   }
 
-  /** The extra space per word gap that makes a line fill the column; none for a line of one word or one too loose to justify. */
-  private justification(line: string, font: FontId, size: number, width: number): number {
-    const gaps = line.split(' ').length - 1;
-    if (gaps === 0) return 0;
-    const extra = (width - this.measurer.width(line, font, size)) / gaps;
-    return this.measurer.width(' ', font, size) + extra > TYPOGRAPHY.maxWordSpace * size ? 0 : extra;
-  }
-
-  /** The paragraph's lines, a justified paragraph's with the word spacing that fills the width (its last line set ragged). */
-  private breakLines(text: string, font: FontId, size: number, width: number, lang: Lang | null, justified: boolean): readonly SetLine[] {
+  /** The paragraph's lines, a justified paragraph's set to the full width (its last line ragged). */
+  private breakLines(
+    text: string,
+    font: FontId,
+    size: number,
+    width: number,
+    lang: Lang | null,
+    justified: boolean,
+  ): SetParagraph['lines'] {
     const key = `${font}|${size}|${width}|${lang}|${justified}|${text}`;
-    let lines = brokenParagraphs.get(key);
-    if (lines === undefined) {
-      const broken = breakParagraph(text, { width, lang, justified, measure: (part) => this.measurer.width(part, font, size) });
-      lines = broken.map((line, index) => ({
-        text: line,
-        wordSpacing: justified && index < broken.length - 1 ? this.justification(line, font, size, width) : 0,
-      }));
+    let paragraph = brokenParagraphs.get(key);
+    if (paragraph === undefined) {
+      paragraph = setParagraph(text, {
+        width,
+        lang,
+        justified,
+        size,
+        measure: (part) => this.measurer.width(part, font, size),
+        glyphs: (part) => this.measurer.glyphCount(part, font),
+      });
       // Bounded, so a stream of unusual text cannot grow the process without limit.
       if (brokenParagraphs.size >= MAX_REMEMBERED_PARAGRAPHS) brokenParagraphs.clear();
-      brokenParagraphs.set(key, lines);
+      brokenParagraphs.set(key, paragraph);
     }
-    return lines;
+    if (paragraph.pass > 1) this.emergencyParagraphs += 1;
+    this.syllableBreaks += paragraph.syllableBreaks;
+    this.overLimitLines += paragraph.overLimit;
+    return paragraph.lines;
   }
 }
 

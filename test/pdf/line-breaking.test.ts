@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TextMeasurer } from '../../server/pdf/fonts.ts';
 import { hyphenationPieces } from '../../server/pdf/hyphenation.ts';
-import { breakParagraph, type LineBreakingOptions } from '../../server/pdf/line-breaking.ts';
+import { breakParagraph, JUSTIFICATION, setParagraph, type LineBreakingOptions, type SetLine } from '../../server/pdf/line-breaking.ts';
 import type { Lang } from '../../server/text/languages.ts';
 import { buildDocument } from '../support/documents.ts';
 
@@ -13,8 +13,17 @@ const options = (lang: Lang | null, overrides: Partial<LineBreakingOptions> = {}
   lang,
   justified: true,
   measure: (text) => measurer.width(text, 'serif', SIZE),
+  size: SIZE,
+  glyphs: (text) => measurer.glyphCount(text, 'serif'),
   ...overrides,
 });
+/** A set line's width as drawn: natural, plus its word and letter spacing (Tc after every glyph but the last). */
+const setWidth = (line: SetLine) =>
+  measurer.width(line.text, 'serif', SIZE) +
+  line.wordSpacing * (line.text.split(' ').length - 1) +
+  line.letterSpacing * (measurer.glyphCount(line.text, 'serif') - 1);
+/** The widest word space of a set line, in em: the space, its extra, and the letter-spacing after it and before it. */
+const wordSpaceEm = (line: SetLine) => (measurer.width(' ', 'serif', SIZE) + line.wordSpacing + 2 * line.letterSpacing) / SIZE;
 /** The text back from its lines: a line-end hyphen was added by hyphenation, a space was the break. */
 const rejoin = (lines: readonly string[]) =>
   lines.map((line, index) => (index < lines.length - 1 && !line.endsWith('-') ? `${line} ` : line.replace(/-$/, ''))).join('');
@@ -59,11 +68,13 @@ describe('line breaking', () => {
     });
   }
 
-  it('when Korean is broken, then only between words (keep-all), and no line is wider than the column', () => {
+  it('when Korean is broken, then only between words (keep-all), and no line is wider than the column as set', () => {
     for (const text of paragraphsOf('ko')) {
-      const lines = breakParagraph(text, options('ko'));
-      expect(lines.join(' ')).to.equal(text);
-      for (const line of lines) expect(measurer.width(line, 'serif', SIZE)).to.be.at.most(COLUMN + 0.001);
+      const { lines, syllableBreaks } = setParagraph(text, options('ko'));
+      // Each line ends between words, or (the last resort, counted) between two syllables of a word.
+      expect(lines.map((line, index) => line.text + (line.syllableBreak || index === lines.length - 1 ? '' : ' ')).join('')).to.equal(text);
+      expect(lines.filter((line) => line.syllableBreak)).to.have.length(syllableBreaks);
+      for (const line of lines) expect(setWidth(line)).to.be.at.most(COLUMN + line.hang + 0.001);
     }
   });
 
@@ -82,5 +93,137 @@ describe('line breaking', () => {
     expect(lines.join(' ')).to.equal(title);
     expect(Math.min(...widths)).to.be.greaterThan(230 * 0.5);
     expect(lines.some((line) => line.endsWith('-'))).to.equal(false);
+  });
+
+  describe('justification', () => {
+    /** Generated stress text: the hard cases for a justified column. */
+    const STRESS: Record<Lang, string> = {
+      ru: Array.from(
+        { length: 6 },
+        (_, index) =>
+          `Высокие Договаривающиеся Стороны содействуют торгово-экономическому, научно-техническому и гуманитарному сотрудничеству, взаимодействию правоохранительных органов и совершенствованию межрегиональных внешнеэкономических связей (${index + 1}).`,
+      ).join(' '),
+      ko: Array.from(
+        { length: 6 },
+        (_, index) =>
+          `양측은 대한민국경기도와 러시아연방스베르들롭스크주 사이의 우호협력관계를 증진하기위하여 경제·통상·과학기술 분야에서의 교류협력을 적극적으로추진한다(${index + 1}).`,
+      ).join(' '),
+      en: Array.from(
+        { length: 6 },
+        (_, index) =>
+          `Notwithstanding the foregoing, the Parties shall, in accordance with their respective legislation and the international obligations of their States, take all necessary measures to facilitate the implementation of this Agreement (${index + 1}).`,
+      ).join(' '),
+    };
+    /** A narrow three-column width (A4 portrait in three columns), the landscape column, a full portrait line. */
+    const WIDTHS = [150, 232.6, 487];
+
+    for (const lang of ['ru', 'ko', 'en'] as const) {
+      for (const width of WIDTHS) {
+        it(`when ${lang} stress text is justified at ${width} pt, then every line but the last fills the measure`, () => {
+          const paragraph = setParagraph(STRESS[lang], options(lang, { width }));
+          const { lines } = paragraph;
+          // In the narrow column a Russian compound with a hard hyphen (never broken after it) may leave no way within the limit.
+          const narrow = width < 200;
+          // Elsewhere a few lines may open past the 0.8 em limit, never to a whole em.
+          if (!narrow) expect(paragraph.overLimit).to.be.at.most(Math.ceil(lines.length / 10));
+          for (const line of lines.slice(0, -1)) {
+            expect(setWidth(line), line.text).to.be.closeTo(width + line.hang, 0.01);
+            if (!narrow) expect(wordSpaceEm(line), line.text).to.be.below(1);
+            if (line.text.includes(' ') && (!narrow || wordSpaceEm(line) <= JUSTIFICATION.maxWordSpace))
+              expect(line.letterSpacing / SIZE).to.be.within(-JUSTIFICATION.letterShrink - 1e-9, JUSTIFICATION.letterStretch + 1e-9);
+          }
+          const last = lines.at(-1)!;
+          expect([last.wordSpacing, last.letterSpacing]).to.deep.equal([0, 0]);
+          if (lang === 'ko')
+            expect(
+              lines
+                .map((line) => line.text)
+                .join(paragraph.syllableBreaks > 0 ? '' : ' ')
+                .replaceAll(' ', ''),
+            ).to.equal(STRESS.ko.replaceAll(' ', ''));
+          else expect(rejoin(lines.map((line) => line.text))).to.equal(STRESS[lang]);
+        });
+      }
+    }
+
+    it('when the demo clauses are justified in every language, then no line but the last is short of the measure, and word spaces stay under an em', () => {
+      let overLimit = 0;
+      for (const lang of ['ru', 'ko', 'en'] as const) {
+        for (const text of paragraphsOf(lang)) {
+          const paragraph = setParagraph(text, options(lang, { width: 232.6 }));
+          overLimit += paragraph.overLimit;
+          for (const line of paragraph.lines.slice(0, -1)) {
+            expect(setWidth(line), line.text).to.be.closeTo(232.6 + line.hang, 0.01);
+            expect(wordSpaceEm(line), line.text).to.be.below(1);
+          }
+        }
+      }
+      // One English line of the demo opens past 0.8 em (0.94 em): no breaks avoid it within the hyphen rules.
+      expect(overLimit).to.be.at.most(1);
+    });
+
+    it('when a line is a little too long, then its spaces shrink (to no less than two thirds) rather than a line opening wide', () => {
+      const shrunk = (['ru', 'en'] as const).flatMap((lang) =>
+        paragraphsOf(lang).flatMap((text) => setParagraph(text, options(lang)).lines.filter((line) => line.wordSpacing < 0)),
+      );
+      expect(shrunk.length).to.be.greaterThan(5);
+      const space = measurer.width(' ', 'serif', SIZE);
+      for (const line of shrunk) expect(line.wordSpacing).to.be.at.least(-space * JUSTIFICATION.spaceShrink - 1e-6);
+      // Without shrinking the same text would open its spaces wider: shrink is used before stretch.
+      const widest = (shrinkable: boolean) =>
+        paragraphsOf('ru').flatMap((text) => {
+          const lines = breakParagraph(
+            text,
+            options('ru', shrinkable ? {} : { measure: (part) => measurer.width(part, 'serif', SIZE) * 1.0001 + (part === ' ' ? 0 : 0) }),
+          );
+          return openings(lines);
+        });
+      expect(Math.min(...widest(true))).to.be.lessThan(0);
+    });
+
+    it('when no set of lines is within the tolerance, then a second pass with emergency stretch sets it, still without a flush-left line', () => {
+      const text = 'Межрегиональный внешнеэкономический сотрудничество взаимодействие правоохранительных';
+      const paragraph = setParagraph(text, options('ru', { width: 90 }));
+      expect(paragraph.pass).to.equal(2);
+      for (const line of paragraph.lines.slice(0, -1)) expect(setWidth(line)).to.be.closeTo(90 + line.hang, 0.01);
+      expect(setParagraph('Стороны сотрудничают на основе равноправия и взаимной выгоды.', options('ru')).pass).to.equal(1);
+    });
+
+    it('when words would be hyphenated on many lines in a row, then never more than two hyphenated lines follow each other', () => {
+      for (const lang of ['ru', 'en'] as const) {
+        for (const width of WIDTHS) {
+          let run = 0;
+          for (const line of setParagraph(STRESS[lang], options(lang, { width })).lines) {
+            run = line.text.endsWith('-') ? run + 1 : 0;
+            expect(run, `${lang} at ${width} pt: ${line.text}`).to.be.at.most(2);
+          }
+        }
+      }
+    });
+
+    it('when a Korean line cannot be filled without opening its spaces past the limit, then a word is broken between syllables, and counted', () => {
+      const text = '스베르들롭스크주정부는 대한민국경기도와의 우호협력관계를 증진하기위하여 노력한다';
+      const paragraph = setParagraph(text, options('ko', { width: 150 }));
+      expect(paragraph.pass).to.equal(3);
+      expect(paragraph.syllableBreaks).to.be.greaterThan(0);
+      expect(paragraph.lines.filter((line) => line.syllableBreak)).to.have.length(paragraph.syllableBreaks);
+      expect(paragraph.overLimit).to.equal(0);
+      expect(
+        paragraph.lines
+          .map((line) => line.text)
+          .join('')
+          .replaceAll(' ', ''),
+      ).to.equal(text.replaceAll(' ', ''));
+      for (const line of paragraph.lines) expect(line.text.endsWith('-')).to.equal(false);
+    });
+
+    it('when a justified line ends with a hyphen or a stop, then the mark hangs half its width into the margin', () => {
+      const lines = setParagraph(STRESS.ru, options('ru')).lines.slice(0, -1);
+      const hanging = lines.filter((line) => /[-.,]$/.test(line.text));
+      expect(hanging.length).to.be.greaterThan(0);
+      for (const line of hanging)
+        expect(line.hang).to.be.closeTo(measurer.width(line.text.at(-1)!, 'serif', SIZE) * JUSTIFICATION.hang, 1e-9);
+      for (const line of lines.filter((candidate) => /\p{L}$/u.test(candidate.text))) expect(line.hang).to.equal(0);
+    });
   });
 });

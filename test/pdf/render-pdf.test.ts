@@ -133,8 +133,13 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
     for (const [index, lang] of document.languages.entries()) {
       const x = margin.left + index * (columnWidth + columnGap);
       const { stdout } = await tool('pdftotext', [...textArea(pageSize, x, columnWidth), files.get(name)!, '-']);
-      // The signature blocks below the final clause straddle the columns and may follow.
-      expect(normalize(stdout).startsWith(modelText(document, lang)), `${lang}: ${normalize(stdout)}`).to.equal(true);
+      // The signature blocks below the final clause straddle the columns and may follow. A Korean word
+      // broken between syllables (the breaker's last resort) is extracted as two, so Korean is compared
+      // without its spaces.
+      const [extracted, model] = [normalize(stdout), modelText(document, lang)].map((text) =>
+        lang === 'ko' ? text.replaceAll(' ', '') : text,
+      );
+      expect(extracted!.startsWith(model!), `${lang}: ${normalize(stdout)}`).to.equal(true);
     }
   });
 
