@@ -12,6 +12,7 @@ import { agreementPages } from './agreements.pages.ts';
 import { clauseEditorPages } from './clause-editor.pages.ts';
 import { comparePages } from './compare.pages.ts';
 import { csrfProtection } from './csrf.ts';
+import { mailPages } from './mail.pages.ts';
 import { serveDeskBundle } from './desk/desk-bundle.ts';
 import { mailPages } from './mail.pages.ts';
 import { sendPage, type PageServices } from './page.ts';
@@ -66,6 +67,7 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
   router.use(verifyPages(services));
   router.use(accountPages(services));
   router.use(usersPages(services));
+  router.use(mailPages(services));
   router.use(mailPages(services));
 
   router.use(pageNotFound(services));
