@@ -13,8 +13,6 @@ import { clauseEditorPages } from './clause-editor.pages.ts';
 import { comparePages } from './compare.pages.ts';
 import { csrfProtection } from './csrf.ts';
 import { mailPages } from './mail.pages.ts';
-import { serveDeskBundle } from './desk/desk-bundle.ts';
-import { mailPages } from './mail.pages.ts';
 import { sendPage, type PageServices } from './page.ts';
 import { pathOnThisSite } from './same-site-path.ts';
 import { signInRoutes } from './sign-in.routes.ts';
@@ -51,8 +49,6 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
     response.sendFile(file, { maxAge: '30d', immutable: true, headers: { 'Content-Type': 'font/ttf' } });
   });
 
-  router.get('/assets/desk.js', serveDeskBundle);
-
   router.use(cookieParser());
   router.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 200 }));
   router.use(loadWebUser(deps));
@@ -67,7 +63,6 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
   router.use(verifyPages(services));
   router.use(accountPages(services));
   router.use(usersPages(services));
-  router.use(mailPages(services));
   router.use(mailPages(services));
 
   router.use(pageNotFound(services));
