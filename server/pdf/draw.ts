@@ -44,6 +44,7 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
   );
   const contents = new Map<StructureElement, PDFKit.PDFStructureContent>();
   const { watermark, pageSize } = layout;
+  let mark: PDFKit.PDFKitReference | undefined;
   let sliceStart = performance.now();
   for (const page of layout.pages) {
     // A long document is drawn in slices, so the other requests are served between its pages.
@@ -53,7 +54,8 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
     }
     document.addPage({ size: [...pageSize], margin: 0 });
     painter.startPage();
-    if (watermark) asArtifact(document, 'Pagination', () => drawWatermark(document, watermark, pageSize));
+    if (watermark)
+      asArtifact(document, 'Pagination', () => drawWatermark(document, (mark ??= watermarkForm(document, watermark, pageSize))));
     for (const box of page.boxes) {
       if (box.kind === 'rule') asArtifact(document, 'Layout', () => drawRule(document, box));
       else if (box.element) markAsContentOf(document, box.element, contents, () => painter.paint(box));
@@ -119,25 +121,79 @@ function structureOf(
 /**
  * A diagonal mark across the page, light enough to read the text through it. It is painted as glyph
  * outlines, not text, so extracting, searching or copying a column gives the agreement's text only.
+ * The outlines are one form XObject that every page draws: written once, not once a page (they were
+ * a quarter of a draft's bytes and most of its drawing time).
  */
-function drawWatermark(document: PDFKit.PDFDocument, text: string, [width, height]: readonly [number, number]): void {
+function drawWatermark(document: PDFKit.PDFDocument, form: PDFKit.PDFKitReference): void {
+  (document.page.xobjects as Record<string, PDFKit.PDFKitReference>)[WATERMARK_NAME] ??= form;
+  document.addContent(`/${WATERMARK_NAME} Do`);
+}
+
+const WATERMARK_NAME = 'DraftMark';
+const MAX_REMEMBERED_MARKS = 64;
+/** The mark's content by text and page size: the same draft version renders its originals again and again. */
+const markContents = new Map<string, Buffer>();
+
+function watermarkForm(document: PDFKit.PDFDocument, text: string, pageSize: readonly [number, number]): PDFKit.PDFKitReference {
+  const [width, height] = pageSize;
+  const form = document.ref({
+    Type: 'XObject',
+    Subtype: 'Form',
+    // Drawn in pdfkit's page space (y down), which the form's space is too.
+    BBox: [0, 0, width, height],
+    Resources: { ExtGState: { Light: { Type: 'ExtGState', ca: 0.14 } } },
+  });
+  const key = `${width}x${height}|${text}`;
+  let content = markContents.get(key);
+  if (content === undefined) {
+    content = Buffer.from(watermarkContent(text, pageSize), 'latin1');
+    if (markContents.size >= MAX_REMEMBERED_MARKS) markContents.clear();
+    markContents.set(key, content);
+  }
+  form.end(content);
+  return form;
+}
+
+/** The mark's outlines as content operators: rotated along the diagonal, centred, in font units with y up. */
+function watermarkContent(text: string, [width, height]: readonly [number, number]): string {
   const size = 28;
   const { font } = fonts()['serif-bold'];
   const run = shape('serif-bold', text);
   const scale = size / font.unitsPerEm;
-  document.save();
-  document.rotate(-Math.atan2(height, width) * (180 / Math.PI), { origin: [width / 2, height / 2] });
-  // Centred on the page's middle, in font units with y pointing up, as glyph outlines are drawn.
-  document.translate((width - run.advanceWidth * scale) / 2, height / 2 + size * 0.35).scale(scale, -scale);
+  const angle = -Math.atan2(height, width);
+  const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
+  const [cx, cy] = [width / 2, height / 2];
+  const operators: string[] = ['q', '/Light gs', '0.690196 0 0 rg'];
+  // Rotation about the page's middle, then the run's start, then font units (y up).
+  operators.push(`${n(cos)} ${n(sin)} ${n(-sin)} ${n(cos)} ${n(cx - cos * cx + sin * cy)} ${n(cy - sin * cx - cos * cy)} cm`);
+  operators.push(`${n(scale)} 0 0 ${n(-scale)} ${n((width - run.advanceWidth * scale) / 2)} ${n(height / 2 + size * 0.35)} cm`);
   let penX = 0;
   run.glyphs.forEach((glyph, index) => {
     const position = run.positions[index]!;
-    document.path(glyph.path.translate(penX + position.xOffset, position.yOffset).toSVG());
+    const [dx, dy] = [penX + position.xOffset, position.yOffset];
+    let [lastX, lastY] = [0, 0];
+    for (const { command, args } of glyph.path.commands) {
+      const points = args.map((value, at) => value + (at % 2 === 0 ? dx : dy));
+      if (command === 'moveTo') operators.push(`${n(points[0]!)} ${n(points[1]!)} m`);
+      else if (command === 'lineTo') operators.push(`${n(points[0]!)} ${n(points[1]!)} l`);
+      else if (command === 'bezierCurveTo') operators.push(`${points.map(n).join(' ')} c`);
+      else if (command === 'quadraticCurveTo') {
+        // A quadratic Bézier as the cubic with control points two thirds of the way to its one.
+        const [qx, qy, x, y] = points as [number, number, number, number];
+        const c1 = [lastX + (2 / 3) * (qx - lastX), lastY + (2 / 3) * (qy - lastY)];
+        const c2 = [x + (2 / 3) * (qx - x), y + (2 / 3) * (qy - y)];
+        operators.push(`${[...c1, ...c2, x, y].map(n).join(' ')} c`);
+      } else if (command === 'closePath') operators.push('h');
+      if (points.length >= 2) [lastX, lastY] = [points.at(-2)!, points.at(-1)!];
+    }
     penX += position.xAdvance;
   });
-  document.fillColor('#b00000').fillOpacity(0.14).fill();
-  document.restore();
+  operators.push('f', 'Q');
+  return `${operators.join('\n')}\n`;
 }
+
+/** Three decimals, of font units or of points: below any visible difference. */
+const n = (value: number) => String(Math.round(value * 1000) / 1000);
 
 function collect(document: PDFKit.PDFDocument): Promise<Buffer> {
   return new Promise((resolve, reject) => {

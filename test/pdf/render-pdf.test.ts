@@ -180,6 +180,24 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
     expect(text.indexOf(second!)).to.be.greaterThan(first!.length);
   });
 
+  it('when a draft is rendered, then its DRAFT mark is one form XObject that every page draws, and a final has none', async () => {
+    type QpdfObject = { value?: Record<string, unknown>; stream?: { dict: Record<string, unknown> } };
+    const objectsOf = async (name: string) => {
+      const { stdout } = await tool('qpdf', ['--json', '--json-key=qpdf', files.get(name)!]);
+      return Object.entries(JSON.parse(stdout).qpdf[1] as Record<string, QpdfObject>);
+    };
+    const forms = (objects: [string, QpdfObject][]) => objects.filter(([, object]) => object.stream?.dict['/Subtype'] === '/Form');
+    const draft = await objectsOf('parallel ru/ko, draft');
+    expect(forms(draft)).to.have.length(1);
+    const formRef = forms(draft)[0]![0].replace(/^obj:/, '');
+    const pages = draft.filter(([, object]) => object.value?.['/Type'] === '/Page');
+    const xobjects = draft.flatMap(([, object]) => (object.value?.['/XObject'] ? [object.value['/XObject']] : []));
+    expect(pages.length).to.be.greaterThan(1);
+    expect(xobjects).to.have.length(pages.length);
+    for (const resources of xobjects) expect(resources).to.deep.equal({ '/DraftMark': formRef });
+    expect(forms(await objectsOf('parallel ru/ko, final'))).to.have.length(0);
+  });
+
   it('when the same version is rendered twice, then the bytes are the same', async () => {
     const { document } = VARIANTS[1]!;
     const [first, second] = [await renderAgreementPdf(document), await renderAgreementPdf(document)];
