@@ -120,6 +120,7 @@ function stylesheet(columns: number, landscape: boolean): string {
 @font-face { font-family: 'Noto Serif KR'; font-weight: 700; src: local('Noto Serif KR Bold'), url('${FONT_URLS['serif-bold']}') format('truetype'); }
 html { font-family: 'Noto Serif KR', serif; font-size: ${bodySize}pt; line-height: ${bodyLeading}pt; color: #000; }
 body { margin: 0 auto; max-width: ${landscape ? 842 : 595}pt; padding: 0 ${margin.left}pt; }
+@media print { body { max-width: none; padding: 0; } }
 [lang|="ru"], [lang|="en"] { hyphens: auto; }
 [lang|="ko"] { word-break: keep-all; }
 p, li { margin: ${paragraphGap}pt 0 0; text-align: justify; overflow-wrap: anywhere; }

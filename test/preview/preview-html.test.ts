@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AgreementDocument } from '../../server/pdf/document-model.ts';
+import { TYPOGRAPHY } from '../../server/pdf/typesetter.ts';
 import { renderPreviewHtml } from '../../server/preview/preview-html.ts';
 import type { Lang } from '../../server/text/languages.ts';
 import type { Block } from '../../server/text/markup.ts';
@@ -54,6 +55,21 @@ describe('HTML preview (renderPreviewHtml) in Chromium', () => {
     await page.setContent(html);
     expect(await page.locator('script, img, link, iframe, object').count()).to.equal(0);
     expect(await page.locator(`.row[data-section="${article.key}"] .cell[lang="ru-RU"] p`).textContent()).to.equal(hostile);
+  });
+
+  it('when printed, then the columns are as wide as the PDF’s: the page margin is the only margin', async () => {
+    const document = { ...buildDocument({ languages: ['ru', 'ko', 'en'] }), draft: null };
+    await page.setContent(renderPreviewHtml(document));
+    const { margin, columnGap } = TYPOGRAPHY;
+    // Chromium prints into the page less its @page margins: A4 landscape, in points, as the viewport.
+    const contentWidth = (297 / 25.4) * 72 - margin.left - margin.right;
+    const viewport = page.viewportSize()!;
+    await page.setViewportSize({ width: Math.round(contentWidth * (96 / 72)), height: viewport.height });
+    await page.emulateMedia({ media: 'print' });
+    const width = (await page.locator('.row .cell').first().boundingBox())!.width * (72 / 96);
+    await page.emulateMedia({ media: 'screen' });
+    await page.setViewportSize(viewport);
+    expect(width).to.be.closeTo((contentWidth - 2 * columnGap) / 3, 0.5);
   });
 
   it('when shown in parallel, then each column holds its language’s whole text, the original’s language on the left, articles starting on one line', async () => {
