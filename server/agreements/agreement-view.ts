@@ -4,6 +4,7 @@ import { findParties } from '../../db/repositories/parties.repository.ts';
 import { listSignatures } from '../../db/repositories/signatures.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { nextEventsFor } from '../../workflows/agreement/agreement.workflow.ts';
+import { agreementConsistency } from './check-consistency.ts';
 import { clauseTexts, parityProblems } from './agreement-text.ts';
 import { loadText } from './load-agreement.ts';
 
@@ -42,6 +43,8 @@ export async function agreementView(db: Queryable, record: AgreementRecord, user
     })),
     /** Every clause language not yet confirmed: SUBMIT, APPROVE and SIGN wait for this to be empty. */
     parity: parityProblems(text.text, record.languages),
+    /** Where the languages of a clause say different things (numbers, names, counts, references, glossary): SUBMIT, APPROVE and SIGN wait for this to be empty too. */
+    consistency: await agreementConsistency(db, record, text.text),
     approvals: { review: context.reviewedBy, approval: context.approvedBy },
     /** Due dates and the term: columns the scheduler works from. */
     dates: record.dates,

@@ -18,6 +18,7 @@ import { RuleViolationError } from '../errors.ts';
 import type { Lang } from '../text/languages.ts';
 import { parityProblems, type AgreementText } from './agreement-text.ts';
 import type { AgreementVariables } from './agreement-variables.ts';
+import { assertConsistent } from './check-consistency.ts';
 import { auditedActor, commitTransition } from './commit-transition.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { prepareEffects, type PreparedEffects } from './effects.ts';
@@ -87,7 +88,10 @@ export async function decideEvent(
   if (input.date !== undefined) await assertPlausibleDate(deps, record, input.type, input.date, at);
   const outcome = step(record.workflow, event);
   if (!outcome.accepted) throw new Error(`the policy allowed ${input.type} but the machine refused it`);
-  if (PARITY_GATED.has(input.type)) assertTranslationParity(text.text, record.languages, input.type);
+  if (PARITY_GATED.has(input.type)) {
+    assertTranslationParity(text.text, record.languages, input.type);
+    await assertConsistent(deps.db, record, text.text, input.type);
+  }
   return { record, user, event, next: outcome.next, effects: outcome.effects, text, at };
 }
 

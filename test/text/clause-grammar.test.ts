@@ -144,7 +144,7 @@ describe('clause typography and legal effect in every kind, language and origina
         if (lang === 'en') expect(text, label).to.include(languages.length === 2 ? 'both texts being' : 'all texts being');
         if (lang === 'ko') {
           expect(JSON.stringify(document.preamble.ko), label).to.match(/\(이하 “양측”이라 한다\)는/);
-          expect(JSON.stringify(document.preamble.ko.at(-1)), label).to.match(/합의하였다|도달하였다/);
+          expect(JSON.stringify(document.preamble.ko!.at(-1)), label).to.match(/합의하였다|도달하였다/);
         }
         // A protocol to a letter of intent takes its nature: no "shall", no "Agreement", paragraphs not articles.
         if (kindName === 'amendment' || !findKind(kindName)!.binding) {
@@ -156,7 +156,7 @@ describe('clause typography and legal effect in every kind, language and origina
         }
       }
       // Each language has as many preamble paragraphs as the others.
-      const counts = new Set(languages.map((lang) => document.preamble[lang].length));
+      const counts = new Set(languages.map((lang) => document.preamble[lang]!.length));
       expect(counts.size, `${kindName} ${original} preamble paragraphs`).to.equal(1);
     }
   });
@@ -178,9 +178,9 @@ describe('clause typography and legal effect in every kind, language and origina
 
   it('when a twinning agreement is titled, then its subject is said once in each language', () => {
     const twinning = documents.find((entry) => entry.kindName === 'twinning-agreement' && entry.languages.length === 3)!.document;
-    expect(twinning.title.en.match(/[Tt]win/g)).to.have.length(1);
-    expect(twinning.title.ru.match(/побратим/g)).to.have.length(1);
-    expect(twinning.title.ko.match(/자매결연/g)).to.have.length(1);
+    expect(twinning.title.en!.match(/[Tt]win/g)).to.have.length(1);
+    expect(twinning.title.ru!.match(/побратим/g)).to.have.length(1);
+    expect(twinning.title.ko!.match(/자매결연/g)).to.have.length(1);
   });
 
   it('when a binding kind has a Russian party, then it states that it is not a treaty and names 4-FZ in every language', () => {
