@@ -8,6 +8,7 @@ import * as scopeApiTokens from './20261201020000_scope_api_tokens.ts';
 import * as shareClauseTexts from './20261201030000_share_clause_texts.ts';
 import * as addAgreementSearch from './20261201120000_add_agreement_search.ts';
 import * as addMailOutbox from './20261201110000_add_mail_outbox.ts';
+import * as addSuggestions from './20261201100000_add_suggestions.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -23,6 +24,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201030000_share_clause_texts': shareClauseTexts,
   '20261201120000_add_agreement_search': addAgreementSearch,
   '20261201110000_add_mail_outbox': addMailOutbox,
+  '20261201100000_add_suggestions': addSuggestions,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

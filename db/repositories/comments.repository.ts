@@ -5,6 +5,8 @@ export interface CommentRecord {
   readonly clause: string;
   readonly lang: string;
   readonly replyTo: number | null;
+  /** The suggestion whose thread it is in, if any. */
+  readonly suggestion: number | null;
   readonly author: string;
   readonly party: string;
   readonly internal: boolean;
@@ -22,6 +24,7 @@ export async function insertComment(
     clause: string;
     lang: string;
     replyTo: number | null;
+    suggestion?: number | null;
     authorId: number;
     party: string;
     internal: boolean;
@@ -35,6 +38,7 @@ export async function insertComment(
       clause_key: comment.clause,
       lang: comment.lang,
       reply_to: comment.replyTo,
+      suggestion_id: comment.suggestion ?? null,
       author_id: comment.authorId,
       party_key: comment.party,
       internal: comment.internal,
@@ -58,6 +62,7 @@ export async function listCommentsVisibleTo(db: Queryable, agreementId: number, 
       'comments.clause_key',
       'comments.lang',
       'comments.reply_to',
+      'comments.suggestion_id',
       'authors.email as author',
       'comments.party_key',
       'comments.internal',
@@ -71,6 +76,7 @@ export async function listCommentsVisibleTo(db: Queryable, agreementId: number, 
     clause: row.clause_key,
     lang: row.lang,
     replyTo: row.reply_to,
+    suggestion: row.suggestion_id ?? null,
     author: row.author,
     party: row.party_key,
     internal: Boolean(row.internal),

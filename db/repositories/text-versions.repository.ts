@@ -14,6 +14,8 @@ export interface TextChange {
   readonly op: 'create' | 'edit' | 'confirm' | 'add-clause' | 'remove-clause' | 'reorder' | 'variables';
   readonly clause?: string;
   readonly lang?: string;
+  /** The suggestion an edit accepted. */
+  readonly suggestion?: number;
 }
 
 /** A version of the text as the current server writes it, and as use-cases see it once its variables are parsed. */

@@ -7,6 +7,8 @@ import { LANGUAGES } from '../text/languages.ts';
 import { confirmedClause, FIXED_CLAUSES, newCustomClause, type AgreementText, type ClauseInstance } from './agreement-text.ts';
 import { changeText } from './change-text.ts';
 import type { UseCaseDeps } from './deps.ts';
+import { loadClauseTextContext, storedTemplateOf } from './editable-clauses.ts';
+import { loadVisibleAgreement } from './load-agreement.ts';
 
 export const addClauseInput = z
   .object({
@@ -27,6 +29,7 @@ export type AddClauseInput = z.infer<typeof addClauseInput>;
 /** Legal staff add a clause, from the library or written fresh, while drafting. */
 export async function addClause(deps: UseCaseDeps, user: User, agreementId: number, input: AddClauseInput) {
   const key = 'libraryKey' in input ? input.libraryKey : undefined;
+  const at = await loadClauseTextContext(deps, await loadVisibleAgreement(deps.db, agreementId, user));
   return changeText(deps, user, agreementId, input.expectedVersion, { op: 'add-clause', clause: key }, (text, record) => {
     let clause: ClauseInstance;
     if ('libraryKey' in input) {
@@ -39,7 +42,9 @@ export async function addClause(deps: UseCaseDeps, user: User, agreementId: numb
       clause = confirmedClause(input.libraryKey, 'library', texts, record.languages[0]!);
     } else {
       if (!record.languages.includes(input.lang)) throw new RuleViolationError(`The agreement is not written in ${input.lang}`);
-      clause = newCustomClause(nextCustomKey(text), input.lang, input.text, record.languages);
+      const custom = nextCustomKey(text);
+      // Written in the editable format, like every clause text (editable-clauses.ts).
+      clause = newCustomClause(custom, input.lang, storedTemplateOf(at, custom, input.lang, input.text), record.languages);
     }
     return { ...text, clauses: insertAfter(text.clauses, clause, input.after) };
   });

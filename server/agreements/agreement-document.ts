@@ -137,6 +137,17 @@ export function buildAgreementDocument(source: AgreementSource, options: RenderO
   };
 }
 
+/**
+ * What the clause templates of one language see in one party's original: the drafting desk shows and
+ * checks fields against it (server/text/editable-text.ts).
+ */
+export function clauseContextFor(source: AgreementSource, original: string, lang: Lang, date: string): object {
+  const owner = source.parties.find((party) => party.key === original) ?? source.parties[0]!;
+  const parties = [owner, ...source.parties.filter((party) => party !== owner)];
+  const languages = [...source.languages].sort((a, b) => rank(a, owner) - rank(b, owner));
+  return clauseContext(source, parties, languages, lang, source.variables.signingDate ?? date);
+}
+
 /** The original's party's language first; the others keep the agreement's order. */
 function rank(lang: Lang, owner: Party): number {
   return lang === owner.language ? -1 : 0;

@@ -5,8 +5,9 @@ import { listSignatures } from '../../db/repositories/signatures.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { nextEventsFor } from '../../workflows/agreement/agreement.workflow.ts';
 import { agreementConsistency } from './check-consistency.ts';
-import { clauseTexts, parityProblems } from './agreement-text.ts';
-import { loadText } from './load-agreement.ts';
+import { parityProblems } from './agreement-text.ts';
+import { editableTexts } from './editable-clauses.ts';
+import { loadAgreementSource, loadText } from './load-agreement.ts';
 
 /** The agreement as the API shows it to one user: what it says, where it stands, what this user may do next. */
 export async function agreementView(db: Queryable, record: AgreementRecord, user: User) {
@@ -17,6 +18,8 @@ export async function agreementView(db: Queryable, record: AgreementRecord, user
     listAgreementsBasedOn(db, record.id),
   ]);
   const { context } = record.workflow;
+  // Each clause in the editable format (fields as references, conditionals settled), never template source.
+  const texts = editableTexts({ source: await loadAgreementSource(db, record, text.text), today: record.updatedAt.slice(0, 10) });
   return {
     id: record.id,
     kind: record.kind,
@@ -38,7 +41,7 @@ export async function agreementView(db: Queryable, record: AgreementRecord, user
     clauses: text.text.clauses.map((clause) => ({
       key: clause.key,
       origin: clause.origin,
-      texts: clauseTexts(clause),
+      texts: texts.get(clause.key) ?? {},
       status: Object.fromEntries(Object.entries(clause.languages).map(([lang, state]) => [lang, state.status])),
     })),
     /** Every clause language not yet confirmed: SUBMIT, APPROVE and SIGN wait for this to be empty. */

@@ -3,7 +3,8 @@ import { bumpAgreementVersion } from '../../db/repositories/agreements.repositor
 import { appendAuditEntry } from '../../db/repositories/audit.repository.ts';
 import { insertTextVersion, type TextChange } from '../../db/repositories/text-versions.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
-import { authorize } from '../auth/policy.ts';
+import type { Knex } from 'knex';
+import { authorize, type Action } from '../auth/policy.ts';
 import { agreementView } from './agreement-view.ts';
 import { contentHash, type AgreementText } from './agreement-text.ts';
 import { assertRenderable } from './check-renderable.ts';
@@ -12,6 +13,15 @@ import type { UseCaseDeps } from './deps.ts';
 import { loadAgreementSource, loadText, loadVisibleAgreement } from './load-agreement.ts';
 import { indexAgreementText } from '../search/index-agreement-text.ts';
 import { staleVersion } from './version-conflict.ts';
+
+export interface ChangeOptions {
+  /** What the policy is asked (default `text.edit`): confirming a translation asks `text.confirm`, accepting a suggestion `suggestion.decide`. */
+  readonly action?: Action;
+  /** The audit entry's detail when the change says more than its op (who suggested what). */
+  readonly detail?: string;
+  /** Rows that commit with the new version or not at all (the suggestion it accepts). */
+  readonly alsoInTransaction?: (trx: Knex.Transaction, version: number) => Promise<void>;
+}
 
 /**
  * The one way the text changes, shared by every drafting use-case: legal staff, while drafting, at the
@@ -25,9 +35,10 @@ export async function changeText(
   expectedVersion: number,
   change: TextChange,
   apply: (text: AgreementText, record: AgreementRecord) => AgreementText,
+  options: ChangeOptions = {},
 ) {
   const record = await loadVisibleAgreement(deps.db, agreementId, user);
-  authorize(user, record, 'text.edit');
+  authorize(user, record, options.action ?? 'text.edit');
   if (expectedVersion !== record.version) throw staleVersion(record.version, expectedVersion);
   const next = apply((await loadText(deps.db, record)).text, record);
   const now = deps.now().toISOString();
@@ -54,8 +65,9 @@ export async function changeText(
       event: 'EDIT_TEXT',
       from: record.state,
       to: record.state,
-      detail: describeChange(change),
+      detail: options.detail ?? describeChange(change),
     });
+    await options.alsoInTransaction?.(trx, expectedVersion + 1);
   });
   return agreementView(deps.db, await loadVisibleAgreement(deps.db, agreementId, user), user);
 }

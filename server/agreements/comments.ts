@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { userText } from '../text/safe-text.ts';
 import { insertComment, listCommentsVisibleTo, resolveComment, type CommentRecord } from '../../db/repositories/comments.repository.ts';
+import { findSuggestion } from '../../db/repositories/suggestions.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { authorize } from '../auth/policy.ts';
 import { NotFoundError, RuleViolationError } from '../errors.ts';
@@ -21,6 +22,8 @@ export const addCommentInput = z
     body: userText(10_000, { singleLine: false }).trim().min(1),
     internal: z.boolean().default(false),
     replyTo: z.number().int().positive().optional(),
+    /** A comment in a suggestion's thread: it belongs to the suggestion's clause and language. */
+    suggestion: z.number().int().positive().optional(),
   })
   .strict();
 export type AddCommentInput = z.infer<typeof addCommentInput>;
@@ -36,6 +39,16 @@ export async function addComment(deps: UseCaseDeps, user: User, agreementId: num
   requireClause((await loadText(deps.db, record)).text, input.clause);
   if (!record.languages.includes(input.lang)) throw new RuleViolationError(`The agreement is not written in ${input.lang}`);
   let internal = input.internal;
+  let suggestion = input.suggestion ?? null;
+  if (suggestion !== null) {
+    const anchor = await findSuggestion(deps.db, record.id, suggestion);
+    if (!anchor) throw new NotFoundError(`There is no suggestion ${suggestion} to comment on`);
+    if (anchor.clause !== input.clause || anchor.lang !== input.lang) {
+      throw new RuleViolationError(
+        `A comment on suggestion ${suggestion} belongs to its clause and language (${anchor.clause}, ${anchor.lang})`,
+      );
+    }
+  }
   if (input.replyTo !== undefined) {
     const thread = (await listCommentsVisibleTo(deps.db, record.id, user.party)).find((comment) => comment.id === input.replyTo);
     if (!thread || thread.replyTo !== null) throw new NotFoundError(`There is no comment thread ${input.replyTo} to reply to`);
@@ -44,11 +57,13 @@ export async function addComment(deps: UseCaseDeps, user: User, agreementId: num
     }
     // A reply to an internal thread stays internal, or the other party would read half a conversation.
     internal ||= thread.internal;
+    suggestion = thread.suggestion;
   }
   const id = await insertComment(deps.db, record.id, {
     clause: input.clause,
     lang: input.lang,
     replyTo: input.replyTo ?? null,
+    suggestion,
     authorId: user.id,
     party: user.party,
     internal,

@@ -11,6 +11,9 @@ export type Action =
   | 'agreement.create'
   | 'agreement.read'
   | 'text.edit'
+  | 'text.confirm'
+  | 'text.suggest'
+  | 'suggestion.decide'
   | 'comment.write'
   | 'deadlines.set'
   | 'original.download'
@@ -47,11 +50,25 @@ export function decide(actor: Actor, agreement: AgreementFacts | null, action: A
     case 'agreement.read':
     case 'original.download':
       return allow;
+    // The drafting desk: the drafting party's legal staff write the text; the counterparty's suggest,
+    // and confirm the translations; the drafting party's legal staff accept or reject suggestions.
     case 'text.edit':
       if (actor.role !== 'legal') return deny('forbidden', 'Only legal staff change the text');
-      return stateHasTag(agreement.workflow, 'text-editable')
-        ? allow
-        : deny('not-now', `The text can be changed only while drafting; the agreement is in ${agreement.state}`);
+      if (actor.party !== draftingParty(agreement)) {
+        return deny('forbidden', `The drafting party (${draftingParty(agreement)}) edits the text; suggest your change instead`);
+      }
+      return whileDrafting(agreement, 'The text can be changed');
+    case 'text.confirm':
+      if (actor.role !== 'legal') return deny('forbidden', 'Only legal staff confirm a translation');
+      return whileDrafting(agreement, 'A translation can be confirmed');
+    case 'text.suggest':
+      if (actor.role !== 'legal') return deny('forbidden', 'Only legal staff suggest changes to the text');
+      return whileDrafting(agreement, 'Changes can be suggested');
+    case 'suggestion.decide':
+      if (actor.role !== 'legal' || actor.party !== draftingParty(agreement)) {
+        return deny('forbidden', `The drafting party's legal staff (${draftingParty(agreement)}) accept or reject suggestions`);
+      }
+      return whileDrafting(agreement, 'Suggestions can be accepted or rejected');
     case 'deadlines.set':
       if (actor.role !== 'legal' && actor.role !== 'official') return deny('forbidden', 'Legal staff and officials set the due dates');
       return stateHasTag(agreement.workflow, 'deadlines-settable')
@@ -71,6 +88,17 @@ export function decide(actor: Actor, agreement: AgreementFacts | null, action: A
         : deny('not-now', `${type} is not possible now: the agreement is in ${agreement.state}`);
     }
   }
+}
+
+/** The party that started the agreement drafts it: the first of its parties. */
+export function draftingParty(agreement: AgreementFacts): string {
+  return agreement.parties[0]!;
+}
+
+function whileDrafting(agreement: AgreementFacts, what: string): Decision {
+  return stateHasTag(agreement.workflow, 'text-editable')
+    ? allow
+    : deny('not-now', `${what} only while drafting; the agreement is in ${agreement.state}`);
 }
 
 /** Throws the refusal that matches the decision: 404 for what the actor may not see, 403, or 409. */

@@ -17,6 +17,11 @@ import { previewOriginal } from '../agreements/preview-original.ts';
 import { removeClause } from '../agreements/remove-clause.ts';
 import { reorderClauses, reorderClausesInput } from '../agreements/reorder-clauses.ts';
 import { updateVariables, updateVariablesInput } from '../agreements/update-variables.ts';
+import { acceptSuggestion, decideSuggestionInput } from '../agreements/accept-suggestion.ts';
+import { listSuggestions } from '../agreements/list-suggestions.ts';
+import { rejectSuggestion } from '../agreements/reject-suggestion.ts';
+import { suggestChange, suggestChangeInput } from '../agreements/suggest-change.ts';
+import { withdrawSuggestion } from '../agreements/withdraw-suggestion.ts';
 import { verifyAgreementAudit } from '../agreements/verify-audit.ts';
 import { setDeadlines, setDeadlinesInput } from '../lifecycle/set-deadlines.ts';
 import { MalformedRequestError } from '../errors.ts';
@@ -121,6 +126,35 @@ export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCrea
   router.post('/:id/comments/:commentId/resolve', async (request, response) => {
     const commentId = parseQueryInteger(request.params.commentId, 'commentId');
     response.json(await resolveCommentThread(deps, currentUser(response), parseId(request.params.id), commentId));
+  });
+
+  router.get('/:id/suggestions', async (request, response) => {
+    response.json(await listSuggestions(deps, currentUser(response), parseId(request.params.id)));
+  });
+
+  router.post('/:id/suggestions', async (request, response) => {
+    const input = parseBody(suggestChangeInput, request.body);
+    const id = parseId(request.params.id);
+    const suggestion = await suggestChange(deps, currentUser(response), id, input);
+    response.status(201).location(`/api/agreements/${id}/suggestions/${suggestion.id}`).json(suggestion);
+  });
+
+  router.post('/:id/suggestions/:suggestionId/accept', async (request, response) => {
+    const input = parseBody(decideSuggestionInput, request.body);
+    const suggestionId = parseQueryInteger(request.params.suggestionId, 'suggestionId');
+    response.json(await acceptSuggestion(deps, currentUser(response), parseId(request.params.id), suggestionId, input));
+  });
+
+  router.post('/:id/suggestions/:suggestionId/reject', async (request, response) => {
+    const input = parseBody(decideSuggestionInput, request.body);
+    const suggestionId = parseQueryInteger(request.params.suggestionId, 'suggestionId');
+    response.json(await rejectSuggestion(deps, currentUser(response), parseId(request.params.id), suggestionId, input));
+  });
+
+  router.post('/:id/suggestions/:suggestionId/withdraw', async (request, response) => {
+    const input = parseBody(decideSuggestionInput, request.body);
+    const suggestionId = parseQueryInteger(request.params.suggestionId, 'suggestionId');
+    response.json(await withdrawSuggestion(deps, currentUser(response), parseId(request.params.id), suggestionId, input));
   });
 
   router.post('/:id/events', async (request, response) => {

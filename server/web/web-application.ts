@@ -12,6 +12,7 @@ import { agreementPages } from './agreements.pages.ts';
 import { clauseEditorPages } from './clause-editor.pages.ts';
 import { comparePages } from './compare.pages.ts';
 import { csrfProtection } from './csrf.ts';
+import { serveDeskBundle } from './desk/desk-bundle.ts';
 import { mailPages } from './mail.pages.ts';
 import { sendPage, type PageServices } from './page.ts';
 import { pathOnThisSite } from './same-site-path.ts';
@@ -48,6 +49,8 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
     if (!file) return response.sendStatus(404);
     response.sendFile(file, { maxAge: '30d', immutable: true, headers: { 'Content-Type': 'font/ttf' } });
   });
+
+  router.get('/assets/desk.js', serveDeskBundle);
 
   router.use(cookieParser());
   router.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 200 }));

@@ -43,6 +43,9 @@ type AgreementAction = Exclude<Action, 'agreement.create' | 'users.manage' | 'we
 const ACTIONS: readonly AgreementAction[] = [
   'agreement.read',
   'text.edit',
+  'text.confirm',
+  'text.suggest',
+  'suggestion.decide',
   'comment.write',
   'deadlines.set',
   'original.download',
@@ -53,6 +56,9 @@ const ACTIONS: readonly AgreementAction[] = [
 const SUCCESS: Record<AgreementAction, number> = {
   'agreement.read': 200,
   'text.edit': 200,
+  'text.confirm': 200,
+  'text.suggest': 201,
+  'suggestion.decide': 200,
   'comment.write': 201,
   'deadlines.set': 200,
   'original.download': 200,
@@ -68,8 +74,11 @@ const eventBody = (type: string, expectedVersion: number) => ({
   ...(type === 'SIGN' && { password: DEMO_PASSWORD }),
 });
 
-/** Workflow events move the agreement on (an allowed one gets an agreement of its own); every other action leaves it in its state. */
-const movesOn = (action: AgreementAction) => action.startsWith('event.');
+/**
+ * Workflow events move the agreement on, and a confirmation or a decision on a suggestion can be made
+ * once: an allowed one gets an agreement of its own; every other action leaves it as it can be again.
+ */
+const movesOn = (action: AgreementAction) => action.startsWith('event.') || action === 'text.confirm' || action === 'suggestion.decide';
 
 describe(`authorization matrix: role × party × state × action (${TEST_DATABASE_KIND})`, function () {
   this.timeout(600_000);
@@ -99,7 +108,7 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
   after(async () => server?.close());
 
   /** A fresh Sverdlovsk–Gyeonggi agreement brought to the situation through the API. */
-  async function agreementIn(situation: string): Promise<number> {
+  async function agreementIn(situation: string, forAction?: AgreementAction): Promise<number> {
     const created = await clients.get('legal@sverdlovsk.example')!.post('/api/agreements', {
       kind: 'memorandum',
       counterparty: 'gyeonggi',
@@ -109,6 +118,26 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
     });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     let version: number = created.body.version;
+    if (situation === 'drafting' && forAction === 'text.confirm') {
+      // Something to confirm: Korean needs review after a Russian edit.
+      const edited = await clients.get('legal@sverdlovsk.example')!.put(`/api/agreements/${created.body.id}/clauses/financing`, {
+        lang: 'ru',
+        text: '<p>Каждая Сторона несёт свои расходы по настоящему Меморандуму.</p>',
+        expectedVersion: version,
+      });
+      expect(edited.status, JSON.stringify(edited.body)).to.equal(200);
+      version = edited.body.version;
+    }
+    if (situation === 'drafting') {
+      // Something to decide on: Gyeonggi suggested a change.
+      const suggested = await clients.get('legal@gyeonggi.example')!.post(`/api/agreements/${created.body.id}/suggestions`, {
+        clause: 'financing',
+        lang: 'ru',
+        text: '<p>Каждая Сторона самостоятельно несёт свои расходы.</p>',
+        expectedVersion: version,
+      });
+      expect(suggested.status, JSON.stringify(suggested.body)).to.equal(201);
+    }
     for (const [email, type] of SITUATIONS[situation]!) {
       const sent = await clients.get(email)!.post(`/api/agreements/${created.body.id}/events`, eventBody(type, version));
       expect(sent.status, `${situation}: ${type} by ${email}: ${JSON.stringify(sent.body)}`).to.equal(200);
@@ -128,6 +157,19 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
           text: '<p>Каждая Сторона несёт свои расходы.</p>',
           expectedVersion,
         });
+      case 'text.confirm':
+        return client.post(`/api/agreements/${id}/clauses/financing/confirm`, { lang: 'ko', expectedVersion });
+      case 'text.suggest':
+        return client.post(`/api/agreements/${id}/suggestions`, {
+          clause: 'financing',
+          lang: 'ru',
+          text: '<p>Стороны несут расходы поровну.</p>',
+          expectedVersion,
+        });
+      case 'suggestion.decide': {
+        const [open] = await server.db('suggestions').where({ agreement_id: id, state: 'open' }).orderBy('id').select('id');
+        return client.post(`/api/agreements/${id}/suggestions/${open?.id ?? 999_999}/accept`, { expectedVersion });
+      }
       case 'comment.write':
         return client.post(`/api/agreements/${id}/comments`, { clause: 'financing', lang: 'ru', body: 'Согласны.' });
       case 'deadlines.set':
@@ -148,7 +190,7 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
         for (const action of ACTIONS) {
           const record = (await findAgreementRecord(server.db, shared))!;
           const decision = decide(users.get(email)!, record, action);
-          const id = decision.allowed && movesOn(action) ? await agreementIn(situation) : shared;
+          const id = decision.allowed && movesOn(action) ? await agreementIn(situation, action) : shared;
           const before = await storedAgreement(server.db, id);
           const response = await attempt(clients.get(email)!, id, action);
           const expected = expectedStatus(action, decision);

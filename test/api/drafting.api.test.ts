@@ -77,13 +77,17 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
           expectedVersion: 1,
         }),
       ).version;
-      const translated = ok(
-        await legalGyeonggi.put(`/api/agreements/${id}/clauses/financing`, {
+      // The counterparty's legal staff suggest their language's translation; the drafting party accepts it.
+      const suggested = ok(
+        await legalGyeonggi.post(`/api/agreements/${id}/suggestions`, {
+          clause: 'financing',
           lang: 'ko',
           text: '<p>각 측은 자체 비용을 부담한다.</p>',
           expectedVersion: version,
         }),
+        201,
       );
+      const translated = ok(await legal.post(`/api/agreements/${id}/suggestions/${suggested.id}/accept`, { expectedVersion: version }));
       expect(translated.clauses.find((clause: { key: string }) => clause.key === 'financing').status.ko).to.equal('translated');
       version = translated.version;
       for (const [client, lang] of [
@@ -255,7 +259,7 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
       const keys = () => agreement.clauses.map((clause: { key: string }) => clause.key);
       expect(keys().indexOf('twin-region-status')).to.equal(keys().indexOf('conference') + 1);
       agreement = ok(
-        await legalGyeonggi.post(`/api/agreements/${id}/clauses`, {
+        await legal.post(`/api/agreements/${id}/clauses`, {
           lang: 'ko',
           text: '<p>양측은 청소년 교류를 장려한다.</p>',
           expectedVersion: agreement.version,

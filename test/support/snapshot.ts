@@ -5,7 +5,7 @@ import type { Database } from '../../db/connection.ts';
  * PDFs are compared by hash, not bytes, to keep failures readable.
  */
 export async function storedAgreement(db: Database, agreementId: number): Promise<string> {
-  const [agreement, texts, approvals, comments, audit, originals, signatures] = await Promise.all([
+  const [agreement, texts, approvals, comments, audit, originals, signatures, suggestions] = await Promise.all([
     db('agreements').where({ id: agreementId }).first(),
     db('text_versions').where({ agreement_id: agreementId }).orderBy('version'),
     db('approvals').where({ agreement_id: agreementId }).orderBy('id'),
@@ -13,10 +13,11 @@ export async function storedAgreement(db: Database, agreementId: number): Promis
     db('audit_events').where({ agreement_id: agreementId }).orderBy('seq'),
     db('originals').where({ agreement_id: agreementId }).orderBy(['party_key', 'revision']).select('party_key', 'revision', 'sha256'),
     db('signatures').where({ agreement_id: agreementId }).orderBy('id'),
+    db('suggestions').where({ agreement_id: agreementId }).orderBy('id'),
   ]);
   // Clause texts are shared by every agreement, so their count is the check: a refused change adds none.
   const clauseTexts = await countRows(db, 'clause_texts');
-  return JSON.stringify({ agreement, texts, clauseTexts, approvals, comments, audit, originals, signatures });
+  return JSON.stringify({ agreement, texts, clauseTexts, approvals, comments, audit, originals, signatures, suggestions });
 }
 
 export async function countRows(db: Database, table: string): Promise<number> {

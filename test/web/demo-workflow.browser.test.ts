@@ -88,13 +88,15 @@ describe('web: the agreement of cooperation from draft to signed originals, in R
   it('when legal staff edit the Russian text, then the other languages wait for confirmation until confirmed in the editor', async () => {
     const legal = await as('legal@sverdlovsk.example');
     await legal.goto(`/agreements/${COOPERATION}/text`);
-    const russian = legal.page.locator('#text-purpose-ru');
-    await russian.fill(`${await russian.inputValue()}\n<p>Стороны ежегодно подводят итоги сотрудничества.</p>`);
-    await legal.submit('#clause-purpose form:has(input[name="lang"][value="ru"]) button');
+    // The drafting desk's editor (test/web/drafting-desk.browser.test.ts drives it further).
+    await legal.page.click('#desk-purpose-ru .ProseMirror');
+    await legal.page.keyboard.press('Control+End');
+    await legal.page.keyboard.type(' Стороны ежегодно подводят итоги сотрудничества.');
+    await legal.submit('#desk-purpose-ru button[name="mode"][value="edit"]');
     expect(await legal.page.locator('#clause-purpose .status--needs-review').count()).to.equal(2);
     await screenshot(legal, 'editor-after-edit');
     for (const lang of ['ko', 'en']) {
-      await legal.submit(`#clause-purpose form[action$="/confirm"]:has(input[name="lang"][value="${lang}"]) button`);
+      await legal.submit(`#desk-purpose-${lang} form.desk-confirm button`);
     }
     expect(await legal.page.locator('#clause-purpose .status--confirmed').count()).to.equal(3);
 
@@ -121,7 +123,7 @@ describe('web: the agreement of cooperation from draft to signed originals, in R
     expect(await koreanLegal.page.locator('#inbox li.card--unread').count(), 'the submission was notified').to.be.greaterThan(0);
     await screenshot(koreanLegal, 'notifications');
     await koreanLegal.goto(`/agreements/${COOPERATION}/text`);
-    expect(await koreanLegal.page.locator('textarea[name="text"]').count(), 'no editing outside drafting').to.equal(0);
+    expect(await koreanLegal.page.locator('.desk-editor--live, form.desk-form').count(), 'no editing outside drafting').to.equal(0);
     await screenshot(koreanLegal, 'editor-read-only');
     await sendEvent('legal@gyeonggi.example', 'APPROVE', 'approval');
 

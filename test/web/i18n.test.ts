@@ -26,6 +26,7 @@ const DATA_KEYS = [
   ...ROLES.map((role) => `role.${role}`),
   ...LANGUAGES.map((lang) => `language.${lang}`),
   ...['confirmed', 'translated', 'needs-review'].map((status) => `status.${status}`),
+  ...['open', 'outdated', 'accepted', 'rejected', 'withdrawn'].map((state) => `desk.state.${state}`),
   ...['added', 'removed', 'changed'].map((change) => `compare.change.${change}`),
   ...[...clauseLibrary().kinds.keys()].map((kind) => `kind.${kind}`),
   ...[...clauseLibrary().clauses.keys()].map((clause) => `clause.${clause}`),

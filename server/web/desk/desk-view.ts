@@ -1,0 +1,164 @@
+import type { CommentRecord } from '../../../db/repositories/comments.repository.ts';
+import type { User } from '../../../db/repositories/users.repository.ts';
+import type { Lang } from '../../text/languages.ts';
+import { fieldCatalog, fieldValue, type EditableDoc, type FieldRun, type Inline } from '../../text/editable-text.ts';
+import { contextOf, editableDocOf, type ClauseTextContext } from '../../agreements/editable-clauses.ts';
+import { diffRuns, type DiffRun, type SuggestionView } from '../../agreements/suggestions.ts';
+import { translate } from '../i18n.ts';
+
+/**
+ * What the drafting desk shows of one clause in one language, built from the editable format: the
+ * editor's document (ProseMirror JSON, fields carrying the value they show in this language, in the
+ * reader's own original), the same text as printed for reading without the editor, and the field menu.
+ */
+export interface DeskColumnText {
+  readonly doc: string;
+  readonly inline: boolean;
+  readonly readable: readonly ReadableBlock[];
+  readonly fields: readonly { readonly ref: string; readonly label: string; readonly value: string }[];
+}
+
+type ReadableRun = { readonly text: string } | { readonly field: true; readonly value: string; readonly label: string };
+type ReadableBlock =
+  | { readonly paragraph: true; readonly runs: readonly ReadableRun[] }
+  | { readonly list: true; readonly ordered: boolean; readonly items: readonly (readonly ReadableRun[])[] };
+
+/** "Party named first · genitive": each part of a field's name in the page's language, or the part itself. */
+export function fieldLabel(pageLang: Lang, ref: string): string {
+  return ref
+    .split('.')
+    .map((part) => translate(pageLang, `desk.fieldName.${part}`, { fallback: part }))
+    .join(' · ');
+}
+
+export function deskColumnText(at: ClauseTextContext, key: string, lang: Lang, viewer: User, pageLang: Lang): DeskColumnText {
+  const doc = editableDocOf(at, key, lang);
+  const context = contextOf(at, lang, viewer.party);
+  const catalog = fieldCatalog(context);
+  const origin = { clause: key, lang };
+  const shown = (field: FieldRun) => {
+    try {
+      return fieldValue(field, context, origin);
+    } catch {
+      return field.ref ?? '';
+    }
+  };
+  const label = (field: FieldRun) => (field.ref ? fieldLabel(pageLang, field.ref) : (field.expr ?? ''));
+  const pmInline = (runs: readonly Inline[]) =>
+    runs.map((run) =>
+      run.type === 'text'
+        ? { type: 'text', text: run.text }
+        : {
+            type: 'field',
+            attrs: {
+              ref: run.ref ?? null,
+              capitalize: Boolean(run.capitalize),
+              josa: run.josa ?? null,
+              expr: run.expr ?? null,
+              value: shown(run),
+              label: label(run),
+            },
+          },
+    );
+  const paragraph = (runs: readonly Inline[]) => ({ type: 'paragraph', ...(runs.length > 0 && { content: pmInline(runs) }) });
+  const readableRuns = (runs: readonly Inline[]): ReadableRun[] =>
+    runs.map((run) => (run.type === 'text' ? { text: run.text } : { field: true, value: shown(run), label: label(run) }));
+  const listValues = (ref: string) => (context as Record<string, unknown>)[ref] ?? lookup(context, ref);
+
+  const pm = doc.inline
+    ? { type: 'doc', content: [paragraph(doc.content)] }
+    : {
+        type: 'doc',
+        content: doc.blocks.length === 0 ? [paragraph([])] : doc.blocks.map((block) => pmBlock(block)),
+      };
+  function pmBlock(block: Exclude<EditableDoc, { inline: true }>['blocks'][number]) {
+    if (block.type === 'paragraph') return paragraph(block.content);
+    return {
+      type: block.ordered ? 'ordered_list' : 'bullet_list',
+      content: block.entries.map((entry) =>
+        entry.type === 'item'
+          ? { type: 'list_item', content: [paragraph(entry.content)] }
+          : {
+              type: 'list_field',
+              attrs: {
+                ref: entry.ref,
+                sep: entry.sep,
+                end: entry.end,
+                values: listValues(entry.ref) ?? [],
+                label: fieldLabel(pageLang, entry.ref),
+              },
+            },
+      ),
+    };
+  }
+  const readable: ReadableBlock[] = doc.inline
+    ? [{ paragraph: true, runs: readableRuns(doc.content) }]
+    : doc.blocks.map((block) =>
+        block.type === 'paragraph'
+          ? { paragraph: true, runs: readableRuns(block.content) }
+          : {
+              list: true,
+              ordered: block.ordered,
+              items: block.entries.flatMap((entry) =>
+                entry.type === 'item'
+                  ? [readableRuns(entry.content)]
+                  : ((listValues(entry.ref) as string[] | undefined) ?? []).map((value, index, all) => [
+                      {
+                        field: true as const,
+                        value: `${value}${index + 1 < all.length ? entry.sep : entry.end}`,
+                        label: fieldLabel(pageLang, entry.ref),
+                      },
+                    ]),
+              ),
+            },
+      );
+  return {
+    doc: JSON.stringify(pm),
+    inline: doc.inline,
+    readable,
+    fields: [...catalog]
+      .filter(([, field]) => field.kind === 'text' && field.value !== '')
+      .map(([ref, field]) => ({ ref, label: fieldLabel(pageLang, ref), value: field.value })),
+  };
+}
+
+function lookup(context: object, ref: string): unknown {
+  let value: unknown = context;
+  for (const part of ref.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  return value;
+}
+
+/** A suggestion as a column shows it: its changes marked in the text as the reader reads it, and its thread. */
+export function deskSuggestion(
+  at: ClauseTextContext,
+  suggestion: SuggestionView,
+  viewer: User,
+  comments: readonly CommentRecord[],
+  may: { readonly decide: boolean; readonly suggest: boolean },
+) {
+  const lang = suggestion.lang as Lang;
+  let runs: DiffRun[] = [];
+  try {
+    runs = diffRuns(at, suggestion.clause, lang, suggestion.baseText, suggestion.text, viewer.party);
+  } catch {
+    runs = [];
+  }
+  const open = suggestion.state === 'open';
+  const thread = comments.filter((comment) => comment.suggestion === suggestion.id);
+  return {
+    ...suggestion,
+    runs,
+    open,
+    live: open || suggestion.state === 'outdated',
+    canAccept: open && may.decide,
+    canReject: (open || suggestion.state === 'outdated') && may.decide,
+    canWithdraw: (open || suggestion.state === 'outdated') && may.suggest && suggestion.by === viewer.email,
+    thread: thread
+      .filter((comment) => comment.replyTo === null)
+      .map((comment) => ({
+        ...comment,
+        replies: thread.filter((reply) => reply.replyTo === comment.id),
+      })),
+    firstThread: thread.find((comment) => comment.replyTo === null)?.id,
+  };
+}

@@ -1,0 +1,253 @@
+import { expect } from 'chai';
+import { ApiClient, type ApiResponse } from '../support/api-client.ts';
+import { TEST_DATABASE_KIND } from '../support/database.ts';
+import { tempFile, tool } from '../support/pdf-tools.ts';
+import { storedAgreement } from '../support/snapshot.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+/** The drafting desk's negotiation: suggestions made, listed, accepted, rejected, withdrawn, outdated, discussed. */
+describe(`suggestions API (${TEST_DATABASE_KIND})`, function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let legal: ApiClient;
+  let legalGyeonggi: ApiClient;
+  let officialGyeonggi: ApiClient;
+  let id: number;
+
+  const ok = (response: ApiResponse, status = 200) => {
+    expect(response.status, JSON.stringify(response.body)).to.equal(status);
+    return response.body;
+  };
+  const agreement = async () => ok(await legal.get(`/api/agreements/${id}`));
+  const clauseText = async (key: string, lang: string) =>
+    (await agreement()).clauses.find((clause: { key: string }) => clause.key === key).texts[lang] as string;
+  /** A refused request: the status and code, the detail matching, and nothing stored changed. */
+  const expectRefused = async (request: () => Promise<ApiResponse>, status: number, code: string, detail?: RegExp) => {
+    const before = await storedAgreement(server.db, id);
+    const refused = await request();
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(status);
+    expect(refused.contentType).to.match(/problem\+json/);
+    expect(refused.body.code).to.equal(code);
+    if (detail) expect(refused.body.detail).to.match(detail);
+    expect(await storedAgreement(server.db, id)).to.equal(before);
+    return refused.body;
+  };
+  const suggest = (client: ApiClient, body: Record<string, unknown>) => client.post(`/api/agreements/${id}/suggestions`, body);
+
+  before(async () => {
+    server = await startTestServer();
+    [legal, legalGyeonggi, officialGyeonggi] = await Promise.all(
+      ['legal@sverdlovsk.example', 'legal@gyeonggi.example', 'official@gyeonggi.example'].map((email) =>
+        ApiClient.signIn(server.baseUrl, email),
+      ),
+    );
+  });
+  after(async () => server?.close());
+
+  beforeEach(async () => {
+    id = ok(await legal.post('/api/agreements', { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] }), 201).id;
+  });
+
+  it('when the agreement is read, then every clause text is the editable format: fields as references, no template source', async () => {
+    const view = await agreement();
+    for (const clause of view.clauses) {
+      for (const text of Object.values(clause.texts) as string[]) expect(text, clause.key).to.not.match(/\{\{|\}\}/);
+    }
+    expect(await clauseText('preamble', 'ko')).to.include('<field ref="first.name" josa="와/과"/>');
+    // What GET answers, PUT takes back unchanged: the round trip prints the same.
+    const preamble = await clauseText('preamble', 'ru');
+    const written = ok(await legal.put(`/api/agreements/${id}/clauses/preamble`, { lang: 'ru', text: preamble, expectedVersion: 1 }));
+    expect(written.clauses.find((clause: { key: string }) => clause.key === 'preamble').texts.ru).to.equal(preamble);
+  });
+
+  it('when the counterparty suggests a change, then it is listed as open with its changes, and the text and version stay', async () => {
+    const before = await clauseText('purpose', 'ru');
+    const text = before.replace('долгосрочное и взаимовыгодное', 'долгосрочное, устойчивое и взаимовыгодное');
+    const made = ok(
+      await suggest(legalGyeonggi, { clause: 'purpose', lang: 'ru', text, expectedVersion: 1, comment: 'Предлагаем уточнить.' }),
+      201,
+    );
+    expect(made).to.include({ clause: 'purpose', lang: 'ru', state: 'open', by: 'legal@gyeonggi.example' });
+    expect(
+      made.changes
+        .filter((change: { op: string }) => change.op === 'insert')
+        .map((change: { text: string }) => change.text)
+        .join(''),
+    ).to.include('устойчивое');
+    expect(made.at).to.be.a('string');
+    const view = await agreement();
+    expect(view.version).to.equal(1);
+    expect(await clauseText('purpose', 'ru')).to.equal(before);
+    expect(ok(await legal.get(`/api/agreements/${id}/suggestions`)).map((suggestion: { id: number }) => suggestion.id)).to.deep.equal([
+      made.id,
+    ]);
+    const [thread] = ok(await legal.get(`/api/agreements/${id}/comments`));
+    expect(thread).to.include({ suggestion: made.id, clause: 'purpose', lang: 'ru', body: 'Предлагаем уточнить.' });
+  });
+
+  it('when the drafting party accepts, then a new version is written as an edit: other languages need review, the audit names both, the PDF prints it', async () => {
+    const text = (await clauseText('purpose', 'ru')).replace('долгосрочное', 'долгосрочное и устойчивое');
+    const made = ok(await suggest(legalGyeonggi, { clause: 'purpose', lang: 'ru', text, expectedVersion: 1 }), 201);
+    const accepted = ok(await legal.post(`/api/agreements/${id}/suggestions/${made.id}/accept`, { expectedVersion: 1 }));
+    expect(accepted.version).to.equal(2);
+    const purpose = accepted.clauses.find((clause: { key: string }) => clause.key === 'purpose');
+    expect(purpose.texts.ru).to.equal(text);
+    expect(purpose.status).to.deep.equal({ ru: 'confirmed', ko: 'needs-review', en: 'needs-review' });
+    const audit = ok(await legal.get(`/api/agreements/${id}/audit`));
+    expect(audit.at(-1)).to.include({ event: 'EDIT_TEXT', actor: 'legal@sverdlovsk.example' });
+    expect(audit.at(-1).detail)
+      .to.include(`suggestion ${made.id} by legal@gyeonggi.example`)
+      .and.include('accepted by legal@sverdlovsk.example');
+    const [listed] = ok(await legal.get(`/api/agreements/${id}/suggestions`));
+    expect(listed).to.include({ state: 'accepted', decidedBy: 'legal@sverdlovsk.example', acceptedVersion: 2 });
+    const versions = ok(await legal.get(`/api/agreements/${id}/versions`));
+    expect(versions.versions[0].change).to.deep.equal({ op: 'edit', clause: 'purpose', lang: 'ru', suggestion: made.id });
+
+    const pdf = await legal.request('GET', `/api/agreements/${id}/pdf?original=sverdlovsk`);
+    expect(pdf.status).to.equal(200);
+    const { stdout } = await tool('pdftotext', [tempFile('draft.pdf', pdf.bytes), '-']);
+    expect(stdout.replace(/\s+/g, ' ')).to.include('долгосрочное и устойчивое');
+    // Accepted once: a second decision is refused and changes nothing.
+    await expectRefused(
+      () => legal.post(`/api/agreements/${id}/suggestions/${made.id}/reject`, { expectedVersion: 2 }),
+      422,
+      'RULE_VIOLATION',
+      /already accepted/,
+    );
+  });
+
+  it('when two suggestions change the same words, then accepting one outdates the other: 409 with what changed, then withdrawn by its author', async () => {
+    const base = await clauseText('purpose', 'ru');
+    const first = ok(
+      await suggest(legalGyeonggi, { clause: 'purpose', lang: 'ru', text: base.replace('долгосрочное', 'стабильное'), expectedVersion: 1 }),
+      201,
+    );
+    const second = ok(
+      await suggest(legal, { clause: 'purpose', lang: 'ru', text: base.replace('долгосрочное', 'многолетнее'), expectedVersion: 1 }),
+      201,
+    );
+    ok(await legal.post(`/api/agreements/${id}/suggestions/${first.id}/accept`, { expectedVersion: 1 }));
+    const listed = ok(await legal.get(`/api/agreements/${id}/suggestions`));
+    expect(listed.find((suggestion: { id: number }) => suggestion.id === second.id).state).to.equal('outdated');
+    const conflict = await expectRefused(
+      () => legal.post(`/api/agreements/${id}/suggestions/${second.id}/accept`, { expectedVersion: 2 }),
+      409,
+      'VERSION_CONFLICT',
+      /outdated/,
+    );
+    expect(conflict).to.include({ suggestion: second.id, clause: 'purpose', lang: 'ru', baseVersion: 1 });
+    expect(conflict.changed).to.deep.include({ op: 'insert', text: 'стабильное' });
+    expect(conflict.changed).to.deep.include({ op: 'delete', text: 'долгосрочное' });
+    // Only its author withdraws it.
+    await expectRefused(
+      () => legalGyeonggi.post(`/api/agreements/${id}/suggestions/${second.id}/withdraw`, { expectedVersion: 2 }),
+      403,
+      'FORBIDDEN',
+    );
+    expect(ok(await legal.post(`/api/agreements/${id}/suggestions/${second.id}/withdraw`, { expectedVersion: 2 })).state).to.equal(
+      'withdrawn',
+    );
+  });
+
+  it('when a suggestion is rejected, then no text changes and it is closed; only the drafting party decides', async () => {
+    const text = (await clauseText('financing', 'ko')).replace('부담한다', '각자 부담한다');
+    const made = ok(await suggest(legalGyeonggi, { clause: 'financing', lang: 'ko', text, expectedVersion: 1 }), 201);
+    await expectRefused(
+      () => legalGyeonggi.post(`/api/agreements/${id}/suggestions/${made.id}/accept`, { expectedVersion: 1 }),
+      403,
+      'FORBIDDEN',
+    );
+    await expectRefused(
+      () => officialGyeonggi.post(`/api/agreements/${id}/suggestions/${made.id}/reject`, { expectedVersion: 1 }),
+      403,
+      'FORBIDDEN',
+    );
+    await expectRefused(
+      () => legal.post(`/api/agreements/${id}/suggestions/${made.id}/reject`, { expectedVersion: 0 }),
+      409,
+      'VERSION_CONFLICT',
+    );
+    const textsBefore = (await agreement()).clauses;
+    const rejected = ok(await legal.post(`/api/agreements/${id}/suggestions/${made.id}/reject`, { expectedVersion: 1 }));
+    expect(rejected).to.include({ state: 'rejected', decidedBy: 'legal@sverdlovsk.example' });
+    const after = await agreement();
+    expect(after.version).to.equal(1);
+    expect(after.clauses).to.deep.equal(textsBefore);
+  });
+
+  it('when a suggestion does not parse, names an unknown field or clause, changes nothing or is stale, then 422/404/409 naming it and nothing changes', async () => {
+    const base = await clauseText('purpose', 'en');
+    const attempt = (body: Record<string, unknown>) => () =>
+      suggest(legalGyeonggi, { clause: 'purpose', lang: 'en', expectedVersion: 1, ...body });
+    const unparsed = await expectRefused(
+      attempt({ text: '<p>a <div>b</div></p>' }),
+      422,
+      'RULE_VIOLATION',
+      /^clause "purpose" \(en\): <div>/,
+    );
+    expect(unparsed).to.include({ clause: 'purpose', lang: 'en' });
+    const unknownField = await expectRefused(
+      attempt({ text: '<p>Paid by <field ref="treasurer"/>.</p>' }),
+      422,
+      'RULE_VIOLATION',
+      /unknown field "treasurer"/,
+    );
+    expect(unknownField.field).to.equal('treasurer');
+    await expectRefused(attempt({ text: '<p>{{termYears}} years</p>' }), 422, 'RULE_VIOLATION', /braces/);
+    await expectRefused(attempt({ text: base }), 422, 'RULE_VIOLATION', /changes nothing/);
+    // The same text spelled differently (whitespace) changes nothing either.
+    await expectRefused(attempt({ text: base.replace('<p>', '<p>  ') }), 422, 'RULE_VIOLATION', /changes nothing/);
+    await expectRefused(attempt({ clause: 'no-such-clause', text: '<p>x</p>' }), 404, 'NOT_FOUND');
+    await expectRefused(attempt({ text: '<p>Changed.</p>', expectedVersion: 0 }), 409, 'VERSION_CONFLICT');
+    await expectRefused(attempt({ text: '<p>\u{1F600}</p>' }), 422, 'RULE_VIOLATION');
+    await expectRefused(
+      () => suggest(officialGyeonggi, { clause: 'purpose', lang: 'en', text: '<p>Changed.</p>', expectedVersion: 1 }),
+      403,
+      'FORBIDDEN',
+    );
+    await expectRefused(() => legal.post(`/api/agreements/${id}/suggestions/999999/accept`, { expectedVersion: 1 }), 404, 'NOT_FOUND');
+  });
+
+  it('when a suggestion inserts a field, then accepting it prints the value, and changing the value changes the sentence in every original', async () => {
+    const text = '<p>The Parties shall meet every <field ref="termYears"/> years in <field ref="place"/>.</p>';
+    const made = ok(await suggest(legal, { clause: 'purpose', lang: 'en', text, expectedVersion: 1 }), 201);
+    expect(made.changes.map((change: { text: string }) => change.text).join(' ')).to.include('Yekaterinburg');
+    let view = ok(await legal.post(`/api/agreements/${id}/suggestions/${made.id}/accept`, { expectedVersion: 1 }));
+    expect(view.clauses.find((clause: { key: string }) => clause.key === 'purpose').texts.en).to.equal(text);
+    view = ok(await legal.put(`/api/agreements/${id}/variables`, { variables: { termYears: 7 }, expectedVersion: view.version }));
+    const preview = await legal.request('GET', `/api/agreements/${id}/preview?original=gyeonggi`);
+    expect(preview.body).to.include('meet every 7 years in');
+  });
+
+  it('when a thread is anchored to a suggestion, then replies stay in it, internal ones stay within the party', async () => {
+    const text = (await clauseText('purpose', 'en')).replace('long-term', 'lasting');
+    const made = ok(await suggest(legalGyeonggi, { clause: 'purpose', lang: 'en', text, expectedVersion: 1 }), 201);
+    const thread = ok(
+      await legalGyeonggi.post(`/api/agreements/${id}/comments`, { clause: 'purpose', lang: 'en', body: 'Shorter.', suggestion: made.id }),
+      201,
+    );
+    expect(thread.suggestion).to.equal(made.id);
+    const reply = ok(
+      await legal.post(`/api/agreements/${id}/comments`, { clause: 'purpose', lang: 'en', body: 'Agreed.', replyTo: thread.id }),
+      201,
+    );
+    expect(reply.suggestion).to.equal(made.id);
+    ok(
+      await legal.post(`/api/agreements/${id}/comments`, {
+        clause: 'purpose',
+        lang: 'en',
+        body: 'Between us: fine.',
+        suggestion: made.id,
+        internal: true,
+      }),
+      201,
+    );
+    const seenByGyeonggi = ok(await legalGyeonggi.get(`/api/agreements/${id}/comments`));
+    expect(seenByGyeonggi.map((comment: { body: string }) => comment.body)).to.deep.equal(['Shorter.', 'Agreed.']);
+    await expectRefused(
+      () => legal.post(`/api/agreements/${id}/comments`, { clause: 'financing', lang: 'en', body: 'x', suggestion: made.id }),
+      422,
+      'RULE_VIOLATION',
+    );
+  });
+});

@@ -1,0 +1,223 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { ApiClient } from '../support/api-client.ts';
+import { tempFile, tool } from '../support/pdf-tools.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { BrowserUser, launchChromium } from './browser.ts';
+
+const SHOTS = path.resolve('test-output', 'web', 'drafting-desk');
+
+/**
+ * The drafting desk in a real Chromium, as the demo lawyers: the Sverdlovsk lawyer (Russian pages) edits
+ * a Russian sentence and inserts a field from the menu; the Gyeonggi lawyer (Korean pages) types a Korean
+ * suggestion through IME composition and makes another; the Sverdlovsk lawyer accepts one and rejects
+ * the other; the Korean text shows "needs review" and is confirmed; the PDF prints the accepted text.
+ * No template source ever shows: no {{, }} or <p> in any visible text or form value.
+ */
+describe('web: the drafting desk, in Russian, Korean and English', function () {
+  this.timeout(240_000);
+  let server: TestServer;
+  let browser: Browser;
+  let id: number;
+  let api: ApiClient;
+  const users: BrowserUser[] = [];
+
+  const open = async (email: string) => {
+    const user = await BrowserUser.open(browser, server.baseUrl, email, { width: 1500, height: 1000 });
+    await user.signIn();
+    users.push(user);
+    return user;
+  };
+  const desk = async (user: BrowserUser) => {
+    await user.goto(`/agreements/${id}/text`);
+    await user.page.waitForSelector('.desk-editor--live, .desk-readonly');
+    await expectNoTemplateSource(user.page);
+  };
+  const shot = async (user: BrowserUser, name: string) => {
+    mkdirSync(SHOTS, { recursive: true });
+    await user.page.evaluate('document.fonts.ready.then(() => true)');
+    await user.page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+    // The clause under work, at a readable size.
+    await user.page.locator('#clause-purpose').screenshot({ path: path.join(SHOTS, `${name}-purpose.png`) });
+  };
+  const clauseText = async (key: string, lang: string): Promise<string> =>
+    (await api.get(`/api/agreements/${id}`)).body.clauses.find((clause: { key: string }) => clause.key === key).texts[lang];
+  const column = (key: string, lang: string) => `#desk-${key}-${lang}`;
+
+  before(async () => {
+    server = await startTestServer();
+    browser = await launchChromium();
+    api = await ApiClient.signIn(server.baseUrl, 'legal@sverdlovsk.example');
+    const created = await api.post('/api/agreements', { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    id = created.body.id;
+  });
+  after(async () => {
+    const problems = users.flatMap((user) => user.takeProblems().map((problem) => `${user.email}: ${problem}`));
+    await browser?.close();
+    await server?.close();
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('when the Sverdlovsk lawyer adds a Russian sentence with a field from the menu, then it is saved and the other languages need review', async () => {
+    const legal = await open('legal@sverdlovsk.example');
+    await desk(legal);
+    // The user's own language first.
+    const order = await legal.page
+      .locator('#clause-purpose .desk-column')
+      .evaluateAll((columns) => columns.map((each) => each.getAttribute('data-lang')));
+    expect(order).to.deep.equal(['ru', 'ko', 'en']);
+    // A field is one atom showing its value, never its name or source.
+    const firstField = legal.page.locator(`${column('preamble', 'ru')} .desk-editor .field`).first();
+    expect(await firstField.innerText()).to.match(/^Правительство Свердловской области$/);
+    expect(await firstField.getAttribute('contenteditable')).to.equal('false');
+
+    const editor = legal.page.locator(`${column('purpose', 'ru')} .ProseMirror`);
+    await editor.click();
+    await legal.page.keyboard.press('Control+End');
+    await legal.page.keyboard.type(' Срок сотрудничества составляет ');
+    await legal.page.selectOption(`${column('purpose', 'ru')} select.desk-field-select`, 'termYears');
+    await legal.page.click(`${column('purpose', 'ru')} button.desk-insert-field`);
+    await legal.page.keyboard.type(' лет.');
+    expect(await editor.innerText()).to.include('Срок сотрудничества составляет 5 лет.');
+    await shot(legal, '01-ru-editing');
+    await legal.submit(`${column('purpose', 'ru')} button[name="mode"][value="edit"]`);
+    expect(await legal.page.locator('.notice--ok').count()).to.equal(1);
+    expect(await clauseText('purpose', 'ru')).to.include('Срок сотрудничества составляет <field ref="termYears"/> лет.</p>');
+    for (const lang of ['ko', 'en']) {
+      expect(await legal.page.locator(`${column('purpose', lang)} .status--needs-review`).count(), lang).to.equal(1);
+    }
+    await expectNoTemplateSource(legal.page);
+  });
+
+  it('when the Gyeonggi lawyer types a Korean suggestion through IME composition and makes another, then both are listed as open', async () => {
+    const korean = await open('legal@gyeonggi.example');
+    await desk(korean);
+    expect(await korean.page.getAttribute('html', 'lang')).to.equal('ko');
+    expect(await korean.page.locator('button[name="mode"][value="edit"]').count(), 'the counterparty suggests, it does not edit').to.equal(
+      0,
+    );
+    // Korean first for Gyeonggi.
+    const order = await korean.page
+      .locator('#clause-purpose .desk-column')
+      .evaluateAll((columns) => columns.map((each) => each.getAttribute('data-lang')));
+    expect(order[0]).to.equal('ko');
+    expect(await korean.page.locator(`${column('purpose', 'ko')} .status--needs-review`).count()).to.equal(1);
+
+    const editor = korean.page.locator(`${column('purpose', 'ko')} .ProseMirror`);
+    await editor.click();
+    await korean.page.keyboard.press('Control+End');
+    await korean.page.keyboard.type(' ');
+    await typeHangulByComposition(korean.page, [
+      ['ㅎ', '협'],
+      ['ㄹ', '력'],
+      ['ㄱ', '기'],
+      ['ㄱ', '간'],
+      ['ㅇ', '은'],
+    ]);
+    await korean.page.keyboard.type(' ');
+    await korean.page.selectOption(`${column('purpose', 'ko')} select.desk-field-select`, 'termYears');
+    await korean.page.click(`${column('purpose', 'ko')} button.desk-insert-field`);
+    await typeHangulByComposition(korean.page, [
+      ['ㄴ', '년'],
+      ['ㅇ', '이'],
+      ['ㄷ', '다'],
+    ]);
+    await korean.page.keyboard.type('.');
+    expect(await editor.innerText()).to.include('협력기간은 5년이다.');
+    await shot(korean, '02-ko-suggesting');
+    await korean.submit(`${column('purpose', 'ko')} button[name="mode"][value="suggest"]`);
+    expect(await korean.page.locator('.notice--ok').count()).to.equal(1);
+
+    const financing = korean.page.locator(`${column('financing', 'ko')} .ProseMirror`);
+    await financing.click();
+    await korean.page.keyboard.press('Control+End');
+    await korean.page.keyboard.type(' 추가 문장.');
+    await korean.submit(`${column('financing', 'ko')} button[name="mode"][value="suggest"]`);
+
+    const suggestions = (await api.get(`/api/agreements/${id}/suggestions`)).body;
+    expect(suggestions.map((each: { clause: string; lang: string; state: string }) => [each.clause, each.lang, each.state])).to.deep.equal([
+      ['purpose', 'ko', 'open'],
+      ['financing', 'ko', 'open'],
+    ]);
+    expect(suggestions[0].text).to.include('협력기간은 <field ref="termYears"/>년이다.');
+    await expectNoTemplateSource(korean.page);
+    await shot(korean, '03-ko-suggestions');
+  });
+
+  it('when the Sverdlovsk lawyer accepts one and rejects the other, then the Korean text is translated, confirmed by Gyeonggi, and the PDF prints it', async () => {
+    const [legal, korean] = users;
+    await desk(legal!);
+    const [accepted, rejected] = (await api.get(`/api/agreements/${id}/suggestions`)).body;
+    expect(await legal!.page.locator(`#suggestion-${accepted.id} ins`).first().innerText()).to.include('협력기간은');
+    await shot(legal!, '04-ru-deciding');
+    await legal!.submit(`#suggestion-${accepted.id} form[action$="/accept"] button`);
+    expect(await legal!.page.locator('.notice--ok').count()).to.equal(1);
+    await legal!.submit(`#suggestion-${rejected.id} form[action$="/reject"] button`);
+    const states = (await api.get(`/api/agreements/${id}/suggestions`)).body.map((each: { state: string }) => each.state);
+    expect(states).to.deep.equal(['accepted', 'rejected']);
+    expect(await clauseText('financing', 'ko')).to.not.include('추가 문장');
+
+    await desk(korean!);
+    expect(await korean!.page.locator(`${column('purpose', 'ko')} .status--translated`).count()).to.equal(1);
+    await korean!.submit(`${column('purpose', 'ko')} form.desk-confirm button`);
+    expect(await korean!.page.locator(`${column('purpose', 'ko')} .status--confirmed`).count()).to.equal(1);
+    await desk(legal!);
+    await legal!.submit(`${column('purpose', 'en')} form.desk-confirm button`);
+    const agreement = (await api.get(`/api/agreements/${id}`)).body;
+    expect(agreement.parity).to.deep.equal([]);
+
+    const pdf = await api.request('GET', `/api/agreements/${id}/pdf?original=gyeonggi`);
+    expect(pdf.status).to.equal(200);
+    const { stdout } = await tool('pdftotext', [tempFile('desk.pdf', pdf.bytes), '-']);
+    const printed = stdout.replace(/\s+/g, ' ');
+    expect(printed).to.include('협력기간은 5년이다.');
+    expect(printed).to.include('Срок сотрудничества составляет 5 лет.');
+  });
+
+  it('when the desk is read in English, then every label is English and the fields show English values', async () => {
+    await server.db('users').where({ email: 'observer@sverdlovsk.example' }).update({ locale: 'en' });
+    const observer = await open('observer@sverdlovsk.example');
+    await desk(observer);
+    expect(await observer.page.getAttribute('html', 'lang')).to.equal('en');
+    expect(await observer.page.locator('.desk-editor--live').count(), 'an observer reads').to.equal(0);
+    expect(
+      await observer.page
+        .locator(`${column('preamble', 'en')} .desk-readonly .field`)
+        .first()
+        .innerText(),
+    ).to.equal('The Government of Sverdlovsk Region');
+    await shot(observer, '05-en-reading');
+    const [legal, korean] = users;
+    await desk(legal!);
+    await shot(legal!, '06-ru-desk');
+    await desk(korean!);
+    await shot(korean!, '07-ko-desk');
+  });
+});
+
+/** Every visible text and every form value of the page: no template source in any of them. */
+async function expectNoTemplateSource(page: Page): Promise<void> {
+  // A string, so the page's DOM types stay out of the server's typecheck.
+  const seen: string[] = await page.evaluate(
+    "[document.body.innerText, ...[...document.querySelectorAll('input, textarea, select')].map((element) => element.value)]",
+  );
+  for (const text of seen) {
+    expect(text).to.not.include('{{');
+    expect(text).to.not.include('}}');
+    expect(text).to.not.include('<p>');
+  }
+}
+
+/** Types Hangul as an IME does: each syllable composed (Input.imeSetComposition), then committed (Input.insertText). */
+async function typeHangulByComposition(page: Page, syllables: readonly (readonly [string, string])[]): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  for (const [jamo, syllable] of syllables) {
+    await cdp.send('Input.imeSetComposition', { text: jamo, selectionStart: 1, selectionEnd: 1 });
+    await cdp.send('Input.imeSetComposition', { text: syllable, selectionStart: 1, selectionEnd: 1 });
+    await cdp.send('Input.insertText', { text: syllable });
+  }
+  await cdp.detach();
+}
