@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../../db/connection.ts';
 import { findOriginalsBySha256 } from '../../db/repositories/original-lookup.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
@@ -31,12 +32,73 @@ export interface DocumentVerification extends PdfVerification {
  * disclose other parties' agreements.
  */
 export async function verifyDocument(deps: UseCaseDeps, user: User, pdf: Buffer): Promise<DocumentVerification> {
-  const { sha256, signatures, appendedAfterLastSignature, valid } = await verifyPdfIsolated(
-    pdf,
-    await allTrustAnchors(deps.db),
-    deps.now(),
-  );
-  return { sha256, knownOriginal: await findKnownOriginal(deps.db, user, sha256), signatures, appendedAfterLastSignature, valid };
+  const verification = await verifyPdfIsolated(pdf, await allTrustAnchors(deps.db), deps.now());
+  const { sha256, signatures, appendedAfterLastSignature } = verification;
+  const revisions = await compareWithStoredRevisions(deps.db, user, pdf, verification.revisions);
+  const valid = verification.valid && revisions.every((revision) => revision.problems.length === 0);
+  return {
+    sha256,
+    knownOriginal: await findKnownOriginal(deps.db, user, sha256),
+    signatures,
+    appendedAfterLastSignature,
+    revisions,
+    valid,
+  };
+}
+
+/**
+ * A file that starts with a stored original (its first revision byte for byte) must go on with the very
+ * revisions Bilateral stored for it: a revision k that differs from the stored revision k is named,
+ * whatever the analysis of its changes found. Revisions beyond the stored ones are judged by the analysis alone.
+ */
+async function compareWithStoredRevisions(
+  db: Queryable,
+  user: User,
+  pdf: Buffer,
+  revisions: PdfVerification['revisions'],
+): Promise<PdfVerification['revisions']> {
+  const hashesOf = (end: number) => {
+    const ends = [end];
+    // A revision may be stored without the end-of-line its successor starts with.
+    while (ends.at(-1)! > 0 && [0x0a, 0x0d].includes(pdf[ends.at(-1)! - 1]!)) ends.push(ends.at(-1)! - 1);
+    return ends.map((at) => createHash('sha256').update(pdf.subarray(0, at)).digest('hex'));
+  };
+  const first = revisions[0];
+  if (!first) return revisions;
+  let original: { agreementId: number; party: string; latestRevision: number } | undefined;
+  for (const hash of hashesOf(first.end)) {
+    for (const match of await findOriginalsBySha256(db, hash)) {
+      if (match.revision !== 1 || original) continue;
+      if ((await findAgreementRecord(db, match.agreementId))?.parties.includes(user.party)) original = match;
+    }
+  }
+  if (!original) return revisions;
+  const stored = original;
+  const compared: PdfVerification['revisions'][number][] = [];
+  for (const revision of revisions) {
+    if (revision.number === 1 || revision.number > stored.latestRevision) {
+      compared.push(revision);
+      continue;
+    }
+    let same = false;
+    for (const hash of hashesOf(revision.end)) {
+      same ||= (await findOriginalsBySha256(db, hash)).some(
+        (match) => match.agreementId === stored.agreementId && match.party === stored.party && match.revision === revision.number,
+      );
+    }
+    compared.push(
+      same
+        ? revision
+        : {
+            ...revision,
+            problems: [
+              ...revision.problems,
+              `it is not revision ${revision.number} of ${stored.party}'s original of agreement ${stored.agreementId} as Bilateral stored it`,
+            ],
+          },
+    );
+  }
+  return compared;
 }
 
 async function findKnownOriginal(db: Queryable, user: User, sha256: string): Promise<KnownOriginal | null> {

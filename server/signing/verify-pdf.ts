@@ -17,6 +17,7 @@ import * as pkijs from 'pkijs';
 import { MalformedRequestError, RuleViolationError } from '../errors.ts';
 import { identifiesCertificate } from './cms-checks.ts';
 import { PDF_LIMITS, PdfLimitError, checkPdfStructure } from './pdf-limits.ts';
+import { type RevisionReport, analyseRevisions } from './revision-analysis.ts';
 
 /**
  * Verifies the signatures of a PDF the way a careful reader would, without trusting anything the file
@@ -81,7 +82,12 @@ export interface PdfVerification {
   readonly signatures: SignatureVerification[];
   /** Bytes follow the end of the last signed revision: a change nobody signed. */
   readonly appendedAfterLastSignature: boolean;
-  /** At least one signature, all intact and trusted without problems, and nothing appended after the last. */
+  /**
+   * Every incremental revision in file order, with what each one after the certifying signature changes
+   * beyond what the certification (DocMDP) permits, and which signature ends it.
+   */
+  readonly revisions: RevisionReport[];
+  /** At least one signature, all intact and trusted without problems, no revision with problems, and nothing appended after the last. */
   readonly valid: boolean;
 }
 
@@ -129,6 +135,12 @@ export async function verifyPdf(pdf: Buffer, trustAnchors: readonly TrustAnchor[
   const checked: CheckedSignature[] = [];
   for (const { field, dictionary } of dictionaries) checked.push(await verifySignature(pdf, field, dictionary, anchors, now));
   checked.sort((a, b) => a.signedUntil - b.signedUntil);
+  const revisions = await analyseRevisions(
+    pdf,
+    checked
+      .filter(({ signedUntil }) => signedUntil > 0)
+      .map(({ report, signedUntil, docMdpPermission }) => ({ field: report.field, signedUntil, docMdpPermission })),
+  );
   const signatures = checked.map(({ report }) => report);
   // Only a sound /ByteRange says where a signed revision ends; a bogus one must not make the file look covered.
   const lastEnd = Math.max(0, ...checked.map(({ signedUntil }) => signedUntil));
@@ -136,8 +148,9 @@ export async function verifyPdf(pdf: Buffer, trustAnchors: readonly TrustAnchor[
   const valid =
     signatures.length > 0 &&
     !appendedAfterLastSignature &&
+    revisions.every((revision) => revision.problems.length === 0) &&
     signatures.every((signature) => signature.intact && signature.trusted && signature.problems.length === 0);
-  return { sha256, signatures, appendedAfterLastSignature, valid };
+  return { sha256, signatures, appendedAfterLastSignature, revisions, valid };
 }
 
 async function loadPdf(pdf: Buffer): Promise<PDFDocument> {
@@ -223,6 +236,8 @@ interface CheckedSignature {
   report: SignatureVerification;
   /** Where the revision it signs ends, when its /ByteRange is sound; 0 otherwise. */
   signedUntil: number;
+  /** DocMDP /P when it is a certification signature. */
+  docMdpPermission?: number;
 }
 
 /** Collects the problems while checking one signature; every check adds to it rather than throwing. */
@@ -243,6 +258,7 @@ async function verifySignature(
   const contents = readContents(dictionary);
   const rangeIsSound = checkByteRange(pdf, byteRange, contents, problems);
   const signedUntil = rangeIsSound && byteRange ? byteRange[2]! + byteRange[3]! : 0;
+  const docMdpPermission = readDocMdpPermission(dictionary);
   const report = {
     field,
     signer: null as SignerIdentity | null,
@@ -258,11 +274,11 @@ async function verifySignature(
   };
   if (!contents) {
     problems.push('/Contents holds no signature');
-    return { report, signedUntil };
+    return { report, signedUntil, docMdpPermission };
   }
   try {
     const cms = parseCms(contents, problems);
-    if (!cms) return { report, signedUntil };
+    if (!cms) return { report, signedUntil, docMdpPermission };
     const { signedData, signerInfo, signerCertificate } = cms;
     report.signer = identify(signerCertificate);
     report.chain = [report.signer.subject];
@@ -280,7 +296,20 @@ async function verifySignature(
   } catch (error) {
     problems.push(`the signature could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return { report, signedUntil };
+  return { report, signedUntil, docMdpPermission };
+}
+
+/** The /P of a DocMDP transform in the signature's /Reference (2 when absent, ISO 32000-2 §12.8.2.2); undefined for an approval signature. */
+function readDocMdpPermission(dictionary: PDFDict): number | undefined {
+  const references = dictionary.lookupMaybe(PDFName.of('Reference'), PDFArray);
+  for (let index = 0; index < (references?.size() ?? 0); index++) {
+    const reference = references!.lookup(index);
+    if (!(reference instanceof PDFDict) || reference.lookupMaybe(PDFName.of('TransformMethod'), PDFName)?.decodeText() !== 'DocMDP')
+      continue;
+    const permission = reference.lookupMaybe(PDFName.of('TransformParams'), PDFDict)?.lookupMaybe(PDFName.of('P'), PDFNumber)?.asNumber();
+    return permission === 1 || permission === 3 ? permission : 2;
+  }
+  return undefined;
 }
 
 function readSigningTime(dictionary: PDFDict, problems: string[]): Date | undefined {

@@ -4,7 +4,16 @@ import { insertParty } from '../../db/repositories/parties.repository.ts';
 import { insertUser } from '../../db/repositories/users.repository.ts';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import { DEMO_PARTIES, DEMO_USERS } from '../../server/demo/demo-parties.ts';
-import { appendRevision, changeOneByteOfTitle, signUnderForeignCa, transplantLastSignature } from '../signing/tampering.ts';
+import {
+  appendRevision,
+  changeOneByteOfTitle,
+  replacePageText,
+  revisionEnds,
+  signAsDemoSignatory,
+  signUnderForeignCa,
+  swapLastSignatures,
+  transplantLastSignature,
+} from '../signing/tampering.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import {
   COOPERATION,
@@ -92,7 +101,12 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
       const reply = await verify(pdf, { as: `official@${party}.example` });
 
       expect(reply.status, JSON.stringify(reply.body)).to.equal(200);
-      expect(reply.body).to.have.all.keys('sha256', 'knownOriginal', 'signatures', 'appendedAfterLastSignature', 'valid');
+      expect(reply.body).to.have.all.keys('sha256', 'knownOriginal', 'signatures', 'appendedAfterLastSignature', 'revisions', 'valid');
+      expect(reply.body.revisions.map(({ signedBy, problems }: any) => [signedBy, problems])).to.deep.equal([
+        [null, []],
+        ['Signature1', []],
+        ['Signature2', []],
+      ]);
       expect(reply.body).to.include({ valid: true, appendedAfterLastSignature: false });
       expect(reply.body.knownOriginal).to.deep.equal({
         agreementId: COOPERATION,
@@ -193,6 +207,76 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
       expect((await pdfsig(pdf)).map(({ commonName, valid, trusted }) => ({ commonName, valid, trusted }))).to.deep.equal([
         { commonName: 'Андрей Соболев', valid: true, trusted: false },
         { commonName: '박정의', valid: true, trusted: true },
+      ]);
+    });
+  });
+
+  describe('revision analysis, caught by /api/verify (pdfsig cannot tell; mutool sees the later edits)', () => {
+    it('when the text of page 1 is replaced in an appended revision signed with a trusted certificate, then not valid, naming the revision and the change', async () => {
+      const pdf = await signAsDemoSignatory(
+        server,
+        await replacePageText(originals.get('sverdlovsk')!, 0, 'Nothing was agreed.'),
+        'gyeonggi',
+      );
+
+      const reply = await verify(pdf);
+
+      expect(reply.status).to.equal(200);
+      expect(reply.body).to.include({ valid: false, appendedAfterLastSignature: false, knownOriginal: null });
+      expect(reply.body.signatures.map(({ intact, trusted }: any) => intact && trusted)).to.deep.equal([true, true, true]);
+      const [changed] = reply.body.revisions.filter(({ problems }: any) => problems.length > 0);
+      expect(changed.number).to.equal(4);
+      expect(changed.problems.join('; ')).to.match(/\/Contents of page 1/);
+      // pdfsig is fooled: every signature valid, the last covering the file.
+      expect((await pdfsig(pdf)).map(({ valid, trusted }) => valid && trusted)).to.deep.equal([true, true, true]);
+      const { stdout } = await tool('mutool', ['sign', '-v', tempFile('forged.pdf', pdf)]);
+      expect(stdout.match(/The signature is valid but there have been edits since signing/g)).to.have.length(2);
+    });
+
+    it("when the last signatures' /Contents are swapped between the two originals, then in each the swapped signature is not intact", async () => {
+      const swapped = swapLastSignatures(originals.get('sverdlovsk')!, originals.get('gyeonggi')!);
+
+      for (const pdf of swapped) {
+        const reply = await verify(pdf);
+
+        expect(reply.body).to.include({ valid: false, knownOriginal: null });
+        expect(summary(reply).map(({ intact }: { intact: boolean }) => intact)).to.deep.equal([true, false]);
+        expect((await pdfsig(pdf)).map((signature) => signature.valid)).to.deep.equal([true, false]);
+      }
+    });
+
+    it('when the frozen original is signed again by its genuine signatory outside Bilateral, then the signature is sound but revision 2 is not the one stored', async () => {
+      const frozen = await storedOriginal(server, COOPERATION, 'sverdlovsk', 1);
+      const pdf = await signAsDemoSignatory(server, frozen, 'sverdlovsk');
+
+      const reply = await verify(pdf);
+
+      expect(reply.body.signatures.map(({ intact, trusted }: any) => intact && trusted)).to.deep.equal([true]);
+      expect(reply.body.valid).to.equal(false);
+      expect(reply.body.revisions[1].problems.join()).to.match(
+        /not revision 2 of sverdlovsk's original of agreement 2 as Bilateral stored it/,
+      );
+    });
+
+    it('when the original is cut at each revision end, then each cut is the stored revision it is, not the final original', async () => {
+      const pdf = originals.get('gyeonggi')!;
+
+      const replies = [];
+      for (const revision of [1, 2, 3]) {
+        const stored = await storedOriginal(server, COOPERATION, 'gyeonggi', revision);
+        const end = revisionEnds(pdf).find((at) => at >= stored.length)!;
+        // Each stored revision is the file cut at a revision end (its end-of-line kept or not).
+        expect(end - stored.length).to.be.within(0, 2);
+        expect(pdf.subarray(0, stored.length).equals(stored)).to.equal(true);
+        replies.push(await verify(pdf.subarray(0, stored.length), { as: 'official@gyeonggi.example' }));
+      }
+
+      expect(
+        replies.map((reply) => [reply.body.signatures.length, reply.body.knownOriginal?.revision, reply.body.knownOriginal?.final]),
+      ).to.deep.equal([
+        [0, 1, false],
+        [1, 2, false],
+        [2, 3, true],
       ]);
     });
   });

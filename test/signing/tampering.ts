@@ -1,5 +1,5 @@
 import 'reflect-metadata'; // before @peculiar/x509, which needs Reflect.getMetadata at import time
-import { PDFDocument, StandardFonts, rgb } from '@cantoo/pdf-lib';
+import { PDFDocument, PDFName, StandardFonts, rgb } from '@cantoo/pdf-lib';
 import * as x509 from '@peculiar/x509';
 import { findSigningCredential } from '../../db/repositories/credentials.repository.ts';
 import { findUserByEmail } from '../../db/repositories/users.repository.ts';
@@ -69,6 +69,72 @@ export async function appendRevision(pdf: Buffer): Promise<Buffer> {
   const updated = Buffer.from(await document.save({ useObjectStreams: false }));
   if (!updated.subarray(0, pdf.length).equals(pdf)) throw new Error('the update did not keep the signed bytes');
   return updated;
+}
+
+/**
+ * Appends a revision that replaces the whole text of page `pageIndex` by `text`, as an editor would that
+ * "fixes" an executed original: a new content stream for the page, nothing else of the signed bytes touched.
+ */
+export async function replacePageText(pdf: Buffer, pageIndex: number, text: string): Promise<Buffer> {
+  const document = await PDFDocument.load(pdf, { forIncrementalUpdate: true, updateMetadata: false });
+  const page = document.getPage(pageIndex);
+  page.node.set(PDFName.of('Contents'), document.context.register(document.context.flateStream('')));
+  const font = await document.embedFont(StandardFonts.Helvetica);
+  page.drawText(text, { x: 72, y: page.getHeight() - 120, size: 14, font, color: rgb(0, 0, 0) });
+  const updated = Buffer.from(await document.save({ useObjectStreams: false }));
+  if (!updated.subarray(0, pdf.length).equals(pdf)) throw new Error('the update did not keep the signed bytes');
+  return updated;
+}
+
+/**
+ * Signs `pdf` once more, as a genuine signatory of `party` with the key Bilateral holds for them (a
+ * trusted certificate), in a new visible field on the first page: what a signatory turned forger can do.
+ */
+export async function signAsDemoSignatory(server: TestServer, pdf: Buffer, party: string): Promise<Buffer> {
+  const { record } = await signingCertificate(server, `signatory@${party}.example`);
+  const signer = new PadesCmsSigner({
+    certificatePem: record.certificatePem,
+    chainPems: [(await partyCa(server, party)).toString('pem')],
+    privateKey: await importPrivateKey(openPrivateKey(server.deps.config.secret, credentialOwner(record), record.encryptedKey!)),
+  });
+  const signingTime = new Date(Math.floor(Date.now() / 1000) * 1000);
+  return addSignature(pdf, {
+    signer,
+    signingTime,
+    name: party,
+    reason: 'Signed',
+    location: '',
+    field: { page: 0, rect: { x: 72, y: 72, width: 200, height: 40 }, lines: [party] },
+  });
+}
+
+/** Where each revision ends ("startxref <n> %%EOF" and its end-of-line, if any), read straight from the bytes. */
+export function revisionEnds(pdf: Buffer): number[] {
+  return [...pdf.toString('latin1').matchAll(/startxref\s+\d+\s*%%EOF(?:\r\n|\r|\n)?/g)].map((match) => match.index + match[0].length);
+}
+
+/** Flips one byte of revision `index` (0-based) outside every /Contents hole, inside a dictionary key's name so the syntax holds. */
+export function flipByteInRevision(pdf: Buffer, index: number): { pdf: Buffer; offset: number } {
+  const ends = revisionEnds(pdf);
+  const start = index === 0 ? 0 : ends[index - 1]!;
+  const text = pdf.toString('latin1', start, ends[index]);
+  const at = start + text.lastIndexOf('/Type /') + '/Type /'.length + 1;
+  return changeByteNear(pdf, at);
+}
+
+/** Rewrites the /M of the first signature (same length, a year earlier): a claimed signing time nobody signed. */
+export function changeSigningTime(pdf: Buffer): Buffer {
+  const text = pdf.toString('latin1');
+  const match = /\/M \(D:(\d{4})/.exec(text);
+  if (!match) throw new Error('no /M found');
+  const copy = Buffer.from(pdf);
+  copy.write(String(Number(match[1]) - 1), match.index + '/M (D:'.length, 'latin1');
+  return copy;
+}
+
+/** Swaps the CMS of the last signatures of two files (both padded to their slots). */
+export function swapLastSignatures(a: Buffer, b: Buffer): [Buffer, Buffer] {
+  return [transplantLastSignature(a, b), transplantLastSignature(b, a)];
 }
 
 /**

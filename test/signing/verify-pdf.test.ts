@@ -18,6 +18,11 @@ import {
   byteRanges,
   changeOneByteOfPageContent,
   changeOneByteOfTitle,
+  changeSigningTime,
+  flipByteInRevision,
+  replacePageText,
+  revisionEnds,
+  signAsDemoSignatory,
   signUnderForeignCa,
   transplantLastSignature,
 } from './tampering.ts';
@@ -71,6 +76,11 @@ describe('verifyPdf (server/signing/verify-pdf.ts) on the executed demo agreemen
         expect(signature.signingTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
       }
       expect(report.signatures.map((signature) => signature.coversWholeFile)).to.deep.equal([false, true]);
+      expect(report.revisions.map(({ number, signedBy, problems }) => ({ number, signedBy, problems }))).to.deep.equal([
+        { number: 1, signedBy: null, problems: [] },
+        { number: 2, signedBy: 'Signature1', problems: [] },
+        { number: 3, signedBy: 'Signature2', problems: [] },
+      ]);
       expect(report.sha256).to.match(/^[0-9a-f]{64}$/);
     });
   }
@@ -175,6 +185,79 @@ describe('verifyPdf (server/signing/verify-pdf.ts) on the executed demo agreemen
     expect(forged.signer?.name).to.equal('Андрей Соболев');
     expect(forged.chain).to.deep.equal([forged.signer?.subject]);
     expect(forged.problems.join()).to.match(/names sverdlovsk's CA as its issuer but does not chain to it/);
+  });
+
+  describe('revision analysis (DocMDP P 2)', () => {
+    it('when a revision replacing the text of page 1 is appended and left unsigned, then that revision is named with what it changes and the file is not valid', async () => {
+      const pdf = await replacePageText(original('sverdlovsk'), 0, 'Nothing was agreed.');
+
+      const report = await verifyPdf(pdf, anchors);
+
+      expect(report.valid).to.equal(false);
+      expect(report.revisions).to.have.length(4);
+      expect(report.revisions[3]!.signedBy).to.equal(null);
+      expect(report.revisions[3]!.problems.join('; ')).to.match(/\/Contents of page 1/);
+    });
+
+    it('when that revision is then signed by a genuine signatory with a trusted certificate, then every signature is intact and trusted and still the file is not valid', async () => {
+      const pdf = await signAsDemoSignatory(server, await replacePageText(original('sverdlovsk'), 0, 'Nothing was agreed.'), 'gyeonggi');
+
+      const report = await verifyPdf(pdf, anchors);
+
+      expect(report.signatures.map(({ intact, trusted, problems }) => ({ intact, trusted, problems }))).to.deep.equal(
+        Array(3).fill({ intact: true, trusted: true, problems: [] }),
+      );
+      expect(report.appendedAfterLastSignature).to.equal(false);
+      expect(report.valid).to.equal(false);
+      expect(report.revisions.map(({ signedBy }) => signedBy)).to.deep.equal([null, 'Signature1', 'Signature2', null, 'Signature3']);
+      expect(report.revisions[3]!.problems.join('; ')).to.match(/\/Contents of page 1/);
+      expect(report.revisions[4]!.problems).to.deep.equal([]);
+    });
+
+    it('when a signed revision only adds a signature field and fills it, then it is permitted (the analysis is not merely suspicious of every revision)', async () => {
+      const pdf = await signAsDemoSignatory(server, original('gyeonggi'), 'sverdlovsk');
+
+      const report = await verifyPdf(pdf, anchors);
+
+      expect(report.revisions.map(({ problems }) => problems)).to.deep.equal([[], [], [], []]);
+      expect(report.valid).to.equal(true);
+    });
+
+    for (const revision of [0, 1, 2]) {
+      it(`when one byte of revision ${revision + 1} is flipped, then every signature covering it is not intact and the file is not valid`, async () => {
+        const { pdf, offset } = flipByteInRevision(original('sverdlovsk'), revision);
+
+        const report = await verifyPdf(pdf, anchors);
+
+        expect(report.valid).to.equal(false);
+        const covering = byteRanges(original('sverdlovsk')).map(([, , holeEnd, tail]) => offset < holeEnd + tail);
+        expect(report.signatures.map((signature) => signature.intact)).to.deep.equal(covering.map((covers) => !covers));
+      });
+    }
+
+    it("when the first signature's /M is changed, then that signature is not intact", async () => {
+      const report = await verifyPdf(changeSigningTime(original('sverdlovsk')), anchors);
+
+      expect(report.valid).to.equal(false);
+      expect(report.signatures[0]!.intact).to.equal(false);
+      expect(report.signatures[0]!.problems.join()).to.match(DIGEST_MISMATCH);
+    });
+
+    it('when the file is cut at each revision end, then it holds the signatures of the revisions kept; cut inside a revision, it is not valid', async () => {
+      const pdf = original('gyeonggi');
+      // The original's end, then where each signature's range ends (the next revision's end-of-line outside it).
+      const ends = [revisionEnds(pdf)[0]!, ...byteRanges(pdf).map(([, , holeEnd, tail]) => holeEnd + tail)];
+
+      const reports = await Promise.all(ends.map((end) => verifyPdf(pdf.subarray(0, end), anchors)));
+      const cutInside = await verifyPdf(pdf.subarray(0, ends[2]! - 200), anchors);
+
+      expect(reports.map(({ signatures, valid }) => ({ signatures: signatures.length, valid }))).to.deep.equal([
+        { signatures: 0, valid: false },
+        { signatures: 1, valid: true },
+        { signatures: 2, valid: true },
+      ]);
+      expect(cutInside.valid).to.equal(false);
+    });
   });
 
   it('when /ByteRange is rewritten to leave out the end of the file, then the signature is caught', async () => {
