@@ -148,7 +148,10 @@ async function benchDatabase(kind: DatabaseKind): Promise<BenchRow[]> {
       ['a page of the list (25, last change first)', '/api/agreements?limit=25'],
       [`search: a word in one agreement's name ("ref${middle}")`, `/api/agreements?limit=25&q=ref${middle}`],
       ['search: "сотрудничество" (in every agreement), first page', `/api/agreements?limit=25&q=${encodeURIComponent('сотрудничество')}`],
-      ['search: "문화협력" (written "문화 협력", in every agreement), first page', `/api/agreements?limit=25&q=${encodeURIComponent('문화협력')}`],
+      [
+        'search: "문화협력" (written "문화 협력", in every agreement), first page',
+        `/api/agreements?limit=25&q=${encodeURIComponent('문화협력')}`,
+      ],
     ] as const) {
       url = query;
       rows.push(...(await measure(label)));
