@@ -9,6 +9,7 @@ import { notificationsRoutes } from './http/notifications.routes.ts';
 import { errorHandler, notFoundHandler } from './http/problem.ts';
 import { sessionsRoutes } from './http/sessions.routes.ts';
 import { throttleApiSignIn } from './http/sign-in-throttle.ts';
+import { secondFactorResetRoutes, secondFactorRoutes } from './http/second-factor.routes.ts';
 import { apiTokensRoutes } from './http/tokens.routes.ts';
 import { signingRoutes } from './http/signing.routes.ts';
 import { verifyRoutes } from './http/verify.routes.ts';
@@ -58,6 +59,8 @@ export function createApp(deps: UseCaseDeps, options: AppOptions): express.Expre
   app.post('/api/sessions', throttleApiSignIn(throttle));
   app.use('/api/sessions', sessionsRoutes(deps));
   app.use('/api/tokens', apiTokensRoutes(deps));
+  app.use('/api/account/second-factor', secondFactorRoutes(deps));
+  app.use('/api/users', secondFactorResetRoutes(deps));
   app.use('/api', signingRoutes(deps));
   app.use('/api/agreements', agreementsRoutes(deps, creationLimit));
   app.use('/api/library', libraryRoutes(deps));

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { ROLES, type Role } from '../workflows/agreement/agreement.events.ts';
 
 /** Everything the server needs from its environment, validated once and frozen. */
 export interface Config {
@@ -39,6 +40,12 @@ export interface Config {
    * address the server listens on.
    */
   readonly publicUrl?: string;
+  /**
+   * The roles that must enrol a second factor (TOTP) and give a code to sign (REQUIRE_SECOND_FACTOR,
+   * e.g. `signatory,admin`, the default outside demo mode; `none` for nobody, the demo's default).
+   * Anyone who enrols gives a code all the same.
+   */
+  readonly requireSecondFactor?: readonly Role[];
 }
 
 /** The mail transport: `smtpUrl` as nodemailer reads it (smtp:// with STARTTLS when offered, smtps:// for TLS). */
@@ -115,6 +122,14 @@ const environmentSchema = z.object({
     .regex(/^[^\r\n]{3,254}$/)
     .default('Bilateral <bilateral@localhost>'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  REQUIRE_SECOND_FACTOR: z
+    .string()
+    .regex(/^\s*(none|[a-z]+(\s*,\s*[a-z]+)*)\s*$/, 'expected none or roles separated by commas')
+    .transform((value) => (value.trim() === 'none' ? [] : value.split(',').map((role) => role.trim())))
+    .refine((roles) => roles.every((role) => (ROLES as readonly string[]).includes(role)), {
+      message: `expected none or roles among ${ROLES.join(', ')}`,
+    })
+    .optional(),
 });
 
 const MINIMUM_SECRET_BYTES = 32;
@@ -154,6 +169,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     agreementsPerUserPerHour: env.AGREEMENTS_PER_USER_PER_HOUR,
     mail: Object.freeze({ ...(env.SMTP_URL && { smtpUrl: env.SMTP_URL }), requireTls: env.SMTP_REQUIRE_TLS === '1', from: env.MAIL_FROM }),
     ...(env.PUBLIC_URL && { publicUrl: env.PUBLIC_URL.replace(/\/+$/, '') }),
+    requireSecondFactor: Object.freeze((env.REQUIRE_SECOND_FACTOR ?? (demo ? [] : ['signatory', 'admin'])) as Role[]),
   });
 }
 

@@ -9,6 +9,7 @@ import * as shareClauseTexts from './20261201030000_share_clause_texts.ts';
 import * as addAgreementSearch from './20261201120000_add_agreement_search.ts';
 import * as addMailOutbox from './20261201110000_add_mail_outbox.ts';
 import * as addSuggestions from './20261201100000_add_suggestions.ts';
+import * as addSecondFactor from './20261201110100_add_second_factor.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -25,6 +26,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201120000_add_agreement_search': addAgreementSearch,
   '20261201110000_add_mail_outbox': addMailOutbox,
   '20261201100000_add_suggestions': addSuggestions,
+  '20261201110100_add_second_factor': addSecondFactor,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

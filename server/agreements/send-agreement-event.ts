@@ -14,6 +14,7 @@ import {
 import { hasActedInStage, step, type Effect, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 import { confirmPassword } from '../auth/confirm-password.ts';
 import { authorize } from '../auth/policy.ts';
+import { confirmSecondFactor } from '../auth/second-factor.ts';
 import { RuleViolationError } from '../errors.ts';
 import type { Lang } from '../text/languages.ts';
 import { parityProblems, type AgreementText } from './agreement-text.ts';
@@ -34,6 +35,8 @@ export const agreementEventInput = z
     date: z.iso.date().optional(),
     /** SIGN: the signatory's password once more, to confirm it is them who signs; checked, never stored. */
     password: z.string().max(1024).optional(),
+    /** SIGN: a fresh code from the signatory's authenticator app (or a recovery code), once they have enrolled or their role must. */
+    code: z.string().max(64).optional(),
   })
   .strict();
 export type AgreementEventInput = z.infer<typeof agreementEventInput>;
@@ -50,7 +53,10 @@ export async function sendAgreementEvent(deps: UseCaseDeps, user: User, agreemen
   const at = deps.now();
   const decided = await decideEvent(deps, user, record, input, at);
   // After the policy: a signatory who may not sign now learns that, not whether a password was right.
-  if (input.type === 'SIGN') await confirmPassword(user, input.password, 'sign');
+  if (input.type === 'SIGN') {
+    await confirmPassword(user, input.password, 'sign');
+    await confirmSecondFactor(deps, user, input.code);
+  }
   return applyEvent(deps, decided, { prepared: await prepareEffects(deps, decided), detail: input.comment });
 }
 

@@ -26,6 +26,10 @@ const ACTIONS = {
     ask: 'Creating an API token must be confirmed with your password: send "password"',
     wrong: 'The password does not confirm creating the token: it is not yours',
   },
+  'second-factor': {
+    ask: 'Changing your second factor must be confirmed with your password: send "password"',
+    wrong: 'The password does not confirm the change to your second factor: it is not yours',
+  },
 } as const;
 export type ConfirmedAction = keyof typeof ACTIONS;
 

@@ -32,7 +32,10 @@ export async function seedDemo(deps: UseCaseDeps): Promise<boolean> {
   await issueDemoCredentials(deps.db, deps.config.secret, now);
 
   const as = async (email: string) => (await findUserByEmail(deps.db, email))!;
-  const at = (date: string) => ({ ...deps, now: () => new Date(`${date}T09:00:00Z`) });
+  // The seeded history was signed before anyone enrolled a second factor: a demo that requires one
+  // (REQUIRE_SECOND_FACTOR) asks it of the signatures made from now on.
+  const config = { ...deps.config, requireSecondFactor: [] };
+  const at = (date: string) => ({ ...deps, config, now: () => new Date(`${date}T09:00:00Z`) });
 
   const letter = await createAgreement(at(LETTER_OF_INTENT_SIGNED), await as('legal@sverdlovsk.example'), {
     kind: 'letter-of-intent',

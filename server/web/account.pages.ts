@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { changeOwnPassword, choosePreferredLanguage } from '../auth/account.ts';
 import { createApiToken, createApiTokenInput, listOwnApiTokens, revokeApiToken, type CreatedApiToken } from '../auth/api-tokens.ts';
+import { confirmEnrolment, disableSecondFactor, pendingEnrolmentOf, secondFactorStatus, startEnrolment } from '../auth/second-factor.ts';
 import { MalformedRequestError } from '../errors.ts';
 import { parseBody } from '../http/parse.ts';
 import { isLang, LANGUAGES } from '../text/languages.ts';
@@ -13,7 +14,7 @@ export function accountPages(services: PageServices): Router {
   const router = Router();
   const { deps } = services;
 
-  const showAccount = async (request: Request, response: Response, created?: CreatedApiToken) => {
+  const showAccount = async (request: Request, response: Response, created?: CreatedApiToken, recoveryCodes?: readonly string[]) => {
     const user = webUser(response);
     const lang = await pageLanguage(deps, request, user);
     await sendPage(
@@ -21,13 +22,17 @@ export function accountPages(services: PageServices): Router {
       request,
       response,
       'account',
-      { title: 'account.title', section: 'account', status: created ? 201 : 200 },
+      { title: 'account.title', section: 'account', status: created || recoveryCodes ? 201 : 200 },
       {
         languages: LANGUAGES.map((code) => ({ code, selected: code === user.locale })),
         followsParty: user.locale === null,
         currentLang: lang,
         tokens: await listOwnApiTokens(deps, user),
         created,
+        secondFactor: await secondFactorStatus(deps, user),
+        // The QR code is inline SVG: the Content-Security-Policy allows images from this site only, no data: URLs.
+        enrolment: await pendingEnrolmentOf(deps, user),
+        recoveryCodes,
       },
     );
   };
@@ -70,6 +75,28 @@ export function accountPages(services: PageServices): Router {
     });
     await showAccount(request, response, await createApiToken(deps, webUser(response), input));
   });
+
+  router.post(
+    '/account/second-factor',
+    formAction(async (request, response) => {
+      await startEnrolment(deps, webUser(response), field(request, 'password'));
+      return { redirect: '/account#second-factor-heading', flash: 'secondFactor.flash.started' };
+    }),
+  );
+
+  // Not a redirect: the recovery codes are shown this once, on the page that answers the first code.
+  router.post('/account/second-factor/confirm', async (request, response) => {
+    const { recoveryCodes } = await confirmEnrolment(deps, webUser(response), field(request, 'code'));
+    await showAccount(request, response, undefined, recoveryCodes);
+  });
+
+  router.post(
+    '/account/second-factor/disable',
+    formAction(async (request, response) => {
+      await disableSecondFactor(deps, webUser(response), { password: field(request, 'password'), code: field(request, 'code') });
+      return { redirect: '/account', flash: 'secondFactor.flash.disabled' };
+    }),
+  );
 
   router.post(
     '/account/tokens/:tokenId/revoke',

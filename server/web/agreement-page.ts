@@ -5,6 +5,7 @@ import { EVENT_TYPES } from '../../workflows/agreement/agreement.events.ts';
 import { agreementView } from '../agreements/agreement-view.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { decide, type Action, type Decision } from '../auth/policy.ts';
+import { asksSecondFactor } from '../auth/second-factor.ts';
 import type { Lang } from '../text/languages.ts';
 
 /**
@@ -16,6 +17,7 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
   const [view, audit] = await Promise.all([agreementView(deps.db, record, user), listAuditEntries(deps.db, record.id)]);
   const partyName = (key: string) => view.parties.find((party) => party.key === key)?.name[lang] ?? key;
   const events = EVENT_TYPES.map((type) => ({ type, decision: decide(user, record, `event.${type}`) }));
+  const asksPassword = events.some((event) => event.type === 'SIGN' && event.decision.allowed);
   return {
     agreement: view,
     parties: view.parties.map((party) => ({
@@ -29,7 +31,9 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
     })),
     allowedEvents: events.filter((event) => event.decision.allowed).map((event) => event.type),
     /** SIGN asks for the password once more; notifications and notices carry their date. */
-    asksPassword: events.some((event) => event.type === 'SIGN' && event.decision.allowed),
+    asksPassword,
+    /** ... and a code from the authenticator app, when the signatory has enrolled one or must. */
+    asksCode: asksPassword && (await asksSecondFactor(deps, user)),
     asksDate: events.some((event) => (event.type === 'NOTIFY_COMPLETION' || event.type === 'GIVE_NOTICE') && event.decision.allowed),
     refusedEvents: events.flatMap(({ type, decision }) => refusal(`event.${type}`, decision, { event: type })),
     text: { allowed: decide(user, record, 'text.edit').allowed, refusal: refusal('text.edit', decide(user, record, 'text.edit'))[0] },

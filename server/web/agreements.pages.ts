@@ -124,6 +124,7 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
         comment: field(request, 'comment').trim() || undefined,
         date: field(request, 'date') || undefined,
         password: field(request, 'password') || undefined,
+        code: field(request, 'code').trim() || undefined,
       });
       await sendAgreementEvent(deps, webUser(response), id, input);
       return { redirect: `/agreements/${id}`, flash: `flash.event.${input.type}` };

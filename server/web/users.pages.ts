@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { ROLES } from '../../workflows/agreement/agreement.events.ts';
+import { enrolledAmong, resetSecondFactor } from '../auth/second-factor.ts';
 import { changeUserRole, createPartyUser, listPartyUsers, newUserInput, resetUserPassword } from '../auth/user-administration.ts';
 import { MalformedRequestError } from '../errors.ts';
 import { parseBody, parseQueryInteger } from '../http/parse.ts';
@@ -16,6 +17,10 @@ export function usersPages(services: PageServices): Router {
   router.get('/users', async (request, response) => {
     const user = webUser(response);
     const users = await listPartyUsers(deps, user);
+    const enrolled = await enrolledAmong(
+      deps.db,
+      users.map(({ id }) => id),
+    );
     await sendPage(
       services,
       request,
@@ -29,6 +34,7 @@ export function usersPages(services: PageServices): Router {
           displayName,
           role,
           self: id === user.id,
+          secondFactor: enrolled.has(id),
           roles: ROLES.map((code) => ({ code, selected: code === role })),
         })),
         roles: ROLES,
@@ -69,6 +75,14 @@ export function usersPages(services: PageServices): Router {
     formAction(async (request, response) => {
       await resetUserPassword(deps, webUser(response), parseQueryInteger(param(request, 'userId'), 'userId'), field(request, 'password'));
       return { redirect: '/users', flash: 'flash.passwordReset' };
+    }),
+  );
+
+  router.post(
+    '/users/:userId/second-factor/reset',
+    formAction(async (request, response) => {
+      await resetSecondFactor(deps, webUser(response), parseQueryInteger(param(request, 'userId'), 'userId'));
+      return { redirect: '/users', flash: 'secondFactor.flash.reset' };
     }),
   );
 
