@@ -21,9 +21,12 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 const SHARE_CLAUSE_TEXTS = '20261201030000_share_clause_texts';
 const EDITS = 20;
 
-/** A clause of about 1.9 KB (Cyrillic is two bytes a letter), different at every edit. */
+/**
+ * A clause of about 1.9 KB (Cyrillic is two bytes a letter), different at every edit, written as the
+ * desk stores it (no space before the closing tag), so its bytes are the bytes stored.
+ */
 const longClause = (edit: number) =>
-  `<p>Редакция ${edit}. ${'Стороны развивают сотрудничество в области экономики, науки и культуры. '.repeat(13)}</p>`;
+  `<p>Редакция ${edit}. ${'Стороны развивают сотрудничество в области экономики, науки и культуры. '.repeat(13).trimEnd()}</p>`;
 
 async function clauseTextBytes(db: Database): Promise<{ rows: number; bytes: number }> {
   const texts: string[] = await db('clause_texts').pluck('text');
