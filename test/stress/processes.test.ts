@@ -26,13 +26,16 @@ describe(`server processes (${TEST_DATABASE_KIND})`, function () {
     stopping = true;
     await Promise.all(workers);
 
-    // While it was down, a date of the executed letter of intent came due.
+    // While it was down, a notice about the executed letter of intent came due. (Not its term's end:
+    // a letter of intent has no duration clause, so it has no term since issue 20.)
     const dueAt = new Date(Date.now() - 60_000).toISOString();
     await processes
       .database()
       .db('scheduled_events')
-      .insert({ agreement_id: 1, kind: 'term-end', due_at: dueAt, payload: '{}', status: 'pending', created_at: dueAt });
-    const before = (await processes.database().db('agreements').where({ id: 1 }).first()).expires_on;
+      .insert({ agreement_id: 1, kind: 'overdue', due_at: dueAt, payload: '{}', status: 'pending', created_at: dueAt });
+    const overdueNotices = () =>
+      processes.database().db('notifications').where({ agreement_id: 1, kind: 'overdue' }).count({ n: '*' }).first();
+    const before = Number((await overdueNotices())!.n);
 
     const second = await start({ SCHEDULER_INTERVAL_MS: '200' });
     const reader = await ApiClient.signIn(second.baseUrl, 'legal@sverdlovsk.example');
@@ -47,12 +50,12 @@ describe(`server processes (${TEST_DATABASE_KIND})`, function () {
       expect((await verifyAgreementAudit(processes.database().db, id)).valid, `audit of ${id}`).to.equal(true);
     }
     for (let tries = 0; tries < 100; tries += 1) {
-      const event = await processes.database().db('scheduled_events').where({ agreement_id: 1, kind: 'term-end', due_at: dueAt }).first();
+      const event = await processes.database().db('scheduled_events').where({ agreement_id: 1, kind: 'overdue', due_at: dueAt }).first();
       if (event.status === 'done') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect((await processes.database().db('scheduled_events').where({ agreement_id: 1, due_at: dueAt }).first()).status).to.equal('done');
-    expect((await processes.database().db('agreements').where({ id: 1 }).first()).expires_on > before).to.equal(true);
+    expect(Number((await overdueNotices())!.n)).to.be.above(before);
   });
 
   it('when two processes on one database serve a race for the same transition, then exactly one wins', async function () {

@@ -54,9 +54,11 @@ describe('web: user-written text is shown as text, never run', function () {
 
   it('when a clause says "<script>" in its text, then the editor and the comparison show it as text', async () => {
     await legal.goto(`${agreementPath}/text`);
-    const korean = legal.page.locator('#text-purpose-ko');
-    await korean.fill('<p>&lt;script&gt;window.pwned = true&lt;/script&gt; 양측은 협력한다.</p>');
-    await legal.submit('#clause-purpose form:has(input[name="lang"][value="ko"]) button');
+    // Typed into the drafting desk's editor, markup is text.
+    await legal.page.locator('#desk-purpose-ko .ProseMirror').click();
+    await legal.page.keyboard.press('Control+End');
+    await legal.page.keyboard.type(' <script>window.pwned = true</script> 양측은 협력한다.');
+    await legal.submit('#desk-purpose-ko button[name="mode"][value="edit"]');
     expect(await legal.page.locator('.notice--ok').count()).to.equal(1);
     await legal.goto(`${agreementPath}/compare?from=1`);
     expect(await legal.page.locator('#diff-purpose ~ .languages ins, .diff ins').allInnerTexts()).to.satisfy((runs: string[]) =>
@@ -67,8 +69,31 @@ describe('web: user-written text is shown as text, never run', function () {
 
   it('when a clause is written with a real <script> element, then it is refused and the error page shows the reason as text', async () => {
     await legal.goto(`${agreementPath}/text`);
-    await legal.page.locator('#text-purpose-ru').fill(`<p>${SCRIPT}</p>`);
-    await legal.submit('#clause-purpose form:has(input[name="lang"][value="ru"]) button');
+    // The editor cannot make an element, so the form is posted as a crafted request would be: the
+    // desk's own form, copied without its script, with the markup in its text field.
+    await Promise.all([
+      legal.page.waitForNavigation(),
+      legal.page.evaluate(`(() => {
+        const desk = document.querySelector('#desk-purpose-ru form:has(input[name="text"])');
+        const crafted = document.createElement('form');
+        crafted.method = 'post';
+        crafted.action = desk.action;
+        for (const input of desk.querySelectorAll('input[type="hidden"]')) {
+          const copy = document.createElement('input');
+          copy.type = 'hidden';
+          copy.name = input.name;
+          copy.value = input.name === 'text' ? ${JSON.stringify(`<p>${SCRIPT}</p>`)} : input.value;
+          crafted.append(copy);
+        }
+        const mode = document.createElement('input');
+        mode.type = 'hidden';
+        mode.name = 'mode';
+        mode.value = 'edit';
+        crafted.append(mode);
+        document.body.append(crafted);
+        crafted.submit();
+      })()`),
+    ]);
     expect(await legal.page.locator('h1').innerText()).to.equal('규칙에 따라 거부되었습니다');
     expect(await legal.page.locator('.error-detail').innerText()).to.contain('<script>');
     expect(await pwned()).to.equal(false);
