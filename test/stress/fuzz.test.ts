@@ -4,6 +4,7 @@ import { deepFieldChain, kidsFanOut, xrefStreamClaim } from '../support/hostile-
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { storedFingerprint } from '../support/snapshot.ts';
 import { processMemory } from '../support/process-memory.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -158,7 +159,7 @@ describe(`hostile input (${TEST_DATABASE_KIND})`, () => {
 
   /** A fingerprint of everything stored: a refused request must not change it. */
   async function fingerprint(): Promise<string> {
-    const tables = [
+    return storedFingerprint(server.db, [
       'agreements',
       'text_versions',
       'audit_events',
@@ -169,12 +170,7 @@ describe(`hostile input (${TEST_DATABASE_KIND})`, () => {
       'scheduled_events',
       'users',
       'parties',
-    ];
-    const counts = await Promise.all(
-      tables.map(async (table) => [table, Number((await server.db(table).count({ count: '*' }))[0]!.count)]),
-    );
-    const versions = await server.db('agreements').orderBy('id').select('id', 'version', 'state');
-    return JSON.stringify({ counts, versions });
+    ]);
   }
 
   it('when thousands of malformed, mistyped, oversized, nested, polluting, traversing and forged requests hit every route, then each gets a 4xx problem+json and nothing changes', async function () {

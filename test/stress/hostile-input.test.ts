@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { ApiClient } from '../support/api-client.ts';
 import { createTestDatabase, TEST_DATABASE_KIND, type TestDatabase } from '../support/database.ts';
+import { storedFingerprint } from '../support/snapshot.ts';
 import { processMemory } from '../support/process-memory.ts';
 import { HOSTILE_PDFS, kidsFanOut } from '../support/hostile-pdfs.ts';
 import { withIterations } from '../support/pkcs12-files.ts';
@@ -61,7 +62,7 @@ describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, fun
 
   /** Counts and versions of everything a request could write. */
   async function fingerprint(): Promise<string> {
-    const tables = [
+    return storedFingerprint(database.db, [
       'agreements',
       'text_versions',
       'audit_events',
@@ -71,11 +72,7 @@ describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, fun
       'signatures',
       'credentials',
       'users',
-    ];
-    const counts = await Promise.all(
-      tables.map(async (table) => [table, Number((await database.db(table).count({ count: '*' }))[0]!.count)]),
-    );
-    return JSON.stringify({ counts, versions: await database.db('agreements').orderBy('id').select('id', 'version', 'state') });
+    ]);
   }
 
   for (const hostile of HOSTILE_PDFS) {

@@ -24,3 +24,9 @@ export async function countRows(db: Database, table: string): Promise<number> {
   const [row] = await db(table).count<{ count: number | string }[]>({ count: '*' });
   return Number(row?.count ?? 0);
 }
+
+/** Row counts of `tables` and every agreement's version and state: what a refused request must leave equal. */
+export async function storedFingerprint(db: Database, tables: readonly string[]): Promise<string> {
+  const counts = await Promise.all(tables.map(async (table) => [table, await countRows(db, table)]));
+  return JSON.stringify({ counts, versions: await db('agreements').orderBy('id').select('id', 'version', 'state') });
+}
