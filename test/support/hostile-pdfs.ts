@@ -82,6 +82,18 @@ function deeplyNestedArrays(): Buffer {
   return rawPdf([`<< /Type /Catalog /Pages 2 0 R /X ${'['.repeat(100_000)}${']'.repeat(100_000)} >>`, PAGES]);
 }
 
+/**
+ * A hex string of 8 MB of zeros, as a signature's /Contents placeholder holds tens of thousands of them:
+ * a scan for object headers that retried every shorter run of digits would take hours over it.
+ */
+function longRunOfDigits(): Buffer {
+  return rawPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    PAGES,
+    Buffer.concat([Buffer.from('<'), Buffer.alloc(8 * 1024 * 1024, '0'), Buffer.from('>')]),
+  ]);
+}
+
 export interface HostilePdf {
   readonly name: string;
   readonly build: () => Buffer;
@@ -97,4 +109,6 @@ export const HOSTILE_PDFS: readonly HostilePdf[] = [
   { name: 'a /Kids tree 22 levels deep, each listing the next twice', build: deepKids, status: 422, limit: 'one parent per form field' },
   { name: 'a chain of 200 nested fields', build: deepFieldChain, status: 422, limit: '32 levels of form fields' },
   { name: 'arrays nested 100,000 deep', build: deeplyNestedArrays, status: 400 },
+  // Read to the end (no signature in it), not cut off by the verification thread's time budget.
+  { name: 'a run of 8 MB of digits', build: longRunOfDigits, status: 200 },
 ];
