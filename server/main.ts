@@ -5,6 +5,7 @@ import { migrateToLatest, openDatabase } from '../db/connection.ts';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { DEMO_USERS } from './demo/demo-parties.ts';
+import { warmUpTypesetting } from './demo/library-agreement.ts';
 import { seedDemo } from './demo/seed-demo.ts';
 import { lifecycleHandlers } from './lifecycle/lifecycle-handlers.ts';
 import { createMailDispatcher } from './notifications/mail-dispatcher.ts';
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
     const publicUrl = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     mailer = createMailDispatcher(deps, { processId, publicUrl });
     mailer.start(config.schedulerIntervalMs);
+    // In the rendering thread, after listen: requests are answered meanwhile, the first PDF finds it warm.
+    warmUpTypesetting().catch((error) => console.error('Warming up the typesetting thread failed', error));
     if (!config.mail.smtpUrl) console.log('No SMTP_URL: mail is written to this log (and listed on /mail), not sent.');
     console.log(`Bilateral listens on http://${config.host}:${port} (database: ${config.databaseUrl.split('://')[0]?.split(':')[0]})`);
     if (config.demo) {
