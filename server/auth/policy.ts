@@ -14,6 +14,7 @@ export type Action =
   | 'text.confirm'
   | 'text.suggest'
   | 'suggestion.decide'
+  | 'consistency.intend'
   | 'comment.write'
   | 'deadlines.set'
   | 'original.download'
@@ -69,6 +70,10 @@ export function decide(actor: Actor, agreement: AgreementFacts | null, action: A
         return deny('forbidden', `The drafting party's legal staff (${draftingParty(agreement)}) accept or reject suggestions`);
       }
       return whileDrafting(agreement, 'Suggestions can be accepted or rejected');
+    // Each party's legal staff answer for their own language texts, so each marks a difference as intended.
+    case 'consistency.intend':
+      if (actor.role !== 'legal') return deny('forbidden', 'Only legal staff mark a difference between the languages as intended');
+      return whileDrafting(agreement, 'A difference can be marked as intended');
     case 'deadlines.set':
       if (actor.role !== 'legal' && actor.role !== 'official') return deny('forbidden', 'Legal staff and officials set the due dates');
       return stateHasTag(agreement.workflow, 'deadlines-settable')

@@ -13,6 +13,7 @@ import { confirmTranslation, confirmTranslationInput } from '../agreements/confi
 import { editClause, editClauseInput } from '../agreements/edit-clause.ts';
 import { loadText, loadVisibleAgreement } from '../agreements/load-agreement.ts';
 import { listVersions } from '../agreements/list-versions.ts';
+import { markDifferenceIntended, markDifferenceIntendedInput } from '../agreements/mark-difference-intended.ts';
 import { previewOriginal } from '../agreements/preview-original.ts';
 import { removeClause } from '../agreements/remove-clause.ts';
 import { reorderClauses, reorderClausesInput } from '../agreements/reorder-clauses.ts';
@@ -70,6 +71,11 @@ export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCrea
   router.post('/:id/clauses/:key/confirm', async (request, response) => {
     const input = parseBody(confirmTranslationInput, request.body);
     response.json(await confirmTranslation(deps, currentUser(response), parseId(request.params.id), request.params.key, input));
+  });
+
+  router.post('/:id/consistency/:clause/intended', async (request, response) => {
+    const input = parseBody(markDifferenceIntendedInput, request.body);
+    response.json(await markDifferenceIntended(deps, currentUser(response), parseId(request.params.id), request.params.clause, input));
   });
 
   router.put('/:id/clause-order', async (request, response) => {

@@ -38,6 +38,15 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
     refusedEvents: events.flatMap(({ type, decision }) => refusal(`event.${type}`, decision, { event: type })),
     text: { allowed: decide(user, record, 'text.edit').allowed, refusal: refusal('text.edit', decide(user, record, 'text.edit'))[0] },
     unconfirmed: view.parity.length,
+    consistency: {
+      canMark: decide(user, record, 'consistency.intend').allowed,
+      differences: view.consistency.map((difference) => ({
+        ...difference,
+        says: Object.entries(difference.found).map(([language, found]) => ({ language, found: found.join(', ') })),
+        markedByMyParty: difference.intendedBy.some((mark) => mark.party === user.party),
+        marks: difference.intendedBy.map((mark) => ({ ...mark, partyName: partyName(mark.party) })),
+      })),
+    },
     timeline: audit.map((entry) => ({ ...entry, partyName: partyName(entry.party) })).reverse(),
   };
 }

@@ -11,6 +11,7 @@ import { accountPages } from './account.pages.ts';
 import { agreementPages } from './agreements.pages.ts';
 import { clauseEditorPages } from './clause-editor.pages.ts';
 import { comparePages } from './compare.pages.ts';
+import { consistencyPages } from './consistency.pages.ts';
 import { csrfProtection } from './csrf.ts';
 import { serveDeskBundle } from './desk/desk-bundle.ts';
 import { mailPages } from './mail.pages.ts';
@@ -63,6 +64,7 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
   router.use(agreementPages(services, options.creationLimit));
   router.use(clauseEditorPages(services));
   router.use(comparePages(services));
+  router.use(consistencyPages(services));
   router.use(verifyPages(services));
   router.use(accountPages(services));
   router.use(usersPages(services));
