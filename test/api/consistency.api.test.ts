@@ -41,7 +41,7 @@ describe(`cross-language consistency gate (${TEST_DATABASE_KIND})`, () => {
     const created = ok(await legal.post('/api/agreements', { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] }), 201);
     expect(created.consistency).to.deep.equal([]);
     const library = clauseLibrary().clauses.get('duration-and-termination')!.texts.en;
-    const seven = library.replaceAll('{{count noticeMonths "month"}}', '7 months');
+    const seven = library.replaceAll('{{count noticeMonths "month" words=true}}', '7 months');
     const version = await writeEnglishDuration(created.id, seven, created.version);
 
     const shown = ok(await legal.get(`/api/agreements/${created.id}`));
@@ -69,7 +69,11 @@ describe(`cross-language consistency gate (${TEST_DATABASE_KIND})`, () => {
   it('when each party marks a difference as intended, then SUBMIT lets it pass, and a change to the clause makes it new again', async () => {
     const created = ok(await legal.post('/api/agreements', { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] }), 201);
     const library = clauseLibrary().clauses.get('duration-and-termination')!.texts.en;
-    let version = await writeEnglishDuration(created.id, library.replaceAll('{{count noticeMonths "month"}}', '7 months'), created.version);
+    let version = await writeEnglishDuration(
+      created.id,
+      library.replaceAll('{{count noticeMonths "month" words=true}}', '7 months'),
+      created.version,
+    );
     const intended = `/api/agreements/${created.id}/consistency/duration-and-termination/intended`;
     const reason = 'Gyeonggi asked for a longer notice in the English text; both legal departments agreed.';
 
@@ -105,7 +109,11 @@ describe(`cross-language consistency gate (${TEST_DATABASE_KIND})`, () => {
     ]);
 
     // The text changes (to 8 months): the marks no longer hold, and SUBMIT is refused again.
-    version = await writeEnglishDuration(created.id, library.replaceAll('{{count noticeMonths "month"}}', '8 months'), agreement.version);
+    version = await writeEnglishDuration(
+      created.id,
+      library.replaceAll('{{count noticeMonths "month" words=true}}', '8 months'),
+      agreement.version,
+    );
     const changed = ok(await legal.get(`/api/agreements/${created.id}`));
     expect(changed.consistency[0]).to.deep.include({ intended: false, intendedBy: [] });
     expect((await legal.post(`/api/agreements/${created.id}/events`, { type: 'SUBMIT', expectedVersion: version })).status).to.equal(422);

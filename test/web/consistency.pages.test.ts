@@ -20,7 +20,7 @@ describe('web: marking a difference between the languages as intended', () => {
     let agreement = (
       await legal.put(`/api/agreements/${created.body.id}/clauses/duration-and-termination`, {
         lang: 'en',
-        text: library.replaceAll('{{count noticeMonths "month"}}', '7 months'),
+        text: library.replaceAll('{{count noticeMonths "month" words=true}}', '7 months'),
         expectedVersion: created.body.version,
       })
     ).body;
