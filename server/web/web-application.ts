@@ -8,6 +8,7 @@ import { ERROR_TABLE } from '../errors.ts';
 import { setRetryAfter, TechnicalError, toDomainError } from '../http/problem.ts';
 import { FONT_FILES, FONT_URLS, type FontId } from '../pdf/fonts.ts';
 import { accountPages } from './account.pages.ts';
+import { calendarPages } from './calendar.pages.ts';
 import { agreementPages } from './agreements.pages.ts';
 import { clauseEditorPages } from './clause-editor.pages.ts';
 import { comparePages } from './compare.pages.ts';
@@ -65,6 +66,7 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
   router.use(clauseEditorPages(services));
   router.use(comparePages(services));
   router.use(consistencyPages(services));
+  router.use(calendarPages(services));
   router.use(verifyPages(services));
   router.use(accountPages(services));
   router.use(usersPages(services));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { ERROR_TABLE } from '../../server/errors.ts';
 import { CONSISTENCY_RULES } from '../../server/agreements/consistency-check.ts';
+import { BINDING_DATE_KINDS } from '../../server/calendar/party-calendar.ts';
 import { clauseLibrary } from '../../server/text/clause-library.ts';
 import { LANGUAGES } from '../../server/text/languages.ts';
 import { messageCatalogs } from '../../server/web/i18n.ts';
@@ -24,6 +25,7 @@ const DATA_KEYS = [
   ...EVENT_TYPES.flatMap((type) => [`event.${type}`, `flash.event.${type}`]),
   ...[...EVENT_TYPES, ...SYSTEM_EVENT_TYPES, 'CREATE', 'EDIT_TEXT', 'MARK_INTENDED'].map((type) => `auditEvent.${type}`),
   ...CONSISTENCY_RULES.map((rule) => `consistency.rule.${rule}`),
+  ...BINDING_DATE_KINDS.map((kind) => `calendar.kind.${kind}`),
   ...['SUBMIT', 'APPROVE', 'SIGN', 'NOTIFY_COMPLETION'].map((type) => `waiting.${type}`),
   ...ROLES.map((role) => `role.${role}`),
   ...LANGUAGES.map((lang) => `language.${lang}`),
