@@ -15,6 +15,7 @@ export type Action =
   | 'text.suggest'
   | 'suggestion.decide'
   | 'consistency.intend'
+  | 'registration.record'
   | 'comment.write'
   | 'deadlines.set'
   | 'original.download'
@@ -74,6 +75,13 @@ export function decide(actor: Actor, agreement: AgreementFacts | null, action: A
     case 'consistency.intend':
       if (actor.role !== 'legal') return deny('forbidden', 'Only legal staff mark a difference between the languages as intended');
       return whileDrafting(agreement, 'A difference can be marked as intended');
+    // A party records its own registration (for a Russian region, the federal one) once the agreement is signed.
+    case 'registration.record':
+      if (actor.role !== 'legal' && actor.role !== 'official')
+        return deny('forbidden', 'Legal staff and officials record the registration');
+      return stateHasTag(agreement.workflow, 'originals-signed')
+        ? allow
+        : deny('not-now', `A registration is recorded after both parties have signed; the agreement is in ${agreement.state}`);
     case 'deadlines.set':
       if (actor.role !== 'legal' && actor.role !== 'official') return deny('forbidden', 'Legal staff and officials set the due dates');
       return stateHasTag(agreement.workflow, 'deadlines-settable')

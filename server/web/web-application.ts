@@ -17,6 +17,7 @@ import { csrfProtection } from './csrf.ts';
 import { serveDeskBundle } from './desk/desk-bundle.ts';
 import { mailPages } from './mail.pages.ts';
 import { sendPage, type PageServices } from './page.ts';
+import { registrationPages } from './registration.pages.ts';
 import { pathOnThisSite } from './same-site-path.ts';
 import { signInRoutes } from './sign-in.routes.ts';
 import { usersPages } from './users.pages.ts';
@@ -67,6 +68,7 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
   router.use(comparePages(services));
   router.use(consistencyPages(services));
   router.use(calendarPages(services));
+  router.use(registrationPages(services));
   router.use(verifyPages(services));
   router.use(accountPages(services));
   router.use(usersPages(services));
