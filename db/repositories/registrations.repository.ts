@@ -48,3 +48,17 @@ export async function saveRegistration(
     .onConflict(['agreement_id', 'party_key'])
     .merge(row);
 }
+
+/** The registration numbers recorded for these agreements (a page of the register), by agreement. Reads only. */
+export async function listRegistrationNumbers(
+  db: Queryable,
+  agreementIds: readonly number[],
+): Promise<{ agreementId: number; party: string; number: string; registeredOn: string }[]> {
+  if (agreementIds.length === 0) return [];
+  const rows = await db('registrations')
+    .whereIn('agreement_id', agreementIds)
+    .whereNotNull('registered_on')
+    .orderBy(['agreement_id', 'party_key'])
+    .select('agreement_id', 'party_key', 'number', 'registered_on');
+  return rows.map((row) => ({ agreementId: row.agreement_id, party: row.party_key, number: row.number, registeredOn: row.registered_on }));
+}

@@ -102,6 +102,13 @@ describe(`registration after signature (${TEST_DATABASE_KIND})`, () => {
     ]);
     expect(ok(await legalLater.get(`/api/agreements/${COOPERATION}/audit/verify`)).valid).to.equal(true);
 
+    // The register shows the number and finds the agreement by it.
+    const found = ok(await legalLater.get('/api/agreements?registration=RU66-2026-0017')).agreements;
+    expect(found.map((row: { id: number; registrations: unknown }) => [row.id, row.registrations])).to.deep.equal([
+      [COOPERATION, [{ party: 'sverdlovsk', number: 'RU66-2026-0017', registeredOn: '2026-04-09' }]],
+    ]);
+    expect(ok(await legalLater.get('/api/agreements?registration=RU66-2026-0018')).agreements).to.deep.equal([]);
+
     // A registration stays as recorded.
     const moved = await legalLater.put(path, { ...registered, registeredOn: '2026-04-08', expectedVersion: agreement.version });
     expect(moved.status).to.equal(422);
