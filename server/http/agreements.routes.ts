@@ -16,6 +16,7 @@ import { listVersions } from '../agreements/list-versions.ts';
 import { markDifferenceIntended, markDifferenceIntendedInput } from '../agreements/mark-difference-intended.ts';
 import { registrationViews } from '../registration/registration-view.ts';
 import { recordRegistration, recordRegistrationInput } from '../registration/registrations.ts';
+import { registrationDossier } from '../registration/dossier.ts';
 import { previewOriginal } from '../agreements/preview-original.ts';
 import { removeClause } from '../agreements/remove-clause.ts';
 import { reorderClauses, reorderClausesInput } from '../agreements/reorder-clauses.ts';
@@ -83,6 +84,11 @@ export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCrea
   router.get('/:id/registrations', async (request, response) => {
     const record = await loadVisibleAgreement(deps.db, parseId(request.params.id), currentUser(response));
     response.json({ registrations: await registrationViews(deps.db, record) });
+  });
+
+  router.get('/:id/dossier', async (request, response) => {
+    const dossier = await registrationDossier(deps, currentUser(response), parseId(request.params.id));
+    response.type('application/zip').attachment(dossier.filename).send(dossier.zip);
   });
 
   router.put('/:id/registrations/:party', async (request, response) => {

@@ -1,13 +1,18 @@
 import { Router } from 'express';
 import { parseBody, parseId } from '../http/parse.ts';
+import { registrationDossier } from '../registration/dossier.ts';
 import { recordRegistration, recordRegistrationInput } from '../registration/registrations.ts';
 import { field, formAction, integerField, param } from './forms.ts';
 import type { PageServices } from './page.ts';
 import { webUser } from './web-session.ts';
 
-/** The agreement page's form by which a party records its registration after signature. */
+/** The agreement page's form by which a party records its registration after signature, and the dossier's download. */
 export function registrationPages(services: PageServices): Router {
   const router = Router();
+  router.get('/agreements/:id/dossier', async (request, response) => {
+    const dossier = await registrationDossier(services.deps, webUser(response), parseId(param(request, 'id')));
+    response.type('application/zip').attachment(dossier.filename).send(dossier.zip);
+  });
   router.post(
     '/agreements/:id/registrations/:party',
     formAction(async (request, response) => {

@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { unzipSync } from 'fflate';
+import { create } from 'xmlbuilder2';
+import { parsePdfsig, tempFile, tool } from '../support/pdf-tools.ts';
 import { ApiClient, type ApiResponse } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { COOPERATION, HAPPY_PATH, runEvents } from '../support/execute-demo.ts';
@@ -26,6 +30,7 @@ describe(`registration after signature (${TEST_DATABASE_KIND})`, () => {
     expect(draft.variables.entryIntoForce).to.equal('notifications');
     const authority = 'Министерство юстиции Российской Федерации';
     expect((await legal.put(path, { authority, submittedOn: '2026-03-02', expectedVersion: draft.version })).status).to.equal(409);
+    expect((await legal.get(`/api/agreements/${COOPERATION}/dossier`)).status).to.equal(409);
 
     await runEvents(server, COOPERATION, HAPPY_PATH);
     const executed = ok(await legal.get(`/api/agreements/${COOPERATION}`));
@@ -108,6 +113,53 @@ describe(`registration after signature (${TEST_DATABASE_KIND})`, () => {
       [COOPERATION, [{ party: 'sverdlovsk', number: 'RU66-2026-0017', registeredOn: '2026-04-09' }]],
     ]);
     expect(ok(await legalLater.get('/api/agreements?registration=RU66-2026-0018')).agreements).to.deep.equal([]);
+
+    // The dossier: the signed originals, each language as Akoma Ntoso, the statement, a manifest of true hashes.
+    const dossier = await legalLater.get(`/api/agreements/${COOPERATION}/dossier`);
+    expect(dossier.status).to.equal(200);
+    expect(dossier.contentType).to.equal('application/zip');
+    const files = unzipSync(new Uint8Array(dossier.bytes));
+    const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+    const manifest = JSON.parse(Buffer.from(files['manifest.json']!).toString('utf8'));
+    expect(Object.keys(files).sort()).to.deep.equal(
+      [
+        'manifest.json',
+        'originals/gyeonggi.pdf',
+        'originals/sverdlovsk.pdf',
+        'statement.json',
+        'texts/en.akn.xml',
+        'texts/ko.akn.xml',
+        'texts/ru.akn.xml',
+      ].sort(),
+    );
+    for (const entry of manifest.files) expect(sha(files[entry.path]!), entry.path).to.equal(entry.sha256);
+    for (const party of ['sverdlovsk', 'gyeonggi']) {
+      const stored = await server
+        .db('originals')
+        .where({ agreement_id: COOPERATION, party_key: party })
+        .orderBy('revision', 'desc')
+        .first();
+      expect(sha(files[`originals/${party}.pdf`]!)).to.equal(stored.sha256);
+      const { stdout } = await tool('pdfsig', [tempFile(`${party}.pdf`, Buffer.from(files[`originals/${party}.pdf`]!))]);
+      expect(parsePdfsig(stdout).map((signature) => signature.valid)).to.deep.equal([true, true]);
+    }
+    const statement = JSON.parse(Buffer.from(files['statement.json']!).toString('utf8'));
+    expect(statement).to.deep.include({ prevailingLanguage: 'en', signedOn: '2026-03-02', inForceOn: '2026-04-09' });
+    expect(statement.parties[0]).to.deep.include({
+      party: 'sverdlovsk',
+      entryIntoForce: { method: 'notification', date: '2026-04-09' },
+      registration: { required: true, state: 'registered', authority, number: 'RU66-2026-0017', registeredOn: '2026-04-09' },
+    });
+    expect(statement.parties[1].entryIntoForce).to.deep.equal({ method: 'notification', date: '2026-03-02' });
+    for (const lang of ['ru', 'ko', 'en']) {
+      const xml = create(Buffer.from(files[`texts/${lang}.akn.xml`]!).toString('utf8')).end({ format: 'object' }) as Record<string, any>;
+      const act = xml.akomaNtoso.act;
+      expect(xml.akomaNtoso['@xmlns']).to.equal('http://docs.oasis-open.org/legaldocml/ns/akn/3.0');
+      const expression = act.meta.identification.FRBRExpression;
+      expect(expression.FRBRauthoritative['@value']).to.equal('true');
+      expect(expression.FRBRlanguage['@language']).to.equal({ ru: 'rus', ko: 'kor', en: 'eng' }[lang]);
+      expect(act.body.article).to.have.length(agreement.clauses.length - 3);
+    }
 
     // A registration stays as recorded.
     const moved = await legalLater.put(path, { ...registered, registeredOn: '2026-04-08', expectedVersion: agreement.version });

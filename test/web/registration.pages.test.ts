@@ -43,5 +43,8 @@ describe('web: recording a registration on the agreement page', () => {
     expect(after.html).to.include(translate('ru', 'registration.saved'));
     expect(after.html).to.include(translate('ru', 'registration.state.submitted'));
     expect(after.html).to.include(translate('ru', 'auditEvent.RECORD_REGISTRATION'));
+    const dossier = await web.get(`/agreements/${COOPERATION}/dossier`);
+    expect(dossier.status).to.equal(200);
+    expect(dossier.headers.get('content-type')).to.equal('application/zip');
   });
 });
