@@ -43,6 +43,19 @@ describe('web: recording a registration on the agreement page', () => {
     expect(after.html).to.include(translate('ru', 'registration.saved'));
     expect(after.html).to.include(translate('ru', 'registration.state.submitted'));
     expect(after.html).to.include(translate('ru', 'auditEvent.RECORD_REGISTRATION'));
+    // Registered the same day: the register shows the number and finds the agreement by it.
+    const registeredVersion = /name="expectedVersion" value="(\d+)"/.exec(after.html)![1]!;
+    const registered = await web.postForm(
+      `/agreements/${COOPERATION}/registrations/sverdlovsk`,
+      { ...form, number: 'RU66-2026-0042', registeredOn: '2026-03-02', expectedVersion: registeredVersion },
+      token,
+    );
+    expect(registered.status).to.equal(303);
+    const byNumber = await web.get('/agreements?registration=RU66-2026-0042');
+    expect(byNumber.html).to.include(`href="/agreements/${COOPERATION}"`);
+    expect(byNumber.html).to.include(translate('ru', 'registration.registeredAs', { number: 'RU66-2026-0042' }));
+    expect((await web.get('/agreements?registration=RU66-2026-0043')).html).to.not.include(`href="/agreements/${COOPERATION}"`);
+
     const dossier = await web.get(`/agreements/${COOPERATION}/dossier`);
     expect(dossier.status).to.equal(200);
     expect(dossier.headers.get('content-type')).to.equal('application/zip');
