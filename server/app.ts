@@ -14,6 +14,7 @@ import { apiTokensRoutes } from './http/tokens.routes.ts';
 import { signingRoutes } from './http/signing.routes.ts';
 import { verifyRoutes } from './http/verify.routes.ts';
 import { webhooksRoutes } from './http/webhooks.routes.ts';
+import { calendarRoutes } from './http/calendar.routes.ts';
 import { webApplication } from './web/web-application.ts';
 
 export interface AppOptions {
@@ -67,6 +68,7 @@ export function createApp(deps: UseCaseDeps, options: AppOptions): express.Expre
   app.use('/api/verify', verifyRoutes(deps));
   app.use('/api/notifications', notificationsRoutes(deps));
   app.use('/api/webhooks', webhooksRoutes(deps));
+  app.use('/api', calendarRoutes(deps));
   app.use('/api', notFoundHandler);
   app.use('/api', errorHandler(options.log));
   app.use(webApplication(deps, { log: options.log, throttle, creationLimit }));

@@ -10,6 +10,8 @@ import * as addAgreementSearch from './20261201120000_add_agreement_search.ts';
 import * as addMailOutbox from './20261201110000_add_mail_outbox.ts';
 import * as addSuggestions from './20261201100000_add_suggestions.ts';
 import * as addSecondFactor from './20261201110100_add_second_factor.ts';
+import * as addIntendedDifferences from './20261201140000_add_intended_differences.ts';
+import * as addCalendarFeedsAndRegistrations from './20261201170000_add_calendar_feeds_and_registrations.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -27,6 +29,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201110000_add_mail_outbox': addMailOutbox,
   '20261201100000_add_suggestions': addSuggestions,
   '20261201110100_add_second_factor': addSecondFactor,
+  '20261201140000_add_intended_differences': addIntendedDifferences,
+  '20261201170000_add_calendar_feeds_and_registrations': addCalendarFeedsAndRegistrations,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -137,6 +137,8 @@ export interface RegisterQuery {
   readonly signedTo?: string | undefined;
   /** YYYY-MM-DD: in force on that day (entered into force, not yet ended). */
   readonly inForceOn?: string | undefined;
+  /** A registration number any party recorded (server/registration), exactly. */
+  readonly registration?: string | undefined;
   readonly match?: readonly MatchTerm[] | undefined;
   readonly sort: RegisterSort;
   readonly after?: RegisterPosition | undefined;
@@ -215,6 +217,9 @@ export async function listRegister(db: Queryable, query: RegisterQuery): Promise
       .where('agreements.in_force_on', '<=', day)
       .andWhere((ended) => ended.whereNull('agreements.terminates_on').orWhere('agreements.terminates_on', '>', day))
       .andWhere((ended) => ended.whereNull('agreements.expires_on').orWhere('agreements.expires_on', '>', day));
+  }
+  if (query.registration !== undefined) {
+    builder.whereIn('agreements.id', db('registrations').where('number', query.registration).select('agreement_id'));
   }
   if (query.match?.length) {
     builder.whereIn('agreements.id', db('search_entries').whereIn('text_id', matchingTexts(db, query.match)).select('agreement_id'));

@@ -4,6 +4,7 @@ import { findParties } from '../../db/repositories/parties.repository.ts';
 import { listSignatures } from '../../db/repositories/signatures.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { nextEventsFor } from '../../workflows/agreement/agreement.workflow.ts';
+import { registrationViews } from '../registration/registration-view.ts';
 import { agreementConsistency } from './check-consistency.ts';
 import { parityProblems } from './agreement-text.ts';
 import { editableTexts } from './editable-clauses.ts';
@@ -58,6 +59,8 @@ export async function agreementView(db: Queryable, record: AgreementRecord, user
       term: context.term,
       notice: context.notice,
     },
+    /** Each party's registration after signature (for a Russian party, the federal one). */
+    registrations: await registrationViews(db, record),
     signatures: signatures.map(({ party, signer, certificateSubject, signedAt }) => ({ party, signer, certificateSubject, signedAt })),
     nextEvents: nextEventsFor(record.workflow, { party: user.party, role: user.role }),
     createdAt: record.createdAt,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Party } from '../parties/party.ts';
 import type { AgreementDocument } from '../pdf/document-model.ts';
 import type { Lang } from '../text/languages.ts';
@@ -16,7 +17,8 @@ import type { Block } from '../text/markup.ts';
  * - `article-references`: the articles referred to ("Article 3" / «статья 3» / "제3조");
  * - `glossary`: each term of the agreement's glossary appears in every language or in none.
  */
-export type ConsistencyRule = 'numbers' | 'names' | 'list-items' | 'paragraphs' | 'article-references' | 'glossary';
+export const CONSISTENCY_RULES = ['numbers', 'names', 'list-items', 'paragraphs', 'article-references', 'glossary'] as const;
+export type ConsistencyRule = (typeof CONSISTENCY_RULES)[number];
 
 export interface ConsistencyDifference {
   readonly clause: string;
@@ -24,6 +26,12 @@ export interface ConsistencyDifference {
   /** What each language says, e.g. { ru: ['5', '6'], en: ['5', '7'] }. */
   readonly found: Partial<Record<Lang, readonly string[]>>;
   readonly detail: string;
+  /**
+   * SHA-256 of the clause, the rule, what each language says and the clause's rendered texts: a
+   * party's mark that the difference is intended holds for this fingerprint, so any change to the
+   * clause's text makes the difference new again.
+   */
+  readonly fingerprint: string;
 }
 
 /** One term the agreement uses, in each language (a coordinator unit, a party's name...). */
@@ -152,7 +160,10 @@ export function checkConsistency(
       const distinct = new Set(languages.map((lang) => JSON.stringify(found[lang])));
       if (distinct.size <= 1) return;
       const says = languages.map((lang) => `${lang}: ${found[lang].join(', ') || 'none'}`).join('; ');
-      differences.push({ clause: clause.key, rule, found, detail: `clause "${clause.key}": the ${what} differ (${says})` });
+      const fingerprint = createHash('sha256')
+        .update(JSON.stringify([clause.key, rule, found, languages.map((lang) => [lang, clause.blocks[lang]])]))
+        .digest('hex');
+      differences.push({ clause: clause.key, rule, found, detail: `clause "${clause.key}": the ${what} differ (${says})`, fingerprint });
     };
     compare('numbers', (lang, blocks) => extractNumbers(lang, blocksText(blocks)), 'numbers and dates');
     compare('names', (lang, blocks) => extractNames(lang, blocksText(blocks), parties), 'names of parties, countries and places');

@@ -71,6 +71,12 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
                 : kind.defaultSubject,
           signingDate: null,
           conferenceYear: Math.max(baseText.variables.conferenceYear, now.getUTCFullYear() + 1),
+          // A protocol enters into force as the instrument it amends; an agreement continuing a document of
+          // another kind (a binding one after a letter of intent) as its own kind does with these parties.
+          entryIntoForce:
+            kind.amends || base!.kind === kind.kind
+              ? baseText.variables.entryIntoForce
+              : defaultVariables(kind, parties, languages, now).entryIntoForce,
         }
       : defaultVariables(kind, parties, languages, now)),
     ...input.variables,

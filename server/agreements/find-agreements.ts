@@ -7,6 +7,7 @@ import {
   type RegisterQuery,
   type RegisterRow,
 } from '../../db/repositories/agreement-search.repository.ts';
+import { listRegistrationNumbers } from '../../db/repositories/registrations.repository.ts';
 import { findParty } from '../../db/repositories/parties.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { type AgreementEventType, STATES } from '../../workflows/agreement/agreement.events.ts';
@@ -51,6 +52,7 @@ export const findAgreementsInput = z
     signedFrom: isoDay.optional(),
     signedTo: isoDay.optional(),
     inForceOn: isoDay.optional(),
+    registration: z.string().trim().min(1).max(100).optional(),
     waitingForMe: z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional(),
     sort: z.enum(['changed', 'signed', 'title'], { error: 'must be changed, signed or title' }).optional(),
     limit: z
@@ -179,6 +181,7 @@ export async function findAgreements(deps: UseCaseDeps, user: User, raw: unknown
     signedFrom: input.signedFrom,
     signedTo: input.signedTo,
     inForceOn: input.inForceOn,
+    registration: input.registration,
     waitingForMe,
     sort,
     lang: sort === 'title' ? lang : undefined,
@@ -197,6 +200,7 @@ export async function findAgreements(deps: UseCaseDeps, user: User, raw: unknown
     signedFrom: input.signedFrom,
     signedTo: input.signedTo,
     inForceOn: input.inForceOn,
+    registration: input.registration,
     match: terms.length > 0 ? terms : undefined,
     sort,
     after: input.cursor === undefined ? undefined : decodeCursor(input.cursor, filters),
@@ -237,6 +241,10 @@ export async function findAgreements(deps: UseCaseDeps, user: User, raw: unknown
           terms,
         )
       : [];
+  const registrations = await listRegistrationNumbers(
+    deps.db,
+    found.map(({ row }) => row.id),
+  );
   const agreements = found.map(({ row, waitingFor }) => ({
     id: row.id,
     kind: row.kind,
@@ -247,6 +255,9 @@ export async function findAgreements(deps: UseCaseDeps, user: User, raw: unknown
     updatedAt: row.updatedAt,
     signedAt: row.signedAt,
     waitingFor,
+    registrations: registrations
+      .filter((registration) => registration.agreementId === row.id)
+      .map(({ party, number, registeredOn }) => ({ party, number, registeredOn })),
     ...(terms.length > 0 && { hits: hitsOf(terms, hitRows, row.id) }),
   }));
   // The next page starts after the last row shown, or, when the scan stopped early, after the last row looked at.

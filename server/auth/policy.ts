@@ -14,6 +14,8 @@ export type Action =
   | 'text.confirm'
   | 'text.suggest'
   | 'suggestion.decide'
+  | 'consistency.intend'
+  | 'registration.record'
   | 'comment.write'
   | 'deadlines.set'
   | 'original.download'
@@ -69,6 +71,17 @@ export function decide(actor: Actor, agreement: AgreementFacts | null, action: A
         return deny('forbidden', `The drafting party's legal staff (${draftingParty(agreement)}) accept or reject suggestions`);
       }
       return whileDrafting(agreement, 'Suggestions can be accepted or rejected');
+    // Each party's legal staff answer for their own language texts, so each marks a difference as intended.
+    case 'consistency.intend':
+      if (actor.role !== 'legal') return deny('forbidden', 'Only legal staff mark a difference between the languages as intended');
+      return whileDrafting(agreement, 'A difference can be marked as intended');
+    // A party records its own registration (for a Russian region, the federal one) once the agreement is signed.
+    case 'registration.record':
+      if (actor.role !== 'legal' && actor.role !== 'official')
+        return deny('forbidden', 'Legal staff and officials record the registration');
+      return stateHasTag(agreement.workflow, 'originals-signed')
+        ? allow
+        : deny('not-now', `A registration is recorded after both parties have signed; the agreement is in ${agreement.state}`);
     case 'deadlines.set':
       if (actor.role !== 'legal' && actor.role !== 'official') return deny('forbidden', 'Legal staff and officials set the due dates');
       return stateHasTag(agreement.workflow, 'deadlines-settable')

@@ -13,6 +13,10 @@ import { confirmTranslation, confirmTranslationInput } from '../agreements/confi
 import { editClause, editClauseInput } from '../agreements/edit-clause.ts';
 import { loadText, loadVisibleAgreement } from '../agreements/load-agreement.ts';
 import { listVersions } from '../agreements/list-versions.ts';
+import { markDifferenceIntended, markDifferenceIntendedInput } from '../agreements/mark-difference-intended.ts';
+import { registrationViews } from '../registration/registration-view.ts';
+import { recordRegistration, recordRegistrationInput } from '../registration/registrations.ts';
+import { registrationDossier } from '../registration/dossier.ts';
 import { previewOriginal } from '../agreements/preview-original.ts';
 import { removeClause } from '../agreements/remove-clause.ts';
 import { reorderClauses, reorderClausesInput } from '../agreements/reorder-clauses.ts';
@@ -70,6 +74,26 @@ export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCrea
   router.post('/:id/clauses/:key/confirm', async (request, response) => {
     const input = parseBody(confirmTranslationInput, request.body);
     response.json(await confirmTranslation(deps, currentUser(response), parseId(request.params.id), request.params.key, input));
+  });
+
+  router.post('/:id/consistency/:clause/intended', async (request, response) => {
+    const input = parseBody(markDifferenceIntendedInput, request.body);
+    response.json(await markDifferenceIntended(deps, currentUser(response), parseId(request.params.id), request.params.clause, input));
+  });
+
+  router.get('/:id/registrations', async (request, response) => {
+    const record = await loadVisibleAgreement(deps.db, parseId(request.params.id), currentUser(response));
+    response.json({ registrations: await registrationViews(deps.db, record) });
+  });
+
+  router.get('/:id/dossier', async (request, response) => {
+    const dossier = await registrationDossier(deps, currentUser(response), parseId(request.params.id));
+    response.type('application/zip').attachment(dossier.filename).send(dossier.zip);
+  });
+
+  router.put('/:id/registrations/:party', async (request, response) => {
+    const input = parseBody(recordRegistrationInput, request.body);
+    response.json(await recordRegistration(deps, currentUser(response), parseId(request.params.id), request.params.party, input));
   });
 
   router.put('/:id/clause-order', async (request, response) => {

@@ -3,7 +3,7 @@ import Handlebars from 'handlebars';
 import { josa } from 'es-hangul';
 import { RuleViolationError } from '../errors.ts';
 import type { Lang } from './languages.ts';
-import { COUNTED_NOUNS, countNoun, isCountedNoun, isRussianCase, RUSSIAN_CASES } from './numerals.ts';
+import { COUNTED_NOUNS, countNoun, isCountedNoun, isRussianCase, LARGEST_IN_WORDS, RUSSIAN_CASES } from './numerals.ts';
 
 /**
  * Clause texts are Handlebars templates written by legal staff, so they are untrusted: they run in an
@@ -45,14 +45,21 @@ handlebars.registerHelper('particle', (word: unknown, form: unknown) => {
   }
   return josa.pick(word, form as JosaForm);
 });
-/** A number with its noun in the language being rendered (server/text/numerals.ts): {{count termYears "year" case="gen"}}. */
+/**
+ * A number with its noun in the language being rendered (server/text/numerals.ts):
+ * {{count termYears "year" case="gen"}}; `words=true` writes it in words too, «пяти (5) лет».
+ */
 handlebars.registerHelper('count', (count: unknown, noun: unknown, options: Handlebars.HelperOptions) => {
   const grammaticalCase = options.hash.case ?? 'nom';
-  if (typeof count !== 'number' || !isCountedNoun(noun) || !isRussianCase(grammaticalCase)) {
-    throw new Error(`count needs a number, a noun (${COUNTED_NOUNS.join(', ')}) and optionally case= one of ${RUSSIAN_CASES.join(', ')}`);
+  const inWords = options.hash.words ?? false;
+  if (typeof count !== 'number' || !isCountedNoun(noun) || !isRussianCase(grammaticalCase) || typeof inWords !== 'boolean') {
+    throw new Error(
+      `count needs a number, a noun (${COUNTED_NOUNS.join(', ')}), optionally case= one of ${RUSSIAN_CASES.join(', ')} and words=true`,
+    );
   }
   if (!activeRender) throw new Error('clause templates render only through renderClauseTemplate');
-  return countNoun(activeRender.lang, count, noun, grammaticalCase);
+  if (inWords && count > LARGEST_IN_WORDS) throw new Error(`count writes numbers up to ${LARGEST_IN_WORDS} in words, not ${count}`);
+  return countNoun(activeRender.lang, count, noun, grammaticalCase, { inWords });
 });
 handlebars.registerHelper('capitalize', (text: unknown) =>
   typeof text === 'string' ? text.charAt(0).toLocaleUpperCase() + text.slice(1) : text,

@@ -2,6 +2,7 @@ import { listAuditEntries } from '../../db/repositories/audit.repository.ts';
 import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { EVENT_TYPES } from '../../workflows/agreement/agreement.events.ts';
+import { stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import { agreementView } from '../agreements/agreement-view.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { decide, type Action, type Decision } from '../auth/policy.ts';
@@ -38,6 +39,25 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
     refusedEvents: events.flatMap(({ type, decision }) => refusal(`event.${type}`, decision, { event: type })),
     text: { allowed: decide(user, record, 'text.edit').allowed, refusal: refusal('text.edit', decide(user, record, 'text.edit'))[0] },
     unconfirmed: view.parity.length,
+    registrations: {
+      shown: stateHasTag(record.workflow, 'originals-signed'),
+      canRecord: decide(user, record, 'registration.record').allowed,
+      parties: view.registrations.map((registration) => ({
+        ...registration,
+        partyName: partyName(registration.party),
+        mine: registration.party === user.party,
+        settled: registration.registeredOn !== null,
+      })),
+    },
+    consistency: {
+      canMark: decide(user, record, 'consistency.intend').allowed,
+      differences: view.consistency.map((difference) => ({
+        ...difference,
+        says: Object.entries(difference.found).map(([language, found]) => ({ language, found: found.join(', ') })),
+        markedByMyParty: difference.intendedBy.some((mark) => mark.party === user.party),
+        marks: difference.intendedBy.map((mark) => ({ ...mark, partyName: partyName(mark.party) })),
+      })),
+    },
     timeline: audit.map((entry) => ({ ...entry, partyName: partyName(entry.party) })).reverse(),
   };
 }

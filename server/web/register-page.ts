@@ -3,7 +3,7 @@ import { STATES } from '../../workflows/agreement/agreement.events.ts';
 import { clauseLibrary } from '../text/clause-library.ts';
 
 /** The parameters of the list page the register reads; any other is ignored, a malformed one is a 400 page. */
-const PARAMETERS = ['q', 'state', 'kind', 'sort', 'waitingForMe', 'cursor'] as const;
+const PARAMETERS = ['q', 'state', 'kind', 'registration', 'sort', 'waitingForMe', 'cursor'] as const;
 type RegisterParameters = Partial<Record<(typeof PARAMETERS)[number], string>>;
 
 /** The list page's query string as the register reads it: empty fields (an unsent filter) are left out. */
@@ -50,6 +50,7 @@ export function registerPageModel(query: RegisterParameters, page: AgreementsPag
     })),
     register: {
       q: query.q ?? '',
+      registration: query.registration ?? '',
       searched: query.q !== undefined,
       waitingForMe: query.waitingForMe === 'true' || query.waitingForMe === '1',
       states: STATES.map((state) => ({ state, selected: query.state === state })),

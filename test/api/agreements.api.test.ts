@@ -88,6 +88,7 @@ describe(`agreements API (${TEST_DATABASE_KIND})`, () => {
         'updatedAt',
         'signedAt',
         'waitingFor',
+        'registrations',
       );
     });
 

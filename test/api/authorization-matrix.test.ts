@@ -38,8 +38,15 @@ const SITUATIONS: Record<string, readonly [string, AgreementEventType][]> = {
   withdrawn: [['official@gyeonggi.example', 'WITHDRAW']],
 };
 
-/** Everything a user does to one agreement (the scheduler's own events are not users' to send). */
-type AgreementAction = Exclude<Action, 'agreement.create' | 'users.manage' | 'webhooks.manage'>;
+/**
+ * Everything a user does to one agreement (the scheduler's own events are not users' to send). Marking
+ * a difference as intended needs a text whose languages differ: test/api/consistency.api.test.ts tries it by role and state;
+ * test/api/registration.api.test.ts tries recording a registration.
+ */
+type AgreementAction = Exclude<
+  Action,
+  'agreement.create' | 'users.manage' | 'webhooks.manage' | 'consistency.intend' | 'registration.record'
+>;
 const ACTIONS: readonly AgreementAction[] = [
   'agreement.read',
   'text.edit',

@@ -293,6 +293,17 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     expect((await dates(id)).state).to.equal('executed');
   });
 
+  it('when a binding agreement continues a letter of intent, then it enters into force by notifications; a protocol to the letter as the letter does', async () => {
+    server.clock.set(`${SIGNING_DAY}T09:00:00Z`);
+    const legal = await as('legal@sverdlovsk.example');
+    const letter = (await legal.post('/api/agreements', { kind: 'letter-of-intent' })).body;
+    await runEvents(server, letter.id, HAPPY_PATH);
+    const continuing = (await legal.post('/api/agreements', { kind: 'cooperation-agreement', basedOn: letter.id })).body;
+    expect(continuing.variables.entryIntoForce).to.equal('notifications');
+    const protocol = (await legal.post('/api/agreements', { kind: 'amendment', basedOn: letter.id })).body;
+    expect(protocol.variables.entryIntoForce).to.equal('signature');
+  });
+
   it('when dates are computed, then month ends clamp', () => {
     expect(addMonths('2024-01-31', 1)).to.equal('2024-02-29');
     expect(addMonths('2031-03-02', -6)).to.equal('2030-09-02');

@@ -19,7 +19,42 @@ const YEARS_GEN: Record<number, string> = { 1: 'года', 2: 'лет', 3: 'ле
 const YEARS_ACC: Record<number, string> = { 1: 'год', 2: 'года', 3: 'года', 4: 'года', 5: 'лет', 11: 'лет', 21: 'год', 100: 'лет' };
 const MONTHS_ACC: Record<number, string> = { 1: 'месяц', 2: 'месяца', 3: 'месяца', 5: 'месяцев', 12: 'месяцев' };
 const MONTHS_GEN: Record<number, string> = { 1: 'месяца', 2: 'месяцев', 3: 'месяцев', 5: 'месяцев', 12: 'месяцев' };
-const english = (count: number, noun: string) => `${count}${NBSP}${noun}${count === 1 ? '' : 's'}`;
+const ENGLISH_WORDS: Record<number, string> = {
+  1: 'one',
+  2: 'two',
+  3: 'three',
+  4: 'four',
+  5: 'five',
+  11: 'eleven',
+  12: 'twelve',
+  21: 'twenty-one',
+  100: 'one hundred',
+};
+/** Durations in words and digits: «пяти (5) лет», "five (5) years". */
+const RUSSIAN_GEN_WORDS: Record<number, string> = {
+  1: 'одного',
+  2: 'двух',
+  3: 'трёх',
+  4: 'четырёх',
+  5: 'пяти',
+  11: 'одиннадцати',
+  12: 'двенадцати',
+  21: 'двадцати одного',
+  100: 'ста',
+};
+const RUSSIAN_ACC_WORDS: Record<number, string> = {
+  1: 'один',
+  2: 'два',
+  3: 'три',
+  4: 'четыре',
+  5: 'пять',
+  11: 'одиннадцать',
+  12: 'двенадцать',
+  21: 'двадцать один',
+  100: 'сто',
+};
+const english = (count: number, noun: string) => `${ENGLISH_WORDS[count]}${NBSP}(${count})${NBSP}${noun}${count === 1 ? '' : 's'}`;
+const russian = (count: number, words: Record<number, string>, noun: string) => `${words[count]}${NBSP}(${count})${NBSP}${noun}`;
 
 function articleText(document: AgreementDocument, key: string, lang: Lang): string {
   const article = document.articles.find((candidate) => candidate.key === key);
@@ -38,10 +73,14 @@ function wholeText(document: AgreementDocument, lang: Lang): string {
 /** The phrases the duration clause must print for these values, per language, binding or not, renewing or not. */
 function expectedPhrases(lang: Lang, years: number, months: number, binding: boolean, autoRenewal: boolean): string[] {
   if (lang === 'ru') {
-    const term = `в течение ${years}${NBSP}${YEARS_GEN[years]}`;
+    const term = `в течение ${russian(years, RUSSIAN_GEN_WORDS, YEARS_GEN[years]!)}`;
     return autoRenewal
-      ? [term, `периоды продолжительностью ${years}${NBSP}${YEARS_ACC[years]}`, `за ${months}${NBSP}${MONTHS_ACC[months]} до истечения`]
-      : [term, `по истечении ${months}${NBSP}${MONTHS_GEN[months]} с даты`];
+      ? [
+          term,
+          `периоды продолжительностью ${russian(years, RUSSIAN_ACC_WORDS, YEARS_ACC[years]!)}`,
+          `за ${russian(months, RUSSIAN_ACC_WORDS, MONTHS_ACC[months]!)} до истечения`,
+        ]
+      : [term, `по истечении ${russian(months, RUSSIAN_GEN_WORDS, MONTHS_GEN[months]!)} с даты`];
   }
   if (lang === 'ko') {
     return autoRenewal ? [`${years}년간`, `최소 ${months}개월 전에`, `${years}년씩`] : [`${years}년간`, `${months}개월 후에`];
@@ -116,6 +155,20 @@ describe('clause grammar: every kind x language x original x term x notice', () 
     expect(countNoun('ru', 111, 'month', 'acc')).to.equal(`111${NBSP}месяцев`);
     expect(countNoun('en', 1, 'month')).to.equal(`1${NBSP}month`);
     expect(countNoun('ko', 12, 'month')).to.equal('12개월');
+  });
+
+  it('when the helper writes a number in words, then it is the word of the case before the digits, and Korean keeps its digits', () => {
+    expect(countNoun('ru', 5, 'year', 'gen', { inWords: true })).to.equal(`пяти${NBSP}(5)${NBSP}лет`);
+    expect(countNoun('ru', 6, 'month', 'acc', { inWords: true })).to.equal(`шесть${NBSP}(6)${NBSP}месяцев`);
+    expect(countNoun('ru', 22, 'year', 'ins', { inWords: true })).to.equal(`двадцатью двумя${NBSP}(22)${NBSP}годами`);
+    expect(countNoun('ru', 40, 'month', 'pre', { inWords: true })).to.equal(`сорока${NBSP}(40)${NBSP}месяцах`);
+    expect(countNoun('ru', 111, 'month', 'dat', { inWords: true })).to.equal(`ста одиннадцати${NBSP}(111)${NBSP}месяцам`);
+    expect(countNoun('ru', 250, 'year', 'gen', { inWords: true })).to.equal(`двухсот пятидесяти${NBSP}(250)${NBSP}лет`);
+    expect(countNoun('en', 1, 'year', 'nom', { inWords: true })).to.equal(`one${NBSP}(1)${NBSP}year`);
+    expect(countNoun('en', 99, 'month', 'nom', { inWords: true })).to.equal(`ninety-nine${NBSP}(99)${NBSP}months`);
+    expect(countNoun('en', 120, 'month', 'nom', { inWords: true })).to.equal(`one hundred and twenty${NBSP}(120)${NBSP}months`);
+    expect(countNoun('ko', 5, 'year', 'nom', { inWords: true })).to.equal('5년');
+    expect(() => countNoun('en', 1000, 'year', 'nom', { inWords: true })).to.throw('1 to 999');
   });
 });
 

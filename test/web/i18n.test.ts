@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { ERROR_TABLE } from '../../server/errors.ts';
+import { CONSISTENCY_RULES } from '../../server/agreements/consistency-check.ts';
+import { BINDING_DATE_KINDS } from '../../server/calendar/party-calendar.ts';
+import { REGISTRATION_NEEDS } from '../../server/registration/registration-view.ts';
 import { clauseLibrary } from '../../server/text/clause-library.ts';
 import { LANGUAGES } from '../../server/text/languages.ts';
 import { messageCatalogs } from '../../server/web/i18n.ts';
@@ -21,7 +24,13 @@ const templateFiles = () =>
 const DATA_KEYS = [
   ...STATES.flatMap((state) => [`state.${state}`, `agreement.originalsNote.${state}`]),
   ...EVENT_TYPES.flatMap((type) => [`event.${type}`, `flash.event.${type}`]),
-  ...[...EVENT_TYPES, ...SYSTEM_EVENT_TYPES, 'CREATE', 'EDIT_TEXT'].map((type) => `auditEvent.${type}`),
+  ...[...EVENT_TYPES, ...SYSTEM_EVENT_TYPES, 'CREATE', 'EDIT_TEXT', 'MARK_INTENDED', 'RECORD_REGISTRATION'].map(
+    (type) => `auditEvent.${type}`,
+  ),
+  ...CONSISTENCY_RULES.map((rule) => `consistency.rule.${rule}`),
+  ...BINDING_DATE_KINDS.map((kind) => `calendar.kind.${kind}`),
+  ...REGISTRATION_NEEDS.map((need) => `registration.need.${need}`),
+  ...['not-required', 'pending', 'submitted', 'registered'].map((state) => `registration.state.${state}`),
   ...['SUBMIT', 'APPROVE', 'SIGN', 'NOTIFY_COMPLETION'].map((type) => `waiting.${type}`),
   ...ROLES.map((role) => `role.${role}`),
   ...LANGUAGES.map((lang) => `language.${lang}`),

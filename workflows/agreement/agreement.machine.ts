@@ -202,8 +202,8 @@ export const agreementMachine = setup({
       on: {
         ENTER_INTO_FORCE: { guard: 'isEntryOnSignature', target: 'in-force', actions: 'enterIntoForce' },
         // A party's written notification that its procedures are done. For a Russian party this is its state
-        // registration (Federal Law 4-FZ, Government Decree 552): the register issue records the registration
-        // and sends this event for the Russian party, dated on the day of registration.
+        // registration (Federal Law 4-FZ, Government Decree 552): recording the registration sends this event
+        // for the Russian party, dated on the day of registration (server/registration/registrations.ts).
         NOTIFY_COMPLETION: [
           { guard: 'isLastCompletion', target: 'in-force', actions: ['recordCompletion', 'enterIntoForce'] },
           { guard: 'isCompletionByNewParty', actions: 'recordCompletion' },

@@ -1,0 +1,106 @@
+import ical, { ICalCalendarMethod } from 'ical-generator';
+import { listDatedAgreements, type DatedAgreement } from '../../db/repositories/calendar.repository.ts';
+import type { User } from '../../db/repositories/users.repository.ts';
+import type { AgreementState } from '../../workflows/agreement/agreement.events.ts';
+import type { UseCaseDeps } from '../agreements/deps.ts';
+import { addDays } from '../lifecycle/lifecycle-plan.ts';
+import type { Lang } from '../text/languages.ts';
+import { translate } from '../web/i18n.ts';
+
+/**
+ * The calendar of a party: every date that binds it in its agreements, from the columns the scheduler
+ * works from (server/lifecycle): the due dates of review, approval and signing while that stage is
+ * still ahead or under way, entry into force, the end of the current term, the last day to give
+ * notice, and termination. One list for the page, the JSON and the iCalendar feed.
+ */
+export const BINDING_DATE_KINDS = [
+  'review-due',
+  'approval-due',
+  'signing-due',
+  'entry-into-force',
+  'notice-deadline',
+  'term-end',
+  'termination',
+] as const;
+export type BindingDateKind = (typeof BINDING_DATE_KINDS)[number];
+
+export interface BindingDate {
+  /** YYYY-MM-DD. */
+  readonly date: string;
+  readonly kind: BindingDateKind;
+  readonly agreementId: number;
+  readonly agreementKind: string;
+  readonly title: string;
+  readonly state: AgreementState;
+}
+
+/** A due date binds until its stage is over: the review's in drafting and review, and so on. */
+const DUE_WHILE: Record<'review-due' | 'approval-due' | 'signing-due', readonly AgreementState[]> = {
+  'review-due': ['drafting', 'review'],
+  'approval-due': ['drafting', 'review', 'approval'],
+  'signing-due': ['drafting', 'review', 'approval', 'signing'],
+};
+
+/** The end of a term and the last day for notice bind only an agreement that is still running. */
+const RUNNING: readonly AgreementState[] = ['executed', 'in-force'];
+
+/** Pure: the binding dates of one agreement. */
+export function bindingDatesOf(agreement: DatedAgreement): BindingDate[] {
+  const { dates, state } = agreement;
+  const candidates: [BindingDateKind, string | null, boolean][] = [
+    ['review-due', dates.reviewDueOn, DUE_WHILE['review-due'].includes(state)],
+    ['approval-due', dates.approvalDueOn, DUE_WHILE['approval-due'].includes(state)],
+    ['signing-due', dates.signingDueOn, DUE_WHILE['signing-due'].includes(state)],
+    ['entry-into-force', dates.inForceOn, true],
+    ['notice-deadline', dates.noticeDeadlineOn, RUNNING.includes(state) && dates.terminatesOn === null],
+    ['term-end', dates.expiresOn, RUNNING.includes(state) || state === 'expired'],
+    ['termination', dates.terminatesOn, true],
+  ];
+  return candidates.flatMap(([kind, date, binds]) =>
+    date && binds ? [{ date, kind, agreementId: agreement.id, agreementKind: agreement.kind, title: agreement.title, state }] : [],
+  );
+}
+
+/** Every binding date of the user's party, by date (then agreement), titles in `lang`. Reads only. */
+export async function partyCalendar(deps: UseCaseDeps, user: User, lang: Lang): Promise<BindingDate[]> {
+  const agreements = await listDatedAgreements(deps.db, user.party, lang);
+  return agreements
+    .flatMap(bindingDatesOf)
+    .sort((a, b) => a.date.localeCompare(b.date) || a.agreementId - b.agreementId || a.kind.localeCompare(b.kind));
+}
+
+/**
+ * The dates as an iCalendar (RFC 5545) document: one all-day event per date, its summary in the
+ * reader's language, a link to the agreement page, and a UID that stays the same while the date
+ * moves, so a subscribed calendar updates the event instead of adding another.
+ */
+export function calendarDocument(
+  dates: readonly BindingDate[],
+  options: { lang: Lang; baseUrl: string; party: string; now: Date },
+): string {
+  const calendar = ical({
+    name: translate(options.lang, 'calendar.feedName', { party: options.party }),
+    prodId: { company: 'Bilateral', product: 'binding-dates', language: options.lang.toUpperCase() },
+    method: ICalCalendarMethod.PUBLISH,
+  });
+  for (const date of dates) {
+    const summary = `${translate(options.lang, `calendar.kind.${date.kind}`)}: ${date.title}`;
+    calendar.createEvent({
+      id: `agreement-${date.agreementId}-${date.kind}@bilateral`,
+      start: dateOnly(date.date),
+      end: dateOnly(addDays(date.date, 1)),
+      allDay: true,
+      stamp: options.now,
+      summary,
+      description: `${summary}\n${options.baseUrl}/agreements/${date.agreementId}`,
+      url: `${options.baseUrl}/agreements/${date.agreementId}`,
+    });
+  }
+  return calendar.toString();
+}
+
+/** A YYYY-MM-DD as the Date ical-generator writes as that day (all-day events are floating dates). */
+function dateOnly(isoDate: string): Date {
+  const [year, month, day] = isoDate.split('-').map(Number) as [number, number, number];
+  return new Date(year, month - 1, day);
+}
