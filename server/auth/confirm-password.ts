@@ -1,8 +1,11 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterStoreAbstract } from 'rate-limiter-flexible';
+import type { Database } from '../../db/connection.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
+import type { UseCaseDeps } from '../agreements/deps.ts';
 import { DomainError, MalformedRequestError } from '../errors.ts';
 import { verifyPassword } from './passwords.ts';
 import type { SessionUser } from './sessions.ts';
+import { limiterFor } from './shared-limits.ts';
 
 /**
  * Signing and minting an API token ask for the user's password again: a session token left open on
@@ -19,8 +22,10 @@ const WINDOW_SECONDS = 15 * 60;
 const ATTEMPTS = 5;
 export const FRESH_SIGN_IN_MINUTES = 10;
 
-// In this process, like the sign-in throttle; a right password gives the user a fresh count.
-const attempts = new RateLimiterMemory({ keyPrefix: 'password-confirmation', points: ATTEMPTS, duration: WINDOW_SECONDS });
+// In the database, like the sign-in throttle, so every process counts together; a right password gives the user a fresh count.
+const limiters = new WeakMap<Database, RateLimiterStoreAbstract>();
+const attemptsIn = (db: Database) =>
+  limiterFor(limiters, db, { keyPrefix: 'password-confirmation', points: ATTEMPTS, duration: WINDOW_SECONDS });
 
 /** What the password confirms, in the words of the refusals. */
 const ACTIONS = {
@@ -44,31 +49,33 @@ export type ConfirmedAction = keyof typeof ACTIONS;
 
 /**
  * Resolves when `password` is the user's own (or, for a user without a password, when their session's
- * sign-in at the provider is fresh at `now`); 400 when it is missing, 403 when it is wrong or too many were.
+ * sign-in at the provider is fresh); 400 when it is missing, 403 when it is wrong or too many were.
  */
 export async function confirmPassword(
+  deps: UseCaseDeps,
   user: User | SessionUser,
   password: string | undefined,
   action: ConfirmedAction,
-  now: Date,
 ): Promise<void> {
-  if (!hasPassword(user)) return confirmFreshSignIn(user, action, now);
+  if (!hasPassword(user)) return confirmFreshSignIn(user, action, deps.now());
+  const attempts = attemptsIn(deps.db);
   if (password === undefined || password === '') throw new MalformedRequestError(ACTIONS[action].ask, { field: 'password' });
   const key = String(user.id);
-  const spent = await attempts.get(key);
-  if (spent && spent.consumedPoints >= ATTEMPTS) {
-    const minutes = Math.max(1, Math.ceil(spent.msBeforeNext / 60_000));
+  // The attempt takes its point before the password is checked (one atomic upsert), so guesses sent
+  // at once to several processes cannot outrun the count; a right password clears it.
+  try {
+    await attempts.consume(key);
+  } catch (refusal) {
+    if (!(refusal instanceof RateLimiterRes)) throw refusal;
+    const minutes = Math.max(1, Math.ceil(refusal.msBeforeNext / 60_000));
     throw new DomainError(
       'FORBIDDEN',
       `Too many wrong passwords given to confirm signing or a new token; try again in ${minutes} minute(s)`,
       { field: 'password' },
     );
   }
-  // Only a wrong password counts: a signatory signing several originals at once is not guessing.
-  if (!(await verifyPassword(password, user.passwordHash))) {
-    await attempts.penalty(key, 1);
+  if (!(await verifyPassword(password, user.passwordHash)))
     throw new DomainError('FORBIDDEN', ACTIONS[action].wrong, { field: 'password' });
-  }
   await attempts.delete(key);
 }
 
