@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ApiClient, type ApiResponse } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
-import { COOPERATION, HAPPY_PATH } from '../support/execute-demo.ts';
+import { COOPERATION, HAPPY_PATH, runEvents } from '../support/execute-demo.ts';
 import { DEMO_PASSWORD } from '../support/server.ts';
 import { serverProcessesOnFreshDatabase, type ServerProcess } from '../support/server-process.ts';
 
@@ -37,13 +37,7 @@ describe(`sign-in and signing-password limits shared by server processes (${TEST
 
   it('when five wrong sign-in and five wrong signing passwords reach different processes, then the right ones are refused by every process', async () => {
     const first = await processes.start();
-    let version = 1;
-    for (const [email, type] of HAPPY_PATH.slice(0, 5)) {
-      const client = await ApiClient.signIn(first.baseUrl, email);
-      const response = await client.post(`/api/agreements/${COOPERATION}/events`, { type, expectedVersion: version });
-      expect(response.status, JSON.stringify(response.body)).to.equal(200);
-      version = response.body.version;
-    }
+    const version = await runEvents(first, COOPERATION, HAPPY_PATH.slice(0, 5));
     const guessedEmail = 'legal@gyeonggi.example';
     const signIn = (baseUrl: string, password: string): Promise<ApiResponse> =>
       new ApiClient(baseUrl).post('/api/sessions', { email: guessedEmail, password });
