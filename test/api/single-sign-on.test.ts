@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { findUserByEmail } from '../../db/repositories/users.repository.ts';
 import { configureIdentityProvider } from '../../server/auth/single-sign-on.ts';
-import { setUserDisabled } from '../../server/auth/user-administration.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { jwtPayload, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -215,13 +214,17 @@ describe(`single sign-on through each party's OpenID provider (${TEST_DATABASE_K
     const browser = new WebClient(server.baseUrl);
     expect((await signIn(browser, 'gyeonggi', gyeonggi, 'lee')).status).to.equal(303);
     const lee = (await findUserByEmail(server.db, 'lee.signatory@gyeonggi.example'))!;
-    const admin = (await findUserByEmail(server.db, 'admin@gyeonggi.example'))!;
-    await setUserDisabled(server.deps, admin, lee.id, true);
+    const admin = await WebClient.signedIn(server.baseUrl, 'admin@gyeonggi.example');
+    const users = await admin.get('/users');
+    expect(users.html).to.contain(`action="/users/${lee.id}/disable"`);
+    const disabled = await admin.postForm(`/users/${lee.id}/disable`, {}, await admin.csrfTokenOf('/users'));
+    expect(disabled.status, disabled.html).to.equal(303);
     expect((await browser.get('/agreements')).status).to.equal(303);
     const refused = await signIn(browser, 'gyeonggi', gyeonggi, 'lee');
     expect(refused.status).to.equal(403);
     expect(Number((await server.db('access_tokens').where({ user_id: lee.id }).count({ n: '*' }).first())?.n)).to.equal(0);
-    await setUserDisabled(server.deps, admin, lee.id, false);
+    expect((await admin.postForm(`/users/${lee.id}/enable`, {}, await admin.csrfTokenOf('/users'))).status).to.equal(303);
+    expect((await signIn(new WebClient(server.baseUrl), 'gyeonggi', gyeonggi, 'lee')).status).to.equal(303);
   });
 
   it('when an SSO user without a password confirms, then only a fresh sign-in at the provider (auth_time) counts', async () => {
@@ -236,7 +239,7 @@ describe(`single sign-on through each party's OpenID provider (${TEST_DATABASE_K
     expect(tokenPage.status, tokenPage.html).to.equal(403);
     expect(tokenPage.html).to.match(/sign in there again/);
     expect((await signIn(browser, 'gyeonggi', gyeonggi, 'lee', '?fresh=1&next=%2Faccount')).status).to.equal(303);
-    const session = await server.db('access_tokens').where({ user_id: lee.id, kind: 'web-session' }).first();
+    const session = await server.db('access_tokens').where({ user_id: lee.id, kind: 'web-session' }).orderBy('created_at', 'desc').first();
     expect(session.authenticated_at, 'the provider said when the person signed in again').to.be.a('string');
     const minted = await browser.postForm(
       '/account/tokens',
