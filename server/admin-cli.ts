@@ -6,6 +6,9 @@ import { migrateToLatest, openDatabase, type Database } from '../db/connection.t
 import { findParty, insertParty, listParties } from '../db/repositories/parties.repository.ts';
 import { findUserByEmail, listUsersOfParty } from '../db/repositories/users.repository.ts';
 import { ROLES } from '../workflows/agreement/agreement.events.ts';
+import { deleteIdentityProvider } from '../db/repositories/identity-providers.repository.ts';
+import type { UseCaseDeps } from './agreements/deps.ts';
+import { configureIdentityProvider, type IdentityProviderInput } from './auth/single-sign-on.ts';
 import { addUser, newUserInput, replacePassword } from './auth/user-administration.ts';
 import { loadConfig } from './config.ts';
 import { DomainError } from './errors.ts';
@@ -22,6 +25,13 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   reset-password --email <email>
                  a new password (as above); every session and token of the user ends
   list-users     [--party <key>]
+  connect-provider --party <key> --issuer <url> --client-id <id> --label-ru <text> --label-ko <text> --label-en <text>
+                 --map <role>=<group> [--map ...] [--roles-claim groups] [--email-claim email] [--scopes "openid email profile"]
+                 the party's OpenID Connect provider (replacing any it had); the client secret is read from standard
+                 input; the redirect URI to register there is <PUBLIC_URL>/sign-in/sso/<key>/callback. The first
+                 --map whose group the user's roles claim holds gives the role
+  disconnect-provider --party <key>
+                 the party signs in with passwords only again (users made by the provider can no longer sign in)
 
 It works on the database the server would use (DATABASE_URL, DATA_DIR), with the same configuration checks.`;
 
@@ -42,6 +52,15 @@ async function main(argv: readonly string[]): Promise<void> {
       role: { type: 'string' },
       name: { type: 'string' },
       title: { type: 'string' },
+      issuer: { type: 'string' },
+      'client-id': { type: 'string' },
+      'label-ru': { type: 'string' },
+      'label-ko': { type: 'string' },
+      'label-en': { type: 'string' },
+      map: { type: 'string', multiple: true },
+      'roles-claim': { type: 'string' },
+      'email-claim': { type: 'string' },
+      scopes: { type: 'string' },
     },
   });
   if (!command || command === 'help' || command === '--help') return console.log(USAGE);
@@ -58,6 +77,13 @@ async function main(argv: readonly string[]): Promise<void> {
         return await resetPassword(db, values);
       case 'list-users':
         return await listUsers(db, values.party);
+      case 'connect-provider':
+        return await connectProvider({ db, config, now: () => new Date() }, values);
+      case 'disconnect-provider': {
+        const party = required(values, 'party');
+        if (!(await deleteIdentityProvider(db, party))) throw new UsageError(`the party "${party}" has no provider`);
+        return console.log(`The party ${party} signs in with passwords only.`);
+      }
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -67,6 +93,38 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 type Options = Partial<Record<'key' | 'language' | 'names' | 'party' | 'email' | 'role' | 'name' | 'title', string>>;
+
+async function connectProvider(
+  deps: UseCaseDeps,
+  options: Options &
+    Partial<Record<'issuer' | 'client-id' | 'label-ru' | 'label-ko' | 'label-en' | 'roles-claim' | 'email-claim' | 'scopes', string>> & {
+      map?: string[];
+    },
+): Promise<void> {
+  const party = required(options, 'party');
+  // The same role may come from several groups: `--map signatory=governor --map signatory=vice-governor`.
+  const roleMapping: { role: string; values: string[] }[] = [];
+  for (const entry of options.map ?? []) {
+    const [role, value] = [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)];
+    if (entry.indexOf('=') < 1 || value === '') throw new UsageError(`--map ${entry}: expected <role>=<group>`);
+    const rule = roleMapping.find((each) => each.role === role);
+    if (rule) rule.values.push(value);
+    else roleMapping.push({ role, values: [value] });
+  }
+  const clientSecret = await readStandardInput();
+  if (!clientSecret) throw new UsageError('pipe the client secret into standard input');
+  const provider = await configureIdentityProvider(deps, party, {
+    labels: { ru: options['label-ru'] ?? '', ko: options['label-ko'] ?? '', en: options['label-en'] ?? '' },
+    issuer: options.issuer ?? '',
+    clientId: options['client-id'] ?? '',
+    clientSecret,
+    ...(options.scopes && { scopes: options.scopes }),
+    ...(options['email-claim'] && { emailClaim: options['email-claim'] }),
+    ...(options['roles-claim'] && { rolesClaim: options['roles-claim'] }),
+    roleMapping: roleMapping as IdentityProviderInput['roleMapping'],
+  });
+  console.log(`The party ${party} signs in through ${provider.issuer} (discovery and keys reached).`);
+}
 
 async function createParty(db: Database, options: Options): Promise<void> {
   const key = required(options, 'key');
@@ -113,12 +171,18 @@ async function listUsers(db: Database, party: string | undefined): Promise<void>
 /** Piped in (so it stays out of the shell's history and the process list), or made here. */
 async function choosePassword(): Promise<{ password: string; generated: boolean }> {
   if (process.stdin.isTTY) return { password: randomBytes(18).toString('base64url'), generated: true };
+  const password = await readStandardInput();
+  return password === '' ? { password: randomBytes(18).toString('base64url'), generated: true } : { password, generated: false };
+}
+
+/** What was piped in, without its final line break; empty from a terminal. */
+async function readStandardInput(): Promise<string> {
+  if (process.stdin.isTTY) return '';
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const password = Buffer.concat(chunks)
+  return Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
-  return password === '' ? { password: randomBytes(18).toString('base64url'), generated: true } : { password, generated: false };
 }
 
 function required(options: Options, name: keyof Options): string {

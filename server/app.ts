@@ -54,7 +54,7 @@ export function createApp(deps: UseCaseDeps, options: AppOptions): express.Expre
     response.json({ status: 'ok' });
   });
   // One throttle for both doors: guesses through the API and through the sign-in page add up.
-  const throttle = new LoginThrottle();
+  const throttle = new LoginThrottle(deps.db);
   // Likewise one count of agreements created per user, whether through the API or the pages.
   const creationLimit = new AgreementCreationLimit(deps.config.agreementsPerUserPerHour);
   app.post('/api/sessions', throttleApiSignIn(throttle));

@@ -46,6 +46,8 @@ export interface Config {
    * Anyone who enrols gives a code all the same.
    */
   readonly requireSecondFactor?: readonly Role[];
+  /** A web session unused this long ends (SESSION_IDLE_MINUTES, 30 by default), besides its absolute lifetime of 12 hours. */
+  readonly sessionIdleMinutes?: number;
 }
 
 /** The mail transport: `smtpUrl` as nodemailer reads it (smtp:// with STARTTLS when offered, smtps:// for TLS). */
@@ -84,6 +86,8 @@ function asCidr(entry: string): string | undefined {
   const address = ipaddr.parse(entry);
   return `${address.toString()}/${address.kind() === 'ipv4' ? 32 : 128}`;
 }
+
+export const DEFAULT_SESSION_IDLE_MINUTES = 30;
 
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -130,6 +134,7 @@ const environmentSchema = z.object({
       message: `expected none or roles among ${ROLES.join(', ')}`,
     })
     .optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(720).default(DEFAULT_SESSION_IDLE_MINUTES),
 });
 
 const MINIMUM_SECRET_BYTES = 32;
@@ -170,6 +175,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     mail: Object.freeze({ ...(env.SMTP_URL && { smtpUrl: env.SMTP_URL }), requireTls: env.SMTP_REQUIRE_TLS === '1', from: env.MAIL_FROM }),
     ...(env.PUBLIC_URL && { publicUrl: env.PUBLIC_URL.replace(/\/+$/, '') }),
     requireSecondFactor: Object.freeze((env.REQUIRE_SECOND_FACTOR ?? (demo ? [] : ['signatory', 'admin'])) as Role[]),
+    sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
   });
 }
 

@@ -12,6 +12,7 @@ import * as addSuggestions from './20261201100000_add_suggestions.ts';
 import * as addSecondFactor from './20261201110100_add_second_factor.ts';
 import * as addIntendedDifferences from './20261201140000_add_intended_differences.ts';
 import * as addCalendarFeedsAndRegistrations from './20261201170000_add_calendar_feeds_and_registrations.ts';
+import * as addSingleSignOn from './20261201150000_add_single_sign_on.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -31,6 +32,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201110100_add_second_factor': addSecondFactor,
   '20261201140000_add_intended_differences': addIntendedDifferences,
   '20261201170000_add_calendar_feeds_and_registrations': addCalendarFeedsAndRegistrations,
+  '20261201150000_add_single_sign_on': addSingleSignOn,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -22,6 +22,8 @@ export interface NewAccessToken {
   readonly name?: string;
   /** Defaults to `write`: a session can do what its user can. */
   readonly scope?: TokenScope;
+  /** Sessions: when the person proved who they are (the password, or the identity provider's auth_time). */
+  readonly authenticatedAt?: string;
 }
 
 /** A named API token as its owner sees it: never the token or its hash. */
@@ -44,7 +46,18 @@ export async function insertAccessToken(db: Queryable, token: NewAccessToken): P
     public_id: token.publicId ?? null,
     name: token.name ?? null,
     scope: token.scope ?? 'write',
+    authenticated_at: token.authenticatedAt ?? null,
   });
+}
+
+/** A token's owner and what the session checks need to know of it. */
+export interface TokenOwner {
+  readonly userId: number;
+  readonly kind: TokenKind;
+  readonly scope: TokenScope;
+  /** When the token was last used (web sessions), else when it was made: the idle timeout counts from here. */
+  readonly lastUsedAt: string;
+  readonly authenticatedAt: string | null;
 }
 
 /** The user id behind a token of one of these kinds that has not expired at `now`, with the token's kind and scope. */
@@ -53,13 +66,26 @@ export async function findTokenOwner(
   tokenHash: string,
   now: string,
   kinds: readonly TokenKind[] = ['api-session', 'api-token'],
-): Promise<{ userId: number; kind: TokenKind; scope: TokenScope } | undefined> {
+): Promise<TokenOwner | undefined> {
   const row = await db('access_tokens')
     .where({ token_hash: tokenHash })
     .whereIn('kind', [...kinds])
     .andWhere('expires_at', '>', now)
-    .first('user_id', 'kind', 'scope');
-  return row && { userId: row.user_id, kind: row.kind, scope: row.scope };
+    .first('user_id', 'kind', 'scope', 'created_at', 'last_used_at', 'authenticated_at');
+  return (
+    row && {
+      userId: row.user_id,
+      kind: row.kind,
+      scope: row.scope,
+      lastUsedAt: row.last_used_at ?? row.created_at,
+      authenticatedAt: row.authenticated_at ?? null,
+    }
+  );
+}
+
+/** Records that a token was used at `at` (the web session's idle clock). */
+export async function touchAccessToken(db: Queryable, tokenHash: string, at: string): Promise<void> {
+  await db('access_tokens').where({ token_hash: tokenHash }).update({ last_used_at: at });
 }
 
 /** The user's named API tokens that have not expired, newest first. */

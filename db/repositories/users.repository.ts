@@ -12,10 +12,14 @@ export interface User {
   readonly passwordHash: string;
   /** The interface language the user chose; null: their party's language. */
   readonly locale: Lang | null;
+  /** The party's identity provider's subject (issuer and `sub`) the user signs in as; null: never signed in through it. */
+  readonly sso: { readonly issuer: string; readonly subject: string } | null;
+  /** When the party's administrator disabled the account; null: it may sign in. */
+  readonly disabledAt: string | null;
 }
 
 /** What creating a user needs; the interface language is chosen later, by the user. */
-export type NewUser = Omit<User, 'id' | 'locale'>;
+export type NewUser = Omit<User, 'id' | 'locale' | 'sso' | 'disabledAt'> & { readonly sso?: User['sso'] };
 
 interface UserRow {
   id: number;
@@ -26,6 +30,9 @@ interface UserRow {
   profile: string;
   password_hash: string;
   locale: string | null;
+  sso_issuer: string | null;
+  sso_subject: string | null;
+  disabled_at: string | null;
 }
 
 const toUser = (row: UserRow): User => ({
@@ -38,11 +45,32 @@ const toUser = (row: UserRow): User => ({
   profile: JSON.parse(row.profile) as PersonProfile,
   passwordHash: row.password_hash,
   locale: row.locale as Lang | null,
+  sso: row.sso_issuer && row.sso_subject ? { issuer: row.sso_issuer, subject: row.sso_subject } : null,
+  disabledAt: row.disabled_at ?? null,
 });
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<User | undefined> {
   const row = await db<UserRow>('users').where({ email: email.toLowerCase() }).first();
   return row && toUser(row);
+}
+
+/** The user bound to this subject of this identity provider. */
+export async function findUserBySsoSubject(db: Queryable, issuer: string, subject: string): Promise<User | undefined> {
+  const row = await db<UserRow>('users').where({ sso_issuer: issuer, sso_subject: subject }).first();
+  return row && toUser(row);
+}
+
+/**
+ * What a sign-in through the provider refreshes: the subject the user is bound to, the role the
+ * provider's claims give. Guarded by the id only; the caller decided the user may be bound.
+ */
+export async function updateUserFromProvider(db: Queryable, id: number, sso: NonNullable<User['sso']>, role: Role): Promise<void> {
+  await db('users').where({ id }).update({ sso_issuer: sso.issuer, sso_subject: sso.subject, role });
+}
+
+/** Disables (a time) or enables (null) a user; false when there is no such user. */
+export async function updateUserDisabled(db: Queryable, id: number, disabledAt: string | null): Promise<boolean> {
+  return (await db('users').where({ id }).update({ disabled_at: disabledAt })) === 1;
 }
 
 export async function findUserById(db: Queryable, id: number): Promise<User | undefined> {
@@ -70,6 +98,8 @@ export async function insertUser(db: Queryable, user: NewUser, now: string): Pro
       display_name: user.displayName,
       profile: JSON.stringify(user.profile),
       password_hash: user.passwordHash,
+      sso_issuer: user.sso?.issuer ?? null,
+      sso_subject: user.sso?.subject ?? null,
       created_at: now,
     })
     .returning('id');

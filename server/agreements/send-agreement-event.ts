@@ -54,7 +54,7 @@ export async function sendAgreementEvent(deps: UseCaseDeps, user: User, agreemen
   const decided = await decideEvent(deps, user, record, input, at);
   // After the policy: a signatory who may not sign now learns that, not whether a password was right.
   if (input.type === 'SIGN') {
-    await confirmPassword(user, input.password, 'sign');
+    await confirmPassword(deps, user, input.password, 'sign');
     await confirmSecondFactor(deps, user, input.code);
   }
   return applyEvent(deps, decided, { prepared: await prepareEffects(deps, decided), detail: input.comment });

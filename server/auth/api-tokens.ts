@@ -40,7 +40,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export async function createApiToken(deps: UseCaseDeps, user: User, input: CreateApiTokenInput): Promise<CreatedApiToken> {
   const { name, expiresInDays, scope } = input;
-  await confirmPassword(user, input.password, 'mint-token');
+  await confirmPassword(deps, user, input.password, 'mint-token');
   const now = deps.now();
   const token = newToken();
   const summary: ApiTokenSummary = {

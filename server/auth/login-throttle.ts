@@ -1,4 +1,6 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import type { Database } from '../../db/connection.ts';
+import { sharedLimiter } from './shared-limits.ts';
 
 /**
  * Slows down password guessing, for the API and the web sign-in alike (one instance serves both):
@@ -8,8 +10,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
  * Every attempt takes its point *before* the password is checked, so parallel guesses cannot outrun
  * the count; a successful sign-in gives its points back, so only failures add up.
  *
- * The counts live in this process. Several processes behind one address each count on their own;
- * rate-limiter-flexible's PostgreSQL store can share them when that matters.
+ * The counts live in the database (shared-limits.ts), so every server process on it counts together.
  */
 const WINDOW_SECONDS = 15 * 60;
 const ACCOUNT_ATTEMPTS = 5;
@@ -18,8 +19,13 @@ const ADDRESS_ATTEMPTS = 30;
 export type ThrottleVerdict = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 export class LoginThrottle {
-  private readonly byAccount = new RateLimiterMemory({ keyPrefix: 'account', points: ACCOUNT_ATTEMPTS, duration: WINDOW_SECONDS });
-  private readonly byAddress = new RateLimiterMemory({ keyPrefix: 'address', points: ADDRESS_ATTEMPTS, duration: WINDOW_SECONDS });
+  private readonly byAccount;
+  private readonly byAddress;
+
+  constructor(db: Database) {
+    this.byAccount = sharedLimiter(db, { keyPrefix: 'sign-in-account', points: ACCOUNT_ATTEMPTS, duration: WINDOW_SECONDS });
+    this.byAddress = sharedLimiter(db, { keyPrefix: 'sign-in-address', points: ADDRESS_ATTEMPTS, duration: WINDOW_SECONDS });
+  }
 
   /** Takes one attempt's point from the account and the address, or says how long to wait. Call it before checking the password. */
   async take(email: string, address: string): Promise<ThrottleVerdict> {

@@ -98,7 +98,7 @@ export interface PendingEnrolment {
 
 /** A new secret, waiting for its first code; replaces an enrolment not yet confirmed. 409 when one is confirmed. */
 export async function startEnrolment(deps: UseCaseDeps, user: User, password: string | undefined): Promise<PendingEnrolment> {
-  await confirmPassword(user, password, 'second-factor');
+  await confirmPassword(deps, user, password, 'second-factor');
   const existing = await findSecondFactor(deps.db, user.id);
   if (existing?.confirmed_at) throw new ConflictError('A second factor is already enrolled; disable it first to enrol another');
   const secret = new Secret({ size: 20 });
@@ -167,7 +167,7 @@ export const disableInput = z.object({ password: z.string().max(1024).optional()
 export async function disableSecondFactor(deps: UseCaseDeps, user: User, input: z.infer<typeof disableInput>): Promise<void> {
   if (secondFactorRequired(deps, user))
     throw new RuleViolationError('Your role must keep a second factor; ask your administrator for a reset if the device is lost');
-  await confirmPassword(user, input.password, 'second-factor');
+  await confirmPassword(deps, user, input.password, 'second-factor');
   const row = await findSecondFactor(deps.db, user.id);
   if (!row?.confirmed_at) throw new NotFoundError('No second factor is enrolled');
   await checkCode(deps, user, row, input.code);

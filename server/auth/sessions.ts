@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Database } from '../../db/connection.ts';
+import type { Database, Queryable } from '../../db/connection.ts';
 import {
   deleteAccessToken,
   findTokenOwner,
   insertAccessToken,
+  touchAccessToken,
   type TokenKind,
   type TokenScope,
 } from '../../db/repositories/access-tokens.repository.ts';
@@ -11,8 +12,13 @@ import { findUserByEmail, findUserById, type User } from '../../db/repositories/
 import { NotFoundError, UnauthenticatedError } from '../errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
-/** Sessions, API and web alike, last a working day; signing in again starts a new one. */
+/** Sessions, API and web alike, last a working day at most; signing in again starts a new one. */
 const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
+/** A web session's last use is written at most this often: the idle timeout is kept to the minute, without a write per page. */
+const IDLE_CLOCK_RESOLUTION_MS = 60_000;
+
+/** A session's user, with when the person last proved who they are (null: not known, e.g. an API token). */
+export type SessionUser = User & { readonly authenticatedAt: string | null };
 
 // Compared against when the email is unknown, so a wrong email costs as much time as a wrong password.
 const decoyHash = hashPassword('decoy password for unknown accounts');
@@ -28,10 +34,19 @@ export async function verifyCredentials(db: Database, email: string, password: s
   const user = await findUserByEmail(db, email);
   const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
   if (!user || !valid) throw new UnauthenticatedError('Wrong email or password');
+  // Said only to whoever knows the password: it reveals nothing to a guesser.
+  if (user.disabledAt) throw new AccountDisabledError();
   return user;
 }
 
-async function startSession(db: Database, user: User, kind: TokenKind, now: Date): Promise<string> {
+/** The password was right, but the party's administrator has disabled the account. */
+export class AccountDisabledError extends UnauthenticatedError {
+  constructor() {
+    super("This account has been disabled by your party's administrator");
+  }
+}
+
+async function startSession(db: Queryable, user: User, kind: TokenKind, now: Date, authenticatedAt: Date | null = now): Promise<string> {
   const token = newToken();
   await insertAccessToken(db, {
     tokenHash: hashToken(token),
@@ -39,6 +54,7 @@ async function startSession(db: Database, user: User, kind: TokenKind, now: Date
     kind,
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString(),
+    ...(authenticatedAt && { authenticatedAt: authenticatedAt.toISOString() }),
   });
   return token;
 }
@@ -55,6 +71,16 @@ export async function startWebSession(db: Database, email: string, password: str
   return { token: await startSession(db, user, 'web-session', now), user };
 }
 
+/**
+ * Signs in to the web application a user the party's identity provider vouched for (single sign-on):
+ * the same web session as a password gives. `authenticatedAt` is the provider's `auth_time`, when
+ * the person last proved themselves there (null: the provider did not say).
+ */
+export async function startSsoWebSession(db: Queryable, user: User, now: Date, authenticatedAt: Date | null): Promise<string> {
+  if (user.disabledAt) throw new AccountDisabledError();
+  return startSession(db, user, 'web-session', now, authenticatedAt);
+}
+
 /** The user behind a bearer token (an API session or a named API token) and the token's scope; 401 when unknown or expired. */
 export async function authenticate(db: Database, token: string, now: Date): Promise<{ user: User; scope: TokenScope }> {
   const owner = await ownerOf(db, token, now, ['api-session', 'api-token']);
@@ -62,9 +88,20 @@ export async function authenticate(db: Database, token: string, now: Date): Prom
   return owner;
 }
 
-/** The user behind a web session cookie; undefined when it is unknown or expired (the page then asks to sign in). */
-export async function authenticateWebSession(db: Database, token: string, now: Date): Promise<User | undefined> {
-  return (await ownerOf(db, token, now, ['web-session']))?.user;
+/**
+ * The user behind a web session cookie; undefined when it is unknown, expired, or unused for longer
+ * than `idleMs` (the page then asks to sign in). Each use moves the idle clock on.
+ */
+export async function authenticateWebSession(db: Database, token: string, now: Date, idleMs: number): Promise<SessionUser | undefined> {
+  const owner = await ownerOf(db, token, now, ['web-session']);
+  if (!owner) return undefined;
+  const idle = now.getTime() - Date.parse(owner.lastUsedAt);
+  if (idle > idleMs) {
+    await deleteAccessToken(db, hashToken(token), 'web-session');
+    return undefined;
+  }
+  if (idle >= IDLE_CLOCK_RESOLUTION_MS) await touchAccessToken(db, hashToken(token), now.toISOString());
+  return owner.user;
 }
 
 export async function endWebSession(db: Database, token: string): Promise<void> {
@@ -78,13 +115,15 @@ export async function endApiSession(db: Database, token: string): Promise<void> 
   }
 }
 
+/** A disabled user opens nothing, whatever token they hold. */
 async function ownerOf(
   db: Database,
   token: string,
   now: Date,
   kinds: readonly TokenKind[],
-): Promise<{ user: User; scope: TokenScope } | undefined> {
+): Promise<{ user: SessionUser; scope: TokenScope; lastUsedAt: string } | undefined> {
   const owner = await findTokenOwner(db, hashToken(token), now.toISOString(), kinds);
   const user = owner && (await findUserById(db, owner.userId));
-  return user && { user, scope: owner!.scope };
+  if (!owner || !user || user.disabledAt) return undefined;
+  return { user: { ...user, authenticatedAt: owner.authenticatedAt }, scope: owner.scope, lastUsedAt: owner.lastUsedAt };
 }

@@ -7,6 +7,7 @@ import {
   findUserById,
   insertUser,
   listUsersOfParty,
+  updateUserDisabled,
   updateUserPasswordHash,
   updateUserRole,
   type User,
@@ -25,7 +26,7 @@ import { userText } from '../text/safe-text.ts';
  */
 // One rule for a person's name and title in every script: printed under a signature in both
 // parties' originals, a character no font can draw would stop the other party's drafts.
-const personLine = () => userText(200, { singleLine: true }).trim();
+export const personLine = () => userText(200, { singleLine: true }).trim();
 const localized = z.object({ en: personLine(), ru: personLine(), ko: personLine() });
 
 export const newUserInput = z
@@ -57,6 +58,21 @@ export async function changeUserRole(deps: UseCaseDeps, actor: User, userId: num
   // Otherwise the last administrator could lock the party out of its own users.
   if (user.id === actor.id) throw new RuleViolationError('Administrators cannot change their own role; ask another administrator');
   await updateUserRole(deps.db, user.id, role);
+  return (await findUserById(deps.db, user.id))!;
+}
+
+/**
+ * Disables a user (every session and token of theirs ends; neither a password nor the identity
+ * provider signs them in again) or enables them again. Not oneself, so a party keeps an administrator.
+ */
+export async function setUserDisabled(deps: UseCaseDeps, actor: User, userId: number, disabled: boolean): Promise<User> {
+  authorize(actor, null, 'users.manage');
+  const user = await findUserOfParty(deps.db, actor.party, userId);
+  if (user.id === actor.id) throw new RuleViolationError('Administrators cannot disable themselves; ask another administrator');
+  await deps.db.transaction(async (trx) => {
+    await updateUserDisabled(trx, user.id, disabled ? deps.now().toISOString() : null);
+    if (disabled) await deleteTokensOfUser(trx, user.id);
+  });
   return (await findUserById(deps.db, user.id))!;
 }
 

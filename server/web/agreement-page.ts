@@ -6,7 +6,9 @@ import { stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import { agreementView } from '../agreements/agreement-view.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { decide, type Action, type Decision } from '../auth/policy.ts';
+import { FRESH_SIGN_IN_MINUTES, hasPassword, signedInFreshly } from '../auth/confirm-password.ts';
 import { asksSecondFactor } from '../auth/second-factor.ts';
+import { providerLabel } from '../auth/single-sign-on.ts';
 import type { Lang } from '../text/languages.ts';
 
 /**
@@ -18,7 +20,10 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
   const [view, audit] = await Promise.all([agreementView(deps.db, record, user), listAuditEntries(deps.db, record.id)]);
   const partyName = (key: string) => view.parties.find((party) => party.key === key)?.name[lang] ?? key;
   const events = EVENT_TYPES.map((type) => ({ type, decision: decide(user, record, `event.${type}`) }));
-  const asksPassword = events.some((event) => event.type === 'SIGN' && event.decision.allowed);
+  const maySign = events.some((event) => event.type === 'SIGN' && event.decision.allowed);
+  const asksPassword = maySign && hasPassword(user);
+  // A user without a password confirms a signature by a fresh sign-in at the party's provider instead.
+  const provider = maySign && !asksPassword ? await providerLabel(deps, user.party, lang) : undefined;
   return {
     agreement: view,
     parties: view.parties.map((party) => ({
@@ -31,10 +36,17 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
       original: `/agreements/${record.id}/originals/${party.key}`,
     })),
     allowedEvents: events.filter((event) => event.decision.allowed).map((event) => event.type),
+    maySign,
     /** SIGN asks for the password once more; notifications and notices carry their date. */
     asksPassword,
+    signAgain: provider && {
+      provider,
+      minutes: FRESH_SIGN_IN_MINUTES,
+      href: `/sign-in/sso/${encodeURIComponent(user.party)}?fresh=1&next=${encodeURIComponent(`/agreements/${record.id}`)}`,
+      fresh: signedInFreshly(user, deps.now()),
+    },
     /** ... and a code from the authenticator app, when the signatory has enrolled one or must. */
-    asksCode: asksPassword && (await asksSecondFactor(deps, user)),
+    asksCode: maySign && (await asksSecondFactor(deps, user)),
     asksDate: events.some((event) => (event.type === 'NOTIFY_COMPLETION' || event.type === 'GIVE_NOTICE') && event.decision.allowed),
     refusedEvents: events.flatMap(({ type, decision }) => refusal(`event.${type}`, decision, { event: type })),
     text: { allowed: decide(user, record, 'text.edit').allowed, refusal: refusal('text.edit', decide(user, record, 'text.edit'))[0] },

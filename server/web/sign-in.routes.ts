@@ -1,33 +1,46 @@
 import { Router, type Request, type Response } from 'express';
 import type { LoginThrottle } from '../auth/login-throttle.ts';
-import { endWebSession, startWebSession } from '../auth/sessions.ts';
+import { AccountDisabledError, endWebSession, startWebSession } from '../auth/sessions.ts';
+import { signInProviders } from '../auth/single-sign-on.ts';
 import { UnauthenticatedError } from '../errors.ts';
 import { isLang } from '../text/languages.ts';
 import { field } from './forms.ts';
-import { LANGUAGE_COOKIE, sendPage, type PageServices } from './page.ts';
+import { LANGUAGE_COOKIE, pageLanguage, sendPage, type PageServices } from './page.ts';
 import { pathOnThisSite } from './same-site-path.ts';
 import { SESSION_COOKIE, sessionCookieOptions, sessionToken } from './web-session.ts';
 
-/** Sign-in and sign-out. The password check is throttled by the same LoginThrottle as POST /api/sessions. */
-export function signInRoutes(services: PageServices, throttle: LoginThrottle): Router {
-  const router = Router();
-  const { deps } = services;
+/** What the sign-in page shows above the form: a message key of signIn.*, with its placeholders. */
+export interface SignInProblem {
+  readonly key: string;
+  readonly retryMinutes?: number;
+  readonly provider?: string;
+}
 
-  /** `problem`: a message key of signIn.*, shown above the form. */
-  const showSignIn = (request: Request, response: Response, status = 200, problem?: string, retryMinutes?: number) =>
-    sendPage(
+/** The sign-in page: the password form and a button for each party's identity provider, in the visitor's language. */
+export function signInPage(services: PageServices) {
+  return async (request: Request, response: Response, status = 200, problem?: SignInProblem) => {
+    const lang = await pageLanguage(services.deps, request, undefined);
+    const next = safeNext(request.body?.next ?? request.query.next, request);
+    const providers = (await signInProviders(services.deps, lang)).map((provider) => ({
+      label: provider.label,
+      href: `/sign-in/sso/${encodeURIComponent(provider.party)}?next=${encodeURIComponent(next)}`,
+    }));
+    await sendPage(
       services,
       request,
       response,
       'sign-in',
       { title: 'signIn.title', status },
-      {
-        next: safeNext(request.body?.next ?? request.query.next, request),
-        email: field(request, 'email'),
-        problem,
-        retryMinutes,
-      },
+      { next, email: field(request, 'email'), problem, providers },
     );
+  };
+}
+
+/** Sign-in and sign-out. The password check is throttled by the same LoginThrottle as POST /api/sessions. */
+export function signInRoutes(services: PageServices, throttle: LoginThrottle): Router {
+  const router = Router();
+  const { deps } = services;
+  const showSignIn = signInPage(services);
 
   router.get('/', (_request, response) => {
     response.redirect(303, response.locals.user ? '/agreements' : '/sign-in');
@@ -52,13 +65,14 @@ export function signInRoutes(services: PageServices, throttle: LoginThrottle): R
     const verdict = await throttle.take(email, address);
     if (!verdict.allowed) {
       response.set('Retry-After', String(verdict.retryAfterSeconds));
-      return showSignIn(request, response, 429, 'signIn.throttled', Math.ceil(verdict.retryAfterSeconds / 60));
+      return showSignIn(request, response, 429, { key: 'signIn.throttled', retryMinutes: Math.ceil(verdict.retryAfterSeconds / 60) });
     }
     let session: Awaited<ReturnType<typeof startWebSession>>;
     try {
       session = await startWebSession(deps.db, email, field(request, 'password'), deps.now());
     } catch (error) {
-      if (error instanceof UnauthenticatedError) return showSignIn(request, response, 401, 'signIn.wrong');
+      if (error instanceof AccountDisabledError) return showSignIn(request, response, 403, { key: 'signIn.disabled' });
+      if (error instanceof UnauthenticatedError) return showSignIn(request, response, 401, { key: 'signIn.wrong' });
       throw error;
     }
     await throttle.succeeded(email, address);
@@ -77,6 +91,6 @@ export function signInRoutes(services: PageServices, throttle: LoginThrottle): R
 }
 
 /** Only a path on this site: an attacker's link must not turn sign-in into a redirect elsewhere. */
-function safeNext(value: unknown, request: Request): string {
+export function safeNext(value: unknown, request: Request): string {
   return pathOnThisSite(value, request) ?? '/agreements';
 }

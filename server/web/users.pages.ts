@@ -1,7 +1,14 @@
 import { Router } from 'express';
 import { ROLES } from '../../workflows/agreement/agreement.events.ts';
 import { enrolledAmong, resetSecondFactor } from '../auth/second-factor.ts';
-import { changeUserRole, createPartyUser, listPartyUsers, newUserInput, resetUserPassword } from '../auth/user-administration.ts';
+import {
+  changeUserRole,
+  createPartyUser,
+  listPartyUsers,
+  newUserInput,
+  resetUserPassword,
+  setUserDisabled,
+} from '../auth/user-administration.ts';
 import { MalformedRequestError } from '../errors.ts';
 import { parseBody, parseQueryInteger } from '../http/parse.ts';
 import { LANGUAGES } from '../text/languages.ts';
@@ -28,11 +35,13 @@ export function usersPages(services: PageServices): Router {
       'users',
       { title: 'users.title', section: 'users' },
       {
-        users: users.map(({ id, email, displayName, role }) => ({
+        users: users.map(({ id, email, displayName, role, sso, disabledAt }) => ({
           id,
           email,
           displayName,
           role,
+          sso: sso !== null,
+          disabled: disabledAt !== null,
           self: id === user.id,
           secondFactor: enrolled.has(id),
           roles: ROLES.map((code) => ({ code, selected: code === role })),
@@ -77,6 +86,19 @@ export function usersPages(services: PageServices): Router {
       return { redirect: '/users', flash: 'flash.passwordReset' };
     }),
   );
+
+  for (const [change, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    router.post(
+      `/users/:userId/${change}`,
+      formAction(async (request, response) => {
+        await setUserDisabled(deps, webUser(response), parseQueryInteger(param(request, 'userId'), 'userId'), disabled);
+        return { redirect: '/users', flash: disabled ? 'flash.userDisabled' : 'flash.userEnabled' };
+      }),
+    );
+  }
 
   router.post(
     '/users/:userId/second-factor/reset',

@@ -20,6 +20,7 @@ import { sendPage, type PageServices } from './page.ts';
 import { registrationPages } from './registration.pages.ts';
 import { pathOnThisSite } from './same-site-path.ts';
 import { signInRoutes } from './sign-in.routes.ts';
+import { ssoRoutes } from './sso.routes.ts';
 import { usersPages } from './users.pages.ts';
 import { verifyPages, verifyUpload } from './verify.pages.ts';
 import { loadWebUser, requireWebUser } from './web-session.ts';
@@ -62,6 +63,7 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
   router.use(csrf.protect);
 
   router.use(signInRoutes(services, options.throttle));
+  router.use(ssoRoutes(services));
   router.use(requireWebUser);
   router.use(agreementPages(services, options.creationLimit));
   router.use(clauseEditorPages(services));

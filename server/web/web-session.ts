@@ -2,6 +2,7 @@ import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { authenticateWebSession } from '../auth/sessions.ts';
+import { DEFAULT_SESSION_IDLE_MINUTES } from '../config.ts';
 import { UnauthenticatedError } from '../errors.ts';
 
 /**
@@ -14,11 +15,12 @@ export function sessionCookieOptions(request: Request): CookieOptions {
   return { httpOnly: true, sameSite: 'lax', secure: request.secure, path: '/' };
 }
 
-/** Puts the signed-in user, if any, into response.locals for every page. */
+/** Puts the signed-in user, if any, into response.locals for every page; a session idle too long has ended. */
 export function loadWebUser(deps: UseCaseDeps): RequestHandler {
+  const idleMs = (deps.config.sessionIdleMinutes ?? DEFAULT_SESSION_IDLE_MINUTES) * 60_000;
   return async (request, response, next) => {
     const token = sessionToken(request);
-    const user = token ? await authenticateWebSession(deps.db, token, deps.now()) : undefined;
+    const user = token ? await authenticateWebSession(deps.db, token, deps.now(), idleMs) : undefined;
     if (user) {
       response.locals.user = user;
       response.locals.sessionToken = token;

@@ -37,7 +37,7 @@ export async function executeDemoAgreement(server: TestServer): Promise<Map<stri
 
 /** Sends each (user, event, expected state) in turn over HTTP, each at the version the last one left. */
 export async function runEvents(
-  server: TestServer,
+  server: Pick<TestServer, 'baseUrl'>,
   agreementId: number,
   steps: readonly (readonly [email: string, type: string, state: string])[],
   extra: Record<string, unknown> = {},
