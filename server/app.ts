@@ -14,6 +14,7 @@ import { apiTokensRoutes } from './http/tokens.routes.ts';
 import { signingRoutes } from './http/signing.routes.ts';
 import { verifyRoutes } from './http/verify.routes.ts';
 import { webhooksRoutes } from './http/webhooks.routes.ts';
+import { wordRoutes } from './http/word.routes.ts';
 import { webApplication } from './web/web-application.ts';
 
 export interface AppOptions {
@@ -62,6 +63,7 @@ export function createApp(deps: UseCaseDeps, options: AppOptions): express.Expre
   app.use('/api/account/second-factor', secondFactorRoutes(deps));
   app.use('/api/users', secondFactorResetRoutes(deps));
   app.use('/api', signingRoutes(deps));
+  app.use('/api/agreements', wordRoutes(deps));
   app.use('/api/agreements', agreementsRoutes(deps, creationLimit));
   app.use('/api/library', libraryRoutes(deps));
   app.use('/api/verify', verifyRoutes(deps));
