@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { exportDocx } from '../agreements/export-docx.ts';
 import { importDocx } from '../agreements/import-docx.ts';
+import { redlineDocx } from '../agreements/redline-docx.ts';
 import { DomainError, MalformedRequestError } from '../errors.ts';
 import { currentUser, requireUser } from './authentication.ts';
 import { parseId, parseQueryInteger } from './parse.ts';
@@ -10,17 +11,22 @@ import { DOCX_TYPE, sendDocx } from './send-document.ts';
 /** A marked-up agreement is a few hundred kilobytes; a larger body answers 413. */
 const MAX_DOCX_BYTES = '10mb';
 
-/** /api/agreements/:id/docx: the draft out as a Word file, and (import) back in as suggestions. */
+/** /api/agreements/:id/docx: the draft out as a Word file (or a redline of two versions), and back in as suggestions. */
 export function wordRoutes(deps: UseCaseDeps): Router {
   const router = Router();
   router.use('/:id/docx', requireUser(deps));
 
   router.get('/:id/docx', async (request, response) => {
-    const exported = await exportDocx(deps, currentUser(response), parseId(request.params.id), {
-      original: request.query.original,
-      layout: request.query.layout,
-    });
-    sendDocx(response, exported);
+    const { original, layout, from, to } = request.query;
+    const id = parseId(request.params.id);
+    if (from === undefined && to === undefined) {
+      sendDocx(response, await exportDocx(deps, currentUser(response), id, { original, layout }));
+      return;
+    }
+    if (typeof from !== 'string' || (to !== undefined && typeof to !== 'string')) {
+      throw new MalformedRequestError('A redline takes from=<version> and optionally to=<version> (default: the current one)');
+    }
+    sendDocx(response, await redlineDocx(deps, currentUser(response), id, { original, layout, from, to }));
   });
 
   router.post('/:id/docx', express.raw({ type: DOCX_TYPE, limit: MAX_DOCX_BYTES }), async (request, response) => {

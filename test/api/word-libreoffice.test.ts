@@ -116,4 +116,16 @@ describe(`Word round trip judged by LibreOffice (${TEST_DATABASE_KIND})`, functi
     writeFileSync(pdfFile, pdf.bytes);
     expect((await tool('pdftotext', [pdfFile, '-'])).stdout.replace(/\s+/g, ' ')).to.include('имеющих взаимный интерес');
   });
+
+  it("when a redline of two versions is opened in LibreOffice, then it reports the tracked changes Bilateral wrote, by the version's author", async () => {
+    const before = ok(await legal.get(`/api/agreements/${id}`));
+    const purpose = before.clauses.find((clause: { key: string }) => clause.key === 'purpose').texts.en as string;
+    const text = purpose.replace('long-term and mutually beneficial', 'long-term, sustainable and mutually beneficial');
+    expect(text).to.not.equal(purpose);
+    const edited = ok(await legal.put(`/api/agreements/${id}/clauses/purpose`, { lang: 'en', text, expectedVersion: before.version }));
+    const redline = await download(legal, `original=sverdlovsk&from=${before.version}&to=${edited.version}`, 'redline.docx');
+    const { changes } = await office.uno<{ changes: { type: string; author: string; text: string }[] }>('tracked-changes', { in: redline });
+    expect(changes).to.deep.equal([{ type: 'Insert', author: 'legal@sverdlovsk.example', text: ', sustainable ' }]);
+    expect((await legal.get(`/api/agreements/${id}/docx?original=sverdlovsk&from=0`)).status).to.equal(404);
+  });
 });
