@@ -244,6 +244,8 @@ function readAgainst(units: readonly ClauseUnits[], paragraphs: readonly ReadPar
     const clause = byKey.get(key)!;
     const rebuilt = rebuild(clause, read, (edit) => fieldEdits.push({ ...edit, clause: clause.key, lang: clause.lang }));
     const isEmpty = rebuilt.inline ? rebuilt.content.length === 0 : rebuilt.blocks.length === 0;
+    // A language not written yet (a new clause awaiting its translation) may stay empty.
+    if (isEmpty && clause.units.length === 0) continue;
     if (isEmpty) {
       const role = clauseRole(clause.key);
       problems.push({

@@ -101,6 +101,27 @@ describe(`Word import API (${TEST_DATABASE_KIND})`, function () {
     expect(listed[0]).to.include({ by: 'legal@gyeonggi.example', clause: 'areas-of-cooperation', lang: 'ru', state: 'open' });
   });
 
+  it('when a clause is not yet written in a language, then its empty cell may stay empty, and a translation typed into it is a suggestion', async () => {
+    const added = ok(
+      await legal.post(`/api/agreements/${id}/clauses`, { lang: 'ru', text: '<p>Стороны обмениваются опытом.</p>', expectedVersion: 1 }),
+      201,
+    );
+    const parts = await exported();
+    const body = withDocument(parts, (xml) =>
+      xml
+        .replace('представляющих взаимный интерес', 'имеющих взаимный интерес')
+        // The Korean cell of the new article holds only its (numbered, empty) heading: a paragraph typed after it.
+        .replace(
+          /(<w:bookmarkStart w:name="bl_(\d+)_ko_h" w:id="\d+"\/><w:bookmarkEnd w:id="\d+"\/><\/w:p>)(?![\s\S]*bl_\2_ko_0)/,
+          '$1<w:p><w:r><w:t>양측은 경험을 교환한다.</w:t></w:r></w:p>',
+        ),
+    );
+    const imported = ok(await legalGyeonggi.upload(`/api/agreements/${id}/docx?expectedVersion=${added.version}`, body, DOCX_TYPE), 201);
+    const placed = imported.suggestions.map((s: { clause: string; lang: string; text: string }) => [s.clause, s.lang, s.text]);
+    expect(placed).to.deep.include(['custom-1', 'ko', '<p>양측은 경험을 교환한다.</p>']);
+    expect(placed.map((entry: string[]) => entry.slice(0, 2).join('/'))).to.have.members(['areas-of-cooperation/ru', 'custom-1/ko']);
+  });
+
   it('when anything in the file cannot be placed, then 422 names each place and nothing is imported', async () => {
     const parts = await exported();
     const outside = await expectRefused(
