@@ -4,6 +4,7 @@ import { ApiClient, type ApiResponse } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { storedAgreement } from '../support/snapshot.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { WebClient } from '../web/web-client.ts';
 
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const DOCUMENT = 'word/document.xml';
@@ -77,6 +78,25 @@ describe(`Word import API (${TEST_DATABASE_KIND})`, function () {
     // Each language's text after the other: no table but the signature blocks', no header row.
     expect(strFromU8(sequential[DOCUMENT]!)).to.not.include('<w:tblHeader/>');
     expect((await legal.get(`/api/agreements/${id}/docx?original=nobody`)).status).to.equal(400);
+  });
+
+  it('when the agreement page is read in Korean or Russian, then each original offers its Word file in that language, and the link downloads it', async () => {
+    for (const [email, label] of [
+      ['legal@gyeonggi.example', 'Word 파일(DOCX)로 검토'],
+      ['legal@sverdlovsk.example', 'Файл Word (DOCX) для правки'],
+    ] as const) {
+      const web = await WebClient.signedIn(server.baseUrl, email);
+      const page = await web.get(`/agreements/${id}`);
+      expect(page.status).to.equal(200);
+      expect(page.html).to.include(label);
+      // Handlebars writes = in an attribute as &#x3D;.
+      const link = new RegExp(`href="/agreements/${id}/docx\\?original(?:=|&#x3D;)gyeonggi"`).exec(page.html);
+      expect(link, "the Gyeonggi original's Word link").to.not.equal(null);
+      const file = await web.get(`/agreements/${id}/docx?original=gyeonggi`);
+      expect(file.status).to.equal(200);
+      expect(file.headers.get('content-type')).to.equal(DOCX_TYPE);
+      expect(file.headers.get('content-disposition')).to.match(new RegExp(`agreement-${id}-gyeonggi-draft-v1\\.docx`));
+    }
   });
 
   it('when a word is changed without Track Changes and a field is typed over, then the change is a suggestion on its clause and the field is reported, still a field', async () => {
