@@ -186,6 +186,8 @@ export async function writeDocx(draft: WordDraft): Promise<Buffer> {
   const document = new Document({
     title: draft.title,
     creator: 'Bilateral',
+    // Justified text in narrow columns needs it; the runs' w:lang pick each language's patterns.
+    hyphenation: { autoHyphenation: true },
     customProperties: Object.entries(draft.properties).map(([name, value]) => ({ name, value })),
     styles: {
       default: {
@@ -196,7 +198,7 @@ export async function writeDocx(draft: WordDraft): Promise<Buffer> {
         },
         heading1: {
           run: { font, size: 22, bold: true, color: '000000' },
-          paragraph: { alignment: AlignmentType.CENTER, spacing: { before: 240, after: 120 }, keepNext: true },
+          paragraph: { alignment: AlignmentType.CENTER, spacing: { before: 240, after: 120 } },
         },
       },
     },
