@@ -53,6 +53,7 @@ export async function exportDocx(
         [PROPERTY.version]: String(record.version),
         [PROPERTY.original]: original,
         [PROPERTY.date]: date,
+        [PROPERTY.layout]: layout,
       },
     }),
   );

@@ -6,7 +6,8 @@ import { DomainError, RuleViolationError } from '../errors.ts';
 import type { EditableBlock, EditableDoc, Inline, ListEntry } from '../text/editable-text.ts';
 import { serializeEditable } from '../text/editable-text.ts';
 import type { Lang } from '../text/languages.ts';
-import { clauseRole, versionUnits } from '../word/agreement-word.ts';
+import { clauseRole, versionUnits, wordDraftOf, type WordOriginal } from '../word/agreement-word.ts';
+import { writeDocx } from '../word/docx-writer.ts';
 import { readDocx, type ReadParagraph } from '../word/docx-reader.ts';
 import { parseMarker, PROPERTY, unitText, type ClauseUnits } from '../word/draft-units.ts';
 import { applyEdits, editsBetween, editsOfSegments, segmentTexts, type FieldEdit } from '../word/text-edits.ts';
@@ -67,7 +68,8 @@ export async function importDocx(deps: UseCaseDeps, user: User, agreementId: num
     today: date,
   };
   const units = versionUnits(exported, { original, date });
-  const read = readAgainst(units, file.paragraphs, exported);
+  const layout = file.properties.get(PROPERTY.layout) === 'sequential' ? 'sequential' : 'parallel';
+  const read = readAgainst(units, file.paragraphs, exported, await fixedTexts(exported, { original, date }, layout));
   const problems = [...read.problems];
 
   const at = await loadClauseTextContext(deps, record);
@@ -170,7 +172,30 @@ interface RegionParagraphs {
  * (a paragraph the lawyer added), unless it is an article heading (a new article) or stands outside
  * any clause.
  */
-function readAgainst(units: readonly ClauseUnits[], paragraphs: readonly ReadParagraph[], exported: ClauseTextContext) {
+/**
+ * The paragraphs the file must hold as exported (column headings, signature blocks), by bookmark: the
+ * exported file written again and read back, so their order is the writer's alone.
+ */
+async function fixedTexts(
+  exported: ClauseTextContext,
+  word: WordOriginal,
+  layout: 'parallel' | 'sequential',
+): Promise<Map<string, string>> {
+  const again = await readDocx(await writeDocx(wordDraftOf(exported, word, layout, { header: '', properties: {} })));
+  const texts = new Map<string, string>();
+  for (const paragraph of again.paragraphs) {
+    const marker = paragraph.markers.find((name) => parseMarker(name)?.kind === 'fixed');
+    if (marker) texts.set(marker, segmentTexts(paragraph.segments).after);
+  }
+  return texts;
+}
+
+function readAgainst(
+  units: readonly ClauseUnits[],
+  paragraphs: readonly ReadParagraph[],
+  exported: ClauseTextContext,
+  fixed: ReadonlyMap<string, string>,
+) {
   const problems: ImportProblem[] = [];
   const regions = new Map<string, RegionParagraphs>();
   const byKey = new Map(units.map((clause) => [regionKey(clause.index, clause.lang), clause]));
@@ -186,7 +211,8 @@ function readAgainst(units: readonly ClauseUnits[], paragraphs: readonly ReadPar
     const { after } = segmentTexts(paragraph.segments);
     if (marker?.kind === 'fixed') {
       region = null;
-      if (paragraph.segments.some((segment) => segment.status !== 'same')) {
+      const name = paragraph.markers.find((candidate) => parseMarker(candidate)?.kind === 'fixed')!;
+      if (fixed.get(name) !== after) {
         problems.push({
           place: `paragraph ${position + 1} ("${after.slice(0, 40)}")`,
           problem: 'the signature blocks and headings are not edited here',

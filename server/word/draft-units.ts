@@ -127,4 +127,5 @@ export const PROPERTY = {
   version: 'BilateralVersion',
   original: 'BilateralOriginal',
   date: 'BilateralDate',
+  layout: 'BilateralLayout',
 } as const;

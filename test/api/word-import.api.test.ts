@@ -171,6 +171,12 @@ describe(`Word import API (${TEST_DATABASE_KIND})`, function () {
       422,
       /clause "purpose" \(ko\): it is missing from the file/,
     );
+    const signature = await expectRefused(
+      withDocument(parts, (xml) => xml.replace('Андрей Соболев', 'Андрей Соболев-Иванов')),
+      422,
+      /signature blocks/,
+    );
+    expect(signature.problems).to.have.length(1);
     const other = ok(await legal.post('/api/agreements', { kind: 'memorandum' }), 201).id;
     await expectRefused(zip(await exported(other)), 422, new RegExp(`exported from agreement ${other}, not ${id}`));
     await expectRefused(
