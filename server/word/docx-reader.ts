@@ -152,8 +152,9 @@ function unzipParts(bytes: Buffer): Promise<Map<string, string>> {
 function parseXml(xml: string, part: string) {
   // No DTD is read at all: a declaration anywhere is refused before the parser sees it.
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) refuse(`Part ${part} declares a DOCTYPE or entities, which are refused`, { part });
+  let document: ReturnType<DOMParser['parseFromString']>;
   try {
-    return new DOMParser({
+    document = new DOMParser({
       onError: (level, message) => {
         if (level !== 'warning') throw new Error(message);
       },
@@ -161,6 +162,8 @@ function parseXml(xml: string, part: string) {
   } catch {
     return refuse(`Part ${part} is not well-formed XML`, { part });
   }
+  if (!document.documentElement) refuse(`Part ${part} is empty`, { part });
+  return document;
 }
 
 function elements(parent: XmlNode): XmlElement[] {

@@ -232,6 +232,11 @@ describe(`Word import API (${TEST_DATABASE_KIND})`, function () {
       422,
       /not well-formed/,
     );
+    // Parts emptied or replaced by another root: refused by name or as not Bilateral's, never a 500.
+    for (const part of ['[Content_Types].xml', DOCUMENT, 'docProps/custom.xml', 'word/_rels/document.xml.rels']) {
+      await expectRefused(zip({ ...parts, [part]: new Uint8Array(0) }), 422, /./);
+      await expectRefused(zip({ ...parts, [part]: strToU8('<x/>') }), 422, /./);
+    }
     await expectRefused(Buffer.alloc(11 * 1024 * 1024), 413, /./);
     await expectRefused(zip(parts), 415, /Content-Type/, { type: 'application/pdf' });
   });
