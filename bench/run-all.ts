@@ -6,10 +6,11 @@ import { runRenderBench } from './render-bench.ts';
 import { runRenderGrowthBench } from './render-growth-bench.ts';
 import { runSigningBench } from './signing-bench.ts';
 import { runWorkflowBench } from './workflow-bench.ts';
+import { runWordBench } from './word-bench.ts';
 
 /**
  * `npm run bench`: every benchmark in turn (rendering against Chromium, rendering by length, signing,
- * workflow transitions, the agreements list), then one table of all figures, with the peak memory of
+ * workflow transitions, the agreements list, the Word round trip), then one table of all figures, with the peak memory of
  * each server process. Writes bench/results/bench.json (and one file per benchmark) and
  * bench/results/bench.md, the table the README shows. Benchmarks assert nothing; tests never time.
  * BENCH_ONLY=render,workflow runs some of them (written as bench-render-workflow.*);
@@ -27,6 +28,7 @@ const SECTIONS: readonly Section[] = [
   { name: 'signing', run: runSigningBench },
   { name: 'workflow', run: runWorkflowBench },
   { name: 'list', run: runListBench },
+  { name: 'word', run: runWordBench },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());

@@ -15,6 +15,7 @@ import { signingRoutes } from './http/signing.routes.ts';
 import { verifyRoutes } from './http/verify.routes.ts';
 import { webhooksRoutes } from './http/webhooks.routes.ts';
 import { calendarRoutes } from './http/calendar.routes.ts';
+import { wordRoutes } from './http/word.routes.ts';
 import { webApplication } from './web/web-application.ts';
 
 export interface AppOptions {
@@ -63,6 +64,7 @@ export function createApp(deps: UseCaseDeps, options: AppOptions): express.Expre
   app.use('/api/account/second-factor', secondFactorRoutes(deps));
   app.use('/api/users', secondFactorResetRoutes(deps));
   app.use('/api', signingRoutes(deps));
+  app.use('/api/agreements', wordRoutes(deps));
   app.use('/api/agreements', agreementsRoutes(deps, creationLimit));
   app.use('/api/library', libraryRoutes(deps));
   app.use('/api/verify', verifyRoutes(deps));

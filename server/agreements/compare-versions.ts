@@ -69,7 +69,8 @@ async function lastApprovedVersion(deps: UseCaseDeps, agreementId: number, user:
   return approval.version;
 }
 
-function parseVersion(value: string): number {
+/** A version number from the query, or 404 naming it. */
+export function parseVersion(value: string): number {
   if (!/^[1-9][0-9]{0,8}$/.test(value)) throw new NotFoundError(`"${value}" is not a version number`);
   return Number(value);
 }

@@ -11,6 +11,13 @@ export function sendOriginal(response: Response, original: DownloadedOriginal): 
     .send(original.pdf);
 }
 
+export const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+/** A Word file of the text: private to the user, like the originals. */
+export function sendDocx(response: Response, exported: { docx: Buffer; filename: string }): void {
+  response.type(DOCX_TYPE).attachment(exported.filename).set('Cache-Control', 'private, no-store').send(exported.docx);
+}
+
 /** The HTML preview under its own policy: only its stylesheet and our font, nothing that runs. */
 export function sendPreview(response: Response, preview: { html: string; contentSecurityPolicy: string }): void {
   response

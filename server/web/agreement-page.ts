@@ -34,6 +34,7 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
       approved: view.approvals.approval.includes(party.key),
       signed: view.signatures.find((signature) => signature.party === party.key),
       original: `/agreements/${record.id}/originals/${party.key}`,
+      docx: `/agreements/${record.id}/docx?original=${party.key}`,
     })),
     allowedEvents: events.filter((event) => event.decision.allowed).map((event) => event.type),
     maySign,

@@ -3,12 +3,13 @@ import { listParties } from '../../db/repositories/parties.repository.ts';
 import { createAgreement, createAgreementInput } from '../agreements/create-agreement.ts';
 import type { AgreementCreationLimit } from '../agreements/creation-limit.ts';
 import { downloadOriginal } from '../agreements/download-original.ts';
+import { exportDocx } from '../agreements/export-docx.ts';
 import { findAgreements } from '../agreements/find-agreements.ts';
 import { loadVisibleAgreement } from '../agreements/load-agreement.ts';
 import { previewOriginal } from '../agreements/preview-original.ts';
 import { agreementEventInput, sendAgreementEvent } from '../agreements/send-agreement-event.ts';
 import { decide } from '../auth/policy.ts';
-import { sendOriginal, sendPreview } from '../http/send-document.ts';
+import { sendDocx, sendOriginal, sendPreview } from '../http/send-document.ts';
 import { listMyNotifications, readNotification } from '../notifications/user-notifications.ts';
 import { parseBody, parseId } from '../http/parse.ts';
 import { clauseLibrary } from '../text/clause-library.ts';
@@ -133,6 +134,11 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
 
   router.get('/agreements/:id/originals/:party', async (request, response) => {
     sendOriginal(response, await downloadOriginal(deps, webUser(response), parseId(param(request, 'id')), param(request, 'party')));
+  });
+
+  router.get('/agreements/:id/docx', async (request, response) => {
+    const query = { original: request.query.original, layout: request.query.layout };
+    sendDocx(response, await exportDocx(deps, webUser(response), parseId(param(request, 'id')), query));
   });
 
   router.get('/agreements/:id/preview', async (request, response) => {

@@ -25,10 +25,19 @@ export class ApiClient {
   post = (path: string, body?: unknown) => this.request('POST', path, body);
   put = (path: string, body?: unknown) => this.request('PUT', path, body);
 
-  async request(method: string, path: string, body?: unknown, rawBody?: string): Promise<ApiResponse> {
+  /** POSTs a file as the body, as `curl --data-binary @file -H 'content-type: ...'` would. */
+  upload = (path: string, bytes: Buffer, contentType: string) => this.request('POST', path, undefined, bytes, contentType);
+
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    rawBody?: string | Buffer,
+    bodyType = 'application/json',
+  ): Promise<ApiResponse> {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined || rawBody !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined || rawBody !== undefined) headers['content-type'] = bodyType;
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers,
