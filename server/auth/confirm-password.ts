@@ -43,13 +43,18 @@ export async function confirmPassword(user: User, password: string | undefined, 
     throw new DomainError(
       'FORBIDDEN',
       `Too many wrong passwords given to confirm signing or a new token; try again in ${minutes} minute(s)`,
-      { field: 'password' },
+      { field: 'password', attemptsLeft: 0, retryInMinutes: minutes },
     );
   }
   // Only a wrong password counts: a signatory signing several originals at once is not guessing.
   if (!(await verifyPassword(password, user.passwordHash))) {
-    await attempts.penalty(key, 1);
-    throw new DomainError('FORBIDDEN', ACTIONS[action].wrong, { field: 'password' });
+    const spentNow = await attempts.penalty(key, 1);
+    // The person at the form is told how many tries remain before the confirmation locks for a while.
+    throw new DomainError('FORBIDDEN', ACTIONS[action].wrong, {
+      field: 'password',
+      attemptsLeft: Math.max(0, ATTEMPTS - spentNow.consumedPoints),
+      retryInMinutes: WINDOW_SECONDS / 60,
+    });
   }
   await attempts.delete(key);
 }

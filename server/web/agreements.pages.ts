@@ -1,22 +1,31 @@
-import { Router } from 'express';
-import { listParties } from '../../db/repositories/parties.repository.ts';
+import { Router, type Request, type Response } from 'express';
+import { findParty, listParties } from '../../db/repositories/parties.repository.ts';
+import { findUsersByEmails } from '../../db/repositories/users.repository.ts';
+import { titlesForReader } from '../agreements/agreement-titles.ts';
 import { createAgreement, createAgreementInput } from '../agreements/create-agreement.ts';
 import type { AgreementCreationLimit } from '../agreements/creation-limit.ts';
 import { downloadOriginal } from '../agreements/download-original.ts';
 import { findAgreements } from '../agreements/find-agreements.ts';
-import { loadVisibleAgreement } from '../agreements/load-agreement.ts';
+import { findAgreementRecord, loadVisibleAgreement } from '../agreements/load-agreement.ts';
 import { previewOriginal } from '../agreements/preview-original.ts';
 import { agreementEventInput, sendAgreementEvent } from '../agreements/send-agreement-event.ts';
 import { decide } from '../auth/policy.ts';
+import { DomainError, MalformedRequestError } from '../errors.ts';
+import { TechnicalError } from '../http/problem.ts';
 import { sendOriginal, sendPreview } from '../http/send-document.ts';
-import { listMyNotifications, readNotification } from '../notifications/user-notifications.ts';
+import { describeItem } from '../notifications/compose-mail.ts';
+import { listMyNotifications, readAllNotifications, readNotification } from '../notifications/user-notifications.ts';
 import { parseBody, parseId } from '../http/parse.ts';
 import { clauseLibrary } from '../text/clause-library.ts';
-import { LANGUAGES } from '../text/languages.ts';
+import { LANGUAGES, type Lang } from '../text/languages.ts';
 import { agreementPageModel, refusal } from './agreement-page.ts';
 import { registerPageModel, registerQuery } from './register-page.ts';
+import { eventFormProblem, type FormProblem } from './event-form-problem.ts';
+import { setFlash } from './flash.ts';
 import { field, formAction, integerField, param } from './forms.ts';
+import { translate } from './i18n.ts';
 import { pageLanguage, sendPage, type PageServices } from './page.ts';
+import { personName } from './person-name.ts';
 import { agreementsOfMyParty } from './waiting-for-me.ts';
 import { webUser } from './web-session.ts';
 
@@ -71,7 +80,26 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
 
   router.get('/notifications', async (request, response) => {
     const user = webUser(response);
-    const [agreements, inbox] = await Promise.all([agreementsOfMyParty(deps, user), listMyNotifications(deps, user, RECENT_NOTIFICATIONS)]);
+    const lang = await pageLanguage(deps, request, user);
+    const [agreements, inbox, party] = await Promise.all([
+      agreementsOfMyParty(deps, user),
+      listMyNotifications(deps, user, RECENT_NOTIFICATIONS),
+      findParty(deps.db, user.party),
+    ]);
+    const waiting = agreements.filter((agreement) => agreement.waitingFor.length > 0);
+    const mentionedIds = new Set(inbox.notifications.flatMap(({ agreementId }) => (agreementId === null ? [] : [agreementId])));
+    const mentioned = (await Promise.all([...mentionedIds].map((id) => findAgreementRecord(deps.db, id)))).filter(
+      (record) => record !== undefined,
+    );
+    const titles = await titlesForReader(deps.db, [...waiting.map(({ record }) => record), ...mentioned], [lang, party?.language ?? lang]);
+    const senders = new Map(
+      (
+        await findUsersByEmails(
+          deps.db,
+          inbox.notifications.flatMap(({ payload }) => (typeof payload.by === 'string' ? [payload.by] : [])),
+        )
+      ).map((sender) => [sender.email, personName(sender, lang)]),
+    );
     await sendPage(
       services,
       request,
@@ -79,14 +107,31 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
       'notifications',
       { title: 'notifications.title', section: 'notifications' },
       {
-        agreements: agreements
-          .filter((agreement) => agreement.waitingFor.length > 0)
-          .map(({ record, waitingFor }) => ({ ...record, waitingFor })),
+        agreements: waiting.map(({ record, waitingFor }) => ({ ...record, agreementTitle: titles.get(record.id), waitingFor })),
         unread: inbox.unread,
-        notifications: inbox.notifications.map((notification) => ({ ...notification, unread: notification.readAt === null })),
+        notifications: inbox.notifications.map((notification) => ({
+          ...notification,
+          unread: notification.readAt === null,
+          // One sentence, as the mail says it: the agreement's title in the reader's language and what happened.
+          line: describeItem(lang, {
+            ...notification,
+            title: notification.agreementId === null ? null : (titles.get(notification.agreementId) ?? null),
+            link: '',
+            at: notification.createdAt,
+          }),
+          by: typeof notification.payload.by === 'string' ? senders.get(notification.payload.by) : undefined,
+        })),
       },
     );
   });
+
+  router.post(
+    '/notifications/read',
+    formAction(async (_request, response) => {
+      await readAllNotifications(deps, webUser(response));
+      return { redirect: '/notifications', flash: 'flash.notificationsRead' };
+    }),
+  );
 
   router.post(
     '/notifications/:id/read',
@@ -96,40 +141,67 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
     }),
   );
 
-  router.get('/agreements/:id', async (request, response) => {
+  /** The agreement page; after a refused action, with the problem on the form that caused it. */
+  async function sendAgreementPage(request: Request, response: Response, id: number, problem?: (lang: Lang) => FormProblem) {
     const user = webUser(response);
-    const record = await loadVisibleAgreement(deps.db, parseId(param(request, 'id')), user);
+    const record = await loadVisibleAgreement(deps.db, id, user);
     const lang = await pageLanguage(deps, request, user);
     const model = await agreementPageModel(deps, record, user, lang);
+    const shown = problem?.(lang);
     await sendPage(
       services,
       request,
       response,
       'agreement',
-      { title: 'agreement.title', titleValues: { id: record.id }, section: 'agreements' },
+      { title: 'agreement.title', titleValues: { id: record.id }, section: 'agreements', status: shown?.status },
       {
         ...model,
+        problem: shown,
         createRefusal: refusal('agreement.create', decide(user, null, 'agreement.create'))[0],
       },
     );
+  }
+
+  router.get('/agreements/:id', async (request, response) => {
+    await sendAgreementPage(request, response, parseId(param(request, 'id')));
   });
 
-  router.post(
-    '/agreements/:id/events',
-    formAction(async (request, response) => {
-      const id = parseId(param(request, 'id'));
+  router.post('/agreements/:id/events', async (request, response) => {
+    const id = parseId(param(request, 'id'));
+    const expectedVersion = integerField(request, 'expectedVersion');
+    try {
       const input = parseBody(agreementEventInput, {
         type: field(request, 'type'),
-        expectedVersion: integerField(request, 'expectedVersion'),
+        expectedVersion,
         comment: field(request, 'comment').trim() || undefined,
         date: field(request, 'date') || undefined,
         password: field(request, 'password') || undefined,
         code: field(request, 'code').trim() || undefined,
       });
+      // The form asks the reason for a return: the drafters read it in the timeline and on the page.
+      if (input.type === 'REQUEST_CHANGES' && !input.comment) {
+        throw new MalformedRequestError('A return for changes says why: send "comment"', { field: 'comment' });
+      }
+      // ... and the signatory confirms having read what they sign.
+      if (input.type === 'SIGN' && field(request, 'readConfirmed') !== 'yes') {
+        throw new MalformedRequestError('Confirm that you have read the text you sign', { field: 'readConfirmed' });
+      }
       await sendAgreementEvent(deps, webUser(response), id, input);
-      return { redirect: `/agreements/${id}`, flash: `flash.event.${input.type}` };
-    }),
-  );
+      setFlash(request, response, { kind: 'ok', key: `flash.event.${input.type}` });
+      response.redirect(303, `/agreements/${id}`);
+    } catch (error) {
+      if (!answersOnTheForm(error)) throw error;
+      const values = { comment: field(request, 'comment'), date: field(request, 'date') };
+      await sendAgreementPage(request, response, id, (lang) =>
+        eventFormProblem(lang, error, {
+          agreementId: id,
+          expectedVersion,
+          values,
+          clauseName: (key) => translate(lang, `clause.${key}`, { fallback: key }),
+        }),
+      );
+    }
+  });
 
   router.get('/agreements/:id/originals/:party', async (request, response) => {
     sendOriginal(response, await downloadOriginal(deps, webUser(response), parseId(param(request, 'id')), param(request, 'party')));
@@ -140,4 +212,16 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
   });
 
   return router;
+}
+
+/**
+ * The refusals the person at the form can act on: a wrong field, a stale version, a rule of the workflow.
+ * A missing session, a broken form token, an agreement out of sight or a server fault keep the error page.
+ */
+function answersOnTheForm(error: unknown): error is DomainError {
+  return (
+    error instanceof DomainError &&
+    !(error instanceof TechnicalError) &&
+    ['MALFORMED_REQUEST', 'FORBIDDEN', 'VERSION_CONFLICT', 'INVALID_TRANSITION', 'RULE_VIOLATION'].includes(error.code)
+  );
 }
