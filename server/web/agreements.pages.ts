@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { findParty, listParties } from '../../db/repositories/parties.repository.ts';
-import { findUsersByEmails } from '../../db/repositories/users.repository.ts';
+import { findUsersByEmails, type User } from '../../db/repositories/users.repository.ts';
+import { stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import { titlesForReader } from '../agreements/agreement-titles.ts';
 import { createAgreement, createAgreementInput } from '../agreements/create-agreement.ts';
 import type { AgreementCreationLimit } from '../agreements/creation-limit.ts';
@@ -20,7 +21,7 @@ import { clauseLibrary } from '../text/clause-library.ts';
 import { LANGUAGES, type Lang } from '../text/languages.ts';
 import { agreementPageModel, refusal } from './agreement-page.ts';
 import { registerPageModel, registerQuery } from './register-page.ts';
-import { eventFormProblem, type FormProblem } from './event-form-problem.ts';
+import { createFormProblem, eventFormProblem, type FormProblem } from './event-form-problem.ts';
 import { setFlash } from './flash.ts';
 import { field, formAction, integerField, param } from './forms.ts';
 import { translate } from './i18n.ts';
@@ -30,53 +31,90 @@ import { agreementsOfMyParty } from './waiting-for-me.ts';
 import { webUser } from './web-session.ts';
 
 const RECENT_NOTIFICATIONS = 50;
+/** The kind the new-agreement form offers first: the one that needs no earlier agreement and is most often made. */
+const DEFAULT_KIND = 'cooperation-agreement';
 
 /** The agreements list, the notifications, the agreement page with its actions, and the originals. */
 export function agreementPages(services: PageServices, creationLimit: AgreementCreationLimit): Router {
   const router = Router();
   const { deps } = services;
 
-  router.get('/agreements', async (request, response) => {
+  async function continuableAgreements(user: User, lang: Lang) {
+    const records = (await agreementsOfMyParty(deps, user))
+      .map(({ record }) => record)
+      .filter((record) => stateHasTag(record.workflow, 'continuable'));
+    const party = await findParty(deps.db, user.party);
+    const titles = await titlesForReader(deps.db, records, [lang, party?.language ?? lang]);
+    return records.map((record) => ({ id: record.id, title: titles.get(record.id) }));
+  }
+
+  /** The register with the new-agreement form; after a refused creation, with the problem on the form and what was chosen kept. */
+  async function sendAgreementsPage(request: Request, response: Response, problem?: (lang: Lang) => FormProblem) {
     const user = webUser(response);
     const lang = await pageLanguage(deps, request, user);
     const query = registerQuery(request.query);
     const page = await findAgreements(deps, user, { ...query, lang });
     const create = decide(user, null, 'agreement.create');
     const parties = await listParties(deps.db);
+    const shown = problem?.(lang);
+    const chosen = shown?.values ?? {};
+    const chosenLanguages = chosen.languages?.split(',');
     await sendPage(
       services,
       request,
       response,
       'agreements',
-      { title: 'agreements.title', section: 'agreements' },
+      { title: 'agreements.title', section: 'agreements', status: shown?.status },
       {
         ...registerPageModel(query, page),
+        problem: shown,
         create: create.allowed && {
-          kinds: [...clauseLibrary().kinds.keys()],
+          // An agreement of cooperation unless chosen otherwise: a protocol needs the agreement it amends.
+          kinds: [...clauseLibrary().kinds.keys()].map((key) => ({ key, selected: key === (chosen.kind || DEFAULT_KIND) })),
+          /** What a new document may continue or amend: the party's executed agreements, by their title. */
+          bases: (await continuableAgreements(user, lang)).map((base) => ({ ...base, selected: String(base.id) === chosen.basedOn })),
           counterparties: parties
             .filter((party) => party.key !== user.party)
-            .map((party) => ({ key: party.key, name: party.names[lang].short })),
-          languages: LANGUAGES.map((code) => ({ code, checked: parties.some((party) => party.language === code) })),
+            .map((party) => ({ key: party.key, name: party.names[lang].short, selected: party.key === chosen.counterparty })),
+          languages: LANGUAGES.map((code) => ({
+            code,
+            checked: chosenLanguages ? chosenLanguages.includes(code) : parties.some((party) => party.language === code),
+          })),
         },
       },
     );
+  }
+
+  router.get('/agreements', async (request, response) => {
+    await sendAgreementsPage(request, response);
   });
 
-  router.post(
-    '/agreements',
-    formAction(async (request, response) => {
-      const languages = ([] as unknown[]).concat(request.body?.languages ?? []);
+  router.post('/agreements', async (request, response) => {
+    const languages = ([] as unknown[]).concat(request.body?.languages ?? []);
+    try {
       const input = parseBody(createAgreementInput, {
         kind: field(request, 'kind'),
         counterparty: field(request, 'counterparty') || undefined,
         title: field(request, 'title').trim() || undefined,
         languages,
+        basedOn: field(request, 'basedOn') ? integerField(request, 'basedOn') : undefined,
       });
       const user = webUser(response);
       const agreement = await creationLimit.spend(user, () => createAgreement(deps, user, input));
-      return { redirect: `/agreements/${agreement.id}`, flash: 'flash.created' };
-    }),
-  );
+      setFlash(request, response, { kind: 'ok', key: 'flash.created' });
+      response.redirect(303, `/agreements/${agreement.id}`);
+    } catch (error) {
+      if (!answersOnTheForm(error)) throw error;
+      const values = {
+        kind: field(request, 'kind'),
+        counterparty: field(request, 'counterparty'),
+        title: field(request, 'title'),
+        basedOn: field(request, 'basedOn'),
+        languages: languages.filter((lang): lang is string => typeof lang === 'string').join(','),
+      };
+      await sendAgreementsPage(request, response, (lang) => createFormProblem(lang, error, values));
+    }
+  });
 
   router.get('/notifications', async (request, response) => {
     const user = webUser(response);

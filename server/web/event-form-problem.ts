@@ -21,8 +21,10 @@ export interface FormProblem {
   readonly values: Readonly<Record<string, string>>;
 }
 
-/** The fields of the agreement's event form, by the name the server's refusals give them, and their element ids. */
+/** The fields of the event and new-agreement forms, by the name the server's refusals give them, and their element ids. */
 const FIELD_IDS: Readonly<Record<string, string>> = {
+  languages: 'create-languages',
+  basedOn: 'based-on',
   password: 'sign-password',
   code: 'sign-code',
   date: 'event-date',
@@ -114,4 +116,22 @@ export function unconfirmedLinks(
     text: `${context.clauseName(clause)} (${names.join(', ')})`,
     href: `/agreements/${context.agreementId}/text#clause-${clause}`,
   }));
+}
+
+/** Pure: how the new-agreement form shows the server's refusal, at the field it concerns. */
+export function createFormProblem(lang: Lang, error: DomainError, values: Readonly<Record<string, string>>): FormProblem {
+  const base = { status: ERROR_TABLE[error.code].status, values };
+  const problems = Array.isArray(error.extensions.problems) ? (error.extensions.problems as { field?: unknown }[]) : [];
+  const field =
+    typeof error.extensions.field === 'string'
+      ? error.extensions.field
+      : problems.map((problem) => problem.field).find((name) => typeof name === 'string');
+  const message = {
+    languages: 'formProblem.languages',
+    basedOn: 'formProblem.basedOn',
+    title: 'formProblem.title',
+    kind: 'formProblem.kind',
+  }[String(field)];
+  if (message) return { ...base, ...atField(String(field), translate(lang, message)) };
+  return { ...base, fields: {}, summary: [{ text: translate(lang, `error.${error.code}`), links: [] }] };
 }

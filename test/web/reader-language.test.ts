@@ -3,6 +3,7 @@ import type { Lang } from '../../server/text/languages.ts';
 import { messageCatalogs } from '../../server/web/i18n.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
+import { carryToFirstSignature, WALK_COMMENTS } from './demo-walk.ts';
 import { WebClient } from './web-client.ts';
 
 /**
@@ -69,33 +70,11 @@ describe('web: pages for people, every word in the reader\u2019s language', func
     { email: 'legal@sverdlovsk.example', lang: 'ru' as const },
     { email: 'signatory@gyeonggi.example', lang: 'ko' as const },
   ];
-  const RUSSIAN_COMMENT = 'Прошу проверить; особенно статью о финансировании';
-  const KOREAN_COMMENT = '재정 조항을 다시 검토해 주십시오';
+  const { ru: RUSSIAN_COMMENT, ko: KOREAN_COMMENT } = WALK_COMMENTS;
 
   before(async () => {
     server = await startTestServer();
-    // Agreement 2 carried to one signature, with a comment in each party's language and a return for changes.
-    const clients = new Map<string, ApiClient>();
-    const as = async (email: string) => {
-      if (!clients.has(email)) clients.set(email, await ApiClient.signIn(server.baseUrl, email));
-      return clients.get(email)!;
-    };
-    let version = (await (await as('legal@sverdlovsk.example')).get('/api/agreements/2')).body.version as number;
-    const steps: [string, string, Record<string, string>?][] = [
-      ['legal@sverdlovsk.example', 'SUBMIT', { comment: RUSSIAN_COMMENT }],
-      ['legal@gyeonggi.example', 'REQUEST_CHANGES', { comment: KOREAN_COMMENT }],
-      ['legal@sverdlovsk.example', 'SUBMIT'],
-      ['legal@sverdlovsk.example', 'APPROVE'],
-      ['legal@gyeonggi.example', 'APPROVE'],
-      ['official@sverdlovsk.example', 'APPROVE'],
-      ['official@gyeonggi.example', 'APPROVE'],
-      ['signatory@sverdlovsk.example', 'SIGN', { password: DEMO_PASSWORD }],
-    ];
-    for (const [email, type, more] of steps) {
-      const response = await (await as(email)).post('/api/agreements/2/events', { type, expectedVersion: version, ...more });
-      expect(response.status, `${email} ${type}: ${JSON.stringify(response.body)}`).to.equal(200);
-      version = response.body.version;
-    }
+    await carryToFirstSignature(server.baseUrl);
   });
   after(() => server?.close());
 
@@ -242,6 +221,36 @@ describe('web: pages for people, every word in the reader\u2019s language', func
     expect(html).to.match(/<button type="button" class="button button--primary" disabled aria-describedby="unconfirmed-note">/);
     expect(html).to.not.include('name="type" value="SUBMIT"');
     expect(html).to.include(`href="/agreements/${created.body.id}/text#clause-${clause.key}"`);
+  });
+
+  it('when the new-agreement form is refused, then it answers on the same page at the field and keeps what was chosen', async () => {
+    const client = await WebClient.signedIn(server.baseUrl, 'legal@gyeonggi.example');
+    const page = (await client.get('/agreements')).html;
+    expect(page).to.include('<option value="cooperation-agreement" selected>');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    const before = await server.db('agreements').count({ count: '*' });
+    const noBase = await client.postForm(
+      '/agreements',
+      { kind: 'amendment', counterparty: 'sverdlovsk', title: '개정 의정서', languages: 'ko' },
+      token,
+    );
+    // One language only, and no agreement to amend: the first problem the server finds is named at its field.
+    expect(noBase.status).to.equal(400);
+    expect(noBase.html).to.include('<p id="languages-error" class="field-error">').and.include('<option value="amendment" selected>');
+    expect(noBase.html).to.include('value="개정 의정서"');
+    const body = new URLSearchParams({ kind: 'amendment', counterparty: 'sverdlovsk', _csrf: token });
+    body.append('languages', 'ru');
+    body.append('languages', 'ko');
+    const amendment = await client.send('/agreements', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(amendment.status).to.equal(422);
+    expect(amendment.html).to.include(
+      `<p id="based-on-error" class="field-error">${messageCatalogs().get('ko')!.get('formProblem.basedOn')}</p>`,
+    );
+    expect(await server.db('agreements').count({ count: '*' })).to.deep.equal(before);
   });
 });
 
