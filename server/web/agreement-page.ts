@@ -56,6 +56,13 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
       return forward.length > 0 ? [{ party, role, events: forward }] : [];
     }),
   );
+  const timeline = timelineFor(audit, {
+    lang,
+    users: people,
+    partyName,
+    languageOf: (person) => person.locale ?? partyLanguage(person.party),
+  });
+  const lastMove = timeline.find((entry) => entry.from !== entry.to);
   return {
     agreement: view,
     /** In the reader's language, from the text's title clause. */
@@ -94,12 +101,9 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
       view.parity.length > 0
         ? events.filter((event) => event.decision.allowed && PARITY_GATED.has(event.type)).map((event) => event.type)
         : [],
-    timeline: timelineFor(audit, {
-      lang,
-      users: people,
-      partyName,
-      languageOf: (person) => person.locale ?? partyLanguage(person.party),
-    }),
+    timeline,
+    /** Why the text is back in drafting, when the last move was a return for changes: the drafters read the reason first. */
+    returned: record.state === 'drafting' && lastMove?.event === 'REQUEST_CHANGES' ? lastMove : undefined,
   };
 }
 

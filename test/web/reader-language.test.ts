@@ -252,6 +252,27 @@ describe('web: pages for people, every word in the reader\u2019s language', func
     );
     expect(await server.db('agreements').count({ count: '*' })).to.deep.equal(before);
   });
+
+  it('when the other party returns the text for changes, then the drafters read who returned it and why at the top of the page', async () => {
+    const legal = await ApiClient.signIn(server.baseUrl, 'legal@sverdlovsk.example');
+    const created = await legal.post('/api/agreements', { kind: 'memorandum' });
+    const submitted = await legal.post(`/api/agreements/${created.body.id}/events`, {
+      type: 'SUBMIT',
+      expectedVersion: created.body.version,
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).to.equal(200);
+    const korean = await ApiClient.signIn(server.baseUrl, 'legal@gyeonggi.example');
+    const returned = await korean.post(`/api/agreements/${created.body.id}/events`, {
+      type: 'REQUEST_CHANGES',
+      expectedVersion: submitted.body.version,
+      comment: WALK_COMMENTS.ko,
+    });
+    expect(returned.status).to.equal(200);
+    const html = (await (await WebClient.signedIn(server.baseUrl, 'legal@sverdlovsk.example')).get(`/agreements/${created.body.id}`)).html;
+    const standing = html.slice(html.indexOf('id="status-heading"'), html.indexOf('id="actions-heading"'));
+    expect(visibleText(standing)).to.include('Ким Чжи Вон (Кёнгидо) возвращает текст на доработку:');
+    expect(standing).to.include(`<blockquote class="timeline__comment" lang="ko"><p>${WALK_COMMENTS.ko}</p></blockquote>`);
+  });
 });
 
 /** The verify form as a browser posts it: multipart, the file and the form's CSRF token. */
