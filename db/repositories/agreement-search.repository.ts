@@ -81,6 +81,21 @@ export async function replaceSearchIndex(
   if (titles.length > 0) await db('agreement_titles').insert(titles);
 }
 
+/** The titles the index holds for these agreements, by agreement id and language (no entry: not indexed yet). */
+export async function findAgreementTitles(db: Queryable, agreementIds: readonly number[]): Promise<Map<number, Map<string, string>>> {
+  const titles = new Map<number, Map<string, string>>();
+  if (agreementIds.length === 0) return titles;
+  const rows: { agreement_id: number; lang: string; title: string }[] = await db('agreement_titles')
+    .whereIn('agreement_id', [...new Set(agreementIds)])
+    .select('agreement_id', 'lang', 'title');
+  for (const row of rows) {
+    const id = Number(row.agreement_id);
+    if (!titles.has(id)) titles.set(id, new Map());
+    titles.get(id)!.set(row.lang, row.title);
+  }
+  return titles;
+}
+
 /** Up to `limit` agreements that have nothing in the index yet, oldest first (written before the index existed). */
 export async function listUnindexedAgreements(db: Queryable, limit: number): Promise<number[]> {
   return db('agreements')

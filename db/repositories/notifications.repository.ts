@@ -85,6 +85,11 @@ export async function markNotificationRead(db: Queryable, userId: number, id: nu
   return row && toNotification(row);
 }
 
+/** Marks every unread notification of the user read at `at`; how many were unread. */
+export async function markAllNotificationsRead(db: Queryable, userId: number, at: string): Promise<number> {
+  return db('notifications').where({ user_id: userId }).whereNull('read_at').update({ read_at: at });
+}
+
 /** The ids of the users of the agreement's parties, optionally only those in the given roles. */
 export async function findAgreementUserIds(db: Queryable, agreementId: number, roles?: readonly Role[]): Promise<number[]> {
   const query = db('users')

@@ -78,6 +78,12 @@ export async function findUserById(db: Queryable, id: number): Promise<User | un
   return row && toUser(row);
 }
 
+/** The users with these e-mail addresses (the audit names people by them); an unknown address is left out. */
+export async function findUsersByEmails(db: Queryable, emails: readonly string[]): Promise<User[]> {
+  const wanted = [...new Set(emails.map((email) => email.toLowerCase()))];
+  return wanted.length === 0 ? [] : (await db<UserRow>('users').whereIn('email', wanted)).map(toUser);
+}
+
 /** The party's users in a role, e.g. its signatory. */
 export async function findUsersByRole(db: Queryable, party: string, role: Role): Promise<User[]> {
   return (await db<UserRow>('users').where({ party_key: party, role }).orderBy('id')).map(toUser);

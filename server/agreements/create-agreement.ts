@@ -52,9 +52,11 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
   if (base && !stateHasTag(base.workflow, 'continuable')) {
     throw new RuleViolationError(
       `Agreement ${base.id} is ${base.state}; only an executed agreement, or one in force, can be continued or amended`,
+      { field: 'basedOn' },
     );
   }
-  if (kind.kind === 'amendment' && !base) throw new RuleViolationError('An amendment names the agreement it amends: basedOn');
+  if (kind.kind === 'amendment' && !base)
+    throw new RuleViolationError('An amendment names the agreement it amends: basedOn', { field: 'basedOn' });
   const parties = await chooseParties(deps, user, base?.parties, input.counterparty);
   const languages = chooseLanguages(input.languages, parties);
   const baseText = base && (await loadText(deps.db, base)).text;

@@ -166,7 +166,7 @@ function signingTerms(variables: AgreementVariables): SigningTerms {
 }
 
 /** Events that commit the parties to the text: refused while any translation is not confirmed. */
-const PARITY_GATED = new Set<AgreementEventType>(['SUBMIT', 'APPROVE', 'SIGN']);
+export const PARITY_GATED: ReadonlySet<AgreementEventType> = new Set<AgreementEventType>(['SUBMIT', 'APPROVE', 'SIGN']);
 
 function assertTranslationParity(text: AgreementText, languages: readonly Lang[], type: AgreementEventType): void {
   const problems = parityProblems(text, languages);

@@ -63,19 +63,26 @@ export async function confirmPassword(
   const key = String(user.id);
   // The attempt takes its point before the password is checked (one atomic upsert), so guesses sent
   // at once to several processes cannot outrun the count; a right password clears it.
+  let attempt: RateLimiterRes;
   try {
-    await attempts.consume(key);
+    attempt = await attempts.consume(key);
   } catch (refusal) {
     if (!(refusal instanceof RateLimiterRes)) throw refusal;
     const minutes = Math.max(1, Math.ceil(refusal.msBeforeNext / 60_000));
     throw new DomainError(
       'FORBIDDEN',
       `Too many wrong passwords given to confirm signing or a new token; try again in ${minutes} minute(s)`,
-      { field: 'password' },
+      { field: 'password', attemptsLeft: 0, retryInMinutes: minutes },
     );
   }
-  if (!(await verifyPassword(password, user.passwordHash)))
-    throw new DomainError('FORBIDDEN', ACTIONS[action].wrong, { field: 'password' });
+  if (!(await verifyPassword(password, user.passwordHash))) {
+    // The person at the form is told how many tries remain before the confirmation locks for a while.
+    throw new DomainError('FORBIDDEN', ACTIONS[action].wrong, {
+      field: 'password',
+      attemptsLeft: attempt.remainingPoints,
+      retryInMinutes: WINDOW_SECONDS / 60,
+    });
+  }
   await attempts.delete(key);
 }
 

@@ -1,6 +1,7 @@
 import {
   countUnreadNotifications,
   listNotificationsOfUser,
+  markAllNotificationsRead,
   markNotificationRead,
   type Notification,
 } from '../../db/repositories/notifications.repository.ts';
@@ -44,4 +45,9 @@ export async function readNotification(deps: UseCaseDeps, user: User, id: number
   const notification = await markNotificationRead(deps.db, user.id, id, deps.now().toISOString());
   if (!notification) throw new NotFoundError(`You have no notification ${id}`);
   return toView(notification);
+}
+
+/** Marks all of the user's notifications read at once; how many were unread. */
+export async function readAllNotifications(deps: UseCaseDeps, user: User): Promise<number> {
+  return markAllNotificationsRead(deps.db, user.id, deps.now().toISOString());
 }

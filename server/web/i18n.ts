@@ -46,6 +46,12 @@ export function formatDateTime(lang: Lang, iso: string): string {
   return `${new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
 }
 
+/** "28 нояб. 2026 г." / "2026. 11. 28." / "28 Nov 2026": a calendar day (YYYY-MM-DD), whatever the time zone. */
+export function formatDate(lang: Lang, isoDay: string): string {
+  const day = new Date(`${isoDay}T00:00:00Z`);
+  return Number.isNaN(day.getTime()) ? isoDay : new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeZone: 'UTC' }).format(day);
+}
+
 export function formatNumber(lang: Lang, value: number): string {
   return new Intl.NumberFormat(LOCALE[lang]).format(value);
 }

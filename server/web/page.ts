@@ -6,6 +6,7 @@ import { decide } from '../auth/policy.ts';
 import { isLang, type Lang } from '../text/languages.ts';
 import { takeFlash } from './flash.ts';
 import { languageFromHeader, translate } from './i18n.ts';
+import { personName } from './person-name.ts';
 import { renderPage, type PageFrame } from './view-engine.ts';
 import { agreementsOfMyParty } from './waiting-for-me.ts';
 
@@ -55,7 +56,7 @@ export async function sendPage(
     ...(user && {
       user: {
         email: user.email,
-        displayName: user.displayName,
+        displayName: personName(user, lang),
         partyName: party?.names[lang].short ?? user.party,
         role: user.role,
         isAdmin: decide(user, null, 'users.manage').allowed,

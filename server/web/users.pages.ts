@@ -13,7 +13,8 @@ import { MalformedRequestError } from '../errors.ts';
 import { parseBody, parseQueryInteger } from '../http/parse.ts';
 import { LANGUAGES } from '../text/languages.ts';
 import { field, formAction, param } from './forms.ts';
-import { sendPage, type PageServices } from './page.ts';
+import { pageLanguage, sendPage, type PageServices } from './page.ts';
+import { personName } from './person-name.ts';
 import { webUser } from './web-session.ts';
 
 /** The party administrator's page: the party's users, a new user, a role changed, a password reset. */
@@ -24,6 +25,7 @@ export function usersPages(services: PageServices): Router {
   router.get('/users', async (request, response) => {
     const user = webUser(response);
     const users = await listPartyUsers(deps, user);
+    const lang = await pageLanguage(deps, request, user);
     const enrolled = await enrolledAmong(
       deps.db,
       users.map(({ id }) => id),
@@ -35,16 +37,16 @@ export function usersPages(services: PageServices): Router {
       'users',
       { title: 'users.title', section: 'users' },
       {
-        users: users.map(({ id, email, displayName, role, sso, disabledAt }) => ({
-          id,
-          email,
-          displayName,
-          role,
-          sso: sso !== null,
-          disabled: disabledAt !== null,
-          self: id === user.id,
-          secondFactor: enrolled.has(id),
-          roles: ROLES.map((code) => ({ code, selected: code === role })),
+        users: users.map((listed) => ({
+          id: listed.id,
+          email: listed.email,
+          displayName: personName(listed, lang),
+          role: listed.role,
+          sso: listed.sso !== null,
+          disabled: listed.disabledAt !== null,
+          self: listed.id === user.id,
+          secondFactor: enrolled.has(listed.id),
+          roles: ROLES.map((code) => ({ code, selected: code === listed.role })),
         })),
         roles: ROLES,
         languages: LANGUAGES,

@@ -1,8 +1,10 @@
 import { Router, type RequestHandler } from 'express';
 import multer from 'multer';
+import { listParties } from '../../db/repositories/parties.repository.ts';
+import { titleForReader } from '../agreements/agreement-titles.ts';
 import { verifyDocument } from '../agreements/verify-document.ts';
 import { MalformedRequestError } from '../errors.ts';
-import { sendPage, type PageServices } from './page.ts';
+import { pageLanguage, sendPage, type PageServices } from './page.ts';
 import { webUser } from './web-session.ts';
 
 /** As large as the API accepts (30 MB): any agreement with its signatures. */
@@ -28,14 +30,33 @@ export function verifyPages(services: PageServices): Router {
   router.post('/verify', async (request, response) => {
     const file = request.file;
     if (!file || file.size === 0) throw new MalformedRequestError('Choose the PDF to verify');
-    const result = await verifyDocument(services.deps, webUser(response), file.buffer);
+    const user = webUser(response);
+    const result = await verifyDocument(services.deps, user, file.buffer);
+    const lang = await pageLanguage(services.deps, request, user);
+    // The verification names parties by key and the agreement by its stored name: the page names both as the reader reads them.
+    const parties = await listParties(services.deps.db);
+    const partyName = (key: string | null | undefined) =>
+      key ? (parties.find((party) => party.key === key)?.names[lang].short ?? key) : undefined;
+    const known = result.knownOriginal;
+    const readerLanguage = parties.find((party) => party.key === user.party)?.language ?? lang;
     await sendPage(
       services,
       request,
       response,
       'verify',
       { title: 'verify.title', section: 'verify' },
-      { result, filename: file.originalname },
+      {
+        result: {
+          ...result,
+          knownOriginal: known && {
+            ...known,
+            title: await titleForReader(services.deps.db, { id: known.agreementId, title: known.title }, [lang, readerLanguage]),
+            partyName: partyName(known.original),
+          },
+          signatures: result.signatures.map((signature) => ({ ...signature, partyName: partyName(signature.party) })),
+        },
+        filename: file.originalname,
+      },
     );
   });
 

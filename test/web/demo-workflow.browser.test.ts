@@ -35,7 +35,10 @@ describe('web: the agreement of cooperation from draft to signed originals, in R
   async function sendEvent(email: string, type: string, expectedState: string) {
     const user = await as(email);
     await user.goto(`/agreements/${COOPERATION}`);
-    if (type === 'SIGN') await user.page.fill('#sign-password', DEMO_PASSWORD);
+    if (type === 'SIGN') {
+      await user.page.check('#sign-read');
+      await user.page.fill('#sign-password', DEMO_PASSWORD);
+    }
     await user.submit(`button[name="type"][value="${type}"]`);
     expect(await user.page.locator('.notice--ok').count(), `${type} by ${email}: ${await user.page.locator('main').innerText()}`).to.equal(
       1,
@@ -136,8 +139,11 @@ describe('web: the agreement of cooperation from draft to signed originals, in R
 
     const signatory = await as('signatory@gyeonggi.example');
     await signatory.goto(`/agreements/${COOPERATION}`);
-    expect(await signatory.page.locator('.refusals li').count()).to.be.greaterThan(0);
-    await signatory.page.locator('.refusals summary').click();
+    // In signing only the signatories may act: no refused action is worth explaining, and the page says what is signed.
+    expect(await signatory.page.locator('.refusals').count()).to.equal(0);
+    expect(await signatory.page.locator('#signing-what').innerText()).to.contain(
+      await signatory.page.locator('.agreement-title').innerText(),
+    );
     await screenshot(signatory, 'agreement-before-signing');
 
     await sendEvent('signatory@sverdlovsk.example', 'SIGN', 'signing');

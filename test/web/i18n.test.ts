@@ -41,6 +41,16 @@ const DATA_KEYS = [
   ...[...clauseLibrary().clauses.keys()].map((clause) => `clause.${clause}`),
   ...Object.keys(ERROR_TABLE).map((code) => `error.${code}`),
   ...['event', 'text-edit', 'comment-write'].flatMap((group) => [`refusal.${group}.forbidden`, `refusal.${group}.not-now`]),
+  // The agreement's standing and the timeline's sentences (server/web/agreement-status.ts, timeline.ts).
+  ...['review', 'approval', 'signing'].map((stage) => `standing.progress.${stage}`),
+  ...['executed', 'in-force', 'expired', 'terminated'].map((stage) => `standing.completed.${stage}`),
+  ...['signed', 'inForceSince', 'expiresOn', 'noticeDeadlineOn', 'terminatesOn'].map((date) => `standing.date.${date}`),
+  ...['waitingFor', 'waitingForYou', 'dueOn', 'noticeBy'].map((line) => `standing.${line}`),
+  ...['create', 'edit', 'confirm', 'add-clause', 'remove-clause', 'reorder', 'variables', 'accepted'].map((op) => `timeline.change.${op}`),
+  ...['reviewDueOn', 'approvalDueOn', 'signingDueOn'].map((deadline) => `timeline.deadline.${deadline}`),
+  ...['scheduler', 'textFrozen', 'approvedText', 'approvalsCleared', 'continues', 'due', 'deadlineSet', 'deadlineCleared'].map(
+    (fact) => `timeline.${fact}`,
+  ),
 ];
 
 describe('web: the interface in Russian, Korean and English', () => {

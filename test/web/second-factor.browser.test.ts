@@ -56,6 +56,7 @@ describe('a second factor in the browser: the Sverdlovsk signatory enrols and si
     // The next time step: the code the enrolment was confirmed with is spent.
     server.clock.set(new Date(server.clock.now().getTime() + 30_000));
     await signatory.goto(`/agreements/${COOPERATION}`);
+    await signatory.page.check('#sign-read');
     await signatory.page.fill('#sign-password', DEMO_PASSWORD);
     await signatory.page.fill('#sign-code', code());
     await signatory.submit('button[name="type"][value="SIGN"]');

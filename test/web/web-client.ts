@@ -40,6 +40,14 @@ export class WebClient {
     return this.send(pathname, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   }
 
+  /** A file the session may download (an original), as bytes. */
+  async download(pathname: string): Promise<Buffer> {
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const response = await fetch(`${this.baseUrl}${pathname}`, { redirect: 'manual', headers: { cookie } });
+    if (response.status !== 200) throw new Error(`${pathname}: ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
   /** Any request, with the session's cookies (for headers a browser would send, such as Referer). */
   async send(pathname: string, init: RequestInit): Promise<WebResponse> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');

@@ -1,0 +1,82 @@
+import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
+import type { AgreementEventType, Role } from '../../workflows/agreement/agreement.events.ts';
+import type { agreementView } from '../agreements/agreement-view.ts';
+import type { Lang } from '../text/languages.ts';
+import { formatDate, translate } from './i18n.ts';
+
+type View = Awaited<ReturnType<typeof agreementView>>;
+
+/** Whose turn it is: a role of a party that may move the agreement forward now. */
+export interface Turn {
+  readonly party: string;
+  readonly role: Role;
+  readonly events: readonly AgreementEventType[];
+}
+
+export interface AgreementStatus {
+  /** "1 of 2 signed", while the stage counts the parties' steps. */
+  readonly progress?: string;
+  /** "Waiting for Gyeonggi Province: signatory"; "you" when it is the reader's party and role. */
+  readonly waiting: readonly string[];
+  /** The next date that binds someone: the stage's due date, or the last day for a notice. */
+  readonly deadline?: string;
+  /** After execution: the banner with the dates that bind. */
+  readonly completed?: { readonly heading: string; readonly dates: readonly { readonly label: string; readonly date: string }[] };
+}
+
+/** The stages whose steps each party takes once, and which of the view's lists records them. */
+const COUNTED_STAGES = {
+  review: (view: View) => view.approvals.review.length,
+  approval: (view: View) => view.approvals.approval.length,
+  signing: (view: View) => view.signatures.length,
+} as const;
+
+const DUE_DATE_OF_STAGE = { review: 'reviewDueOn', approval: 'approvalDueOn', signing: 'signingDueOn' } as const;
+
+const COMPLETED_STAGES = new Set(['executed', 'in-force', 'expired', 'terminated']);
+
+/** Pure: the answers to "where is it, whom do we wait for, until when", in the reader's language. */
+export function agreementStatus(
+  lang: Lang,
+  input: {
+    readonly record: AgreementRecord;
+    readonly view: View;
+    readonly waitingFor: readonly Turn[];
+    readonly partyName: (key: string) => string;
+    readonly reader: { readonly party: string; readonly role: Role };
+  },
+): AgreementStatus {
+  const { record, view } = input;
+  const t = (key: string, values?: Record<string, unknown>) => translate(lang, key, values);
+  const counted = record.state in COUNTED_STAGES ? COUNTED_STAGES[record.state as keyof typeof COUNTED_STAGES] : undefined;
+  const progress = counted && t(`standing.progress.${record.state}`, { done: counted(view), total: record.parties.length });
+  const waiting = input.waitingFor.map((turn) =>
+    turn.party === input.reader.party && turn.role === input.reader.role
+      ? t('standing.waitingForYou', { action: t(`waiting.${turn.events[0]}`) })
+      : t('standing.waitingFor', { party: input.partyName(turn.party), role: t(`role.${turn.role}`) }),
+  );
+  const dueColumn = record.state in DUE_DATE_OF_STAGE ? DUE_DATE_OF_STAGE[record.state as keyof typeof DUE_DATE_OF_STAGE] : undefined;
+  const due = dueColumn ? record.dates[dueColumn] : record.state === 'in-force' ? record.dates.noticeDeadlineOn : null;
+  const deadline = due ? t(dueColumn ? 'standing.dueOn' : 'standing.noticeBy', { date: formatDate(lang, due) }) : undefined;
+  const completed = COMPLETED_STAGES.has(record.state)
+    ? {
+        heading: t(`standing.completed.${record.state}`),
+        dates: (
+          [
+            [
+              'standing.date.signed',
+              view.signatures
+                .map((signature) => signature.signedAt.slice(0, 10))
+                .sort()
+                .at(-1),
+            ],
+            ['standing.date.inForceSince', view.lifecycle.inForceSince],
+            ['standing.date.expiresOn', record.dates.expiresOn],
+            ['standing.date.noticeDeadlineOn', record.dates.noticeDeadlineOn],
+            ['standing.date.terminatesOn', record.dates.terminatesOn],
+          ] as const
+        ).flatMap(([label, date]) => (date ? [{ label: t(label), date: formatDate(lang, date) }] : [])),
+      }
+    : undefined;
+  return { progress, waiting, deadline, completed };
+}
