@@ -117,7 +117,8 @@ describe(`single sign-on through each party's OpenID provider (${TEST_DATABASE_K
     const user = (await findUserByEmail(server.db, 'official@gyeonggi.example'))!;
     const list = await browser.get('/agreements');
     expect(list.status).to.equal(200);
-    expect(list.html).to.contain(user.displayName);
+    // Named on the Korean page in Korean script, from the user's profile.
+    expect(list.html).to.contain(user.profile.name.ko);
     expect(user).to.deep.include({ role: 'official', party: 'gyeonggi', sso: { issuer: gyeonggi.issuer, subject: 'kim' } });
     const session = await server.db('access_tokens').where({ user_id: user.id, kind: 'web-session' }).first();
     expect(session, 'a web session row').to.exist;
