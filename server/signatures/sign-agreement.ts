@@ -37,7 +37,7 @@ export async function signAgreement(deps: UseCaseDeps, record: AgreementRecord, 
   const revisions = [];
   for (const original of record.parties) {
     const latest = await latestOriginal(deps.db, record.id, original);
-    const options = await signatureRevisionOptions(deps.db, user, credential.certificatePem, signingTime, latest);
+    const options = await signatureRevisionOptions(deps.db, user, signingTime, latest);
     const pdf = await addSignature(latest.pdf, { ...options, signer });
     revisions.push(nextRevision(latest, pdf, at));
   }

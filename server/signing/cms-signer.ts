@@ -7,7 +7,7 @@ import { addSignatureTimestamp } from './timestamp.ts';
 
 /**
  * The CMS (RFC 5652) signature inside a PAdES baseline B-B PDF signature (ETSI EN 319 142-1,
- * /SubFilter /ETSI.CAdES.detached). @signpdf/signpdf hands `sign` the bytes covered by /ByteRange and puts
+ * /SubFilter /ETSI.CAdES.detached). sign-pdf.ts hands `sign` the bytes covered by /ByteRange and puts
  * the returned DER SignedData into /Contents.
  *
  * Signed attributes: content-type, message-digest and ESS signing-certificate-v2 (RFC 5035), which binds
@@ -67,6 +67,8 @@ export class PadesCmsSigner extends Signer {
     );
     // With signed attributes present, pkijs signs their DER (re-tagged as SET) and ignores the content itself.
     await signedData.sign(this.privateKey, 0, 'SHA-256', undefined, cryptoEngine);
+    // pkijs leaves the parameters out; RFC 4055 wants NULL for sha256WithRSAEncryption (the field is not signed).
+    signedData.signerInfos[0]!.signatureAlgorithm = signatureAlgorithmFor(certificate);
     const cms = contentInfoDer(signedData);
     return this.timestampAuthorityUrl ? addSignatureTimestamp(cms, this.timestampAuthorityUrl) : cms;
   }
@@ -108,12 +110,9 @@ export function assembleSignedData(
     attributes,
   );
   const signerInfo = signedData.signerInfos[0]!;
-  const keyAlgorithm = certificate.subjectPublicKeyInfo.algorithm.algorithmId;
-  const signatureAlgorithm = SIGNATURE_ALGORITHMS[keyAlgorithm];
-  if (!signatureAlgorithm) throw new Error(`no signature algorithm for keys of type ${keyAlgorithm}`);
   signerInfo.digestAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256, algorithmParams: new asn1js.Null() });
   signedData.digestAlgorithms = [signerInfo.digestAlgorithm];
-  signerInfo.signatureAlgorithm = signatureAlgorithm();
+  signerInfo.signatureAlgorithm = signatureAlgorithmFor(certificate);
   signerInfo.signature = new asn1js.OctetString({ valueHex: toArrayBuffer(signatureValue) });
   return contentInfoDer(signedData);
 }
@@ -124,6 +123,14 @@ const SIGNATURE_ALGORITHMS: Record<string, () => pkijs.AlgorithmIdentifier> = {
   // id-ecPublicKey: ecdsa-with-SHA256, parameters absent (RFC 5758).
   '1.2.840.10045.2.1': () => new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.10045.4.3.2' }),
 };
+
+/** The SHA-256 signature algorithm for the certificate's key, with the parameters its RFC prescribes. */
+function signatureAlgorithmFor(certificate: pkijs.Certificate): pkijs.AlgorithmIdentifier {
+  const keyAlgorithm = certificate.subjectPublicKeyInfo.algorithm.algorithmId;
+  const signatureAlgorithm = SIGNATURE_ALGORITHMS[keyAlgorithm];
+  if (!signatureAlgorithm) throw new Error(`no signature algorithm for keys of type ${keyAlgorithm}`);
+  return signatureAlgorithm();
+}
 
 function unsignedSignedData(
   certificate: pkijs.Certificate,

@@ -104,8 +104,9 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
       expect(reply.body).to.have.all.keys('sha256', 'knownOriginal', 'signatures', 'appendedAfterLastSignature', 'revisions', 'valid');
       expect(reply.body.revisions.map(({ signedBy, problems }: any) => [signedBy, problems])).to.deep.equal([
         [null, []],
-        ['Signature1', []],
-        ['Signature2', []],
+        // Each original holds both fields, its own party's (Signature1) first; Sverdlovsk signs first.
+        [party === 'sverdlovsk' ? 'Signature1' : 'Signature2', []],
+        [party === 'sverdlovsk' ? 'Signature2' : 'Signature1', []],
       ]);
       expect(reply.body).to.include({ valid: true, appendedAfterLastSignature: false });
       expect(reply.body.knownOriginal).to.deep.equal({
