@@ -39,7 +39,7 @@ export interface PadesCmsSignerOptions {
   /** RSASSA-PKCS1-v1_5 key of the certificate (see pki.ts importPrivateKey). */
   privateKey: CryptoKey;
   /** An RFC 3161 time-stamping authority: when given, the signature is timestamped (PAdES B-T). */
-  timestampAuthorityUrl?: string;
+  timestampAuthority?: { readonly url: string; readonly fetch: typeof fetch };
 }
 
 /** Produces detached CMS SignedData (SHA-256, RSA) over the bytes signpdf passes in; same inputs give the same bytes (without a timestamp). */
@@ -47,14 +47,14 @@ export class PadesCmsSigner extends Signer {
   private readonly certificateDer: Buffer;
   private readonly chainDers: Buffer[];
   private readonly privateKey: CryptoKey;
-  private readonly timestampAuthorityUrl: string | undefined;
+  private readonly timestampAuthority: PadesCmsSignerOptions['timestampAuthority'];
 
   constructor(options: PadesCmsSignerOptions) {
     super();
     this.certificateDer = new X509Certificate(options.certificatePem).raw;
     this.chainDers = options.chainPems.map((pem) => new X509Certificate(pem).raw);
     this.privateKey = options.privateKey;
-    this.timestampAuthorityUrl = options.timestampAuthorityUrl;
+    this.timestampAuthority = options.timestampAuthority;
   }
 
   /** Signs `signedBytes` (the PDF without its /Contents value) and returns the DER ContentInfo; signpdf's signingTime argument is unused. */
@@ -70,7 +70,7 @@ export class PadesCmsSigner extends Signer {
     // pkijs leaves the parameters out; RFC 4055 wants NULL for sha256WithRSAEncryption (the field is not signed).
     signedData.signerInfos[0]!.signatureAlgorithm = signatureAlgorithmFor(certificate);
     const cms = contentInfoDer(signedData);
-    return this.timestampAuthorityUrl ? addSignatureTimestamp(cms, this.timestampAuthorityUrl) : cms;
+    return this.timestampAuthority ? addSignatureTimestamp(cms, this.timestampAuthority.url, this.timestampAuthority.fetch) : cms;
   }
 }
 
@@ -163,7 +163,7 @@ function contentInfoDer(signedData: pkijs.SignedData): Buffer {
  * IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber }
  * pkijs has no class for it. The issuerSerial is optional, but EU DSS warns when it is missing.
  */
-async function signingCertificateV2(certificate: pkijs.Certificate, certificateDer: Buffer): Promise<asn1js.Sequence> {
+export async function signingCertificateV2(certificate: pkijs.Certificate, certificateDer: Buffer): Promise<asn1js.Sequence> {
   const directoryName = new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 4 }, value: [certificate.issuer.toSchema()] });
   const issuerSerial = new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [directoryName] }), certificate.serialNumber] });
   const essCertIdV2 = new asn1js.Sequence({
@@ -177,7 +177,7 @@ async function signingCertificateV2(certificate: pkijs.Certificate, certificateD
  * insertion order, and verifiers that re-encode the attributes before checking the signature (NSS) reject
  * any other order.
  */
-function inDerSetOrder(attributes: pkijs.Attribute[]): pkijs.Attribute[] {
+export function inDerSetOrder(attributes: pkijs.Attribute[]): pkijs.Attribute[] {
   return attributes
     .map((attribute) => ({ attribute, der: Buffer.from(attribute.toSchema().toBER(false)) }))
     .sort((a, b) => Buffer.compare(a.der, b.der))

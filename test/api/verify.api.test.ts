@@ -127,6 +127,9 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
         'signer',
         'party',
         'signingTime',
+        'timestamp',
+        'validatedAt',
+        'validatedAtSource',
         'intact',
         'trusted',
         'chain',
@@ -134,10 +137,13 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
         'byteRange',
         'coversWholeFile',
         'problems',
+        'warnings',
       );
       expect(first.signer).to.include({ name: 'Андрей Соболев', email: 'signatory@sverdlovsk.example' });
       expect(first.chain).to.deep.equal([first.signer.subject, first.signer.issuer]);
       expect(first.problems).to.deep.equal([]);
+      expect(first.warnings).to.deep.equal([]);
+      expect(first).to.include({ validatedAtSource: 'signature-timestamp', validatedAt: first.timestamp.time });
       expect(Date.parse(first.signingTime)).to.be.closeTo(Date.now(), 10 * 60_000);
 
       const checked = await pdfsig(pdf);
