@@ -10,6 +10,7 @@ import * as addAgreementSearch from './20261201120000_add_agreement_search.ts';
 import * as addMailOutbox from './20261201110000_add_mail_outbox.ts';
 import * as addSuggestions from './20261201100000_add_suggestions.ts';
 import * as addSecondFactor from './20261201110100_add_second_factor.ts';
+import * as addCertificateRevocations from './20261201160000_add_certificate_revocations.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -27,6 +28,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201110000_add_mail_outbox': addMailOutbox,
   '20261201100000_add_suggestions': addSuggestions,
   '20261201110100_add_second_factor': addSecondFactor,
+  '20261201160000_add_certificate_revocations': addCertificateRevocations,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -32,6 +32,12 @@ export interface SignerSubject extends CertificateAuthoritySubject {
   title?: string;
 }
 
+/** Where the issuing CA publishes revocations: its CRL (distribution point) and its OCSP responder (authority information access). */
+export interface RevocationUrls {
+  crl: string;
+  ocsp: string;
+}
+
 /** The certificate's validity period, taken as given (no backdating). */
 export interface Validity {
   notBefore: Date;
@@ -66,11 +72,15 @@ export async function createCertificateAuthority(subject: CertificateAuthoritySu
   return { certificatePem: certificate.toString('pem'), privateKeyPkcs8: await exportPkcs8(keys.privateKey) };
 }
 
-/** Issues an end-entity document-signing certificate for a person under `certificateAuthority`, with a fresh RSA-2048 key. */
+/**
+ * Issues an end-entity document-signing certificate for a person under `certificateAuthority`, with a
+ * fresh RSA-2048 key; with `revocationUrls`, it says where its revocation is published.
+ */
 export function issueSigningCertificate(
   certificateAuthority: IssuedCredential,
   subject: SignerSubject,
   validity: Validity,
+  revocationUrls?: RevocationUrls,
 ): Promise<IssuedCredential> {
   return issueEndEntityCertificate(
     certificateAuthority,
@@ -78,7 +88,15 @@ export function issueSigningCertificate(
     validity,
     // NSS validates PDF signers for the "email signer" usage, which requires emailProtection when an EKU is present.
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.emailProtection, ADOBE_DOCUMENT_SIGNING], false),
-    [new x509.SubjectAlternativeNameExtension([{ type: 'email', value: subject.email }])],
+    [
+      new x509.SubjectAlternativeNameExtension([{ type: 'email', value: subject.email }]),
+      ...(revocationUrls
+        ? [
+            new x509.CRLDistributionPointsExtension([revocationUrls.crl]),
+            new x509.AuthorityInfoAccessExtension({ ocsp: [revocationUrls.ocsp] }),
+          ]
+        : []),
+    ],
   );
 }
 
