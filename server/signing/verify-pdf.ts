@@ -17,6 +17,7 @@ import * as pkijs from 'pkijs';
 import { MalformedRequestError, RuleViolationError } from '../errors.ts';
 import { identifiesCertificate } from './cms-checks.ts';
 import { PDF_LIMITS, PdfLimitError, checkPdfStructure } from './pdf-limits.ts';
+import { type PublishedCrl, type RevocationStatus, checkRevocation } from './revocation-checks.ts';
 import { type RevisionReport, analyseRevisions } from './revision-analysis.ts';
 import { checkTimestampToken, timestampTokensOf } from './timestamp-checks.ts';
 
@@ -73,6 +74,8 @@ export interface SignatureVerification {
   readonly trusted: boolean;
   /** Subjects from the signer's certificate to the trust anchor (just the signer's when not trusted). */
   readonly chain: string[];
+  /** What its CA's CRL says about the signer's certificate; null when it names none or is not trusted. */
+  readonly revocation: RevocationStatus | null;
   readonly subFilter: string | null;
   readonly byteRange: number[];
   /** The signature covers every byte of the file but its own /Contents. */
@@ -127,9 +130,15 @@ const cryptoEngine = new pkijs.CryptoEngine({ name: 'nodejs', crypto: webcrypto 
 
 /**
  * Verifies every signature of `pdf` against `trustAnchors`. Certificates are checked at the time each
- * signature's trusted timestamp states, or at `now` when it has none.
+ * signature's trusted timestamp states, or at `now` when it has none; a trusted signer's revocation
+ * against the `crls` the caller obtained from the distribution points its certificate names.
  */
-export async function verifyPdf(pdf: Buffer, trustAnchors: readonly TrustAnchor[], now: Date = new Date()): Promise<PdfVerification> {
+export async function verifyPdf(
+  pdf: Buffer,
+  trustAnchors: readonly TrustAnchor[],
+  now: Date = new Date(),
+  crls: readonly PublishedCrl[] = [],
+): Promise<PdfVerification> {
   const sha256 = createHash('sha256').update(pdf).digest('hex');
   const document = await loadPdf(pdf);
   const anchors = trustAnchors.map((anchor) => ({
@@ -142,7 +151,7 @@ export async function verifyPdf(pdf: Buffer, trustAnchors: readonly TrustAnchor[
     throw new RuleViolationError(`The PDF has ${dictionaries.length} signatures; at most ${MAX_SIGNATURES} are verified`);
   }
   const checked: CheckedSignature[] = [];
-  for (const { field, dictionary } of dictionaries) checked.push(await verifySignature(pdf, field, dictionary, anchors, now));
+  for (const { field, dictionary } of dictionaries) checked.push(await verifySignature(pdf, field, dictionary, anchors, now, crls));
   checked.sort((a, b) => a.signedUntil - b.signedUntil);
   const revisions = await analyseRevisions(
     pdf,
@@ -256,6 +265,7 @@ async function verifySignature(
   dictionary: PDFDict,
   anchors: readonly Anchor[],
   now: Date,
+  crls: readonly PublishedCrl[],
 ): Promise<CheckedSignature> {
   const problems: string[] = [];
   const subFilter = dictionary.lookupMaybe(PDFName.of('SubFilter'), PDFName)?.decodeText() ?? null;
@@ -280,6 +290,7 @@ async function verifySignature(
     intact: false,
     trusted: false,
     chain: [] as string[],
+    revocation: null as RevocationStatus | null,
     subFilter,
     byteRange: byteRange ?? [],
     coversWholeFile: signedUntil === pdf.length,
@@ -311,6 +322,8 @@ async function verifySignature(
       report.trusted = true;
       report.party = path.anchor.party;
       report.chain = path.certificates.map((certificate) => identify(certificate).subject);
+      const validatedAt = provenTime ?? now;
+      report.revocation = await checkRevocation(signerCertificate, path.certificates[1]!, crls, validatedAt, problems, warnings);
     }
   } catch (error) {
     problems.push(`the signature could not be read: ${error instanceof Error ? error.message : String(error)}`);

@@ -133,6 +133,7 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
         'intact',
         'trusted',
         'chain',
+        'revocation',
         'subFilter',
         'byteRange',
         'coversWholeFile',
@@ -143,6 +144,7 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
       expect(first.chain).to.deep.equal([first.signer.subject, first.signer.issuer]);
       expect(first.problems).to.deep.equal([]);
       expect(first.warnings).to.deep.equal([]);
+      expect(first.revocation).to.deep.equal({ status: 'good', source: `${server.baseUrl}/pki/${first.party}/crl` });
       expect(first).to.include({ validatedAtSource: 'signature-timestamp', validatedAt: first.timestamp.time });
       expect(Date.parse(first.signingTime)).to.be.closeTo(Date.now(), 10 * 60_000);
 

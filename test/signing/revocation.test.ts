@@ -2,9 +2,17 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { ApiClient, type ApiResponse } from '../support/api-client.ts';
-import { COOPERATION, HAPPY_PATH, demoCertificateAuthorities, runEvents } from '../support/execute-demo.ts';
+import {
+  COOPERATION,
+  HAPPY_PATH,
+  LETTER_OF_INTENT,
+  demoCertificateAuthorities,
+  runEvents,
+  storedOriginal,
+} from '../support/execute-demo.ts';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 import { countRows } from '../support/snapshot.ts';
+import { nssDatabaseTrusting, tempFile, tool } from '../support/pdf-tools.ts';
 import { openssl, scratchDirectory } from './openssl-pki.ts';
 
 /**
@@ -62,6 +70,17 @@ describe('revocation: the demo CAs publish a CRL and answer OCSP', function () {
     expect(response.body.code).to.equal(code);
   };
 
+  const verifyOverApi = async (email: string, pdf: Buffer) => {
+    const session = await new ApiClient(server.baseUrl).post('/api/sessions', { email, password: DEMO_PASSWORD });
+    const response = await fetch(`${server.baseUrl}/api/verify`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session.body.token}`, 'content-type': 'application/pdf' },
+      body: pdf,
+    });
+    expect(response.status).to.equal(200);
+    return (await response.json()) as any;
+  };
+
   before(async () => {
     server = await startTestServer();
     directory = scratchDirectory('bilateral-revocation-');
@@ -80,8 +99,8 @@ describe('revocation: the demo CAs publish a CRL and answer OCSP', function () {
       '-ext',
       'crlDistributionPoints,authorityInfoAccess',
     ]);
-    expect(text).to.include('URI:http://127.0.0.1:0/pki/sverdlovsk/crl');
-    expect(text).to.include('OCSP - URI:http://127.0.0.1:0/pki/sverdlovsk/ocsp');
+    expect(text).to.include(`URI:${server.baseUrl}/pki/sverdlovsk/crl`);
+    expect(text).to.include(`OCSP - URI:${server.baseUrl}/pki/sverdlovsk/ocsp`);
   });
 
   it('publishes an empty CRL signed by the CA, and OCSP answers good', async () => {
@@ -170,6 +189,45 @@ describe('revocation: the demo CAs publish a CRL and answer OCSP', function () {
     const nobody = await fetch(`${server.baseUrl}/pki/atlantis/crl`);
     expect(nobody.status).to.equal(404);
     expect(nobody.headers.get('content-type')).to.match(/^application\/problem\+json/);
+  });
+
+  it('verifies a signature made before its certificate was revoked as valid, with a warning', async () => {
+    // The seed signed the letter of intent in 2012 (timestamped then); the sverdlovsk certificate was revoked above, now.
+    const verified = await verifyOverApi('official@gyeonggi.example', await storedOriginal(server, LETTER_OF_INTENT, 'gyeonggi'));
+    expect(verified.valid, JSON.stringify(verified)).to.equal(true);
+    const sverdlovsk = verified.signatures.find((signature: { party: string }) => signature.party === 'sverdlovsk');
+    expect(sverdlovsk.revocation).to.include({
+      status: 'revoked',
+      reason: 'keyCompromise',
+      source: `${server.baseUrl}/pki/sverdlovsk/crl`,
+    });
+    expect(sverdlovsk.problems).to.deep.equal([]);
+    expect(sverdlovsk.warnings.join()).to.match(/revoked at .* \(keyCompromise\), after 2012-06-14T.*: the signature was valid when made/);
+    const gyeonggi = verified.signatures.find((signature: { party: string }) => signature.party === 'gyeonggi');
+    expect(gyeonggi.revocation).to.include({ status: 'good' });
+    // pdfsig (NSS) asks the OCSP responder the certificate names, on this test server, and hears "revoked".
+    const nssdir = await nssDatabaseTrusting((await demoCertificateAuthorities(server)).map(({ certificatePem }) => certificatePem));
+    const pdf = tempFile('letter.pdf', await storedOriginal(server, LETTER_OF_INTENT, 'gyeonggi'));
+    const { stdout } = await tool('pdfsig', ['-nssdir', nssdir, pdf]);
+    expect(stdout).to.match(/Андрей Соболев[\s\S]*?Certificate Validation: Certificate has been Revoked/);
+    expect(stdout).to.match(/Certificate Validation: Certificate is Trusted/);
+  });
+
+  it('verifies a signature made after its certificate was revoked as not valid', async () => {
+    // Revoked as of 2011, before the 2012 signature: the key was not to be trusted when it signed.
+    server.clock.set('2011-03-01T00:00:00Z');
+    const admin = await ApiClient.signIn(server.baseUrl, 'admin@gyeonggi.example');
+    const revoked = await admin.post('/api/signatories/signatory@gyeonggi.example/credentials/revocation', {
+      reason: 'affiliationChanged',
+      explanation: 'Left the provincial government',
+    });
+    expect(revoked.status, JSON.stringify(revoked.body)).to.equal(201);
+    server.clock.set(new Date());
+    const verified = await verifyOverApi('official@gyeonggi.example', await storedOriginal(server, LETTER_OF_INTENT, 'gyeonggi'));
+    expect(verified.valid).to.equal(false);
+    const gyeonggi = verified.signatures.find((signature: { party: string }) => signature.party === 'gyeonggi');
+    expect(gyeonggi.revocation).to.include({ status: 'revoked', revokedAt: '2011-03-01T00:00:00.000Z', reason: 'affiliationChanged' });
+    expect(gyeonggi.problems.join()).to.match(/revoked at 2011-03-01T00:00:00.000Z \(affiliationChanged\), before 2012-06-14T/);
   });
 
   it('refuses to sign with the revoked certificate, and writes nothing', async () => {

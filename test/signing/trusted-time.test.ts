@@ -18,6 +18,7 @@ import { signatureTimestampTokens } from '../../server/signing/timestamp.ts';
 import { verifyPdf } from '../../server/signing/verify-pdf.ts';
 import { buildAgreementSource } from '../support/documents.ts';
 import { DEMO_ORIGINALS, demoCertificateAuthorities, executeDemoAgreement } from '../support/execute-demo.ts';
+import { crlsPublishedHere } from '../../server/signatures/revocation-publication.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { openssl, scratchDirectory } from './openssl-pki.ts';
 import { byteRanges } from './tampering.ts';
@@ -68,7 +69,12 @@ describe('trusted time: the demo PKI’s own time-stamping unit and verification
 
     it('when the originals are verified, then the certificates are checked at the timestamp’s time, which agrees with /M', async () => {
       for (const party of DEMO_ORIGINALS) {
-        const report = await verifyPdf(originals.get(party)!, await demoCertificateAuthorities(server));
+        const report = await verifyPdf(
+          originals.get(party)!,
+          await demoCertificateAuthorities(server),
+          new Date(),
+          await crlsPublishedHere(server.deps),
+        );
         expect(report.valid).to.equal(true);
         for (const signature of report.signatures) {
           expect(signature.timestamp, JSON.stringify(signature)).to.include({ trusted: true });
