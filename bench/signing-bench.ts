@@ -81,7 +81,7 @@ async function signAgreement(
       certificatePem: signer.issued.certificatePem,
       chainPems: [signer.ca.certificatePem],
       privateKey: signer.privateKey,
-      timestampAuthorityUrl,
+      timestampAuthority: timestampAuthorityUrl ? { url: timestampAuthorityUrl, fetch } : undefined,
     });
     for (const [index, original] of originals.entries()) {
       const field = original.signatureFields.find((candidate) => candidate.party === signer.party)!;

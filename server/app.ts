@@ -6,6 +6,7 @@ import { LoginThrottle } from './auth/login-throttle.ts';
 import { agreementsRoutes } from './http/agreements.routes.ts';
 import { libraryRoutes } from './http/library.routes.ts';
 import { notificationsRoutes } from './http/notifications.routes.ts';
+import { pkiRoutes } from './http/pki.routes.ts';
 import { errorHandler, notFoundHandler } from './http/problem.ts';
 import { sessionsRoutes } from './http/sessions.routes.ts';
 import { throttleApiSignIn } from './http/sign-in-throttle.ts';
@@ -73,6 +74,9 @@ export function createApp(deps: UseCaseDeps, options: AppOptions): express.Expre
   app.use('/api', calendarRoutes(deps));
   app.use('/api', notFoundHandler);
   app.use('/api', errorHandler(options.log));
+  // What the demo CAs publish (CRL, OCSP), public: the signing certificates point here.
+  app.use('/pki', pkiRoutes(deps));
+  app.use('/pki', errorHandler(options.log));
   app.use(webApplication(deps, { log: options.log, throttle, creationLimit }));
   return app;
 }

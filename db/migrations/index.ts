@@ -13,6 +13,7 @@ import * as addSecondFactor from './20261201110100_add_second_factor.ts';
 import * as addIntendedDifferences from './20261201140000_add_intended_differences.ts';
 import * as addCalendarFeedsAndRegistrations from './20261201170000_add_calendar_feeds_and_registrations.ts';
 import * as addSingleSignOn from './20261201150000_add_single_sign_on.ts';
+import * as addCertificateRevocations from './20261201160000_add_certificate_revocations.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -33,6 +34,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201140000_add_intended_differences': addIntendedDifferences,
   '20261201170000_add_calendar_feeds_and_registrations': addCalendarFeedsAndRegistrations,
   '20261201150000_add_single_sign_on': addSingleSignOn,
+  '20261201160000_add_certificate_revocations': addCertificateRevocations,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -4,6 +4,7 @@ import { listAuditEntries, type AuditedActor, type AuditEntry } from '../../db/r
 import type { OriginalRevision } from '../../db/repositories/originals.repository.ts';
 import type { Appendix } from '../pdf/document-model.ts';
 import { renderAgreementPdfIsolated } from '../pdf/isolated-rendering.ts';
+import { withEmptySignatureFields } from '../signing/sign-pdf.ts';
 import { buildAgreementDocument } from './agreement-document.ts';
 import type { TextVersion } from '../../db/repositories/text-versions.repository.ts';
 import type { UseCaseDeps } from './deps.ts';
@@ -22,8 +23,9 @@ const AUDIT_HEADING = { en: 'Audit trail', ru: 'Журнал событий', ko
 /**
  * Renders the two final originals (one per party, alternat) when the agreement enters signing.
  * They are rendered once; every signature is applied to these stored bytes, never to a re-render.
- * Their last pages print the audit so far with the SHA-256 of the text and of each original's body
- * (the same original without these pages, which anyone can render again from the stored text).
+ * Each carries every party's signature field, empty, so that signing only fills one in. Their last
+ * pages print the audit so far with the SHA-256 of the text and of each original's body (the same
+ * original without these pages and fields, which anyone can render again from the stored text).
  */
 export async function renderFinalOriginals(
   deps: UseCaseDeps,
@@ -41,7 +43,12 @@ export async function renderFinalOriginals(
   const appendix = auditAppendix(await listAuditEntries(deps.db, record.id), freezing, at, text.contentHash, record.parties, bodyHashes);
   return Promise.all(
     record.parties.map(async (party) => {
-      const { pdf, signatureFields } = await renderAgreementPdfIsolated({ ...documentOf(party), appendix });
+      const rendered = await renderAgreementPdfIsolated({ ...documentOf(party), appendix });
+      const { signatureFields } = rendered;
+      const pdf = await withEmptySignatureFields(
+        rendered.pdf,
+        signatureFields.map((field) => ({ page: field.page, rect: { x: field.x, y: field.y, width: field.width, height: field.height } })),
+      );
       return { agreementId: record.id, party, revision: 1, sha256: sha256(pdf), pdf, signatureFields, createdAt: at.toISOString() };
     }),
   );

@@ -4,6 +4,7 @@ import { findOriginalsBySha256 } from '../../db/repositories/original-lookup.rep
 import type { User } from '../../db/repositories/users.repository.ts';
 import { stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import { allTrustAnchors } from '../signatures/load-trust-anchors.ts';
+import { crlsPublishedHere } from '../signatures/revocation-publication.ts';
 import { verifyPdfIsolated } from '../signing/isolated-verification.ts';
 import type { PdfVerification } from '../signing/verify-pdf.ts';
 import type { UseCaseDeps } from './deps.ts';
@@ -27,12 +28,13 @@ export interface DocumentVerification extends PdfVerification {
 }
 
 /**
- * Verifies an uploaded PDF against the parties' CAs and says whether it is one of the stored originals.
+ * Verifies an uploaded PDF against the parties' CAs, and its signers' revocation against the CRLs this
+ * server publishes, and says whether it is one of the stored originals.
  * Reads only; an original is named only to users of a party to its agreement, so the answer does not
  * disclose other parties' agreements.
  */
 export async function verifyDocument(deps: UseCaseDeps, user: User, pdf: Buffer): Promise<DocumentVerification> {
-  const verification = await verifyPdfIsolated(pdf, await allTrustAnchors(deps.db), deps.now());
+  const verification = await verifyPdfIsolated(pdf, await allTrustAnchors(deps.db), deps.now(), await crlsPublishedHere(deps));
   const { sha256, signatures, appendedAfterLastSignature } = verification;
   const revisions = await compareWithStoredRevisions(deps.db, user, pdf, verification.revisions);
   const valid = verification.valid && revisions.every((revision) => revision.problems.length === 0);

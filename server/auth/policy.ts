@@ -124,7 +124,7 @@ export function authorize(actor: Actor, agreement: AgreementFacts | null, action
 }
 
 /** Actions on one user's own things: their signing certificate. */
-export type UserAction = 'signing-credential.register' | 'signing-credential.read';
+export type UserAction = 'signing-credential.register' | 'signing-credential.read' | 'signing-credential.revoke';
 
 export interface UserFacts {
   readonly id: number;
@@ -133,10 +133,14 @@ export interface UserFacts {
 
 /**
  * A signing certificate is the signatory's own business and their party's administrator's: the
- * signatory registers theirs, or the administrator does for them. A user of another party is hidden.
+ * signatory registers theirs, or the administrator does for them; only the administrator revokes one,
+ * as the party's CA would. A user of another party is hidden.
  */
 export function decideOnUser(actor: Actor & { readonly id: number }, subject: UserFacts, action: UserAction): Decision {
   if (subject.party !== actor.party) return deny('hidden', 'The user is not one of your party’s');
+  if (action === 'signing-credential.revoke') {
+    return actor.role === 'admin' ? allow : deny('forbidden', "Only the party's administrator revokes a signing certificate");
+  }
   if (actor.id === subject.id || actor.role === 'admin') return allow;
   return deny(
     'forbidden',

@@ -1,17 +1,20 @@
 import type { Database } from '../../db/connection.ts';
+import type { Config } from '../config.ts';
 import { findPartyCa, findSigningCredential, insertCredential } from '../../db/repositories/credentials.repository.ts';
 import { listParties } from '../../db/repositories/parties.repository.ts';
 import { findUsersByRole } from '../../db/repositories/users.repository.ts';
 import { credentialOwner } from '../signatures/credential-owner.ts';
+import { revocationUrls } from '../signatures/revocation-publication.ts';
 import { issueDemoCertificateAuthority, issueDemoSigningCertificate } from '../signing/demo-pki.ts';
 import { sealPrivateKey } from '../signing/key-vault.ts';
 
 /**
  * Demo mode only: the demo PKI's CA per government and signing certificate per signatory, made on first
  * start and stored with the private keys sealed under the server's secret. A real deployment brings its
- * own certificates.
+ * own certificates. The signing certificates name this server's /pki endpoints for their revocation.
  */
-export async function issueDemoCredentials(db: Database, secret: Buffer, now: Date): Promise<void> {
+export async function issueDemoCredentials(db: Database, config: Config, now: Date): Promise<void> {
+  const { secret } = config;
   for (const party of await listParties(db)) {
     // A party whose CA exists was issued with its signatories on an earlier start.
     if (await findPartyCa(db, party.key)) continue;
@@ -24,7 +27,7 @@ export async function issueDemoCredentials(db: Database, secret: Buffer, now: Da
     );
     for (const user of await findUsersByRole(db, party.key, 'signatory')) {
       if (await findSigningCredential(db, user.id)) continue;
-      const issued = await issueDemoSigningCertificate(caCredential, party, user, now);
+      const issued = await issueDemoSigningCertificate(caCredential, party, user, now, revocationUrls(config, party.key));
       const record = { party: party.key, userId: user.id, purpose: 'signing' as const, certificatePem: issued.certificatePem };
       await insertCredential(
         db,

@@ -29,7 +29,7 @@ export async function seedDemo(deps: UseCaseDeps): Promise<boolean> {
       await insertUser(trx, { ...user, displayName: user.profile.name.en, passwordHash }, now.toISOString());
     }
   });
-  await issueDemoCredentials(deps.db, deps.config.secret, now);
+  await issueDemoCredentials(deps.db, deps.config, now);
 
   const as = async (email: string) => (await findUserByEmail(deps.db, email))!;
   // The seeded history was signed before anyone enrolled a second factor: a demo that requires one

@@ -7,6 +7,7 @@ import { registerSigningCredential, registerSigningCredentialInput } from '../si
 import { registerTrustAnchor, registerTrustAnchorInput } from '../signatures/register-trust-anchor.ts';
 import { requestExternalSignature } from '../signatures/request-external-signature.ts';
 import { retireTrustAnchor, retireTrustAnchorInput } from '../signatures/retire-trust-anchor.ts';
+import { revokeSigningCredential, revokeSigningCredentialInput } from '../signatures/revoke-signing-credential.ts';
 import { showSigningCredential } from '../signatures/show-signing-credential.ts';
 import { currentUser, requireUser } from './authentication.ts';
 import { parseBody, parseId } from './parse.ts';
@@ -29,6 +30,12 @@ export function signingRoutes(deps: UseCaseDeps): Router {
 
   router.get('/signatories/:email/credentials', signedIn, async (request, response) => {
     response.set(noStore).json(await showSigningCredential(deps, currentUser(response), pathParameter(request.params.email)));
+  });
+
+  router.post('/signatories/:email/credentials/revocation', signedIn, async (request, response) => {
+    const input = parseBody(revokeSigningCredentialInput, request.body);
+    const revoked = await revokeSigningCredential(deps, currentUser(response), pathParameter(request.params.email), input);
+    response.status(201).json(revoked);
   });
 
   router.get('/parties/:party/trust-anchors', signedIn, async (request, response) => {

@@ -12,6 +12,7 @@ import { assembleSignedData, padesSignedAttributes } from '../signing/cms-signer
 import { certificateSubject } from '../signing/pki.ts';
 import { embedSignature, reopenPreparedSignature, type PreparedSignature } from '../signing/sign-pdf.ts';
 import { addSignatureTimestamp } from '../signing/timestamp.ts';
+import { timestampAuthorityOf } from './timestamping.ts';
 import { verifyPdf } from '../signing/verify-pdf.ts';
 import { loadCheckedSigningCredential } from './load-signing-credential.ts';
 import { allTrustAnchors } from './load-trust-anchors.ts';
@@ -92,8 +93,9 @@ export async function completeExternalSignature(
         );
   await assertVerifies(deps, prepared, embed(prepared, cms), user.party, signingTime);
   let detail = `signed externally with the certificate SHA-256 ${request.certificateSha256}`;
-  if (deps.config.tsaUrl) {
-    cms = await addSignatureTimestamp(cms, deps.config.tsaUrl);
+  const timestampAuthority = timestampAuthorityOf(deps);
+  if (timestampAuthority) {
+    cms = await addSignatureTimestamp(cms, timestampAuthority.url, timestampAuthority.fetch);
     detail += ', timestamped';
   }
   if (!(await completeSigningRequest(deps.db, request, embed(prepared, cms)))) {

@@ -59,10 +59,7 @@ export async function requestExternalSignature(
   const signingTime = wholeSeconds(at);
   const { credential } = await loadCheckedSigningCredential(deps.db, user, signingTime);
   const latest = await latestOriginal(deps.db, record.id, party);
-  const prepared = await prepareSignature(
-    latest.pdf,
-    await signatureRevisionOptions(deps.db, user, credential.certificatePem, signingTime, latest),
-  );
+  const prepared = await prepareSignature(latest.pdf, await signatureRevisionOptions(deps.db, user, signingTime, latest));
   const digest = createHash('sha256').update(prepared.signedBytes).digest();
   const request = {
     agreementId: record.id,

@@ -1,7 +1,7 @@
 import { findSigningCredential, type StoredCredential } from '../../db/repositories/credentials.repository.ts';
 import { findUserByEmail, type User } from '../../db/repositories/users.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
-import { authorizeOnUser } from '../auth/policy.ts';
+import { authorizeOnUser, type UserAction } from '../auth/policy.ts';
 import { NotFoundError, RuleViolationError } from '../errors.ts';
 import { certificateView, type CertificateView } from '../signing/certificate-view.ts';
 
@@ -26,12 +26,7 @@ export async function showSigningCredential(deps: UseCaseDeps, actor: User, emai
 }
 
 /** The signatory `email` names, once the actor may act on their credentials; 404 or 403 otherwise, 422 for a user who does not sign. */
-export async function findSignatory(
-  deps: UseCaseDeps,
-  actor: User,
-  email: string,
-  action: 'signing-credential.register' | 'signing-credential.read',
-): Promise<User> {
+export async function findSignatory(deps: UseCaseDeps, actor: User, email: string, action: UserAction): Promise<User> {
   const user = await findUserByEmail(deps.db, email);
   if (!user) throw new NotFoundError('There is no such user in your party');
   authorizeOnUser(actor, user, action);

@@ -8,6 +8,7 @@ import { addSignature } from '../signing/sign-pdf.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import type { SignedOriginals } from './commit-signature.ts';
 import { credentialOwner } from './credential-owner.ts';
+import { timestampAuthorityOf } from './timestamping.ts';
 import { loadCheckedSigningCredential } from './load-signing-credential.ts';
 import { latestOriginal, nextRevision, signatureRevisionOptions, wholeSeconds } from './signature-revision.ts';
 
@@ -32,12 +33,12 @@ export async function signAgreement(deps: UseCaseDeps, record: AgreementRecord, 
     certificatePem: credential.certificatePem,
     chainPems: checked.issuerPems,
     privateKey: await importPrivateKey(openPrivateKey(deps.config.secret, credentialOwner(credential), credential.encryptedKey)),
-    timestampAuthorityUrl: deps.config.tsaUrl,
+    timestampAuthority: timestampAuthorityOf(deps),
   });
   const revisions = [];
   for (const original of record.parties) {
     const latest = await latestOriginal(deps.db, record.id, original);
-    const options = await signatureRevisionOptions(deps.db, user, credential.certificatePem, signingTime, latest);
+    const options = await signatureRevisionOptions(deps.db, user, signingTime, latest);
     const pdf = await addSignature(latest.pdf, { ...options, signer });
     revisions.push(nextRevision(latest, pdf, at));
   }

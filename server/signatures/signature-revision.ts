@@ -2,9 +2,9 @@ import type { Queryable } from '../../db/connection.ts';
 import { findLatestOriginal, type OriginalRevision } from '../../db/repositories/originals.repository.ts';
 import { findParty } from '../../db/repositories/parties.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
+import type { Party } from '../../db/stored-shapes.ts';
 import { sha256 } from '../agreements/freeze-originals.ts';
 import { MalformedRequestError } from '../errors.ts';
-import { certificateSubject } from '../signing/pki.ts';
 import type { SignatureRevisionOptions } from '../signing/sign-pdf.ts';
 
 /**
@@ -49,7 +49,6 @@ export function nextRevision(latest: OriginalRevision, pdf: Buffer, at: Date): O
 export async function signatureRevisionOptions(
   db: Queryable,
   user: User,
-  certificatePem: string,
   signingTime: Date,
   latest: OriginalRevision,
 ): Promise<SignatureRevisionOptions> {
@@ -65,13 +64,25 @@ export async function signatureRevisionOptions(
     field: {
       page: field.page,
       rect: { x: field.x, y: field.y, width: field.width, height: field.height },
-      lines: appearanceLines(user, certificateSubject(certificatePem), signingTime, party?.language ?? 'en'),
+      lines: appearanceLines(user, party, signingTime),
     },
   };
 }
 
-/** The visible signature: who signed, in their own language and in English, when, with which certificate. */
-function appearanceLines(user: User, subject: string, signingTime: Date, language: 'ru' | 'ko' | 'en'): string[] {
-  const names = language === 'en' ? [user.profile.name.en] : [user.profile.name[language], user.profile.name.en];
-  return [...names, user.profile.title[language], `${signingTime.toISOString().replace('T', ' ').slice(0, 19)} UTC`, subject];
+/**
+ * The visible signature, most important first (sign-pdf leaves out from the end what does not fit at
+ * 7 pt): the name in the signatory's script and in Latin letters, the UTC time, the title and the
+ * party in the signatory's language. Words, not the certificate's raw subject (the certificate is in
+ * the signature for whoever wants it).
+ */
+function appearanceLines(user: User, party: Party | undefined, signingTime: Date): string[] {
+  const language = party?.language ?? 'en';
+  const name = language === 'en' ? user.profile.name.en : `${user.profile.name[language]} · ${user.profile.name.en}`;
+  const partyName = party ? { en: party.names.en.name, ru: party.names.ru.nom, ko: party.names.ko.name }[language] : user.party;
+  return [
+    name,
+    `${signingTime.toISOString().replace('T', ' ').slice(0, 19)} UTC`,
+    user.profile.title[language],
+    partyName.replace(/^the /, 'The '),
+  ];
 }

@@ -7,7 +7,7 @@ import { addSignatureTimestamp } from './timestamp.ts';
 
 /**
  * The CMS (RFC 5652) signature inside a PAdES baseline B-B PDF signature (ETSI EN 319 142-1,
- * /SubFilter /ETSI.CAdES.detached). @signpdf/signpdf hands `sign` the bytes covered by /ByteRange and puts
+ * /SubFilter /ETSI.CAdES.detached). sign-pdf.ts hands `sign` the bytes covered by /ByteRange and puts
  * the returned DER SignedData into /Contents.
  *
  * Signed attributes: content-type, message-digest and ESS signing-certificate-v2 (RFC 5035), which binds
@@ -39,7 +39,7 @@ export interface PadesCmsSignerOptions {
   /** RSASSA-PKCS1-v1_5 key of the certificate (see pki.ts importPrivateKey). */
   privateKey: CryptoKey;
   /** An RFC 3161 time-stamping authority: when given, the signature is timestamped (PAdES B-T). */
-  timestampAuthorityUrl?: string;
+  timestampAuthority?: { readonly url: string; readonly fetch: typeof fetch };
 }
 
 /** Produces detached CMS SignedData (SHA-256, RSA) over the bytes signpdf passes in; same inputs give the same bytes (without a timestamp). */
@@ -47,14 +47,14 @@ export class PadesCmsSigner extends Signer {
   private readonly certificateDer: Buffer;
   private readonly chainDers: Buffer[];
   private readonly privateKey: CryptoKey;
-  private readonly timestampAuthorityUrl: string | undefined;
+  private readonly timestampAuthority: PadesCmsSignerOptions['timestampAuthority'];
 
   constructor(options: PadesCmsSignerOptions) {
     super();
     this.certificateDer = new X509Certificate(options.certificatePem).raw;
     this.chainDers = options.chainPems.map((pem) => new X509Certificate(pem).raw);
     this.privateKey = options.privateKey;
-    this.timestampAuthorityUrl = options.timestampAuthorityUrl;
+    this.timestampAuthority = options.timestampAuthority;
   }
 
   /** Signs `signedBytes` (the PDF without its /Contents value) and returns the DER ContentInfo; signpdf's signingTime argument is unused. */
@@ -67,8 +67,10 @@ export class PadesCmsSigner extends Signer {
     );
     // With signed attributes present, pkijs signs their DER (re-tagged as SET) and ignores the content itself.
     await signedData.sign(this.privateKey, 0, 'SHA-256', undefined, cryptoEngine);
+    // pkijs leaves the parameters out; RFC 4055 wants NULL for sha256WithRSAEncryption (the field is not signed).
+    signedData.signerInfos[0]!.signatureAlgorithm = signatureAlgorithmFor(certificate);
     const cms = contentInfoDer(signedData);
-    return this.timestampAuthorityUrl ? addSignatureTimestamp(cms, this.timestampAuthorityUrl) : cms;
+    return this.timestampAuthority ? addSignatureTimestamp(cms, this.timestampAuthority.url, this.timestampAuthority.fetch) : cms;
   }
 }
 
@@ -108,12 +110,9 @@ export function assembleSignedData(
     attributes,
   );
   const signerInfo = signedData.signerInfos[0]!;
-  const keyAlgorithm = certificate.subjectPublicKeyInfo.algorithm.algorithmId;
-  const signatureAlgorithm = SIGNATURE_ALGORITHMS[keyAlgorithm];
-  if (!signatureAlgorithm) throw new Error(`no signature algorithm for keys of type ${keyAlgorithm}`);
   signerInfo.digestAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256, algorithmParams: new asn1js.Null() });
   signedData.digestAlgorithms = [signerInfo.digestAlgorithm];
-  signerInfo.signatureAlgorithm = signatureAlgorithm();
+  signerInfo.signatureAlgorithm = signatureAlgorithmFor(certificate);
   signerInfo.signature = new asn1js.OctetString({ valueHex: toArrayBuffer(signatureValue) });
   return contentInfoDer(signedData);
 }
@@ -124,6 +123,14 @@ const SIGNATURE_ALGORITHMS: Record<string, () => pkijs.AlgorithmIdentifier> = {
   // id-ecPublicKey: ecdsa-with-SHA256, parameters absent (RFC 5758).
   '1.2.840.10045.2.1': () => new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.10045.4.3.2' }),
 };
+
+/** The SHA-256 signature algorithm for the certificate's key, with the parameters its RFC prescribes. */
+function signatureAlgorithmFor(certificate: pkijs.Certificate): pkijs.AlgorithmIdentifier {
+  const keyAlgorithm = certificate.subjectPublicKeyInfo.algorithm.algorithmId;
+  const signatureAlgorithm = SIGNATURE_ALGORITHMS[keyAlgorithm];
+  if (!signatureAlgorithm) throw new Error(`no signature algorithm for keys of type ${keyAlgorithm}`);
+  return signatureAlgorithm();
+}
 
 function unsignedSignedData(
   certificate: pkijs.Certificate,
@@ -156,7 +163,7 @@ function contentInfoDer(signedData: pkijs.SignedData): Buffer {
  * IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber }
  * pkijs has no class for it. The issuerSerial is optional, but EU DSS warns when it is missing.
  */
-async function signingCertificateV2(certificate: pkijs.Certificate, certificateDer: Buffer): Promise<asn1js.Sequence> {
+export async function signingCertificateV2(certificate: pkijs.Certificate, certificateDer: Buffer): Promise<asn1js.Sequence> {
   const directoryName = new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 4 }, value: [certificate.issuer.toSchema()] });
   const issuerSerial = new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [directoryName] }), certificate.serialNumber] });
   const essCertIdV2 = new asn1js.Sequence({
@@ -170,7 +177,7 @@ async function signingCertificateV2(certificate: pkijs.Certificate, certificateD
  * insertion order, and verifiers that re-encode the attributes before checking the signature (NSS) reject
  * any other order.
  */
-function inDerSetOrder(attributes: pkijs.Attribute[]): pkijs.Attribute[] {
+export function inDerSetOrder(attributes: pkijs.Attribute[]): pkijs.Attribute[] {
   return attributes
     .map((attribute) => ({ attribute, der: Buffer.from(attribute.toSchema().toBER(false)) }))
     .sort((a, b) => Buffer.compare(a.der, b.der))

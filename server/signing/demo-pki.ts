@@ -1,5 +1,5 @@
 import type { Party, PersonProfile } from '../../db/stored-shapes.ts';
-import { createCertificateAuthority, issueSigningCertificate, type IssuedCredential } from './pki.ts';
+import { createCertificateAuthority, issueSigningCertificate, type IssuedCredential, type RevocationUrls } from './pki.ts';
 
 /**
  * The demo PKI: a CA per government and a signing certificate per signatory, named after the party and
@@ -20,12 +20,13 @@ export function issueDemoCertificateAuthority(party: DemoParty, now: Date): Prom
   );
 }
 
-/** A signatory's demo signing certificate from their party's CA, valid for 10 years from `now`. */
+/** A signatory's demo signing certificate from their party's CA, valid for 10 years from `now`, naming where the CA publishes revocations. */
 export function issueDemoSigningCertificate(
   certificateAuthority: IssuedCredential,
   party: DemoParty,
   signatory: { readonly email: string; readonly profile: PersonProfile },
   now: Date,
+  revocationUrls: RevocationUrls,
 ): Promise<IssuedCredential> {
   return issueSigningCertificate(
     certificateAuthority,
@@ -36,6 +37,7 @@ export function issueDemoSigningCertificate(
       title: signatory.profile.title.en,
     },
     { notBefore: DEMO_VALIDITY_START, notAfter: addYears(now, 10) },
+    revocationUrls,
   );
 }
 

@@ -1,4 +1,5 @@
 import { boundedThreads } from '../isolation/bounded-threads.ts';
+import type { PublishedCrl } from './revocation-checks.ts';
 import type { PdfVerification, TrustAnchor } from './verify-pdf.ts';
 import type { VerificationTask } from './verify-pdf.worker.ts';
 
@@ -14,6 +15,11 @@ const verifyInThread = boundedThreads<VerificationTask, PdfVerification>(
 );
 
 /** verifyPdf in a bounded worker thread: the same answer, or a 422 naming the bound a file exceeded. */
-export function verifyPdfIsolated(pdf: Uint8Array, trustAnchors: readonly TrustAnchor[], now: Date): Promise<PdfVerification> {
-  return verifyInThread({ pdf, trustAnchors, now });
+export function verifyPdfIsolated(
+  pdf: Uint8Array,
+  trustAnchors: readonly TrustAnchor[],
+  now: Date,
+  crls: readonly PublishedCrl[],
+): Promise<PdfVerification> {
+  return verifyInThread({ pdf, trustAnchors, now, crls });
 }

@@ -32,6 +32,12 @@ export interface SignerSubject extends CertificateAuthoritySubject {
   title?: string;
 }
 
+/** Where the issuing CA publishes revocations: its CRL (distribution point) and its OCSP responder (authority information access). */
+export interface RevocationUrls {
+  crl: string;
+  ocsp: string;
+}
+
 /** The certificate's validity period, taken as given (no backdating). */
 export interface Validity {
   notBefore: Date;
@@ -66,11 +72,61 @@ export async function createCertificateAuthority(subject: CertificateAuthoritySu
   return { certificatePem: certificate.toString('pem'), privateKeyPkcs8: await exportPkcs8(keys.privateKey) };
 }
 
-/** Issues an end-entity document-signing certificate for a person under `certificateAuthority`, with a fresh RSA-2048 key. */
-export async function issueSigningCertificate(
+/**
+ * Issues an end-entity document-signing certificate for a person under `certificateAuthority`, with a
+ * fresh RSA-2048 key; with `revocationUrls`, it says where its revocation is published.
+ */
+export function issueSigningCertificate(
   certificateAuthority: IssuedCredential,
   subject: SignerSubject,
   validity: Validity,
+  revocationUrls?: RevocationUrls,
+): Promise<IssuedCredential> {
+  return issueEndEntityCertificate(
+    certificateAuthority,
+    subject,
+    validity,
+    // NSS validates PDF signers for the "email signer" usage, which requires emailProtection when an EKU is present.
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.emailProtection, ADOBE_DOCUMENT_SIGNING], false),
+    [
+      new x509.SubjectAlternativeNameExtension([{ type: 'email', value: subject.email }]),
+      ...(revocationUrls
+        ? [
+            new x509.CRLDistributionPointsExtension([revocationUrls.crl]),
+            new x509.AuthorityInfoAccessExtension({ ocsp: [revocationUrls.ocsp] }),
+          ]
+        : []),
+    ],
+  );
+}
+
+/**
+ * Issues a time-stamping unit's certificate under `certificateAuthority` (RFC 3161 §2.3: the only
+ * extended key usage is timeStamping, critical), with a fresh RSA-2048 key.
+ */
+export function issueTimestampingCertificate(
+  certificateAuthority: IssuedCredential,
+  subject: CertificateAuthoritySubject,
+  validity: Validity,
+): Promise<IssuedCredential> {
+  return issueEndEntityCertificate(
+    certificateAuthority,
+    subject,
+    validity,
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.timeStamping], true),
+  );
+}
+
+/**
+ * A certificate that is no CA's, with a key that signs (digitalSignature and nonRepudiation), issued by
+ * `certificateAuthority`, with its own key identifier and its issuer's, its extended key usage and `others`.
+ */
+async function issueEndEntityCertificate(
+  certificateAuthority: IssuedCredential,
+  subject: CertificateAuthoritySubject & { title?: string },
+  validity: Validity,
+  extendedKeyUsage: x509.ExtendedKeyUsageExtension,
+  others: x509.Extension[] = [],
 ): Promise<IssuedCredential> {
   const issuer = new x509.X509Certificate(certificateAuthority.certificatePem);
   const issuerKeyId = issuer.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
@@ -88,12 +144,11 @@ export async function issueSigningCertificate(
       new x509.BasicConstraintsExtension(false, undefined, true),
       // NSS (pdfsig) refuses signing certificates without digitalSignature; nonRepudiation marks a signature key.
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
-      // NSS validates PDF signers for the "email signer" usage, which requires emailProtection when an EKU is present.
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.emailProtection, ADOBE_DOCUMENT_SIGNING], false),
+      extendedKeyUsage,
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       // Taken from the issuer's own SKI so that path building matches it byte for byte.
       new x509.AuthorityKeyIdentifierExtension(issuerKeyId),
-      new x509.SubjectAlternativeNameExtension([{ type: 'email', value: subject.email }]),
+      ...others,
     ],
   });
   return { certificatePem: certificate.toString('pem'), privateKeyPkcs8: await exportPkcs8(keys.privateKey) };

@@ -1,5 +1,7 @@
 import {
+  IncrementalDocumentSnapshot,
   PDFAcroSignature,
+  PDFArray,
   PDFDict,
   PDFDocument,
   PDFHexString,
@@ -8,9 +10,9 @@ import {
   PDFString,
   ParseSpeeds,
   type PDFPage,
+  type PDFRef,
 } from '@cantoo/pdf-lib';
-import { SignPdf } from '@signpdf/signpdf';
-import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ETSI_CADES_DETACHED, Signer as SignerBase, type Signer } from '@signpdf/utils';
+import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ETSI_CADES_DETACHED, findByteRange, type Signer } from '@signpdf/utils';
 import { decimal, fontSubset, textOperands, writeCompositeFont } from '../pdf/font-subsets.ts';
 import { fonts, shape } from '../pdf/fonts.ts';
 
@@ -18,7 +20,7 @@ import { fonts, shape } from '../pdf/fonts.ts';
  * Adds PAdES signatures to a PDF, one incremental revision per signature: the input bytes are kept
  * verbatim and the new objects, the changed page, form and catalog, an xref section and a trailer are
  * appended, so every earlier signature keeps covering exactly the bytes it signed. @cantoo/pdf-lib writes
- * the revision (with a signature placeholder); @signpdf/signpdf fills in /ByteRange; the CMS goes into
+ * the revision (with a signature placeholder); placeByteRange fills in /ByteRange; the CMS goes into
  * /Contents. The two steps are apart (prepareSignature, embedSignature) so that the CMS can also be made
  * elsewhere, by a key the server never holds (external signing).
  *
@@ -32,7 +34,7 @@ export interface VisibleSignature {
   page: number;
   /** In PDF points, origin at the page's top-left corner, y growing downwards (as in pdfkit). */
   rect: { x: number; y: number; width: number; height: number };
-  /** Text of the visible appearance, one entry per line; shrunk to fit the rectangle. */
+  /** Text of the visible appearance, one entry per line, most important first; wrapped at spaces to fit the rectangle. */
   lines: string[];
 }
 
@@ -77,10 +79,13 @@ const APPEARANCE_FONT_NAME = 'F1';
 /** Dark blue, as the RGB operands of `RG` and `rg`. */
 const APPEARANCE_COLOUR = '0.1 0.2 0.5';
 const APPEARANCE_MAX_FONT_SIZE = 9;
-const APPEARANCE_PADDING = 4;
+/** Below 7 pt a printed signature block is hard to read; lines that do not fit at 7 pt are left out, never shrunk further. */
+const APPEARANCE_MIN_FONT_SIZE = 7;
+const APPEARANCE_FONT_SIZE_STEP = 0.25;
+/** Baseline to baseline, in ems: tighter than the font's ascender-to-descender (1.44) so four lines fit a 42 pt field at 7 pt. */
+const APPEARANCE_LEADING = 1.2;
+const APPEARANCE_PADDING = 3;
 const FRAME_WIDTH = 0.75;
-
-const signPdf = new SignPdf();
 
 /**
  * Appends exactly one revision holding a new, signed, visible signature field (the first one also certifies the
@@ -105,6 +110,15 @@ export async function prepareSignature(pdf: Buffer, options: SignatureRevisionOp
     parseSpeed: ParseSpeeds.Fastest,
   });
   const { catalog, context } = document;
+  // pdf-lib marks the catalog changed as it loads, so every revision would rewrite it; only the
+  // certifying signature's revision has reason to (its /Perms). Start from a snapshot with nothing changed.
+  context.snapshot = new IncrementalDocumentSnapshot(
+    context.largestObjectNumber,
+    new Set(),
+    context.pdfFileDetails.pdfSize,
+    context.pdfFileDetails.prevStartXRef,
+    context,
+  );
   const acroForm = catalog.getOrCreateAcroForm();
   const existingFields = acroForm.getAllFields().map(([field]) => field);
   const isFirstSignature = !existingFields.some((field) => field instanceof PDFAcroSignature && field.V() !== undefined);
@@ -117,7 +131,7 @@ export async function prepareSignature(pdf: Buffer, options: SignatureRevisionOp
       Type: 'Sig',
       Filter: 'Adobe.PPKLite',
       SubFilter: SUBFILTER_ETSI_CADES_DETACHED,
-      // signpdf finds this exact placeholder and then the first "/Contents " after it, so the order matters.
+      // placeByteRange finds this exact placeholder and then the first "/Contents " after it, so the order matters.
       ByteRange: [0, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER],
       Contents: PDFHexString.of('0'.repeat(2 * SIGNATURE_PLACEHOLDER_BYTES)),
       M: PDFString.fromDate(options.signingTime),
@@ -131,30 +145,20 @@ export async function prepareSignature(pdf: Buffer, options: SignatureRevisionOp
     }),
   );
 
-  const appearance = appearanceStream(document, rect.width, rect.height, options.field.lines);
-  const widgetRef = context.register(
-    context.obj({
-      Type: 'Annot',
-      Subtype: 'Widget',
-      FT: 'Sig',
-      T: PDFString.of(uniqueFieldName(existingFields.map((field) => field.getFullyQualifiedName()))),
-      V: signatureRef,
-      P: page.ref,
-      Rect: [rect.x, rect.y, rect.x + rect.width, rect.y + rect.height],
-      F: WIDGET_FLAGS,
-      AP: { N: context.register(appearance) },
-    }),
-  );
-
-  // Straight onto /Annots: page.node.addAnnot() would first "normalize" the page (wrap its content in
-  // q/Q streams, add empty resource dictionaries), a content change that DocMDP forbids after certification.
-  const annotations = page.node.Annots();
-  if (annotations) annotations.push(widgetRef);
-  else page.node.set(PDFName.of('Annots'), context.obj([widgetRef]));
-
-  acroForm.addField(widgetRef);
-  const sigFlags = acroForm.dict.lookupMaybe(PDFName.of('SigFlags'), PDFNumber)?.asNumber() ?? 0;
-  acroForm.dict.set(PDFName.of('SigFlags'), PDFNumber.of(sigFlags | SIG_FLAGS));
+  const appearanceRef = context.register(appearanceStream(document, rect.width, rect.height, options.field.lines));
+  const emptyField = findEmptySignatureField(page, rect);
+  if (emptyField) {
+    // The frozen original already has the field and its widget: filling them is the whole change,
+    // which is what the certification (DocMDP P 2) permits; the page, its /Annots and the form stay as they are.
+    emptyField.set(PDFName.of('V'), signatureRef);
+    emptyField.set(PDFName.of('AP'), context.obj({ N: appearanceRef }));
+  } else {
+    // A PDF made elsewhere, without the field: it comes with this revision.
+    const widget = signatureWidget(document, page, rect, uniqueFieldName(existingFields.map((field) => field.getFullyQualifiedName())));
+    widget.set(PDFName.of('V'), signatureRef);
+    widget.set(PDFName.of('AP'), context.obj({ N: appearanceRef }));
+    addWidget(document, page, context.register(widget));
+  }
 
   if (isFirstSignature) {
     const permissions = catalog.lookupMaybe(PDFName.of('Perms'), PDFDict) ?? context.obj({});
@@ -163,12 +167,92 @@ export async function prepareSignature(pdf: Buffer, options: SignatureRevisionOp
   }
 
   // Classic xref table and no object streams: the signature dictionary must stay a plain object for
-  // signpdf to patch, and every PDF reader understands this form of update.
-  const withPlaceholder = await document.save({ useObjectStreams: false, objectsPerTick: Infinity });
-  // signpdf sets /ByteRange and hands over the covered bytes; the empty "signature" leaves /Contents zeros.
-  const capture = new CapturingSigner();
-  const prepared = await signPdf.sign(Buffer.from(withPlaceholder), capture);
-  return { pdf: prepared, byteRange: readByteRange(prepared), signedBytes: capture.signedBytes() };
+  // patch, and every PDF reader understands this form of update.
+  const withPlaceholder = withFinalEndOfLine(await document.save({ useObjectStreams: false, objectsPerTick: Infinity }));
+  return placeByteRange(withPlaceholder);
+}
+
+/** A signature field to create empty in a frozen original, where a party signs later. */
+export interface EmptySignatureField {
+  /** Zero-based page index. */
+  page: number;
+  /** As in VisibleSignature: PDF points from the page's top-left corner, y down. */
+  rect: VisibleSignature['rect'];
+}
+
+/**
+ * The frozen original with every party's signature field already in it, empty ("Signature1", …, in
+ * the given order): one widget per field on its page and an AcroForm listing them, written as a whole
+ * new file (one revision). Signing then only fills a field (its /V and appearance), so no later
+ * revision touches a page's /Annots or the form: readers that judge revisions after the certification
+ * (mutool, Acrobat) see nothing but permitted form filling.
+ */
+export async function withEmptySignatureFields(pdf: Buffer, fields: readonly EmptySignatureField[]): Promise<Buffer> {
+  const document = await PDFDocument.load(pdf, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+  const { context, catalog } = document;
+  const acroForm = catalog.getOrCreateAcroForm();
+  fields.forEach((field, index) => {
+    const page = document.getPage(field.page);
+    const widgetRef = context.register(signatureWidget(document, page, toPdfRectangle(page, field.rect), `Signature${index + 1}`));
+    addWidget(document, page, widgetRef);
+  });
+  acroForm.dict.set(PDFName.of('SigFlags'), PDFNumber.of(SIG_FLAGS));
+  return withFinalEndOfLine(await document.save({ useObjectStreams: false, objectsPerTick: Infinity }));
+}
+
+/** A signature field merged with its widget (ISO 32000-1 §12.7.3.1), unsigned: no /V yet. */
+function signatureWidget(document: PDFDocument, page: PDFPage, rect: VisibleSignature['rect'], name: string): PDFDict {
+  return document.context.obj({
+    Type: 'Annot',
+    Subtype: 'Widget',
+    FT: 'Sig',
+    T: PDFString.of(name),
+    P: page.ref,
+    Rect: [rect.x, rect.y, rect.x + rect.width, rect.y + rect.height],
+    F: WIDGET_FLAGS,
+  });
+}
+
+/** Puts the widget on its page and into the form. */
+function addWidget(document: PDFDocument, page: PDFPage, widgetRef: PDFRef): void {
+  // Straight onto /Annots: page.node.addAnnot() would first "normalize" the page (wrap its content in
+  // q/Q streams, add empty resource dictionaries), a content change that DocMDP forbids after certification.
+  const annotations = page.node.Annots();
+  if (annotations) annotations.push(widgetRef);
+  else page.node.set(PDFName.of('Annots'), document.context.obj([widgetRef]));
+  const acroForm = document.catalog.getOrCreateAcroForm();
+  acroForm.addField(widgetRef);
+  const sigFlags = acroForm.dict.lookupMaybe(PDFName.of('SigFlags'), PDFNumber)?.asNumber() ?? 0;
+  if ((sigFlags & SIG_FLAGS) !== SIG_FLAGS) acroForm.dict.set(PDFName.of('SigFlags'), PDFNumber.of(sigFlags | SIG_FLAGS));
+}
+
+/** The unsigned signature widget withEmptySignatureFields put on this page at this rectangle, if any. */
+function findEmptySignatureField(page: PDFPage, rect: VisibleSignature['rect']): PDFDict | undefined {
+  const annotations = page.node.Annots();
+  const wanted = [rect.x, rect.y, rect.x + rect.width, rect.y + rect.height];
+  for (let index = 0; index < (annotations?.size() ?? 0); index++) {
+    const widget = annotations!.lookup(index);
+    if (!(widget instanceof PDFDict) || widget.lookupMaybe(PDFName.of('FT'), PDFName) !== PDFName.of('Sig')) continue;
+    if (widget.lookup(PDFName.of('V')) !== undefined) continue;
+    const corners = widget.lookupMaybe(PDFName.of('Rect'), PDFArray)?.asArray();
+    // The rectangle went through a decimal PDF number once; a hundredth of a point is the same place.
+    if (
+      corners?.length === 4 &&
+      corners.every((corner, at) => corner instanceof PDFNumber && Math.abs(corner.asNumber() - wanted[at]!) < 0.01)
+    )
+      return widget;
+  }
+  return undefined;
+}
+
+/**
+ * pdf-lib ends a revision at "%%EOF" without a line break; the next revision, or a reader checking
+ * that a signature covers the whole file, would find the end-of-line outside every /ByteRange
+ * (LibreOffice calls such signatures "partial"). ISO 32000-1 §7.5.5 ends the file with an EOL marker.
+ */
+function withFinalEndOfLine(pdf: Uint8Array): Buffer {
+  const bytes = Buffer.from(pdf);
+  return bytes.at(-1) === 0x0a ? bytes : Buffer.concat([bytes, Buffer.from('\n', 'latin1')]);
 }
 
 /** Puts the DER CMS into the prepared revision's /Contents (zero-padded); refuses one that does not fit. */
@@ -191,7 +275,7 @@ export function reopenPreparedSignature(pdf: Buffer): PreparedSignature {
   return { pdf, byteRange, signedBytes: Buffer.concat([pdf.subarray(0, holeStart), pdf.subarray(holeEnd)]) };
 }
 
-/** The /ByteRange signpdf wrote into a prepared revision (the last one in the file). */
+/** The /ByteRange placeByteRange wrote into a prepared revision (the last one in the file). */
 function readByteRange(pdf: Buffer): [number, number, number, number] {
   const tail = pdf.subarray(pdf.lastIndexOf('/ByteRange [')).toString('latin1');
   const match = /^\/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]/.exec(tail);
@@ -199,17 +283,24 @@ function readByteRange(pdf: Buffer): [number, number, number, number] {
   return [Number(match[1]), Number(match[2]), Number(match[3]), Number(match[4])];
 }
 
-/** Keeps the bytes signpdf asks to be signed and returns an empty signature. */
-class CapturingSigner extends SignerBase {
-  private captured: Buffer | undefined;
-  override async sign(signedBytes: Buffer): Promise<Buffer> {
-    this.captured = Buffer.from(signedBytes);
-    return Buffer.alloc(0);
-  }
-  signedBytes(): Buffer {
-    if (!this.captured) throw new Error('signpdf did not ask for a signature');
-    return this.captured;
-  }
+/**
+ * Writes the final /ByteRange over its placeholder: everything but the /Contents hex string, to the
+ * very end of the file, its last end-of-line included. (@signpdf/signpdf's SignPdf would strip that
+ * end-of-line first, leaving it outside every signature; LibreOffice then calls them "partial".)
+ */
+function placeByteRange(pdf: Buffer): PreparedSignature {
+  const { byteRangePlaceholder, byteRangePlaceholderPosition } = findByteRange(pdf);
+  if (byteRangePlaceholder === undefined || byteRangePlaceholderPosition === undefined)
+    throw new Error('the revision has no /ByteRange placeholder');
+  const holeStart = pdf.indexOf('<', pdf.indexOf('/Contents ', byteRangePlaceholderPosition + byteRangePlaceholder.length));
+  const holeEnd = pdf.indexOf('>', holeStart) + 1;
+  if (holeStart === -1 || holeEnd === 0) throw new Error('the revision has no /Contents placeholder after its /ByteRange');
+  const byteRange: [number, number, number, number] = [0, holeStart, holeEnd, pdf.length - holeEnd];
+  const placed = `/ByteRange [${byteRange.join(' ')}]`;
+  if (placed.length > byteRangePlaceholder.length) throw new Error('the /ByteRange placeholder is too short for the file');
+  const prepared = Buffer.from(pdf);
+  prepared.write(placed.padEnd(byteRangePlaceholder.length, ' '), byteRangePlaceholderPosition, 'latin1');
+  return { pdf: prepared, byteRange, signedBytes: Buffer.concat([prepared.subarray(0, holeStart), prepared.subarray(holeEnd)]) };
 }
 
 /** "Signature1", "Signature2", …: the first one no field of the form uses yet. */
@@ -230,37 +321,31 @@ function toPdfRectangle(page: PDFPage, rect: VisibleSignature['rect']): VisibleS
 }
 
 /**
- * The widget's normal appearance: a thin frame and the lines in Noto Serif KR, as large as fits (at
- * most 9 pt), the font embedded as the documents' fonts are (font-subsets.ts): shaped with the
- * process's parsed font, and the same lines give the same bytes.
+ * The widget's normal appearance: a thin frame and the lines in Noto Serif KR, wrapped at spaces, as
+ * large as fits between 7 and 9 pt; what does not fit at 7 pt is left out from the end (the signature
+ * dictionary and the certificate still say it all). The font is embedded as the documents' fonts are
+ * (font-subsets.ts): shaped with the process's parsed font, and the same lines give the same bytes.
  */
 function appearanceStream(document: PDFDocument, width: number, height: number, lines: string[]) {
   const { context } = document;
-  const shaped = lines.map((line) => shape('serif', line));
-  const subset = fontSubset('serif', shaped);
+  const { size, wrapped } = fitAppearance(lines, width - 2 * APPEARANCE_PADDING, height - 2 * APPEARANCE_PADDING);
+  const subset = fontSubset(
+    'serif',
+    wrapped.map((line) => shape('serif', line)),
+  );
   const font = writeCompositeFont(subset, {
     object: (dictionary) => context.register(context.obj(dictionary as Parameters<typeof context.obj>[0])),
     deflatedStream: (dictionary, data) =>
       context.register(context.stream(data, { ...dictionary, Filter: 'FlateDecode' } as Parameters<typeof context.stream>[1])),
     text: (value) => PDFString.of(value),
   });
-  // In ems: the line from ascender to descender, and each line's advance.
-  const { ascent, descent } = subset.descriptor;
-  const lineHeight = (ascent - descent) / 1000;
-  const unitsPerEm = fonts().serif.font.unitsPerEm;
-  const widest = Math.max(0, ...shaped.map((run) => run.advanceWidth / unitsPerEm));
-  const size = Math.min(
-    APPEARANCE_MAX_FONT_SIZE,
-    (width - 2 * APPEARANCE_PADDING) / widest,
-    (height - 2 * APPEARANCE_PADDING) / (lines.length * lineHeight),
-  );
   const content = [
     `${APPEARANCE_COLOUR} RG ${FRAME_WIDTH} w`,
     `${decimal(FRAME_WIDTH / 2)} ${decimal(FRAME_WIDTH / 2)} ${decimal(width - FRAME_WIDTH)} ${decimal(height - FRAME_WIDTH)} re S`,
-    `BT /${APPEARANCE_FONT_NAME} ${decimal(size)} Tf ${APPEARANCE_COLOUR} rg ${decimal(lineHeight * size)} TL`,
+    `BT /${APPEARANCE_FONT_NAME} ${decimal(size)} Tf ${APPEARANCE_COLOUR} rg ${decimal(APPEARANCE_LEADING * size)} TL`,
     // The first baseline an ascender below the top padding; T* moves down a line.
-    `${APPEARANCE_PADDING} ${decimal(height - APPEARANCE_PADDING - (ascent / 1000) * size)} Td`,
-    ...lines.map((line, index) => `${index > 0 ? 'T* ' : ''}[${textOperands(subset, line)}] TJ`),
+    `${APPEARANCE_PADDING} ${decimal(height - APPEARANCE_PADDING - (subset.descriptor.ascent / 1000) * size)} Td`,
+    ...wrapped.map((line, index) => `${index > 0 ? 'T* ' : ''}[${textOperands(subset, line)}] TJ`),
     'ET',
   ].join('\n');
   return context.flateStream(Buffer.from(content, 'latin1'), {
@@ -269,4 +354,36 @@ function appearanceStream(document: PDFDocument, width: number, height: number, 
     BBox: [0, 0, width, height],
     Resources: { Font: { [APPEARANCE_FONT_NAME]: font } },
   });
+}
+
+/** The largest size (a step at a time, from 9 pt down to 7 pt) at which the wrapped lines fit `width` × `height`, and those lines. */
+function fitAppearance(lines: readonly string[], width: number, height: number): { size: number; wrapped: string[] } {
+  const serif = fonts().serif.font;
+  const ems = (text: string) => shape('serif', text).advanceWidth / serif.unitsPerEm;
+  // From the first baseline's ascender to the last one's descender.
+  const heightOf = (count: number, size: number) =>
+    ((serif.ascent - serif.descent) / serif.unitsPerEm) * size + (count - 1) * APPEARANCE_LEADING * size;
+  for (let size = APPEARANCE_MAX_FONT_SIZE; size >= APPEARANCE_MIN_FONT_SIZE; size -= APPEARANCE_FONT_SIZE_STEP) {
+    const wrapped = lines.flatMap((line) => wrapWords(line, width / size, ems));
+    if (heightOf(wrapped.length, size) <= height) return { size, wrapped };
+  }
+  const wrapped = lines.flatMap((line) => wrapWords(line, width / APPEARANCE_MIN_FONT_SIZE, ems));
+  let fitting = wrapped.length;
+  while (fitting > 1 && heightOf(fitting, APPEARANCE_MIN_FONT_SIZE) > height) fitting -= 1;
+  return { size: APPEARANCE_MIN_FONT_SIZE, wrapped: wrapped.slice(0, fitting) };
+}
+
+/** Greedy line breaking at spaces into lines at most `widthEms` wide; a single word wider than that keeps a line of its own. */
+function wrapWords(line: string, widthEms: number, ems: (text: string) => number): string[] {
+  const result: string[] = [];
+  let current = '';
+  for (const word of line.split(' ').filter((part) => part !== '')) {
+    const candidate = current === '' ? word : `${current} ${word}`;
+    if (current !== '' && ems(candidate) > widthEms) {
+      result.push(current);
+      current = word;
+    } else current = candidate;
+  }
+  if (current !== '') result.push(current);
+  return result;
 }

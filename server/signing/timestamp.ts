@@ -2,6 +2,7 @@ import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ServiceUnavailableError } from '../errors.ts';
+import { timestampTokensOf } from './timestamp-checks.ts';
 
 /**
  * PAdES baseline B-T: an RFC 3161 timestamp over the signature value, from a time-stamping authority,
@@ -118,10 +119,8 @@ export async function addSignatureTimestamp(cms: Buffer, url: string, fetchImpl:
 
 /** The timestamp tokens a CMS carries as signature-time-stamp attributes (DER ContentInfos). */
 export function signatureTimestampTokens(cms: Buffer): Buffer[] {
-  const signedData = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(cms).content });
-  return (signedData.signerInfos[0]?.unsignedAttrs?.attributes ?? [])
-    .filter((attribute) => attribute.type === OID.signatureTimeStampToken)
-    .flatMap((attribute) => attribute.values.map((value) => Buffer.from((value as asn1js.BaseBlock).toBER(false))));
+  const signerInfo = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(cms).content }).signerInfos[0];
+  return signerInfo ? timestampTokensOf(signerInfo) : [];
 }
 
 /**

@@ -17,15 +17,18 @@ import * as pkijs from 'pkijs';
 import { MalformedRequestError, RuleViolationError } from '../errors.ts';
 import { identifiesCertificate } from './cms-checks.ts';
 import { PDF_LIMITS, PdfLimitError, checkPdfStructure } from './pdf-limits.ts';
+import { type PublishedCrl, type RevocationStatus, checkRevocation } from './revocation-checks.ts';
 import { type RevisionReport, analyseRevisions } from './revision-analysis.ts';
+import { checkTimestampToken, timestampTokensOf } from './timestamp-checks.ts';
 
 /**
  * Verifies the signatures of a PDF the way a careful reader would, without trusting anything the file
  * says about itself: for every signature field it checks that /ByteRange covers the whole revision but
  * the /Contents hole, recomputes the digest of the covered bytes against the CMS message-digest,
  * verifies the CMS signature and the signing-certificate-v2 binding, and builds the signer's chain to
- * one of the configured trust anchors (the parties' CAs) at the claimed signing time (/M). Then it says
- * whether anything was appended after the last signature.
+ * one of the configured trust anchors (the parties' CAs) at the time the signature's RFC 3161 timestamp
+ * proves, or at the present when nothing proves a time (the signer's own /M proves nothing). Then it
+ * judges every revision after the certification and says whether anything follows the last signature.
  *
  * No I/O: bytes and anchors in, a report out. A PDF that cannot be read at all is a MalformedRequestError
  * (an encrypted one, or one with absurdly many signatures, a RuleViolationError); anything wrong with a
@@ -60,18 +63,27 @@ export interface SignatureVerification {
   readonly party: string | null;
   /** The claimed signing time (/M), ISO 8601; null when absent or unreadable. */
   readonly signingTime: string | null;
+  /** The RFC 3161 signature timestamp (PAdES B-T): its time, its unit, whether the unit is trusted; null when there is none. */
+  readonly timestamp: { readonly time: string | null; readonly authority: string | null; readonly trusted: boolean } | null;
+  /** When the certificates were checked, ISO 8601, and why then: the time a trusted timestamp proves, else the present. */
+  readonly validatedAt: string;
+  readonly validatedAtSource: 'signature-timestamp' | 'present';
   /** The covered bytes hash to the signed message-digest and the CMS signature verifies. */
   readonly intact: boolean;
-  /** The signer's certificate chains to a trust anchor and every certificate on the way was valid at the signing time. */
+  /** The signer's certificate chains to a trust anchor and every certificate on the way was valid at `validatedAt`. */
   readonly trusted: boolean;
   /** Subjects from the signer's certificate to the trust anchor (just the signer's when not trusted). */
   readonly chain: string[];
+  /** What its CA's CRL says about the signer's certificate; null when it names none or is not trusted. */
+  readonly revocation: RevocationStatus | null;
   readonly subFilter: string | null;
   readonly byteRange: number[];
   /** The signature covers every byte of the file but its own /Contents. */
   readonly coversWholeFile: boolean;
   /** Everything wrong with this signature, in words; empty for a good one. */
   readonly problems: string[];
+  /** What does not make it invalid but should be known (an untrusted timestamp unit, /M far from the timestamp). */
+  readonly warnings: string[];
 }
 
 /** The verdict on a whole file. */
@@ -117,10 +129,16 @@ const SUPPORTED_SUBFILTERS = new Set(['ETSI.CAdES.detached', 'adbe.pkcs7.detache
 const cryptoEngine = new pkijs.CryptoEngine({ name: 'nodejs', crypto: webcrypto });
 
 /**
- * Verifies every signature of `pdf` against `trustAnchors`. Certificates are checked at each signature's
- * claimed time (/M), or at `now` when it has none.
+ * Verifies every signature of `pdf` against `trustAnchors`. Certificates are checked at the time each
+ * signature's trusted timestamp states, or at `now` when it has none; a trusted signer's revocation
+ * against the `crls` the caller obtained from the distribution points its certificate names.
  */
-export async function verifyPdf(pdf: Buffer, trustAnchors: readonly TrustAnchor[], now: Date = new Date()): Promise<PdfVerification> {
+export async function verifyPdf(
+  pdf: Buffer,
+  trustAnchors: readonly TrustAnchor[],
+  now: Date = new Date(),
+  crls: readonly PublishedCrl[] = [],
+): Promise<PdfVerification> {
   const sha256 = createHash('sha256').update(pdf).digest('hex');
   const document = await loadPdf(pdf);
   const anchors = trustAnchors.map((anchor) => ({
@@ -133,7 +151,7 @@ export async function verifyPdf(pdf: Buffer, trustAnchors: readonly TrustAnchor[
     throw new RuleViolationError(`The PDF has ${dictionaries.length} signatures; at most ${MAX_SIGNATURES} are verified`);
   }
   const checked: CheckedSignature[] = [];
-  for (const { field, dictionary } of dictionaries) checked.push(await verifySignature(pdf, field, dictionary, anchors, now));
+  for (const { field, dictionary } of dictionaries) checked.push(await verifySignature(pdf, field, dictionary, anchors, now, crls));
   checked.sort((a, b) => a.signedUntil - b.signedUntil);
   const revisions = await analyseRevisions(
     pdf,
@@ -247,6 +265,7 @@ async function verifySignature(
   dictionary: PDFDict,
   anchors: readonly Anchor[],
   now: Date,
+  crls: readonly PublishedCrl[],
 ): Promise<CheckedSignature> {
   const problems: string[] = [];
   const subFilter = dictionary.lookupMaybe(PDFName.of('SubFilter'), PDFName)?.decodeText() ?? null;
@@ -259,18 +278,24 @@ async function verifySignature(
   const rangeIsSound = checkByteRange(pdf, byteRange, contents, problems);
   const signedUntil = rangeIsSound && byteRange ? byteRange[2]! + byteRange[3]! : 0;
   const docMdpPermission = readDocMdpPermission(dictionary);
+  const warnings: string[] = [];
   const report = {
     field,
     signer: null as SignerIdentity | null,
     party: null as string | null,
     signingTime: signingTime?.toISOString() ?? null,
+    timestamp: null as SignatureVerification['timestamp'],
+    validatedAt: now.toISOString(),
+    validatedAtSource: 'present' as SignatureVerification['validatedAtSource'],
     intact: false,
     trusted: false,
     chain: [] as string[],
+    revocation: null as RevocationStatus | null,
     subFilter,
     byteRange: byteRange ?? [],
     coversWholeFile: signedUntil === pdf.length,
     problems,
+    warnings,
   };
   if (!contents) {
     problems.push('/Contents holds no signature');
@@ -287,16 +312,58 @@ async function verifySignature(
     report.intact = rangeIsSound && digestMatches;
     await checkSigningCertificateAttribute(signerInfo, signerCertificate, problems);
     checkKeyUsage(signerCertificate, problems);
-    const path = await chainToAnchor(signedData, signerCertificate, anchors, signingTime ?? now, problems);
+    const provenTime = await checkSignatureTimestamp(signerInfo, anchors, signingTime, report, problems, warnings);
+    if (provenTime) {
+      report.validatedAt = provenTime.toISOString();
+      report.validatedAtSource = 'signature-timestamp';
+    }
+    const path = await chainToAnchor(signedData, signerCertificate, anchors, provenTime ?? now, problems);
     if (path) {
       report.trusted = true;
       report.party = path.anchor.party;
       report.chain = path.certificates.map((certificate) => identify(certificate).subject);
+      const validatedAt = provenTime ?? now;
+      report.revocation = await checkRevocation(signerCertificate, path.certificates[1]!, crls, validatedAt, problems, warnings);
     }
   } catch (error) {
     problems.push(`the signature could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   return { report, signedUntil, docMdpPermission };
+}
+
+/** How far /M may be from the timestamp's time: the signature is made, then timestamped, within a request. */
+const SIGNING_TIME_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * The signature-time-stamp over the signature value (PAdES B-T), if any: a broken token is a problem,
+ * an untrusted unit or a /M that disagrees with it a warning. Returns the time it proves, if it does.
+ */
+async function checkSignatureTimestamp(
+  signerInfo: pkijs.SignerInfo,
+  anchors: readonly Anchor[],
+  signingTime: Date | undefined,
+  report: { timestamp: SignatureVerification['timestamp'] },
+  problems: string[],
+  warnings: string[],
+): Promise<Date | undefined> {
+  const tokens = timestampTokensOf(signerInfo);
+  if (tokens.length === 0) return undefined;
+  if (tokens.length > 1) problems.push(`the signature carries ${tokens.length} signature timestamps; PAdES allows one`);
+  const check = await checkTimestampToken(
+    tokens[0]!,
+    Buffer.from(signerInfo.signature.valueBlock.valueHexView),
+    anchors.map((anchor) => anchor.certificate),
+  );
+  report.timestamp = { time: check.time?.toISOString() ?? null, authority: check.authority, trusted: check.trusted };
+  problems.push(...check.problems);
+  warnings.push(...check.warnings);
+  if (!check.trusted || !check.time) return undefined;
+  if (signingTime && Math.abs(signingTime.getTime() - check.time.getTime()) > SIGNING_TIME_SKEW_MS) {
+    warnings.push(
+      `the claimed signing time (/M) ${signingTime.toISOString()} disagrees with the timestamp ${check.time.toISOString()}; the certificates were checked at the timestamp's time`,
+    );
+  }
+  return check.time;
 }
 
 /** The /P of a DocMDP transform in the signature's /Reference (2 when absent, ISO 32000-2 §12.8.2.2); undefined for an approval signature. */
@@ -315,7 +382,7 @@ function readDocMdpPermission(dictionary: PDFDict): number | undefined {
 function readSigningTime(dictionary: PDFDict, problems: string[]): Date | undefined {
   const value = dictionary.lookup(PDFName.of('M'));
   if (value === undefined) {
-    problems.push('no signing time (/M); the certificates were checked at the current time');
+    problems.push('no signing time (/M)');
     return undefined;
   }
   try {
@@ -323,7 +390,7 @@ function readSigningTime(dictionary: PDFDict, problems: string[]): Date | undefi
   } catch {
     // reported below
   }
-  problems.push('the signing time (/M) is not a PDF date; the certificates were checked at the current time');
+  problems.push('the signing time (/M) is not a PDF date');
   return undefined;
 }
 
@@ -616,10 +683,10 @@ async function chainToAnchor(
     problems.push(
       `the signer's certificate was issued by a CA ${retired.party} retired at ${retired.retiredAt!.toISOString()}, before the signing time ${at.toISOString()}`,
     );
+  } else if (/not yet valid or expired/.test(reason)) {
+    problems.push(`a certificate on the signer's chain was not valid at ${at.toISOString()}, when its certificates were checked`);
   } else if (impersonated) {
     problems.push(`the signer's certificate names ${impersonated.party}'s CA as its issuer but does not chain to it (${reason})`);
-  } else if (/not yet valid or expired/.test(reason)) {
-    problems.push(`a certificate on the signer's chain was not valid at the signing time ${at.toISOString()}`);
   } else {
     problems.push(`the signer's certificate was not issued by any party's CA (issuer: ${issuer}; ${reason})`);
   }

@@ -104,8 +104,9 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
       expect(reply.body).to.have.all.keys('sha256', 'knownOriginal', 'signatures', 'appendedAfterLastSignature', 'revisions', 'valid');
       expect(reply.body.revisions.map(({ signedBy, problems }: any) => [signedBy, problems])).to.deep.equal([
         [null, []],
-        ['Signature1', []],
-        ['Signature2', []],
+        // Each original holds both fields, its own party's (Signature1) first; Sverdlovsk signs first.
+        [party === 'sverdlovsk' ? 'Signature1' : 'Signature2', []],
+        [party === 'sverdlovsk' ? 'Signature2' : 'Signature1', []],
       ]);
       expect(reply.body).to.include({ valid: true, appendedAfterLastSignature: false });
       expect(reply.body.knownOriginal).to.deep.equal({
@@ -126,17 +127,25 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
         'signer',
         'party',
         'signingTime',
+        'timestamp',
+        'validatedAt',
+        'validatedAtSource',
         'intact',
         'trusted',
         'chain',
+        'revocation',
         'subFilter',
         'byteRange',
         'coversWholeFile',
         'problems',
+        'warnings',
       );
       expect(first.signer).to.include({ name: 'Андрей Соболев', email: 'signatory@sverdlovsk.example' });
       expect(first.chain).to.deep.equal([first.signer.subject, first.signer.issuer]);
       expect(first.problems).to.deep.equal([]);
+      expect(first.warnings).to.deep.equal([]);
+      expect(first.revocation).to.deep.equal({ status: 'good', source: `${server.baseUrl}/pki/${first.party}/crl` });
+      expect(first).to.include({ validatedAtSource: 'signature-timestamp', validatedAt: first.timestamp.time });
       expect(Date.parse(first.signingTime)).to.be.closeTo(Date.now(), 10 * 60_000);
 
       const checked = await pdfsig(pdf);

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -52,10 +53,16 @@ export interface SignatureReport {
   readonly totalDocument: boolean;
 }
 
+/**
+ * In signing order (by where each signed range ends), as our verifier reports them: pdfsig itself lists
+ * the form's fields, and each original lists its own party's field first.
+ */
 export function parsePdfsig(output: string): SignatureReport[] {
+  const signedUntil = (section: string) => Number(/Signed Ranges: .*\[\d+ - (\d+)\]\s*$/m.exec(section)?.[1] ?? Number.MAX_SAFE_INTEGER);
   return output
     .split(/^Signature #\d+:$/m)
     .slice(1)
+    .sort((a, b) => signedUntil(a) - signedUntil(b))
     .map((section) => ({
       commonName: /Signer Certificate Common Name: (.*)/.exec(section)?.[1]?.trim() ?? '',
       subFilter: /Signature Type: (.*)/.exec(section)?.[1]?.trim() ?? '',
@@ -63,4 +70,18 @@ export function parsePdfsig(output: string): SignatureReport[] {
       trusted: /Certificate Validation: Certificate is Trusted\./.test(section),
       totalDocument: /Total document signed/.test(section) && !/Not total document signed/.test(section),
     }));
+}
+
+/** What LibreOffice says of each file's signatures, in file order: through UNO (python3-uno), with a fresh profile. */
+export async function libreOfficeSignatures(files: readonly string[]): Promise<{ valid: boolean; partial: boolean }[][]> {
+  const profile = mkdtempSync(path.join(tmpdir(), 'bilateral-lo-'));
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'libreoffice-signatures.py');
+  const { stdout, stderr, code } = await tool('/usr/bin/python3', [script, profile, ...files]).finally(() =>
+    rmSync(profile, { recursive: true, force: true }),
+  );
+  if (code !== 0) throw new Error(`LibreOffice could not check the signatures: ${stderr}`);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }

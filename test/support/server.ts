@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Database } from '../../db/connection.ts';
 import type { UseCaseDeps } from '../../server/agreements/deps.ts';
@@ -35,8 +35,12 @@ export const DEMO_PASSWORD = 'test-password';
  */
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const database = await createTestDatabase();
+  // Listening first, so that the port is known before the demo certificates name it (their CRL and OCSP URLs).
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
   const config: Config = Object.freeze({
-    port: 0,
+    port,
     host: '127.0.0.1',
     demo: true,
     demoPassword: DEMO_PASSWORD,
@@ -55,10 +59,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
   await seedDemo(deps);
   const errors: unknown[] = [];
   const app = createApp(deps, { log: (message, error) => errors.push([message, error]) });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const { port } = server.address() as AddressInfo;
+  server.on('request', app);
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     databaseUrl: database.url,
