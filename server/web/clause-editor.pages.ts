@@ -124,6 +124,13 @@ export function clauseEditorPages(services: PageServices): Router {
               };
             }),
             threads: threads.map((thread) => ({ ...thread, replies: comments.filter((comment) => comment.replyTo === thread.id) })),
+            // Where the language texts of this clause say different things: shown where the lawyer fixes them.
+            differences: view.consistency
+              .filter((difference) => difference.clause === clause.key)
+              .map((difference) => ({
+                ...difference,
+                says: languages.map((language) => ({ language, found: (difference.found[language] ?? []).join(', ') })),
+              })),
           };
         }),
         library: [...clauseLibrary().clauses.keys()].filter((key) => !present.has(key)),

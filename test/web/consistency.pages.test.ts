@@ -38,6 +38,14 @@ describe('web: marking a difference between the languages as intended', () => {
     expect(page.html).to.include(translate('ko', 'consistency.heading')).and.include(translate('ko', 'consistency.rule.numbers'));
     expect(page.html).to.include(`action="/agreements/${agreement.id}/consistency/duration-and-termination/intended"`);
 
+    // The drafting desk shows it on the clause, where the text is fixed, with what each language says.
+    const desk = await web.get(`/agreements/${agreement.id}/text`);
+    const clause = desk.html.slice(desk.html.indexOf('id="clause-duration-and-termination"'));
+    const note = clause.slice(0, clause.indexOf('<div class="languages'));
+    expect(note).to.include(translate('ko', 'consistency.heading')).and.include(translate('ko', 'consistency.rule.numbers'));
+    expect(note).to.include('<span lang="en">').and.include('7');
+    expect(note).to.include(translate('ko', 'consistency.markOnAgreementPage'));
+
     const token = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
     const empty = await web.postForm(
       `/agreements/${agreement.id}/consistency/duration-and-termination/intended`,
