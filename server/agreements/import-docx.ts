@@ -9,6 +9,7 @@ import type { Lang } from '../text/languages.ts';
 import { clauseRole, versionUnits, wordDraftOf, type WordOriginal } from '../word/agreement-word.ts';
 import { writeDocx } from '../word/docx-writer.ts';
 import { readDocx, type ReadParagraph } from '../word/docx-reader.ts';
+import { readDocxIsolated } from '../word/isolated-docx-reading.ts';
 import { parseMarker, PROPERTY, unitText, type ClauseUnits } from '../word/draft-units.ts';
 import { applyEdits, editsBetween, editsOfSegments, segmentTexts, type FieldEdit } from '../word/text-edits.ts';
 import type { UseCaseDeps } from './deps.ts';
@@ -39,7 +40,7 @@ export async function importDocx(deps: UseCaseDeps, user: User, agreementId: num
   const record = await loadVisibleAgreement(deps.db, agreementId, user);
   authorize(user, record, 'text.suggest');
   if (expectedVersion !== record.version) throw staleVersion(record.version, expectedVersion);
-  const file = await readDocx(bytes);
+  const file = await readDocxIsolated(bytes);
 
   const fromAgreement = file.properties.get(PROPERTY.agreement);
   if (fromAgreement === undefined) {
