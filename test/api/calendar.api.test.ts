@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { insertParty } from '../../db/repositories/parties.repository.ts';
 import { addUser } from '../../server/auth/user-administration.ts';
 import { DEMO_PARTIES } from '../../server/demo/demo-parties.ts';
-import { ApiClient, type ApiResponse } from '../support/api-client.ts';
+import { ApiClient, ok } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { HAPPY_PATH, runEvents } from '../support/execute-demo.ts';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
@@ -29,11 +29,6 @@ function calendarEvents(text: string): Record<string, string>[] {
 
 describe(`calendar of the dates that bind a party (${TEST_DATABASE_KIND})`, () => {
   let server: TestServer;
-  const ok = (response: ApiResponse, status = 200) => {
-    expect(response.status, JSON.stringify(response.body)).to.equal(status);
-    return response.body;
-  };
-
   before(async () => {
     server = await startTestServer();
     await insertParty(server.db, { ...DEMO_PARTIES[1]!, key: 'outsider', language: 'en' }, new Date().toISOString());

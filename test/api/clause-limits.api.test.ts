@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { MAX_WORD_LENGTH } from '../../server/text/word-length.ts';
-import { ApiClient, type ApiResponse } from '../support/api-client.ts';
+import { ApiClient, type ApiResponse, ok } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { storedAgreement } from '../support/snapshot.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -10,10 +10,6 @@ describe(`clause limits API (${TEST_DATABASE_KIND})`, () => {
   let legal: ApiClient;
   let id: number;
 
-  const ok = (response: ApiResponse, status = 200) => {
-    expect(response.status, JSON.stringify(response.body)).to.equal(status);
-    return response.body;
-  };
   const editPurpose = (text: string) => legal.put(`/api/agreements/${id}/clauses/purpose`, { lang: 'en', text, expectedVersion: 1 });
   /** Asserts a refusal with 422 and the limit named, and that nothing stored changed. */
   const expectRefused = async (request: () => Promise<ApiResponse>, expected: { detail: RegExp; limit?: string }) => {

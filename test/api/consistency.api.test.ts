@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { clauseLibrary } from '../../server/text/clause-library.ts';
-import { ApiClient, type ApiResponse } from '../support/api-client.ts';
+import { ApiClient, ok } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { storedAgreement } from '../support/snapshot.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -10,11 +10,6 @@ describe(`cross-language consistency gate (${TEST_DATABASE_KIND})`, () => {
   let legal: ApiClient;
   let gyeonggiLegal: ApiClient;
   let observer: ApiClient;
-  const ok = (response: ApiResponse, status = 200) => {
-    expect(response.status, JSON.stringify(response.body)).to.equal(status);
-    return response.body;
-  };
-
   before(async () => {
     server = await startTestServer();
     legal = await ApiClient.signIn(server.baseUrl, 'legal@sverdlovsk.example');

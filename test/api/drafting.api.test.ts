@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ApiClient, type ApiResponse } from '../support/api-client.ts';
+import { ApiClient, ok } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { storedAgreement } from '../support/snapshot.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -13,11 +13,6 @@ describe(`drafting API (${TEST_DATABASE_KIND})`, () => {
   let id: number;
 
   const current = async () => (await legal.get(`/api/agreements/${id}`)).body;
-  const ok = (response: ApiResponse, status = 200) => {
-    expect(response.status, JSON.stringify(response.body)).to.equal(status);
-    return response.body;
-  };
-
   before(async () => {
     server = await startTestServer();
     [legal, legalGyeonggi, officialGyeonggi, officialSverdlovsk] = await Promise.all(

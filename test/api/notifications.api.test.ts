@@ -9,7 +9,7 @@ import { DEMO_USERS } from '../../server/demo/demo-parties.ts';
 import { notify } from '../../server/notifications/notify.ts';
 import { createWebhookDispatcher } from '../../server/notifications/webhook-dispatcher.ts';
 import { openWebhookSecret } from '../../server/notifications/webhook-signature.ts';
-import { ApiClient, type ApiResponse } from '../support/api-client.ts';
+import { ApiClient, type ApiResponse, ok } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { countRows } from '../support/snapshot.ts';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
@@ -31,10 +31,6 @@ describe(`notifications and webhooks API (${TEST_DATABASE_KIND})`, () => {
     expect(response.status, JSON.stringify(response.body)).to.equal(status);
     expect(response.contentType).to.match(/^application\/problem\+json/);
     expect(response.body).to.include({ status, code });
-  };
-  const ok = (response: ApiResponse, status = 200) => {
-    expect(response.status, JSON.stringify(response.body)).to.equal(status);
-    return response.body;
   };
   const webhookRows = () => server.db('webhooks').orderBy('id');
 

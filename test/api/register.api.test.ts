@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { insertParty } from '../../db/repositories/parties.repository.ts';
-import { ApiClient, type ApiResponse } from '../support/api-client.ts';
+import { ApiClient, ok } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -19,10 +19,6 @@ describe(`the register: GET /api/agreements (${TEST_DATABASE_KIND})`, () => {
   let legal: ApiClient;
   let legalGyeonggi: ApiClient;
 
-  const ok = (response: ApiResponse, status = 200) => {
-    expect(response.status, JSON.stringify(response.body)).to.equal(status);
-    return response.body;
-  };
   const find = async (query: string, client = legal): Promise<{ agreements: Found[]; next: string | null }> =>
     ok(await client.get(`/api/agreements?${query}`));
   /** Every page of a query, following `next`, with `between` run before each further page. */

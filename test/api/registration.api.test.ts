@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { create } from 'xmlbuilder2';
 import { parsePdfsig, tempFile, tool } from '../support/pdf-tools.ts';
-import { ApiClient, type ApiResponse } from '../support/api-client.ts';
+import { ApiClient, ok } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { COOPERATION, HAPPY_PATH, runEvents } from '../support/execute-demo.ts';
 import { storedAgreement } from '../support/snapshot.ts';
@@ -11,11 +11,6 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 describe(`registration after signature (${TEST_DATABASE_KIND})`, () => {
   let server: TestServer;
-  const ok = (response: ApiResponse, status = 200) => {
-    expect(response.status, JSON.stringify(response.body)).to.equal(status);
-    return response.body;
-  };
-
   before(async () => {
     server = await startTestServer();
   });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ApiClient, type ApiResponse } from '../support/api-client.ts';
+import { ApiClient, type ApiResponse, ok } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { tempFile, tool } from '../support/pdf-tools.ts';
 import { storedAgreement } from '../support/snapshot.ts';
@@ -14,10 +14,6 @@ describe(`suggestions API (${TEST_DATABASE_KIND})`, function () {
   let officialGyeonggi: ApiClient;
   let id: number;
 
-  const ok = (response: ApiResponse, status = 200) => {
-    expect(response.status, JSON.stringify(response.body)).to.equal(status);
-    return response.body;
-  };
   const agreement = async () => ok(await legal.get(`/api/agreements/${id}`));
   const clauseText = async (key: string, lang: string) =>
     (await agreement()).clauses.find((clause: { key: string }) => clause.key === key).texts[lang] as string;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
-import { ApiClient, type ApiResponse } from '../support/api-client.ts';
+import { ApiClient, ok } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { storedAgreement } from '../support/snapshot.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -21,10 +21,6 @@ describe(`Word import API (${TEST_DATABASE_KIND})`, function () {
   let legalGyeonggi: ApiClient;
   let id: number;
 
-  const ok = (response: ApiResponse, status = 200) => {
-    expect(response.status, JSON.stringify(response.body)).to.equal(status);
-    return response.body;
-  };
   const exported = async (agreement = id, original = 'gyeonggi') => {
     const response = await legalGyeonggi.get(`/api/agreements/${agreement}/docx?original=${original}&layout=parallel`);
     expect(response.status).to.equal(200);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { strFromU8, unzipSync } from 'fflate';
-import { ApiClient, type ApiResponse } from '../support/api-client.ts';
+import { ApiClient, ok } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { LibreOffice } from '../support/libreoffice.ts';
 import { tool } from '../support/pdf-tools.ts';
@@ -22,10 +22,6 @@ describe(`Word round trip judged by LibreOffice (${TEST_DATABASE_KIND})`, functi
   let legalGyeonggi: ApiClient;
   let id: number;
 
-  const ok = (response: ApiResponse, status = 200) => {
-    expect(response.status, JSON.stringify(response.body)).to.equal(status);
-    return response.body;
-  };
   const download = async (client: ApiClient, query: string, name: string) => {
     const response = await client.get(`/api/agreements/${id}/docx?${query}`);
     expect(response.status, response.bytes.toString()).to.equal(200);

@@ -1,3 +1,4 @@
+import { expect } from 'chai';
 import { DEMO_PASSWORD } from './server.ts';
 
 export interface ApiResponse<T = any> {
@@ -54,4 +55,10 @@ export class ApiClient {
       bytes,
     };
   }
+}
+
+/** The body of a response that has the expected status (200 unless told); else the test fails showing the body. */
+export function ok(response: ApiResponse, status = 200) {
+  expect(response.status, JSON.stringify(response.body)).to.equal(status);
+  return response.body;
 }
