@@ -1,0 +1,3 @@
+import { loadConfig } from '../../server/config.js';
+
+export const probe = loadConfig;
