@@ -1,3 +1,0 @@
-import { loadConfig } from '../../server/config.js';
-
-export const probe = loadConfig;
