@@ -2,6 +2,7 @@ import ical, { ICalCalendarMethod } from 'ical-generator';
 import { listDatedAgreements, type DatedAgreement } from '../../db/repositories/calendar.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { AgreementState } from '../../workflows/agreement/agreement.events.ts';
+import { stateNameHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { addDays } from '../lifecycle/lifecycle-plan.ts';
 import type { Lang } from '../text/languages.ts';
@@ -34,26 +35,17 @@ export interface BindingDate {
   readonly state: AgreementState;
 }
 
-/** A due date binds until its stage is over: the review's in drafting and review, and so on. */
-const DUE_WHILE: Record<'review-due' | 'approval-due' | 'signing-due', readonly AgreementState[]> = {
-  'review-due': ['drafting', 'review'],
-  'approval-due': ['drafting', 'review', 'approval'],
-  'signing-due': ['drafting', 'review', 'approval', 'signing'],
-};
-
-/** The end of a term and the last day for notice bind only an agreement that is still running. */
-const RUNNING: readonly AgreementState[] = ['executed', 'in-force'];
-
 /** Pure: the binding dates of one agreement. */
 export function bindingDatesOf(agreement: DatedAgreement): BindingDate[] {
   const { dates, state } = agreement;
   const candidates: [BindingDateKind, string | null, boolean][] = [
-    ['review-due', dates.reviewDueOn, DUE_WHILE['review-due'].includes(state)],
-    ['approval-due', dates.approvalDueOn, DUE_WHILE['approval-due'].includes(state)],
-    ['signing-due', dates.signingDueOn, DUE_WHILE['signing-due'].includes(state)],
+    // A due date binds until its stage is over; the end of a term and the last day for notice, while the agreement runs.
+    ['review-due', dates.reviewDueOn, stateNameHasTag(state, 'review-ahead')],
+    ['approval-due', dates.approvalDueOn, stateNameHasTag(state, 'approval-ahead')],
+    ['signing-due', dates.signingDueOn, stateNameHasTag(state, 'signing-ahead')],
     ['entry-into-force', dates.inForceOn, true],
-    ['notice-deadline', dates.noticeDeadlineOn, RUNNING.includes(state) && dates.terminatesOn === null],
-    ['term-end', dates.expiresOn, RUNNING.includes(state) || state === 'expired'],
+    ['notice-deadline', dates.noticeDeadlineOn, stateNameHasTag(state, 'running') && dates.terminatesOn === null],
+    ['term-end', dates.expiresOn, stateNameHasTag(state, 'term-dated')],
     ['termination', dates.terminatesOn, true],
   ];
   return candidates.flatMap(([kind, date, binds]) =>

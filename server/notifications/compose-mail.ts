@@ -1,5 +1,5 @@
 import type { Lang } from '../text/languages.ts';
-import { formatDateTime, translate } from '../web/i18n.ts';
+import { formatDateTime, hasMessage, translate } from '../web/i18n.ts';
 
 /** One notification a mail tells of, with what the recipient's language needs already resolved. */
 export interface MailItem {
@@ -17,11 +17,6 @@ export interface ComposedMail {
   readonly text: string;
 }
 
-/** States an agreement waits in for someone's action: the mail says it waits for the reader. */
-const WAITING_STATES = new Set(['review', 'approval', 'signing', 'drafting']);
-/** Subjects the locales name; any other state or kind gets the general one. */
-const MILESTONES = new Set(['executed', 'in-force', 'terminated', 'expired', 'withdrawn']);
-
 /**
  * Pure: the line that says what happened, in the reader's language. A kind this file does not know
  * (another part of the system may notify of new things) still reads sensibly.
@@ -32,8 +27,9 @@ export function describeItem(lang: Lang, item: MailItem): string {
   if (item.kind === 'state-changed') {
     const to = String(payload.to ?? '');
     if (payload.event === 'GIVE_NOTICE') return translate(lang, 'mail.line.notice', { title });
-    if (WAITING_STATES.has(to)) return translate(lang, `mail.line.waiting.${to}`, { title });
-    if (MILESTONES.has(to)) return translate(lang, `mail.line.milestone.${to}`, { title });
+    // A state the locales write a line for (waiting for the reader, or a milestone) gets it; any other, the general line.
+    const line = [`mail.line.waiting.${to}`, `mail.line.milestone.${to}`].find((key) => hasMessage(lang, key));
+    if (line) return translate(lang, line, { title });
     return translate(lang, 'mail.line.state', { title, state: translate(lang, `state.${to}`, { fallback: to }) });
   }
   const date = String(payload.noticeDeadlineOn ?? payload.dueOn ?? '');

@@ -4,6 +4,7 @@ import { appendAuditEntry } from '../../db/repositories/audit.repository.ts';
 import { saveRegistration } from '../../db/repositories/registrations.repository.ts';
 import { listSignatures } from '../../db/repositories/signatures.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
+import { stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import { agreementView } from '../agreements/agreement-view.ts';
 import { auditedActor, commitTransition } from '../agreements/commit-transition.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
@@ -59,7 +60,7 @@ export async function recordRegistration(
   const completes =
     current.completesNotification &&
     registration.registeredOn !== null &&
-    record.state === 'executed' &&
+    stateHasTag(record.workflow, 'awaiting-completion') &&
     record.workflow.context.completions[party] === undefined;
   const decided = completes
     ? await decideEvent(deps, user, record, { type: 'NOTIFY_COMPLETION', date: registration.registeredOn! }, at)

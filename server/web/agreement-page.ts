@@ -135,7 +135,7 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
     },
     timeline,
     /** Why the text is back in drafting, when the last move was a return for changes: the drafters read the reason first. */
-    returned: record.state === 'drafting' && lastMove?.event === 'REQUEST_CHANGES' ? lastMove : undefined,
+    returned: stateHasTag(record.workflow, 'text-editable') && lastMove?.event === 'REQUEST_CHANGES' ? lastMove : undefined,
   };
 }
 

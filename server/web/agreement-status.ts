@@ -1,5 +1,6 @@
 import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
 import type { AgreementEventType, Role } from '../../workflows/agreement/agreement.events.ts';
+import { stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import type { agreementView } from '../agreements/agreement-view.ts';
 import type { Lang } from '../text/languages.ts';
 import { formatDate, translate } from './i18n.ts';
@@ -33,8 +34,6 @@ const COUNTED_STAGES = {
 
 const DUE_DATE_OF_STAGE = { review: 'reviewDueOn', approval: 'approvalDueOn', signing: 'signingDueOn' } as const;
 
-const COMPLETED_STAGES = new Set(['executed', 'in-force', 'expired', 'terminated']);
-
 /** Pure: the answers to "where is it, whom do we wait for, until when", in the reader's language. */
 export function agreementStatus(
   lang: Lang,
@@ -56,9 +55,9 @@ export function agreementStatus(
       : t('standing.waitingFor', { party: input.partyName(turn.party), role: t(`role.${turn.role}`) }),
   );
   const dueColumn = record.state in DUE_DATE_OF_STAGE ? DUE_DATE_OF_STAGE[record.state as keyof typeof DUE_DATE_OF_STAGE] : undefined;
-  const due = dueColumn ? record.dates[dueColumn] : record.state === 'in-force' ? record.dates.noticeDeadlineOn : null;
+  const due = dueColumn ? record.dates[dueColumn] : stateHasTag(record.workflow, 'running') ? record.dates.noticeDeadlineOn : null;
   const deadline = due ? t(dueColumn ? 'standing.dueOn' : 'standing.noticeBy', { date: formatDate(lang, due) }) : undefined;
-  const completed = COMPLETED_STAGES.has(record.state)
+  const completed = stateHasTag(record.workflow, 'originals-signed')
     ? {
         heading: t(`standing.completed.${record.state}`),
         dates: (

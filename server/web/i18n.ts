@@ -41,6 +41,11 @@ export function translate(lang: Lang, key: string, values: Readonly<Record<strin
   return message.replace(/\{(\w+)\}/g, (placeholder, name: string) => (name in values ? String(values[name]) : placeholder));
 }
 
+/** Whether the language's catalogue has the key: for callers that choose among several possible messages. */
+export function hasMessage(lang: Lang, key: string): boolean {
+  return messageCatalogs().get(lang)?.has(key) ?? false;
+}
+
 /** "28 нояб. 2026 г., 09:00 UTC" / "2026. 11. 28. 09:00 UTC" / "28 Nov 2026, 09:00 UTC". */
 export function formatDateTime(lang: Lang, iso: string): string {
   return `${new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23', timeZone: 'UTC' }).format(new Date(iso))} UTC`;

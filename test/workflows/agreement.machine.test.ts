@@ -4,6 +4,7 @@ import {
   nextEventsFor,
   startWorkflow,
   stateHasTag,
+  stateNameHasTag,
   step,
   type Effect,
   type PersistedWorkflow,
@@ -266,15 +267,25 @@ describe('agreement machine', () => {
       'originals-frozen',
       'originals-signed',
       'continuable',
+      'running',
+      'term-dated',
+      'awaiting-completion',
+      'review-ahead',
+      'approval-ahead',
+      'signing-ahead',
     ];
     const cases: [string, () => PersistedWorkflow, StateTag[]][] = [
-      ['drafting', () => startWorkflow(PARTIES), ['text-editable', 'commentable', 'deadlines-settable']],
-      ['review', submitted, ['commentable', 'deadlines-settable']],
-      ['approval', reviewed, ['commentable', 'deadlines-settable']],
-      ['signing', approved, ['deadlines-settable', 'originals-frozen']],
-      ['executed', signed, ['originals-frozen', 'originals-signed', 'continuable']],
-      ['in-force', inForce, ['originals-frozen', 'originals-signed', 'continuable']],
-      ['expired', () => run(inForce(), system('EXPIRE')), ['originals-frozen', 'originals-signed']],
+      [
+        'drafting',
+        () => startWorkflow(PARTIES),
+        ['text-editable', 'commentable', 'deadlines-settable', 'review-ahead', 'approval-ahead', 'signing-ahead'],
+      ],
+      ['review', submitted, ['commentable', 'deadlines-settable', 'review-ahead', 'approval-ahead', 'signing-ahead']],
+      ['approval', reviewed, ['commentable', 'deadlines-settable', 'approval-ahead', 'signing-ahead']],
+      ['signing', approved, ['deadlines-settable', 'originals-frozen', 'signing-ahead']],
+      ['executed', signed, ['originals-frozen', 'originals-signed', 'continuable', 'running', 'term-dated', 'awaiting-completion']],
+      ['in-force', inForce, ['originals-frozen', 'originals-signed', 'continuable', 'running', 'term-dated']],
+      ['expired', () => run(inForce(), system('EXPIRE')), ['originals-frozen', 'originals-signed', 'term-dated']],
       [
         'terminated',
         () => run(inForce(), event('GIVE_NOTICE', 'gyeonggi', 'official', '2027-01-01'), system('TERMINATE')),
@@ -287,6 +298,7 @@ describe('agreement machine', () => {
         const current = workflow();
         expect(current.value).to.equal(state);
         expect(TAGS.filter((tag) => stateHasTag(current, tag))).to.deep.equal(tags);
+        expect(TAGS.filter((tag) => stateNameHasTag(current.value, tag))).to.deep.equal(tags);
       });
     }
   });

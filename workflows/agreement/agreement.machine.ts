@@ -83,7 +83,23 @@ export function isEffectType(type: string): type is EffectType {
  * What a state is or allows, for callers that decide by it (the policy, downloads, the pages) instead
  * of by state names.
  */
-export type StateTag = 'text-editable' | 'commentable' | 'deadlines-settable' | 'originals-frozen' | 'originals-signed' | 'continuable';
+export type StateTag =
+  | 'text-editable'
+  | 'commentable'
+  | 'deadlines-settable'
+  | 'originals-frozen'
+  | 'originals-signed'
+  | 'continuable'
+  /** Signed and not ended: the end of its term and the last day for notice bind the parties. */
+  | 'running'
+  /** The end of its term binds it now or did (running, or ended by expiry): the calendar keeps that date. */
+  | 'term-dated'
+  /** Signed, waiting for the parties' notifications that their procedures are done. */
+  | 'awaiting-completion'
+  /** The stage is still ahead or under way, so its due date binds. */
+  | 'review-ahead'
+  | 'approval-ahead'
+  | 'signing-ahead';
 
 /**
  * The life of one agreement, from drafting to its end. Pure: no invoked services, no timers, no side
@@ -143,14 +159,14 @@ export const agreementMachine = setup({
   }),
   states: {
     drafting: {
-      tags: ['text-editable', 'commentable', 'deadlines-settable'] satisfies StateTag[],
+      tags: ['text-editable', 'commentable', 'deadlines-settable', 'review-ahead', 'approval-ahead', 'signing-ahead'] satisfies StateTag[],
       on: {
         SUBMIT: { guard: 'isLegalStaff', target: 'review', actions: 'fixTerms' },
         WITHDRAW: { guard: 'isLegalStaffOrOfficial', target: 'withdrawn' },
       },
     },
     review: {
-      tags: ['commentable', 'deadlines-settable'] satisfies StateTag[],
+      tags: ['commentable', 'deadlines-settable', 'review-ahead', 'approval-ahead', 'signing-ahead'] satisfies StateTag[],
       entry: { type: 'scheduleDueReminders', params: { stage: 'review' } },
       exit: 'cancelDueReminders',
       on: {
@@ -163,7 +179,7 @@ export const agreementMachine = setup({
       },
     },
     approval: {
-      tags: ['commentable', 'deadlines-settable'] satisfies StateTag[],
+      tags: ['commentable', 'deadlines-settable', 'approval-ahead', 'signing-ahead'] satisfies StateTag[],
       entry: { type: 'scheduleDueReminders', params: { stage: 'approval' } },
       exit: 'cancelDueReminders',
       on: {
@@ -181,7 +197,7 @@ export const agreementMachine = setup({
     },
     // The text is frozen here: no way back to drafting once the originals exist.
     signing: {
-      tags: ['deadlines-settable', 'originals-frozen'] satisfies StateTag[],
+      tags: ['deadlines-settable', 'originals-frozen', 'signing-ahead'] satisfies StateTag[],
       entry: ['freezeOriginals', { type: 'scheduleDueReminders', params: { stage: 'signing' } }, 'announceMilestone'],
       exit: 'cancelDueReminders',
       on: {
@@ -192,7 +208,7 @@ export const agreementMachine = setup({
       },
     },
     executed: {
-      tags: ['originals-frozen', 'originals-signed', 'continuable'] satisfies StateTag[],
+      tags: ['originals-frozen', 'originals-signed', 'continuable', 'running', 'term-dated', 'awaiting-completion'] satisfies StateTag[],
       entry: [
         enqueueActions(({ context, enqueue }) => {
           if (hasEntryOnSignature({ context })) enqueue('scheduleEntryIntoForce');
@@ -211,7 +227,7 @@ export const agreementMachine = setup({
       },
     },
     'in-force': {
-      tags: ['originals-frozen', 'originals-signed', 'continuable'] satisfies StateTag[],
+      tags: ['originals-frozen', 'originals-signed', 'continuable', 'running', 'term-dated'] satisfies StateTag[],
       entry: ['startTerm', 'announceMilestone'],
       on: {
         GIVE_NOTICE: { guard: 'isFirstNotice', actions: ['recordNotice', 'planTermination'] },
@@ -223,7 +239,7 @@ export const agreementMachine = setup({
     },
     expired: {
       type: 'final',
-      tags: ['originals-frozen', 'originals-signed'] satisfies StateTag[],
+      tags: ['originals-frozen', 'originals-signed', 'term-dated'] satisfies StateTag[],
       entry: ['endSchedule', 'announceMilestone'],
     },
     terminated: {

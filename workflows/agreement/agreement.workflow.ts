@@ -81,6 +81,11 @@ export function stateHasTag(workflow: PersistedWorkflow, tag: StateTag): boolean
   return restore(workflow).hasTag(tag);
 }
 
+/** Pure: the same question for a state alone, for callers that read the state column without the workflow. */
+export function stateNameHasTag(state: AgreementState, tag: StateTag): boolean {
+  return agreementMachine.states[state]?.tags.includes(tag) ?? false;
+}
+
 /** Pure: whether the party already did in this stage what the event would do again (approve, sign). */
 export function hasActedInStage(workflow: PersistedWorkflow, type: AgreementEventType, party: string): boolean {
   const { value, context } = workflow;
