@@ -1,4 +1,5 @@
 import { migrateToLatest, openDatabase } from '../db/connection.ts';
+import { listAgreementIds } from '../db/repositories/agreements.repository.ts';
 import { verifyAgreementAudit } from './agreements/verify-audit.ts';
 import { loadConfig } from './config.ts';
 
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
       .slice(2)
       .map(Number)
       .filter((id) => Number.isInteger(id) && id > 0);
-    const ids: number[] = requested.length > 0 ? requested : await db('agreements').orderBy('id').pluck('id');
+    const ids: number[] = requested.length > 0 ? requested : await listAgreementIds(db);
     let broken = 0;
     for (const id of ids) {
       const result = await verifyAgreementAudit(db, id);

@@ -1,4 +1,4 @@
-import type { Queryable } from '../connection.ts';
+import { isPostgres, type Queryable } from '../connection.ts';
 import type { AgreementState } from '../../workflows/agreement/agreement.events.ts';
 import { AGREEMENT_MACHINE_VERSION } from '../../workflows/agreement/agreement.machine.ts';
 import type { PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
@@ -142,6 +142,24 @@ export async function insertAgreement(
   const id: number = typeof inserted === 'object' ? inserted.id : inserted;
   await db('agreement_parties').insert(agreement.parties.map((party, position) => ({ agreement_id: id, party_key: party, position })));
   return id;
+}
+
+/**
+ * On PostgreSQL, takes the agreement's row lock for the rest of the transaction (SQLite has one writer
+ * and needs none): a caller that locks the agreement first keeps the same lock order as use-cases.
+ */
+export async function lockAgreement(db: Queryable, id: number): Promise<void> {
+  if (isPostgres(db)) await db('agreements').where({ id }).forUpdate().select('id');
+}
+
+/** Every agreement's id, in order. Reads only. */
+export async function listAgreementIds(db: Queryable): Promise<number[]> {
+  return db('agreements').orderBy('id').pluck('id');
+}
+
+/** Whether the agreement is still at this version (inside a transaction: nothing changed it since it was read). Reads only. */
+export async function isAgreementAtVersion(db: Queryable, id: number, version: number): Promise<boolean> {
+  return (await db('agreements').where({ id, version }).first('id')) !== undefined;
 }
 
 /**

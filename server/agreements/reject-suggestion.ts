@@ -6,6 +6,7 @@ import type { DecideSuggestionInput } from './accept-suggestion.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { loadClauseTextContext } from './editable-clauses.ts';
 import { loadVisibleAgreement } from './load-agreement.ts';
+import { requireStillAt } from './suggest-change.ts';
 import { requireOpen, requireSuggestion, suggestionView, type SuggestionView } from './suggestions.ts';
 import { staleVersion } from './version-conflict.ts';
 
@@ -31,8 +32,7 @@ export async function closeWithoutChange(
   requireOpen(suggestion);
   if (input.expectedVersion !== record.version) throw staleVersion(record.version, input.expectedVersion);
   await deps.db.transaction(async (trx) => {
-    const stillAt = await trx('agreements').where({ id: agreementId, version: input.expectedVersion }).first('id');
-    if (!stillAt) throw staleVersion(undefined, input.expectedVersion);
+    await requireStillAt(trx, agreementId, input.expectedVersion);
     if (!(await closeSuggestion(trx, agreementId, id, { state, by: user.id, at: deps.now().toISOString() }))) {
       throw new ConflictError(`Suggestion ${id} was decided while this request was processed`, { suggestion: id });
     }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { insertComment } from '../../db/repositories/comments.repository.ts';
 import type { Knex } from 'knex';
-import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
+import { isAgreementAtVersion, type AgreementRecord } from '../../db/repositories/agreements.repository.ts';
 import { insertSuggestion, listSuggestions, type SuggestionChange } from '../../db/repositories/suggestions.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { authorize } from '../auth/policy.ts';
@@ -91,8 +91,7 @@ export async function prepareSuggestion(
 
 /** Inside the caller's transaction: the agreement is still at the version the suggestions were made on. */
 export async function requireStillAt(trx: Knex.Transaction, agreementId: number, expectedVersion: number): Promise<void> {
-  const stillAt = await trx('agreements').where({ id: agreementId, version: expectedVersion }).first('id');
-  if (!stillAt) throw staleVersion(undefined, expectedVersion);
+  if (!(await isAgreementAtVersion(trx, agreementId, expectedVersion))) throw staleVersion(undefined, expectedVersion);
 }
 
 /** Writes a prepared suggestion (and its comment) in the caller's transaction; its id. */

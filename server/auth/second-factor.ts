@@ -3,6 +3,22 @@ import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Queryable } from '../../db/connection.ts';
+import {
+  advanceLastUsedStep,
+  appendSecurityEvent,
+  countCodeAttempt,
+  countUnusedRecoveryCodes,
+  deleteSecondFactor,
+  findSecondFactor,
+  findUnusedRecoveryCodes,
+  forgiveCodeAttempts,
+  markRecoveryCodeUsed,
+  markSecondFactorConfirmed,
+  replaceRecoveryCodes,
+  replaceWithPendingSecondFactor,
+  usersWithConfirmedSecondFactor,
+  type StoredSecondFactor,
+} from '../../db/repositories/second-factors.repository.ts';
 import { findUserById, type User } from '../../db/repositories/users.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { ConflictError, DomainError, MalformedRequestError, NotFoundError, RuleViolationError } from '../errors.ts';
@@ -36,32 +52,14 @@ export type SecurityEvent =
   | 'second-factor.reset'
   | 'second-factor.recovery-code-used';
 
-interface SecondFactorRow {
-  user_id: number;
-  sealed_secret: string;
-  created_at: string;
-  confirmed_at: string | null;
-  last_used_step: number | string | null;
-}
-
 const owner = (userId: number) => `totp:${userId}`;
 
 function totpFor(user: User, secret: Secret): TOTP {
   return new TOTP({ issuer: ISSUER, label: user.email, algorithm: 'SHA1', digits: DIGITS, period: PERIOD, secret });
 }
 
-async function findSecondFactor(db: Queryable, userId: number): Promise<SecondFactorRow | undefined> {
-  return db<SecondFactorRow>('second_factors').where({ user_id: userId }).first();
-}
-
 async function logSecurityEvent(db: Queryable, user: User, actor: User, event: SecurityEvent, at: Date): Promise<void> {
-  await db('account_security_events').insert({
-    user_id: user.id,
-    actor_user_id: actor.id,
-    party_key: user.party,
-    event,
-    at: at.toISOString(),
-  });
+  await appendSecurityEvent(db, { userId: user.id, actorUserId: actor.id, party: user.party, event, at: at.toISOString() });
 }
 
 export function secondFactorRequired(deps: UseCaseDeps, user: User): boolean {
@@ -77,12 +75,11 @@ export interface SecondFactorStatus {
 
 export async function secondFactorStatus(deps: UseCaseDeps, user: User): Promise<SecondFactorStatus> {
   const row = await findSecondFactor(deps.db, user.id);
-  const left = await deps.db('recovery_codes').where({ user_id: user.id }).whereNull('used_at').count({ n: '*' }).first();
   return {
-    enrolled: Boolean(row?.confirmed_at),
-    pending: Boolean(row && !row.confirmed_at),
+    enrolled: Boolean(row?.confirmedAt),
+    pending: Boolean(row && !row.confirmedAt),
     required: secondFactorRequired(deps, user),
-    recoveryCodesLeft: row?.confirmed_at ? Number(left?.n ?? 0) : 0,
+    recoveryCodesLeft: row?.confirmedAt ? await countUnusedRecoveryCodes(deps.db, user.id) : 0,
   };
 }
 
@@ -100,20 +97,17 @@ export interface PendingEnrolment {
 export async function startEnrolment(deps: UseCaseDeps, user: User, password: string | undefined): Promise<PendingEnrolment> {
   await confirmPassword(deps, user, password, 'second-factor');
   const existing = await findSecondFactor(deps.db, user.id);
-  if (existing?.confirmed_at) throw new ConflictError('A second factor is already enrolled; disable it first to enrol another');
+  if (existing?.confirmedAt) throw new ConflictError('A second factor is already enrolled; disable it first to enrol another');
   const secret = new Secret({ size: 20 });
   const sealed = sealPrivateKey(deps.config.secret, owner(user.id), Buffer.from(secret.bytes));
-  await deps.db.transaction(async (trx) => {
-    await trx('second_factors').where({ user_id: user.id }).delete();
-    await trx('second_factors').insert({ user_id: user.id, sealed_secret: sealed, created_at: deps.now().toISOString() });
-  });
+  await deps.db.transaction((trx) => replaceWithPendingSecondFactor(trx, user.id, sealed, deps.now().toISOString()));
   return pendingEnrolment(user, secret);
 }
 
 /** The enrolment still waiting for its first code (to show it again), or undefined. */
 export async function pendingEnrolmentOf(deps: UseCaseDeps, user: User): Promise<PendingEnrolment | undefined> {
   const row = await findSecondFactor(deps.db, user.id);
-  if (!row || row.confirmed_at) return undefined;
+  if (!row || row.confirmedAt) return undefined;
   return pendingEnrolment(user, openSecret(deps, user.id, row));
 }
 
@@ -123,8 +117,8 @@ async function pendingEnrolment(user: User, secret: Secret): Promise<PendingEnro
   return { secret: secret.base32, otpauthUrl, qrSvg };
 }
 
-function openSecret(deps: UseCaseDeps, userId: number, row: SecondFactorRow): Secret {
-  const bytes = openPrivateKey(deps.config.secret, owner(userId), row.sealed_secret);
+function openSecret(deps: UseCaseDeps, userId: number, row: StoredSecondFactor): Secret {
+  const bytes = openPrivateKey(deps.config.secret, owner(userId), row.sealedSecret);
   return new Secret({ buffer: new Uint8Array(bytes).buffer });
 }
 
@@ -134,21 +128,17 @@ export const codeInput = z.object({ code: z.string().max(64) }).strict();
 export async function confirmEnrolment(deps: UseCaseDeps, user: User, code: string | undefined): Promise<{ recoveryCodes: string[] }> {
   const row = await findSecondFactor(deps.db, user.id);
   if (!row) throw new RuleViolationError('Start the enrolment first: no second factor is waiting for its first code', { field: 'code' });
-  if (row.confirmed_at) throw new ConflictError('The second factor is already enrolled');
+  if (row.confirmedAt) throw new ConflictError('The second factor is already enrolled');
   await checkTotp(deps, user, row, code);
   const codes = Array.from({ length: RECOVERY_CODES }, recoveryCode);
   const hashed = await Promise.all(
-    codes.map(async (recovery) => ({ selector: recovery.slice(0, 5), code_hash: await hashPassword(recovery.slice(6)) })),
+    codes.map(async (recovery) => ({ selector: recovery.slice(0, 5), codeHash: await hashPassword(recovery.slice(6)) })),
   );
   const at = deps.now();
   await deps.db.transaction(async (trx) => {
-    const confirmed = await trx('second_factors')
-      .where({ user_id: user.id })
-      .whereNull('confirmed_at')
-      .update({ confirmed_at: at.toISOString() });
-    if (confirmed !== 1) throw new ConflictError('The second factor is already enrolled');
-    await trx('recovery_codes').where({ user_id: user.id }).delete();
-    await trx('recovery_codes').insert(hashed.map((entry) => ({ user_id: user.id, ...entry })));
+    if (!(await markSecondFactorConfirmed(trx, user.id, at.toISOString())))
+      throw new ConflictError('The second factor is already enrolled');
+    await replaceRecoveryCodes(trx, user.id, hashed);
     await logSecurityEvent(trx, user, user, 'second-factor.enrolled', at);
   });
   return { recoveryCodes: codes };
@@ -169,7 +159,7 @@ export async function disableSecondFactor(deps: UseCaseDeps, user: User, input: 
     throw new RuleViolationError('Your role must keep a second factor; ask your administrator for a reset if the device is lost');
   await confirmPassword(deps, user, input.password, 'second-factor');
   const row = await findSecondFactor(deps.db, user.id);
-  if (!row?.confirmed_at) throw new NotFoundError('No second factor is enrolled');
+  if (!row?.confirmedAt) throw new NotFoundError('No second factor is enrolled');
   await checkCode(deps, user, row, input.code);
   await removeSecondFactor(deps, user, user, 'second-factor.disabled');
 }
@@ -184,9 +174,7 @@ export async function resetSecondFactor(deps: UseCaseDeps, actor: Actor & User, 
 
 async function removeSecondFactor(deps: UseCaseDeps, user: User, actor: User, event: SecurityEvent): Promise<void> {
   await deps.db.transaction(async (trx) => {
-    await trx('second_factors').where({ user_id: user.id }).delete();
-    await trx('recovery_codes').where({ user_id: user.id }).delete();
-    await trx('second_factor_attempts').where({ user_id: user.id }).delete();
+    await deleteSecondFactor(trx, user.id);
     await logSecurityEvent(trx, user, actor, event, deps.now());
   });
 }
@@ -197,7 +185,7 @@ async function removeSecondFactor(deps: UseCaseDeps, user: User, actor: User, ev
  */
 export async function confirmSecondFactor(deps: UseCaseDeps, user: User, code: string | undefined): Promise<void> {
   const row = await findSecondFactor(deps.db, user.id);
-  if (!row?.confirmed_at) {
+  if (!row?.confirmedAt) {
     if (!secondFactorRequired(deps, user)) return;
     throw new DomainError('FORBIDDEN', 'Signing needs a second factor for your role: enrol one on your account page first', {
       field: 'code',
@@ -206,7 +194,7 @@ export async function confirmSecondFactor(deps: UseCaseDeps, user: User, code: s
   await checkCode(deps, user, row, code);
 }
 
-async function checkCode(deps: UseCaseDeps, user: User, row: SecondFactorRow, code: string | undefined): Promise<void> {
+async function checkCode(deps: UseCaseDeps, user: User, row: StoredSecondFactor, code: string | undefined): Promise<void> {
   const given = (code ?? '').trim().toLowerCase();
   if (given === '')
     throw new RuleViolationError('Signing needs a code from your authenticator app: send "code" with the SIGN event', { field: 'code' });
@@ -214,7 +202,7 @@ async function checkCode(deps: UseCaseDeps, user: User, row: SecondFactorRow, co
   return checkTotp(deps, user, row, given);
 }
 
-async function checkTotp(deps: UseCaseDeps, user: User, row: SecondFactorRow, code: string | undefined): Promise<void> {
+async function checkTotp(deps: UseCaseDeps, user: User, row: StoredSecondFactor, code: string | undefined): Promise<void> {
   const given = (code ?? '').replace(/\s+/g, '');
   if (given === '') throw new MalformedRequestError('Send "code", the six digits your authenticator app shows', { field: 'code' });
   await spendAttempt(deps, user);
@@ -225,32 +213,24 @@ async function checkTotp(deps: UseCaseDeps, user: User, row: SecondFactorRow, co
   if (delta === null) throw wrongCode();
   const step = Math.floor(now / 1000 / PERIOD) + delta;
   // Atomic: of two requests with the same code, in any processes, one moves the step and the other is refused.
-  const moved = await deps
-    .db('second_factors')
-    .where({ user_id: user.id })
-    .andWhere((query) => query.whereNull('last_used_step').orWhere('last_used_step', '<', step))
-    .update({ last_used_step: step });
-  if (moved !== 1) throw new DomainError('FORBIDDEN', 'This code has been used already; wait for the next one', { field: 'code' });
-  await forgiveAttempts(deps, user);
+  if (!(await advanceLastUsedStep(deps.db, user.id, step)))
+    throw new DomainError('FORBIDDEN', 'This code has been used already; wait for the next one', { field: 'code' });
+  await forgiveCodeAttempts(deps.db, user.id);
 }
 
 async function checkRecoveryCode(deps: UseCaseDeps, user: User, given: string): Promise<void> {
   await spendAttempt(deps, user);
-  const candidates: { id: number; code_hash: string }[] = await deps
-    .db('recovery_codes')
-    .where({ user_id: user.id, selector: given.slice(0, 5) })
-    .whereNull('used_at')
-    .select('id', 'code_hash');
+  const candidates = await findUnusedRecoveryCodes(deps.db, user.id, given.slice(0, 5));
   for (const candidate of candidates) {
-    if (!(await verifyPassword(given.slice(6), candidate.code_hash))) continue;
+    if (!(await verifyPassword(given.slice(6), candidate.codeHash))) continue;
     const at = deps.now();
     const spent = await deps.db.transaction(async (trx) => {
-      const used = await trx('recovery_codes').where({ id: candidate.id }).whereNull('used_at').update({ used_at: at.toISOString() });
-      if (used === 1) await logSecurityEvent(trx, user, user, 'second-factor.recovery-code-used', at);
-      return used === 1;
+      const used = await markRecoveryCodeUsed(trx, candidate.id, at.toISOString());
+      if (used) await logSecurityEvent(trx, user, user, 'second-factor.recovery-code-used', at);
+      return used;
     });
     if (!spent) break;
-    await forgiveAttempts(deps, user);
+    await forgiveCodeAttempts(deps.db, user.id);
     return;
   }
   throw wrongCode();
@@ -260,46 +240,21 @@ function wrongCode(): DomainError {
   return new DomainError('FORBIDDEN', 'The code is not right: it is not the one your authenticator app shows now', { field: 'code' });
 }
 
-/**
- * Counts an attempt before the code is checked, in the database: the row is incremented only while
- * under the limit, so concurrent guesses in several processes cannot pass it. A right code forgives.
- */
+/** Counts an attempt before the code is checked, in the database, so every process shares the count. A right code forgives. */
 async function spendAttempt(deps: UseCaseDeps, user: User): Promise<void> {
   const now = deps.now();
-  const table = () => deps.db('second_factor_attempts');
-  await table().insert({ user_id: user.id, failures: 0, window_started_at: now.toISOString() }).onConflict('user_id').ignore();
-  const cutoff = new Date(now.getTime() - ATTEMPT_WINDOW_MS).toISOString();
-  await table()
-    .where({ user_id: user.id })
-    .andWhere('window_started_at', '<', cutoff)
-    .update({ failures: 0, window_started_at: now.toISOString() });
-  const counted = await table()
-    .where({ user_id: user.id })
-    .andWhere('failures', '<', ATTEMPTS)
-    .update({ failures: deps.db.raw('failures + 1') });
-  if (counted === 1) return;
-  const row = await table().where({ user_id: user.id }).first();
-  const minutes = Math.max(1, Math.ceil((Date.parse(row.window_started_at) + ATTEMPT_WINDOW_MS - now.getTime()) / 60_000));
+  const refused = await countCodeAttempt(deps.db, user.id, ATTEMPTS, ATTEMPT_WINDOW_MS, now);
+  if (!refused) return;
+  const minutes = Math.max(1, Math.ceil((Date.parse(refused.windowStartedAt) + ATTEMPT_WINDOW_MS - now.getTime()) / 60_000));
   throw new DomainError('FORBIDDEN', `Too many wrong codes; try again in ${minutes} minute(s)`, { field: 'code' });
-}
-
-async function forgiveAttempts(deps: UseCaseDeps, user: User): Promise<void> {
-  await deps.db('second_factor_attempts').where({ user_id: user.id }).update({ failures: 0 });
-}
-
-/** The wrong codes counted now for a user (for the account page and tests). */
-export async function wrongCodesCounted(db: Queryable, userId: number): Promise<number> {
-  const row = await db('second_factor_attempts').where({ user_id: userId }).first();
-  return Number(row?.failures ?? 0);
 }
 
 /** Whether SIGN asks this user for a code: enrolled, or required by the role. */
 export async function asksSecondFactor(deps: UseCaseDeps, user: User): Promise<boolean> {
-  return secondFactorRequired(deps, user) || Boolean((await findSecondFactor(deps.db, user.id))?.confirmed_at);
+  return secondFactorRequired(deps, user) || Boolean((await findSecondFactor(deps.db, user.id))?.confirmedAt);
 }
 
 /** Which of these users have a second factor enrolled (the administrator's page offers a reset for them). */
 export async function enrolledAmong(db: Queryable, userIds: readonly number[]): Promise<Set<number>> {
-  const rows: { user_id: number }[] = await db('second_factors').whereIn('user_id', userIds).whereNotNull('confirmed_at').select('user_id');
-  return new Set(rows.map((row) => Number(row.user_id)));
+  return usersWithConfirmedSecondFactor(db, userIds);
 }

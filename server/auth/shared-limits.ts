@@ -1,5 +1,6 @@
 import { RateLimiterPostgres, RateLimiterSQLite, type RateLimiterStoreAbstract } from 'rate-limiter-flexible';
 import { isPostgres, type Database } from '../../db/connection.ts';
+import { addRateLimitPointsOnSqlite } from '../../db/repositories/rate-limits.repository.ts';
 
 /**
  * A rate limiter whose counts live in the database (table `rate_limits`, made by the migrations), with
@@ -15,7 +16,7 @@ export function sharedLimiter(db: Database, options: { keyPrefix: string; points
  * The SQLite store with its upsert sent through knex as one statement. The store's own upsert wraps
  * it in a savepoint on a connection it hands back to knex's pool before the savepoint is released, so
  * the application's next transaction on that one connection could not BEGIN. One INSERT ... ON
- * CONFLICT ... RETURNING is atomic by itself; its SQL is the store's.
+ * CONFLICT ... RETURNING is atomic by itself (db/repositories/rate-limits.repository.ts).
  */
 class SqliteLimiter extends RateLimiterSQLite {
   constructor(
@@ -28,21 +29,7 @@ class SqliteLimiter extends RateLimiterSQLite {
   async _upsertTransaction(key: string, points: number, msDuration: number, forceExpire: boolean): Promise<unknown> {
     const now = Date.now();
     const expire = msDuration > 0 ? now + msDuration : null;
-    const rows: unknown[] = forceExpire
-      ? await this.db.raw('INSERT OR REPLACE INTO rate_limits (key, points, expire) VALUES (?, ?, ?) RETURNING points, expire', [
-          key,
-          points,
-          expire,
-        ])
-      : await this.db.raw(
-          `INSERT INTO rate_limits (key, points, expire) VALUES (?, ?, ?)
-           ON CONFLICT(key) DO UPDATE SET
-             points = CASE WHEN expire IS NULL OR expire > ? THEN points + excluded.points ELSE excluded.points END,
-             expire = CASE WHEN expire IS NULL OR expire > ? THEN expire ELSE excluded.expire END
-           RETURNING points, expire`,
-          [key, points, expire, now, now],
-        );
-    return rows[0];
+    return addRateLimitPointsOnSqlite(this.db, { key, points, expire, now, replace: forceExpire });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isPostgres } from '../../db/connection.ts';
+import { lockAgreement } from '../../db/repositories/agreements.repository.ts';
 import {
   claimDueEvents,
   completeClaimedEvent,
@@ -69,7 +69,7 @@ export function createScheduler(deps: UseCaseDeps, options: SchedulerOptions): S
       const handled = await deps.db.transaction(async (trx) => {
         // Lock order agreement -> event, the same order as a use-case that changes the agreement and
         // then cancels its events, so the two cannot deadlock.
-        if (isPostgres(trx)) await trx('agreements').where({ id: event.agreementId }).forUpdate().select('id');
+        await lockAgreement(trx, event.agreementId);
         const now = deps.now();
         if (!(await completeClaimedEvent(trx, claim, now))) return false;
         await handler(trx, event, now);
