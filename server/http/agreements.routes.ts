@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { listAuditEntries } from '../../db/repositories/audit.repository.ts';
 import { agreementView } from '../agreements/agreement-view.ts';
 import { createAgreement, createAgreementInput } from '../agreements/create-agreement.ts';
 import type { AgreementCreationLimit } from '../agreements/creation-limit.ts';
@@ -27,6 +26,7 @@ import { rejectSuggestion } from '../agreements/reject-suggestion.ts';
 import { suggestChange, suggestChangeInput } from '../agreements/suggest-change.ts';
 import { withdrawSuggestion } from '../agreements/withdraw-suggestion.ts';
 import { verifyAgreementAudit } from '../agreements/verify-audit.ts';
+import { readAuditLog } from '../agreements/read-audit-log.ts';
 import { setDeadlines, setDeadlinesInput } from '../lifecycle/set-deadlines.ts';
 import { MalformedRequestError } from '../errors.ts';
 import { agreementEventInput, sendAgreementEvent } from '../agreements/send-agreement-event.ts';
@@ -195,8 +195,7 @@ export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCrea
   });
 
   router.get('/:id/audit', async (request, response) => {
-    const record = await loadVisibleAgreement(deps.db, parseId(request.params.id), currentUser(response));
-    const entries = await listAuditEntries(deps.db, record.id);
+    const entries = await readAuditLog(deps, currentUser(response), parseId(request.params.id));
     response.json(
       entries.map(({ seq, at, actor, party, role, event, from, to, detail, hash }) => ({
         seq,
