@@ -145,6 +145,104 @@ describe(`suggestions API (${TEST_DATABASE_KIND})`, function () {
     );
   });
 
+  it('when two suggestions change different words of a clause, then accepting one leaves the other open, and accepting it keeps both changes', async () => {
+    const base = await clauseText('purpose', 'ru');
+    const first = ok(
+      await suggest(legalGyeonggi, { clause: 'purpose', lang: 'ru', text: base.replace('долгосрочное', 'стабильное'), expectedVersion: 1 }),
+      201,
+    );
+    const second = ok(
+      await suggest(legalGyeonggi, {
+        clause: 'purpose',
+        lang: 'ru',
+        text: base.replace('на основе равноправия', 'на основе полного равноправия'),
+        expectedVersion: 1,
+      }),
+      201,
+    );
+    ok(await legal.post(`/api/agreements/${id}/suggestions/${first.id}/accept`, { expectedVersion: 1 }));
+    const listed = ok(await legal.get(`/api/agreements/${id}/suggestions`));
+    expect(listed.find((suggestion: { id: number }) => suggestion.id === second.id).state).to.equal('open');
+    const accepted = ok(await legal.post(`/api/agreements/${id}/suggestions/${second.id}/accept`, { expectedVersion: 2 }));
+    expect(accepted.version).to.equal(3);
+    const text = accepted.clauses.find((clause: { key: string }) => clause.key === 'purpose').texts.ru;
+    expect(text).to.equal(base.replace('долгосрочное', 'стабильное').replace('на основе равноправия', 'на основе полного равноправия'));
+  });
+
+  it('when a direct edit changes other words, then a suggestion stays acceptable; when it changes the same words, then 409 and nothing changes', async () => {
+    const base = await clauseText('purpose', 'en');
+    const kept = ok(
+      await suggest(legalGyeonggi, { clause: 'purpose', lang: 'en', text: base.replace('long-term', 'lasting'), expectedVersion: 1 }),
+      201,
+    );
+    const overlapped = ok(
+      await suggest(legalGyeonggi, {
+        clause: 'purpose',
+        lang: 'en',
+        text: base.replace('mutual benefit', 'shared benefit'),
+        expectedVersion: 1,
+      }),
+      201,
+    );
+    // The drafting party rewrites the words the second suggestion changes, and only those.
+    const edited = base.replace('mutual benefit', 'reciprocal benefit');
+    expect(edited).to.not.equal(base);
+    ok(await legal.put(`/api/agreements/${id}/clauses/purpose`, { lang: 'en', text: edited, expectedVersion: 1 }));
+    const states = Object.fromEntries(
+      ok(await legal.get(`/api/agreements/${id}/suggestions`)).map((suggestion: { id: number; state: string }) => [
+        suggestion.id,
+        suggestion.state,
+      ]),
+    );
+    expect(states).to.deep.equal({ [kept.id]: 'open', [overlapped.id]: 'outdated' });
+    const conflict = await expectRefused(
+      () => legal.post(`/api/agreements/${id}/suggestions/${overlapped.id}/accept`, { expectedVersion: 2 }),
+      409,
+      'VERSION_CONFLICT',
+      /outdated/,
+    );
+    expect(conflict.changed).to.deep.include({ op: 'insert', text: 'reciprocal' });
+    const accepted = ok(await legal.post(`/api/agreements/${id}/suggestions/${kept.id}/accept`, { expectedVersion: 2 }));
+    expect(accepted.clauses.find((clause: { key: string }) => clause.key === 'purpose').texts.en).to.equal(
+      edited.replace('long-term', 'lasting'),
+    );
+    // Outdated, it stays so: its words are changed in the text it would be applied to.
+    await expectRefused(
+      () => legal.post(`/api/agreements/${id}/suggestions/${overlapped.id}/accept`, { expectedVersion: 3 }),
+      409,
+      'VERSION_CONFLICT',
+    );
+  });
+
+  it('when two suggestions insert at the same place, then accepting one outdates the other', async () => {
+    const base = await clauseText('financing', 'ko');
+    const a = ok(
+      await suggest(legalGyeonggi, {
+        clause: 'financing',
+        lang: 'ko',
+        text: base.replace('부담한다', '각자 부담한다'),
+        expectedVersion: 1,
+      }),
+      201,
+    );
+    const b = ok(
+      await suggest(legalGyeonggi, {
+        clause: 'financing',
+        lang: 'ko',
+        text: base.replace('부담한다', '스스로 부담한다'),
+        expectedVersion: 1,
+      }),
+      201,
+    );
+    ok(await legal.post(`/api/agreements/${id}/suggestions/${a.id}/accept`, { expectedVersion: 1 }));
+    await expectRefused(
+      () => legal.post(`/api/agreements/${id}/suggestions/${b.id}/accept`, { expectedVersion: 2 }),
+      409,
+      'VERSION_CONFLICT',
+      /outdated/,
+    );
+  });
+
   it('when a suggestion is rejected, then no text changes and it is closed; only the drafting party decides', async () => {
     const text = (await clauseText('financing', 'ko')).replace('부담한다', '각자 부담한다');
     const made = ok(await suggest(legalGyeonggi, { clause: 'financing', lang: 'ko', text, expectedVersion: 1 }), 201);
