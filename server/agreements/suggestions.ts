@@ -1,11 +1,11 @@
-import { diffWords } from 'diff';
+import { diffArrays, diffWords } from 'diff';
 import type { Queryable } from '../../db/connection.ts';
 import type { SuggestionChange, SuggestionRecord } from '../../db/repositories/suggestions.repository.ts';
 import { findSuggestion } from '../../db/repositories/suggestions.repository.ts';
 import { NotFoundError, RuleViolationError } from '../errors.ts';
 import { LOCALE, type Lang } from '../text/languages.ts';
 import { parseEditable, serializeEditable } from '../text/editable-text.ts';
-import { mergeWordChanges } from '../text/merge-words.ts';
+import { mergeWordChanges, tokens } from '../text/merge-words.ts';
 import { editableTextOf, parseClauseText, readableText, type ClauseTextContext } from './editable-clauses.ts';
 
 /**
@@ -112,6 +112,27 @@ export function diffRuns(at: ClauseTextContext, clause: string, lang: Lang, befo
   return diffWords(readable(before), readable(after), {
     intlSegmenter: new Intl.Segmenter(LOCALE[lang], { granularity: 'word' }),
   }).map(({ value, added, removed }) => ({ value, added, removed }));
+}
+
+/**
+ * The same diff, token by token (merge-words.ts), keeping every character where it stands: the
+ * unchanged and deleted runs are exactly `before` as read, the unchanged and inserted ones `after`.
+ * diffWords moves whitespace between runs; the desk places marks by position and needs this.
+ */
+export function exactDiffRuns(
+  at: ClauseTextContext,
+  clause: string,
+  lang: Lang,
+  before: string,
+  after: string,
+  viewer?: string,
+): DiffRun[] {
+  const readable = (text: string) => (text === '' ? '' : readableText(at, parseEditable(text, { clause, lang }), clause, lang, viewer));
+  return diffArrays(tokens(readable(before)), tokens(readable(after))).map((part) => ({
+    value: part.value.join(''),
+    added: Boolean(part.added),
+    removed: Boolean(part.removed),
+  }));
 }
 
 /** Only what was inserted and deleted, in order. */
