@@ -313,6 +313,26 @@ describe(`suggestions API (${TEST_DATABASE_KIND})`, function () {
     expect(preview.body).to.include('meet every 7 years in');
   });
 
+  it('when a non-binding clause is edited, then the lawyer reads only the wording that applies, fields stay references and follow the data', async () => {
+    const letter = ok(await legal.post('/api/agreements', { kind: 'letter-of-intent', languages: ['ru', 'ko', 'en'] }), 201).id;
+    const texts = (key: string) =>
+      legal
+        .get(`/api/agreements/${letter}`)
+        .then((response) => ok(response).clauses.find((clause: { key: string }) => clause.key === key).texts);
+    const purpose = (await texts('purpose')).en as string;
+    expect(purpose).to.include('intend to develop').and.not.include('shall');
+    const text = purpose.replace('intend to develop', 'intend to develop, for <field ref="termYears"/> years,');
+    ok(await legal.put(`/api/agreements/${letter}/clauses/purpose`, { lang: 'en', text, expectedVersion: 1 }));
+    expect((await texts('purpose')).en).to.equal(text);
+    // The untouched languages keep the library's wording, still settled by the kind.
+    expect((await texts('purpose')).ru).to.include('намерены развивать');
+    ok(await legal.put(`/api/agreements/${letter}/variables`, { variables: { termYears: 3 }, expectedVersion: 2 }));
+    for (const original of ['sverdlovsk', 'gyeonggi']) {
+      const preview = await legal.request('GET', `/api/agreements/${letter}/preview?original=${original}`);
+      expect(preview.body, original).to.include('intend to develop, for 3 years,');
+    }
+  });
+
   it('when a thread is anchored to a suggestion, then replies stay in it, internal ones stay within the party', async () => {
     const text = (await clauseText('purpose', 'en')).replace('long-term', 'lasting');
     const made = ok(await suggest(legalGyeonggi, { clause: 'purpose', lang: 'en', text, expectedVersion: 1 }), 201);
