@@ -333,6 +333,29 @@ describe(`suggestions API (${TEST_DATABASE_KIND})`, function () {
     }
   });
 
+  it("when data that chose an edited clause's wording changes, then that language needs review; unedited languages switch wording; a value alone flags nothing", async () => {
+    const clause = async () => (await agreement()).clauses.find((each: { key: string }) => each.key === 'duration-and-termination');
+    const edited = ((await clause()).texts.en as string).replace('shall remain in force', 'shall stay in force');
+    expect(edited).to.include('automatically extended');
+    let version = ok(
+      await legal.put(`/api/agreements/${id}/clauses/duration-and-termination`, { lang: 'en', text: edited, expectedVersion: 1 }),
+    ).version;
+    for (const lang of ['ru', 'ko']) {
+      version = ok(
+        await legal.post(`/api/agreements/${id}/clauses/duration-and-termination/confirm`, { lang, expectedVersion: version }),
+      ).version;
+    }
+    // A value: the edited sentence follows it, nothing needs review.
+    version = ok(await legal.put(`/api/agreements/${id}/variables`, { variables: { termYears: 7 }, expectedVersion: version })).version;
+    expect((await clause()).status).to.deep.equal({ ru: 'confirmed', ko: 'confirmed', en: 'confirmed' });
+    // A choice of wording: the edited English still reads as the lawyer wrote it, and needs review.
+    ok(await legal.put(`/api/agreements/${id}/variables`, { variables: { autoRenewal: false }, expectedVersion: version }));
+    const after = await clause();
+    expect(after.status).to.deep.equal({ ru: 'confirmed', ko: 'confirmed', en: 'needs-review' });
+    expect(after.texts.en).to.equal(edited);
+    expect(after.texts.ru).to.not.include('автоматически продлевается');
+  });
+
   it('when a thread is anchored to a suggestion, then replies stay in it, internal ones stay within the party', async () => {
     const text = (await clauseText('purpose', 'en')).replace('long-term', 'lasting');
     const made = ok(await suggest(legalGyeonggi, { clause: 'purpose', lang: 'en', text, expectedVersion: 1 }), 201);
