@@ -75,7 +75,10 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     expect(await firstField.getAttribute('contenteditable')).to.equal('false');
 
     const editor = legal.page.locator(`${column('purpose', 'ru')} .ProseMirror`);
+    // A word of a sentence replaced: selected in the text (as a double click does), then typed over.
     await editor.click();
+    await selectWord(legal.page, `${column('purpose', 'ru')} .ProseMirror`, 'долгосрочное');
+    await legal.page.keyboard.type('стабильное');
     await legal.page.keyboard.press('Control+End');
     await legal.page.keyboard.type(' Срок сотрудничества составляет ');
     await legal.page.selectOption(`${column('purpose', 'ru')} select.desk-field-select`, 'termYears');
@@ -98,6 +101,7 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     await shot(legal, '01-ru-editing');
     await legal.submit(`${column('purpose', 'ru')} button[name="mode"][value="edit"]`);
     expect(await legal.page.locator('.notice--ok').count()).to.equal(1);
+    expect(await clauseText('purpose', 'ru')).to.include('Стороны развивают стабильное и взаимовыгодное');
     expect(await clauseText('purpose', 'ru')).to.include(
       'Срок сотрудничества составляет <field ref="termYears"/> лет.</p>\n<ul>\n<field ref="areas" list sep=";" end="."/>\n</ul>',
     );
@@ -190,6 +194,11 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     // By keyboard: "show in text" puts the cursor on the change; Alt+Enter there leads to its actions; Enter accepts.
     await legal!.page.click(`#suggestion-${accepted.id} .suggestion__show`);
     expect(await legal!.page.evaluate('document.activeElement.classList.contains("ProseMirror")')).to.equal(true);
+    // Where the cursor is, the change is announced (whose, when) and its suggestion beside is highlighted.
+    expect(await legal!.page.locator(`${column('purpose', 'ko')} .desk-mark-status`).innerText()).to.match(
+      new RegExp(`^Предложение ${accepted.id}: legal@gyeonggi\\.example, .*Alt\\+Enter`),
+    );
+    expect(await legal!.page.locator(`#suggestion-${accepted.id}.suggestion--current`).count()).to.equal(1);
     await legal!.page.keyboard.press('Alt+Enter');
     expect(
       await legal!.page.evaluate(
@@ -218,6 +227,9 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     const printed = stdout.replace(/\s+/g, ' ');
     expect(printed).to.include('협력기간은 5년이다.');
     expect(printed).to.include('Срок сотрудничества составляет 5 лет.');
+    // The list field prints its entries in the Russian text as well as in the article on the areas.
+    const [firstArea] = ((await api.get(`/api/agreements/${id}`)).body.variables.areas as { ru: string }[]).map((area) => area.ru);
+    expect(printed.split(`${firstArea};`).length - 1).to.be.at.least(2);
   });
 
   it('when the text changes after my approval, then the desk marks what is new and what is gone inline, in my language', async () => {
@@ -289,6 +301,32 @@ async function expectNoTemplateSource(page: Page): Promise<void> {
     expect(text).to.not.include('}}');
     expect(text).to.not.include('<p>');
   }
+}
+
+/** Selects a word of the editor's text through the DOM, as a double click does; ProseMirror reads the selection. */
+async function selectWord(page: Page, editor: string, word: string): Promise<void> {
+  const found = await page.evaluate(
+    `(() => {
+      const root = document.querySelector(${JSON.stringify(editor)});
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.data.indexOf(${JSON.stringify(word)});
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + ${word.length});
+        const selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        return true;
+      }
+      return false;
+    })()`,
+  );
+  expect(found, word).to.equal(true);
+  // ProseMirror takes the DOM selection on selectionchange.
+  await page.waitForFunction('window.getSelection().toString().length > 0');
+  await page.evaluate('new Promise((resolve) => setTimeout(resolve, 50))');
 }
 
 /** Types Hangul as an IME does: each syllable composed (Input.imeSetComposition), then committed (Input.insertText). */

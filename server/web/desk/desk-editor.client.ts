@@ -229,7 +229,7 @@ function markDecorations(doc: PmNode, marks: readonly Mark[], onBadge: (id: numb
     )
       continue;
     const tone = suggestion ? 'desk-mark--suggestion' : 'desk-mark--since';
-    const spec = { mark: mark.id ?? 0 };
+    const spec = { mark: mark.id ?? 0, label: mark.label };
     const data = { title: mark.label, ...(mark.id !== undefined && { 'data-suggestion': String(mark.id) }) };
     let offset = 0;
     let badged = false;
@@ -287,7 +287,12 @@ function markDecorations(doc: PmNode, marks: readonly Mark[], onBadge: (id: numb
 
 const marksKey = new PluginKey<DecorationSet>('desk-marks');
 
-function marksPlugin(decorations: DecorationSet): Plugin<DecorationSet> {
+/**
+ * The marks, kept in place as the text is edited. Where the cursor enters a marked change, a polite
+ * live region says whose change it is and when (and, for a suggestion, that Alt+Enter leads to its
+ * actions), and the suggestion beside the text is highlighted.
+ */
+function marksPlugin(decorations: DecorationSet, live: HTMLElement, hint: string): Plugin<DecorationSet> {
   return new Plugin<DecorationSet>({
     key: marksKey,
     state: {
@@ -295,14 +300,36 @@ function marksPlugin(decorations: DecorationSet): Plugin<DecorationSet> {
       apply: (tr, set) => set.map(tr.mapping, tr.doc),
     },
     props: { decorations: (state) => marksKey.getState(state) },
+    view: () => {
+      let said = '';
+      let highlighted: HTMLElement | null = null;
+      return {
+        update: (view) => {
+          const found = view.hasFocus() ? markAt(view.state) : undefined;
+          const saying = found ? (found.mark ? `${found.label}. ${hint}` : found.label) : '';
+          if (saying !== said) live.textContent = said = saying;
+          const card = found?.mark ? document.getElementById(`suggestion-${found.mark}`) : null;
+          if (card !== highlighted) {
+            highlighted?.classList.remove('suggestion--current');
+            card?.classList.add('suggestion--current');
+            highlighted = card;
+          }
+        },
+      };
+    },
   });
+}
+
+/** The mark (a suggestion's, or the changes since my approval) where the cursor is. */
+function markAt(state: EditorState): { mark: number; label: string } | undefined {
+  const { from, to } = state.selection;
+  const [found] = marksKey.getState(state)?.find(Math.max(0, from - 1), to + 1, (spec) => typeof spec.label === 'string') ?? [];
+  return found && { mark: found.spec.mark as number, label: found.spec.label as string };
 }
 
 /** The suggestion marked where the cursor is, if any. */
 function markedAt(state: EditorState): number | undefined {
-  const { from, to } = state.selection;
-  const set = marksKey.getState(state);
-  return set?.find(Math.max(0, from - 1), to + 1, (spec) => Boolean(spec.mark)).at(0)?.spec.mark as number | undefined;
+  return markAt(state)?.mark || undefined;
 }
 
 /** The suggestion's actions beside the text: its first button, or the suggestion itself. */
@@ -384,12 +411,16 @@ function mount(column: HTMLElement): void {
   const editable = form !== null;
   const marks = JSON.parse(host.dataset.marks ?? '[]') as Mark[];
   const { set, placed } = markDecorations(doc, marks, focusSuggestion);
+  const live = document.createElement('p');
+  live.className = 'visually-hidden desk-mark-status';
+  live.setAttribute('aria-live', 'polite');
+  host.after(live);
   const view = new EditorView(host, {
     editable: () => editable,
     state: EditorState.create({
       doc,
       plugins: [
-        marksPlugin(set),
+        marksPlugin(set, live, host.dataset.markHint ?? ''),
         history(),
         keymap({
           // From a marked change to its actions beside the text (accept, reject, withdraw).
@@ -433,8 +464,9 @@ function mount(column: HTMLElement): void {
         ?.find(undefined, undefined, (spec) => spec.mark === id)
         .sort((a, b) => a.from - b.from)[0];
       if (!first) return;
-      view.dispatch(view.state.tr.setSelection(TextSelection.near(view.state.doc.resolve(first.from))).scrollIntoView());
+      // Focus first, so that the change is announced where the cursor lands.
       view.focus();
+      view.dispatch(view.state.tr.setSelection(TextSelection.near(view.state.doc.resolve(first.from))).scrollIntoView());
     });
   }
 
