@@ -356,6 +356,32 @@ describe(`suggestions API (${TEST_DATABASE_KIND})`, function () {
     expect(after.texts.ru).to.not.include('автоматически продлевается');
   });
 
+  it('when a suggestion inserts a list field, then accepted it prints one item per entry in its language, and a list used as a value is 422', async () => {
+    const view = await agreement();
+    const areas = (view.variables.areas as { ko: string }[]).map((area) => area.ko);
+    const base = await clauseText('financing', 'ko');
+    const text = `${base}\n<ul>\n<field ref="areas" list sep=";" end="."/>\n</ul>`;
+    const made = ok(await suggest(legalGyeonggi, { clause: 'financing', lang: 'ko', text, expectedVersion: 1 }), 201);
+    expect(made.changes.map((change: { text: string }) => change.text).join(' ')).to.include(areas[0]);
+    await expectRefused(
+      () => suggest(legalGyeonggi, { clause: 'financing', lang: 'ko', text: '<p>분야: <field ref="areas"/></p>', expectedVersion: 1 }),
+      422,
+      'RULE_VIOLATION',
+      /"areas" is a list/,
+    );
+    const printed = async () => (await legal.request('GET', `/api/agreements/${id}/preview?original=gyeonggi`)).body as string;
+    const count = (body: string, needle: string) => body.split(needle).length - 1;
+    const before = await printed();
+    ok(await legal.post(`/api/agreements/${id}/suggestions/${made.id}/accept`, { expectedVersion: 1 }));
+    expect(await clauseText('financing', 'ko')).to.equal(text);
+    const after = await printed();
+    // Each entry once more than before: in the financing article now, as well as in the article on the areas.
+    for (const [index, area] of areas.entries()) {
+      const item = `${area}${index + 1 < areas.length ? ';' : '.'}`;
+      expect(count(after, item), item).to.equal(count(before, item) + 1);
+    }
+  });
+
   it('when a thread is anchored to a suggestion, then replies stay in it, internal ones stay within the party', async () => {
     const text = (await clauseText('purpose', 'en')).replace('long-term', 'lasting');
     const made = ok(await suggest(legalGyeonggi, { clause: 'purpose', lang: 'en', text, expectedVersion: 1 }), 201);
