@@ -32,7 +32,7 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
   };
   const desk = async (user: BrowserUser) => {
     await user.goto(`/agreements/${id}/text`);
-    await user.page.waitForSelector('.desk-editor--live, .desk-readonly');
+    await user.page.waitForSelector('.desk-editor--mounted');
     await expectNoTemplateSource(user.page);
   };
   const shot = async (user: BrowserUser, name: string) => {
@@ -257,7 +257,7 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     expect(edited.status, JSON.stringify(edited.body)).to.equal(200);
 
     await korean!.goto(`/agreements/${other}/text`);
-    await korean!.page.waitForSelector('.desk-editor--live');
+    await korean!.page.waitForSelector('.desk-editor--mounted');
     await expectNoTemplateSource(korean!.page);
     const editor = `${column('purpose', 'en')} .ProseMirror`;
     expect(await korean!.page.locator(`${editor} ins.desk-mark--since`).innerText()).to.equal('lasting');
@@ -273,7 +273,10 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     const observer = await open('observer@sverdlovsk.example');
     await desk(observer);
     expect(await observer.page.getAttribute('html', 'lang')).to.equal('en');
-    expect(await observer.page.locator('.ProseMirror[contenteditable="true"]').count(), 'an observer reads').to.equal(0);
+    expect(await observer.page.locator('.ProseMirror[contenteditable="true"], .desk-editor--live').count(), 'an observer reads').to.equal(
+      0,
+    );
+    expect(await observer.page.locator('.desk-editor--mounted').count(), 'in the same editor, read only').to.be.greaterThan(0);
     expect(await observer.page.locator('.desk-form').count()).to.equal(0);
     expect(
       await observer.page

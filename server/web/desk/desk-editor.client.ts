@@ -448,7 +448,9 @@ function mount(column: HTMLElement): void {
       spellcheck: 'true',
     },
   });
-  host.classList.add('desk-editor--live');
+  // "live": the reader may write here; "mounted": the editor shows the text (and its marks) either way.
+  host.classList.add('desk-editor--mounted');
+  if (editable) host.classList.add('desk-editor--live');
   column.querySelector('.desk-readonly')?.remove();
   if (marks.length > 0) host.classList.add('desk-editor--marked');
 
