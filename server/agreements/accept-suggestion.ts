@@ -9,7 +9,7 @@ import type { UseCaseDeps } from './deps.ts';
 import { writeClause } from './edit-clause.ts';
 import { loadClauseTextContext } from './editable-clauses.ts';
 import { loadVisibleAgreement } from './load-agreement.ts';
-import { changesOf, currentClauseText, diffRuns, requireOpen, requireSuggestion } from './suggestions.ts';
+import { changesOf, currentClauseText, diffRuns, rebasedText, requireOpen, requireSuggestion } from './suggestions.ts';
 import { staleVersion } from './version-conflict.ts';
 
 export const decideSuggestionInput = z.object({ expectedVersion: z.number().int().nonnegative() }).strict();
@@ -19,8 +19,9 @@ export type DecideSuggestionInput = z.infer<typeof decideSuggestionInput>;
  * The drafting party's legal staff accept a suggestion: the clause's language is written exactly as a
  * direct edit writes it (the other languages need review; approvals were cleared when drafting began
  * again), the audit entry names who suggested and who accepted, and the suggestion is closed in the
- * same transaction. A suggestion made on text that has changed since is refused with 409 and what
- * changed: any change to that clause's language (an edit, another accepted suggestion) outdates it.
+ * same transaction. Changes made to the clause's language since the suggestion (an edit, another
+ * accepted suggestion) are kept when they touch none of its words: the suggestion is applied to the
+ * text as it stands. One that changed the same words outdates it: 409 with what changed.
  */
 export async function acceptSuggestion(deps: UseCaseDeps, user: User, agreementId: number, id: number, input: DecideSuggestionInput) {
   const record = await loadVisibleAgreement(deps.db, agreementId, user);
@@ -31,11 +32,13 @@ export async function acceptSuggestion(deps: UseCaseDeps, user: User, agreementI
   const at = await loadClauseTextContext(deps, record);
   const lang = suggestion.lang as Lang;
   const current = currentClauseText(at, suggestion.clause, lang);
-  if (current !== suggestion.baseText) {
+  // Other changes to the clause since the suggestion was made are kept when they touch none of its words.
+  const text = rebasedText(at, suggestion);
+  if (text === null) {
     throw new ConflictError(
       current === null
         ? `Suggestion ${id} is outdated: clause "${suggestion.clause}" has been removed`
-        : `Suggestion ${id} is outdated: clause "${suggestion.clause}" (${lang}) has changed since version ${suggestion.baseVersion}; withdraw it or make it again on the current text`,
+        : `Suggestion ${id} is outdated: clause "${suggestion.clause}" (${lang}) has changed since version ${suggestion.baseVersion} in the words it changes; withdraw it or make it again on the current text`,
       {
         suggestion: id,
         clause: suggestion.clause,
@@ -51,7 +54,7 @@ export async function acceptSuggestion(deps: UseCaseDeps, user: User, agreementI
     agreementId,
     input.expectedVersion,
     { op: 'edit', clause: suggestion.clause, lang, suggestion: id },
-    (text, stored) => writeClause(text, stored, at, suggestion.clause, lang, suggestion.text),
+    (agreementText, stored) => writeClause(agreementText, stored, at, suggestion.clause, lang, text),
     {
       action: 'suggestion.decide',
       detail: `edit ${suggestion.clause} (${lang}): suggestion ${id} by ${suggestion.by}, accepted by ${user.email}`,

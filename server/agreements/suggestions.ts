@@ -1,11 +1,12 @@
-import { diffWords } from 'diff';
+import { diffArrays, diffWords } from 'diff';
 import type { Queryable } from '../../db/connection.ts';
 import type { SuggestionChange, SuggestionRecord } from '../../db/repositories/suggestions.repository.ts';
 import { findSuggestion } from '../../db/repositories/suggestions.repository.ts';
 import { NotFoundError, RuleViolationError } from '../errors.ts';
 import { LOCALE, type Lang } from '../text/languages.ts';
-import { parseEditable } from '../text/editable-text.ts';
-import { editableTextOf, readableText, type ClauseTextContext } from './editable-clauses.ts';
+import { parseEditable, serializeEditable } from '../text/editable-text.ts';
+import { mergeWordChanges, tokens } from '../text/merge-words.ts';
+import { editableTextOf, parseClauseText, readableText, type ClauseTextContext } from './editable-clauses.ts';
 
 /**
  * What the suggestion use-cases share: the state a suggestion is shown in (an open one whose base is
@@ -43,8 +44,32 @@ export function currentClauseText(at: ClauseTextContext, clause: string, lang: L
   return at.source.clauses.some((existing) => existing.key === clause) ? editableTextOf(at, clause, lang) : null;
 }
 
+/**
+ * The suggestion carried onto the clause's current text: its own text while that is unchanged; after
+ * other changes that touch none of its words (mergeWordChanges), its changes applied to the current
+ * text; null when the clause is gone, a change touched the same words, or the merge no longer parses
+ * (the suggestion is outdated).
+ */
+export function rebasedText(
+  at: ClauseTextContext,
+  suggestion: Pick<SuggestionRecord, 'clause' | 'lang' | 'baseText' | 'text'>,
+): string | null {
+  const lang = suggestion.lang as Lang;
+  const current = currentClauseText(at, suggestion.clause, lang);
+  if (current === null) return null;
+  if (current === suggestion.baseText) return suggestion.text;
+  const merged = mergeWordChanges(suggestion.baseText, current, suggestion.text);
+  if (merged === null) return null;
+  try {
+    const text = serializeEditable(parseClauseText(at, suggestion.clause, lang, merged));
+    return text === current ? null : text;
+  } catch {
+    return null;
+  }
+}
+
 export function isOutdated(at: ClauseTextContext, suggestion: SuggestionRecord): boolean {
-  return suggestion.state === 'open' && currentClauseText(at, suggestion.clause, suggestion.lang as Lang) !== suggestion.baseText;
+  return suggestion.state === 'open' && rebasedText(at, suggestion) === null;
 }
 
 export function suggestionView(at: ClauseTextContext, suggestion: SuggestionRecord): SuggestionView {
@@ -87,6 +112,27 @@ export function diffRuns(at: ClauseTextContext, clause: string, lang: Lang, befo
   return diffWords(readable(before), readable(after), {
     intlSegmenter: new Intl.Segmenter(LOCALE[lang], { granularity: 'word' }),
   }).map(({ value, added, removed }) => ({ value, added, removed }));
+}
+
+/**
+ * The same diff, token by token (merge-words.ts), keeping every character where it stands: the
+ * unchanged and deleted runs are exactly `before` as read, the unchanged and inserted ones `after`.
+ * diffWords moves whitespace between runs; the desk places marks by position and needs this.
+ */
+export function exactDiffRuns(
+  at: ClauseTextContext,
+  clause: string,
+  lang: Lang,
+  before: string,
+  after: string,
+  viewer?: string,
+): DiffRun[] {
+  const readable = (text: string) => (text === '' ? '' : readableText(at, parseEditable(text, { clause, lang }), clause, lang, viewer));
+  return diffArrays(tokens(readable(before)), tokens(readable(after))).map((part) => ({
+    value: part.value.join(''),
+    added: Boolean(part.added),
+    removed: Boolean(part.removed),
+  }));
 }
 
 /** Only what was inserted and deleted, in order. */

@@ -19,7 +19,7 @@ import { findParty } from '../../db/repositories/parties.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { Lang } from '../text/languages.ts';
 import { UNNUMBERED_CLAUSES } from '../text/clause-library.ts';
-import { deskColumnText, deskSuggestion } from './desk/desk-view.ts';
+import { deskColumnText, deskMarks, deskSuggestion } from './desk/desk-view.ts';
 import { translate } from './i18n.ts';
 import { removeClause } from '../agreements/remove-clause.ts';
 import { reorderClauses, reorderClausesInput } from '../agreements/reorder-clauses.ts';
@@ -104,6 +104,9 @@ export function clauseEditorPages(services: PageServices): Router {
               const text = deskColumnText(at, clause.key, columnLang, user, lang);
               const approved = sinceApproval?.get(clause.key)?.[columnLang];
               const current = clause.texts[columnLang] ?? '';
+              const since =
+                approved !== undefined && approved !== current ? safeDiff(at, clause.key, columnLang, approved, current, user) : null;
+              const own = suggestions.filter((suggestion) => suggestion.clause === clause.key && suggestion.lang === columnLang);
               return {
                 lang: columnLang,
                 status,
@@ -114,13 +117,12 @@ export function clauseEditorPages(services: PageServices): Router {
                   clause: translate(lang, `clause.${clause.key}`, { fallback: clause.key }),
                   language: translate(lang, `language.${columnLang}`),
                 }),
-                sinceApproval:
-                  approved !== undefined && approved !== current ? safeDiff(at, clause.key, columnLang, approved, current, user) : null,
-                suggestions: suggestions
-                  .filter((suggestion) => suggestion.clause === clause.key && suggestion.lang === columnLang)
-                  .map((suggestion) =>
-                    deskSuggestion(at, suggestion, user, comments, { decide: deciding.allowed, suggest: suggesting.allowed }),
-                  ),
+                sinceApproval: since,
+                // Marked inline by the editor; the list beside keeps the actions and threads.
+                marks: JSON.stringify(deskMarks(at, clause.key, columnLang, user, lang, approved, own)),
+                suggestions: own.map((suggestion) =>
+                  deskSuggestion(at, suggestion, user, comments, { decide: deciding.allowed, suggest: suggesting.allowed }),
+                ),
               };
             }),
             threads: threads.map((thread) => ({ ...thread, replies: comments.filter((comment) => comment.replyTo === thread.id) })),

@@ -145,6 +145,104 @@ describe(`suggestions API (${TEST_DATABASE_KIND})`, function () {
     );
   });
 
+  it('when two suggestions change different words of a clause, then accepting one leaves the other open, and accepting it keeps both changes', async () => {
+    const base = await clauseText('purpose', 'ru');
+    const first = ok(
+      await suggest(legalGyeonggi, { clause: 'purpose', lang: 'ru', text: base.replace('долгосрочное', 'стабильное'), expectedVersion: 1 }),
+      201,
+    );
+    const second = ok(
+      await suggest(legalGyeonggi, {
+        clause: 'purpose',
+        lang: 'ru',
+        text: base.replace('на основе равноправия', 'на основе полного равноправия'),
+        expectedVersion: 1,
+      }),
+      201,
+    );
+    ok(await legal.post(`/api/agreements/${id}/suggestions/${first.id}/accept`, { expectedVersion: 1 }));
+    const listed = ok(await legal.get(`/api/agreements/${id}/suggestions`));
+    expect(listed.find((suggestion: { id: number }) => suggestion.id === second.id).state).to.equal('open');
+    const accepted = ok(await legal.post(`/api/agreements/${id}/suggestions/${second.id}/accept`, { expectedVersion: 2 }));
+    expect(accepted.version).to.equal(3);
+    const text = accepted.clauses.find((clause: { key: string }) => clause.key === 'purpose').texts.ru;
+    expect(text).to.equal(base.replace('долгосрочное', 'стабильное').replace('на основе равноправия', 'на основе полного равноправия'));
+  });
+
+  it('when a direct edit changes other words, then a suggestion stays acceptable; when it changes the same words, then 409 and nothing changes', async () => {
+    const base = await clauseText('purpose', 'en');
+    const kept = ok(
+      await suggest(legalGyeonggi, { clause: 'purpose', lang: 'en', text: base.replace('long-term', 'lasting'), expectedVersion: 1 }),
+      201,
+    );
+    const overlapped = ok(
+      await suggest(legalGyeonggi, {
+        clause: 'purpose',
+        lang: 'en',
+        text: base.replace('mutual benefit', 'shared benefit'),
+        expectedVersion: 1,
+      }),
+      201,
+    );
+    // The drafting party rewrites the words the second suggestion changes, and only those.
+    const edited = base.replace('mutual benefit', 'reciprocal benefit');
+    expect(edited).to.not.equal(base);
+    ok(await legal.put(`/api/agreements/${id}/clauses/purpose`, { lang: 'en', text: edited, expectedVersion: 1 }));
+    const states = Object.fromEntries(
+      ok(await legal.get(`/api/agreements/${id}/suggestions`)).map((suggestion: { id: number; state: string }) => [
+        suggestion.id,
+        suggestion.state,
+      ]),
+    );
+    expect(states).to.deep.equal({ [kept.id]: 'open', [overlapped.id]: 'outdated' });
+    const conflict = await expectRefused(
+      () => legal.post(`/api/agreements/${id}/suggestions/${overlapped.id}/accept`, { expectedVersion: 2 }),
+      409,
+      'VERSION_CONFLICT',
+      /outdated/,
+    );
+    expect(conflict.changed).to.deep.include({ op: 'insert', text: 'reciprocal' });
+    const accepted = ok(await legal.post(`/api/agreements/${id}/suggestions/${kept.id}/accept`, { expectedVersion: 2 }));
+    expect(accepted.clauses.find((clause: { key: string }) => clause.key === 'purpose').texts.en).to.equal(
+      edited.replace('long-term', 'lasting'),
+    );
+    // Outdated, it stays so: its words are changed in the text it would be applied to.
+    await expectRefused(
+      () => legal.post(`/api/agreements/${id}/suggestions/${overlapped.id}/accept`, { expectedVersion: 3 }),
+      409,
+      'VERSION_CONFLICT',
+    );
+  });
+
+  it('when two suggestions insert at the same place, then accepting one outdates the other', async () => {
+    const base = await clauseText('financing', 'ko');
+    const a = ok(
+      await suggest(legalGyeonggi, {
+        clause: 'financing',
+        lang: 'ko',
+        text: base.replace('부담한다', '각자 부담한다'),
+        expectedVersion: 1,
+      }),
+      201,
+    );
+    const b = ok(
+      await suggest(legalGyeonggi, {
+        clause: 'financing',
+        lang: 'ko',
+        text: base.replace('부담한다', '스스로 부담한다'),
+        expectedVersion: 1,
+      }),
+      201,
+    );
+    ok(await legal.post(`/api/agreements/${id}/suggestions/${a.id}/accept`, { expectedVersion: 1 }));
+    await expectRefused(
+      () => legal.post(`/api/agreements/${id}/suggestions/${b.id}/accept`, { expectedVersion: 2 }),
+      409,
+      'VERSION_CONFLICT',
+      /outdated/,
+    );
+  });
+
   it('when a suggestion is rejected, then no text changes and it is closed; only the drafting party decides', async () => {
     const text = (await clauseText('financing', 'ko')).replace('부담한다', '각자 부담한다');
     const made = ok(await suggest(legalGyeonggi, { clause: 'financing', lang: 'ko', text, expectedVersion: 1 }), 201);
@@ -213,6 +311,75 @@ describe(`suggestions API (${TEST_DATABASE_KIND})`, function () {
     view = ok(await legal.put(`/api/agreements/${id}/variables`, { variables: { termYears: 7 }, expectedVersion: view.version }));
     const preview = await legal.request('GET', `/api/agreements/${id}/preview?original=gyeonggi`);
     expect(preview.body).to.include('meet every 7 years in');
+  });
+
+  it('when a non-binding clause is edited, then the lawyer reads only the wording that applies, fields stay references and follow the data', async () => {
+    const letter = ok(await legal.post('/api/agreements', { kind: 'letter-of-intent', languages: ['ru', 'ko', 'en'] }), 201).id;
+    const texts = (key: string) =>
+      legal
+        .get(`/api/agreements/${letter}`)
+        .then((response) => ok(response).clauses.find((clause: { key: string }) => clause.key === key).texts);
+    const purpose = (await texts('purpose')).en as string;
+    expect(purpose).to.include('intend to develop').and.not.include('shall');
+    const text = purpose.replace('intend to develop', 'intend to develop, for <field ref="termYears"/> years,');
+    ok(await legal.put(`/api/agreements/${letter}/clauses/purpose`, { lang: 'en', text, expectedVersion: 1 }));
+    expect((await texts('purpose')).en).to.equal(text);
+    // The untouched languages keep the library's wording, still settled by the kind.
+    expect((await texts('purpose')).ru).to.include('намерены развивать');
+    ok(await legal.put(`/api/agreements/${letter}/variables`, { variables: { termYears: 3 }, expectedVersion: 2 }));
+    for (const original of ['sverdlovsk', 'gyeonggi']) {
+      const preview = await legal.request('GET', `/api/agreements/${letter}/preview?original=${original}`);
+      expect(preview.body, original).to.include('intend to develop, for 3 years,');
+    }
+  });
+
+  it("when data that chose an edited clause's wording changes, then that language needs review; unedited languages switch wording; a value alone flags nothing", async () => {
+    const clause = async () => (await agreement()).clauses.find((each: { key: string }) => each.key === 'duration-and-termination');
+    const edited = ((await clause()).texts.en as string).replace('shall remain in force', 'shall stay in force');
+    expect(edited).to.include('automatically extended');
+    let version = ok(
+      await legal.put(`/api/agreements/${id}/clauses/duration-and-termination`, { lang: 'en', text: edited, expectedVersion: 1 }),
+    ).version;
+    for (const lang of ['ru', 'ko']) {
+      version = ok(
+        await legal.post(`/api/agreements/${id}/clauses/duration-and-termination/confirm`, { lang, expectedVersion: version }),
+      ).version;
+    }
+    // A value: the edited sentence follows it, nothing needs review.
+    version = ok(await legal.put(`/api/agreements/${id}/variables`, { variables: { termYears: 7 }, expectedVersion: version })).version;
+    expect((await clause()).status).to.deep.equal({ ru: 'confirmed', ko: 'confirmed', en: 'confirmed' });
+    // A choice of wording: the edited English still reads as the lawyer wrote it, and needs review.
+    ok(await legal.put(`/api/agreements/${id}/variables`, { variables: { autoRenewal: false }, expectedVersion: version }));
+    const after = await clause();
+    expect(after.status).to.deep.equal({ ru: 'confirmed', ko: 'confirmed', en: 'needs-review' });
+    expect(after.texts.en).to.equal(edited);
+    expect(after.texts.ru).to.not.include('автоматически продлевается');
+  });
+
+  it('when a suggestion inserts a list field, then accepted it prints one item per entry in its language, and a list used as a value is 422', async () => {
+    const view = await agreement();
+    const areas = (view.variables.areas as { ko: string }[]).map((area) => area.ko);
+    const base = await clauseText('financing', 'ko');
+    const text = `${base}\n<ul>\n<field ref="areas" list sep=";" end="."/>\n</ul>`;
+    const made = ok(await suggest(legalGyeonggi, { clause: 'financing', lang: 'ko', text, expectedVersion: 1 }), 201);
+    expect(made.changes.map((change: { text: string }) => change.text).join(' ')).to.include(areas[0]);
+    await expectRefused(
+      () => suggest(legalGyeonggi, { clause: 'financing', lang: 'ko', text: '<p>분야: <field ref="areas"/></p>', expectedVersion: 1 }),
+      422,
+      'RULE_VIOLATION',
+      /"areas" is a list/,
+    );
+    const printed = async () => (await legal.request('GET', `/api/agreements/${id}/preview?original=gyeonggi`)).body as string;
+    const count = (body: string, needle: string) => body.split(needle).length - 1;
+    const before = await printed();
+    ok(await legal.post(`/api/agreements/${id}/suggestions/${made.id}/accept`, { expectedVersion: 1 }));
+    expect(await clauseText('financing', 'ko')).to.equal(text);
+    const after = await printed();
+    // Each entry once more than before: in the financing article now, as well as in the article on the areas.
+    for (const [index, area] of areas.entries()) {
+      const item = `${area}${index + 1 < areas.length ? ';' : '.'}`;
+      expect(count(after, item), item).to.equal(count(before, item) + 1);
+    }
   });
 
   it('when a thread is anchored to a suggestion, then replies stay in it, internal ones stay within the party', async () => {

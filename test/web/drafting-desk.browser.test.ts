@@ -32,7 +32,7 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
   };
   const desk = async (user: BrowserUser) => {
     await user.goto(`/agreements/${id}/text`);
-    await user.page.waitForSelector('.desk-editor--live, .desk-readonly');
+    await user.page.waitForSelector('.desk-editor--mounted');
     await expectNoTemplateSource(user.page);
   };
   const shot = async (user: BrowserUser, name: string) => {
@@ -75,17 +75,37 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     expect(await firstField.getAttribute('contenteditable')).to.equal('false');
 
     const editor = legal.page.locator(`${column('purpose', 'ru')} .ProseMirror`);
+    // A word of a sentence replaced: selected in the text (as a double click does), then typed over.
     await editor.click();
+    await selectWord(legal.page, `${column('purpose', 'ru')} .ProseMirror`, 'долгосрочное');
+    await legal.page.keyboard.type('стабильное');
     await legal.page.keyboard.press('Control+End');
     await legal.page.keyboard.type(' Срок сотрудничества составляет ');
     await legal.page.selectOption(`${column('purpose', 'ru')} select.desk-field-select`, 'termYears');
     await legal.page.click(`${column('purpose', 'ru')} button.desk-insert-field`);
     await legal.page.keyboard.type(' лет.');
     expect(await editor.innerText()).to.include('Срок сотрудничества составляет 5 лет.');
+    // A list from the agreement's data, from the same menu: one item per area, in Russian, one atom.
+    const areas = ((await api.get(`/api/agreements/${id}`)).body.variables.areas as { ru: string; ko: string }[]).map((area) => area.ru);
+    expect(areas.length).to.be.greaterThan(1);
+    await legal.page.keyboard.press('Enter');
+    await legal.page.selectOption(`${column('purpose', 'ru')} select.desk-field-select`, 'areas');
+    await legal.page.click(`${column('purpose', 'ru')} button.desk-insert-field`);
+    const listItems = `${column('purpose', 'ru')} .ProseMirror li.field--list .field__item`;
+    expect(await legal.page.locator(listItems).allInnerTexts()).to.deep.equal(
+      areas.map((area, index) => `${area}${index + 1 < areas.length ? ';' : '.'}`),
+    );
+    expect(await legal.page.locator(`${column('purpose', 'ru')} .ProseMirror li.field--list`).getAttribute('contenteditable')).to.equal(
+      'false',
+    );
     await shot(legal, '01-ru-editing');
     await legal.submit(`${column('purpose', 'ru')} button[name="mode"][value="edit"]`);
     expect(await legal.page.locator('.notice--ok').count()).to.equal(1);
-    expect(await clauseText('purpose', 'ru')).to.include('Срок сотрудничества составляет <field ref="termYears"/> лет.</p>');
+    expect(await clauseText('purpose', 'ru')).to.include('Стороны развивают стабильное и взаимовыгодное');
+    expect(await clauseText('purpose', 'ru')).to.include(
+      'Срок сотрудничества составляет <field ref="termYears"/> лет.</p>\n<ul>\n<field ref="areas" list sep=";" end="."/>\n</ul>',
+    );
+    expect(await legal.page.locator(listItems).count(), 'the list field, read again from the stored text').to.equal(areas.length);
     for (const lang of ['ko', 'en']) {
       expect(await legal.page.locator(`${column('purpose', lang)} .status--needs-review`).count(), lang).to.equal(1);
     }
@@ -127,9 +147,21 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     ]);
     await korean.page.keyboard.type('.');
     expect(await editor.innerText()).to.include('협력기간은 5년이다.');
+    // The menu's list fields show their Korean values in the Korean column.
+    const koreanAreas = ((await api.get(`/api/agreements/${id}`)).body.variables.areas as { ko: string }[]).map((area) => area.ko);
+    expect(await korean.page.locator(`${column('purpose', 'ko')} select.desk-field-select option[value="areas"]`).innerText()).to.include(
+      koreanAreas.join('; '),
+    );
     await shot(korean, '02-ko-suggesting');
     await korean.submit(`${column('purpose', 'ko')} button[name="mode"][value="suggest"]`);
     expect(await korean.page.locator('.notice--ok').count()).to.equal(1);
+    // The suggestion is marked in the text itself, attributed and dated, not only listed under it.
+    const [made] = (await api.get(`/api/agreements/${id}/suggestions`)).body;
+    const inserted = korean.page.locator(`${column('purpose', 'ko')} .ProseMirror ins.desk-mark--suggestion`);
+    expect((await inserted.allInnerTexts()).join('')).to.include('협력기간은');
+    expect(await inserted.first().getAttribute('title')).to.match(new RegExp(`^제안 ${made.id}: legal@gyeonggi\\.example, .*2\\d{3}`));
+    expect(await korean.page.locator(`${column('purpose', 'ko')} .ProseMirror .desk-mark__badge`).innerText()).to.equal(`✎${made.id}`);
+    expect(await inserted.first().getAttribute('contenteditable'), 'the suggested words are marks, not text').to.equal('false');
 
     const financing = korean.page.locator(`${column('financing', 'ko')} .ProseMirror`);
     await financing.click();
@@ -152,8 +184,28 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     await desk(legal!);
     const [accepted, rejected] = (await api.get(`/api/agreements/${id}/suggestions`)).body;
     expect(await legal!.page.locator(`#suggestion-${accepted.id} ins`).first().innerText()).to.include('협력기간은');
+    // Inline, in the Russian page's words, with its author and date.
+    const mark = legal!.page.locator(`${column('purpose', 'ko')} .ProseMirror ins.desk-mark--suggestion`).first();
+    expect(await mark.getAttribute('title')).to.match(new RegExp(`^Предложение ${accepted.id}: legal@gyeonggi\\.example, `));
+    expect(await legal!.page.locator(`${column('financing', 'ko')} .ProseMirror ins.desk-mark--suggestion`).innerText()).to.include(
+      '추가 문장',
+    );
     await shot(legal!, '04-ru-deciding');
-    await legal!.submit(`#suggestion-${accepted.id} form[action$="/accept"] button`);
+    // By keyboard: "show in text" puts the cursor on the change; Alt+Enter there leads to its actions; Enter accepts.
+    await legal!.page.click(`#suggestion-${accepted.id} .suggestion__show`);
+    expect(await legal!.page.evaluate('document.activeElement.classList.contains("ProseMirror")')).to.equal(true);
+    // Where the cursor is, the change is announced (whose, when) and its suggestion beside is highlighted.
+    expect(await legal!.page.locator(`${column('purpose', 'ko')} .desk-mark-status`).innerText()).to.match(
+      new RegExp(`^Предложение ${accepted.id}: legal@gyeonggi\\.example, .*Alt\\+Enter`),
+    );
+    expect(await legal!.page.locator(`#suggestion-${accepted.id}.suggestion--current`).count()).to.equal(1);
+    await legal!.page.keyboard.press('Alt+Enter');
+    expect(
+      await legal!.page.evaluate(
+        `document.activeElement.closest('#suggestion-${accepted.id}') !== null && document.activeElement.closest('form').action`,
+      ),
+    ).to.match(/\/accept$/);
+    await Promise.all([legal!.page.waitForNavigation(), legal!.page.keyboard.press('Enter')]);
     expect(await legal!.page.locator('.notice--ok').count()).to.equal(1);
     await legal!.submit(`#suggestion-${rejected.id} form[action$="/reject"] button`);
     const states = (await api.get(`/api/agreements/${id}/suggestions`)).body.map((each: { state: string }) => each.state);
@@ -175,6 +227,45 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     const printed = stdout.replace(/\s+/g, ' ');
     expect(printed).to.include('협력기간은 5년이다.');
     expect(printed).to.include('Срок сотрудничества составляет 5 лет.');
+    // The list field prints its entries in the Russian text as well as in the article on the areas.
+    const [firstArea] = ((await api.get(`/api/agreements/${id}`)).body.variables.areas as { ru: string }[]).map((area) => area.ru);
+    expect(printed.split(`${firstArea};`).length - 1).to.be.at.least(2);
+  });
+
+  it('when the text changes after my approval, then the desk marks what is new and what is gone inline, in my language', async () => {
+    const [, korean] = users;
+    const gyeonggi = await ApiClient.signIn(server.baseUrl, 'legal@gyeonggi.example');
+    const officialGyeonggi = await ApiClient.signIn(server.baseUrl, 'official@gyeonggi.example');
+    // A fresh agreement, so that it can go to review and back.
+    const other = (await api.post('/api/agreements', { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] })).body.id as number;
+    const step = async (client: ApiClient, type: string) => {
+      const version = (await api.get(`/api/agreements/${other}`)).body.version;
+      const response = await client.post(`/api/agreements/${other}/events`, { type, expectedVersion: version });
+      expect(response.status, JSON.stringify(response.body)).to.equal(200);
+    };
+    await step(api, 'SUBMIT');
+    await step(gyeonggi, 'APPROVE');
+    await step(officialGyeonggi, 'REQUEST_CHANGES');
+    const before = (await api.get(`/api/agreements/${other}`)).body.clauses.find((clause: { key: string }) => clause.key === 'purpose')
+      .texts.en as string;
+    const version = (await api.get(`/api/agreements/${other}`)).body.version;
+    const edited = await api.put(`/api/agreements/${other}/clauses/purpose`, {
+      lang: 'en',
+      text: before.replace('long-term', 'lasting'),
+      expectedVersion: version,
+    });
+    expect(edited.status, JSON.stringify(edited.body)).to.equal(200);
+
+    await korean!.goto(`/agreements/${other}/text`);
+    await korean!.page.waitForSelector('.desk-editor--mounted');
+    await expectNoTemplateSource(korean!.page);
+    const editor = `${column('purpose', 'en')} .ProseMirror`;
+    expect(await korean!.page.locator(`${editor} ins.desk-mark--since`).innerText()).to.equal('lasting');
+    expect((await korean!.page.locator(`${editor} del.desk-mark--since`).allInnerTexts()).join('')).to.include('long-term');
+    expect(await korean!.page.locator(`${editor} ins.desk-mark--since`).getAttribute('title')).to.equal('내 마지막 승인 이후 변경 사항');
+    // The marks are not text: what is saved is the text as it stands.
+    expect(await korean!.page.locator(`${editor} del.desk-mark--since`).first().getAttribute('contenteditable')).to.equal('false');
+    await korean!.page.locator(`${column('purpose', 'en')}`).screenshot({ path: path.join(SHOTS, '05-ko-since-approval.png') });
   });
 
   it('when the desk is read in English, then every label is English and the fields show English values', async () => {
@@ -182,19 +273,23 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     const observer = await open('observer@sverdlovsk.example');
     await desk(observer);
     expect(await observer.page.getAttribute('html', 'lang')).to.equal('en');
-    expect(await observer.page.locator('.desk-editor--live').count(), 'an observer reads').to.equal(0);
+    expect(await observer.page.locator('.ProseMirror[contenteditable="true"], .desk-editor--live').count(), 'an observer reads').to.equal(
+      0,
+    );
+    expect(await observer.page.locator('.desk-editor--mounted').count(), 'in the same editor, read only').to.be.greaterThan(0);
+    expect(await observer.page.locator('.desk-form').count()).to.equal(0);
     expect(
       await observer.page
-        .locator(`${column('preamble', 'en')} .desk-readonly .field`)
+        .locator(`${column('preamble', 'en')} .desk-editor .field`)
         .first()
         .innerText(),
     ).to.equal('The Government of Sverdlovsk Region');
-    await shot(observer, '05-en-reading');
+    await shot(observer, '06-en-reading');
     const [legal, korean] = users;
     await desk(legal!);
-    await shot(legal!, '06-ru-desk');
+    await shot(legal!, '07-ru-desk');
     await desk(korean!);
-    await shot(korean!, '07-ko-desk');
+    await shot(korean!, '08-ko-desk');
   });
 });
 
@@ -209,6 +304,32 @@ async function expectNoTemplateSource(page: Page): Promise<void> {
     expect(text).to.not.include('}}');
     expect(text).to.not.include('<p>');
   }
+}
+
+/** Selects a word of the editor's text through the DOM, as a double click does; ProseMirror reads the selection. */
+async function selectWord(page: Page, editor: string, word: string): Promise<void> {
+  const found = await page.evaluate(
+    `(() => {
+      const root = document.querySelector(${JSON.stringify(editor)});
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.data.indexOf(${JSON.stringify(word)});
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + ${word.length});
+        const selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        return true;
+      }
+      return false;
+    })()`,
+  );
+  expect(found, word).to.equal(true);
+  // ProseMirror takes the DOM selection on selectionchange.
+  await page.waitForFunction('window.getSelection().toString().length > 0');
+  await page.evaluate('new Promise((resolve) => setTimeout(resolve, 50))');
 }
 
 /** Types Hangul as an IME does: each syllable composed (Input.imeSetComposition), then committed (Input.insertText). */

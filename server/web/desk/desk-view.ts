@@ -3,8 +3,15 @@ import type { User } from '../../../db/repositories/users.repository.ts';
 import type { Lang } from '../../text/languages.ts';
 import { fieldCatalog, fieldValue, type EditableDoc, type FieldRun, type Inline } from '../../text/editable-text.ts';
 import { contextOf, editableDocOf, type ClauseTextContext } from '../../agreements/editable-clauses.ts';
-import { diffRuns, type DiffRun, type SuggestionView } from '../../agreements/suggestions.ts';
-import { translate } from '../i18n.ts';
+import {
+  currentClauseText,
+  diffRuns,
+  exactDiffRuns,
+  rebasedText,
+  type DiffRun,
+  type SuggestionView,
+} from '../../agreements/suggestions.ts';
+import { formatDateTime, translate } from '../i18n.ts';
 
 /**
  * What the drafting desk shows of one clause in one language, built from the editable format: the
@@ -16,6 +23,8 @@ export interface DeskColumnText {
   readonly inline: boolean;
   readonly readable: readonly ReadableBlock[];
   readonly fields: readonly { readonly ref: string; readonly label: string; readonly value: string }[];
+  /** List-valued data (areas of cooperation, ...): inserted as a list field, one item per entry; none in a one-line text. */
+  readonly lists: readonly { readonly ref: string; readonly label: string; readonly value: string; readonly values: string }[];
 }
 
 type ReadableRun = { readonly text: string } | { readonly field: true; readonly value: string; readonly label: string };
@@ -119,6 +128,16 @@ export function deskColumnText(at: ClauseTextContext, key: string, lang: Lang, v
     fields: [...catalog]
       .filter(([, field]) => field.kind === 'text' && field.value !== '')
       .map(([ref, field]) => ({ ref, label: fieldLabel(pageLang, ref), value: field.value })),
+    lists: doc.inline
+      ? []
+      : [...catalog]
+          .filter(([, field]) => field.kind === 'list')
+          .map(([ref, field]) => ({
+            ref,
+            label: fieldLabel(pageLang, ref),
+            value: field.value,
+            values: JSON.stringify(listValues(ref) ?? []),
+          })),
   };
 }
 
@@ -161,4 +180,65 @@ export function deskSuggestion(
       })),
     firstThread: thread.find((comment) => comment.replyTo === null)?.id,
   };
+}
+
+/**
+ * What the editor marks inline in a column's text: the changes since the reader's last approval and
+ * each open suggestion (an outdated one cannot be placed on the current text; it stays listed beside).
+ * Each is a word diff whose unchanged and deleted runs are the current text as the editor reads it, so
+ * the browser places the marks by position; a mark that does not fit the text is left to the list.
+ */
+export interface DeskMark {
+  readonly kind: 'since' | 'suggestion';
+  readonly id?: number;
+  /** Who and when, in the page's language: the mark's title and what a screen reader hears. */
+  readonly label: string;
+  readonly runs: readonly DiffRun[];
+}
+
+export function deskMarks(
+  at: ClauseTextContext,
+  key: string,
+  lang: Lang,
+  viewer: User,
+  pageLang: Lang,
+  approved: string | undefined,
+  suggestions: readonly SuggestionView[],
+): DeskMark[] {
+  const marks: DeskMark[] = [];
+  const current = currentClauseText(at, key, lang);
+  if (current === null) return marks;
+  if (approved !== undefined && approved !== current) {
+    try {
+      marks.push({
+        kind: 'since',
+        label: translate(pageLang, 'desk.sinceApproval'),
+        runs: exactDiffRuns(at, key, lang, approved, current, viewer.party),
+      });
+    } catch {
+      // An approved text the current format cannot read is left to the list under the text.
+    }
+  }
+  for (const suggestion of suggestions) {
+    if (suggestion.state !== 'open') continue;
+    const text = rebasedText(at, suggestion);
+    if (text === null) continue;
+    let runs: DiffRun[];
+    try {
+      runs = exactDiffRuns(at, key, lang, current, text, viewer.party);
+    } catch {
+      continue;
+    }
+    marks.push({
+      kind: 'suggestion',
+      id: suggestion.id,
+      label: translate(pageLang, 'desk.markLabel', {
+        id: suggestion.id,
+        by: suggestion.by,
+        at: formatDateTime(pageLang, suggestion.at),
+      }),
+      runs,
+    });
+  }
+  return marks;
 }
