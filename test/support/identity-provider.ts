@@ -28,12 +28,14 @@ export interface TestIdentityProvider {
  * A real OpenID provider (oidc-provider) on a loopback port: one tenant, one client (Bilateral, with
  * the redirect URIs given), its own RSA signing key, PKCE required, the development login pages
  * (any account id in `accounts` signs in; no consent screen, as for a government's own application),
- * and the scope claims (e-mail, name, groups) in the ID token.
+ * and the scope claims (e-mail, name, groups) in the ID token, or, with `claimsIn: 'userinfo'`, only
+ * from the userinfo endpoint (the ID token then carries `sub` and no claim of the scopes).
  */
 export async function startIdentityProvider(options: {
   readonly clientId: string;
   readonly redirectUris: readonly string[];
   readonly accounts: Record<string, ProviderAccount>;
+  readonly claimsIn?: 'id-token' | 'userinfo';
 }): Promise<TestIdentityProvider> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,7 +57,7 @@ export async function startIdentityProvider(options: {
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
     scopes: ['openid', 'email', 'profile', 'groups'],
-    conformIdTokenClaims: false,
+    conformIdTokenClaims: options.claimsIn === 'userinfo',
     pkce: { required: () => true },
     cookies: { keys: ['cookie key of the test provider'] },
     ttl: { Interaction: 600, Grant: 600, Session: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
