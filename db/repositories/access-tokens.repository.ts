@@ -24,6 +24,8 @@ export interface NewAccessToken {
   readonly scope?: TokenScope;
   /** Sessions: when the person proved who they are (the password, or the identity provider's auth_time). */
   readonly authenticatedAt?: string;
+  /** Web sessions by single sign-on: the provider's session (`sid`) it began from, which a back-channel logout names. */
+  readonly ssoSid?: string;
 }
 
 /** A named API token as its owner sees it: never the token or its hash. */
@@ -47,6 +49,7 @@ export async function insertAccessToken(db: Queryable, token: NewAccessToken): P
     name: token.name ?? null,
     scope: token.scope ?? 'write',
     authenticated_at: token.authenticatedAt ?? null,
+    sso_sid: token.ssoSid ?? null,
   });
 }
 

@@ -46,7 +46,14 @@ export class AccountDisabledError extends UnauthenticatedError {
   }
 }
 
-async function startSession(db: Queryable, user: User, kind: TokenKind, now: Date, authenticatedAt: Date | null = now): Promise<string> {
+async function startSession(
+  db: Queryable,
+  user: User,
+  kind: TokenKind,
+  now: Date,
+  authenticatedAt: Date | null = now,
+  ssoSid?: string,
+): Promise<string> {
   const token = newToken();
   await insertAccessToken(db, {
     tokenHash: hashToken(token),
@@ -55,6 +62,7 @@ async function startSession(db: Queryable, user: User, kind: TokenKind, now: Dat
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString(),
     ...(authenticatedAt && { authenticatedAt: authenticatedAt.toISOString() }),
+    ...(ssoSid && { ssoSid }),
   });
   return token;
 }
@@ -74,11 +82,18 @@ export async function startWebSession(db: Database, email: string, password: str
 /**
  * Signs in to the web application a user the party's identity provider vouched for (single sign-on):
  * the same web session as a password gives. `authenticatedAt` is the provider's `auth_time`, when
- * the person last proved themselves there (null: the provider did not say).
+ * the person last proved themselves there (null: the provider did not say); `sid` the provider's
+ * session, which its back-channel logout may end.
  */
-export async function startSsoWebSession(db: Queryable, user: User, now: Date, authenticatedAt: Date | null): Promise<string> {
+export async function startSsoWebSession(
+  db: Queryable,
+  user: User,
+  now: Date,
+  authenticatedAt: Date | null,
+  sid?: string,
+): Promise<string> {
   if (user.disabledAt) throw new AccountDisabledError();
-  return startSession(db, user, 'web-session', now, authenticatedAt);
+  return startSession(db, user, 'web-session', now, authenticatedAt, sid);
 }
 
 /** The user behind a bearer token (an API session or a named API token) and the token's scope; 401 when unknown or expired. */

@@ -130,7 +130,8 @@ export async function providerLabel(deps: UseCaseDeps, party: string, lang: Lang
 // Discovery once per process and configuration; a changed configuration (updatedAt) is discovered afresh.
 const configurations = new Map<string, Promise<oidc.Configuration>>();
 
-function clientConfiguration(deps: UseCaseDeps, provider: IdentityProvider): Promise<oidc.Configuration> {
+/** The provider's discovered configuration, once per process and configuration; refused as `unreachable`. */
+export function clientConfiguration(deps: UseCaseDeps, provider: IdentityProvider): Promise<oidc.Configuration> {
   const key = [provider.party, provider.issuer, provider.clientId, provider.updatedAt].join('\n');
   let configuration = configurations.get(key);
   if (!configuration) {
@@ -283,7 +284,8 @@ export async function completeSsoSignIn(
       );
     }
     const user = (await findUserById(trx, userId))!;
-    const token = await startSsoWebSession(trx, user, now, authenticatedAt);
+    const sid = typeof claims.sid === 'string' && claims.sid.length <= 255 ? claims.sid : undefined;
+    const token = await startSsoWebSession(trx, user, now, authenticatedAt, sid);
     return { token, user, nextPath: pending.nextPath };
   });
 }
