@@ -17,8 +17,11 @@ const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 /** A web session's last use is written at most this often: the idle timeout is kept to the minute, without a write per page. */
 const IDLE_CLOCK_RESOLUTION_MS = 60_000;
 
-/** A session's user, with when the person last proved who they are (null: not known, e.g. an API token). */
-export type SessionUser = User & { readonly authenticatedAt: string | null };
+/**
+ * A session's user, with when the person last proved who they are (null: not known, e.g. an API
+ * token) and when they last gave a second-factor code on this session (null: not on it).
+ */
+export type SessionUser = User & { readonly authenticatedAt: string | null; readonly secondFactorAt: string | null };
 
 // Compared against when the email is unknown, so a wrong email costs as much time as a wrong password.
 const decoyHash = hashPassword('decoy password for unknown accounts');
@@ -140,5 +143,9 @@ async function ownerOf(
   const owner = await findTokenOwner(db, hashToken(token), now.toISOString(), kinds);
   const user = owner && (await findUserById(db, owner.userId));
   if (!owner || !user || user.disabledAt) return undefined;
-  return { user: { ...user, authenticatedAt: owner.authenticatedAt }, scope: owner.scope, lastUsedAt: owner.lastUsedAt };
+  return {
+    user: { ...user, authenticatedAt: owner.authenticatedAt, secondFactorAt: owner.secondFactorAt },
+    scope: owner.scope,
+    lastUsedAt: owner.lastUsedAt,
+  };
 }
