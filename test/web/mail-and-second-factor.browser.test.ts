@@ -2,14 +2,18 @@ import { expect } from 'chai';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser } from 'playwright-core';
 import type { UseCaseDeps } from '../../server/agreements/deps.ts';
+import { configureIdentityProvider } from '../../server/auth/single-sign-on.ts';
 import { createMailDispatcher } from '../../server/notifications/mail-dispatcher.ts';
 import { COOPERATION, HAPPY_PATH, runEvents } from '../support/execute-demo.ts';
+import { startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider.ts';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 import { type ReceivedMail, SmtpSink } from '../support/smtp-sink.ts';
 import { BrowserUser, launchChromium } from './browser.ts';
 
 /**
- * In Chromium, each signatory in their own language: the mail "waiting for your signature" is read
+ * In Chromium, each person in their own language: the Gyeonggi official signs in through Gyeonggi's
+ * identity provider (oidc-provider on a loopback port) and approves; the Sverdlovsk official, whose
+ * turn it then is, follows the mail and approves. Then each signatory: the mail "waiting for your signature" is read
  * from a real SMTP server (smtp-server, parsed with mailparser); its link, opened in a browser that
  * is not signed in, leads through the sign-in page to the agreement. There the signatory, whose role
  * must have a second factor, enrols TOTP on the account page (the test is the authenticator app: it
@@ -20,6 +24,7 @@ describe('mail to the next actor and a second factor in the browser, in Russian 
   this.timeout(180_000);
   let server: TestServer;
   let sink: SmtpSink;
+  let provider: TestIdentityProvider;
   let browser: Browser;
   const users: BrowserUser[] = [];
 
@@ -27,14 +32,28 @@ describe('mail to the next actor and a second factor in the browser, in Russian 
     sink = await new SmtpSink().start();
     server = await startTestServer({ requireSecondFactor: ['signatory'] });
     server.clock.set(new Date());
-    // Up to the last approval: the agreement waits for the signatures.
-    await runEvents(server, COOPERATION, HAPPY_PATH.slice(0, 5));
+    provider = await startIdentityProvider({
+      clientId: 'bilateral',
+      redirectUris: [`${server.baseUrl}/sign-in/sso/gyeonggi/callback`],
+      accounts: { 'kim.minjun': { email: 'official@gyeonggi.example', name: '김민준', groups: ['bilateral-official'] } },
+    });
+    await configureIdentityProvider(server.deps, 'gyeonggi', {
+      labels: { ko: '경기도 통합인증', ru: 'ID Кёнгидо', en: 'Gyeonggi ID' },
+      issuer: provider.issuer,
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      scopes: 'openid email profile groups',
+      roleMapping: [{ role: 'official', values: ['bilateral-official'] }],
+    });
+    // Up to the officials' approvals.
+    await runEvents(server, COOPERATION, HAPPY_PATH.slice(0, 3));
     browser = await launchChromium();
   });
   after(async () => {
     const problems = users.flatMap((user) => user.takeProblems().map((problem) => `${user.email}: ${problem}`));
     for (const user of users) await user.close();
     await browser?.close();
+    await provider?.close();
     await server?.close();
     await sink?.close();
     expect(problems).to.deep.equal([]);
@@ -102,6 +121,42 @@ describe('mail to the next actor and a second factor in the browser, in Russian 
     await user.submit('button[name="type"][value="SIGN"]');
     expect(await user.page.locator('.notice--ok').count(), await user.page.locator('main').innerText()).to.equal(1);
   }
+
+  it('when the Gyeonggi official approves after signing in through the provider, then the Sverdlovsk official follows the Russian mail and approves', async () => {
+    await deliverMail();
+    const officialMailBefore = sink.to('official@sverdlovsk.example').length;
+    expect(officialMailBefore, 'told when the approvals opened').to.equal(1);
+
+    const official = await BrowserUser.open(browser, server.baseUrl, 'official@gyeonggi.example');
+    users.push(official);
+    await official.goto('/sign-in?lang=ko');
+    await Promise.all([
+      official.page.waitForURL((url) => url.origin === provider.issuer),
+      official.page.getByRole('link', { name: '경기도 통합인증(으)로 로그인' }).click(),
+    ]);
+    await official.page.fill('input[name="login"]', 'kim.minjun');
+    await official.page.fill('input[name="password"]', 'the provider checks this, not Bilateral');
+    await Promise.all([
+      official.page.waitForURL((url) => url.origin === server.baseUrl && url.pathname === '/agreements'),
+      official.page.click('button[type="submit"]'),
+    ]);
+    // The provider's development login page asks the internet for a web font: its problems, not Bilateral's.
+    official.takeProblems();
+    await official.goto(`/agreements/${COOPERATION}`);
+    await official.submit('button[name="type"][value="APPROVE"]');
+    expect(await official.page.locator('.notice--ok').count(), await official.page.locator('main').innerText()).to.equal(1);
+
+    await deliverMail();
+    const russian = sink.to('official@sverdlovsk.example').slice(officialMailBefore);
+    expect(russian, 'the Sverdlovsk official: one mail for the Gyeonggi approval').to.have.length(1);
+    expect(russian[0]!.parsed.subject).to.match(/^Bilateral: .+ ждёт вашего утверждения$/);
+    const sverdlovsk = await followSignedOut('official@sverdlovsk.example', linkIn(russian[0]!));
+    expect(await sverdlovsk.page.locator('html').getAttribute('lang')).to.equal('ru');
+    await sverdlovsk.submit('button[name="type"][value="APPROVE"]');
+    expect(await sverdlovsk.page.locator('.notice--ok').count(), await sverdlovsk.page.locator('main').innerText()).to.equal(1);
+    const agreement = await server.db('agreements').where({ id: COOPERATION }).first();
+    expect(agreement.state).to.equal('signing');
+  });
 
   it('when the Sverdlovsk signatory follows the Russian mail, enrols TOTP and signs, then the Gyeonggi signatory gets a Korean mail', async () => {
     await deliverMail();
