@@ -189,6 +189,8 @@ export type ProvingUser = User & { readonly secondFactorAt?: string | null };
  * party (an administrator sets passwords and resets second factors), so it is not enough alone.
  */
 export async function administrationGate(deps: UseCaseDeps, actor: ProvingUser): Promise<'ok' | 'enrol' | 'code'> {
+  // Whoever may not administer at all is refused as such (403), not asked for a second factor.
+  authorize(actor, null, 'users.manage');
   if (!secondFactorRequired(deps, actor)) return 'ok';
   if (!(await findSecondFactor(deps.db, actor.id))?.confirmed_at) return 'enrol';
   const proven = actor.secondFactorAt ? Date.parse(actor.secondFactorAt) : Number.NaN;

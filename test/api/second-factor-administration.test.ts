@@ -44,6 +44,11 @@ describe(`a second factor required to administer users (${TEST_DATABASE_KIND})`,
     const reset = await api.request('DELETE', `/api/users/${await legalId()}/second-factor`, {});
     expect(reset.status).to.equal(403);
     expect(reset.body.detail).to.match(/enrol/);
+    // A signatory (whose role must have a second factor too) is no administrator: refused as such.
+    const signatory = await WebClient.signedIn(server.baseUrl, 'signatory@sverdlovsk.example');
+    const notAdministrator = await signatory.get('/users');
+    expect(notAdministrator.status).to.equal(403);
+    expect(notAdministrator.html).to.not.contain('admin-factor-heading');
   });
 
   it('when the enrolled administrator gives a code on the users page, then they may administer, for 15 minutes', async () => {
