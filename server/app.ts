@@ -4,6 +4,7 @@ import { AgreementCreationLimit } from './agreements/creation-limit.ts';
 import type { UseCaseDeps } from './agreements/deps.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { agreementsRoutes } from './http/agreements.routes.ts';
+import { backChannelLogoutRoutes } from './http/back-channel-logout.routes.ts';
 import { libraryRoutes } from './http/library.routes.ts';
 import { notificationsRoutes } from './http/notifications.routes.ts';
 import { pkiRoutes } from './http/pki.routes.ts';
@@ -61,6 +62,7 @@ export function createApp(deps: UseCaseDeps, options: AppOptions): express.Expre
   const creationLimit = new AgreementCreationLimit(deps.config.agreementsPerUserPerHour);
   app.post('/api/sessions', throttleApiSignIn(throttle));
   app.use('/api/sessions', sessionsRoutes(deps));
+  app.use('/api/sso', backChannelLogoutRoutes(deps));
   app.use('/api/tokens', apiTokensRoutes(deps));
   app.use('/api/account/second-factor', secondFactorRoutes(deps));
   app.use('/api/users', secondFactorResetRoutes(deps));

@@ -24,6 +24,8 @@ export interface NewAccessToken {
   readonly scope?: TokenScope;
   /** Sessions: when the person proved who they are (the password, or the identity provider's auth_time). */
   readonly authenticatedAt?: string;
+  /** Web sessions by single sign-on: the provider's session (`sid`) it began from, which a back-channel logout names. */
+  readonly ssoSid?: string;
 }
 
 /** A named API token as its owner sees it: never the token or its hash. */
@@ -47,6 +49,7 @@ export async function insertAccessToken(db: Queryable, token: NewAccessToken): P
     name: token.name ?? null,
     scope: token.scope ?? 'write',
     authenticated_at: token.authenticatedAt ?? null,
+    sso_sid: token.ssoSid ?? null,
   });
 }
 
@@ -58,6 +61,8 @@ export interface TokenOwner {
   /** When the token was last used (web sessions), else when it was made: the idle timeout counts from here. */
   readonly lastUsedAt: string;
   readonly authenticatedAt: string | null;
+  /** When the user last proved their second factor on this session (to administer users), or null. */
+  readonly secondFactorAt: string | null;
 }
 
 /** The user id behind a token of one of these kinds that has not expired at `now`, with the token's kind and scope. */
@@ -71,7 +76,7 @@ export async function findTokenOwner(
     .where({ token_hash: tokenHash })
     .whereIn('kind', [...kinds])
     .andWhere('expires_at', '>', now)
-    .first('user_id', 'kind', 'scope', 'created_at', 'last_used_at', 'authenticated_at');
+    .first('user_id', 'kind', 'scope', 'created_at', 'last_used_at', 'authenticated_at', 'second_factor_at');
   return (
     row && {
       userId: row.user_id,
@@ -79,8 +84,14 @@ export async function findTokenOwner(
       scope: row.scope,
       lastUsedAt: row.last_used_at ?? row.created_at,
       authenticatedAt: row.authenticated_at ?? null,
+      secondFactorAt: row.second_factor_at ?? null,
     }
   );
+}
+
+/** Records that the session's user proved their second factor at `at`. */
+export async function markSecondFactorProven(db: Queryable, tokenHash: string, at: string): Promise<void> {
+  await db('access_tokens').where({ token_hash: tokenHash }).update({ second_factor_at: at });
 }
 
 /** Records that a token was used at `at` (the web session's idle clock). */

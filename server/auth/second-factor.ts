@@ -3,6 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Queryable } from '../../db/connection.ts';
+import { markSecondFactorProven } from '../../db/repositories/access-tokens.repository.ts';
 import {
   advanceLastUsedStep,
   appendSecurityEvent,
@@ -25,6 +26,7 @@ import { ConflictError, DomainError, MalformedRequestError, NotFoundError, RuleV
 import { openPrivateKey, sealPrivateKey } from '../signing/key-vault.ts';
 import { confirmPassword } from './confirm-password.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { hashToken } from './sessions.ts';
 import { authorize, type Actor } from './policy.ts';
 
 /**
@@ -164,9 +166,63 @@ export async function disableSecondFactor(deps: UseCaseDeps, user: User, input: 
   await removeSecondFactor(deps, user, user, 'second-factor.disabled');
 }
 
-/** The party administrator removes a user's second factor (a lost phone); the user enrols again. Another party's user: 404. */
-export async function resetSecondFactor(deps: UseCaseDeps, actor: Actor & User, userId: number): Promise<void> {
+/** A code given to administer users counts this long on its web session. */
+const ADMINISTRATION_PROOF_MS = 15 * 60_000;
+
+/** An acting user and, when known, when they last proved their second factor on their session. */
+export type ProvingUser = User & { readonly secondFactorAt?: string | null };
+
+/**
+ * What an administrator must still do before administering the party's users, when their role must
+ * have a second factor (REQUIRE_SECOND_FACTOR): `enrol` one, or give a `code` (none given on this
+ * session in the last 15 minutes). `ok` otherwise: a password is the keys to every account of the
+ * party (an administrator sets passwords and resets second factors), so it is not enough alone.
+ */
+export async function administrationGate(deps: UseCaseDeps, actor: ProvingUser): Promise<'ok' | 'enrol' | 'code'> {
+  // Whoever may not administer at all is refused as such (403), not asked for a second factor.
   authorize(actor, null, 'users.manage');
+  if (!secondFactorRequired(deps, actor)) return 'ok';
+  if (!(await findSecondFactor(deps.db, actor.id))?.confirmedAt) return 'enrol';
+  const proven = actor.secondFactorAt ? Date.parse(actor.secondFactorAt) : Number.NaN;
+  return proven > deps.now().getTime() - ADMINISTRATION_PROOF_MS ? 'ok' : 'code';
+}
+
+/**
+ * Refuses (403) a user-administration use-case the gate does not let through. `code` is a TOTP or
+ * recovery code given with the request itself (the API, where there is no session to remember it).
+ */
+export async function assertMayAdminister(deps: UseCaseDeps, actor: ProvingUser, code?: string): Promise<void> {
+  const gate = await administrationGate(deps, actor);
+  if (gate === 'ok') return;
+  if (gate === 'enrol') {
+    throw new DomainError('FORBIDDEN', 'Administering users needs a second factor for your role: enrol one on your account page first');
+  }
+  if (code === undefined) {
+    throw new DomainError('FORBIDDEN', 'Administering users needs a code from your authenticator app: give one on the users page', {
+      field: 'code',
+    });
+  }
+  await checkCode(deps, actor, (await findSecondFactor(deps.db, actor.id))!, code);
+}
+
+/** The administrator gives a code on the users page: their web session may administer for 15 minutes. */
+export async function proveSecondFactorForSession(
+  deps: UseCaseDeps,
+  actor: User,
+  sessionToken: string,
+  code: string | undefined,
+): Promise<void> {
+  authorize(actor, null, 'users.manage');
+  const row = await findSecondFactor(deps.db, actor.id);
+  if (!row?.confirmedAt) throw new NotFoundError('No second factor is enrolled: enrol one on your account page first');
+  await checkCode(deps, actor, row, code);
+  await markSecondFactorProven(deps.db, hashToken(sessionToken), deps.now().toISOString());
+}
+
+/** The party administrator removes a user's second factor (a lost phone); the user enrols again. Another party's user: 404. */
+export async function resetSecondFactor(deps: UseCaseDeps, actor: Actor & ProvingUser, userId: number, code?: string): Promise<void> {
+  authorize(actor, null, 'users.manage');
+  await assertMayAdminister(deps, actor, code);
   const user = await findUserById(deps.db, userId);
   if (!user || user.party !== actor.party) throw new NotFoundError(`No user ${userId} in your party`);
   await removeSecondFactor(deps, user, actor, 'second-factor.reset');

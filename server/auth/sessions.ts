@@ -17,8 +17,11 @@ const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 /** A web session's last use is written at most this often: the idle timeout is kept to the minute, without a write per page. */
 const IDLE_CLOCK_RESOLUTION_MS = 60_000;
 
-/** A session's user, with when the person last proved who they are (null: not known, e.g. an API token). */
-export type SessionUser = User & { readonly authenticatedAt: string | null };
+/**
+ * A session's user, with when the person last proved who they are (null: not known, e.g. an API
+ * token) and when they last gave a second-factor code on this session (null: not on it).
+ */
+export type SessionUser = User & { readonly authenticatedAt: string | null; readonly secondFactorAt: string | null };
 
 // Compared against when the email is unknown, so a wrong email costs as much time as a wrong password.
 const decoyHash = hashPassword('decoy password for unknown accounts');
@@ -46,7 +49,14 @@ export class AccountDisabledError extends UnauthenticatedError {
   }
 }
 
-async function startSession(db: Queryable, user: User, kind: TokenKind, now: Date, authenticatedAt: Date | null = now): Promise<string> {
+async function startSession(
+  db: Queryable,
+  user: User,
+  kind: TokenKind,
+  now: Date,
+  authenticatedAt: Date | null = now,
+  ssoSid?: string,
+): Promise<string> {
   const token = newToken();
   await insertAccessToken(db, {
     tokenHash: hashToken(token),
@@ -55,6 +65,7 @@ async function startSession(db: Queryable, user: User, kind: TokenKind, now: Dat
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString(),
     ...(authenticatedAt && { authenticatedAt: authenticatedAt.toISOString() }),
+    ...(ssoSid && { ssoSid }),
   });
   return token;
 }
@@ -74,11 +85,18 @@ export async function startWebSession(db: Database, email: string, password: str
 /**
  * Signs in to the web application a user the party's identity provider vouched for (single sign-on):
  * the same web session as a password gives. `authenticatedAt` is the provider's `auth_time`, when
- * the person last proved themselves there (null: the provider did not say).
+ * the person last proved themselves there (null: the provider did not say); `sid` the provider's
+ * session, which its back-channel logout may end.
  */
-export async function startSsoWebSession(db: Queryable, user: User, now: Date, authenticatedAt: Date | null): Promise<string> {
+export async function startSsoWebSession(
+  db: Queryable,
+  user: User,
+  now: Date,
+  authenticatedAt: Date | null,
+  sid?: string,
+): Promise<string> {
   if (user.disabledAt) throw new AccountDisabledError();
-  return startSession(db, user, 'web-session', now, authenticatedAt);
+  return startSession(db, user, 'web-session', now, authenticatedAt, sid);
 }
 
 /** The user behind a bearer token (an API session or a named API token) and the token's scope; 401 when unknown or expired. */
@@ -125,5 +143,9 @@ async function ownerOf(
   const owner = await findTokenOwner(db, hashToken(token), now.toISOString(), kinds);
   const user = owner && (await findUserById(db, owner.userId));
   if (!owner || !user || user.disabledAt) return undefined;
-  return { user: { ...user, authenticatedAt: owner.authenticatedAt }, scope: owner.scope, lastUsedAt: owner.lastUsedAt };
+  return {
+    user: { ...user, authenticatedAt: owner.authenticatedAt, secondFactorAt: owner.secondFactorAt },
+    scope: owner.scope,
+    lastUsedAt: owner.lastUsedAt,
+  };
 }

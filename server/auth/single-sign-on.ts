@@ -130,7 +130,8 @@ export async function providerLabel(deps: UseCaseDeps, party: string, lang: Lang
 // Discovery once per process and configuration; a changed configuration (updatedAt) is discovered afresh.
 const configurations = new Map<string, Promise<oidc.Configuration>>();
 
-function clientConfiguration(deps: UseCaseDeps, provider: IdentityProvider): Promise<oidc.Configuration> {
+/** The provider's discovered configuration, once per process and configuration; refused as `unreachable`. */
+export function clientConfiguration(deps: UseCaseDeps, provider: IdentityProvider): Promise<oidc.Configuration> {
   const key = [provider.party, provider.issuer, provider.clientId, provider.updatedAt].join('\n');
   let configuration = configurations.get(key);
   if (!configuration) {
@@ -226,8 +227,9 @@ export async function completeSsoSignIn(
   if (!provider) throw new SsoRefusal('expired', `The party "${party}" no longer signs in through a provider`);
   const configuration = await clientConfiguration(deps, provider);
   let claims: oidc.IDToken;
+  let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
   try {
-    const tokens = await oidc.authorizationCodeGrant(configuration, answer.callbackUrl, {
+    tokens = await oidc.authorizationCodeGrant(configuration, answer.callbackUrl, {
       pkceCodeVerifier: pending.codeVerifier,
       expectedState: state,
       expectedNonce: pending.nonce,
@@ -240,8 +242,9 @@ export async function completeSsoSignIn(
     }
     throw new SsoRefusal('unverified', `The identity provider's answer did not pass the checks: ${describe(error)}`);
   }
-  const email = readEmail(provider, claims);
-  const role = mapRole(provider.roleMapping, claims[provider.rolesClaim]);
+  const person = await personClaims(configuration, provider, claims, tokens.access_token);
+  const email = readEmail(provider, person);
+  const role = mapRole(provider.roleMapping, person[provider.rolesClaim]);
   if (!role) throw new SsoRefusal('no-role', `The claim "${provider.rolesClaim}" names no value mapped to a Bilateral role`);
   const sso = { issuer: claims.iss, subject: claims.sub };
   const now = deps.now();
@@ -261,7 +264,7 @@ export async function completeSsoSignIn(
       await updateUserFromProvider(trx, existing.id, sso, role);
       userId = existing.id;
     } else {
-      const displayName = personLine().min(1).safeParse(claims.name).data ?? email;
+      const displayName = personLine().min(1).safeParse(person.name).data ?? email;
       userId = await insertUser(
         trx,
         {
@@ -281,12 +284,35 @@ export async function completeSsoSignIn(
       );
     }
     const user = (await findUserById(trx, userId))!;
-    const token = await startSsoWebSession(trx, user, now, authenticatedAt);
+    const sid = typeof claims.sid === 'string' && claims.sid.length <= 255 ? claims.sid : undefined;
+    const token = await startSsoWebSession(trx, user, now, authenticatedAt, sid);
     return { token, user, nextPath: pending.nextPath };
   });
 }
 
-function readEmail(provider: IdentityProvider, claims: oidc.IDToken): string {
+/**
+ * The claims about the person: the ID token's, completed from the provider's userinfo endpoint when
+ * the e-mail or the groups claim is not in it (many providers put only `sub` in the ID token). The
+ * userinfo answer must be about the ID token's subject (openid-client checks `sub`); the ID token's
+ * own claims win where both have one.
+ */
+async function personClaims(
+  configuration: oidc.Configuration,
+  provider: IdentityProvider,
+  claims: oidc.IDToken,
+  accessToken: string,
+): Promise<Record<string, unknown>> {
+  if (claims[provider.emailClaim] !== undefined && claims[provider.rolesClaim] !== undefined) return claims;
+  let userInfo: oidc.UserInfoResponse;
+  try {
+    userInfo = await oidc.fetchUserInfo(configuration, accessToken, claims.sub);
+  } catch (error) {
+    throw new SsoRefusal('unverified', `The identity provider's userinfo answer did not pass the checks: ${describe(error)}`);
+  }
+  return { ...userInfo, ...claims };
+}
+
+function readEmail(provider: IdentityProvider, claims: Record<string, unknown>): string {
   const email = z.email().max(254).safeParse(claims[provider.emailClaim]).data;
   if (!email) throw new SsoRefusal('no-email', `The ID token has no e-mail address in the claim "${provider.emailClaim}"`);
   if (claims.email_verified === false) throw new SsoRefusal('no-email', `The identity provider has not verified ${email}`);

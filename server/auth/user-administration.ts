@@ -16,13 +16,15 @@ import { ROLES, type Role } from '../../workflows/agreement/agreement.events.ts'
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { NotFoundError, RuleViolationError } from '../errors.ts';
 import { assertAcceptablePassword, hashPassword } from './passwords.ts';
-import { authorize, type Actor } from './policy.ts';
+import { authorize } from './policy.ts';
+import { assertMayAdminister, type ProvingUser } from './second-factor.ts';
 import { userText } from '../text/safe-text.ts';
 
 /**
  * A party's administrator manages that party's users: lists them, creates them, changes their role
  * and resets their password. The policy says who is an administrator ('users.manage'); a user of
- * another party is answered 404, as if it did not exist.
+ * another party is answered 404, as if it did not exist. An administrator whose role must have a
+ * second factor has proven it on this session (assertMayAdminister).
  */
 // One rule for a person's name and title in every script: printed under a signature in both
 // parties' originals, a character no font can draw would stop the other party's drafts.
@@ -42,18 +44,21 @@ export const newUserInput = z
   .strict();
 export type NewUserInput = z.infer<typeof newUserInput>;
 
-export async function listPartyUsers(deps: UseCaseDeps, actor: Actor): Promise<User[]> {
+export async function listPartyUsers(deps: UseCaseDeps, actor: ProvingUser): Promise<User[]> {
   authorize(actor, null, 'users.manage');
+  await assertMayAdminister(deps, actor);
   return listUsersOfParty(deps.db, actor.party);
 }
 
-export async function createPartyUser(deps: UseCaseDeps, actor: Actor, input: NewUserInput): Promise<User> {
+export async function createPartyUser(deps: UseCaseDeps, actor: ProvingUser, input: NewUserInput): Promise<User> {
   authorize(actor, null, 'users.manage');
+  await assertMayAdminister(deps, actor);
   return addUser(deps.db, actor.party, input, deps.now());
 }
 
-export async function changeUserRole(deps: UseCaseDeps, actor: User, userId: number, role: Role): Promise<User> {
+export async function changeUserRole(deps: UseCaseDeps, actor: ProvingUser, userId: number, role: Role): Promise<User> {
   authorize(actor, null, 'users.manage');
+  await assertMayAdminister(deps, actor);
   const user = await findUserOfParty(deps.db, actor.party, userId);
   // Otherwise the last administrator could lock the party out of its own users.
   if (user.id === actor.id) throw new RuleViolationError('Administrators cannot change their own role; ask another administrator');
@@ -65,8 +70,9 @@ export async function changeUserRole(deps: UseCaseDeps, actor: User, userId: num
  * Disables a user (every session and token of theirs ends; neither a password nor the identity
  * provider signs them in again) or enables them again. Not oneself, so a party keeps an administrator.
  */
-export async function setUserDisabled(deps: UseCaseDeps, actor: User, userId: number, disabled: boolean): Promise<User> {
+export async function setUserDisabled(deps: UseCaseDeps, actor: ProvingUser, userId: number, disabled: boolean): Promise<User> {
   authorize(actor, null, 'users.manage');
+  await assertMayAdminister(deps, actor);
   const user = await findUserOfParty(deps.db, actor.party, userId);
   if (user.id === actor.id) throw new RuleViolationError('Administrators cannot disable themselves; ask another administrator');
   await deps.db.transaction(async (trx) => {
@@ -77,8 +83,9 @@ export async function setUserDisabled(deps: UseCaseDeps, actor: User, userId: nu
 }
 
 /** Sets a new password chosen by the administrator and ends every session and token of the user. */
-export async function resetUserPassword(deps: UseCaseDeps, actor: Actor, userId: number, password: string): Promise<void> {
+export async function resetUserPassword(deps: UseCaseDeps, actor: ProvingUser, userId: number, password: string): Promise<void> {
   authorize(actor, null, 'users.manage');
+  await assertMayAdminister(deps, actor);
   await replacePassword(deps.db, await findUserOfParty(deps.db, actor.party, userId), password);
 }
 

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import {
   codeInput,
@@ -41,12 +42,16 @@ export function secondFactorRoutes(deps: UseCaseDeps): Router {
   return router;
 }
 
+const resetInput = z.object({ code: z.string().max(64).optional() }).strict();
+
 /** /api/users/:id/second-factor: the party administrator's reset of a user's second factor. */
 export function secondFactorResetRoutes(deps: UseCaseDeps): Router {
   const router = Router();
   router.use(requireUser(deps));
   router.delete('/:userId/second-factor', async (request, response) => {
-    await resetSecondFactor(deps, currentUser(response), parseQueryInteger(request.params.userId, 'userId'));
+    // {code}: the administrator's own code, when their role must have a second factor.
+    const { code } = parseBody(resetInput, request.body ?? {});
+    await resetSecondFactor(deps, currentUser(response), parseQueryInteger(request.params.userId, 'userId'), code);
     response.status(204).end();
   });
   return router;

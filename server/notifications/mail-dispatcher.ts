@@ -38,6 +38,8 @@ export interface MailDispatcherOptions {
 const DEFAULT_MAX_ATTEMPTS = 8;
 const DEFAULT_BATCH_SIZE = 10;
 const DEFAULT_LEASE_MS = 120_000;
+/** The SMTP commands (as nodemailer names them in an error) whose refusal is about one message, not the connection. */
+const MESSAGE_COMMANDS = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
 /** SMTP connection, greeting and socket inactivity budgets, each well inside the lease. */
 const SMTP_TIMEOUT_MS = 20_000;
 
@@ -146,10 +148,20 @@ export function createMailDispatcher(deps: UseCaseDeps, options: MailDispatcherO
     } catch (error) {
       const code = (error as { responseCode?: number }).responseCode ?? null;
       const answer = oneLine((error as { response?: string }).response ?? '', 500);
-      if (code !== null && code >= 500) return { status: 'failed', responseCode: code, error: `refused: ${answer || code}` };
+      const command = (error as { command?: string }).command;
+      // A 5xx about this message (its sender, a recipient, its content) is a bounce. A 5xx to STARTTLS
+      // or AUTH is the server's configuration or ours (SMTP_REQUIRE_TLS, the credentials), which the
+      // operator fixes: every mail would fail alike, so it is retried instead.
+      const connection = command !== undefined && !MESSAGE_COMMANDS.has(command);
+      if (code !== null && code >= 500 && !connection) return { status: 'failed', responseCode: code, error: `refused: ${answer || code}` };
       log(`${name}: mail ${claimed.id} to user ${claimed.userId} not sent: ${error instanceof Error ? error.message : String(error)}`);
       const attempts = claimed.attempts + 1;
-      const error_ = code !== null ? `deferred: ${answer || code}` : 'failed: the mail server could not be reached';
+      const error_ =
+        code !== null && connection
+          ? `deferred: the mail server answered ${command} with ${answer || code}${command === 'STARTTLS' && mail.requireTls ? ' (SMTP_REQUIRE_TLS=1 sends nothing without TLS)' : ''}`
+          : code !== null
+            ? `deferred: ${answer || code}`
+            : 'failed: the mail server could not be reached';
       if (attempts >= maxAttempts) return { status: 'failed', responseCode: code, error: `${error_} (gave up after ${attempts} attempts)` };
       return {
         status: 'pending',

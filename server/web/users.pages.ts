@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { ROLES } from '../../workflows/agreement/agreement.events.ts';
-import { enrolledAmong, resetSecondFactor } from '../auth/second-factor.ts';
+import { administrationGate, enrolledAmong, proveSecondFactorForSession, resetSecondFactor } from '../auth/second-factor.ts';
 import {
   changeUserRole,
   createPartyUser,
@@ -24,6 +24,11 @@ export function usersPages(services: PageServices): Router {
 
   router.get('/users', async (request, response) => {
     const user = webUser(response);
+    // An administrator whose role must have a second factor enrols, or gives a code, first.
+    const gate = await administrationGate(deps, user);
+    if (gate !== 'ok') {
+      return sendPage(services, request, response, 'users', { title: 'users.title', section: 'users' }, { gate, enrol: gate === 'enrol' });
+    }
     const users = await listPartyUsers(deps, user);
     const lang = await pageLanguage(deps, request, user);
     const enrolled = await enrolledAmong(
@@ -101,6 +106,14 @@ export function usersPages(services: PageServices): Router {
       }),
     );
   }
+
+  router.post(
+    '/users/second-factor',
+    formAction(async (request, response) => {
+      await proveSecondFactorForSession(deps, webUser(response), String(response.locals.sessionToken), field(request, 'code'));
+      return { redirect: '/users', flash: 'secondFactor.flash.proven' };
+    }),
+  );
 
   router.post(
     '/users/:userId/second-factor/reset',

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { UseCaseDeps } from '../../server/agreements/deps.ts';
 import { createMailDispatcher, type MailDispatcherOptions } from '../../server/notifications/mail-dispatcher.ts';
+import { ApiClient } from '../support/api-client.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { COOPERATION, runEvents } from '../support/execute-demo.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -129,6 +130,45 @@ describe(`e-mail (${TEST_DATABASE_KIND})`, () => {
     expect(mail!.parsed.to).to.deep.include({
       value: [{ address: 'legal@gyeonggi.example', name: 'Kim Bcc: victim@elsewhere.example Subject: forged' }],
     });
+  });
+
+  it('when the agreement title carries line breaks and headers, then the subject stays one line and nobody else is mailed', async () => {
+    const legal = await ApiClient.signIn(server.baseUrl, 'legal@sverdlovsk.example');
+    const { version } = (await legal.get(`/api/agreements/${COOPERATION}`)).body;
+    const forged = '\r\nBcc: victim@elsewhere.example\r\nX-Injected: yes\r\n\r\nforged body';
+    const subject = { ru: `торговле${forged}`, ko: `무역${forged}`, en: `trade${forged}` };
+    const changed = await legal.put(`/api/agreements/${COOPERATION}/variables`, { variables: { subject }, expectedVersion: version });
+    expect(changed.status, JSON.stringify(changed.body)).to.equal(200);
+    await submit();
+    await dispatcher().runOnce();
+    expect(sink.received).to.have.length(2);
+    for (const mail of sink.received) {
+      expect(mail.envelopeTo).to.have.length(1);
+      expect(mail.parsed.headers.has('bcc')).to.equal(false);
+      expect(mail.parsed.headers.has('x-injected')).to.equal(false);
+      expect(mail.raw).to.not.match(/^(Bcc|X-Injected):/im);
+      // The words are still there, on one line: the reader sees what the drafter wrote.
+      expect(mail.parsed.subject).to.contain('Bcc: victim@elsewhere.example X-Injected: yes');
+    }
+    expect(sink.received.flatMap((received) => received.envelopeTo)).to.not.include('victim@elsewhere.example');
+  });
+
+  it('when SMTP_REQUIRE_TLS is set and the server offers no STARTTLS, then nothing is sent and the mail waits, saying why', async () => {
+    await submit();
+    const deps: UseCaseDeps = {
+      ...server.deps,
+      config: { ...server.deps.config, mail: { ...server.deps.config.mail, smtpUrl: sink.url, requireTls: true } },
+    };
+    const mailer = createMailDispatcher(deps, { processId: 'mailer-tls', publicUrl: PUBLIC_URL, log: (message) => logged.push(message) });
+    await mailer.runOnce();
+    await mailer.stop();
+    expect(sink.received).to.have.length(0);
+    const rows = await outbox();
+    expect(rows.map((row) => [row.status, row.attempts])).to.deep.equal([
+      ['pending', 1],
+      ['pending', 1],
+    ]);
+    expect(rows[0].last_error).to.match(/STARTTLS .*SMTP_REQUIRE_TLS=1/);
   });
 
   it('when no SMTP server is configured, then each mail is written to the log and its text is on the recipient’s mail page', async () => {

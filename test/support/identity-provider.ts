@@ -21,6 +21,8 @@ export interface TestIdentityProvider {
   readonly accounts: Record<string, ProviderAccount>;
   /** Set to change the next ID tokens the token endpoint answers with; undefined: untouched. */
   tamper: IdTokenTamper | undefined;
+  /** Signs a JWT with the provider's own key (RS256, its kid), as the provider itself would sign one. */
+  readonly signWithProviderKey: (payload: Record<string, unknown>) => string;
   readonly close: () => Promise<void>;
 }
 
@@ -28,12 +30,17 @@ export interface TestIdentityProvider {
  * A real OpenID provider (oidc-provider) on a loopback port: one tenant, one client (Bilateral, with
  * the redirect URIs given), its own RSA signing key, PKCE required, the development login pages
  * (any account id in `accounts` signs in; no consent screen, as for a government's own application),
- * and the scope claims (e-mail, name, groups) in the ID token.
+ * and the scope claims (e-mail, name, groups) in the ID token, or, with `claimsIn: 'userinfo'`, only
+ * from the userinfo endpoint (the ID token then carries `sub` and no claim of the scopes). With
+ * `backChannelLogoutUri` the back-channel logout feature is on: signing out at the provider
+ * (its end_session endpoint) posts a logout token naming the session (`sid`) there.
  */
 export async function startIdentityProvider(options: {
   readonly clientId: string;
   readonly redirectUris: readonly string[];
   readonly accounts: Record<string, ProviderAccount>;
+  readonly claimsIn?: 'id-token' | 'userinfo';
+  readonly backChannelLogoutUri?: string;
 }): Promise<TestIdentityProvider> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -50,12 +57,23 @@ export async function startIdentityProvider(options: {
         response_types: ['code'],
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'client_secret_basic',
+        ...(options.backChannelLogoutUri && {
+          backchannel_logout_uri: options.backChannelLogoutUri,
+          backchannel_logout_session_required: true,
+        }),
       },
     ],
+    features: { backchannelLogout: { enabled: Boolean(options.backChannelLogoutUri) } },
+    // The provider refuses to call special-use addresses (SSRF protection by its own dispatcher);
+    // here Bilateral's logout endpoint is on a loopback port, so the provider calls it with plain fetch.
+    fetch: (url: string | URL | Request, init?: RequestInit) => {
+      const { dispatcher: _protected, ...plain } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+      return fetch(url, plain);
+    },
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
     scopes: ['openid', 'email', 'profile', 'groups'],
-    conformIdTokenClaims: false,
+    conformIdTokenClaims: options.claimsIn === 'userinfo',
     pkce: { required: () => true },
     cookies: { keys: ['cookie key of the test provider'] },
     ttl: { Interaction: 600, Grant: 600, Session: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
@@ -90,6 +108,7 @@ export async function startIdentityProvider(options: {
     clientSecret,
     accounts: options.accounts,
     tamper: undefined,
+    signWithProviderKey: (payload) => signJwt(payload, privateKey, kid),
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

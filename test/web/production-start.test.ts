@@ -67,9 +67,11 @@ describe('a start without BILATERAL_DEMO (production, staging): no demo users, t
         await web.csrfTokenOf('/sign-in'),
       );
       expect(signIn.status).to.equal(303);
+      // In production an administrator must have a second factor (REQUIRE_SECOND_FACTOR's default):
+      // the users page first sends the new administrator to enrol one.
       const users = await web.get('/users');
       expect(users.status).to.equal(200);
-      expect(users.html).to.include('admin@sverdlovsk.example');
+      expect(users.html).to.include('id="admin-factor-heading"').and.include('href="/account"');
     } finally {
       await server.stop();
     }
