@@ -168,7 +168,8 @@ function watermarkContent(text: string, [width, height]: readonly [number, numbe
   operators.push(`${n(cos)} ${n(sin)} ${n(-sin)} ${n(cos)} ${n(cx - cos * cx + sin * cy)} ${n(cy - sin * cx - cos * cy)} cm`);
   operators.push(`${n(scale)} 0 0 ${n(-scale)} ${n((width - run.advanceWidth * scale) / 2)} ${n(height / 2 + size * 0.35)} cm`);
   let penX = 0;
-  run.glyphs.forEach((glyph, index) => {
+  run.glyphs.forEach(({ id }, index) => {
+    const glyph = font.getGlyph(id);
     const position = run.positions[index]!;
     const [dx, dy] = [penX + position.xOffset, position.yOffset];
     let [lastX, lastY] = [0, 0];
