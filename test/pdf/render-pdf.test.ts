@@ -198,6 +198,26 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
     expect(forms(await objectsOf('parallel ru/ko, final'))).to.have.length(0);
   });
 
+  it('when a draft is rendered, then its objects are in object streams with a cross-reference stream, and a final original has a classic table', async () => {
+    const trailerOf = async (name: string) => {
+      const { stdout, code, stderr } = await tool('qpdf', ['--show-xref', files.get(name)!]);
+      expect(code, stderr).to.equal(0);
+      return stdout;
+    };
+    const draft = await trailerOf('parallel ru/ko, draft');
+    // qpdf lists an object inside an object stream as "compressed; stream = n, index = i".
+    expect(draft).to.match(/: compressed; stream = \d+/);
+    const final = await trailerOf('parallel ru/ko, final');
+    expect(final).not.to.match(/: compressed/);
+    const { document } = VARIANTS[1]!;
+    const measure = new TextMeasurer();
+    const { drawPdf } = await import('../../server/pdf/draw.ts');
+    const plain = await drawPdf(composeAgreement(document, measure), document.metadata);
+    const rendered = (await renderAgreementPdf(document)).pdf;
+    expect(rendered.length).to.be.lessThan(plain.length * 0.9);
+    expect(rendered.toString('latin1')).to.match(/\/Type \/XRef/);
+  });
+
   it('when the same version is rendered twice, then the bytes are the same', async () => {
     const { document } = VARIANTS[1]!;
     const [first, second] = [await renderAgreementPdf(document), await renderAgreementPdf(document)];
