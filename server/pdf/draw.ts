@@ -134,6 +134,14 @@ const MAX_REMEMBERED_MARKS = 64;
 /** The mark's content by text and page size: the same draft version renders its originals again and again. */
 const markContents = new Map<string, Buffer>();
 
+/** The marks' contents so far, to store (typesetting-cache.ts); and stored ones taken back. */
+export function markContentsMemo(): [string, string][] {
+  return [...markContents].map(([key, content]) => [key, content.toString('latin1')]);
+}
+export function restoreMarkContents(entries: readonly [string, string][]): void {
+  for (const [key, content] of entries) if (markContents.size < MAX_REMEMBERED_MARKS) markContents.set(key, Buffer.from(content, 'latin1'));
+}
+
 function watermarkForm(document: PDFKit.PDFDocument, text: string, pageSize: readonly [number, number]): PDFKit.PDFKitReference {
   const [width, height] = pageSize;
   const form = document.ref({

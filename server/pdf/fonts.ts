@@ -66,6 +66,18 @@ function shaperOf(id: FontId) {
 const MAX_REMEMBERED_RUNS = 50_000;
 const shapedTexts = new Map<FontId, Map<string, ShapedText>>();
 
+/** The texts shaped so far, by font, to store (typesetting-cache.ts); and stored ones taken back. */
+export function shapedTextsMemo(): [FontId, [string, ShapedText][]][] {
+  return [...shapedTexts].map(([fontId, texts]) => [fontId, [...texts]]);
+}
+export function restoreShapedTexts(entries: readonly [FontId, readonly [string, ShapedText][]][]): void {
+  for (const [fontId, stored] of entries) {
+    let texts = shapedTexts.get(fontId);
+    if (texts === undefined) shapedTexts.set(fontId, (texts = new Map()));
+    for (const [text, shaped] of stored) if (texts.size < MAX_REMEMBERED_RUNS) texts.set(text, shaped);
+  }
+}
+
 /** Where a shaped glyph goes, in font units: how far it moves the pen, and how far it is drawn off the pen. */
 export interface GlyphPosition {
   readonly xAdvance: number;

@@ -61,6 +61,14 @@ const MAX_REMEMBERED_PARAGRAPHS = 20_000;
  */
 const brokenParagraphs = new Map<string, SetParagraph>();
 
+/** The paragraphs broken so far, to store (typesetting-cache.ts); and stored ones taken back. */
+export function brokenParagraphsMemo(): [string, SetParagraph][] {
+  return [...brokenParagraphs];
+}
+export function restoreBrokenParagraphs(entries: readonly [string, SetParagraph][]): void {
+  for (const [key, paragraph] of entries) if (brokenParagraphs.size < MAX_REMEMBERED_PARAGRAPHS) brokenParagraphs.set(key, paragraph);
+}
+
 export class Typesetter {
   private emergencyParagraphs = 0;
   private syllableBreaks = 0;

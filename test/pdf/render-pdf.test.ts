@@ -241,6 +241,36 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
     expect(stdout.trim()).to.equal(warm);
   });
 
+  it('when a fresh process starts from the stored typesetting cache, then it renders the bytes of a process that typeset everything itself', async () => {
+    const { document } = VARIANTS[1]!;
+    const warm = createHash('sha256')
+      .update((await renderAgreementPdf(document)).pdf)
+      .digest('hex');
+    const cacheFile = tempFile('typesetting.json', '');
+    const inFreshProcess = async (lines: readonly string[]) => {
+      const script = [
+        `import { createHash } from 'node:crypto';`,
+        `import { renderAgreementPdf } from ${JSON.stringify(path.resolve('server/pdf/render-pdf.ts'))};`,
+        `import { loadTypesettingCache, storeTypesettingCache } from ${JSON.stringify(path.resolve('server/pdf/typesetting-cache.ts'))};`,
+        `import { buildDocument } from ${JSON.stringify(path.resolve('test/support/documents.ts'))};`,
+        ...lines,
+      ].join('\n');
+      const { stdout, stderr, code } = await tool(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script]);
+      expect(code, stderr).to.equal(0);
+      return stdout.trim();
+    };
+    const file = JSON.stringify(cacheFile);
+    // One process typesets a document of other text (its other original) and stores what it remembers ...
+    await inFreshProcess([`await renderAgreementPdf(buildDocument({}, 'sverdlovsk'));`, `storeTypesettingCache(${file});`]);
+    // ... the next starts from it: shaped words, broken paragraphs and subsets it did not make itself.
+    const fromCache = await inFreshProcess([
+      `console.log(loadTypesettingCache(${file}));`,
+      `const { pdf } = await renderAgreementPdf(buildDocument({}, 'gyeonggi'));`,
+      `console.log(createHash('sha256').update(pdf).digest('hex'));`,
+    ]);
+    expect(fromCache.split('\n')).to.deep.equal(['true', warm]);
+  });
+
   it('when the text holds a character no font can draw, then rendering fails loudly, naming it, and draws nothing', async () => {
     const document = buildDocument();
     const article = document.articles[2]!;
