@@ -49,15 +49,18 @@ export function typesettingCacheFile(): string {
   return path.join(ROOT, 'node_modules', '.cache', 'bilateral', `typesetting-${hash.digest('hex').slice(0, 16)}.json`);
 }
 
-/** Takes in what the file remembers, if there is one for these fonts and this code; whether there was. */
-export function loadTypesettingCache(file = typesettingCacheFile()): boolean {
-  let text: string;
+/**
+ * Takes in what the file remembers, if there is one for these fonts and this code; whether there was.
+ * No file, no package-lock.json to name it by, or a file that does not parse: nothing is taken in, and
+ * the process typesets everything itself.
+ */
+export function loadTypesettingCache(file?: string): boolean {
+  let stored: StoredTypesetting;
   try {
-    text = readFileSync(file, 'utf8');
+    stored = JSON.parse(readFileSync(file ?? typesettingCacheFile(), 'utf8')) as StoredTypesetting;
   } catch {
     return false;
   }
-  const stored = JSON.parse(text) as StoredTypesetting;
   restoreBrokenParagraphs(stored.paragraphs);
   restoreShapedTexts(stored.shaped);
   restoreSubsets(stored.subsets);
