@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
-import * as harfbuzz from 'harfbuzzjs';
+import type * as HarfBuzz from 'harfbuzzjs';
 
 /**
  * The fonts every agreement is set in. Noto Serif KR draws Latin, Cyrillic and Hangul, so one family
@@ -51,9 +51,26 @@ export function fonts(): Record<FontId, LoadedFont> {
   return loaded;
 }
 
-/** HarfBuzz (its WebAssembly build, in the npm package) with each font, made on first use. */
-const shapers = new Map<FontId, { readonly font: harfbuzz.Font; readonly buffer: harfbuzz.Buffer }>();
-function shaperOf(id: FontId) {
+/**
+ * HarfBuzz (its WebAssembly build, in the npm package), imported when this module is: dynamically,
+ * since its module awaits the WebAssembly at top level, and a static import of such a module keeps
+ * tsx's loader from starting a worker thread on Node 20 (the rendering threads). Rendering waits for
+ * it (shaperReady); until it is there, shape() shapes with fontkit, which gives the same glyphs and
+ * advances (a test holds the two to each other over the clause library).
+ */
+let harfbuzz: typeof HarfBuzz | undefined;
+const harfbuzzLoading = import('harfbuzzjs').then((module) => {
+  harfbuzz = module;
+});
+
+/** Resolves once HarfBuzz is loaded; every rendering awaits it first, so its shaping never depends on timing. */
+export function shaperReady(): Promise<void> {
+  return harfbuzzLoading;
+}
+
+/** HarfBuzz with each font, made on first use. */
+const shapers = new Map<FontId, { readonly font: HarfBuzz.Font; readonly buffer: HarfBuzz.Buffer }>();
+function shaperOf(harfbuzz: typeof HarfBuzz, id: FontId) {
   let shaper = shapers.get(id);
   if (shaper === undefined)
     shapers.set(
@@ -113,7 +130,15 @@ export function shape(fontId: FontId, text: string): ShapedText {
   if (shaped === undefined) {
     // Bounded, so a stream of unusual text cannot grow the process without limit.
     if (texts.size >= MAX_REMEMBERED_RUNS) texts.clear();
-    const { font, buffer } = shaperOf(fontId);
+    shaped = harfbuzz ? shapeWithHarfBuzz(harfbuzz, fontId, text) : shapeWithFontkit(fontId, text);
+    texts.set(text, shaped);
+  }
+  return shaped;
+}
+
+function shapeWithHarfBuzz(harfbuzz: typeof HarfBuzz, fontId: FontId, text: string): ShapedText {
+  {
+    const { font, buffer } = shaperOf(harfbuzz, fontId);
     buffer.reset();
     // Each character its own cluster unless the font joins them: a combining mark keeps its own text.
     buffer.setClusterLevel(harfbuzz.ClusterLevel.MONOTONE_CHARACTERS);
@@ -122,19 +147,37 @@ export function shape(fontId: FontId, text: string): ShapedText {
     harfbuzz.shape(font, buffer);
     const infos = buffer.getGlyphInfos();
     const positions = buffer.getGlyphPositions().map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset }));
-    shaped = {
+    return {
       glyphs: infos.map(({ codepoint }) => ({ id: codepoint })),
       positions,
       advanceWidth: positions.reduce((sum, position) => sum + position.xAdvance, 0),
       characters: charactersOf(text, infos),
     };
-    texts.set(text, shaped);
   }
-  return shaped;
+}
+
+/**
+ * fontkit's shaping, for what is shaped before HarfBuzz has loaded. Each glyph's characters: where
+ * each character got its own glyph, that character (as HarfBuzz's clusters give); else the characters
+ * fontkit reports.
+ */
+export function shapeWithFontkit(fontId: FontId, text: string): ShapedText {
+  const { font } = fonts()[fontId];
+  const run = font.layout(text);
+  const characters = [...text];
+  const oneToOne =
+    characters.length === run.glyphs.length &&
+    characters.every((character, index) => font.glyphForCodePoint(character.codePointAt(0)!).id === run.glyphs[index]!.id);
+  return {
+    glyphs: run.glyphs.map(({ id }) => ({ id })),
+    positions: run.positions.map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset })),
+    advanceWidth: run.advanceWidth,
+    characters: oneToOne ? characters : run.glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints)),
+  };
 }
 
 /** Each glyph's characters: its cluster's text on the cluster's first glyph, nothing on the rest. */
-function charactersOf(text: string, infos: readonly harfbuzz.GlyphInfo[]): string[] {
+function charactersOf(text: string, infos: readonly { readonly cluster: number }[]): string[] {
   const starts = [...new Set(infos.map((info) => info.cluster))].sort((a, b) => a - b);
   return infos.map((info, index) => {
     if (index > 0 && infos[index - 1]!.cluster === info.cluster) return '';

@@ -2,7 +2,7 @@ import { RuleViolationError } from '../errors.ts';
 import type { AgreementDocument, PerLanguage } from './document-model.ts';
 import { composeAgreement, type SignatureField } from './compose.ts';
 import { drawPdf } from './draw.ts';
-import { TextMeasurer, type FontId } from './fonts.ts';
+import { shaperReady, TextMeasurer, type FontId } from './fonts.ts';
 import { withObjectStreams } from './object-streams.ts';
 import type { Block } from '../text/markup.ts';
 
@@ -22,6 +22,7 @@ export interface RenderedPdf {
  * cross-reference stream were checked to validate in pdfsig, mutool and /api/verify (issue 17).
  */
 export async function renderAgreementPdf(document: AgreementDocument): Promise<RenderedPdf> {
+  await shaperReady();
   assertDrawable(document);
   const layout = composeAgreement(document, measurer);
   const pdf = await drawPdf(layout, document.metadata);
