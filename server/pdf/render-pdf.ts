@@ -26,7 +26,7 @@ export async function renderAgreementPdf(document: AgreementDocument): Promise<R
   assertDrawable(document);
   const layout = composeAgreement(document, measurer);
   const pdf = await drawPdf(layout, document.metadata);
-  return { pdf: document.draft ? await withObjectStreams(pdf) : pdf, signatureFields: layout.signatureFields };
+  return { pdf: document.draft ? withObjectStreams(pdf) : pdf, signatureFields: layout.signatureFields };
 }
 
 /**
