@@ -20,3 +20,9 @@ export function originalsWithArticles(articles: number): AgreementDocument[] {
     buildAgreementDocument({ ...source, clauses }, { original: party.key, date: '2018-07-20', final: true }),
   );
 }
+
+/** The demo agreement of cooperation in Russian, Korean and English (A4 landscape), the Sverdlovsk original: a draft or final. */
+export function demoDocument({ final }: { final: boolean }): AgreementDocument {
+  const source = buildAgreementSource({ languages: ['ru', 'ko', 'en'] });
+  return buildAgreementDocument(source, { original: source.parties[0]!.key, date: '2018-07-20', final });
+}

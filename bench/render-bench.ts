@@ -23,7 +23,7 @@ const RESULTS = path.join(import.meta.dirname, 'results');
 const FONT_ORIGIN = 'http://fonts.bench.invalid';
 
 /** The preview as Chromium gets it: the same page, the same TTF files declared with @font-face. */
-function previewWithFonts(document: AgreementDocument): string {
+export function previewWithFonts(document: AgreementDocument): string {
   const faces = `<style>
 @font-face { font-family: 'Noto Serif KR'; font-weight: 400; src: url(${FONT_ORIGIN}/serif.ttf) format('truetype'); }
 @font-face { font-family: 'Noto Serif KR'; font-weight: 700; src: url(${FONT_ORIGIN}/serif-bold.ttf) format('truetype'); }
@@ -31,7 +31,7 @@ function previewWithFonts(document: AgreementDocument): string {
   return renderPreviewHtml(document).replace('</head>', `${faces}\n</head>`);
 }
 
-async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; result: T }> {
+export async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; result: T }> {
   const start = performance.now();
   const result = await run();
   return { ms: performance.now() - start, result };
@@ -41,7 +41,7 @@ async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; result: T 
  * The document as the next version after an edit of its first article in every language, so that
  * run's rendering has text it has not set before: a new paragraph to break, new words to shape.
  */
-function edited(document: AgreementDocument, version: number): AgreementDocument {
+export function edited(document: AgreementDocument, version: number): AgreementDocument {
   const [first, ...rest] = document.articles;
   const added: Record<string, string> = { ru: `Редакция ${version}.`, ko: `개정 ${version}.`, en: `Revision ${version}.` };
   const body = Object.fromEntries(
@@ -83,7 +83,7 @@ async function measure(
   };
 }
 
-async function chromiumRenderer(): Promise<{
+export async function chromiumRenderer(): Promise<{
   render: (document: AgreementDocument) => Promise<Buffer>;
   close: () => Promise<void>;
   fontRequests: () => number;

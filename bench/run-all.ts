@@ -5,6 +5,7 @@ import { runListBench } from './list-bench.ts';
 import { runRenderBench } from './render-bench.ts';
 import { runRenderGrowthBench } from './render-growth-bench.ts';
 import { runSigningBench } from './signing-bench.ts';
+import { runTypesetBench } from './typeset-bench.ts';
 import { runWorkflowBench } from './workflow-bench.ts';
 import { runWordBench } from './word-bench.ts';
 
@@ -24,6 +25,7 @@ interface Section {
 
 const SECTIONS: readonly Section[] = [
   { name: 'render', run: runRenderBench },
+  { name: 'typeset', run: runTypesetBench },
   { name: 'render-growth', run: runRenderGrowthBench },
   { name: 'signing', run: runSigningBench },
   { name: 'workflow', run: runWorkflowBench },

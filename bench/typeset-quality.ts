@@ -18,6 +18,8 @@ import { isMain, percentile } from './bench-results.ts';
 
 const BODY_SIZE = 10;
 const SHORT_BY = 1.5;
+/** A hyphen at a line end as each system writes it: Bilateral and Chromium a hyphen-minus, Typst a soft hyphen (U+00AD) or U+2010. */
+const HYPHEN_AT_END = /[-\u00ad\u2010]$/u;
 
 interface Word {
   readonly xMin: number;
@@ -113,7 +115,7 @@ export function typesetQuality(pdf: string): TypesetQuality {
           if (process.env.QUALITY_DEBUG) console.log((edge - line.xMax).toFixed(1), line.words.map((word) => word.text).join(' '));
         }
         for (const [at, word] of line.words.slice(1).entries()) gaps.push((word.xMin - line.words[at]!.xMax) / BODY_SIZE);
-        if (line.words.at(-1)!.text.endsWith('-')) {
+        if (HYPHEN_AT_END.test(line.words.at(-1)!.text)) {
           hyphenated += 1;
           run += 1;
           longestHyphenRun = Math.max(longestHyphenRun, run);

@@ -32,6 +32,13 @@ interface Column {
 interface Section {
   readonly key: string;
   readonly lines: readonly FlowLine[];
+  /**
+   * The same lines paragraph by paragraph (a list's items each one, an article's heading with its
+   * first paragraph), and block by block: where the languages have as many, the paragraphs start on
+   * the same line in every column too (treaty texts align recital by recital).
+   */
+  readonly paragraphs: readonly (readonly FlowLine[])[];
+  readonly blocks: readonly (readonly FlowLine[])[];
 }
 
 export function composeAgreement(document: AgreementDocument, measurer: TextMeasurer): Layout {
@@ -74,10 +81,15 @@ export function composeAgreement(document: AgreementDocument, measurer: TextMeas
     const columnsOf = (sectionIndex: number): Column[] =>
       texts.map((sections, index) => ({ x: columnX(index), width: columnWidth, lines: sections[sectionIndex]!.lines }));
     const keys = texts[0]!.map((section) => section.key);
+    const partsOf = (sectionIndex: number): Column[][] | undefined =>
+      alignedParts(texts.map((sections) => sections[sectionIndex]!))?.map((part) =>
+        part.map((lines, index) => ({ x: columnX(index), width: columnWidth, lines })),
+      );
     keys.slice(0, -1).forEach((key, sectionIndex) => {
-      flow.placeSection(key, null, columnsOf(sectionIndex));
+      flow.placeParts(key, partsOf(sectionIndex) ?? [columnsOf(sectionIndex)]);
     });
-    flow.placeSignaturePage(null, columnsOf(keys.length - 1), blockColumns);
+    const last = keys.length - 1;
+    flow.placeSignaturePage(null, columnsOf(last), blockColumns, partsOf(last));
   }
 
   const appendixElement: StructureElement = { type: 'Sect', lang: LOCALE.en, children: [] };
@@ -121,18 +133,48 @@ export function composeAgreement(document: AgreementDocument, measurer: TextMeas
 /** One language's text, section by section; the final clause ("Done at ...") comes last. */
 function sectionsOf(document: AgreementDocument, lang: Lang, width: number, typesetter: Typesetter, element: StructureElement): Section[] {
   const { sectionGap, paragraphGap } = TYPOGRAPHY;
+  const section = (key: string, heading: readonly FlowLine[], blocks: FlowLine[][][]): Section => {
+    const paragraphs = blocks.flat(1);
+    const byBlock = blocks.map((block) => block.flat());
+    if (heading.length > 0) {
+      if (paragraphs.length === 0) paragraphs.push([]);
+      if (byBlock.length === 0) byBlock.push([]);
+      paragraphs[0] = [...heading, ...paragraphs[0]!];
+      byBlock[0] = [...heading, ...byBlock[0]!];
+    }
+    return { key, lines: byBlock.flat(), paragraphs, blocks: byBlock };
+  };
   return [
-    { key: 'title', lines: typesetter.title(document.title[lang] ?? '', lang, width, element) },
-    { key: 'preamble', lines: typesetter.blocks(document.preamble[lang] ?? [], lang, width, sectionGap, element) },
-    ...document.articles.map((article) => ({
-      key: article.key,
-      lines: [
-        ...typesetter.heading(article.heading[lang] ?? '', lang, width, element),
-        ...typesetter.blocks(article.body[lang] ?? [], lang, width, paragraphGap, element),
-      ],
-    })),
-    { key: 'final-clause', lines: typesetter.blocks(document.finalClause[lang] ?? [], lang, width, sectionGap, element) },
+    section('title', typesetter.title(document.title[lang] ?? '', lang, width, element), []),
+    section('preamble', [], typesetter.blockParagraphs(document.preamble[lang] ?? [], lang, width, sectionGap, element)),
+    ...document.articles.map((article) =>
+      section(
+        article.key,
+        typesetter.heading(article.heading[lang] ?? '', lang, width, element),
+        typesetter.blockParagraphs(article.body[lang] ?? [], lang, width, paragraphGap, element),
+      ),
+    ),
+    section('final-clause', [], typesetter.blockParagraphs(document.finalClause[lang] ?? [], lang, width, sectionGap, element)),
   ];
+}
+
+/**
+ * A section's parts to start together in every column, one array of lines per column each: its
+ * paragraphs where every language has as many of them, else its blocks where every language has as
+ * many, else null (the section starts together, its paragraphs run on as they fall). Each part's
+ * first line gets the widest space above it of all the columns, so the parts' first lines stand level.
+ */
+function alignedParts(sections: readonly Section[]): FlowLine[][][] | null {
+  for (const level of ['paragraphs', 'blocks'] as const) {
+    const count = sections[0]![level].length;
+    if (count < 2 || sections.some((section) => section[level].length !== count)) continue;
+    return Array.from({ length: count }, (_, index) => {
+      const part = sections.map((section) => section[level][index]!);
+      const spaceBefore = Math.max(...part.map((lines) => lines[0]?.spaceBefore ?? 0));
+      return part.map((lines) => (lines.length === 0 ? [] : [{ ...lines[0]!, spaceBefore }, ...lines.slice(1)]));
+    });
+  }
+  return null;
 }
 
 interface Cursor {
@@ -162,10 +204,10 @@ class PageFlow {
    * A section starts on the same line in every column: if any column cannot keep its opening lines
    * (a heading with the first lines of its text) on this page, all of them move to the next.
    */
-  placeSection(key: string, lang: Lang | null, columns: readonly Column[]): void {
+  placeSection(key: string, lang: Lang | null, columns: readonly Column[], startsSection = true): void {
     if (columns.some((column) => !this.fits(firstChunk(column.lines), this.cursor.y))) this.breakPage();
     const start = this.cursor;
-    this.sectionStarts.push({ key, lang, ...start });
+    if (startsSection) this.sectionStarts.push({ key, lang, ...start });
     let end = start;
     for (const column of columns) {
       const columnEnd = this.flowColumn(column, start);
@@ -174,15 +216,28 @@ class PageFlow {
     this.cursor = end;
   }
 
+  /** A section whose parts (its paragraphs, aligned across the columns) each start on the same line in every column. */
+  placeParts(key: string, parts: readonly (readonly Column[])[]): void {
+    parts.forEach((columns, index) => {
+      this.placeSection(key, null, columns, index === 0);
+    });
+  }
+
   /**
    * The signature page: the final clause and the signature blocks kept together on one page, so no
-   * signature stands apart from the text it signs.
+   * signature stands apart from the text it signs. `parts`: the final clause's paragraphs aligned.
    */
-  placeSignaturePage(lang: Lang | null, finalClause: readonly Column[], signatureBlocks: readonly Column[]): void {
+  placeSignaturePage(
+    lang: Lang | null,
+    finalClause: readonly Column[],
+    signatureBlocks: readonly Column[],
+    parts?: readonly (readonly Column[])[],
+  ): void {
     const gap = TYPOGRAPHY.sectionGap * 2;
-    const height = tallest(finalClause) + gap + tallest(signatureBlocks);
+    const height = (parts ? parts.reduce((sum, part) => sum + tallest(part), 0) : tallest(finalClause)) + gap + tallest(signatureBlocks);
     if (this.cursor.y + height > this.bottom && this.cursor.y > this.top) this.breakPage();
-    this.placeSection('final-clause', lang, finalClause);
+    if (parts) this.placeParts('final-clause', parts);
+    else this.placeSection('final-clause', lang, finalClause);
     this.cursor = { ...this.cursor, y: this.cursor.y + gap };
     this.placeSection('signatures', null, signatureBlocks);
   }

@@ -28,6 +28,7 @@ export class TextPainter {
       let words = wordsByFont.get(box.font);
       if (words === undefined) wordsByFont.set(box.font, (words = new Set()));
       for (const word of wordsOf(box)) words.add(word);
+      if (box.text.includes(' ')) words.add(' ');
     }
     for (const [fontId, words] of wordsByFont) {
       const subset = fontSubset(
@@ -54,10 +55,12 @@ export class TextPainter {
     (this.document.page.fonts as Record<string, PDFKit.PDFKitReference>)[name] ??= font;
     // Justified lines widen every word space by the same amount: a TJ offset after the space glyph,
     // so the text keeps its spaces for copying and for screen readers.
-    const gap = ` ${decimal((-box.wordSpacing * 1000) / box.size)} `;
-    const operands = wordsOf(box)
-      .map((word) => textOperands(subset, word))
-      .join(gap);
+    const space = `${textOperands(subset, ' ')}${box.wordSpacing === 0 ? '' : ` ${decimal((-box.wordSpacing * 1000) / box.size)}`}`;
+    const operands = box.text
+      .split(' ')
+      .map((word) => (word === '' ? '' : textOperands(subset, word)))
+      .join(` ${space} `)
+      .trim();
     // pdfkit's page space has y pointing down; the text matrix turns the glyphs upright again, with
     // the baseline an ascender below the box's top, where pdfkit's text() puts it.
     const baseline = box.y + (subset.descriptor.ascent / 1000) * box.size;
@@ -86,7 +89,10 @@ function pdfkitWriter(document: PDFKit.PDFDocument) {
   };
 }
 
-/** A justified line is drawn word by word, each word with its space; any other line as one run. */
+/**
+ * A line is drawn word by word, each word as the measurer shaped and measured it (fonts.ts), and a
+ * space glyph between words: no line is shaped again as a whole, and what is drawn is what was measured.
+ */
 function wordsOf(box: TextBox): readonly string[] {
-  return box.wordSpacing === 0 ? [box.text] : box.text.split(/(?<= )/);
+  return box.text.split(' ').filter((word) => word !== '');
 }

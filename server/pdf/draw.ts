@@ -134,6 +134,14 @@ const MAX_REMEMBERED_MARKS = 64;
 /** The mark's content by text and page size: the same draft version renders its originals again and again. */
 const markContents = new Map<string, Buffer>();
 
+/** The marks' contents so far, to store (typesetting-cache.ts); and stored ones taken back. */
+export function markContentsMemo(): [string, string][] {
+  return [...markContents].map(([key, content]) => [key, content.toString('latin1')]);
+}
+export function restoreMarkContents(entries: readonly [string, string][]): void {
+  for (const [key, content] of entries) if (markContents.size < MAX_REMEMBERED_MARKS) markContents.set(key, Buffer.from(content, 'latin1'));
+}
+
 function watermarkForm(document: PDFKit.PDFDocument, text: string, pageSize: readonly [number, number]): PDFKit.PDFKitReference {
   const [width, height] = pageSize;
   const form = document.ref({
@@ -168,7 +176,8 @@ function watermarkContent(text: string, [width, height]: readonly [number, numbe
   operators.push(`${n(cos)} ${n(sin)} ${n(-sin)} ${n(cos)} ${n(cx - cos * cx + sin * cy)} ${n(cy - sin * cx - cos * cy)} cm`);
   operators.push(`${n(scale)} 0 0 ${n(-scale)} ${n((width - run.advanceWidth * scale) / 2)} ${n(height / 2 + size * 0.35)} cm`);
   let penX = 0;
-  run.glyphs.forEach((glyph, index) => {
+  run.glyphs.forEach(({ id }, index) => {
+    const glyph = font.getGlyph(id);
     const position = run.positions[index]!;
     const [dx, dy] = [penX + position.xOffset, position.yOffset];
     let [lastX, lastY] = [0, 0];

@@ -45,6 +45,42 @@ export interface FontDescriptor {
 const MAX_REMEMBERED_SUBSETS = 16;
 const remembered = new Map<string, FontSubset>();
 
+/** A subset as JSON can hold it: its maps as entries, its deflated streams in base64. */
+export interface StoredSubset extends Omit<FontSubset, 'cidOf' | 'program' | 'toUnicode' | 'encodedTexts'> {
+  readonly cidOf: [number, number][];
+  readonly program: { readonly deflated: string; readonly length: number };
+  readonly toUnicode: { readonly deflated: string; readonly length: number };
+  readonly encodedTexts: [string, string][];
+}
+
+/** The subsets built so far, to store (typesetting-cache.ts); and stored ones taken back. */
+export function subsetsMemo(): [string, StoredSubset][] {
+  const stream = ({ deflated, length }: DeflatedStream) => ({ deflated: deflated.toString('base64'), length });
+  return [...remembered].map(([key, subset]) => [
+    key,
+    {
+      ...subset,
+      cidOf: [...subset.cidOf],
+      program: stream(subset.program),
+      toUnicode: stream(subset.toUnicode),
+      encodedTexts: [...subset.encodedTexts],
+    },
+  ]);
+}
+export function restoreSubsets(entries: readonly [string, StoredSubset][]): void {
+  const stream = ({ deflated, length }: StoredSubset['program']) => ({ deflated: Buffer.from(deflated, 'base64'), length });
+  for (const [key, stored] of entries) {
+    if (remembered.size >= MAX_REMEMBERED_SUBSETS) break;
+    remembered.set(key, {
+      ...stored,
+      cidOf: new Map(stored.cidOf),
+      program: stream(stored.program),
+      toUnicode: stream(stored.toUnicode),
+      encodedTexts: new Map(stored.encodedTexts),
+    });
+  }
+}
+
 /**
  * The subset of `fontId` holding the glyphs of `texts`, CIDs given in glyph-id order so that the same
  * text gives the same subset whichever column comes first. A glyph drawn for several characters (a

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
+import type * as HarfBuzz from 'harfbuzzjs';
 
 /**
  * The fonts every agreement is set in. Noto Serif KR draws Latin, Cyrillic and Hangul, so one family
@@ -30,12 +31,19 @@ export interface LoadedFont {
 }
 
 let loaded: Record<FontId, LoadedFont> | undefined;
+/** The font files' bytes, read once: fontkit parses them, HarfBuzz shapes from them. */
+const fileBytes = new Map<FontId, Buffer>();
+const bytesOf = (id: FontId) => {
+  let bytes = fileBytes.get(id);
+  if (bytes === undefined) fileBytes.set(id, (bytes = readFileSync(FONT_FILES[id])));
+  return bytes;
+};
 
-/** Parses the font files on first use and keeps them for the life of the process. */
+/** Parses the font files on first use and keeps them for the life of the process (subsets, metrics, outlines). */
 export function fonts(): Record<FontId, LoadedFont> {
   loaded ??= Object.fromEntries(
     (Object.keys(FONT_FILES) as FontId[]).map((id) => {
-      const font = fontkit.create(readFileSync(FONT_FILES[id]));
+      const font = fontkit.create(bytesOf(id));
       if (!('layout' in font)) throw new Error(`${FONT_FILES[id]} is a font collection, expected a single font`);
       return [id, { id, font }];
     }),
@@ -43,27 +51,77 @@ export function fonts(): Record<FontId, LoadedFont> {
   return loaded;
 }
 
+/**
+ * HarfBuzz (its WebAssembly build, in the npm package), imported when this module is: dynamically,
+ * since its module awaits the WebAssembly at top level, and a static import of such a module keeps
+ * tsx's loader from starting a worker thread on Node 20 (the rendering threads). Rendering waits for
+ * it (shaperReady); until it is there, shape() shapes with fontkit, which gives the same glyphs and
+ * advances (a test holds the two to each other over the clause library).
+ */
+let harfbuzz: typeof HarfBuzz | undefined;
+const harfbuzzLoading = import('harfbuzzjs').then((module) => {
+  harfbuzz = module;
+});
+
+/** Resolves once HarfBuzz is loaded; every rendering awaits it first, so its shaping never depends on timing. */
+export function shaperReady(): Promise<void> {
+  return harfbuzzLoading;
+}
+
+/** HarfBuzz with each font, made on first use. */
+const shapers = new Map<FontId, { readonly font: HarfBuzz.Font; readonly buffer: HarfBuzz.Buffer }>();
+function shaperOf(harfbuzz: typeof HarfBuzz, id: FontId) {
+  let shaper = shapers.get(id);
+  if (shaper === undefined)
+    shapers.set(
+      id,
+      (shaper = { font: new harfbuzz.Font(new harfbuzz.Face(new harfbuzz.Blob(bytesOf(id)))), buffer: new harfbuzz.Buffer() }),
+    );
+  return shaper;
+}
+
 const MAX_REMEMBERED_RUNS = 50_000;
 const shapedTexts = new Map<FontId, Map<string, ShapedText>>();
 
+/** The texts shaped so far, by font, to store (typesetting-cache.ts); and stored ones taken back. */
+export function shapedTextsMemo(): [FontId, [string, ShapedText][]][] {
+  return [...shapedTexts].map(([fontId, texts]) => [fontId, [...texts]]);
+}
+export function restoreShapedTexts(entries: readonly [FontId, readonly [string, ShapedText][]][]): void {
+  for (const [fontId, stored] of entries) {
+    let texts = shapedTexts.get(fontId);
+    if (texts === undefined) shapedTexts.set(fontId, (texts = new Map()));
+    for (const [text, shaped] of stored) if (texts.size < MAX_REMEMBERED_RUNS) texts.set(text, shaped);
+  }
+}
+
+/** Where a shaped glyph goes, in font units: how far it moves the pen, and how far it is drawn off the pen. */
+export interface GlyphPosition {
+  readonly xAdvance: number;
+  readonly xOffset: number;
+  readonly yOffset: number;
+}
+
 /** A text shaped in one font: its glyphs, where they go, and what each of them stands for. */
 export interface ShapedText {
-  readonly glyphs: readonly fontkit.Glyph[];
+  /** The font's glyph ids, in drawing order. */
+  readonly glyphs: readonly { readonly id: number }[];
   /** In font units, like `advanceWidth`. */
-  readonly positions: readonly fontkit.GlyphPosition[];
+  readonly positions: readonly GlyphPosition[];
   readonly advanceWidth: number;
   /**
-   * The characters each glyph draws, taken from the text: fontkit keeps one object per glyph and
-   * reports the characters the glyph was first shaped from in the process (a space first met as a
-   * no-break space stays one), which would make a PDF's ToUnicode map depend on earlier documents.
+   * The characters each glyph draws, taken from the text by HarfBuzz's clusters: all of a cluster's
+   * characters on its first glyph, none on the others (a ligature draws several, a decomposition's
+   * second glyph none), so a PDF's ToUnicode map depends on the text alone.
    */
   readonly characters: readonly string[];
 }
 
 /**
- * `text` shaped (OpenType GSUB and GPOS) in the font, remembered for the life of the process:
- * shaping a word with this CJK font costs about 0.2 ms, and an agreement has ~1,000 distinct words
- * that every rendering, of every original and version, sets again.
+ * `text` shaped (OpenType GSUB and GPOS) in the font by HarfBuzz, remembered for the life of the
+ * process. HarfBuzz gives the glyphs and advances fontkit's layout gave (checked over every word of
+ * the clause library) in a twentieth of the time: fontkit's shaping of this CJK font's lookups was
+ * most of a fresh process's first document.
  */
 export function shape(fontId: FontId, text: string): ShapedText {
   let texts = shapedTexts.get(fontId);
@@ -72,30 +130,60 @@ export function shape(fontId: FontId, text: string): ShapedText {
   if (shaped === undefined) {
     // Bounded, so a stream of unusual text cannot grow the process without limit.
     if (texts.size >= MAX_REMEMBERED_RUNS) texts.clear();
-    const { font } = fonts()[fontId];
-    const run = font.layout(text);
-    shaped = {
-      glyphs: run.glyphs,
-      positions: run.positions,
-      advanceWidth: run.advanceWidth,
-      characters: charactersOf(font, text, run.glyphs),
-    };
+    shaped = harfbuzz ? shapeWithHarfBuzz(harfbuzz, fontId, text) : shapeWithFontkit(fontId, text);
     texts.set(text, shaped);
   }
   return shaped;
 }
 
+function shapeWithHarfBuzz(harfbuzz: typeof HarfBuzz, fontId: FontId, text: string): ShapedText {
+  {
+    const { font, buffer } = shaperOf(harfbuzz, fontId);
+    buffer.reset();
+    // Each character its own cluster unless the font joins them: a combining mark keeps its own text.
+    buffer.setClusterLevel(harfbuzz.ClusterLevel.MONOTONE_CHARACTERS);
+    buffer.addText(text);
+    buffer.guessSegmentProperties();
+    harfbuzz.shape(font, buffer);
+    const infos = buffer.getGlyphInfos();
+    const positions = buffer.getGlyphPositions().map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset }));
+    return {
+      glyphs: infos.map(({ codepoint }) => ({ id: codepoint })),
+      positions,
+      advanceWidth: positions.reduce((sum, position) => sum + position.xAdvance, 0),
+      characters: charactersOf(text, infos),
+    };
+  }
+}
+
 /**
- * Where each character got its own glyph (no ligature, no substitution), that character; where the
- * font substituted glyphs, the characters fontkit reports, which for a ligature or an alternate
- * reached from one sequence only are always the same.
+ * fontkit's shaping, for what is shaped before HarfBuzz has loaded. Each glyph's characters: where
+ * each character got its own glyph, that character (as HarfBuzz's clusters give); else the characters
+ * fontkit reports.
  */
-function charactersOf(font: fontkit.Font, text: string, glyphs: readonly fontkit.Glyph[]): string[] {
+export function shapeWithFontkit(fontId: FontId, text: string): ShapedText {
+  const { font } = fonts()[fontId];
+  const run = font.layout(text);
   const characters = [...text];
   const oneToOne =
-    characters.length === glyphs.length &&
-    characters.every((character, index) => font.glyphForCodePoint(character.codePointAt(0)!).id === glyphs[index]!.id);
-  return oneToOne ? characters : glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints));
+    characters.length === run.glyphs.length &&
+    characters.every((character, index) => font.glyphForCodePoint(character.codePointAt(0)!).id === run.glyphs[index]!.id);
+  return {
+    glyphs: run.glyphs.map(({ id }) => ({ id })),
+    positions: run.positions.map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset })),
+    advanceWidth: run.advanceWidth,
+    characters: oneToOne ? characters : run.glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints)),
+  };
+}
+
+/** Each glyph's characters: its cluster's text on the cluster's first glyph, nothing on the rest. */
+function charactersOf(text: string, infos: readonly { readonly cluster: number }[]): string[] {
+  const starts = [...new Set(infos.map((info) => info.cluster))].sort((a, b) => a - b);
+  return infos.map((info, index) => {
+    if (index > 0 && infos[index - 1]!.cluster === info.cluster) return '';
+    const next = starts.find((start) => start > info.cluster) ?? text.length;
+    return text.slice(info.cluster, next);
+  });
 }
 
 /** Measures text in points the way the draw stage sets it: word by word, each word shaped once per process. */

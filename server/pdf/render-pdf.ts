@@ -2,7 +2,8 @@ import { RuleViolationError } from '../errors.ts';
 import type { AgreementDocument, PerLanguage } from './document-model.ts';
 import { composeAgreement, type SignatureField } from './compose.ts';
 import { drawPdf } from './draw.ts';
-import { TextMeasurer, type FontId } from './fonts.ts';
+import { shaperReady, TextMeasurer, type FontId } from './fonts.ts';
+import { withObjectStreams } from './object-streams.ts';
 import type { Block } from '../text/markup.ts';
 
 const measurer = new TextMeasurer();
@@ -13,11 +14,19 @@ export interface RenderedPdf {
   readonly signatureFields: readonly SignatureField[];
 }
 
-/** The PDF pipeline: check every character can be drawn, lay out, draw. */
+/**
+ * The PDF pipeline: check every character can be drawn, lay out, draw. A draft is written with object
+ * streams and a cross-reference stream (object-streams.ts). A final original is not: the frozen
+ * original is written again as a whole by signing/sign-pdf.ts (withEmptySignatureFields, with a
+ * classic cross-reference table), which would undo them; signatures appended to an original with a
+ * cross-reference stream were checked to validate in pdfsig, mutool and /api/verify (issue 17).
+ */
 export async function renderAgreementPdf(document: AgreementDocument): Promise<RenderedPdf> {
+  await shaperReady();
   assertDrawable(document);
   const layout = composeAgreement(document, measurer);
-  return { pdf: await drawPdf(layout, document.metadata), signatureFields: layout.signatureFields };
+  const pdf = await drawPdf(layout, document.metadata);
+  return { pdf: document.draft ? withObjectStreams(pdf) : pdf, signatureFields: layout.signatureFields };
 }
 
 /**

@@ -61,6 +61,14 @@ const MAX_REMEMBERED_PARAGRAPHS = 20_000;
  */
 const brokenParagraphs = new Map<string, SetParagraph>();
 
+/** The paragraphs broken so far, to store (typesetting-cache.ts); and stored ones taken back. */
+export function brokenParagraphsMemo(): [string, SetParagraph][] {
+  return [...brokenParagraphs];
+}
+export function restoreBrokenParagraphs(entries: readonly [string, SetParagraph][]): void {
+  for (const [key, paragraph] of entries) if (brokenParagraphs.size < MAX_REMEMBERED_PARAGRAPHS) brokenParagraphs.set(key, paragraph);
+}
+
 export class Typesetter {
   private emergencyParagraphs = 0;
   private syllableBreaks = 0;
@@ -96,13 +104,21 @@ export class Typesetter {
   }
 
   blocks(blocks: readonly Block[], lang: Lang, width: number, firstGap: number, parent: StructureElement): FlowLine[] {
-    return blocks.flatMap((block, index) => {
+    return this.blockParagraphs(blocks, lang, width, firstGap, parent).flat(2);
+  }
+
+  /**
+   * The blocks' lines, block by block and, within a block, paragraph by paragraph (a list's items
+   * each on their own): what the composer aligns across the columns when the languages have as many.
+   */
+  blockParagraphs(blocks: readonly Block[], lang: Lang, width: number, firstGap: number, parent: StructureElement): FlowLine[][][] {
+    return blocks.map((block, index) => {
       const spaceBefore = index === 0 ? firstGap : TYPOGRAPHY.paragraphGap;
       if (block.type === 'paragraph') {
-        return this.paragraph(block.text, lang, width, child(parent, 'P'), { indent: 0, spaceBefore, justified: true });
+        return [this.paragraph(block.text, lang, width, child(parent, 'P'), { indent: 0, spaceBefore, justified: true })];
       }
       const list = child(parent, 'L');
-      return block.items.flatMap((item, itemIndex) => {
+      return block.items.map((item, itemIndex) => {
         const listItem = child(list, 'LI');
         const label = { text: block.ordered ? `${itemIndex + 1})` : '–', element: child(listItem, 'Lbl') };
         const style = { indent: TYPOGRAPHY.listIndent, spaceBefore: itemIndex === 0 ? spaceBefore : 2, justified: true, label };

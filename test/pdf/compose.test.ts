@@ -192,4 +192,81 @@ describe('layout (compose)', () => {
     expect(label!.text).to.equal('–');
     expect(body!.x - label!.x).to.equal(TYPOGRAPHY.listIndent);
   });
+
+  describe('paragraphs aligned across the columns', () => {
+    /**
+     * Where each paragraph (a P, or a list item's body) of a language's text starts, in reading order:
+     * [page, y]. The signature blocks' lines, each a P with its own language, are not the text.
+     */
+    const paragraphStarts = (layout: Layout, lang: string) => {
+      const starts = new Map<StructureElement, [number, number]>();
+      for (const box of allTextBoxes(layout))
+        if (box.lang === lang && (ofType(box, 'P') || ofType(box, 'LBody')) && box.element!.lang === null && !starts.has(box.element!))
+          starts.set(box.element!, [box.page, box.y]);
+      return [...starts.values()];
+    };
+
+    it('when every language has as many recitals and paragraphs, then each starts on the same line in every column', () => {
+      const document = buildDocument({ languages: ['ru', 'ko', 'en'] });
+      const layout = composeAgreement(document, measurer);
+      const [ru, ko, en] = (['ru', 'ko', 'en'] as const).map((lang) => paragraphStarts(layout, lang));
+      expect(ru!.length).to.be.greaterThan(document.articles.length + 6);
+      expect(ko).to.deep.equal(ru);
+      expect(en).to.deep.equal(ru);
+      // Not merely the first: the preamble's recitals, which differ most in length across the languages.
+      const recitals = document.preamble.ru!.length;
+      expect(new Set(ru!.slice(0, recitals).map(([page, y]) => `${page}:${y}`)).size).to.equal(recitals);
+    });
+
+    it('when the languages have different numbers of recitals, then the preamble starts together, its paragraphs run on, and the first article aligns again', () => {
+      const demo = buildDocument();
+      const extra = { type: 'paragraph' as const, text: 'учитывая взаимный интерес к развитию сотрудничества,' };
+      const document = { ...demo, preamble: { ...demo.preamble, ru: [demo.preamble.ru![0]!, extra, ...demo.preamble.ru!.slice(1)] } };
+      const layout = composeAgreement(document, measurer);
+      const [ru, ko] = (['ru', 'ko'] as const).map((lang) => paragraphStarts(layout, lang));
+      const recitals = demo.preamble.ko!.length;
+      expect(ru![0]).to.deep.equal(ko![0]);
+      // Each Korean recital follows the one before a paragraph gap below its last line: no room is kept for the Russian ones.
+      const linesOf = (lang: string, index: number) => {
+        const elements = [
+          ...new Set(
+            allTextBoxes(layout)
+              .filter((box) => box.lang === lang && ofType(box, 'P'))
+              .map((box) => box.element),
+          ),
+        ];
+        return allTextBoxes(layout).filter((box) => box.element === elements[index]).length;
+      };
+      for (let index = 1; index < recitals; index += 1) {
+        const [[page, y], [previousPage, previousY]] = [ko![index]!, ko![index - 1]!];
+        if (page !== previousPage) continue;
+        expect(y - previousY).to.be.closeTo(linesOf('ko', index - 1) * TYPOGRAPHY.bodyLeading + TYPOGRAPHY.paragraphGap, 0.001);
+      }
+      // From the first article on, the paragraphs align again.
+      expect(ru!.slice(recitals + 1)).to.deep.equal(ko!.slice(recitals));
+    });
+
+    it('when one language’s paragraph is far longer than the others’, then the next paragraph of every language starts below it', () => {
+      const demo = buildDocument();
+      const [first, ...rest] = demo.articles[0]!.body.ru!;
+      const long = { type: 'paragraph' as const, text: Array.from({ length: 4 }, () => (first as { text: string }).text).join(' ') };
+      const articles = [{ ...demo.articles[0]!, body: { ...demo.articles[0]!.body, ru: [long, ...rest] } }, ...demo.articles.slice(1)];
+      const layout = composeAgreement({ ...demo, articles }, measurer);
+      const at = demo.preamble.ru!.length;
+      const [ru, ko] = (['ru', 'ko'] as const).map((lang) => paragraphStarts(layout, lang));
+      expect(ru![at + 1]).to.deep.equal(ko![at + 1]);
+      const longLines = allTextBoxes(layout).filter(
+        (box) => box.lang === 'ru' && ofType(box, 'P') && box.page === ru![at]![0] && box.y >= ru![at]![1],
+      );
+      const [page, y] = ru![at + 1]!;
+      const longEnd = longLines.filter((box) => box.page === page && box.y < y).map((box) => box.y);
+      if (page === ru![at]![0]) expect(y).to.be.closeTo(Math.max(...longEnd) + TYPOGRAPHY.bodyLeading + TYPOGRAPHY.paragraphGap, 0.001);
+      // The Korean first paragraph, far shorter, leaves the gap below it empty in its column.
+      const koreanSecondY = ko![at + 1]![1];
+      const koreanFirstLines = allTextBoxes(layout).filter(
+        (box) => box.lang === 'ko' && box.page === ko![at]![0] && box.y >= ko![at]![1] && box.y < koreanSecondY,
+      );
+      expect(koreanFirstLines.length).to.be.lessThan(longLines.length);
+    });
+  });
 });

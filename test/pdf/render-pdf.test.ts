@@ -198,6 +198,26 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
     expect(forms(await objectsOf('parallel ru/ko, final'))).to.have.length(0);
   });
 
+  it('when a draft is rendered, then its objects are in object streams with a cross-reference stream, and a final original has a classic table', async () => {
+    const trailerOf = async (name: string) => {
+      const { stdout, code, stderr } = await tool('qpdf', ['--show-xref', files.get(name)!]);
+      expect(code, stderr).to.equal(0);
+      return stdout;
+    };
+    const draft = await trailerOf('parallel ru/ko, draft');
+    // qpdf lists an object inside an object stream as "compressed; stream = n, index = i".
+    expect(draft).to.match(/: compressed; stream = \d+/);
+    const final = await trailerOf('parallel ru/ko, final');
+    expect(final).not.to.match(/: compressed/);
+    const { document } = VARIANTS[1]!;
+    const measure = new TextMeasurer();
+    const { drawPdf } = await import('../../server/pdf/draw.ts');
+    const plain = await drawPdf(composeAgreement(document, measure), document.metadata);
+    const rendered = (await renderAgreementPdf(document)).pdf;
+    expect(rendered.length).to.be.lessThan(plain.length * 0.9);
+    expect(rendered.toString('latin1')).to.match(/\/Type \/XRef/);
+  });
+
   it('when the same version is rendered twice, then the bytes are the same', async () => {
     const { document } = VARIANTS[1]!;
     const [first, second] = [await renderAgreementPdf(document), await renderAgreementPdf(document)];
@@ -219,6 +239,36 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
     const { stdout, stderr, code } = await tool(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script]);
     expect(code, stderr).to.equal(0);
     expect(stdout.trim()).to.equal(warm);
+  });
+
+  it('when a fresh process starts from the stored typesetting cache, then it renders the bytes of a process that typeset everything itself', async () => {
+    const { document } = VARIANTS[1]!;
+    const warm = createHash('sha256')
+      .update((await renderAgreementPdf(document)).pdf)
+      .digest('hex');
+    const cacheFile = tempFile('typesetting.json', '');
+    const inFreshProcess = async (lines: readonly string[]) => {
+      const script = [
+        `import { createHash } from 'node:crypto';`,
+        `import { renderAgreementPdf } from ${JSON.stringify(path.resolve('server/pdf/render-pdf.ts'))};`,
+        `import { loadTypesettingCache, storeTypesettingCache } from ${JSON.stringify(path.resolve('server/pdf/typesetting-cache.ts'))};`,
+        `import { buildDocument } from ${JSON.stringify(path.resolve('test/support/documents.ts'))};`,
+        ...lines,
+      ].join('\n');
+      const { stdout, stderr, code } = await tool(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script]);
+      expect(code, stderr).to.equal(0);
+      return stdout.trim();
+    };
+    const file = JSON.stringify(cacheFile);
+    // One process typesets a document of other text (its other original) and stores what it remembers ...
+    await inFreshProcess([`await renderAgreementPdf(buildDocument({}, 'sverdlovsk'));`, `storeTypesettingCache(${file});`]);
+    // ... the next starts from it: shaped words, broken paragraphs and subsets it did not make itself.
+    const fromCache = await inFreshProcess([
+      `console.log(loadTypesettingCache(${file}));`,
+      `const { pdf } = await renderAgreementPdf(buildDocument({}, 'gyeonggi'));`,
+      `console.log(createHash('sha256').update(pdf).digest('hex'));`,
+    ]);
+    expect(fromCache.split('\n')).to.deep.equal(['true', warm]);
   });
 
   it('when the text holds a character no font can draw, then rendering fails loudly, naming it, and draws nothing', async () => {

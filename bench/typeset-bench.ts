@@ -1,0 +1,178 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { AgreementDocument } from '../server/pdf/document-model.ts';
+import { renderAgreementPdf } from '../server/pdf/render-pdf.ts';
+import { demoDocument } from './agreement-fixtures.ts';
+import { formatTable, isMain, percentile, RESULTS_DIRECTORY, writeResults, type BenchRow } from './bench-results.ts';
+import { chromiumRenderer, edited, timed } from './render-bench.ts';
+import { formatQuality, typesetQuality, type TypesetQuality } from './typeset-quality.ts';
+import { typstRenderer } from './typst-renderer.ts';
+
+/**
+ * `npm run bench` (or alone: `tsx bench/typeset-bench.ts`): the demo agreement of cooperation in
+ * ru | ko | en (A4 landscape) typeset by Bilateral, by Typst from a source generated from the same
+ * document model (typst-source.ts) and by headless Chromium printing the preview, in one run, with the
+ * same two Noto Serif KR files: the first document of a fresh process (each system in a process of its
+ * own, BENCH_COLD_RUNS times), a warm rendering of a new version with an article edited, the bytes of
+ * the draft and of the final original, and the quality of the final original's justified text measured
+ * the same way for all three (typeset-quality.ts). Prints them side by side; asserts nothing.
+ */
+
+const SYSTEMS = ['bilateral', 'typst', 'chromium'] as const;
+type System = (typeof SYSTEMS)[number];
+const NAMES: Record<System, string> = {
+  bilateral: 'Bilateral',
+  typst: 'Typst (typst-ts-node-compiler 0.7)',
+  chromium: 'Chromium page.pdf of the preview',
+};
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const WARM_UP = 3;
+const run = promisify(execFile);
+
+/** The first document in a fresh process of its own (bench/cold-render.ts): the median of the runs. */
+async function cold(system: System, cached = false): Promise<number> {
+  const times: number[] = [];
+  for (let index = 0; index < COLD_RUNS; index += 1) {
+    const script = path.join(import.meta.dirname, 'cold-render.ts');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, system, ...(cached ? ['cached'] : [])]);
+    times.push((JSON.parse(stdout.trim().split('\n').at(-1)!) as { ms: number }).ms);
+  }
+  return percentile(times, 50);
+}
+
+/** Warm renderings of a new version each run (the first article edited in every language). */
+async function warmEdited(render: (document: AgreementDocument) => Promise<Buffer>, document: AgreementDocument) {
+  for (let index = 0; index < WARM_UP; index += 1) await render(edited(document, -index - 1));
+  const times: number[] = [];
+  for (let index = 0; index < RUNS; index += 1) times.push((await timed(() => render(edited(document, index + 1)))).ms);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), samples: times.length };
+}
+
+interface SystemResult {
+  readonly coldMs: number;
+  /** Bilateral only: the fresh process reads the stored typesetting cache first. */
+  readonly cachedColdMs?: number;
+  readonly warm: { p50: number; p95: number; samples: number };
+  readonly draftBytes: number;
+  readonly finalBytes: number;
+  readonly quality: TypesetQuality;
+}
+
+export async function runTypesetBench(): Promise<BenchRow[]> {
+  const draft = demoDocument({ final: false });
+  const final = demoDocument({ final: true });
+  mkdirSync(RESULTS_DIRECTORY, { recursive: true });
+  const browser = await chromiumRenderer();
+  const typst = typstRenderer();
+  const renderers: Record<System, (document: AgreementDocument) => Promise<Buffer>> = {
+    bilateral: async (document) => (await renderAgreementPdf(document)).pdf,
+    typst: async (document) => typst.render(document),
+    chromium: browser.render,
+  };
+  const results = {} as Record<System, SystemResult>;
+  // What the server's rendering threads start from after `npm run typesetting-cache` (run at install).
+  await run(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', 'server', 'pdf', 'typesetting-cache-cli.ts')]);
+  try {
+    for (const system of SYSTEMS) {
+      const coldMs = await cold(system);
+      const cachedColdMs = system === 'bilateral' ? await cold(system, true) : undefined;
+      const render = renderers[system];
+      const warm = await warmEdited(render, draft);
+      const draftPdf = await render(draft);
+      const finalPdf = await render(final);
+      const file = path.join(RESULTS_DIRECTORY, `typeset-${system}.pdf`);
+      writeFileSync(path.join(RESULTS_DIRECTORY, `typeset-${system}-draft.pdf`), draftPdf);
+      writeFileSync(file, finalPdf);
+      results[system] = {
+        coldMs,
+        cachedColdMs,
+        warm,
+        draftBytes: draftPdf.length,
+        finalBytes: finalPdf.length,
+        quality: typesetQuality(file),
+      };
+      console.log(`  ${NAMES[system]}: cold ${coldMs.toFixed(0)} ms, warm edited ${warm.p50.toFixed(1)} ms, ${draftPdf.length} bytes`);
+    }
+  } finally {
+    await browser.close();
+  }
+
+  const bytes = (value: number) => value.toLocaleString('en-US');
+  console.log(`\nThe demo agreement, ru | ko | en, A4 landscape; cold: median of ${COLD_RUNS} fresh processes; warm: p50 of ${RUNS}`);
+  const header = [
+    'system',
+    'cold ms (with the stored cache)',
+    'warm, article edited ms (p50 / p95)',
+    'draft bytes',
+    'final original bytes',
+  ];
+  const body = SYSTEMS.map((system) => {
+    const result = results[system];
+    return [
+      NAMES[system],
+      `${result.coldMs.toFixed(0)}${result.cachedColdMs === undefined ? '' : ` (${result.cachedColdMs.toFixed(0)})`}`,
+      `${result.warm.p50.toFixed(1)} / ${result.warm.p95.toFixed(1)}`,
+      bytes(result.draftBytes),
+      bytes(result.finalBytes),
+    ];
+  });
+  const widths = header.map((cell, index) => Math.max(cell.length, ...body.map((row) => row[index]!.length)));
+  console.log(
+    [header, widths.map((width) => '-'.repeat(width)), ...body]
+      .map((row) => `| ${row.map((cell, index) => cell.padEnd(widths[index]!)).join(' | ')} |`)
+      .join('\n'),
+  );
+  console.log(`\nQuality of the final original's justified text (pdftotext -bbox-layout; the signature page left out):`);
+  console.log(formatQuality(SYSTEMS.map((system) => ({ name: NAMES[system], quality: results[system].quality }))));
+
+  const { bilateral, typst: typstResult, chromium } = results;
+  return SYSTEMS.flatMap((system): BenchRow[] => {
+    const result = results[system];
+    const q = result.quality;
+    const quality = `flush left ${q.flushLeft} of ${q.justifiedLines}, word gap p95 ${q.wordGapP95.toFixed(2)} / max ${q.wordGapMax.toFixed(2)} em, ${q.hyphenated} hyphens (runs ≤ ${q.longestHyphenRun})`;
+    const ratios =
+      system === 'bilateral'
+        ? `; ${(bilateral.draftBytes / typstResult.draftBytes).toFixed(2)} of Typst's bytes, ${(bilateral.draftBytes / chromium.draftBytes).toFixed(2)} of Chromium's`
+        : '';
+    const cachedRow: BenchRow[] =
+      result.cachedColdMs === undefined
+        ? []
+        : [
+            {
+              benchmark: 'typeset',
+              case: `demo ru/ko/en, ${NAMES[system]}, first document in a fresh process with the stored typesetting cache`,
+              samples: COLD_RUNS,
+              p50Ms: result.cachedColdMs,
+              note: `npm run typesetting-cache (the clause library's agreements); Typst's first: ${typstResult.coldMs.toFixed(0)} ms`,
+            },
+          ];
+    return [
+      {
+        benchmark: 'typeset',
+        case: `demo ru/ko/en, ${NAMES[system]}, first document in a fresh process`,
+        samples: COLD_RUNS,
+        p50Ms: result.coldMs,
+        bytes: result.draftBytes,
+        note: `draft; final original ${bytes(result.finalBytes)} bytes${ratios}`,
+      },
+      ...cachedRow,
+      {
+        benchmark: 'typeset',
+        case: `demo ru/ko/en, ${NAMES[system]}, warm, an article edited`,
+        samples: result.warm.samples,
+        p50Ms: result.warm.p50,
+        p95Ms: result.warm.p95,
+        note: quality,
+      },
+    ];
+  });
+}
+
+if (isMain(import.meta.url)) {
+  const rows = await runTypesetBench();
+  console.log(formatTable(rows));
+  console.log(`  written to ${path.relative(process.cwd(), writeResults('typeset-bench', rows))}`);
+}
