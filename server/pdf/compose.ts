@@ -121,13 +121,26 @@ export function composeAgreement(document: AgreementDocument, measurer: TextMeas
 /** One language's text, section by section; the final clause ("Done at ...") comes last. */
 function sectionsOf(document: AgreementDocument, lang: Lang, width: number, typesetter: Typesetter, element: StructureElement): Section[] {
   const { sectionGap, paragraphGap } = TYPOGRAPHY;
+  const { changes } = document;
   return [
-    { key: 'title', lines: typesetter.title(document.title[lang] ?? '', lang, width, element) },
+    { key: 'title', lines: typesetter.title(document.title[lang] ?? '', lang, width, element, document.titleMarks?.[lang]) },
+    // A redline says what it compares and whose changes are in which colour, before the text.
+    ...(changes
+      ? [
+          {
+            key: 'changes',
+            lines: [
+              ...typesetter.heading(changes.heading[lang] ?? '', lang, width, element),
+              ...typesetter.blocks(changes.lines[lang] ?? [], lang, width, paragraphGap, element),
+            ],
+          },
+        ]
+      : []),
     { key: 'preamble', lines: typesetter.blocks(document.preamble[lang] ?? [], lang, width, sectionGap, element) },
     ...document.articles.map((article) => ({
       key: article.key,
       lines: [
-        ...typesetter.heading(article.heading[lang] ?? '', lang, width, element),
+        ...typesetter.heading(article.heading[lang] ?? '', lang, width, element, article.headingMarks?.[lang]),
         ...typesetter.blocks(article.body[lang] ?? [], lang, width, paragraphGap, element),
       ],
     })),
