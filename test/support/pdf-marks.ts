@@ -32,7 +32,7 @@ export async function pageWords(pdf: string, page: number): Promise<PageWord[]> 
       block += 1;
       continue;
     }
-    words.push({ xMin: +match[1]!, yMin: +match[2]!, xMax: +match[3]!, yMax: +match[4]!, text: unescape(match[5]!), block });
+    words.push({ xMin: +match[1]!, yMin: +match[2]!, xMax: +match[3]!, yMax: +match[4]!, text: decodeXml(match[5]!), block });
   }
   return words;
 }
@@ -69,6 +69,6 @@ export function markOf(word: PageWord, lines: readonly StrokedLine[]): { kind: '
   return undefined;
 }
 
-function unescape(text: string): string {
+function decodeXml(text: string): string {
   return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&apos;', "'").replaceAll('&amp;', '&');
 }
