@@ -117,6 +117,55 @@ describe(`Word import API (${TEST_DATABASE_KIND})`, function () {
     expect(listed[0]).to.include({ by: 'legal@gyeonggi.example', clause: 'areas-of-cooperation', lang: 'ru', state: 'open' });
   });
 
+  it("when either party's lawyer uploads either party's original, then each change lands on its clause and language, fields intact", async () => {
+    // The originals differ: the party's language first, the party named first (the preamble's fields swap places).
+    for (const [uploader, original] of [
+      ['sverdlovsk', 'gyeonggi'],
+      ['gyeonggi', 'sverdlovsk'],
+      ['sverdlovsk', 'sverdlovsk'],
+    ] as const) {
+      const agreement = ok(await legal.post('/api/agreements', { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] }), 201);
+      const client = uploader === 'sverdlovsk' ? legal : legalGyeonggi;
+      const file = await client.get(`/api/agreements/${agreement.id}/docx?original=${original}`);
+      expect(file.status).to.equal(200);
+      const parts = unzipSync(new Uint8Array(file.bytes)) as Zippable;
+      const body = withDocument(parts, (xml) =>
+        xml
+          // The Korean preamble's opening, between the party fields (the other party first in the other original), and article 2 in English.
+          .replace('“양측”이라 한다', '“양측”이라 칭한다')
+          .replace('other areas of mutual interest', 'other areas of common interest'),
+      );
+      const imported = ok(await client.upload(`/api/agreements/${agreement.id}/docx?expectedVersion=1`, body, DOCX_TYPE), 201);
+      expect(imported.original, `${uploader} uploading ${original}'s original`).to.equal(original);
+      const placed = imported.suggestions.map((s: { clause: string; lang: string; text: string; by: string }) => [s.clause, s.lang, s.by]);
+      expect(placed).to.have.deep.members([
+        ['preamble', 'ko', `legal@${uploader}.example`],
+        ['areas-of-cooperation', 'en', `legal@${uploader}.example`],
+      ]);
+      expect(imported.fields).to.deep.equal([]);
+      const preamble = imported.suggestions.find((s: { clause: string }) => s.clause === 'preamble');
+      // Only the words changed: the party fields are still fields, whichever original the file was.
+      expect(preamble.changes).to.deep.equal([
+        { op: 'delete', text: '한다' },
+        { op: 'insert', text: '칭한다' },
+      ]);
+      expect(preamble.text).to.include('“양측”이라 칭한다');
+      expect(preamble.text).to.match(/^<p><field ref="first\.country"\/> <field ref="first\.name" josa="와\/과"\/>/);
+    }
+  });
+
+  it("when a file's properties name the other party's original than its layout is, then 422 says so and nothing is imported", async () => {
+    const parts = await exported(id, 'gyeonggi');
+    const custom = strFromU8(parts['docProps/custom.xml'] as Uint8Array);
+    expect(custom).to.include('<vt:lpwstr>gyeonggi</vt:lpwstr>');
+    const relabelled = withDocument(
+      { ...parts, 'docProps/custom.xml': strToU8(custom.replace('<vt:lpwstr>gyeonggi</vt:lpwstr>', '<vt:lpwstr>sverdlovsk</vt:lpwstr>')) },
+      (xml) => xml.replace('other areas of mutual interest', 'other areas of common interest'),
+    );
+    const refused = await expectRefused(relabelled, 422, /laid out as gyeonggi's original/);
+    expect(refused.problems).to.equal(undefined);
+  });
+
   it('when a clause is not yet written in a language, then its empty cell may stay empty, and a translation typed into it is a suggestion', async () => {
     const added = ok(
       await legal.post(`/api/agreements/${id}/clauses`, { lang: 'ru', text: '<p>Стороны обмениваются опытом.</p>', expectedVersion: 1 }),
