@@ -9,6 +9,24 @@ import { WebClient } from '../web/web-client.ts';
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const DOCUMENT = 'word/document.xml';
 
+/** The zip with one entry's uncompressed size rewritten, in its local header and its central directory entry. */
+function lyingAboutSize(zip: Buffer, name: string, declared: number): Buffer {
+  const bytes = Buffer.from(zip);
+  const wanted = Buffer.from(name, 'utf8');
+  let patched = 0;
+  for (let at = 0; at + 46 < bytes.length; at += 1) {
+    const signature = bytes.readUInt32LE(at);
+    const [sizeAt, nameLengthAt, nameAt] = signature === 0x04034b50 ? [22, 26, 30] : signature === 0x02014b50 ? [24, 28, 46] : [0, 0, 0];
+    if (sizeAt === 0) continue;
+    const nameLength = bytes.readUInt16LE(at + nameLengthAt);
+    if (nameLength !== wanted.length || !bytes.subarray(at + nameAt, at + nameAt + nameLength).equals(wanted)) continue;
+    bytes.writeUInt32LE(declared, at + sizeAt);
+    patched += 1;
+  }
+  expect(patched, 'both headers of the entry').to.equal(2);
+  return bytes;
+}
+
 /**
  * The Word import's rules without Word: files exported by Bilateral, changed the way Word stores
  * changes (plain edits, without Track Changes), or made hostile. Every refusal leaves everything
@@ -248,6 +266,16 @@ describe(`Word import API (${TEST_DATABASE_KIND})`, function () {
     await expectRefused(Buffer.from('PK\u0003\u0004 not really a zip'), 422, /not a zip archive/);
     await expectRefused(Buffer.from('<html>hello</html>'), 422, /not a zip archive/);
     await expectRefused(zip({ ...parts, [DOCUMENT]: new Uint8Array(20 * 1024 * 1024) }), 422, /inflates to more than/);
+    // A zip bomb that lies: 20 MiB of zeros declared as 1 KiB, in the local header and the central directory.
+    await expectRefused(
+      lyingAboutSize(zip({ ...parts, [DOCUMENT]: new Uint8Array(20 * 1024 * 1024) }), DOCUMENT, 1024),
+      422,
+      /does not inflate to the size it declares/,
+    );
+    // Each part under its own bound, together over the whole file's.
+    const heavy: Zippable = { ...parts };
+    for (let index = 0; index < 4; index += 1) heavy[`word/_rels/heavy-${index}.xml.rels`] = new Uint8Array(15 * 1024 * 1024);
+    await expectRefused(zip(heavy), 422, /inflate to more than \d+ bytes in all/);
     const many: Zippable = { ...parts };
     for (let index = 0; index < 1001; index += 1) many[`word/media/empty-${index}.xml`] = new Uint8Array(0);
     await expectRefused(zip(many), 422, /entries/);
@@ -282,7 +310,7 @@ describe(`Word import API (${TEST_DATABASE_KIND})`, function () {
       await expectRefused(zip({ ...parts, [part]: new Uint8Array(0) }), 422, /./);
       await expectRefused(zip({ ...parts, [part]: strToU8('<x/>') }), 422, /./);
     }
-    await expectRefused(Buffer.alloc(11 * 1024 * 1024), 413, /./);
+    await expectRefused(Buffer.alloc(50 * 1024 * 1024), 413, /./);
     await expectRefused(zip(parts), 415, /Content-Type/, { type: 'application/pdf' });
   });
 });
