@@ -30,7 +30,7 @@ interface LiveChar {
   readonly ch: string;
   /** Index in the earliest text, or null for a character a later version wrote. */
   readonly base: number | null;
-  /** The version that inserted it; null for earliest text and for whitespace diffWords left unattributed. */
+  /** The version that inserted it; null for the earliest text. */
   readonly by: number | null;
 }
 
@@ -74,6 +74,15 @@ function step(
   const drop = (entry: LiveChar) => {
     if (entry.base !== null && !deletedBy.has(entry.base)) deletedBy.set(entry.base, revision);
   };
+  // Older whitespace diffWords passed over: it is the space the insertion just before it ends with
+  // ("term, sustainable and": the space before "and" was there already), or else deleted, so that
+  // accepting every change gives the newer text and rejecting every change the older, exactly.
+  const skipSpace = () => {
+    const old = live[at++]!;
+    const last = next.at(-1);
+    if (last && last.by === revision && last.base === null && last.ch === old.ch) next[next.length - 1] = old;
+    else if (old.ch !== SEPARATOR) drop(old);
+  };
   for (const part of parts) {
     const chars = Array.from(part.value);
     if (part.added) {
@@ -86,17 +95,17 @@ function step(
         if (isSpace(old?.ch) || (old?.ch === SEPARATOR && part.removed !== true)) {
           at += 1;
           if (part.removed) drop(old!);
-          else next.push(old!.ch === ch ? old! : { ch, base: null, by: null });
-          while (isSpace(live[at]?.ch)) at += 1;
-        } else if (!part.removed) next.push({ ch, base: null, by: null });
+          else next.push(old!.ch === ch ? old! : { ch, base: null, by: revision });
+          while (isSpace(live[at]?.ch)) skipSpace();
+        } else if (!part.removed) next.push({ ch, base: null, by: revision });
         continue;
       }
       // Whitespace the newer text left out before a character.
-      while (live[at] !== undefined && live[at]!.ch !== ch && (isSpace(live[at]!.ch) || live[at]!.ch === SEPARATOR)) at += 1;
+      while (live[at] !== undefined && live[at]!.ch !== ch && (isSpace(live[at]!.ch) || live[at]!.ch === SEPARATOR)) skipSpace();
       const old = live[at];
       if (old === undefined || old.ch !== ch) {
-        // Not the text it claims to be: take the newer text as written, unattributed.
-        if (!part.removed) next.push({ ch, base: null, by: null });
+        // Not the text it claims to be: take the newer text as written, as this version's.
+        if (!part.removed) next.push({ ch, base: null, by: revision });
         continue;
       }
       at += 1;

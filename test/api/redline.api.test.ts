@@ -128,7 +128,7 @@ describe(`Redline API (${TEST_DATABASE_KIND})`, function () {
     const listed = ok(await legal.get(`/api/agreements/${id}/versions`)).versions as { version: number; createdAt: string }[];
     const dateOf = (version: number) => new Date(listed.find((entry) => entry.version === version)!.createdAt).toISOString().slice(0, 19);
     expect(changes.map(({ kind, author, text }) => ({ kind, author, text }))).to.have.deep.members([
-      { kind: 'ins', author: 'legal@sverdlovsk.example', text: ', sustainable ' },
+      { kind: 'ins', author: 'legal@sverdlovsk.example', text: ', sustainable' },
       { kind: 'del', author: 'legal@gyeonggi.example', text: 'долгосрочное' },
       { kind: 'ins', author: 'legal@gyeonggi.example', text: 'устойчивое' },
     ]);
