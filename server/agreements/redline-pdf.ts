@@ -52,17 +52,18 @@ export async function redlinePdf(
     });
   const tracked = (key: string, lang: Lang) => {
     const latest = printed(versions.later, key, lang);
+    const earliest = printed(versions.earlier, key, lang);
     const paragraphs = trackedHistory(
       steps.map((at) => printed(at, key, lang).units),
       lang,
     );
-    return { latest, paragraphs };
+    return { latest, earliest, paragraphs };
   };
   const blocksOf = (key: string): PerLanguage<readonly MarkedBlock[]> =>
     Object.fromEntries(
       base.languages.map((lang) => {
-        const { latest, paragraphs } = tracked(key, lang);
-        return [lang, markedBlocks(paragraphs, latest.structure, compact)];
+        const { latest, earliest, paragraphs } = tracked(key, lang);
+        return [lang, markedBlocks(paragraphs, latest.structure, earliest.structure, compact)];
       }),
     );
   const titleMarks: PerLanguage<readonly ChangeMark[]> = {};
@@ -140,11 +141,13 @@ function flatten(blocks: readonly Block[]): Printed {
 
 /**
  * The tracked paragraphs as blocks again, in the later version's shape: its paragraphs and list
- * items, a paragraph deleted whole standing where it stood (an item of the list it falls in).
+ * items, a paragraph deleted whole standing where it stood, in the shape it had (a list item in its
+ * list, or in the list it falls in).
  */
 function markedBlocks(
   paragraphs: readonly TrackedParagraph[],
   structure: Printed['structure'],
+  earlier: Printed['structure'],
   compact: (marks: ChangeMark[]) => ChangeMark[],
 ): MarkedBlock[] {
   const blocks: MarkedBlock[] = [];
@@ -156,9 +159,16 @@ function markedBlocks(
   for (const paragraph of paragraphs) {
     const { text, marks } = markedText(paragraph.runs);
     if (text === '') continue;
-    const place = paragraph.unit === null ? undefined : structure[paragraph.unit];
-    if (place?.list || (place === undefined && list)) {
-      if (place?.list && (!list || list.block !== place.block)) {
+    // A lost paragraph's list is the earlier text's (its block numbers apart from the later text's).
+    const place =
+      paragraph.unit !== null
+        ? structure[paragraph.unit]
+        : paragraph.was !== undefined && earlier[paragraph.was]?.list
+          ? { block: -1 - earlier[paragraph.was]!.block, list: earlier[paragraph.was]!.list }
+          : undefined;
+    if (place?.list || (paragraph.unit === null && list)) {
+      // A lost paragraph joins the list open where it stood.
+      if (place?.list && (!list || (paragraph.unit !== null && list.block !== place.block))) {
         closeList();
         list = { block: place.block, ordered: place.list.ordered, items: [], itemMarks: [] };
       }

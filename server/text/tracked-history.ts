@@ -20,6 +20,8 @@ export interface TrackedRun {
 export interface TrackedParagraph {
   /** Which of the latest version's paragraphs this is; null for a paragraph the latest lost whole. */
   readonly unit: number | null;
+  /** For a paragraph lost whole: which of the earliest version's paragraphs it was. */
+  readonly was?: number;
   readonly runs: readonly TrackedRun[];
 }
 
@@ -54,7 +56,13 @@ export function trackedHistory(history: readonly (readonly string[])[], lang: La
     if (before === after) continue;
     live = step(live, diffWords(before, after, { intlSegmenter: segmenter }), revision, deletedBy);
   }
-  return paragraphsOf(merge(live, baseChars, deletedBy), history.at(-1)?.length ?? 0);
+  const baseUnits: number[] = [];
+  let unit = 0;
+  for (const ch of baseChars) {
+    baseUnits.push(unit);
+    if (ch === SEPARATOR) unit += 1;
+  }
+  return paragraphsOf(merge(live, baseChars, deletedBy), history.at(-1)?.length ?? 0, baseUnits);
 }
 
 /**
@@ -119,6 +127,8 @@ function step(
 interface MergedChar {
   readonly ch: string;
   readonly live: boolean;
+  /** Its index in the earliest text, when it stood there. */
+  readonly base?: number;
   readonly change?: TrackedRun['change'];
 }
 
@@ -132,7 +142,8 @@ function merge(live: readonly LiveChar[], baseChars: readonly string[], deletedB
       if (kept.has(nextDeleted)) continue;
       const revision = deletedBy.get(nextDeleted);
       // A base character neither kept nor deleted was whitespace diffWords merged away: nothing to show.
-      if (revision !== undefined) result.push({ ch: baseChars[nextDeleted]!, live: false, change: { kind: 'delete', revision } });
+      if (revision !== undefined)
+        result.push({ ch: baseChars[nextDeleted]!, live: false, base: nextDeleted, change: { kind: 'delete', revision } });
     }
   };
   const nextBase: number[] = new Array(live.length);
@@ -154,7 +165,11 @@ function merge(live: readonly LiveChar[], baseChars: readonly string[], deletedB
  * Paragraphs again: each separator the latest text holds ends one of its paragraphs; a separator only
  * the earliest held ends a paragraph deleted whole, or (two paragraphs joined) nothing.
  */
-function paragraphsOf(merged: readonly MergedChar[], units: number): TrackedParagraph[] {
+function paragraphsOf(merged: readonly MergedChar[], units: number, baseUnits: readonly number[]): TrackedParagraph[] {
+  const lost = (segment: readonly MergedChar[]): TrackedParagraph => {
+    const from = segment.find((entry) => entry.base !== undefined)?.base;
+    return { unit: null, ...(from !== undefined && { was: baseUnits[from]! }), runs: runsOf(segment) };
+  };
   const pieces: MergedChar[][][] = [[[]]];
   for (const entry of merged) {
     if (entry.ch === SEPARATOR && entry.live) pieces.push([[]]);
@@ -171,10 +186,10 @@ function paragraphsOf(merged: readonly MergedChar[], units: number): TrackedPara
       if (segment.length > 0 && segment.every((entry) => !entry.live)) (ownText.length === 0 ? deletedBefore : deletedAfter).push(segment);
       else ownText.push(...segment);
     }
-    for (const segment of deletedBefore) result.push({ unit: null, runs: runsOf(segment) });
+    for (const segment of deletedBefore) result.push(lost(segment));
     if (unit !== null) result.push({ unit, runs: runsOf(ownText) });
-    else if (ownText.length > 0) result.push({ unit: null, runs: runsOf(ownText) });
-    for (const segment of deletedAfter) result.push({ unit: null, runs: runsOf(segment) });
+    else if (ownText.length > 0) result.push(lost(ownText));
+    for (const segment of deletedAfter) result.push(lost(segment));
   });
   return result;
 }

@@ -159,6 +159,25 @@ describe(`Redline API (${TEST_DATABASE_KIND})`, function () {
     }
   });
 
+  it('when an article is removed, then the redline PDF keeps it where it stood, its heading and every word struck through', async () => {
+    const other = ok(await legal.post('/api/agreements', { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] }), 201);
+    const removed = await legal.request('DELETE', `/api/agreements/${other.id}/clauses/forms-of-cooperation?expectedVersion=1`);
+    expect(removed.status, JSON.stringify(removed.body)).to.equal(200);
+    const response = await legal.get(`/api/agreements/${other.id}/pdf?from=1&to=${removed.body.version}&original=sverdlovsk`);
+    expect(response.status).to.equal(200);
+    const words = await markedWords(tempFile('removed.pdf', response.bytes));
+    // Article 3 stands where it stood, its heading struck; the list of the forms of cooperation too, still a list.
+    const headings = words.filter((word, index) => word.text === 'Article' && words[index + 1]?.text === '3');
+    expect(headings).to.have.length(1);
+    expect(headings[0]!.mark?.kind).to.equal('strike');
+    for (const wanted of ['delegations', 'exhibitions,', 'projects;']) {
+      expect(words.find((word) => word.text === wanted)?.mark?.kind, wanted).to.equal('strike');
+    }
+    expect(words.find((word) => word.text === 'Article' && words[words.indexOf(word) + 1]?.text === '2')?.mark).to.equal(undefined);
+    const text = (await tool('pdftotext', ['-layout', tempFile('removed.pdf', response.bytes), '-'])).stdout;
+    expect(text).to.match(/– +exchange of official delegations/);
+  });
+
   it('when the versions are out of range or reversed, then a problem names them', async () => {
     for (const [query, status] of [
       [`from=${versions.accepted}&to=1`, 400],
