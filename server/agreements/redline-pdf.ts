@@ -265,6 +265,7 @@ function legend(
       return {
         type: 'paragraph',
         text,
+        ragged: true,
         marks: [
           { start: insertAt, end: insertAt + inserted.length, kind: 'insert', revision: index },
           { start: deleteAt, end: deleteAt + deleted.length, kind: 'delete', revision: index },

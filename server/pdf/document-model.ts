@@ -45,6 +45,8 @@ export interface ChangeMark {
 
 /** A block of text; in a redline with its changes: `marks` of a paragraph, `itemMarks` per item of a list. */
 export type MarkedBlock = Block & {
+  /** Set ragged, not justified: lines of a key or list of names, whose long words justify badly. */
+  readonly ragged?: boolean;
   readonly marks?: readonly ChangeMark[];
   readonly itemMarks?: readonly (readonly ChangeMark[])[];
 };

@@ -119,7 +119,7 @@ export class Typesetter {
         return this.paragraph(block.text, lang, width, child(parent, 'P'), {
           indent: 0,
           spaceBefore,
-          justified: true,
+          justified: block.ragged !== true,
           ...(block.marks && { marks: block.marks }),
         });
       }
