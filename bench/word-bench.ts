@@ -6,8 +6,8 @@ import { formatTable, isMain, percentile, progress, writeResults, type BenchRow 
 /**
  * `npm run bench` (or alone: `tsx bench/word-bench.ts`): the Word round trip of a 20-article agreement
  * in Russian, Korean and English over HTTP on SQLite: the export (GET .../docx) and the import of the
- * file with one word changed (POST .../docx, one suggestion stored), median and p95, and the file's
- * bytes. Asserts nothing.
+ * file with one word changed (POST .../docx, one suggestion stored), and the redline of every version
+ * of its drafting as DOCX and as PDF: median and p95, and the file's bytes. Asserts nothing.
  */
 
 const ARTICLES = 20;
@@ -58,6 +58,18 @@ export async function runWordBench(): Promise<BenchRow[]> {
       if (answer.status !== 201) throw new Error(`import: ${answer.status} ${JSON.stringify(answer.body)}`);
       return edited.length;
     });
+    // The redlines of the whole drafting (every article added one version at a time), as Word file and as PDF.
+    const redline = `/api/agreements/${agreement.id}/docx?original=gyeonggi&from=1&to=${agreement.version}`;
+    const redlineDocx = await timedRuns(async () => {
+      const answer = await legalGyeonggi.get(redline);
+      if (answer.status !== 200) throw new Error(`redline: ${answer.status}`);
+      return answer.bytes.length;
+    });
+    const redlinePdf = await timedRuns(async () => {
+      const answer = await legalGyeonggi.get(redline.replace('/docx?', '/pdf?'));
+      if (answer.status !== 200) throw new Error(`redline PDF: ${answer.status}`);
+      return answer.bytes.length;
+    });
     const row = (name: string, result: { samples: number[]; bytes: number }): BenchRow => ({
       benchmark: 'word',
       case: `${name}, ${ARTICLES} articles, ru/ko/en, SQLite`,
@@ -66,7 +78,12 @@ export async function runWordBench(): Promise<BenchRow[]> {
       p95Ms: percentile(result.samples, 95),
       bytes: result.bytes,
     });
-    const rows = [row('DOCX export', exported), row('DOCX import (one change)', imported)];
+    const rows = [
+      row('DOCX export', exported),
+      row('DOCX import (one change)', imported),
+      row(`DOCX redline of versions 1 to ${agreement.version}`, redlineDocx),
+      row(`PDF redline of versions 1 to ${agreement.version}`, redlinePdf),
+    ];
     rows.forEach(progress);
     return rows;
   } finally {

@@ -36,8 +36,20 @@ export async function loadClauseTextContext(deps: UseCaseDeps, record: Agreement
   return { source: await loadAgreementSource(deps.db, record, text.text), today: deps.now().toISOString().slice(0, 10) };
 }
 
+/**
+ * What a clause's template sees, made once per text, language and original: a Word export or import
+ * reads every clause's paragraphs against it, and building it (parties, dates, citations) cost more
+ * than the rest of the export. The context is only read, never changed.
+ */
+const contexts = new WeakMap<ClauseTextContext, Map<string, object>>();
 export function contextOf(at: ClauseTextContext, lang: Lang, viewer?: string): object {
-  return clauseContextFor(at.source, viewer ?? at.source.parties[0]!.key, lang, at.today);
+  const original = viewer ?? at.source.parties[0]!.key;
+  let made = contexts.get(at);
+  if (made === undefined) contexts.set(at, (made = new Map()));
+  const key = `${lang}|${original}`;
+  let context = made.get(key);
+  if (context === undefined) made.set(key, (context = clauseContextFor(at.source, original, lang, at.today)));
+  return context;
 }
 
 export function catalogOf(at: ClauseTextContext, lang: Lang, viewer?: string): FieldCatalog {

@@ -70,7 +70,15 @@ export async function importDocx(deps: UseCaseDeps, user: User, agreementId: num
   };
   const units = versionUnits(exported, { original, date });
   const layout = file.properties.get(PROPERTY.layout) === 'sequential' ? 'sequential' : 'parallel';
-  const read = readAgainst(units, file.paragraphs, exported, await fixedTexts(exported, { original, date }, layout));
+  const fixed = await fixedTexts(exported, { original, date }, layout);
+  await requireLayoutOf(
+    file.paragraphs,
+    fixed,
+    original,
+    (other) => fixedTexts(exported, { original: other, date }, layout),
+    record.parties,
+  );
+  const read = readAgainst(units, file.paragraphs, exported, fixed);
   const problems = [...read.problems];
 
   const at = await loadClauseTextContext(deps, record);
@@ -189,6 +197,35 @@ async function fixedTexts(
     if (marker) texts.set(marker, segmentTexts(paragraph.segments).after);
   }
   return texts;
+}
+
+/**
+ * Either party's lawyer may upload either party's original: the file says which one it is, and it is
+ * read in that original (its language order, its party named first). A file whose column headings and
+ * signature blocks stand in another party's order than the original its properties name has been
+ * relabelled or pieced together from two files: its fields cannot be read safely, so it is refused
+ * whole, naming both.
+ */
+async function requireLayoutOf(
+  paragraphs: readonly ReadParagraph[],
+  fixed: ReadonlyMap<string, string>,
+  original: string,
+  fixedOf: (original: string) => Promise<Map<string, string>>,
+  parties: readonly string[],
+): Promise<void> {
+  const matches = (texts: ReadonlyMap<string, string>) =>
+    paragraphs.every((paragraph) => {
+      const marker = paragraph.markers.find((name) => parseMarker(name)?.kind === 'fixed');
+      return marker === undefined || texts.get(marker) === segmentTexts(paragraph.segments).after;
+    });
+  if (matches(fixed)) return;
+  for (const other of parties) {
+    if (other === original || !matches(await fixedOf(other))) continue;
+    throw new RuleViolationError(
+      `The file is laid out as ${other}'s original (its columns and signature blocks stand in that order), but its properties name ${original}'s: download the draft again and upload that file`,
+      { original, layout: other },
+    );
+  }
 }
 
 function readAgainst(

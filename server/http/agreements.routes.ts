@@ -17,6 +17,7 @@ import { registrationViews } from '../registration/registration-view.ts';
 import { recordRegistration, recordRegistrationInput } from '../registration/registrations.ts';
 import { registrationDossier } from '../registration/dossier.ts';
 import { previewOriginal } from '../agreements/preview-original.ts';
+import { redlinePdf } from '../agreements/redline-pdf.ts';
 import { removeClause } from '../agreements/remove-clause.ts';
 import { reorderClauses, reorderClausesInput } from '../agreements/reorder-clauses.ts';
 import { updateVariables, updateVariablesInput } from '../agreements/update-variables.ts';
@@ -32,7 +33,7 @@ import { MalformedRequestError } from '../errors.ts';
 import { agreementEventInput, sendAgreementEvent } from '../agreements/send-agreement-event.ts';
 import { currentUser, requireUser } from './authentication.ts';
 import { parseBody, parseId, parseQueryInteger } from './parse.ts';
-import { sendOriginal, sendPreview } from './send-document.ts';
+import { sendOriginal, sendPdf, sendPreview } from './send-document.ts';
 
 /** /api/agreements: thin adapters from HTTP to the use-cases. */
 export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCreationLimit): Router {
@@ -187,7 +188,15 @@ export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCrea
   });
 
   router.get('/:id/pdf', async (request, response) => {
-    sendOriginal(response, await downloadOriginal(deps, currentUser(response), parseId(request.params.id), request.query.original));
+    const { original, from, to } = request.query;
+    if (from !== undefined || to !== undefined) {
+      if (typeof from !== 'string' || (to !== undefined && typeof to !== 'string')) {
+        throw new MalformedRequestError('A redline takes from=<version> and optionally to=<version> (default: the current one)');
+      }
+      sendPdf(response, await redlinePdf(deps, currentUser(response), parseId(request.params.id), { original, from, to }));
+      return;
+    }
+    sendOriginal(response, await downloadOriginal(deps, currentUser(response), parseId(request.params.id), original));
   });
 
   router.get('/:id/preview', async (request, response) => {

@@ -11,6 +11,11 @@ export function sendOriginal(response: Response, original: DownloadedOriginal): 
     .send(original.pdf);
 }
 
+/** A PDF made on request (a redline): no stored original, so no hash to name. */
+export function sendPdf(response: Response, rendered: { pdf: Buffer; filename: string }): void {
+  response.type('application/pdf').attachment(rendered.filename).set('Cache-Control', 'private, no-store').send(rendered.pdf);
+}
+
 export const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 /** A Word file of the text: private to the user, like the originals. */

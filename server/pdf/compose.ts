@@ -144,13 +144,24 @@ function sectionsOf(document: AgreementDocument, lang: Lang, width: number, type
     }
     return { key, lines: byBlock.flat(), paragraphs, blocks: byBlock };
   };
+  const { changes } = document;
   return [
-    section('title', typesetter.title(document.title[lang] ?? '', lang, width, element), []),
+    section('title', typesetter.title(document.title[lang] ?? '', lang, width, element, document.titleMarks?.[lang]), []),
+    // A redline says what it compares and whose changes are in which colour, before the text.
+    ...(changes
+      ? [
+          section(
+            'changes',
+            typesetter.heading(changes.heading[lang] ?? '', lang, width, element),
+            typesetter.blockParagraphs(changes.lines[lang] ?? [], lang, width, paragraphGap, element),
+          ),
+        ]
+      : []),
     section('preamble', [], typesetter.blockParagraphs(document.preamble[lang] ?? [], lang, width, sectionGap, element)),
     ...document.articles.map((article) =>
       section(
         article.key,
-        typesetter.heading(article.heading[lang] ?? '', lang, width, element),
+        typesetter.heading(article.heading[lang] ?? '', lang, width, element, article.headingMarks?.[lang]),
         typesetter.blockParagraphs(article.body[lang] ?? [], lang, width, paragraphGap, element),
       ),
     ),

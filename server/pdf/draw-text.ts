@@ -46,7 +46,7 @@ export class TextPainter {
   paint(box: TextBox): void {
     const { subset, font } = this.embedded.get(box.font)!;
     // Furniture (header, page numbers) in grey, the text in black.
-    const color = box.element ? '#000000' : '#555555';
+    const color = box.color ?? (box.element ? '#000000' : '#555555');
     if (color !== this.fillColor) {
       this.document.fillColor(color);
       this.fillColor = color;

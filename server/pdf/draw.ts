@@ -75,8 +75,8 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
 function drawRule(document: PDFKit.PDFDocument, box: RuleBox): void {
   document
     .save()
-    .lineWidth(0.5)
-    .strokeColor('#333333')
+    .lineWidth(box.thickness ?? 0.5)
+    .strokeColor(box.color ?? '#333333')
     .moveTo(box.x, box.y)
     .lineTo(box.x + box.width, box.y)
     .stroke()

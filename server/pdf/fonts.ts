@@ -237,6 +237,12 @@ export class TextMeasurer {
     return ems;
   }
 
+  /** How far the baseline stands below a line's top, in em (where the draw stage puts it). */
+  ascent(fontId: FontId): number {
+    const { font } = fonts()[fontId];
+    return font.ascent / font.unitsPerEm;
+  }
+
   /** The characters of `text` that the font has no glyph for (whitespace and soft hyphens aside). */
   missingCharacters(text: string, fontId: FontId): string[] {
     let drawableTexts = this.drawableTexts.get(fontId);

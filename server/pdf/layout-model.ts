@@ -25,14 +25,19 @@ export interface TextBox {
   readonly letterSpacing: number;
   /** The element this line is part of (all lines of a paragraph share one); null for page furniture. */
   readonly element: StructureElement | null;
+  /** A redline's inserted or deleted text is set in its revision's colour; otherwise black (grey for furniture). */
+  readonly color?: string;
 }
 
-/** A line drawn for the eye only (the header rule, a signing line): furniture to a screen reader. */
+/** A line drawn for the eye only (the header rule, a signing line, a redline's underline or strike): furniture to a screen reader. */
 export interface RuleBox {
   readonly kind: 'rule';
   readonly x: number;
   readonly y: number;
   readonly width: number;
+  /** Default: 0.5 pt, dark grey. */
+  readonly color?: string;
+  readonly thickness?: number;
 }
 
 export type PositionedBox = TextBox | RuleBox;

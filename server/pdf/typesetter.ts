@@ -1,9 +1,8 @@
-import type { Block } from '../text/markup.ts';
 import { LOCALE, type Lang } from '../text/languages.ts';
-import type { SignatureBlock } from './document-model.ts';
+import type { ChangeMark, MarkedBlock, SignatureBlock } from './document-model.ts';
 import type { FontId, TextMeasurer } from './fonts.ts';
 import type { PositionedBox, RuleBox, StructureElement, StructureType, TextBox, TypesettingReport } from './layout-model.ts';
-import { JUSTIFICATION, setParagraph, type SetParagraph } from './line-breaking.ts';
+import { JUSTIFICATION, setParagraph, type SetLine, type SetParagraph } from './line-breaking.ts';
 
 /**
  * Turns text into flow lines: where lines break, how they are aligned, which lines must stay
@@ -25,7 +24,18 @@ export const TYPOGRAPHY = {
   signatureLineGap: 48,
   /** The widest a justified word space may open, in em (see line-breaking.ts). */
   maxWordSpace: JUSTIFICATION.maxWordSpace,
+  /** A redline's marks: the underline below the baseline and the strike above it, in em; their thickness in points. */
+  underline: 0.14,
+  strike: 0.28,
+  markThickness: 0.7,
 } as const;
+
+/**
+ * A redline's revisions, one colour each (as Word colours each author's changes), dark enough to read
+ * as text and apart from each other in print and for the common colour blindnesses (Okabe and Ito).
+ */
+export const REVISION_COLORS = ['#0057a8', '#c0392b', '#00796b', '#8e44ad', '#a85d00', '#2c3e50'] as const;
+export const revisionColor = (revision: number) => REVISION_COLORS[revision % REVISION_COLORS.length]!;
 
 /** One line of one column: its height, how it paints at a given position, and whether it may end a page. */
 export interface FlowLine {
@@ -50,6 +60,8 @@ interface ParagraphStyle {
   readonly justified: boolean;
   /** The list item's label ("1)", "–"), set in the indent of the first line. */
   readonly label?: { readonly text: string; readonly element: StructureElement };
+  /** A redline's inserted and deleted stretches of the text. */
+  readonly marks?: readonly ChangeMark[];
 }
 
 const MAX_REMEMBERED_PARAGRAPHS = 20_000;
@@ -82,28 +94,33 @@ export class Typesetter {
     return { emergencyParagraphs, syllableBreaks, overLimitLines };
   }
 
-  title(text: string, lang: Lang, width: number, parent: StructureElement): FlowLine[] {
+  title(text: string, lang: Lang, width: number, parent: StructureElement, marks: readonly ChangeMark[] = []): FlowLine[] {
     const element = child(parent, 'H1');
     const lines = this.breakLines(text, 'serif-bold', TYPOGRAPHY.titleSize, width, lang, false);
+    const starts = lineStarts(text, lines);
     return lines.map(({ text: line }, index) => ({
       height: TYPOGRAPHY.titleLeading,
       spaceBefore: 0,
       keepWithNext: index < lines.length - 1,
-      paint: (x, y, columnWidth) => [this.centered(x, y, columnWidth, line, 'serif-bold', TYPOGRAPHY.titleSize, lang, element)],
+      paint: (x, y, columnWidth) =>
+        this.marked(this.centered(x, y, columnWidth, line, 'serif-bold', TYPOGRAPHY.titleSize, lang, element), starts[index]!, marks),
     }));
   }
 
-  heading(text: string, lang: Lang, width: number, parent: StructureElement): FlowLine[] {
+  heading(text: string, lang: Lang, width: number, parent: StructureElement, marks: readonly ChangeMark[] = []): FlowLine[] {
     const element = child(parent, 'H2');
-    return this.breakLines(text, 'serif-bold', TYPOGRAPHY.bodySize, width, lang, false).map(({ text: line }, index) => ({
+    const lines = this.breakLines(text, 'serif-bold', TYPOGRAPHY.bodySize, width, lang, false);
+    const starts = lineStarts(text, lines);
+    return lines.map(({ text: line }, index) => ({
       height: TYPOGRAPHY.bodyLeading + 2,
       spaceBefore: index === 0 ? TYPOGRAPHY.sectionGap : 0,
       keepWithNext: true,
-      paint: (x, y, columnWidth) => [this.centered(x, y, columnWidth, line, 'serif-bold', TYPOGRAPHY.bodySize, lang, element)],
+      paint: (x, y, columnWidth) =>
+        this.marked(this.centered(x, y, columnWidth, line, 'serif-bold', TYPOGRAPHY.bodySize, lang, element), starts[index]!, marks),
     }));
   }
 
-  blocks(blocks: readonly Block[], lang: Lang, width: number, firstGap: number, parent: StructureElement): FlowLine[] {
+  blocks(blocks: readonly MarkedBlock[], lang: Lang, width: number, firstGap: number, parent: StructureElement): FlowLine[] {
     return this.blockParagraphs(blocks, lang, width, firstGap, parent).flat(2);
   }
 
@@ -111,17 +128,31 @@ export class Typesetter {
    * The blocks' lines, block by block and, within a block, paragraph by paragraph (a list's items
    * each on their own): what the composer aligns across the columns when the languages have as many.
    */
-  blockParagraphs(blocks: readonly Block[], lang: Lang, width: number, firstGap: number, parent: StructureElement): FlowLine[][][] {
+  blockParagraphs(blocks: readonly MarkedBlock[], lang: Lang, width: number, firstGap: number, parent: StructureElement): FlowLine[][][] {
     return blocks.map((block, index) => {
       const spaceBefore = index === 0 ? firstGap : TYPOGRAPHY.paragraphGap;
       if (block.type === 'paragraph') {
-        return [this.paragraph(block.text, lang, width, child(parent, 'P'), { indent: 0, spaceBefore, justified: true })];
+        return [
+          this.paragraph(block.text, lang, width, child(parent, 'P'), {
+            indent: 0,
+            spaceBefore,
+            justified: block.ragged !== true,
+            ...(block.marks && { marks: block.marks }),
+          }),
+        ];
       }
       const list = child(parent, 'L');
       return block.items.map((item, itemIndex) => {
         const listItem = child(list, 'LI');
         const label = { text: block.ordered ? `${itemIndex + 1})` : '–', element: child(listItem, 'Lbl') };
-        const style = { indent: TYPOGRAPHY.listIndent, spaceBefore: itemIndex === 0 ? spaceBefore : 2, justified: true, label };
+        const marks = block.itemMarks?.[itemIndex];
+        const style = {
+          indent: TYPOGRAPHY.listIndent,
+          spaceBefore: itemIndex === 0 ? spaceBefore : 2,
+          justified: true,
+          label,
+          ...(marks && { marks }),
+        };
         return this.paragraph(item, lang, width, child(listItem, 'LBody'), style);
       });
     });
@@ -197,6 +228,7 @@ export class Typesetter {
     const size = TYPOGRAPHY.bodySize;
     const textWidth = width - style.indent;
     const lines = this.breakLines(text, 'serif', size, textWidth, lang, style.justified);
+    const starts = style.marks ? lineStarts(text, lines) : [];
     return lines.map(({ text: line, wordSpacing, letterSpacing, hang }, index) => {
       const isLast = index === lines.length - 1;
       // A line cannot end with a hard hyphen (see hyphenation.ts), so a final hyphen is hyphenation.
@@ -227,7 +259,7 @@ export class Typesetter {
             });
           }
           const align = wordSpacing === 0 && letterSpacing === 0 ? 'left' : 'justify';
-          boxes.push({
+          const box: TextBox = {
             kind: 'text',
             x: x + style.indent,
             y,
@@ -241,11 +273,54 @@ export class Typesetter {
             wordSpacing,
             letterSpacing,
             element,
-          });
+          };
+          boxes.push(...(style.marks ? this.marked(box, starts[index]!, style.marks) : [box]));
           return boxes;
         },
       };
     });
+  }
+
+  /**
+   * A line of a redline cut where its marks begin and end: each piece drawn where the whole line would
+   * draw it (its words' widths, the line's letter- and word-spacing before it), a marked piece in its
+   * revision's colour, underlined (inserted) or struck through (deleted). A line without marks is itself.
+   */
+  private marked(box: TextBox, start: number, marks: readonly ChangeMark[]): PositionedBox[] {
+    const end = start + box.text.length;
+    const within = marks.filter((mark) => mark.start < end && mark.end > start && mark.end > mark.start);
+    if (within.length === 0) return [box];
+    const cuts = [...new Set([0, box.text.length, ...within.flatMap((mark) => [mark.start - start, mark.end - start])])]
+      .filter((cut) => cut >= 0 && cut <= box.text.length)
+      .sort((a, b) => a - b);
+    const advance = (text: string) =>
+      this.measurer.width(text, box.font, box.size) +
+      box.letterSpacing * this.measurer.glyphCount(text, box.font) +
+      box.wordSpacing * (text.length - text.replaceAll(' ', '').length);
+    const baseline = box.y + this.measurer.ascent(box.font) * box.size;
+    const boxes: PositionedBox[] = [];
+    const rules: PositionedBox[] = [];
+    for (let index = 0; index < cuts.length - 1; index += 1) {
+      const [from, to] = [cuts[index]!, cuts[index + 1]!];
+      const text = box.text.slice(from, to);
+      if (text === '') continue;
+      const x = box.x + advance(box.text.slice(0, from));
+      const mark = within.find((candidate) => candidate.start - start <= from && candidate.end - start >= to);
+      const color = mark ? revisionColor(mark.revision) : undefined;
+      boxes.push({ ...box, x, width: advance(text), text, ...(color && { color }) });
+      const ink = text.trimEnd();
+      if (!mark || ink.trim() === '') continue;
+      const lead = advance(ink.slice(0, ink.length - ink.trimStart().length));
+      rules.push({
+        kind: 'rule',
+        x: x + lead,
+        y: mark.kind === 'insert' ? baseline + TYPOGRAPHY.underline * box.size : baseline - TYPOGRAPHY.strike * box.size,
+        width: advance(ink) - lead,
+        color: color!,
+        thickness: TYPOGRAPHY.markThickness,
+      });
+    }
+    return [...boxes, ...rules];
   }
 
   /** The paragraph's lines, a justified paragraph's set to the full width (its last line ragged). */
@@ -277,6 +352,21 @@ export class Typesetter {
     this.overLimitLines += paragraph.overLimit;
     return paragraph.lines;
   }
+}
+
+/**
+ * Where each line starts in its paragraph's text: the lines are the text's words in order, the space
+ * at a break dropped and a hyphen added where a word is hyphenated (line-breaking.ts).
+ */
+function lineStarts(text: string, lines: readonly SetLine[]): number[] {
+  const starts: number[] = [];
+  let at = 0;
+  for (const { text: line } of lines) {
+    while (text[at] === ' ') at += 1;
+    starts.push(at);
+    at += text.startsWith(line, at) ? line.length : line.length - 1;
+  }
+  return starts;
 }
 
 /** A new element, appended to its parent: typesetting happens in reading order. */

@@ -3,7 +3,11 @@ import { findLastApprovalBy } from '../../db/repositories/approvals.repository.t
 import { compareVersions } from '../agreements/compare-versions.ts';
 import { listVersions, VERSIONS_PAGE_SIZE } from '../agreements/list-versions.ts';
 import { loadVisibleAgreement } from '../agreements/load-agreement.ts';
+import { redlineDocx } from '../agreements/redline-docx.ts';
+import { redlinePdf } from '../agreements/redline-pdf.ts';
+import { MalformedRequestError } from '../errors.ts';
 import { parseId } from '../http/parse.ts';
+import { sendDocx, sendPdf } from '../http/send-document.ts';
 import { sendPage, type PageServices } from './page.ts';
 import { webUser } from './web-session.ts';
 
@@ -47,5 +51,22 @@ export function comparePages(services: PageServices): Router {
     );
   });
 
+  // The same comparison to take away, in the user's party's original: set by the typesetter, or as Word's tracked changes.
+  router.get('/agreements/:id/redline.pdf', async (request, response) => {
+    sendPdf(response, await redlinePdf(deps, webUser(response), parseId(request.params.id), redlineQuery(request.query)));
+  });
+  router.get('/agreements/:id/redline.docx', async (request, response) => {
+    const query = { ...redlineQuery(request.query), layout: undefined };
+    sendDocx(response, await redlineDocx(deps, webUser(response), parseId(request.params.id), query));
+  });
+
   return router;
+}
+
+function redlineQuery(query: Record<string, unknown>) {
+  const { from, to } = query;
+  if (typeof from !== 'string' || (to !== undefined && typeof to !== 'string')) {
+    throw new MalformedRequestError('A comparison names from=<version> and optionally to=<version>');
+  }
+  return { original: undefined, from, to };
 }

@@ -58,7 +58,10 @@ export function wordDraftOf(
     readonly revision?: WordDraft['revision'];
   },
 ): WordDraft {
-  const document = buildAgreementDocument(at.source, { original: word.original, date: word.date, final: false });
+  // The order of languages and parties, the signature blocks and the title: the other clauses' text is
+  // the Word file's own (below), so rendering them for the PDF's model would be thrown away (a quarter of an export).
+  const frame = { ...at.source, clauses: at.source.clauses.filter((clause) => clause.key === 'title') };
+  const document = buildAgreementDocument(frame, { original: word.original, date: word.date, final: false });
   const binding = isBinding(at.source.kind, at.source.basedOn);
   const sections = at.source.clauses.map((clause, index) => ({
     clauseIndex: index,

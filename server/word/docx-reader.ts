@@ -115,8 +115,15 @@ function unzipParts(bytes: Buffer): Promise<Map<string, string>> {
           zip.readEntry();
           return;
         }
-        if (entry.uncompressedSize > DOCX_LIMITS.partBytes || total + entry.uncompressedSize > DOCX_LIMITS.totalBytes) {
+        if (entry.uncompressedSize > DOCX_LIMITS.partBytes) {
           fail(new RuleViolationError(`Part ${name} inflates to more than ${DOCX_LIMITS.partBytes} bytes: refused`, { part: name }));
+          return;
+        }
+        // yauzl holds every entry to the size it declares, so the declared sizes bound what is inflated.
+        if (total + entry.uncompressedSize > DOCX_LIMITS.totalBytes) {
+          fail(
+            new RuleViolationError(`The parts read inflate to more than ${DOCX_LIMITS.totalBytes} bytes in all: refused`, { part: name }),
+          );
           return;
         }
         zip.openReadStream(entry, (streamError, stream) => {

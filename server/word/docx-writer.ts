@@ -35,8 +35,10 @@ export const DOCUMENT_FONT = 'Noto Serif KR';
 
 export interface WordRun {
   readonly text: string;
-  /** A tracked change of a redline, made by `WordDraft.revision`. */
+  /** A tracked change of a redline, made by `by` (or `WordDraft.revision`). */
   readonly change?: 'insert' | 'delete';
+  /** Who made the change and when: the version that introduced it. */
+  readonly by?: { readonly author: string; readonly date: string };
 }
 
 export interface WordParagraph {
@@ -64,7 +66,7 @@ export interface WordDraft {
   readonly header: string;
   readonly title: string;
   readonly properties: Readonly<Record<string, string>>;
-  /** Who made the tracked changes and when (a redline). */
+  /** Who made the tracked changes and when (a redline), where a run does not say. */
   readonly revision?: { readonly author: string; readonly date: string };
 }
 
@@ -84,8 +86,9 @@ export async function writeDocx(draft: WordDraft): Promise<Buffer> {
   let revisionId = 0;
   const run = (lang: Lang, piece: WordRun): ParagraphChild => {
     const options = { text: piece.text, language: runLanguage(lang) };
-    if (!piece.change || !draft.revision) return new TextRun(options);
-    const change = { ...options, id: ++revisionId, author: draft.revision.author, date: draft.revision.date };
+    const by = piece.by ?? draft.revision;
+    if (!piece.change || !by) return new TextRun(options);
+    const change = { ...options, id: ++revisionId, author: by.author, date: by.date };
     return piece.change === 'insert' ? new InsertedTextRun(change) : new DeletedTextRun(change);
   };
   const marked = (marker: string, lang: Lang, runs: readonly WordRun[]) => [

@@ -9,6 +9,24 @@ import { WebClient } from '../web/web-client.ts';
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const DOCUMENT = 'word/document.xml';
 
+/** The zip with one entry's uncompressed size rewritten, in its local header and its central directory entry. */
+function lyingAboutSize(zip: Buffer, name: string, declared: number): Buffer {
+  const bytes = Buffer.from(zip);
+  const wanted = Buffer.from(name, 'utf8');
+  let patched = 0;
+  for (let at = 0; at + 46 < bytes.length; at += 1) {
+    const signature = bytes.readUInt32LE(at);
+    const [sizeAt, nameLengthAt, nameAt] = signature === 0x04034b50 ? [22, 26, 30] : signature === 0x02014b50 ? [24, 28, 46] : [0, 0, 0];
+    if (sizeAt === 0) continue;
+    const nameLength = bytes.readUInt16LE(at + nameLengthAt);
+    if (nameLength !== wanted.length || !bytes.subarray(at + nameAt, at + nameAt + nameLength).equals(wanted)) continue;
+    bytes.writeUInt32LE(declared, at + sizeAt);
+    patched += 1;
+  }
+  expect(patched, 'both headers of the entry').to.equal(2);
+  return bytes;
+}
+
 /**
  * The Word import's rules without Word: files exported by Bilateral, changed the way Word stores
  * changes (plain edits, without Track Changes), or made hostile. Every refusal leaves everything
@@ -117,6 +135,55 @@ describe(`Word import API (${TEST_DATABASE_KIND})`, function () {
     expect(listed[0]).to.include({ by: 'legal@gyeonggi.example', clause: 'areas-of-cooperation', lang: 'ru', state: 'open' });
   });
 
+  it("when either party's lawyer uploads either party's original, then each change lands on its clause and language, fields intact", async () => {
+    // The originals differ: the party's language first, the party named first (the preamble's fields swap places).
+    for (const [uploader, original] of [
+      ['sverdlovsk', 'gyeonggi'],
+      ['gyeonggi', 'sverdlovsk'],
+      ['sverdlovsk', 'sverdlovsk'],
+    ] as const) {
+      const agreement = ok(await legal.post('/api/agreements', { kind: 'cooperation-agreement', languages: ['ru', 'ko', 'en'] }), 201);
+      const client = uploader === 'sverdlovsk' ? legal : legalGyeonggi;
+      const file = await client.get(`/api/agreements/${agreement.id}/docx?original=${original}`);
+      expect(file.status).to.equal(200);
+      const parts = unzipSync(new Uint8Array(file.bytes)) as Zippable;
+      const body = withDocument(parts, (xml) =>
+        xml
+          // The Korean preamble's opening, between the party fields (the other party first in the other original), and article 2 in English.
+          .replace('“양측”이라 한다', '“양측”이라 칭한다')
+          .replace('other areas of mutual interest', 'other areas of common interest'),
+      );
+      const imported = ok(await client.upload(`/api/agreements/${agreement.id}/docx?expectedVersion=1`, body, DOCX_TYPE), 201);
+      expect(imported.original, `${uploader} uploading ${original}'s original`).to.equal(original);
+      const placed = imported.suggestions.map((s: { clause: string; lang: string; text: string; by: string }) => [s.clause, s.lang, s.by]);
+      expect(placed).to.have.deep.members([
+        ['preamble', 'ko', `legal@${uploader}.example`],
+        ['areas-of-cooperation', 'en', `legal@${uploader}.example`],
+      ]);
+      expect(imported.fields).to.deep.equal([]);
+      const preamble = imported.suggestions.find((s: { clause: string }) => s.clause === 'preamble');
+      // Only the words changed: the party fields are still fields, whichever original the file was.
+      expect(preamble.changes).to.deep.equal([
+        { op: 'delete', text: '한다' },
+        { op: 'insert', text: '칭한다' },
+      ]);
+      expect(preamble.text).to.include('“양측”이라 칭한다');
+      expect(preamble.text).to.match(/^<p><field ref="first\.country"\/> <field ref="first\.name" josa="와\/과"\/>/);
+    }
+  });
+
+  it("when a file's properties name the other party's original than its layout is, then 422 says so and nothing is imported", async () => {
+    const parts = await exported(id, 'gyeonggi');
+    const custom = strFromU8(parts['docProps/custom.xml'] as Uint8Array);
+    expect(custom).to.include('<vt:lpwstr>gyeonggi</vt:lpwstr>');
+    const relabelled = withDocument(
+      { ...parts, 'docProps/custom.xml': strToU8(custom.replace('<vt:lpwstr>gyeonggi</vt:lpwstr>', '<vt:lpwstr>sverdlovsk</vt:lpwstr>')) },
+      (xml) => xml.replace('other areas of mutual interest', 'other areas of common interest'),
+    );
+    const refused = await expectRefused(relabelled, 422, /laid out as gyeonggi's original/);
+    expect(refused.problems).to.equal(undefined);
+  });
+
   it('when a clause is not yet written in a language, then its empty cell may stay empty, and a translation typed into it is a suggestion', async () => {
     const added = ok(
       await legal.post(`/api/agreements/${id}/clauses`, { lang: 'ru', text: '<p>Стороны обмениваются опытом.</p>', expectedVersion: 1 }),
@@ -199,6 +266,16 @@ describe(`Word import API (${TEST_DATABASE_KIND})`, function () {
     await expectRefused(Buffer.from('PK\u0003\u0004 not really a zip'), 422, /not a zip archive/);
     await expectRefused(Buffer.from('<html>hello</html>'), 422, /not a zip archive/);
     await expectRefused(zip({ ...parts, [DOCUMENT]: new Uint8Array(20 * 1024 * 1024) }), 422, /inflates to more than/);
+    // A zip bomb that lies: 20 MiB of zeros declared as 1 KiB, in the local header and the central directory.
+    await expectRefused(
+      lyingAboutSize(zip({ ...parts, [DOCUMENT]: new Uint8Array(20 * 1024 * 1024) }), DOCUMENT, 1024),
+      422,
+      /does not inflate to the size it declares/,
+    );
+    // Each part under its own bound, together over the whole file's.
+    const heavy: Zippable = { ...parts };
+    for (let index = 0; index < 4; index += 1) heavy[`word/_rels/heavy-${index}.xml.rels`] = new Uint8Array(15 * 1024 * 1024);
+    await expectRefused(zip(heavy), 422, /inflate to more than \d+ bytes in all/);
     const many: Zippable = { ...parts };
     for (let index = 0; index < 1001; index += 1) many[`word/media/empty-${index}.xml`] = new Uint8Array(0);
     await expectRefused(zip(many), 422, /entries/);
@@ -233,7 +310,7 @@ describe(`Word import API (${TEST_DATABASE_KIND})`, function () {
       await expectRefused(zip({ ...parts, [part]: new Uint8Array(0) }), 422, /./);
       await expectRefused(zip({ ...parts, [part]: strToU8('<x/>') }), 422, /./);
     }
-    await expectRefused(Buffer.alloc(11 * 1024 * 1024), 413, /./);
+    await expectRefused(Buffer.alloc(50 * 1024 * 1024), 413, /./);
     await expectRefused(zip(parts), 415, /Content-Type/, { type: 'application/pdf' });
   });
 });

@@ -122,7 +122,26 @@ describe(`Word round trip judged by LibreOffice (${TEST_DATABASE_KIND})`, functi
     const edited = ok(await legal.put(`/api/agreements/${id}/clauses/purpose`, { lang: 'en', text, expectedVersion: before.version }));
     const redline = await download(legal, `original=sverdlovsk&from=${before.version}&to=${edited.version}`, 'redline.docx');
     const { changes } = await office.uno<{ changes: { type: string; author: string; text: string }[] }>('tracked-changes', { in: redline });
-    expect(changes).to.deep.equal([{ type: 'Insert', author: 'legal@sverdlovsk.example', text: ', sustainable ' }]);
+    expect(changes.map(({ type, author, text }) => ({ type, author, text }))).to.deep.equal([
+      { type: 'Insert', author: 'legal@sverdlovsk.example', text: ', sustainable' },
+    ]);
     expect((await legal.get(`/api/agreements/${id}/docx?original=sverdlovsk&from=0`)).status).to.equal(404);
+  });
+
+  it('when a redline spans versions by two people, then LibreOffice credits each tracked change to the author and date of the version that made it', async () => {
+    // Version 2: Gyeonggi's suggestion on the Russian text of Article 2, accepted; version 3: Sverdlovsk's English edit (above).
+    const current = ok(await legal.get(`/api/agreements/${id}`));
+    expect(current.version).to.equal(3);
+    const redline = await download(legal, `original=sverdlovsk&from=1&to=${current.version}`, 'redline-two-authors.docx');
+    const { changes } = await office.uno<{ changes: { type: string; author: string; date: string; text: string }[] }>('tracked-changes', {
+      in: redline,
+    });
+    const listed = ok(await legal.get(`/api/agreements/${id}/versions`)).versions as { version: number; createdAt: string }[];
+    const madeAt = (version: number) => new Date(listed.find((entry) => entry.version === version)!.createdAt).toISOString().slice(0, 19);
+    expect(changes).to.have.deep.members([
+      { type: 'Delete', author: 'legal@gyeonggi.example', date: madeAt(2), text: 'представляющих' },
+      { type: 'Insert', author: 'legal@gyeonggi.example', date: madeAt(2), text: 'имеющих' },
+      { type: 'Insert', author: 'legal@sverdlovsk.example', date: madeAt(3), text: ', sustainable' },
+    ]);
   });
 });

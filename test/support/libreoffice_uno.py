@@ -90,7 +90,7 @@ def paragraphs(text):
 
 
 def tracked_changes(document):
-    """Each tracked change as LibreOffice reads it: type, author and the text it covers."""
+    """Each tracked change as LibreOffice reads it: type, author, date and the text it covers."""
     changes = []
     for paragraph in paragraphs(document.getText()):
         portions = paragraph.createEnumeration()
@@ -99,7 +99,9 @@ def tracked_changes(document):
             portion = portions.nextElement()
             if portion.TextPortionType == "Redline":
                 if portion.IsStart:
-                    current = {"type": portion.RedlineType, "author": portion.RedlineAuthor, "text": ""}
+                    at = portion.RedlineDateTime
+                    date = f"{at.Year:04}-{at.Month:02}-{at.Day:02}T{at.Hours:02}:{at.Minutes:02}:{at.Seconds:02}"
+                    current = {"type": portion.RedlineType, "author": portion.RedlineAuthor, "date": date, "text": ""}
                     changes.append(current)
                 else:
                     current = None
