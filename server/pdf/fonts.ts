@@ -157,22 +157,37 @@ function shapeWithHarfBuzz(harfbuzz: typeof HarfBuzz, fontId: FontId, text: stri
 }
 
 /**
- * fontkit's shaping, for what is shaped before HarfBuzz has loaded. Each glyph's characters: where
- * each character got its own glyph, that character (as HarfBuzz's clusters give); else the characters
- * fontkit reports.
+ * fontkit's shaping, for what is shaped before HarfBuzz has loaded. Each glyph's characters come from
+ * the text, as HarfBuzz's clusters give them: as many glyphs as characters draw one each; otherwise a
+ * glyph that is the one its character maps to draws that character, and any other (a ligature) the
+ * characters up to where the next glyph's own character starts. fontkit's own glyph.codePoints are not used: a glyph object is shared per font
+ * and keeps the characters of whatever text met it first in the process.
  */
 export function shapeWithFontkit(fontId: FontId, text: string): ShapedText {
   const { font } = fonts()[fontId];
   const run = font.layout(text);
   const characters = [...text];
-  const oneToOne =
-    characters.length === run.glyphs.length &&
-    characters.every((character, index) => font.glyphForCodePoint(character.codePointAt(0)!).id === run.glyphs[index]!.id);
+  const ownGlyph = (index: number) => (index < characters.length ? font.glyphForCodePoint(characters[index]!.codePointAt(0)!).id : -1);
+  const oneToOne = run.glyphs.length === characters.length;
+  let next = 0;
+  const drawn = run.glyphs.map((glyph, index) => {
+    const start = next;
+    if (index === run.glyphs.length - 1) next = characters.length;
+    else if (oneToOne || glyph.id === ownGlyph(start)) next = start + 1;
+    else {
+      // A ligature ends where the next glyph's character starts; a glyph substituted one for one
+      // (old-style figures, say) is followed by no glyph of its own character: it draws one.
+      const following = run.glyphs[index + 1]!.id;
+      const end = characters.findIndex((_, at) => at > start && ownGlyph(at) === following);
+      next = end === -1 ? start + 1 : end;
+    }
+    return characters.slice(start, next).join('');
+  });
   return {
     glyphs: run.glyphs.map(({ id }) => ({ id })),
     positions: run.positions.map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset })),
     advanceWidth: run.advanceWidth,
-    characters: oneToOne ? characters : run.glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints)),
+    characters: drawn,
   };
 }
 
