@@ -1,12 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import Handlebars from 'handlebars';
-import { changeOwnPassword, choosePreferredLanguage } from '../auth/account.ts';
+import { findParty } from '../../db/repositories/parties.repository.ts';
+import { changeOwnPassword, choosePreferredLanguage, choosePreferredTimeZone } from '../auth/account.ts';
 import { createApiToken, createApiTokenInput, listOwnApiTokens, revokeApiToken, type CreatedApiToken } from '../auth/api-tokens.ts';
 import { confirmEnrolment, disableSecondFactor, pendingEnrolmentOf, secondFactorStatus, startEnrolment } from '../auth/second-factor.ts';
 import { MalformedRequestError } from '../errors.ts';
 import { parseBody } from '../http/parse.ts';
 import { isLang, LANGUAGES } from '../text/languages.ts';
 import { field, formAction, param } from './forms.ts';
+import { DEFAULT_TIME_ZONE, describeTimeZone, timeZones } from './i18n.ts';
 import { pageLanguage, sendPage, type PageServices } from './page.ts';
 import { webUser } from './web-session.ts';
 
@@ -27,6 +29,11 @@ export function accountPages(services: PageServices): Router {
       {
         languages: LANGUAGES.map((code) => ({ code, selected: code === user.locale })),
         followsParty: user.locale === null,
+        zoneChoice: {
+          party: describeTimeZone(lang, (await findParty(deps.db, user.party))?.timeZone ?? DEFAULT_TIME_ZONE, deps.now()),
+          followsParty: user.timeZone === null,
+          zones: timeZones().map((zone) => ({ zone, label: describeTimeZone(lang, zone, deps.now()), selected: zone === user.timeZone })),
+        },
         currentLang: lang,
         tokens: await listOwnApiTokens(deps, user),
         created,
@@ -50,6 +57,17 @@ export function accountPages(services: PageServices): Router {
         throw new MalformedRequestError(`lang must be one of ${LANGUAGES.join(', ')}, or empty for the party's`);
       await choosePreferredLanguage(deps, webUser(response), choice === '' ? null : choice);
       return { redirect: safeBack(request), flash: 'flash.language' };
+    }),
+  );
+
+  router.post(
+    '/account/time-zone',
+    formAction(async (request, response) => {
+      const choice = field(request, 'timeZone');
+      if (choice !== '' && !timeZones().includes(choice))
+        throw new MalformedRequestError("timeZone must be an IANA time zone (such as Asia/Seoul), or empty for the party's");
+      await choosePreferredTimeZone(deps, webUser(response), choice === '' ? null : choice);
+      return { redirect: safeBack(request), flash: 'flash.timeZone' };
     }),
   );
 
