@@ -4,7 +4,9 @@ import { listParties } from '../../db/repositories/parties.repository.ts';
 import { titleForReader } from '../agreements/agreement-titles.ts';
 import { verifyDocument } from '../agreements/verify-document.ts';
 import { MalformedRequestError } from '../errors.ts';
+import { DEFAULT_TIME_ZONE } from './i18n.ts';
 import { pageLanguage, sendPage, type PageServices } from './page.ts';
+import { sayVerifyMessage } from './verify-messages.ts';
 import { webUser } from './web-session.ts';
 
 /** As large as the API accepts (30 MB): any agreement with its signatures. */
@@ -39,6 +41,11 @@ export function verifyPages(services: PageServices): Router {
       key ? (parties.find((party) => party.key === key)?.names[lang].short ?? key) : undefined;
     const known = result.knownOriginal;
     const readerLanguage = parties.find((party) => party.key === user.party)?.language ?? lang;
+    const reader = {
+      lang,
+      timeZone: user.timeZone ?? parties.find((party) => party.key === user.party)?.timeZone ?? DEFAULT_TIME_ZONE,
+      partyName: (key: string) => partyName(key) ?? key,
+    };
     await sendPage(
       services,
       request,
@@ -53,7 +60,12 @@ export function verifyPages(services: PageServices): Router {
             title: await titleForReader(services.deps.db, { id: known.agreementId, title: known.title }, [lang, readerLanguage]),
             partyName: partyName(known.original),
           },
-          signatures: result.signatures.map((signature) => ({ ...signature, partyName: partyName(signature.party) })),
+          signatures: result.signatures.map((signature) => ({
+            ...signature,
+            partyName: partyName(signature.party),
+            problems: signature.problems.map((problem) => sayVerifyMessage(reader, problem, 'problem')),
+            warnings: signature.warnings.map((warning) => sayVerifyMessage(reader, warning, 'warning')),
+          })),
         },
         filename: file.originalname,
       },

@@ -80,6 +80,7 @@ function registerHelpers(environment: typeof Handlebars): void {
   });
   environment.registerHelper('number', (value: number, options: Handlebars.HelperOptions) => formatNumber(pageLang(options), value));
   environment.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  environment.registerHelper('or', (...values: unknown[]) => values.slice(0, -1).some(Boolean));
   environment.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value));
 }
 
