@@ -308,6 +308,51 @@ describe('web: pages for people, every word in the reader\u2019s language', func
     expect(await server.db('agreements').count({ count: '*' })).to.deep.equal(before);
   });
 
+  it('when the account\u2019s password form is refused, then it answers at the field in the reader\u2019s language and changes nothing', async () => {
+    const client = await WebClient.signedIn(server.baseUrl, 'official@gyeonggi.example');
+    const ko = messageCatalogs().get('ko')!;
+    const hashBefore = (await server.db('users').where({ email: 'official@gyeonggi.example' }).first()).password_hash;
+    const cases = [
+      [
+        { current: DEMO_PASSWORD, next: 'a-long-new-password', repeat: 'another-long-password' },
+        'repeat',
+        ko.get('formProblem.passwordsDiffer')!,
+      ],
+      [
+        { current: 'not-my-password', next: 'a-long-new-password', repeat: 'a-long-new-password' },
+        'current',
+        ko.get('formProblem.currentPassword')!,
+      ],
+      [{ current: DEMO_PASSWORD, next: 'short', repeat: 'short' }, 'next', ko.get('formProblem.passwordShort')!.replace('{min}', '12')],
+    ] as const;
+    for (const [fields, id, said] of cases) {
+      const refused = await client.postForm('/account/password', fields, await client.csrfTokenOf('/account'));
+      expect(refused.status, id).to.be.oneOf([400, 403, 422]);
+      expect(refused.html, id).to.include(`<p id="${id}-error" class="field-error">${said}</p>`);
+      expect(refused.html, id).to.match(new RegExp(`<div class="error-summary"[\\s\\S]*?<a href="#${id}">`));
+      // Passwords are never sent back.
+      expect(refused.html, id).to.not.include(fields.next).and.not.include('value="not-my-password"');
+    }
+    expect((await server.db('users').where({ email: 'official@gyeonggi.example' }).first()).password_hash).to.equal(hashBefore);
+  });
+
+  it('when the verify form gets no file or a file that is not a PDF, then the page says so at the file field in the reader\u2019s language', async () => {
+    const client = await WebClient.signedIn(server.baseUrl, 'legal@sverdlovsk.example');
+    const ru = messageCatalogs().get('ru')!;
+    for (const [file, key] of [
+      [new Blob(['это не PDF'], { type: 'application/pdf' }), 'formProblem.notPdf'],
+      [undefined, 'formProblem.pdfMissing'],
+    ] as const) {
+      const form = new FormData();
+      form.set('_csrf', await client.csrfTokenOf('/verify'));
+      if (file) form.set('pdf', file, 'letter.pdf');
+      const refused = await client.send('/verify', { method: 'POST', body: form });
+      expect(refused.status, key).to.equal(400);
+      expect(refused.html, key).to.include(`<p id="pdf-error" class="field-error">${ru.get(key)}</p>`);
+      expectReaderLanguage(`/verify (${key})`, visibleText(refused.html), englishPhrases('ru'));
+    }
+  });
+
   it('when the other party returns the text for changes, then the drafters read who returned it and why at the top of the page', async () => {
     const legal = await ApiClient.signIn(server.baseUrl, 'legal@sverdlovsk.example');
     const created = await legal.post('/api/agreements', { kind: 'memorandum' });
