@@ -33,7 +33,11 @@ describe('web: the pages\u2019 own font, with Hangul and Cyrillic, before any te
       .to.be.a('string')
       .and.include(`url("${UI_FONT_URL}") format("woff2")`)
       .and.match(/font-display:\s*block/);
-    expect(css).to.match(/--sans:[^;]*"Bilateral UI", "Bilateral Hangul", sans-serif;/);
+    // First in both stacks, for Hangul only (Latin and Cyrillic stay the system's).
+    expect(face).to.match(/unicode-range:[^;]*U\+AC00-D7AF/);
+    expect(css)
+      .to.match(/--sans:\s*"Bilateral UI", system-ui/)
+      .and.match(/--serif: "Bilateral UI", /);
     const page = await (await fetch(`${server.baseUrl}/sign-in?lang=ko`)).text();
     expect(page).to.include(`<link rel="preload" href="${UI_FONT_URL}" as="font" type="font/woff2" crossorigin>`);
     // Before the stylesheet, so the font is on its way before the stylesheet asks for it.
@@ -57,6 +61,40 @@ describe('web: the pages\u2019 own font, with Hangul and Cyrillic, before any te
       headers: { 'if-none-match': response.headers.get('etag')!, 'cache-control': 'max-age=0' },
     });
     expect(again.status).to.equal(304);
+  });
+
+  it('when the Korean sign-in page comes over a slow connection (40 kB/s), then its Hangul is the served font\u2019s once it has come, nothing left in □', async () => {
+    await fetch(`${server.baseUrl}${UI_FONT_URL}`);
+    const context = await browser.newContext({ viewport: { width: 390, height: 500 } });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('DOM.enable');
+    await cdp.send('CSS.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 40,
+      downloadThroughput: 40_000,
+      uploadThroughput: 40_000,
+    });
+    await page.goto(`${server.baseUrl}/sign-in?lang=ko`, { waitUntil: 'commit' });
+    // Polled from outside: the page's policy allows no evaluated script of its own.
+    const arrived =
+      "document.readyState === 'complete' && [...document.fonts].some((face) => face.family === 'Bilateral UI' && face.status === 'loaded')";
+    for (let poll = 0; poll < 300 && !(await page.evaluate(arrived)); poll++) await page.waitForTimeout(200);
+    expect(await page.evaluate(arrived)).to.equal(true);
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+    const { root } = await cdp.send('DOM.getDocument');
+    for (const selector of ['h1', 'label[for="email"]', 'label[for="password"]']) {
+      const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+      const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+      const text = await page.locator(selector).first().innerText();
+      const hangul = [...text].filter((character) => /\p{Script=Hangul}/u.test(character)).length;
+      const ours = fonts.filter((used) => used.isCustomFont).reduce((sum, used) => sum + used.glyphCount, 0);
+      expect(ours, `${selector}: ${JSON.stringify(fonts)}`).to.be.at.least(hangul);
+    }
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'people', 'ko-390-sign-in-slow-connection.png') });
+    await context.close();
   });
 
   it('when a computer without a Korean font opens the Korean sign-in page, then every Hangul glyph comes from the served font, fetched by the preload, and the whole font is not fetched', async () => {
