@@ -42,6 +42,8 @@ export interface Party {
   readonly key: string;
   readonly language: Lang;
   readonly names: PartyNames;
+  /** The IANA zone the party's people read times in ("Asia/Seoul"); UTC when not given. */
+  readonly timeZone?: string;
 }
 
 /** A person's name and title per language, as printed under their signature (`users.profile`). */

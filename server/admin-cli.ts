@@ -12,12 +12,13 @@ import { configureIdentityProvider, type IdentityProviderInput } from './auth/si
 import { addUser, newUserInput, replacePassword } from './auth/user-administration.ts';
 import { loadConfig } from './config.ts';
 import { DomainError } from './errors.ts';
+import { DEFAULT_TIME_ZONE, timeZones } from './web/i18n.ts';
 import { partyNamesSchema } from './parties/party.ts';
 import { LANGUAGES } from './text/languages.ts';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
-  create-party   --key <key> --language <ru|ko|en> --names <file.json>
+  create-party   --key <key> --language <ru|ko|en> --names <file.json> [--time-zone <IANA zone, e.g. Asia/Seoul>]
                  a government; the JSON has its names as the clause templates need them (see server/demo/demo-parties.ts)
   create-user    --party <key> --email <email> --role <${ROLES.join('|')}> --name <display name> [--title <title>]
                  the first administrator of a party, or any user; the password is read from standard input
@@ -46,6 +47,7 @@ async function main(argv: readonly string[]): Promise<void> {
     options: {
       key: { type: 'string' },
       language: { type: 'string' },
+      'time-zone': { type: 'string' },
       names: { type: 'string' },
       party: { type: 'string' },
       email: { type: 'string' },
@@ -92,7 +94,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-type Options = Partial<Record<'key' | 'language' | 'names' | 'party' | 'email' | 'role' | 'name' | 'title', string>>;
+type Options = Partial<Record<'key' | 'language' | 'names' | 'time-zone' | 'party' | 'email' | 'role' | 'name' | 'title', string>>;
 
 async function connectProvider(
   deps: UseCaseDeps,
@@ -130,8 +132,10 @@ async function createParty(db: Database, options: Options): Promise<void> {
   const key = required(options, 'key');
   const language = z.enum(LANGUAGES).parse(required(options, 'language'));
   const names = partyNamesSchema.parse(JSON.parse(readFileSync(required(options, 'names'), 'utf8')));
+  const timeZone = options['time-zone'] ?? DEFAULT_TIME_ZONE;
+  if (!timeZones().includes(timeZone)) throw new UsageError(`--time-zone: "${timeZone}" is not an IANA time zone (such as Asia/Seoul)`);
   if (await findParty(db, key)) throw new UsageError(`there is already a party "${key}"`);
-  await insertParty(db, { key, language, names }, new Date().toISOString());
+  await insertParty(db, { key, language, names, timeZone }, new Date().toISOString());
   console.log(`Created the party ${key} (${names.en.name}).`);
 }
 

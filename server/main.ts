@@ -12,6 +12,7 @@ import { createMailDispatcher } from './notifications/mail-dispatcher.ts';
 import { createWebhookDispatcher } from './notifications/webhook-dispatcher.ts';
 import type { PollingLoop } from './scheduler/polling-loop.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
+import { uiFont } from './web/ui-font.ts';
 import { indexUnindexedAgreements } from './search/index-unindexed-agreements.ts';
 
 /** Composition root: configuration, database, application, listen. Nothing else listens. */
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     mailer.start(config.schedulerIntervalMs);
     // In the rendering thread, after listen: requests are answered meanwhile, the first PDF finds it warm.
     warmUpTypesetting().catch((error) => console.error('Warming up the typesetting thread failed', error));
+    // ... and the pages' font is cut before the first sign-in page asks for it.
+    uiFont().catch((error) => console.error("Making the pages' font failed", error));
     if (!config.mail.smtpUrl) console.log('No SMTP_URL: mail is written to this log (and listed on /mail), not sent.');
     console.log(`Bilateral listens on http://${config.host}:${port} (database: ${config.databaseUrl.split('://')[0]?.split(':')[0]})`);
     if (config.demo) {

@@ -15,6 +15,7 @@ import * as addCalendarFeedsAndRegistrations from './20261201170000_add_calendar
 import * as addSingleSignOn from './20261201150000_add_single_sign_on.ts';
 import * as addCertificateRevocations from './20261201160000_add_certificate_revocations.ts';
 import * as addSsoLogout from './20261202130000_add_sso_logout.ts';
+import * as addTimeZones from './20261202150000_add_time_zones.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -37,6 +38,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201150000_add_single_sign_on': addSingleSignOn,
   '20261201160000_add_certificate_revocations': addCertificateRevocations,
   '20261202130000_add_sso_logout': addSsoLogout,
+  '20261202150000_add_time_zones': addTimeZones,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

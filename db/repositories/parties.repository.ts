@@ -5,6 +5,7 @@ interface PartyRow {
   key: string;
   language: Party['language'];
   names: string;
+  time_zone: string;
 }
 
 const toParty = (row: PartyRow): Party => ({
@@ -12,6 +13,7 @@ const toParty = (row: PartyRow): Party => ({
   language: row.language,
   // Checked where the party was added (admin-cli.ts); read back as written.
   names: JSON.parse(row.names) as PartyNames,
+  timeZone: row.time_zone,
 });
 
 /** Reads one party; undefined when the key is unknown. */
@@ -32,5 +34,11 @@ export async function listParties(db: Queryable): Promise<Party[]> {
 
 /** Inserts a party; the caller's transaction decides when it becomes visible. */
 export async function insertParty(db: Queryable, party: Party, now: string): Promise<void> {
-  await db('parties').insert({ key: party.key, language: party.language, names: JSON.stringify(party.names), created_at: now });
+  await db('parties').insert({
+    key: party.key,
+    language: party.language,
+    names: JSON.stringify(party.names),
+    time_zone: party.timeZone ?? 'UTC',
+    created_at: now,
+  });
 }

@@ -12,6 +12,8 @@ export interface User {
   readonly passwordHash: string;
   /** The interface language the user chose; null: their party's language. */
   readonly locale: Lang | null;
+  /** The IANA zone the user chose to read times in; null: their party's. */
+  readonly timeZone: string | null;
   /** The party's identity provider's subject (issuer and `sub`) the user signs in as; null: never signed in through it. */
   readonly sso: { readonly issuer: string; readonly subject: string } | null;
   /** When the party's administrator disabled the account; null: it may sign in. */
@@ -19,7 +21,7 @@ export interface User {
 }
 
 /** What creating a user needs; the interface language is chosen later, by the user. */
-export type NewUser = Omit<User, 'id' | 'locale' | 'sso' | 'disabledAt'> & { readonly sso?: User['sso'] };
+export type NewUser = Omit<User, 'id' | 'locale' | 'timeZone' | 'sso' | 'disabledAt'> & { readonly sso?: User['sso'] };
 
 interface UserRow {
   id: number;
@@ -30,6 +32,7 @@ interface UserRow {
   profile: string;
   password_hash: string;
   locale: string | null;
+  time_zone: string | null;
   sso_issuer: string | null;
   sso_subject: string | null;
   disabled_at: string | null;
@@ -45,6 +48,7 @@ const toUser = (row: UserRow): User => ({
   profile: JSON.parse(row.profile) as PersonProfile,
   passwordHash: row.password_hash,
   locale: row.locale as Lang | null,
+  timeZone: row.time_zone ?? null,
   sso: row.sso_issuer && row.sso_subject ? { issuer: row.sso_issuer, subject: row.sso_subject } : null,
   disabledAt: row.disabled_at ?? null,
 });
@@ -130,6 +134,11 @@ export async function updateUserPasswordHash(db: Queryable, id: number, password
 /** Sets the interface language a user chose (null: their party's). */
 export async function updateUserLocale(db: Queryable, id: number, locale: Lang | null): Promise<void> {
   await db('users').where({ id }).update({ locale });
+}
+
+/** Sets the time zone a user chose (null: their party's). */
+export async function updateUserTimeZone(db: Queryable, id: number, timeZone: string | null): Promise<void> {
+  await db('users').where({ id }).update({ time_zone: timeZone });
 }
 
 /** The ids of the parties' users holding one of the roles, in id order. Reads only. */

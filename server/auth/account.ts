@@ -1,5 +1,5 @@
 import { deleteTokensOfUser } from '../../db/repositories/access-tokens.repository.ts';
-import { updateUserLocale, updateUserPasswordHash, type User } from '../../db/repositories/users.repository.ts';
+import { updateUserLocale, updateUserPasswordHash, updateUserTimeZone, type User } from '../../db/repositories/users.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { RuleViolationError } from '../errors.ts';
 import type { Lang } from '../text/languages.ts';
@@ -30,4 +30,9 @@ export async function changeOwnPassword(
 /** The interface language the user reads in; null returns to the party's language. */
 export async function choosePreferredLanguage(deps: UseCaseDeps, user: User, lang: Lang | null): Promise<void> {
   await updateUserLocale(deps.db, user.id, lang);
+}
+
+/** The zone the user reads times in (an IANA name the caller checked); null returns to the party's zone. */
+export async function choosePreferredTimeZone(deps: UseCaseDeps, user: User, timeZone: string | null): Promise<void> {
+  await updateUserTimeZone(deps.db, user.id, timeZone);
 }

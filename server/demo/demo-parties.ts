@@ -10,6 +10,7 @@ export const DEMO_PARTIES: readonly Party[] = [
   {
     key: 'sverdlovsk',
     language: 'ru',
+    timeZone: 'Asia/Yekaterinburg',
     names: {
       en: {
         name: 'the Government of Sverdlovsk Region',
@@ -38,6 +39,7 @@ export const DEMO_PARTIES: readonly Party[] = [
   {
     key: 'gyeonggi',
     language: 'ko',
+    timeZone: 'Asia/Seoul',
     names: {
       en: { name: 'Gyeonggi Province', country: 'the Republic of Korea', short: 'Gyeonggi Province', capital: 'Suwon' },
       ru: {

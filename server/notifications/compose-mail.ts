@@ -51,6 +51,8 @@ export function oneLine(value: string, max = 200): string {
  */
 export function composeMail(input: {
   readonly lang: Lang;
+  /** The reader's zone for the digest's times (their choice, else their party's); UTC when not given. */
+  readonly timeZone?: string;
   readonly recipientName: string;
   readonly items: readonly MailItem[];
   readonly digest: boolean;
@@ -63,7 +65,7 @@ export function composeMail(input: {
     : (lines[0] ?? translate(lang, 'mail.line.other', { title: '' }));
   const body = items.map((item, index) =>
     [
-      input.digest ? `${formatDateTime(lang, item.at)}: ${lines[index]}` : lines[index],
+      input.digest ? `${formatDateTime(lang, item.at, input.timeZone)}: ${lines[index]}` : lines[index],
       translate(lang, 'mail.open', { link: item.link }),
     ].join('\n'),
   );

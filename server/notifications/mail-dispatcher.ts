@@ -105,8 +105,10 @@ export function createMailDispatcher(deps: UseCaseDeps, options: MailDispatcherO
   }
 
   async function compose(claimed: OutboxMail, user: User): Promise<Message> {
-    const partyLang = (await findParty(deps.db, user.party))?.language ?? 'en';
+    const party = await findParty(deps.db, user.party);
+    const partyLang = party?.language ?? 'en';
     const lang = user.locale ?? partyLang;
+    const timeZone = user.timeZone ?? party?.timeZone;
     const digest = claimed.kind === 'digest';
     const entries = digest ? await findMailsOfDigest(deps.db, claimed.id) : [claimed];
     const titles = new Map<number, Promise<string>>();
@@ -122,7 +124,14 @@ export function createMailDispatcher(deps: UseCaseDeps, options: MailDispatcherO
         at: entry.createdAt,
       });
     }
-    const composed = composeMail({ lang, recipientName: user.displayName, items, digest, preferencesLink: `${options.publicUrl}/mail` });
+    const composed = composeMail({
+      lang,
+      timeZone,
+      recipientName: user.displayName,
+      items,
+      digest,
+      preferencesLink: `${options.publicUrl}/mail`,
+    });
     return { recipient: user.email, subject: composed.subject, body: composed.text };
   }
 

@@ -20,7 +20,15 @@ export function renderPreviewHtml(document: AgreementDocument): string {
  * The preview page with the Content-Security-Policy to serve it under: nothing may load or run, and
  * only the page's own stylesheet (by its hash) may style it, so the site's strict policy still holds.
  */
-export function renderPreview(document: AgreementDocument): { html: string; contentSecurityPolicy: string } {
+/** A way back to the page the preview was opened from (the web pages give one; the API does not). */
+export interface PreviewBack {
+  readonly href: string;
+  /** In the reader's language, which `lang` names (a BCP 47 tag). */
+  readonly label: string;
+  readonly lang: string;
+}
+
+export function renderPreview(document: AgreementDocument, back?: PreviewBack): { html: string; contentSecurityPolicy: string } {
   const { languages } = document;
   const parallel = document.layout === 'parallel';
   const landscape = parallel && languages.length > 2;
@@ -37,7 +45,7 @@ export function renderPreview(document: AgreementDocument): { html: string; cont
 <style>${css}</style>
 </head>
 <body>
-${document.draft ? `<div class="draft-mark" aria-hidden="true">DRAFT · ПРОЕКТ · 초안 — v${document.draft.version} · ${escapeHtml(document.draft.date)}</div>\n` : ''}<header class="running-title">${escapeHtml(languages.map((lang) => document.shortTitle[lang] ?? '').join('   |   '))}</header>
+${back ? `<nav class="preview-back" lang="${escapeHtml(back.lang)}"><a href="${escapeHtml(back.href)}">${escapeHtml(back.label)}</a></nav>\n` : ''}${document.draft ? `<div class="draft-mark">DRAFT · ПРОЕКТ · 초안 — v${document.draft.version} · ${escapeHtml(document.draft.date)}</div>\n` : ''}<header class="running-title">${escapeHtml(languages.map((lang) => document.shortTitle[lang] ?? '').join('   |   '))}</header>
 <main class="${parallel ? 'parallel' : 'sequential'}">
 ${body}
 ${signatures(document.signatureBlocks, languages)}
@@ -136,15 +144,23 @@ li > .label { display: inline-block; width: ${listIndent}pt; text-indent: 0; }
 .signatures { display: grid; grid-template-columns: 1fr 1fr; column-gap: ${columnGap}pt; margin-top: ${sectionGap * 2}pt; break-inside: avoid; }
 .signature-block p { text-align: left; margin-top: 2pt; }
 .signing-line { width: 80%; height: ${signatureLineGap}pt; border-bottom: 0.5pt solid #333; margin-bottom: 4pt; }
-.draft-mark { position: fixed; top: 50%; left: 50%; transform: translate(-50%, -50%) rotate(${-diagonalDegrees(landscape)}deg); font-weight: 700; font-size: 28pt;
-  color: rgba(176, 0, 0, 0.14); white-space: nowrap; pointer-events: none; }
-`;
+/* On screen the draft mark is a band above the text, dark red on pale red (7:1), read like any text, not a
+   faint diagonal over it (1.3:1, and in the way of the words); printed, it stands on every page. */
+.draft-mark { position: sticky; top: 0; z-index: 1; margin: 0 -${margin.left}pt; padding: 4pt ${margin.left}pt; font-weight: 700; font-size: ${headerSize + 2}pt;
+  text-align: center; color: #8f0000; background: #fdeeee; border-bottom: 1pt solid #8f0000; overflow-wrap: anywhere; }
+/* On a phone the languages follow each other article by article, so no word is broken to fit a narrow column. */
+@media screen and (max-width: 640px) {
+  body { padding: 0 12pt; }
+  .draft-mark { margin: 0 -12pt; padding: 4pt 12pt; }
+  .parallel .row, .signatures { grid-template-columns: 1fr; row-gap: ${paragraphGap * 2}pt; }
+  p, li { text-align: left; overflow-wrap: break-word; }
+  .running-title { white-space: normal; }
 }
-
-/** The page's diagonal, as the PDF's draft mark lies. */
-function diagonalDegrees(landscape: boolean): number {
-  const [width, height] = landscape ? [297, 210] : [210, 297];
-  return Math.round(Math.atan2(height, width) * (180 / Math.PI) * 10) / 10;
+@media print { .draft-mark { position: fixed; top: 0; left: 0; right: 0; margin: 0; } .preview-back { display: none; } }
+.preview-back { padding: 8pt 0 0; font-family: system-ui, sans-serif; font-size: ${headerSize + 2}pt; }
+.preview-back a { color: #1f3a5f; }
+.preview-back a:focus-visible { outline: 3px solid #152a45; outline-offset: 2px; }
+`;
 }
 
 function escapeHtml(text: string): string {

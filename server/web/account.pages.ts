@@ -1,12 +1,16 @@
 import { Router, type Request, type Response } from 'express';
 import Handlebars from 'handlebars';
-import { changeOwnPassword, choosePreferredLanguage } from '../auth/account.ts';
+import { findParty } from '../../db/repositories/parties.repository.ts';
+import { changeOwnPassword, choosePreferredLanguage, choosePreferredTimeZone } from '../auth/account.ts';
 import { createApiToken, createApiTokenInput, listOwnApiTokens, revokeApiToken, type CreatedApiToken } from '../auth/api-tokens.ts';
 import { confirmEnrolment, disableSecondFactor, pendingEnrolmentOf, secondFactorStatus, startEnrolment } from '../auth/second-factor.ts';
-import { MalformedRequestError } from '../errors.ts';
+import { DomainError, MalformedRequestError } from '../errors.ts';
 import { parseBody } from '../http/parse.ts';
 import { isLang, LANGUAGES } from '../text/languages.ts';
+import { passwordFormProblem, type FormProblem } from './event-form-problem.ts';
+import { setFlash } from './flash.ts';
 import { field, formAction, param } from './forms.ts';
+import { DEFAULT_TIME_ZONE, describeTimeZone, timeZones } from './i18n.ts';
 import { pageLanguage, sendPage, type PageServices } from './page.ts';
 import { webUser } from './web-session.ts';
 
@@ -15,7 +19,13 @@ export function accountPages(services: PageServices): Router {
   const router = Router();
   const { deps } = services;
 
-  const showAccount = async (request: Request, response: Response, created?: CreatedApiToken, recoveryCodes?: readonly string[]) => {
+  const showAccount = async (
+    request: Request,
+    response: Response,
+    created?: CreatedApiToken,
+    recoveryCodes?: readonly string[],
+    problem?: FormProblem,
+  ) => {
     const user = webUser(response);
     const lang = await pageLanguage(deps, request, user);
     await sendPage(
@@ -23,10 +33,16 @@ export function accountPages(services: PageServices): Router {
       request,
       response,
       'account',
-      { title: 'account.title', section: 'account', status: created || recoveryCodes ? 201 : 200 },
+      { title: 'account.title', section: 'account', status: problem?.status ?? (created || recoveryCodes ? 201 : 200) },
       {
+        problem,
         languages: LANGUAGES.map((code) => ({ code, selected: code === user.locale })),
         followsParty: user.locale === null,
+        zoneChoice: {
+          party: describeTimeZone(lang, (await findParty(deps.db, user.party))?.timeZone ?? DEFAULT_TIME_ZONE, deps.now()),
+          followsParty: user.timeZone === null,
+          zones: timeZones().map((zone) => ({ zone, label: describeTimeZone(lang, zone, deps.now()), selected: zone === user.timeZone })),
+        },
         currentLang: lang,
         tokens: await listOwnApiTokens(deps, user),
         created,
@@ -54,19 +70,36 @@ export function accountPages(services: PageServices): Router {
   );
 
   router.post(
-    '/account/password',
+    '/account/time-zone',
     formAction(async (request, response) => {
+      const choice = field(request, 'timeZone');
+      if (choice !== '' && !timeZones().includes(choice))
+        throw new MalformedRequestError("timeZone must be an IANA time zone (such as Asia/Seoul), or empty for the party's");
+      await choosePreferredTimeZone(deps, webUser(response), choice === '' ? null : choice);
+      return { redirect: safeBack(request), flash: 'flash.timeZone' };
+    }),
+  );
+
+  // A refusal the person can act on (a wrong current password, a short one, two that differ) is answered on the form.
+  router.post('/account/password', async (request, response) => {
+    try {
       if (field(request, 'next') !== field(request, 'repeat'))
-        throw new MalformedRequestError('The new password and its repetition differ');
+        throw new MalformedRequestError('The new password and its repetition differ', { field: 'repeat' });
       await changeOwnPassword(
         deps,
         webUser(response),
         { current: field(request, 'current'), next: field(request, 'next') },
         response.locals.sessionToken,
       );
-      return { redirect: '/account', flash: 'flash.password' };
-    }),
-  );
+    } catch (error) {
+      const lang = await pageLanguage(deps, request, webUser(response));
+      const problem = error instanceof DomainError ? passwordFormProblem(lang, error) : undefined;
+      if (!problem) throw error;
+      return showAccount(request, response, undefined, undefined, problem);
+    }
+    setFlash(request, response, { kind: 'ok', key: 'flash.password' });
+    response.redirect(303, '/account');
+  });
 
   // Not a redirect: the new token is shown this once, on the page that answers the form.
   router.post('/account/tokens', async (request, response) => {

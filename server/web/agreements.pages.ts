@@ -19,7 +19,7 @@ import { describeItem } from '../notifications/compose-mail.ts';
 import { listMyNotifications, readAllNotifications, readNotification } from '../notifications/user-notifications.ts';
 import { parseBody, parseId } from '../http/parse.ts';
 import { clauseLibrary } from '../text/clause-library.ts';
-import { LANGUAGES, type Lang } from '../text/languages.ts';
+import { LANGUAGES, LOCALE, type Lang } from '../text/languages.ts';
 import { agreementPageModel, refusal } from './agreement-page.ts';
 import { registerPageModel, registerQuery } from './register-page.ts';
 import { createFormProblem, eventFormProblem, type FormProblem } from './event-form-problem.ts';
@@ -230,7 +230,13 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
       response.redirect(303, `/agreements/${id}`);
     } catch (error) {
       if (!answersOnTheForm(error)) throw error;
-      const values = { comment: field(request, 'comment'), date: field(request, 'date') };
+      // Everything typed but the password: the confirmation of having read and the code stay as given.
+      const values = {
+        comment: field(request, 'comment'),
+        date: field(request, 'date'),
+        readConfirmed: field(request, 'readConfirmed'),
+        code: field(request, 'code').trim(),
+      };
       await sendAgreementPage(request, response, id, (lang) =>
         eventFormProblem(lang, error, {
           agreementId: id,
@@ -252,7 +258,12 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
   });
 
   router.get('/agreements/:id/preview', async (request, response) => {
-    sendPreview(response, await previewOriginal(deps, webUser(response), parseId(param(request, 'id')), request.query.original));
+    const user = webUser(response);
+    const id = parseId(param(request, 'id'));
+    const lang = await pageLanguage(deps, request, user);
+    // The preview is the document alone; the page it was opened from is one link away.
+    const back = { href: `/agreements/${id}`, label: translate(lang, 'preview.back', { id }), lang: LOCALE[lang] };
+    sendPreview(response, await previewOriginal(deps, user, id, request.query.original, back));
   });
 
   return router;

@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { titleForReader } from '../agreements/agreement-titles.ts';
 import { addClause, addClauseInput } from '../agreements/add-clause.ts';
 import { FIXED_CLAUSES } from '../agreements/agreement-text.ts';
 import { agreementView } from '../agreements/agreement-view.ts';
@@ -77,6 +78,7 @@ export function clauseEditorPages(services: PageServices): Router {
       { title: 'editor.title', titleValues: { id: record.id }, section: 'agreements' },
       {
         agreement: view,
+        agreementTitle: await titleForReader(deps.db, record, [lang, ownLanguage ?? lang]),
         editing: editing.allowed,
         editRefusal: refusal('text.edit', editing)[0],
         writing: editing.allowed || suggesting.allowed,

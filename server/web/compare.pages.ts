@@ -2,13 +2,15 @@ import { Router } from 'express';
 import { findLastApprovalBy } from '../../db/repositories/approvals.repository.ts';
 import { compareVersions } from '../agreements/compare-versions.ts';
 import { listVersions, VERSIONS_PAGE_SIZE } from '../agreements/list-versions.ts';
+import { findParty } from '../../db/repositories/parties.repository.ts';
+import { titleForReader } from '../agreements/agreement-titles.ts';
 import { loadVisibleAgreement } from '../agreements/load-agreement.ts';
 import { redlineDocx } from '../agreements/redline-docx.ts';
 import { redlinePdf } from '../agreements/redline-pdf.ts';
 import { MalformedRequestError } from '../errors.ts';
 import { parseId } from '../http/parse.ts';
 import { sendDocx, sendPdf } from '../http/send-document.ts';
-import { sendPage, type PageServices } from './page.ts';
+import { pageLanguage, sendPage, type PageServices } from './page.ts';
 import { webUser } from './web-session.ts';
 
 /**
@@ -26,6 +28,8 @@ export function comparePages(services: PageServices): Router {
     const asked = typeof request.query.from === 'string' ? request.query.from : undefined;
     const from = asked ?? (lastApproval ? 'my-last-approval' : undefined);
     const comparison = from === undefined ? undefined : await compareVersions(deps, user, record.id, from, undefined);
+    const lang = await pageLanguage(deps, request, user);
+    const partyLanguage = (await findParty(deps.db, user.party))?.language ?? lang;
     await sendPage(
       services,
       request,
@@ -34,6 +38,8 @@ export function comparePages(services: PageServices): Router {
       { title: 'compare.title', titleValues: { id: record.id }, section: 'agreements' },
       {
         agreement: record,
+        /** In the reader's language, from the text's title clause, as on the agreement page. */
+        agreementTitle: await titleForReader(deps.db, record, [lang, partyLanguage]),
         sinceMyApproval: from === 'my-last-approval',
         lastApproval,
         // The newest versions, as many as one page holds; an older one can still be named in ?from=.

@@ -1,3 +1,4 @@
+import { MINIMUM_PASSWORD_LENGTH } from '../auth/passwords.ts';
 import { ERROR_TABLE, type DomainError } from '../errors.ts';
 import type { Lang } from '../text/languages.ts';
 import { formatDate, translate } from './i18n.ts';
@@ -30,6 +31,10 @@ const FIELD_IDS: Readonly<Record<string, string>> = {
   date: 'event-date',
   comment: 'comment',
   readConfirmed: 'sign-read',
+  current: 'current',
+  repeat: 'repeat',
+  newPassword: 'next',
+  pdf: 'pdf',
 };
 
 interface EventFormContext {
@@ -134,4 +139,25 @@ export function createFormProblem(lang: Lang, error: DomainError, values: Readon
   }[String(field)];
   if (message) return { ...base, ...atField(String(field), translate(lang, message)) };
   return { ...base, fields: {}, summary: [{ text: translate(lang, `error.${error.code}`), links: [] }] };
+}
+
+/** Pure: the account's password form, answered at its field; nothing typed is shown again (they are passwords). Undefined: not the form's to answer. */
+export function passwordFormProblem(lang: Lang, error: DomainError): FormProblem | undefined {
+  const field = typeof error.extensions.field === 'string' ? error.extensions.field : undefined;
+  const base = { status: ERROR_TABLE[error.code].status, values: {} };
+  if (field === 'current') return { ...base, ...atField('current', translate(lang, 'formProblem.currentPassword')) };
+  if (field === 'repeat') return { ...base, ...atField('repeat', translate(lang, 'formProblem.passwordsDiffer')) };
+  // The use-case names the new password "password".
+  if (field === 'password')
+    return { ...base, ...atField('newPassword', translate(lang, 'formProblem.passwordShort', { min: MINIMUM_PASSWORD_LENGTH })) };
+  return undefined;
+}
+
+/** Pure: the verify form, answered at its file field (no file, or a file that is not a PDF). */
+export function verifyFormProblem(lang: Lang, error: DomainError): FormProblem {
+  const base = { status: ERROR_TABLE[error.code].status, values: {} };
+  return {
+    ...base,
+    ...atField('pdf', translate(lang, error.extensions.field === 'pdf' ? 'formProblem.pdfMissing' : 'formProblem.notPdf')),
+  };
 }

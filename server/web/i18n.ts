@@ -46,9 +46,51 @@ export function hasMessage(lang: Lang, key: string): boolean {
   return messageCatalogs().get(lang)?.has(key) ?? false;
 }
 
-/** "28 нояб. 2026 г., 09:00 UTC" / "2026. 11. 28. 09:00 UTC" / "28 Nov 2026, 09:00 UTC". */
-export function formatDateTime(lang: Lang, iso: string): string {
-  return `${new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
+/** The zone a time is shown in when neither the user nor the party chose one. */
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+/** The IANA zones a user or a party may choose (Intl's canonical names, UTC first). */
+export function timeZones(): readonly string[] {
+  zones ??= [DEFAULT_TIME_ZONE, ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== DEFAULT_TIME_ZONE)];
+  return zones;
+}
+let zones: readonly string[] | undefined;
+
+/** Whether Intl knows the zone: an IANA name ("Asia/Seoul") or UTC. */
+export function isTimeZone(value: unknown): value is string {
+  if (typeof value !== 'string' || value === '') return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** "Asia/Seoul (Корея, стандартное время, UTC+9)": a zone as the account page offers it, its offset as of `at`. */
+export function describeTimeZone(lang: Lang, timeZone: string, at: Date): string {
+  const part = (locale: string, style: 'longGeneric' | 'shortOffset') =>
+    new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: style }).formatToParts(at).find((found) => found.type === 'timeZoneName')
+      ?.value ?? '';
+  const offset = part('en', 'shortOffset').replace(/^GMT/, 'UTC');
+  const name = part(LOCALE[lang], 'longGeneric');
+  return name && !name.startsWith('GMT') ? `${timeZone} (${name}, ${offset})` : `${timeZone} (${offset})`;
+}
+
+/**
+ * "28 нояб. 2026 г., 14:00 (UTC+5)" / "2026. 11. 28. 18:00 (UTC+9)" / "28 Nov 2026, 09:00 UTC": a moment in
+ * the reader's zone, with the zone's offset from UTC (its name would be English, or an abbreviation).
+ */
+export function formatDateTime(lang: Lang, iso: string, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const moment = new Date(iso);
+  const shown = new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23', timeZone }).format(
+    moment,
+  );
+  const offset = new Intl.DateTimeFormat('en', { timeZone, timeZoneName: 'shortOffset' })
+    .formatToParts(moment)
+    .find((part) => part.type === 'timeZoneName')
+    ?.value.replace(/^GMT/, '');
+  return offset && offset !== '+0' ? `${shown} (UTC${offset})` : `${shown} UTC`;
 }
 
 /** "28 нояб. 2026 г." / "2026. 11. 28." / "28 Nov 2026": a calendar day (YYYY-MM-DD), whatever the time zone. */

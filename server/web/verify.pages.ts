@@ -3,8 +3,11 @@ import multer from 'multer';
 import { listParties } from '../../db/repositories/parties.repository.ts';
 import { titleForReader } from '../agreements/agreement-titles.ts';
 import { verifyDocument } from '../agreements/verify-document.ts';
-import { MalformedRequestError } from '../errors.ts';
+import { DomainError, ERROR_TABLE, MalformedRequestError } from '../errors.ts';
+import { verifyFormProblem } from './event-form-problem.ts';
+import { DEFAULT_TIME_ZONE } from './i18n.ts';
 import { pageLanguage, sendPage, type PageServices } from './page.ts';
+import { sayVerifyMessage } from './verify-messages.ts';
 import { webUser } from './web-session.ts';
 
 /** As large as the API accepts (30 MB): any agreement with its signatures. */
@@ -29,16 +32,35 @@ export function verifyPages(services: PageServices): Router {
 
   router.post('/verify', async (request, response) => {
     const file = request.file;
-    if (!file || file.size === 0) throw new MalformedRequestError('Choose the PDF to verify');
     const user = webUser(response);
-    const result = await verifyDocument(services.deps, user, file.buffer);
     const lang = await pageLanguage(services.deps, request, user);
+    let result: Awaited<ReturnType<typeof verifyDocument>>;
+    try {
+      if (!file || file.size === 0) throw new MalformedRequestError('Choose the PDF to verify', { field: 'pdf' });
+      result = await verifyDocument(services.deps, user, file.buffer);
+    } catch (error) {
+      // No file, not a PDF, or one beyond what is read: said at the file field. Anything else (the server busy) keeps the error page.
+      if (!(error instanceof DomainError && (error.code === 'MALFORMED_REQUEST' || error.code === 'RULE_VIOLATION'))) throw error;
+      return sendPage(
+        services,
+        request,
+        response,
+        'verify',
+        { title: 'verify.title', section: 'verify', status: ERROR_TABLE[error.code].status },
+        { problem: verifyFormProblem(lang, error) },
+      );
+    }
     // The verification names parties by key and the agreement by its stored name: the page names both as the reader reads them.
     const parties = await listParties(services.deps.db);
     const partyName = (key: string | null | undefined) =>
       key ? (parties.find((party) => party.key === key)?.names[lang].short ?? key) : undefined;
     const known = result.knownOriginal;
     const readerLanguage = parties.find((party) => party.key === user.party)?.language ?? lang;
+    const reader = {
+      lang,
+      timeZone: user.timeZone ?? parties.find((party) => party.key === user.party)?.timeZone ?? DEFAULT_TIME_ZONE,
+      partyName: (key: string) => partyName(key) ?? key,
+    };
     await sendPage(
       services,
       request,
@@ -53,7 +75,12 @@ export function verifyPages(services: PageServices): Router {
             title: await titleForReader(services.deps.db, { id: known.agreementId, title: known.title }, [lang, readerLanguage]),
             partyName: partyName(known.original),
           },
-          signatures: result.signatures.map((signature) => ({ ...signature, partyName: partyName(signature.party) })),
+          signatures: result.signatures.map((signature) => ({
+            ...signature,
+            partyName: partyName(signature.party),
+            problems: signature.problems.map((problem) => sayVerifyMessage(reader, problem, 'problem')),
+            warnings: signature.warnings.map((warning) => sayVerifyMessage(reader, warning, 'warning')),
+          })),
         },
         filename: file.originalname,
       },

@@ -15,6 +15,8 @@ const WEB_TEMPLATES = fileURLToPath(new URL('../../templates/web/', import.meta.
 /** What every page gets besides its own data. */
 export interface PageFrame {
   readonly lang: Lang;
+  /** The reader's IANA time zone (their choice, else their party's): every time on the page is shown in it. */
+  readonly timeZone: string;
   /** The <title> and the page's <h1>, already translated. */
   readonly title: string;
   readonly csrfToken: string;
@@ -62,11 +64,23 @@ function registerHelpers(environment: typeof Handlebars): void {
     const options = parts.pop() as Handlebars.HelperOptions;
     return translate(pageLang(options), parts.join(''), options.hash);
   });
+  const pageZone = (options: Handlebars.HelperOptions): string => options.data.root.timeZone;
+  /** {{dateTime at}}: the moment in the reader's zone, as text (an <option>, a sentence). */
   environment.registerHelper('dateTime', (iso: string, options: Handlebars.HelperOptions) =>
-    iso ? formatDateTime(pageLang(options), iso) : '',
+    iso ? formatDateTime(pageLang(options), iso, pageZone(options)) : '',
   );
+  /** {{time at}}: the same as a <time> element, with the moment in UTC on hover. */
+  environment.registerHelper('time', (iso: string, options: Handlebars.HelperOptions) => {
+    if (!iso) return '';
+    const lang = pageLang(options);
+    const text = Handlebars.escapeExpression;
+    return new Handlebars.SafeString(
+      `<time datetime="${text(iso)}" title="${text(formatDateTime(lang, iso, 'UTC'))}">${text(formatDateTime(lang, iso, pageZone(options)))}</time>`,
+    );
+  });
   environment.registerHelper('number', (value: number, options: Handlebars.HelperOptions) => formatNumber(pageLang(options), value));
   environment.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  environment.registerHelper('or', (...values: unknown[]) => values.slice(0, -1).some(Boolean));
   environment.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value));
 }
 

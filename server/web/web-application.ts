@@ -21,6 +21,7 @@ import { registrationPages } from './registration.pages.ts';
 import { pathOnThisSite } from './same-site-path.ts';
 import { signInRoutes } from './sign-in.routes.ts';
 import { ssoRoutes } from './sso.routes.ts';
+import { UI_FONT_URL, uiFont } from './ui-font.ts';
 import { usersPages } from './users.pages.ts';
 import { verifyPages, verifyUpload } from './verify.pages.ts';
 import { loadWebUser, requireWebUser } from './web-session.ts';
@@ -47,6 +48,13 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
   const services: PageServices = { deps, csrfToken: csrf.tokenFor };
 
   router.use('/assets', express.static(fileURLToPath(new URL('./static/', import.meta.url)), { index: false, maxAge: '1h' }));
+  router.get(UI_FONT_URL, async (request, response) => {
+    const font = await uiFont();
+    response.set({ 'Content-Type': 'font/woff2', 'Cache-Control': 'public, max-age=3600', ETag: font.etag });
+    if (request.fresh) return response.sendStatus(304);
+    response.send(font.bytes);
+  });
+
   router.get('/assets/fonts/:file', (request, response) => {
     const file = FONTS.get(request.params.file);
     // An asset, not a page: unknown is a plain 404 for anyone, signed in or not.

@@ -12,6 +12,7 @@ const ELENA: User = {
   profile: { name: { en: 'Elena Volkova', ru: 'Елена Волкова', ko: '옐레나 볼코바' }, title: { en: '', ru: '', ko: '' } },
   passwordHash: '',
   locale: null,
+  timeZone: null,
   sso: null,
   disabledAt: null,
 };
