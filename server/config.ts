@@ -48,6 +48,11 @@ export interface Config {
   readonly requireSecondFactor?: readonly Role[];
   /** A web session unused this long ends (SESSION_IDLE_MINUTES, 30 by default), besides its absolute lifetime of 12 hours. */
   readonly sessionIdleMinutes?: number;
+  /**
+   * How often each executed original gets a new DSS and document timestamp (ARCHIVE_TIMESTAMP_INTERVAL_DAYS,
+   * 730 by default); sooner when the newest timestamp unit's certificate expires within 90 days of then.
+   */
+  readonly archiveTimestampIntervalDays?: number;
 }
 
 /** The mail transport: `smtpUrl` as nodemailer reads it (smtp:// with STARTTLS when offered, smtps:// for TLS). */
@@ -135,6 +140,7 @@ const environmentSchema = z.object({
     })
     .optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(720).default(DEFAULT_SESSION_IDLE_MINUTES),
+  ARCHIVE_TIMESTAMP_INTERVAL_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
 });
 
 const MINIMUM_SECRET_BYTES = 32;
@@ -176,6 +182,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     ...(env.PUBLIC_URL && { publicUrl: env.PUBLIC_URL.replace(/\/+$/, '') }),
     requireSecondFactor: Object.freeze((env.REQUIRE_SECOND_FACTOR ?? (demo ? [] : ['signatory', 'admin'])) as Role[]),
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
+    archiveTimestampIntervalDays: env.ARCHIVE_TIMESTAMP_INTERVAL_DAYS,
   });
 }
 
