@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { PDFDocument } from '@cantoo/pdf-lib';
+import { PDFDocument, PDFName } from '@cantoo/pdf-lib';
 import * as pkijs from 'pkijs';
 import {
   extendLongTermValidation,
@@ -9,7 +9,7 @@ import {
   longTermValidationHandlers,
 } from '../../server/signatures/extend-long-term-validation.ts';
 import { crlsPublishedHere } from '../../server/signatures/revocation-publication.ts';
-import { type DocumentTimestampAuthority, readDss } from '../../server/signing/long-term-validation.ts';
+import { addDocumentTimestamp, type DocumentTimestampAuthority, readDss } from '../../server/signing/long-term-validation.ts';
 import { createCertificateAuthority, importPrivateKey, issueTimestampingCertificate } from '../../server/signing/pki.ts';
 import { timestampingFetch } from '../../server/signing/timestamp-authority.ts';
 import { createScheduler } from '../../server/scheduler/scheduler.ts';
@@ -35,6 +35,13 @@ function documentTimestampTokens(pdf: Buffer): { token: Buffer; covered: Buffer 
   return found;
 }
 
+/** An unsigned revision that takes the /DSS out of the catalog. */
+async function withoutDss(pdf: Buffer): Promise<Buffer> {
+  const document = await PDFDocument.load(pdf, { forIncrementalUpdate: true, updateMetadata: false });
+  document.catalog.delete(PDFName.of('DSS'));
+  return Buffer.from(await document.save({ useObjectStreams: false }));
+}
+
 /** One scheduler process's round, as main.ts runs it: claims due long-term events and handles them. */
 async function runLongTermScheduler(server: TestServer, processId = 'long-term-test'): Promise<number> {
   const scheduler = createScheduler(server.deps, { handlers: longTermValidationHandlers(server.deps), processId });
@@ -50,7 +57,7 @@ async function longLivedAuthority(clock: () => Date): Promise<{ authority: Docum
   const unit = await issueTimestampingCertificate(
     root,
     { commonName: 'Archive Time-Stamping Unit', organization: 'Archive Trust Service', country: 'ZZ' },
-    { notBefore: new Date('2040-01-01T00:00:00Z'), notAfter: new Date('2085-01-01T00:00:00Z') },
+    { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2085-01-01T00:00:00Z') },
   );
   const loaded = {
     certificatePem: unit.certificatePem,
@@ -176,6 +183,15 @@ describe('PAdES B-LTA: DSS and document timestamps after the last signature', fu
       const dss = readDss(await PDFDocument.load(pdf));
       expect(dss.crls.length).to.be.at.least(1);
       expect(dss.ocspResponses.length).to.be.at.least(3);
+      for (const [index, response] of dss.ocspResponses.entries()) {
+        const file = path.join(directory, `ocsp-${index}.der`);
+        writeFileSync(file, response);
+        const checked = await openssl(['ocsp', '-respin', file, '-CAfile', caFile, '-verify_other', caFile, '-resp_text'], {
+          stderr: true,
+        });
+        expect(checked).to.include('Response verify OK');
+        expect(checked).to.include('Cert Status: good');
+      }
       for (const [index, crl] of dss.crls.entries()) {
         const file = path.join(directory, `crl-${index}.der`);
         writeFileSync(file, crl);
@@ -186,14 +202,50 @@ describe('PAdES B-LTA: DSS and document timestamps after the last signature', fu
     }
   });
 
-  it('when a DSS is removed or an unsigned revision follows the document timestamp, then verify says the file is not valid', async () => {
+  it('when a DSS is removed (unsigned, or under a new document timestamp) or an unsigned revision follows, then verify says not valid and why', async () => {
     const pdf = archived.get('sverdlovsk')!;
     const anchors = await demoCertificateAuthorities(server);
-    const trailing = await appendRevision(pdf);
-    expect((await verifyPdf(trailing, anchors)).valid).to.equal(false);
-    const replaced = await replacePageText(pdf, 0, 'Replaced');
-    expect((await verifyPdf(replaced, anchors)).valid).to.equal(false);
+    const { authority, rootPem } = await longLivedAuthority(() => new Date());
+    const withArchive = [...anchors, { party: 'archive', certificatePem: rootPem }];
+
+    const removed = await withoutDss(pdf);
+    const unsignedRemoval = await verifyPdf(removed, withArchive);
+    expect(unsignedRemoval.valid).to.equal(false);
+    expect(unsignedRemoval.appendedAfterLastSignature).to.equal(true);
+    expect(unsignedRemoval.revisions.at(-1)!.problems.join('; ')).to.include('it removes the DSS');
+
+    // Anyone can get a document timestamp; it does not make the removal permitted.
+    const stamped = (await addDocumentTimestamp(removed, authority)).pdf;
+    const stampedRemoval = await verifyPdf(stamped, withArchive);
+    expect(stampedRemoval.valid).to.equal(false);
+    expect(stampedRemoval.documentTimestamps.at(-1)).to.include({ intact: true, trusted: true, coversWholeFile: true });
+    expect(stampedRemoval.revisions.at(-2)!.problems.join('; ')).to.include('it removes the DSS');
+
+    const trailing = await verifyPdf(await appendRevision(pdf), anchors);
+    expect(trailing.valid).to.equal(false);
+    expect(trailing.appendedAfterLastSignature).to.equal(true);
+    expect(trailing.revisions.at(-1)!.problems.join('; ')).to.match(/it changes|signed by nobody/);
+    const replaced = await verifyPdf(await replacePageText(pdf, 0, 'Replaced'), anchors);
+    expect(replaced.valid).to.equal(false);
+
+    // Cut back to before the DSS: the signatures are intact, but it is B-T again, not B-LTA.
+    const truncated = await verifyPdf(pdf.subarray(0, revisionEnds(pdf)[2]!), anchors, new Date(), await crlsPublishedHere(server.deps));
+    expect(truncated).to.include({ valid: true, level: 'B-T' });
+
+    for (const [name, file] of [
+      ['dss-removed', stamped],
+      ['trailing', await appendRevision(pdf)],
+    ] as const) {
+      const pdfsig = await tool('pdfsig', [tempFile(`${name}.pdf`, file)]);
+      // pdfsig checks only what each signature covers: it cannot tell either change (our verifier and mutool can).
+      expect(
+        parsePdfsig(pdfsig.stdout)
+          .slice(0, 2)
+          .every((report) => report.valid),
+      ).to.equal(true);
+    }
   });
+
   it('when the next extension is due, then the scheduler re-timestamps each original once more and schedules the one after', async () => {
     const [pending] = await server
       .db('scheduled_events')
