@@ -25,6 +25,11 @@ export interface Config {
   /** An RFC 3161 time-stamping authority (TSA_URL): when set, every signature gets its timestamp (PAdES B-T). */
   readonly tsaUrl?: string;
   /**
+   * When TSA_URL's authority does not answer, sign without a timestamp (PAdES B-B) rather than refuse
+   * with 503 (ALLOW_UNTIMESTAMPED_SIGNATURES=1); off by default.
+   */
+  readonly allowUntimestampedSignatures?: boolean;
+  /**
    * The proxies whose X-Forwarded-For is believed (TRUST_PROXY), as express's `trust proxy` list:
    * addresses, CIDRs or `loopback`, `linklocal`, `uniquelocal`. Empty: no proxy, the peer is the client.
    */
@@ -107,6 +112,7 @@ const environmentSchema = z.object({
   BILATERAL_SECRET: z.string().optional(),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   TSA_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ALLOW_UNTIMESTAMPED_SIGNATURES: z.enum(['0', '1']).default('0'),
   TRUST_PROXY: commaList.refine((entries) => entries.every((entry) => TRUST_PROXY_NAMES.has(entry) || asCidr(entry)), {
     message: 'expected addresses, CIDRs or loopback, linklocal, uniquelocal, separated by commas',
   }),
@@ -175,6 +181,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     secret,
     schedulerIntervalMs: env.SCHEDULER_INTERVAL_MS,
     ...(env.TSA_URL && { tsaUrl: env.TSA_URL }),
+    allowUntimestampedSignatures: env.ALLOW_UNTIMESTAMPED_SIGNATURES === '1',
     trustProxy: env.TRUST_PROXY,
     webhookAllowList: env.WEBHOOK_ALLOWED_HOSTS,
     agreementsPerUserPerHour: env.AGREEMENTS_PER_USER_PER_HOUR,
