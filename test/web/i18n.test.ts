@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
+import { REVOCATION_REASONS } from '../../db/repositories/revocations.repository.ts';
 import { ERROR_TABLE } from '../../server/errors.ts';
 import { CONSISTENCY_RULES } from '../../server/agreements/consistency-check.ts';
 import { BINDING_DATE_KINDS } from '../../server/calendar/party-calendar.ts';
@@ -33,6 +34,7 @@ const DATA_KEYS = [
   ...['not-required', 'pending', 'submitted', 'registered'].map((state) => `registration.state.${state}`),
   ...['SUBMIT', 'APPROVE', 'SIGN', 'NOTIFY_COMPLETION'].map((type) => `waiting.${type}`),
   ...ROLES.map((role) => `role.${role}`),
+  ...REVOCATION_REASONS.map((reason) => `users.certificate.reason.${reason}`),
   ...LANGUAGES.map((lang) => `language.${lang}`),
   ...['confirmed', 'translated', 'needs-review'].map((status) => `status.${status}`),
   ...['open', 'outdated', 'accepted', 'rejected', 'withdrawn'].map((state) => `desk.state.${state}`),
