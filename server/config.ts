@@ -58,6 +58,12 @@ export interface Config {
    * 730 by default); sooner when the newest timestamp unit's certificate expires within 90 days of then.
    */
   readonly archiveTimestampIntervalDays?: number;
+  /**
+   * The hosts whose CRL and OCSP URLs (named in certificates of CAs this server does not hold) may be
+   * fetched when an original's DSS is made (REVOCATION_FETCH_HOSTS, comma-separated). Unset: none;
+   * verification itself never fetches anything.
+   */
+  readonly revocationFetchHosts?: readonly string[];
 }
 
 /** The mail transport: `smtpUrl` as nodemailer reads it (smtp:// with STARTTLS when offered, smtps:// for TLS). */
@@ -147,6 +153,7 @@ const environmentSchema = z.object({
     .optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(720).default(DEFAULT_SESSION_IDLE_MINUTES),
   ARCHIVE_TIMESTAMP_INTERVAL_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
+  REVOCATION_FETCH_HOSTS: commaList.transform((entries) => entries.map((entry) => entry.toLowerCase().replace(/\.$/, ''))),
 });
 
 const MINIMUM_SECRET_BYTES = 32;
@@ -190,6 +197,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     requireSecondFactor: Object.freeze((env.REQUIRE_SECOND_FACTOR ?? (demo ? [] : ['signatory', 'admin'])) as Role[]),
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
     archiveTimestampIntervalDays: env.ARCHIVE_TIMESTAMP_INTERVAL_DAYS,
+    revocationFetchHosts: Object.freeze(env.REVOCATION_FETCH_HOSTS),
   });
 }
 

@@ -14,6 +14,7 @@ import {
 } from '../signing/long-term-validation.ts';
 import { ocspRequestFor } from '../signing/revocation-data.ts';
 import type { ScheduledEventHandler } from '../scheduler/scheduler.ts';
+import { fetchRevocationData } from './fetch-revocation-data.ts';
 import { allTrustAnchors } from './load-trust-anchors.ts';
 import { answerPartyOcsp, partyCrl } from './revocation-publication.ts';
 import { latestOriginal, nextRevision } from './signature-revision.ts';
@@ -26,8 +27,9 @@ import { timestampAuthorityOf } from './timestamping.ts';
  * then again before the newest timestamp unit's certificate expires (or at the configured interval,
  * whichever comes first), so the proof is always carried over to a certificate still valid.
  *
- * Revocation data comes only from the CAs whose keys this server holds (built in-process, as their
- * /pki/:party/{crl,ocsp} answer); nothing is fetched from the network here.
+ * Revocation data comes from the CAs whose keys this server holds (built in-process, as their
+ * /pki/:party/{crl,ocsp} answer) and, for other CAs' certificates, from the URLs they name on the hosts
+ * REVOCATION_FETCH_HOSTS allows (fetch-revocation-data.ts); no other network.
  */
 
 /** The scheduler's event kind. */
@@ -116,7 +118,17 @@ async function validationDataFor(deps: UseCaseDeps, pdf: Buffer) {
     const issuer = [...cas.values()].find(
       ({ certificate: ca }) => ca.fingerprint256 !== certificate.fingerprint256 && isIssuedBy(certificate, ca),
     );
-    if (!issuer) continue;
+    if (!issuer) {
+      // Another CA's certificate (a registered CA, an outside authority's unit): from the URLs it names, where allowed.
+      const outside = [...certificates.values(), ...anchors].find(
+        (candidate) => candidate.fingerprint256 !== certificate.fingerprint256 && isIssuedBy(certificate, candidate),
+      );
+      if (!outside || (deps.config.revocationFetchHosts ?? []).length === 0) continue;
+      const fetched = await fetchRevocationData(deps.config, certificate.toString(), outside.toString());
+      for (const crl of fetched.crls) crls.set(`${certificate.fingerprint256}:${crls.size}`, crl);
+      ocspResponses.push(...fetched.ocspResponses);
+      continue;
+    }
     if (!crls.has(issuer.party)) crls.set(issuer.party, await partyCrl(deps, issuer.party));
     ocspResponses.push(
       await answerPartyOcsp(deps, issuer.party, await ocspRequestFor(certificate.toString(), issuer.certificate.toString())),
