@@ -15,6 +15,7 @@ import { timestampingFetch } from '../../server/signing/timestamp-authority.ts';
 import { createScheduler } from '../../server/scheduler/scheduler.ts';
 import { verifyPdf } from '../../server/signing/verify-pdf.ts';
 import { ApiClient } from '../support/api-client.ts';
+import { WebClient } from '../web/web-client.ts';
 import { COOPERATION, DEMO_ORIGINALS, demoCertificateAuthorities, executeDemoAgreement, storedOriginal } from '../support/execute-demo.ts';
 import { nssDatabaseTrusting, parsePdfsig, tempFile, tool } from '../support/pdf-tools.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -128,6 +129,18 @@ describe('PAdES B-LTA: DSS and document timestamps after the last signature', fu
       );
       expect(before.level).to.equal('B-T');
     }
+  });
+
+  it('when the B-LTA original is uploaded on the verify page, then it names the level, the provable-until date and the document timestamp, in Russian', async () => {
+    const web = await WebClient.signedIn(server.baseUrl, 'official@sverdlovsk.example');
+    const form = new FormData();
+    form.set('_csrf', await web.csrfTokenOf('/verify'));
+    form.set('pdf', new Blob([archived.get('sverdlovsk')!], { type: 'application/pdf' }), 'sverdlovsk.pdf');
+    const page = await web.send('/verify', { method: 'POST', body: form });
+    expect(page.status).to.equal(200);
+    expect(page.html).to.include('Уровень PAdES</dt><dd>B-LTA — данные для проверки под меткой времени документа');
+    expect(page.html).to.include('Доказуем до');
+    expect(page.html).to.include('Метки времени документа');
   });
 
   it('when pdfsig, qpdf and mutool read the B-LTA original, then both signatures stay valid and trusted and the file is sound', async () => {
