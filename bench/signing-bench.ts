@@ -3,7 +3,7 @@ import path from 'node:path';
 import { buildAgreementDocument } from '../server/agreements/agreement-document.ts';
 import { renderAgreementPdf } from '../server/pdf/render-pdf.ts';
 import { PadesCmsSigner } from '../server/signing/cms-signer.ts';
-import { addDocumentTimestamp, addValidationData, certificatesOf } from '../server/signing/long-term-validation.ts';
+import { addDocumentTimestamp, certificatesOf } from '../server/signing/long-term-validation.ts';
 import { createCertificateAuthority, importPrivateKey, issueSigningCertificate } from '../server/signing/pki.ts';
 import { answerOcspRequest, buildCrl, ocspRequestFor } from '../server/signing/revocation-data.ts';
 import { addSignature } from '../server/signing/sign-pdf.ts';
@@ -140,8 +140,7 @@ async function signAgreementLta(
       ...(await certificatesOf(pdf)).map((certificate) => Buffer.from(certificate.toSchema().toBER(false))),
       ...signers.map((signer) => new X509Certificate(signer.ca.certificatePem).raw),
     ];
-    const withDss = await addValidationData(pdf, { certificates, crls, ocspResponses });
-    await addDocumentTimestamp(withDss, { url: timestampAuthorityUrl, fetch });
+    await addDocumentTimestamp(pdf, { url: timestampAuthorityUrl, fetch }, { certificates, crls, ocspResponses });
   }
 }
 

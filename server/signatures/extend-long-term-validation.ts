@@ -21,9 +21,9 @@ import { latestOriginal, nextRevision } from './signature-revision.ts';
 import { timestampAuthorityOf } from './timestamping.ts';
 
 /**
- * PAdES B-LTA for the executed originals: each gets a DSS revision (every certificate of its signatures
- * and timestamps with the CAs they chain to, and for each certificate its CA's CRL and OCSP answer) and
- * a document timestamp revision over it. Done by the scheduler, first right after the last signature,
+ * PAdES B-LTA for the executed originals: each gets a revision with a DSS (every certificate of its
+ * signatures and timestamps with the CAs they chain to, and for each certificate its CA's CRL and OCSP
+ * answer) and a document timestamp over it. Done by the scheduler, first right after the last signature,
  * then again before the newest timestamp unit's certificate expires (or at the configured interval,
  * whichever comes first), so the proof is always carried over to a certificate still valid.
  *
@@ -46,7 +46,7 @@ export interface LongTermExtension {
 }
 
 /**
- * Adds the DSS and document timestamp revisions to each of the agreement's originals and stores them;
+ * Adds the DSS and document timestamp revision to each of the agreement's originals and stores it;
  * `deps.db` must be the caller's transaction (the scheduler's), so the revisions and the event's
  * completion commit together. Without a time-stamping authority only the DSS is added.
  */
@@ -62,11 +62,14 @@ export async function extendLongTermValidation(
   let unitExpiry: Date | undefined;
   for (const party of record.parties) {
     const latest = await latestOriginal(deps.db, agreementId, party);
-    const withDss = nextRevision(latest, await addValidationData(latest.pdf, await validationDataFor(deps, latest.pdf)), at);
-    revisions.push(withDss);
-    if (!authority) continue;
-    const timestamped = await addDocumentTimestamp(withDss.pdf, authority);
-    revisions.push(nextRevision(withDss, timestamped.pdf, at));
+    const data = await validationDataFor(deps, latest.pdf);
+    if (!authority) {
+      revisions.push(nextRevision(latest, await addValidationData(latest.pdf, data), at));
+      continue;
+    }
+    // The DSS and the document timestamp over it in one revision (long-term-validation.ts says why).
+    const timestamped = await addDocumentTimestamp(latest.pdf, authority, data);
+    revisions.push(nextRevision(latest, timestamped.pdf, at));
     if (!unitExpiry || timestamped.unitNotAfter < unitExpiry) unitExpiry = timestamped.unitNotAfter;
   }
   for (const revision of revisions) await insertOriginalRevision(deps.db, revision);

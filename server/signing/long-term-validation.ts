@@ -21,8 +21,8 @@ import { timestampTokensOf } from './timestamp-checks.ts';
 
 /**
  * PAdES baseline B-LT and B-LTA (ETSI EN 319 142-1 §5.4, §5.5): after the last signature an original
- * gets, each as an incremental revision of its own, a document security store (/DSS: every certificate
- * of its signatures and timestamps, a CRL and an OCSP answer for each of them) and a document timestamp
+ * gets, as one incremental revision, a document security store (/DSS: every certificate of its
+ * signatures and timestamps, a CRL and an OCSP answer for each of them) and a document timestamp
  * (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161) over the whole file, DSS included. The timestamp
  * proves the validation data existed while the certificates it speaks of were valid; a later DSS and
  * timestamp (re-timestamping before the last timestamp unit's certificate expires) extend the proof.
@@ -84,6 +84,12 @@ export function readDss(document: PDFDocument): ValidationData {
 export async function addValidationData(pdf: Buffer, data: ValidationData): Promise<Buffer> {
   const document = await loadForUpdate(pdf);
   startRevision(document);
+  putValidationData(document, data);
+  return withFinalEndOfLine(await document.save({ useObjectStreams: false, objectsPerTick: Infinity }));
+}
+
+/** Makes the catalog's /DSS, in the revision being written, the union of what it held and `data`. */
+function putValidationData(document: PDFDocument, data: ValidationData): void {
   const { catalog, context } = document;
   const previous = catalog.lookupMaybe(PDFName.of('DSS'), PDFDict);
   const dss = context.obj({ Type: 'DSS' });
@@ -112,17 +118,20 @@ export async function addValidationData(pdf: Buffer, data: ValidationData): Prom
     if (refs.length > 0) dss.set(PDFName.of(key), context.obj(refs));
   }
   catalog.set(PDFName.of('DSS'), context.register(dss));
-  return withFinalEndOfLine(await document.save({ useObjectStreams: false, objectsPerTick: Infinity }));
 }
 
 /**
  * The revision a document timestamp is: a new, invisible signature field whose value is a
  * /DocTimeStamp dictionary, /ByteRange final and /Contents zeros; the RFC 3161 token over
  * `signedBytes` goes in with embedSignature. Only the form's /Fields gains the field (no page changes).
+ * With `data`, the same revision first extends the DSS, which the timestamp then covers: one revision
+ * that ends with a signature's range, so readers that want every revision after a signature to be a
+ * signature's (LibreOffice) call the earlier signatures complete.
  */
-export async function prepareDocumentTimestamp(pdf: Buffer): Promise<PreparedSignature> {
+export async function prepareDocumentTimestamp(pdf: Buffer, data?: ValidationData): Promise<PreparedSignature> {
   const document = await loadForUpdate(pdf);
   startRevision(document);
+  if (data) putValidationData(document, data);
   const { catalog, context } = document;
   const acroForm = catalog.getOrCreateAcroForm();
   const taken = new Set(acroForm.getAllFields().map(([field]) => field.getFullyQualifiedName()));
@@ -166,8 +175,9 @@ export interface DocumentTimestampAuthority {
 export async function addDocumentTimestamp(
   pdf: Buffer,
   authority: DocumentTimestampAuthority,
+  data?: ValidationData,
 ): Promise<{ pdf: Buffer; time: Date; unitNotAfter: Date }> {
-  const prepared = await prepareDocumentTimestamp(pdf);
+  const prepared = await prepareDocumentTimestamp(pdf, data);
   const { token, time } = await requestTimestamp(authority.url, prepared.signedBytes, authority.fetch);
   return { pdf: embedSignature(prepared, token), time, unitNotAfter: timestampUnitOf(token).notAfter.value };
 }
