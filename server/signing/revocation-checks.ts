@@ -23,6 +23,8 @@ export interface StoredRevocationData {
 }
 
 const NO_STORED_DATA: StoredRevocationData = { crls: [], ocspResponses: [] };
+/** How much older than the validation time carried revocation data may be: it is made just before the timestamp that covers it. */
+const FRESHNESS_GRACE_MS = 24 * 60 * 60 * 1000;
 
 /** What the CRL or OCSP answer says about the signer's certificate; null when the certificate names no CRL and the file carries nothing about it. */
 export type RevocationStatus =
@@ -61,7 +63,7 @@ export async function checkRevocation(
   warnings: string[],
   stored: StoredRevocationData = NO_STORED_DATA,
 ): Promise<RevocationStatus | null> {
-  const found = await findRevocationStatus(signerCertificate, issuerCertificate, crls, stored);
+  const found = await findRevocationStatus(signerCertificate, issuerCertificate, crls, stored, validatedAt);
   if (found === null) return null;
   if (found.status === 'unchecked') {
     const urls = crlUrlsOf(signerCertificate);
@@ -87,20 +89,28 @@ export async function checkRevocation(
  * The certificate's status without judging it: from an OCSP answer the file carries, else a CRL it
  * carries, else a CRL from one of the certificate's own distribution points among `crls`; each only
  * once it verifies under the issuer. Null when the certificate names no CRL and nothing is carried.
+ * With `validatedAt`, carried data that says "good" counts only when issued at most a day before that
+ * time: an old answer says nothing about a revocation since (a "revoked" answer counts whenever made).
  */
 export async function findRevocationStatus(
   certificate: pkijs.Certificate,
   issuerCertificate: pkijs.Certificate,
   crls: readonly PublishedCrl[],
   stored: StoredRevocationData = NO_STORED_DATA,
+  validatedAt?: Date,
 ): Promise<RevocationStatus | null> {
+  const freshFrom = validatedAt ? validatedAt.getTime() - FRESHNESS_GRACE_MS : Number.NEGATIVE_INFINITY;
   const answered = await statusFromOcsp(certificate, issuerCertificate, stored.ocspResponses);
-  if (answered) return answered;
+  if (answered && (answered.status.status === 'revoked' || answered.producedAt.getTime() >= freshFrom)) return answered.status;
   const urls = crlUrlsOf(certificate);
+  const serial = Buffer.from(certificate.serialNumber.valueBlock.valueHexView);
+  const listsIt = (list: pkijs.CertificateRevocationList) =>
+    list.revokedCertificates?.some((candidate) => Buffer.from(candidate.userCertificate.valueBlock.valueHexView).equals(serial)) ?? false;
   const crl =
     (await findVerifiedCrl(
       stored.crls.map((der) => ({ url: 'dss', der })),
       issuerCertificate,
+      (list) => listsIt(list) || list.thisUpdate.value.getTime() >= freshFrom,
     )) ??
     (await findVerifiedCrl(
       crls.filter((candidate) => urls.includes(candidate.url)),
@@ -108,7 +118,6 @@ export async function findRevocationStatus(
     ));
   if (!crl) return urls.length === 0 ? null : { status: 'unchecked', source: null };
   const source = crl.url === 'dss' ? 'dss-crl' : crl.url;
-  const serial = Buffer.from(certificate.serialNumber.valueBlock.valueHexView);
   const entry = crl.list.revokedCertificates?.find((candidate) =>
     Buffer.from(candidate.userCertificate.valueBlock.valueHexView).equals(serial),
   );
@@ -121,7 +130,7 @@ async function statusFromOcsp(
   certificate: pkijs.Certificate,
   issuerCertificate: pkijs.Certificate,
   responses: readonly Uint8Array[],
-): Promise<RevocationStatus | undefined> {
+): Promise<{ status: RevocationStatus; producedAt: Date } | undefined> {
   for (const der of responses) {
     try {
       const response = pkijs.OCSPResponse.fromBER(der);
@@ -145,18 +154,20 @@ async function statusFromOcsp(
           idBlock: { tagNumber: number };
           valueBlock: { value?: asn1js.BaseBlock[] };
         };
-        if (status.idBlock.tagNumber === 0) return { status: 'good', source: 'dss-ocsp' };
+        const producedAt = basic.tbsResponseData.producedAt;
+        if (status.idBlock.tagNumber === 0) return { status: { status: 'good', source: 'dss-ocsp' }, producedAt };
         if (status.idBlock.tagNumber === 1) {
           const [time, reason] = status.valueBlock.value ?? [];
           const revokedAt = time instanceof asn1js.GeneralizedTime ? time.toDate() : new Date(0);
           const code =
             reason instanceof asn1js.Constructed ? (reason.valueBlock.value[0] as asn1js.Enumerated | undefined)?.valueBlock.valueDec : 0;
-          return {
+          const revoked: RevocationStatus = {
             status: 'revoked',
             source: 'dss-ocsp',
             revokedAt: revokedAt.toISOString(),
             reason: REASON_NAMES[code ?? 0] ?? 'unspecified',
           };
+          return { status: revoked, producedAt };
         }
       }
     } catch {
@@ -179,11 +190,12 @@ function crlUrlsOf(certificate: pkijs.Certificate): string[] {
 async function findVerifiedCrl(
   crls: readonly PublishedCrl[],
   issuerCertificate: pkijs.Certificate,
+  usable: (list: pkijs.CertificateRevocationList) => boolean = () => true,
 ): Promise<{ url: string; list: pkijs.CertificateRevocationList } | undefined> {
   for (const candidate of crls) {
     try {
       const list = pkijs.CertificateRevocationList.fromBER(candidate.der);
-      if (!list.issuer.isEqual(issuerCertificate.subject)) continue;
+      if (!list.issuer.isEqual(issuerCertificate.subject) || !usable(list)) continue;
       if (await list.verify({ issuerCertificate }, cryptoEngine)) return { url: candidate.url, list };
     } catch {
       // Not a CRL, or one that does not verify: as if it had not been obtained.

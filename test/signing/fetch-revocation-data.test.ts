@@ -77,12 +77,18 @@ describe('revocation data of other CAs: fetched only from REVOCATION_FETCH_HOSTS
       status: 'good',
       source: 'dss-ocsp',
     });
+    // A year later the same "good" answer proves nothing about the certificate then.
+    const aYearLater = new Date(Date.now() + 365 * 86_400_000);
+    expect(
+      await findRevocationStatus(cert(signer.certificatePem), cert(ca.certificatePem), [], { ...good, crls: good.crls }, aYearLater),
+    ).to.deep.equal({ status: 'unchecked', source: null });
     const bad = await fetchRevocationData({ revocationFetchHosts: ['127.0.0.1'] }, revoked.certificatePem, ca.certificatePem);
     for (const stored of [
       { crls: [], ocspResponses: bad.ocspResponses },
       { crls: bad.crls, ocspResponses: [] },
     ]) {
-      expect(await findRevocationStatus(cert(revoked.certificatePem), cert(ca.certificatePem), [], stored)).to.include({
+      // A revocation stays a revocation, however old the answer that says so.
+      expect(await findRevocationStatus(cert(revoked.certificatePem), cert(ca.certificatePem), [], stored, aYearLater)).to.include({
         status: 'revoked',
         revokedAt: '2026-01-01T00:00:00.000Z',
         reason: 'keyCompromise',
