@@ -25,6 +25,11 @@ export interface Config {
   /** An RFC 3161 time-stamping authority (TSA_URL): when set, every signature gets its timestamp (PAdES B-T). */
   readonly tsaUrl?: string;
   /**
+   * When TSA_URL's authority does not answer, sign without a timestamp (PAdES B-B) rather than refuse
+   * with 503 (ALLOW_UNTIMESTAMPED_SIGNATURES=1); off by default.
+   */
+  readonly allowUntimestampedSignatures?: boolean;
+  /**
    * The proxies whose X-Forwarded-For is believed (TRUST_PROXY), as express's `trust proxy` list:
    * addresses, CIDRs or `loopback`, `linklocal`, `uniquelocal`. Empty: no proxy, the peer is the client.
    */
@@ -48,6 +53,17 @@ export interface Config {
   readonly requireSecondFactor?: readonly Role[];
   /** A web session unused this long ends (SESSION_IDLE_MINUTES, 30 by default), besides its absolute lifetime of 12 hours. */
   readonly sessionIdleMinutes?: number;
+  /**
+   * How often each executed original gets a new DSS and document timestamp (ARCHIVE_TIMESTAMP_INTERVAL_DAYS,
+   * 730 by default); sooner when the newest timestamp unit's certificate expires within 90 days of then.
+   */
+  readonly archiveTimestampIntervalDays?: number;
+  /**
+   * The hosts whose CRL and OCSP URLs (named in certificates of CAs this server does not hold) may be
+   * fetched when an original's DSS is made (REVOCATION_FETCH_HOSTS, comma-separated). Unset: none;
+   * verification itself never fetches anything.
+   */
+  readonly revocationFetchHosts?: readonly string[];
 }
 
 /** The mail transport: `smtpUrl` as nodemailer reads it (smtp:// with STARTTLS when offered, smtps:// for TLS). */
@@ -102,6 +118,7 @@ const environmentSchema = z.object({
   BILATERAL_SECRET: z.string().optional(),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   TSA_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ALLOW_UNTIMESTAMPED_SIGNATURES: z.enum(['0', '1']).default('0'),
   TRUST_PROXY: commaList.refine((entries) => entries.every((entry) => TRUST_PROXY_NAMES.has(entry) || asCidr(entry)), {
     message: 'expected addresses, CIDRs or loopback, linklocal, uniquelocal, separated by commas',
   }),
@@ -135,6 +152,8 @@ const environmentSchema = z.object({
     })
     .optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(720).default(DEFAULT_SESSION_IDLE_MINUTES),
+  ARCHIVE_TIMESTAMP_INTERVAL_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
+  REVOCATION_FETCH_HOSTS: commaList.transform((entries) => entries.map((entry) => entry.toLowerCase().replace(/\.$/, ''))),
 });
 
 const MINIMUM_SECRET_BYTES = 32;
@@ -169,6 +188,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     secret,
     schedulerIntervalMs: env.SCHEDULER_INTERVAL_MS,
     ...(env.TSA_URL && { tsaUrl: env.TSA_URL }),
+    allowUntimestampedSignatures: env.ALLOW_UNTIMESTAMPED_SIGNATURES === '1',
     trustProxy: env.TRUST_PROXY,
     webhookAllowList: env.WEBHOOK_ALLOWED_HOSTS,
     agreementsPerUserPerHour: env.AGREEMENTS_PER_USER_PER_HOUR,
@@ -176,6 +196,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     ...(env.PUBLIC_URL && { publicUrl: env.PUBLIC_URL.replace(/\/+$/, '') }),
     requireSecondFactor: Object.freeze((env.REQUIRE_SECOND_FACTOR ?? (demo ? [] : ['signatory', 'admin'])) as Role[]),
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
+    archiveTimestampIntervalDays: env.ARCHIVE_TIMESTAMP_INTERVAL_DAYS,
+    revocationFetchHosts: Object.freeze(env.REVOCATION_FETCH_HOSTS),
   });
 }
 

@@ -13,6 +13,7 @@ import { createWebhookDispatcher } from './notifications/webhook-dispatcher.ts';
 import type { PollingLoop } from './scheduler/polling-loop.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
 import { uiFont } from './web/ui-font.ts';
+import { longTermValidationHandlers } from './signatures/extend-long-term-validation.ts';
 import { indexUnindexedAgreements } from './search/index-unindexed-agreements.ts';
 
 /** Composition root: configuration, database, application, listen. Nothing else listens. */
@@ -48,7 +49,10 @@ async function main(): Promise<void> {
 
   // Each process runs the scheduler and the webhook and mail dispatchers; claims keep two processes
   // from sending the same event, delivery or mail twice.
-  const scheduler = createScheduler(deps, { handlers: lifecycleHandlers((message) => console.log(message)), processId });
+  const scheduler = createScheduler(deps, {
+    handlers: { ...lifecycleHandlers((message) => console.log(message)), ...longTermValidationHandlers(deps) },
+    processId,
+  });
   const dispatcher = createWebhookDispatcher(deps, { processId });
   scheduler.start(config.schedulerIntervalMs);
   dispatcher.start(config.schedulerIntervalMs);

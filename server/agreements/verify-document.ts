@@ -35,13 +35,16 @@ export interface DocumentVerification extends PdfVerification {
  */
 export async function verifyDocument(deps: UseCaseDeps, user: User, pdf: Buffer): Promise<DocumentVerification> {
   const verification = await verifyPdfIsolated(pdf, await allTrustAnchors(deps.db), deps.now(), await crlsPublishedHere(deps));
-  const { sha256, signatures, appendedAfterLastSignature } = verification;
+  const { sha256, signatures, documentTimestamps, level, provableUntil, appendedAfterLastSignature } = verification;
   const revisions = await compareWithStoredRevisions(deps.db, user, pdf, verification.revisions);
   const valid = verification.valid && revisions.every((revision) => revision.problems.length === 0);
   return {
     sha256,
     knownOriginal: await findKnownOriginal(deps.db, user, sha256),
     signatures,
+    documentTimestamps,
+    level,
+    provableUntil,
     appendedAfterLastSignature,
     revisions,
     valid,

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { insertOriginalRevision, type OriginalRevision } from '../../db/repositories/originals.repository.ts';
-import { insertSignature } from '../../db/repositories/signatures.repository.ts';
+import { insertSignature, listSignatures } from '../../db/repositories/signatures.repository.ts';
 import { deleteSigningRequests } from '../../db/repositories/signing-requests.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
+import { scheduleLongTermValidation } from './extend-long-term-validation.ts';
 
 /** A signatory's signature on every original, made before the transaction: what a SIGN commits. */
 export interface SignedOriginals {
@@ -34,4 +35,8 @@ export async function commitSignature(
   });
   // Signed now: the signatory's pending external signing requests are moot.
   await deleteSigningRequests(trx, agreementId, signer.id);
+  // Every party has signed every original (each signatory signs them all): the originals get their DSS and
+  // document timestamp (PAdES B-LTA) from the scheduler, in a transaction of its own.
+  const signedBy = new Set((await listSignatures(trx, agreementId)).map((signature) => signature.party));
+  if (signed.revisions.every((revision) => signedBy.has(revision.party))) await scheduleLongTermValidation(trx, agreementId, at);
 }

@@ -11,7 +11,7 @@ import { checkSubmittedCms } from '../signing/cms-checks.ts';
 import { assembleSignedData, padesSignedAttributes } from '../signing/cms-signer.ts';
 import { certificateSubject } from '../signing/pki.ts';
 import { embedSignature, reopenPreparedSignature, type PreparedSignature } from '../signing/sign-pdf.ts';
-import { addSignatureTimestamp } from '../signing/timestamp.ts';
+import { addSignatureTimestampIfAvailable } from '../signing/timestamp.ts';
 import { timestampAuthorityOf } from './timestamping.ts';
 import { verifyPdf } from '../signing/verify-pdf.ts';
 import { loadCheckedSigningCredential } from './load-signing-credential.ts';
@@ -95,8 +95,9 @@ export async function completeExternalSignature(
   let detail = `signed externally with the certificate SHA-256 ${request.certificateSha256}`;
   const timestampAuthority = timestampAuthorityOf(deps);
   if (timestampAuthority) {
-    cms = await addSignatureTimestamp(cms, timestampAuthority.url, timestampAuthority.fetch);
-    detail += ', timestamped';
+    const untimestamped = cms;
+    cms = await addSignatureTimestampIfAvailable(cms, timestampAuthority);
+    detail += cms === untimestamped ? ', not timestamped (the authority did not answer)' : ', timestamped';
   }
   if (!(await completeSigningRequest(deps.db, request, embed(prepared, cms)))) {
     throw new ConflictError(`A newer signing request for the ${party} original replaced this one; sign that one`);

@@ -17,6 +17,8 @@ import { credentialOwner } from './credential-owner.ts';
 export interface TimestampAuthority {
   readonly url: string;
   readonly fetch: typeof fetch;
+  /** When it does not answer, sign without its timestamp (B-B) rather than refuse (ALLOW_UNTIMESTAMPED_SIGNATURES). */
+  readonly optional?: boolean;
 }
 
 /** How the demo unit is named in messages; no request leaves the process. */
@@ -28,7 +30,7 @@ const DEMO_VALIDITY_START = new Date('2010-01-01T00:00:00Z');
 const demoUnits = new WeakMap<Database, Promise<Omit<TimestampingUnit, 'now'>>>();
 
 export function timestampAuthorityOf(deps: UseCaseDeps): TimestampAuthority | undefined {
-  if (deps.config.tsaUrl) return { url: deps.config.tsaUrl, fetch };
+  if (deps.config.tsaUrl) return { url: deps.config.tsaUrl, fetch, optional: deps.config.allowUntimestampedSignatures === true };
   if (!deps.config.demo) return undefined;
   let unit = demoUnits.get(deps.db);
   if (!unit) {

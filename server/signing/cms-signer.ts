@@ -3,7 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { Signer } from '@signpdf/utils';
 import type { CryptoKey } from './pki.ts';
-import { addSignatureTimestamp } from './timestamp.ts';
+import { addSignatureTimestampIfAvailable } from './timestamp.ts';
 
 /**
  * The CMS (RFC 5652) signature inside a PAdES baseline B-B PDF signature (ETSI EN 319 142-1,
@@ -38,8 +38,8 @@ export interface PadesCmsSignerOptions {
   chainPems: string[];
   /** RSASSA-PKCS1-v1_5 key of the certificate (see pki.ts importPrivateKey). */
   privateKey: CryptoKey;
-  /** An RFC 3161 time-stamping authority: when given, the signature is timestamped (PAdES B-T). */
-  timestampAuthority?: { readonly url: string; readonly fetch: typeof fetch };
+  /** An RFC 3161 time-stamping authority: when given, the signature is timestamped (PAdES B-T); `optional`: B-B when it does not answer. */
+  timestampAuthority?: { readonly url: string; readonly fetch: typeof fetch; readonly optional?: boolean };
 }
 
 /** Produces detached CMS SignedData (SHA-256, RSA) over the bytes signpdf passes in; same inputs give the same bytes (without a timestamp). */
@@ -70,7 +70,7 @@ export class PadesCmsSigner extends Signer {
     // pkijs leaves the parameters out; RFC 4055 wants NULL for sha256WithRSAEncryption (the field is not signed).
     signedData.signerInfos[0]!.signatureAlgorithm = signatureAlgorithmFor(certificate);
     const cms = contentInfoDer(signedData);
-    return this.timestampAuthority ? addSignatureTimestamp(cms, this.timestampAuthority.url, this.timestampAuthority.fetch) : cms;
+    return this.timestampAuthority ? addSignatureTimestampIfAvailable(cms, this.timestampAuthority) : cms;
   }
 }
 

@@ -506,7 +506,12 @@ class Rules {
     if (!before || !after) return this.forbidden(number);
     let validationData = true;
     for (const key of changedKeys(before, after)) {
-      if (key === 'DSS' || key === 'Extensions') continue;
+      if (key === 'DSS') {
+        const problem = this.dssLoss(before.get(PDFName.of('DSS')), after.get(PDFName.of('DSS')));
+        if (problem) return { problem, validationData: false };
+        continue;
+      }
+      if (key === 'Extensions') continue;
       if (key === 'AcroForm' && this.permission >= 2) {
         validationData = false;
         const verdict = this.formDictionary(
@@ -617,9 +622,41 @@ class Rules {
     return PERMITTED;
   }
 
+  /**
+   * Validation data may be added, never taken away: a DSS that replaces the catalog's must still hold
+   * every certificate, CRL and OCSP answer of the one before (what the earlier timestamps proved).
+   */
+  private dssLoss(beforeValue: PDFObject | undefined, afterValue: PDFObject | undefined): string | undefined {
+    const before = dictOf(this.before, beforeValue);
+    if (!before) return undefined;
+    const after = dictOf(this.after, afterValue);
+    if (!after) return 'it removes the DSS (the validation data earlier timestamps cover)';
+    for (const key of ['Certs', 'CRLs', 'OCSPs']) {
+      const entries = (state: State, dict: PDFDict) => {
+        const array = resolve(state, dict.get(PDFName.of(key)));
+        return array instanceof PDFArray ? array.asArray().map((entry) => bytesOf(entry)) : [];
+      };
+      const kept = new Set(entries(this.after, after));
+      if (entries(this.before, before).some((entry) => !kept.has(entry))) return `it removes validation data from the DSS (/${key})`;
+    }
+    return undefined;
+  }
+
   /** The DSS and its arrays and VRI dictionaries: validation data, permitted at every level. */
   private dss(number: number): Verdict {
     const after = resolve(this.after, this.after.get(number)?.object);
+    const before = resolve(this.before, this.before.get(number)?.object);
+    if (before instanceof PDFArray && after instanceof PDFArray) {
+      const kept = new Set(after.asArray().map((entry) => bytesOf(entry)));
+      if (before.asArray().some((entry) => !kept.has(bytesOf(entry))))
+        return this.forbidden(number, `the DSS's validation data (object ${number}), removing some of it`);
+    }
+    if (before instanceof PDFDict && nameOf(before, 'Type') === 'DSS' && !(after instanceof PDFDict))
+      return this.forbidden(number, 'the DSS, removing it');
+    if (before instanceof PDFDict && after instanceof PDFDict && nameOf(before, 'Type') === 'DSS') {
+      const problem = this.dssLoss(before, after);
+      if (problem) return { problem, validationData: false };
+    }
     if (after instanceof PDFStream) return this.forbidden(number, `a stream of the DSS in place (object ${number})`);
     const dict = after instanceof PDFDict ? after : undefined;
     if (dict && nameOf(dict, 'Type') === 'DSS' && dict.keys().some((key) => !DSS_KEYS.has(key.decodeText())))

@@ -209,3 +209,14 @@ function wholeSeconds(date: Date): Date {
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
+
+/** A DER OCSP request (RFC 6960) for one certificate of `issuerPem`'s, by SHA-1 CertID as every responder understands it. */
+export async function ocspRequestFor(certificatePem: string, issuerPem: string): Promise<Buffer> {
+  const request = new pkijs.OCSPRequest();
+  await request.createForCertificate(
+    pkijsCertificate(certificatePem),
+    { hashAlgorithm: 'SHA-1', issuerCertificate: pkijsCertificate(issuerPem) },
+    cryptoEngine,
+  );
+  return Buffer.from(request.toSchema(true).toBER(false));
+}

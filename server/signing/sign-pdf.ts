@@ -250,7 +250,7 @@ function findEmptySignatureField(page: PDFPage, rect: VisibleSignature['rect']):
  * that a signature covers the whole file, would find the end-of-line outside every /ByteRange
  * (LibreOffice calls such signatures "partial"). ISO 32000-1 §7.5.5 ends the file with an EOL marker.
  */
-function withFinalEndOfLine(pdf: Uint8Array): Buffer {
+export function withFinalEndOfLine(pdf: Uint8Array): Buffer {
   const bytes = Buffer.from(pdf);
   return bytes.at(-1) === 0x0a ? bytes : Buffer.concat([bytes, Buffer.from('\n', 'latin1')]);
 }
@@ -288,7 +288,7 @@ function readByteRange(pdf: Buffer): [number, number, number, number] {
  * very end of the file, its last end-of-line included. (@signpdf/signpdf's SignPdf would strip that
  * end-of-line first, leaving it outside every signature; LibreOffice then calls them "partial".)
  */
-function placeByteRange(pdf: Buffer): PreparedSignature {
+export function placeByteRange(pdf: Buffer): PreparedSignature {
   const { byteRangePlaceholder, byteRangePlaceholderPosition } = findByteRange(pdf);
   if (byteRangePlaceholder === undefined || byteRangePlaceholderPosition === undefined)
     throw new Error('the revision has no /ByteRange placeholder');

@@ -43,6 +43,12 @@ export interface TimestampCheck {
   readonly problems: string[];
   /** Why an intact token is not trusted, in words. */
   readonly warnings: string[];
+  /** The unit's certificate, when found. */
+  readonly unit?: pkijs.Certificate;
+  /** When trusted: the unit's validated path, unit first, anchor last. */
+  readonly path?: readonly pkijs.Certificate[];
+  /** When trusted: until when the path stays valid (its earliest notAfter), the last moment the token can be checked as it is. */
+  readonly provableUntil?: Date;
 }
 
 /** The timestamp tokens a SignerInfo carries as signature-time-stamp attributes (DER ContentInfos). */
@@ -124,9 +130,11 @@ export async function checkTimestampToken(token: Buffer, data: Buffer, anchors: 
     warnings.push(
       `the timestamp of ${time.toISOString()} by "${authority}" is not proven: its unit does not chain to a trust anchor valid at that time (${chain.resultMessage}); register the authority's CA as a trust anchor`,
     );
-    return { time, authority, intact: true, trusted: false, problems, warnings };
+    return { time, authority, intact: true, trusted: false, problems, warnings, unit };
   }
-  return { time, authority, intact: true, trusted: true, problems, warnings };
+  const path = engine.certs;
+  const provableUntil = new Date(Math.min(...path.map((certificate) => certificate.notAfter.value.getTime())));
+  return { time, authority, intact: true, trusted: true, problems, warnings, unit, path, provableUntil };
 }
 
 function subjectOf(certificate: pkijs.Certificate): string {

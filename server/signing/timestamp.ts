@@ -117,6 +117,27 @@ export async function addSignatureTimestamp(cms: Buffer, url: string, fetchImpl:
   return timestamped;
 }
 
+/**
+ * addSignatureTimestamp, except that an `optional` authority that does not answer (the 503 it would be)
+ * leaves the CMS as it is: PAdES B-B, as the deployment chose (ALLOW_UNTIMESTAMPED_SIGNATURES).
+ */
+export async function addSignatureTimestampIfAvailable(
+  cms: Buffer,
+  authority: { readonly url: string; readonly fetch: typeof fetch; readonly optional?: boolean },
+): Promise<Buffer> {
+  try {
+    return await addSignatureTimestamp(cms, authority.url, authority.fetch);
+  } catch (error) {
+    if (authority.optional && error instanceof ServiceUnavailableError) {
+      console.warn(
+        `${error.message.replace(/; nothing was signed$/, '')}: signing without a timestamp (PAdES B-B), as ALLOW_UNTIMESTAMPED_SIGNATURES allows`,
+      );
+      return cms;
+    }
+    throw error;
+  }
+}
+
 /** The timestamp tokens a CMS carries as signature-time-stamp attributes (DER ContentInfos). */
 export function signatureTimestampTokens(cms: Buffer): Buffer[] {
   const signerInfo = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(cms).content }).signerInfos[0];

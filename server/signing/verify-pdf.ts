@@ -17,9 +17,16 @@ import * as pkijs from 'pkijs';
 import { MalformedRequestError, RuleViolationError } from '../errors.ts';
 import { identifiesCertificate } from './cms-checks.ts';
 import { PDF_LIMITS, PdfLimitError, checkPdfStructure } from './pdf-limits.ts';
-import { type PublishedCrl, type RevocationStatus, checkRevocation } from './revocation-checks.ts';
+import { DOCUMENT_TIMESTAMP_SUBFILTER, readDss, type ValidationData } from './long-term-validation.ts';
+import {
+  type PublishedCrl,
+  type RevocationStatus,
+  type StoredRevocationData,
+  checkRevocation,
+  findRevocationStatus,
+} from './revocation-checks.ts';
 import { type RevisionReport, analyseRevisions } from './revision-analysis.ts';
-import { checkTimestampToken, timestampTokensOf } from './timestamp-checks.ts';
+import { type TimestampCheck, checkTimestampToken, timestampTokensOf } from './timestamp-checks.ts';
 
 /**
  * Verifies the signatures of a PDF the way a careful reader would, without trusting anything the file
@@ -67,7 +74,7 @@ export interface SignatureVerification {
   readonly timestamp: { readonly time: string | null; readonly authority: string | null; readonly trusted: boolean } | null;
   /** When the certificates were checked, ISO 8601, and why then: the time a trusted timestamp proves, else the present. */
   readonly validatedAt: string;
-  readonly validatedAtSource: 'signature-timestamp' | 'present';
+  readonly validatedAtSource: 'signature-timestamp' | 'document-timestamp' | 'present';
   /** The covered bytes hash to the signed message-digest and the CMS signature verifies. */
   readonly intact: boolean;
   /** The signer's certificate chains to a trust anchor and every certificate on the way was valid at `validatedAt`. */
@@ -86,12 +93,48 @@ export interface SignatureVerification {
   readonly warnings: string[];
 }
 
+/** What was found about one document timestamp (/SubFilter /ETSI.RFC3161, PAdES B-LTA). */
+export interface DocumentTimestampVerification {
+  readonly field: string;
+  /** The time the token states, ISO 8601; null when unreadable. */
+  readonly time: string | null;
+  readonly authority: string | null;
+  /** The token is over the bytes its /ByteRange covers and its signature verifies. */
+  readonly intact: boolean;
+  /** Intact and its unit chains to a trust anchor, valid at the token's time. */
+  readonly trusted: boolean;
+  /** Until when the unit's chain is valid (its earliest notAfter), ISO 8601; null when not trusted. */
+  readonly provableUntil: string | null;
+  readonly byteRange: number[];
+  readonly coversWholeFile: boolean;
+  readonly problems: string[];
+  readonly warnings: string[];
+}
+
+/** PAdES baseline levels (ETSI EN 319 142-1), weakest first. */
+export const PADES_LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const;
+export type PadesLevel = (typeof PADES_LEVELS)[number];
+
 /** The verdict on a whole file. */
 export interface PdfVerification {
   /** SHA-256 of the file as given, hex. */
   readonly sha256: string;
   /** In signing order (by where their revisions end). */
   readonly signatures: SignatureVerification[];
+  /** The document timestamps, in file order. */
+  readonly documentTimestamps: DocumentTimestampVerification[];
+  /**
+   * The PAdES baseline level every signature reaches: B-B, B-T (a trusted signature timestamp), B-LT
+   * (the DSS holds every certificate and revocation data for the signer and the timestamp unit), B-LTA
+   * (that DSS is covered by a trusted document timestamp); null without signatures.
+   */
+  readonly level: PadesLevel | null;
+  /**
+   * Until when the file stays provable as it is (ISO 8601): the newest trusted document timestamp's
+   * chain expiry, else the earliest signature timestamp's, else the earliest signer chain's; a new DSS
+   * and document timestamp before then extend it. Null when nothing is proven now.
+   */
+  readonly provableUntil: string | null;
   /** Bytes follow the end of the last signed revision: a change nobody signed. */
   readonly appendedAfterLastSignature: boolean;
   /**
@@ -99,7 +142,7 @@ export interface PdfVerification {
    * beyond what the certification (DocMDP) permits, and which signature ends it.
    */
   readonly revisions: RevisionReport[];
-  /** At least one signature, all intact and trusted without problems, no revision with problems, and nothing appended after the last. */
+  /** At least one signature, all intact and trusted without problems, no document timestamp with problems, no revision with problems, and nothing appended after the last. */
   readonly valid: boolean;
 }
 
@@ -150,25 +193,221 @@ export async function verifyPdf(
   if (dictionaries.length > MAX_SIGNATURES) {
     throw new RuleViolationError(`The PDF has ${dictionaries.length} signatures; at most ${MAX_SIGNATURES} are verified`);
   }
+  const dss = readStoredData(document);
+  const stamps: CheckedTimestamp[] = [];
+  for (const { field, dictionary } of dictionaries.filter(({ dictionary }) => isDocumentTimestamp(dictionary)))
+    stamps.push(await verifyDocumentTimestamp(pdf, field, dictionary, anchors));
+  stamps.sort((a, b) => a.signedUntil - b.signedUntil);
   const checked: CheckedSignature[] = [];
-  for (const { field, dictionary } of dictionaries) checked.push(await verifySignature(pdf, field, dictionary, anchors, now, crls));
+  for (const { field, dictionary } of dictionaries.filter(({ dictionary }) => !isDocumentTimestamp(dictionary)))
+    checked.push(await verifySignature(pdf, field, dictionary, anchors, now, crls, dss, stamps));
   checked.sort((a, b) => a.signedUntil - b.signedUntil);
-  const revisions = await analyseRevisions(
-    pdf,
-    checked
+  const revisions = await analyseRevisions(pdf, [
+    ...checked
       .filter(({ signedUntil }) => signedUntil > 0)
       .map(({ report, signedUntil, docMdpPermission }) => ({ field: report.field, signedUntil, docMdpPermission })),
-  );
+    ...stamps.filter(({ signedUntil }) => signedUntil > 0).map(({ report, signedUntil }) => ({ field: report.field, signedUntil })),
+  ]);
   const signatures = checked.map(({ report }) => report);
+  const documentTimestamps = stamps.map(({ report }) => report);
   // Only a sound /ByteRange says where a signed revision ends; a bogus one must not make the file look covered.
-  const lastEnd = Math.max(0, ...checked.map(({ signedUntil }) => signedUntil));
+  const lastEnd = Math.max(0, ...checked.map(({ signedUntil }) => signedUntil), ...stamps.map(({ signedUntil }) => signedUntil));
   const appendedAfterLastSignature = signatures.length > 0 && lastEnd < pdf.length;
   const valid =
     signatures.length > 0 &&
     !appendedAfterLastSignature &&
     revisions.every((revision) => revision.problems.length === 0) &&
+    documentTimestamps.every((stamp) => stamp.problems.length === 0) &&
     signatures.every((signature) => signature.intact && signature.trusted && signature.problems.length === 0);
-  return { sha256, signatures, appendedAfterLastSignature, revisions, valid };
+  const level = await levelOf(pdf, checked, stamps, dss);
+  const provableUntil = provableUntilOf(checked, stamps, now);
+  return {
+    sha256,
+    signatures,
+    documentTimestamps,
+    level,
+    provableUntil: provableUntil?.toISOString() ?? null,
+    appendedAfterLastSignature,
+    revisions,
+    valid,
+  };
+}
+
+function isDocumentTimestamp(dictionary: PDFDict): boolean {
+  return (
+    dictionary.lookupMaybe(PDFName.of('SubFilter'), PDFName)?.decodeText() === DOCUMENT_TIMESTAMP_SUBFILTER ||
+    dictionary.lookupMaybe(PDFName.of('Type'), PDFName)?.decodeText() === 'DocTimeStamp'
+  );
+}
+
+/** The DSS of the file as it ends; an unreadable one is as none (its data then proves nothing). */
+function readStoredData(document: PDFDocument): ValidationData {
+  try {
+    return readDss(document);
+  } catch {
+    return { certificates: [], crls: [], ocspResponses: [] };
+  }
+}
+
+interface CheckedTimestamp {
+  report: DocumentTimestampVerification;
+  signedUntil: number;
+  time: Date | null;
+  provableUntil: Date | null;
+}
+
+/** A document timestamp: its /ByteRange as a signature's, the token over the bytes it covers (checkTimestampToken). */
+async function verifyDocumentTimestamp(
+  pdf: Buffer,
+  field: string,
+  dictionary: PDFDict,
+  anchors: readonly Anchor[],
+): Promise<CheckedTimestamp> {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const subFilter = dictionary.lookupMaybe(PDFName.of('SubFilter'), PDFName)?.decodeText();
+  if (subFilter !== DOCUMENT_TIMESTAMP_SUBFILTER)
+    problems.push(`a /DocTimeStamp with /SubFilter ${subFilter ?? '(missing)'}; a document timestamp is ${DOCUMENT_TIMESTAMP_SUBFILTER}`);
+  const byteRange = readByteRange(dictionary);
+  const contents = readContents(dictionary);
+  const rangeIsSound = checkByteRange(pdf, byteRange, contents, problems);
+  const signedUntil = rangeIsSound && byteRange ? byteRange[2]! + byteRange[3]! : 0;
+  let check: TimestampCheck | undefined;
+  if (contents && rangeIsSound && byteRange) {
+    const parsed = asn1js.fromBER(contents);
+    if (parsed.offset === -1) problems.push(`/Contents is not DER: ${parsed.result.error}`);
+    else {
+      if (contents.subarray(parsed.offset).some((byte) => byte !== 0)) problems.push('/Contents has data after the timestamp token');
+      check = await checkTimestampToken(
+        contents.subarray(0, parsed.offset),
+        coveredBytes(pdf, byteRange),
+        anchors.map((anchor) => anchor.certificate),
+      );
+      problems.push(...check.problems.map((problem) => problem.replace('than this signature', 'than the bytes it covers')));
+      warnings.push(...check.warnings);
+    }
+  } else if (!contents) problems.push('/Contents holds no timestamp token');
+  return {
+    report: {
+      field,
+      time: check?.time?.toISOString() ?? null,
+      authority: check?.authority ?? null,
+      intact: check?.intact ?? false,
+      trusted: check?.trusted ?? false,
+      provableUntil: check?.provableUntil?.toISOString() ?? null,
+      byteRange: byteRange ?? [],
+      coversWholeFile: signedUntil === pdf.length,
+      problems,
+      warnings,
+    },
+    signedUntil,
+    time: check?.trusted ? check.time : null,
+    provableUntil: check?.trusted ? (check.provableUntil ?? null) : null,
+  };
+}
+
+/**
+ * Whether what was provable until `until` is still proven at `now`: it is while `until` has not passed,
+ * and after that when a document timestamp in a later revision (covering it), made before `until`, is
+ * proven at `now` in turn (ETSI EN 319 102-1 §5.6.2.5, past signature validation). Offline: times and
+ * the file only.
+ */
+function provenAt(now: Date, until: Date, after: number, stamps: readonly CheckedTimestamp[]): boolean {
+  if (now.getTime() <= until.getTime()) return true;
+  return stamps.some(
+    (stamp) =>
+      stamp.signedUntil > after &&
+      stamp.time !== null &&
+      stamp.provableUntil !== null &&
+      stamp.time.getTime() <= until.getTime() &&
+      provenAt(now, stamp.provableUntil, stamp.signedUntil, stamps),
+  );
+}
+
+/** The earliest trusted document timestamp after `after` that is proven at `now`: a time the file provably existed. */
+function earliestProvenStamp(now: Date, after: number, stamps: readonly CheckedTimestamp[]): CheckedTimestamp | undefined {
+  return stamps.find(
+    (stamp) =>
+      stamp.signedUntil > after &&
+      stamp.time !== null &&
+      stamp.provableUntil !== null &&
+      provenAt(now, stamp.provableUntil, stamp.signedUntil, stamps),
+  );
+}
+
+/** Every signature's level, the weakest of them: see PdfVerification.level. */
+async function levelOf(
+  pdf: Buffer,
+  checked: readonly CheckedSignature[],
+  stamps: readonly CheckedTimestamp[],
+  dss: ValidationData,
+): Promise<PadesLevel | null> {
+  if (checked.length === 0) return null;
+  const lastSignature = Math.max(...checked.map(({ signedUntil }) => signedUntil));
+  // The DSS as the newest trusted document timestamp after every signature saw it: what B-LTA protects.
+  const newest = [...stamps].reverse().find((stamp) => stamp.time !== null && stamp.signedUntil > lastSignature);
+  let covered: ValidationData | undefined;
+  if (newest) {
+    try {
+      covered = readDss(
+        await PDFDocument.load(pdf.subarray(0, newest.signedUntil), {
+          updateMetadata: false,
+          parseSpeed: ParseSpeeds.Fastest,
+          throwOnInvalidObject: false,
+        }),
+      );
+    } catch {
+      covered = undefined;
+    }
+  }
+  let level = 3;
+  for (const signature of checked) {
+    const evidence = signature.evidence;
+    if (!signature.timestamped) {
+      level = 0;
+      continue;
+    }
+    if (!evidence?.timestampPath) {
+      level = Math.min(level, 1);
+      continue;
+    }
+    if (!(await holdsValidationData(dss, evidence))) level = Math.min(level, 1);
+    else if (!covered || !(await holdsValidationData(covered, evidence))) level = Math.min(level, 2);
+  }
+  return PADES_LEVELS[level]!;
+}
+
+/** The DSS holds every certificate of the signer's and the timestamp unit's paths and revocation data for the signer's and the unit's certificate. */
+async function holdsValidationData(dss: ValidationData, evidence: SignatureEvidence): Promise<boolean> {
+  const held = new Set(dss.certificates.map((der) => createHash('sha256').update(der).digest('hex')));
+  const paths = [evidence.signerPath, evidence.timestampPath ?? []];
+  for (const path of paths) {
+    for (const certificate of path) {
+      if (
+        !held.has(
+          createHash('sha256')
+            .update(Buffer.from(certificate.toSchema().toBER(false)))
+            .digest('hex'),
+        )
+      )
+        return false;
+    }
+    const [leaf, issuer] = path;
+    if (!leaf || !issuer) return false;
+    const status = await findRevocationStatus(leaf, issuer, [], dss);
+    if (status === null || status.status === 'unchecked') return false;
+  }
+  return true;
+}
+
+/** See PdfVerification.provableUntil. */
+function provableUntilOf(checked: readonly CheckedSignature[], stamps: readonly CheckedTimestamp[], now: Date): Date | null {
+  const newest = [...stamps].reverse().find((stamp) => stamp.provableUntil !== null);
+  if (newest?.provableUntil && provenAt(now, newest.provableUntil, newest.signedUntil, stamps)) return newest.provableUntil;
+  const untils = checked.map(({ evidence }) => evidence?.timestampUntil ?? evidence?.signerUntil);
+  if (untils.length === 0 || untils.some((until) => !until)) return null;
+  const earliest = new Date(Math.min(...untils.map((until) => until!.getTime())));
+  return earliest.getTime() >= now.getTime() ? earliest : null;
 }
 
 async function loadPdf(pdf: Buffer): Promise<PDFDocument> {
@@ -256,6 +495,20 @@ interface CheckedSignature {
   signedUntil: number;
   /** DocMDP /P when it is a certification signature. */
   docMdpPermission?: number;
+  /** The validated paths of a trusted signature, for the level. */
+  evidence?: SignatureEvidence;
+  /** It carries a signature timestamp that is sound and trusted at its own time (B-T), proven now or not. */
+  timestamped?: boolean;
+}
+
+interface SignatureEvidence {
+  /** Signer first, anchor last. */
+  signerPath: readonly pkijs.Certificate[];
+  /** Until when the signer's path is valid. */
+  signerUntil: Date;
+  /** The signature timestamp unit's path, unit first, when the timestamp is trusted. */
+  timestampPath?: readonly pkijs.Certificate[];
+  timestampUntil?: Date;
 }
 
 /** Collects the problems while checking one signature; every check adds to it rather than throwing. */
@@ -266,8 +519,12 @@ async function verifySignature(
   anchors: readonly Anchor[],
   now: Date,
   crls: readonly PublishedCrl[],
+  stored: StoredRevocationData,
+  stamps: readonly CheckedTimestamp[],
 ): Promise<CheckedSignature> {
   const problems: string[] = [];
+  let evidence: SignatureEvidence | undefined;
+  let timestamped = false;
   const subFilter = dictionary.lookupMaybe(PDFName.of('SubFilter'), PDFName)?.decodeText() ?? null;
   if (subFilter === null || !SUPPORTED_SUBFILTERS.has(subFilter)) {
     problems.push(`/SubFilter ${subFilter ?? '(missing)'} is not a detached CMS signature (ETSI.CAdES.detached or adbe.pkcs7.detached)`);
@@ -312,10 +569,26 @@ async function verifySignature(
     report.intact = rangeIsSound && digestMatches;
     await checkSigningCertificateAttribute(signerInfo, signerCertificate, problems);
     checkKeyUsage(signerCertificate, problems);
-    const provenTime = await checkSignatureTimestamp(signerInfo, anchors, signingTime, report, problems, warnings);
+    const timestamp = await checkSignatureTimestamp(signerInfo, anchors, signingTime, report, problems, warnings);
+    let provenTime = timestamp?.trusted && timestamp.time ? timestamp.time : undefined;
+    timestamped = provenTime !== undefined;
+    if (provenTime && timestamp?.provableUntil && !provenAt(now, timestamp.provableUntil, signedUntil, stamps)) {
+      // The token's unit can no longer be checked and no later document timestamp carries its proof on.
+      problems.push(
+        `its signature timestamp proves nothing at ${now.toISOString()}: the time-stamping unit's chain expired at ${timestamp.provableUntil.toISOString()} and no document timestamp made before then proves it`,
+      );
+      provenTime = undefined;
+    }
     if (provenTime) {
       report.validatedAt = provenTime.toISOString();
       report.validatedAtSource = 'signature-timestamp';
+    } else if (!timestamp) {
+      const stamp = earliestProvenStamp(now, signedUntil, stamps);
+      if (stamp?.time) {
+        provenTime = stamp.time;
+        report.validatedAt = stamp.time.toISOString();
+        report.validatedAtSource = 'document-timestamp';
+      }
     }
     const path = await chainToAnchor(signedData, signerCertificate, anchors, provenTime ?? now, problems);
     if (path) {
@@ -323,12 +596,17 @@ async function verifySignature(
       report.party = path.anchor.party;
       report.chain = path.certificates.map((certificate) => identify(certificate).subject);
       const validatedAt = provenTime ?? now;
-      report.revocation = await checkRevocation(signerCertificate, path.certificates[1]!, crls, validatedAt, problems, warnings);
+      report.revocation = await checkRevocation(signerCertificate, path.certificates[1]!, crls, validatedAt, problems, warnings, stored);
+      evidence = {
+        signerPath: path.certificates,
+        signerUntil: new Date(Math.min(...path.certificates.map((certificate) => certificate.notAfter.value.getTime()))),
+        ...(provenTime && timestamp?.path && { timestampPath: timestamp.path, timestampUntil: timestamp.provableUntil }),
+      };
     }
   } catch (error) {
     problems.push(`the signature could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return { report, signedUntil, docMdpPermission };
+  return { report, signedUntil, docMdpPermission, evidence, timestamped };
 }
 
 /** How far /M may be from the timestamp's time: the signature is made, then timestamped, within a request. */
@@ -345,7 +623,7 @@ async function checkSignatureTimestamp(
   report: { timestamp: SignatureVerification['timestamp'] },
   problems: string[],
   warnings: string[],
-): Promise<Date | undefined> {
+): Promise<TimestampCheck | undefined> {
   const tokens = timestampTokensOf(signerInfo);
   if (tokens.length === 0) return undefined;
   if (tokens.length > 1) problems.push(`the signature carries ${tokens.length} signature timestamps; PAdES allows one`);
@@ -357,13 +635,13 @@ async function checkSignatureTimestamp(
   report.timestamp = { time: check.time?.toISOString() ?? null, authority: check.authority, trusted: check.trusted };
   problems.push(...check.problems);
   warnings.push(...check.warnings);
-  if (!check.trusted || !check.time) return undefined;
+  if (!check.trusted || !check.time) return check;
   if (signingTime && Math.abs(signingTime.getTime() - check.time.getTime()) > SIGNING_TIME_SKEW_MS) {
     warnings.push(
       `the claimed signing time (/M) ${signingTime.toISOString()} disagrees with the timestamp ${check.time.toISOString()}; the certificates were checked at the timestamp's time`,
     );
   }
-  return check.time;
+  return check;
 }
 
 /** The /P of a DocMDP transform in the signature's /Reference (2 when absent, ISO 32000-2 §12.8.2.2); undefined for an approval signature. */

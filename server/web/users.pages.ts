@@ -9,7 +9,10 @@ import {
   resetUserPassword,
   setUserDisabled,
 } from '../auth/user-administration.ts';
-import { MalformedRequestError } from '../errors.ts';
+import { findSigningCredential } from '../../db/repositories/credentials.repository.ts';
+import { REVOCATION_REASONS, findRevocationOfCredential } from '../../db/repositories/revocations.repository.ts';
+import { MalformedRequestError, NotFoundError } from '../errors.ts';
+import { revokeSigningCredential, revokeSigningCredentialInput } from '../signatures/revoke-signing-credential.ts';
 import { parseBody, parseQueryInteger } from '../http/parse.ts';
 import { LANGUAGES } from '../text/languages.ts';
 import { field, formAction, param } from './forms.ts';
@@ -17,7 +20,7 @@ import { pageLanguage, sendPage, type PageServices } from './page.ts';
 import { personName } from './person-name.ts';
 import { webUser } from './web-session.ts';
 
-/** The party administrator's page: the party's users, a new user, a role changed, a password reset. */
+/** The party administrator's page: the party's users, a new user, a role changed, a password reset, a signing certificate revoked. */
 export function usersPages(services: PageServices): Router {
   const router = Router();
   const { deps } = services;
@@ -35,6 +38,14 @@ export function usersPages(services: PageServices): Router {
       deps.db,
       users.map(({ id }) => id),
     );
+    // Each user's current signing certificate, and whether it is revoked (see revoke-signing-credential.ts).
+    const certificates = new Map<number, { revokedAt: string; reason: string } | null>();
+    for (const listed of users) {
+      const credential = await findSigningCredential(deps.db, listed.id);
+      if (!credential) continue;
+      const revocation = await findRevocationOfCredential(deps.db, credential.id);
+      certificates.set(listed.id, revocation ? { revokedAt: revocation.revokedAt, reason: revocation.reason } : null);
+    }
     await sendPage(
       services,
       request,
@@ -52,8 +63,10 @@ export function usersPages(services: PageServices): Router {
           self: listed.id === user.id,
           secondFactor: enrolled.has(listed.id),
           roles: ROLES.map((code) => ({ code, selected: code === listed.role })),
+          certificate: certificates.has(listed.id) ? { revoked: certificates.get(listed.id) } : null,
         })),
         roles: ROLES,
+        revocationReasons: REVOCATION_REASONS,
         languages: LANGUAGES,
       },
     );
@@ -112,6 +125,22 @@ export function usersPages(services: PageServices): Router {
     formAction(async (request, response) => {
       await proveSecondFactorForSession(deps, webUser(response), String(response.locals.sessionToken), field(request, 'code'));
       return { redirect: '/users', flash: 'secondFactor.flash.proven' };
+    }),
+  );
+
+  router.post(
+    '/users/:userId/certificate/revocation',
+    formAction(async (request, response) => {
+      const actor = webUser(response);
+      const userId = parseQueryInteger(param(request, 'userId'), 'userId');
+      const signatory = (await listPartyUsers(deps, actor)).find((listed) => listed.id === userId);
+      if (!signatory) throw new NotFoundError(`There is no user ${userId} in your party`);
+      const input = parseBody(revokeSigningCredentialInput, {
+        reason: field(request, 'reason'),
+        explanation: field(request, 'explanation'),
+      });
+      await revokeSigningCredential(deps, actor, signatory.email, input);
+      return { redirect: '/users', flash: 'flash.certificateRevoked' };
     }),
   );
 

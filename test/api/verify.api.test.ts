@@ -101,7 +101,20 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
       const reply = await verify(pdf, { as: `official@${party}.example` });
 
       expect(reply.status, JSON.stringify(reply.body)).to.equal(200);
-      expect(reply.body).to.have.all.keys('sha256', 'knownOriginal', 'signatures', 'appendedAfterLastSignature', 'revisions', 'valid');
+      expect(reply.body).to.have.all.keys(
+        'sha256',
+        'knownOriginal',
+        'signatures',
+        'documentTimestamps',
+        'level',
+        'provableUntil',
+        'appendedAfterLastSignature',
+        'revisions',
+        'valid',
+      );
+      // Signed and timestamped, before the scheduler adds its DSS and document timestamp (test/signing/long-term.test.ts).
+      expect(reply.body).to.include({ level: 'B-T' });
+      expect(reply.body.documentTimestamps).to.deep.equal([]);
       expect(reply.body.revisions.map(({ signedBy, problems }: any) => [signedBy, problems])).to.deep.equal([
         [null, []],
         // Each original holds both fields, its own party's (Signature1) first; Sverdlovsk signs first.

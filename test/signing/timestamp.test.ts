@@ -29,8 +29,9 @@ import { createRootCa, issueCertificate, openssl, scratchDirectory } from './ope
 async function serveWithTsa(
   server: TestServer,
   tsaUrl: string,
+  overrides: Partial<UseCaseDeps['config']> = {},
 ): Promise<{ baseUrl: string; logged: unknown[]; close: () => Promise<void> }> {
-  const deps: UseCaseDeps = { ...server.deps, config: Object.freeze({ ...server.deps.config, tsaUrl }) };
+  const deps: UseCaseDeps = { ...server.deps, config: Object.freeze({ ...server.deps.config, tsaUrl, ...overrides }) };
   const errors: unknown[] = [];
   const app = createApp(deps, { log: (message, error) => errors.push([message, String(error)]) });
   const listening: Server = await new Promise((resolve) => {
@@ -240,5 +241,34 @@ describe('a time-stamping authority that does not answer', () => {
     );
     expect(await storedAgreement(server.db, COOPERATION)).to.equal(before);
     expect(JSON.stringify(withTsa.logged)).to.include('time-stamping authority');
+  });
+});
+
+describe('a time-stamping authority that stopped, where the deployment allows PAdES B-B (ALLOW_UNTIMESTAMPED_SIGNATURES=1)', () => {
+  let server: TestServer;
+  let withTsa: Awaited<ReturnType<typeof serveWithTsa>>;
+  before(async () => {
+    server = await startTestServer();
+    // A real authority on a loopback port, stopped: the port refuses connections from then on.
+    const tsa = await startLocalTsa();
+    await tsa.close();
+    withTsa = await serveWithTsa(server, tsa.url, { allowUntimestampedSignatures: true });
+    await runEvents(server, COOPERATION, HAPPY_PATH.slice(0, 5));
+  });
+  after(async () => {
+    await withTsa?.close();
+    await server?.close();
+  });
+
+  it('when both parties SIGN, then they are signed without timestamps, PAdES B-B, and verify says so', async () => {
+    await runEvents(withTsa, COOPERATION, HAPPY_PATH.slice(5));
+    for (const party of DEMO_ORIGINALS) {
+      const official = await ApiClient.signIn(withTsa.baseUrl, `official@${party}.example`);
+      const pdf = (await official.get(`/api/agreements/${COOPERATION}/pdf?original=${party}`)).bytes;
+      expect(signatureContents(pdf).map((cms) => signatureTimestampTokens(cms).length)).to.deep.equal([0, 0]);
+      const report = await verifyPdf(pdf, await demoCertificateAuthorities(server));
+      expect(report).to.include({ valid: true, level: 'B-B' });
+      for (const signature of report.signatures) expect(signature).to.include({ timestamp: null, validatedAtSource: 'present' });
+    }
   });
 });

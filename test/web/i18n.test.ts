@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
+import { REVOCATION_REASONS } from '../../db/repositories/revocations.repository.ts';
 import { ERROR_TABLE } from '../../server/errors.ts';
+import { PADES_LEVELS } from '../../server/signing/verify-pdf.ts';
 import { CONSISTENCY_RULES } from '../../server/agreements/consistency-check.ts';
 import { BINDING_DATE_KINDS } from '../../server/calendar/party-calendar.ts';
 import { REGISTRATION_NEEDS } from '../../server/registration/registration-view.ts';
@@ -33,6 +35,8 @@ const DATA_KEYS = [
   ...['not-required', 'pending', 'submitted', 'registered'].map((state) => `registration.state.${state}`),
   ...['SUBMIT', 'APPROVE', 'SIGN', 'NOTIFY_COMPLETION'].map((type) => `waiting.${type}`),
   ...ROLES.map((role) => `role.${role}`),
+  ...REVOCATION_REASONS.map((reason) => `users.certificate.reason.${reason}`),
+  ...PADES_LEVELS.map((level) => `verify.levelMeaning.${level}`),
   ...LANGUAGES.map((lang) => `language.${lang}`),
   ...['confirmed', 'translated', 'needs-review'].map((status) => `status.${status}`),
   ...['open', 'outdated', 'accepted', 'rejected', 'withdrawn'].map((state) => `desk.state.${state}`),

@@ -1,0 +1,149 @@
+import { X509Certificate } from 'node:crypto';
+import type { Knex } from 'knex';
+import { findPartyCa } from '../../db/repositories/credentials.repository.ts';
+import { insertOriginalRevision, type OriginalRevision } from '../../db/repositories/originals.repository.ts';
+import { listParties } from '../../db/repositories/parties.repository.ts';
+import { scheduleEvent } from '../../db/repositories/scheduled-events.repository.ts';
+import type { UseCaseDeps } from '../agreements/deps.ts';
+import { findAgreementRecord } from '../agreements/load-agreement.ts';
+import {
+  addDocumentTimestamp,
+  addValidationData,
+  certificatesOf,
+  type DocumentTimestampAuthority,
+} from '../signing/long-term-validation.ts';
+import { ocspRequestFor } from '../signing/revocation-data.ts';
+import type { ScheduledEventHandler } from '../scheduler/scheduler.ts';
+import { fetchRevocationData } from './fetch-revocation-data.ts';
+import { allTrustAnchors } from './load-trust-anchors.ts';
+import { answerPartyOcsp, partyCrl } from './revocation-publication.ts';
+import { latestOriginal, nextRevision } from './signature-revision.ts';
+import { timestampAuthorityOf } from './timestamping.ts';
+
+/**
+ * PAdES B-LTA for the executed originals: each gets a revision with a DSS (every certificate of its
+ * signatures and timestamps with the CAs they chain to, and for each certificate its CA's CRL and OCSP
+ * answer) and a document timestamp over it. Done by the scheduler, first right after the last signature,
+ * then again before the newest timestamp unit's certificate expires (or at the configured interval,
+ * whichever comes first), so the proof is always carried over to a certificate still valid.
+ *
+ * Revocation data comes from the CAs whose keys this server holds (built in-process, as their
+ * /pki/:party/{crl,ocsp} answer) and, for other CAs' certificates, from the URLs they name on the hosts
+ * REVOCATION_FETCH_HOSTS allows (fetch-revocation-data.ts); no other network.
+ */
+
+/** The scheduler's event kind. */
+export const LONG_TERM_TIMESTAMP = 'long-term-timestamp';
+/** Re-timestamp this long before the newest timestamp unit's certificate expires. */
+const EXPIRY_MARGIN_MS = 90 * 24 * 60 * 60 * 1000;
+/** Without ARCHIVE_TIMESTAMP_INTERVAL_DAYS: every two years. */
+const DEFAULT_INTERVAL_DAYS = 730;
+
+/** What one extension added, and when the next one is due (undefined: no authority, so no document timestamp to renew). */
+export interface LongTermExtension {
+  readonly revisions: readonly OriginalRevision[];
+  readonly nextDueAt?: Date;
+}
+
+/**
+ * Adds the DSS and document timestamp revision to each of the agreement's originals and stores it;
+ * `deps.db` must be the caller's transaction (the scheduler's), so the revisions and the event's
+ * completion commit together. Without a time-stamping authority only the DSS is added.
+ */
+export async function extendLongTermValidation(
+  deps: UseCaseDeps,
+  agreementId: number,
+  authority: DocumentTimestampAuthority | undefined = timestampAuthorityOf(deps),
+): Promise<LongTermExtension> {
+  const record = await findAgreementRecord(deps.db, agreementId);
+  if (!record) throw new Error(`agreement ${agreementId} does not exist`);
+  const at = deps.now();
+  const revisions: OriginalRevision[] = [];
+  let unitExpiry: Date | undefined;
+  for (const party of record.parties) {
+    const latest = await latestOriginal(deps.db, agreementId, party);
+    const data = await validationDataFor(deps, latest.pdf);
+    if (!authority) {
+      revisions.push(nextRevision(latest, await addValidationData(latest.pdf, data), at));
+      continue;
+    }
+    // The DSS and the document timestamp over it in one revision (long-term-validation.ts says why).
+    const timestamped = await addDocumentTimestamp(latest.pdf, authority, data);
+    revisions.push(nextRevision(latest, timestamped.pdf, at));
+    if (!unitExpiry || timestamped.unitNotAfter < unitExpiry) unitExpiry = timestamped.unitNotAfter;
+  }
+  for (const revision of revisions) await insertOriginalRevision(deps.db, revision);
+  if (!unitExpiry) return { revisions };
+  const intervalDays = deps.config.archiveTimestampIntervalDays ?? DEFAULT_INTERVAL_DAYS;
+  const byInterval = at.getTime() + intervalDays * 24 * 60 * 60 * 1000;
+  const beforeExpiry = unitExpiry.getTime() - EXPIRY_MARGIN_MS;
+  return { revisions, nextDueAt: new Date(Math.max(at.getTime() + 60_000, Math.min(byInterval, beforeExpiry))) };
+}
+
+/** Schedules the first extension of an agreement whose last signature is being committed in `trx`. */
+export async function scheduleLongTermValidation(trx: Knex.Transaction, agreementId: number, at: Date): Promise<void> {
+  await scheduleEvent(trx, { agreementId, kind: LONG_TERM_TIMESTAMP, dueAt: at }, at);
+}
+
+/**
+ * The scheduler's handler: extends the originals in the event's transaction (which the scheduler
+ * claimed exactly once across processes) and schedules the next extension in the same commit.
+ */
+export function longTermValidationHandlers(deps: UseCaseDeps): Record<typeof LONG_TERM_TIMESTAMP, ScheduledEventHandler> {
+  return {
+    [LONG_TERM_TIMESTAMP]: async (trx, event, now) => {
+      const scoped: UseCaseDeps = { ...deps, db: trx, now: () => now };
+      const { nextDueAt } = await extendLongTermValidation(scoped, event.agreementId);
+      if (nextDueAt) await scheduleEvent(trx, { agreementId: event.agreementId, kind: LONG_TERM_TIMESTAMP, dueAt: nextDueAt }, now);
+    },
+  };
+}
+
+/**
+ * The DSS for one original: the certificates its signatures and timestamps carry and the CA
+ * certificates they chain to; for each certificate a CA here issued, that CA's CRL (once) and an OCSP
+ * answer about it.
+ */
+async function validationDataFor(deps: UseCaseDeps, pdf: Buffer) {
+  const carried = (await certificatesOf(pdf)).map((certificate) => new X509Certificate(Buffer.from(certificate.toSchema().toBER(false))));
+  const anchors = (await allTrustAnchors(deps.db)).map((anchor) => new X509Certificate(anchor.certificatePem));
+  const cas = new Map<string, { party: string; certificate: X509Certificate }>();
+  for (const party of await listParties(deps.db)) {
+    const ca = await findPartyCa(deps.db, party.key);
+    if (ca?.encryptedKey) cas.set(party.key, { party: party.key, certificate: new X509Certificate(ca.certificatePem) });
+  }
+  const certificates = new Map<string, X509Certificate>();
+  for (const certificate of [...carried, ...anchors.filter((anchor) => carried.some((leaf) => isIssuedBy(leaf, anchor)))])
+    certificates.set(certificate.fingerprint256, certificate);
+  const crls = new Map<string, Buffer>();
+  const ocspResponses: Buffer[] = [];
+  for (const certificate of certificates.values()) {
+    const issuer = [...cas.values()].find(
+      ({ certificate: ca }) => ca.fingerprint256 !== certificate.fingerprint256 && isIssuedBy(certificate, ca),
+    );
+    if (!issuer) {
+      // Another CA's certificate (a registered CA, an outside authority's unit): from the URLs it names, where allowed.
+      const outside = [...certificates.values(), ...anchors].find(
+        (candidate) => candidate.fingerprint256 !== certificate.fingerprint256 && isIssuedBy(certificate, candidate),
+      );
+      if (!outside || (deps.config.revocationFetchHosts ?? []).length === 0) continue;
+      const fetched = await fetchRevocationData(deps.config, certificate.toString(), outside.toString());
+      for (const crl of fetched.crls) crls.set(`${certificate.fingerprint256}:${crls.size}`, crl);
+      ocspResponses.push(...fetched.ocspResponses);
+      continue;
+    }
+    if (!crls.has(issuer.party)) crls.set(issuer.party, await partyCrl(deps, issuer.party));
+    ocspResponses.push(
+      await answerPartyOcsp(deps, issuer.party, await ocspRequestFor(certificate.toString(), issuer.certificate.toString())),
+    );
+  }
+  return {
+    certificates: [...certificates.values()].map((certificate) => certificate.raw),
+    crls: [...crls.values()],
+    ocspResponses,
+  };
+}
+
+function isIssuedBy(certificate: X509Certificate, issuer: X509Certificate): boolean {
+  return certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey);
+}

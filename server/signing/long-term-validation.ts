@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import {
+  decodePDFRawStream,
+  IncrementalDocumentSnapshot,
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFRawStream,
+  PDFRef,
+  PDFString,
+  ParseSpeeds,
+} from '@cantoo/pdf-lib';
+import { DEFAULT_BYTE_RANGE_PLACEHOLDER } from '@signpdf/utils';
+import * as pkijs from 'pkijs';
+import { embedSignature, placeByteRange, type PreparedSignature, withFinalEndOfLine } from './sign-pdf.ts';
+import { identifiesCertificate } from './cms-checks.ts';
+import { requestTimestamp } from './timestamp.ts';
+import { timestampTokensOf } from './timestamp-checks.ts';
+
+/**
+ * PAdES baseline B-LT and B-LTA (ETSI EN 319 142-1 §5.4, §5.5): after the last signature an original
+ * gets, as one incremental revision, a document security store (/DSS: every certificate of its
+ * signatures and timestamps, a CRL and an OCSP answer for each of them) and a document timestamp
+ * (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161) over the whole file, DSS included. The timestamp
+ * proves the validation data existed while the certificates it speaks of were valid; a later DSS and
+ * timestamp (re-timestamping before the last timestamp unit's certificate expires) extend the proof.
+ *
+ * Pure PDF and crypto here, no database: the caller brings the validation data (server/signatures/
+ * extend-long-term-validation.ts) and the time-stamping authority.
+ */
+
+/** DER certificates, CRLs and OCSP responses, as the DSS keeps them. */
+export interface ValidationData {
+  readonly certificates: readonly Buffer[];
+  readonly crls: readonly Buffer[];
+  readonly ocspResponses: readonly Buffer[];
+}
+
+/** Room for the DER timestamp token: the token with the unit's certificate and its chain takes 3 to 6 KiB. */
+const DOCUMENT_TIMESTAMP_PLACEHOLDER_BYTES = 12 * 1024;
+/** Annotation flags of the document timestamp's widget: Hidden | Print | Locked; it has no appearance (a zero rectangle). */
+const INVISIBLE_WIDGET_FLAGS = 2 | 4 | 128;
+
+export const DOCUMENT_TIMESTAMP_SUBFILTER = 'ETSI.RFC3161';
+
+function loadForUpdate(pdf: Buffer): Promise<PDFDocument> {
+  return PDFDocument.load(pdf, { forIncrementalUpdate: true, updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+}
+
+/** pdf-lib marks the catalog changed as it loads; start from a snapshot with nothing changed (see sign-pdf.ts). */
+function startRevision(document: PDFDocument): void {
+  const { context } = document;
+  context.snapshot = new IncrementalDocumentSnapshot(
+    context.largestObjectNumber,
+    new Set(),
+    context.pdfFileDetails.pdfSize,
+    context.pdfFileDetails.prevStartXRef,
+    context,
+  );
+}
+
+/** What the document's DSS holds, decoded; empty arrays without one. */
+export function readDss(document: PDFDocument): ValidationData {
+  const dss = document.catalog.lookupMaybe(PDFName.of('DSS'), PDFDict);
+  const streams = (key: string): Buffer[] => {
+    const array = dss?.lookupMaybe(PDFName.of(key), PDFArray);
+    const found: Buffer[] = [];
+    for (let index = 0; index < (array?.size() ?? 0); index++) {
+      const stream = array!.lookup(index);
+      if (stream instanceof PDFRawStream) found.push(Buffer.from(decodePDFRawStream(stream).decode()));
+    }
+    return found;
+  };
+  return { certificates: streams('Certs'), crls: streams('CRLs'), ocspResponses: streams('OCSPs') };
+}
+
+/**
+ * Appends one revision that makes the catalog's /DSS the union of what it held and `data` (each item
+ * once, by its bytes); the earlier DSS objects stay as they were, so every earlier timestamp keeps
+ * covering exactly what it covered. Same inputs, same bytes.
+ */
+export async function addValidationData(pdf: Buffer, data: ValidationData): Promise<Buffer> {
+  const document = await loadForUpdate(pdf);
+  startRevision(document);
+  putValidationData(document, data);
+  return withFinalEndOfLine(await document.save({ useObjectStreams: false, objectsPerTick: Infinity }));
+}
+
+/** Makes the catalog's /DSS, in the revision being written, the union of what it held and `data`. */
+function putValidationData(document: PDFDocument, data: ValidationData): void {
+  const { catalog, context } = document;
+  const previous = catalog.lookupMaybe(PDFName.of('DSS'), PDFDict);
+  const dss = context.obj({ Type: 'DSS' });
+  const groups: [key: string, items: readonly Buffer[]][] = [
+    ['Certs', data.certificates],
+    ['CRLs', data.crls],
+    ['OCSPs', data.ocspResponses],
+  ];
+  for (const [key, items] of groups) {
+    const refs: PDFRef[] = [];
+    const held = new Set<string>();
+    const earlier = previous?.lookupMaybe(PDFName.of(key), PDFArray);
+    for (let index = 0; index < (earlier?.size() ?? 0); index++) {
+      const ref = earlier!.get(index);
+      const stream = earlier!.lookup(index);
+      if (!(ref instanceof PDFRef) || !(stream instanceof PDFRawStream)) continue;
+      refs.push(ref);
+      held.add(digestOf(Buffer.from(decodePDFRawStream(stream).decode())));
+    }
+    for (const item of items) {
+      const digest = digestOf(item);
+      if (held.has(digest)) continue;
+      held.add(digest);
+      refs.push(context.register(context.flateStream(item)));
+    }
+    if (refs.length > 0) dss.set(PDFName.of(key), context.obj(refs));
+  }
+  catalog.set(PDFName.of('DSS'), context.register(dss));
+}
+
+/**
+ * The revision a document timestamp is: a new, invisible signature field whose value is a
+ * /DocTimeStamp dictionary, /ByteRange final and /Contents zeros; the RFC 3161 token over
+ * `signedBytes` goes in with embedSignature. Only the form's /Fields gains the field (no page changes).
+ * With `data`, the same revision first extends the DSS, which the timestamp then covers: one revision
+ * that ends with a signature's range, so readers that want every revision after a signature to be a
+ * signature's (LibreOffice) call the earlier signatures complete.
+ */
+export async function prepareDocumentTimestamp(pdf: Buffer, data?: ValidationData): Promise<PreparedSignature> {
+  const document = await loadForUpdate(pdf);
+  startRevision(document);
+  if (data) putValidationData(document, data);
+  const { catalog, context } = document;
+  const acroForm = catalog.getOrCreateAcroForm();
+  const taken = new Set(acroForm.getAllFields().map(([field]) => field.getFullyQualifiedName()));
+  let number = 1;
+  while (taken.has(`DocumentTimestamp${number}`)) number += 1;
+  const timestampRef = context.register(
+    context.obj({
+      Type: 'DocTimeStamp',
+      Filter: 'Adobe.PPKLite',
+      SubFilter: DOCUMENT_TIMESTAMP_SUBFILTER,
+      // placeByteRange finds this placeholder and then the first "/Contents " after it.
+      ByteRange: [0, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER],
+      Contents: PDFHexString.of('0'.repeat(2 * DOCUMENT_TIMESTAMP_PLACEHOLDER_BYTES)),
+    }),
+  );
+  const field = context.register(
+    context.obj({
+      Type: 'Annot',
+      Subtype: 'Widget',
+      FT: 'Sig',
+      T: PDFString.of(`DocumentTimestamp${number}`),
+      Rect: [0, 0, 0, 0],
+      F: INVISIBLE_WIDGET_FLAGS,
+      V: timestampRef,
+    }),
+  );
+  acroForm.addField(field);
+  return placeByteRange(withFinalEndOfLine(await document.save({ useObjectStreams: false, objectsPerTick: Infinity })));
+}
+
+/** A time-stamping authority as the signatures use it (timestamping.ts). */
+export interface DocumentTimestampAuthority {
+  readonly url: string;
+  readonly fetch: typeof fetch;
+}
+
+/**
+ * Appends a document timestamp over the whole file from `authority`; returns the file, the time the
+ * token states and when its unit's certificate expires (the re-timestamping deadline).
+ */
+export async function addDocumentTimestamp(
+  pdf: Buffer,
+  authority: DocumentTimestampAuthority,
+  data?: ValidationData,
+): Promise<{ pdf: Buffer; time: Date; unitNotAfter: Date }> {
+  const prepared = await prepareDocumentTimestamp(pdf, data);
+  const { token, time } = await requestTimestamp(authority.url, prepared.signedBytes, authority.fetch);
+  return { pdf: embedSignature(prepared, token), time, unitNotAfter: timestampUnitOf(token).notAfter.value };
+}
+
+/** The certificate of the unit that signed a timestamp token (requestTimestamp checked it is there). */
+export function timestampUnitOf(token: Buffer): pkijs.Certificate {
+  const signedData = signedDataOf(token);
+  const signerInfo = signedData?.signerInfos[0];
+  const unit = (signedData?.certificates ?? []).find(
+    (certificate): certificate is pkijs.Certificate =>
+      certificate instanceof pkijs.Certificate && !!signerInfo && identifiesCertificate(signerInfo.sid, certificate),
+  );
+  if (!unit) throw new Error("the timestamp token does not carry its unit's certificate");
+  return unit;
+}
+
+/** The DER value of every signature field of the file (signatures and document timestamps), with its /SubFilter. */
+export async function signatureValuesOf(pdf: Buffer): Promise<{ subFilter: string | undefined; contents: Buffer }[]> {
+  const document = await PDFDocument.load(pdf, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+  const found: { subFilter: string | undefined; contents: Buffer }[] = [];
+  for (const [field] of document.catalog.getOrCreateAcroForm().getAllFields()) {
+    const value = field.dict.lookup(PDFName.of('V'));
+    if (!(value instanceof PDFDict) || field.dict.lookupMaybe(PDFName.of('FT'), PDFName) !== PDFName.of('Sig')) continue;
+    const contents = value.lookup(PDFName.of('Contents'));
+    if (!(contents instanceof PDFHexString || contents instanceof PDFString)) continue;
+    found.push({ subFilter: value.lookupMaybe(PDFName.of('SubFilter'), PDFName)?.decodeText(), contents: Buffer.from(contents.asBytes()) });
+  }
+  return found;
+}
+
+/**
+ * Every certificate the file's signatures and timestamps carry (the CMS certificates and those in each
+ * signature timestamp token), once each, as pkijs parses them.
+ */
+export async function certificatesOf(pdf: Buffer): Promise<pkijs.Certificate[]> {
+  const byDigest = new Map<string, pkijs.Certificate>();
+  const collect = (signedData: pkijs.SignedData) => {
+    for (const certificate of signedData.certificates ?? []) {
+      if (!(certificate instanceof pkijs.Certificate)) continue;
+      byDigest.set(digestOf(Buffer.from(certificate.toSchema().toBER(false))), certificate);
+    }
+  };
+  for (const { contents } of await signatureValuesOf(pdf)) {
+    const signedData = signedDataOf(contents);
+    if (!signedData) continue;
+    collect(signedData);
+    for (const signerInfo of signedData.signerInfos) {
+      for (const token of timestampTokensOf(signerInfo)) {
+        const tokenData = signedDataOf(token);
+        if (tokenData) collect(tokenData);
+      }
+    }
+  }
+  return [...byDigest.values()];
+}
+
+function signedDataOf(der: Buffer): pkijs.SignedData | undefined {
+  try {
+    return new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(der).content });
+  } catch {
+    return undefined;
+  }
+}
+
+function digestOf(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
