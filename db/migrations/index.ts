@@ -14,6 +14,7 @@ import * as addIntendedDifferences from './20261201140000_add_intended_differenc
 import * as addCalendarFeedsAndRegistrations from './20261201170000_add_calendar_feeds_and_registrations.ts';
 import * as addSingleSignOn from './20261201150000_add_single_sign_on.ts';
 import * as addCertificateRevocations from './20261201160000_add_certificate_revocations.ts';
+import * as addObligations from './20261202140000_add_obligations.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -35,6 +36,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201170000_add_calendar_feeds_and_registrations': addCalendarFeedsAndRegistrations,
   '20261201150000_add_single_sign_on': addSingleSignOn,
   '20261201160000_add_certificate_revocations': addCertificateRevocations,
+  '20261202140000_add_obligations': addObligations,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { insertObligation } from '../../db/repositories/obligations.repository.ts';
 import { insertParty } from '../../db/repositories/parties.repository.ts';
+import { findUserByEmail } from '../../db/repositories/users.repository.ts';
 import { EVENT_TYPES, ROLES, type AgreementEventType, type Role } from '../../workflows/agreement/agreement.events.ts';
 import { findAgreementRecord } from '../../server/agreements/load-agreement.ts';
 import { decide, type Action, type Decision } from '../../server/auth/policy.ts';
@@ -56,6 +58,8 @@ const ACTIONS: readonly AgreementAction[] = [
   'comment.write',
   'deadlines.set',
   'original.download',
+  'obligation.record',
+  'obligation.complete',
   ...EVENT_TYPES.map((type) => `event.${type}` as const),
 ];
 
@@ -69,6 +73,8 @@ const SUCCESS: Record<AgreementAction, number> = {
   'comment.write': 201,
   'deadlines.set': 200,
   'original.download': 200,
+  'obligation.record': 201,
+  'obligation.complete': 200,
   ...(Object.fromEntries(EVENT_TYPES.map((type) => [`event.${type}`, 200])) as Record<`event.${AgreementEventType}`, number>),
 };
 const REFUSAL: Record<Exclude<Decision, { allowed: true }>['kind'], number> = { hidden: 404, forbidden: 403, 'not-now': 409 };
@@ -85,7 +91,8 @@ const eventBody = (type: string, expectedVersion: number) => ({
  * Workflow events move the agreement on, and a confirmation or a decision on a suggestion can be made
  * once: an allowed one gets an agreement of its own; every other action leaves it as it can be again.
  */
-const movesOn = (action: AgreementAction) => action.startsWith('event.') || action === 'text.confirm' || action === 'suggestion.decide';
+const movesOn = (action: AgreementAction) =>
+  action.startsWith('event.') || action === 'text.confirm' || action === 'suggestion.decide' || action === 'obligation.complete';
 
 describe(`authorization matrix: role × party × state × action (${TEST_DATABASE_KIND})`, function () {
   this.timeout(600_000);
@@ -150,10 +157,28 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
       expect(sent.status, `${situation}: ${type} by ${email}: ${JSON.stringify(sent.body)}`).to.equal(200);
       version = sent.body.version;
     }
+    const record = (await findAgreementRecord(server.db, created.body.id))!;
+    if (record.state === 'executed' || record.state === 'in-force') {
+      // Something to mark done: an open obligation of each party, as its legal staff would record it.
+      for (const party of ['sverdlovsk', 'gyeonggi']) {
+        const owner = (await findUserByEmail(server.db, `legal@${party}.example`))!;
+        await insertObligation(server.db, {
+          agreementId: created.body.id,
+          party,
+          clause: 'financing',
+          text: 'Report the costs borne.',
+          ownerId: owner.id,
+          startsOn: '2099-06-30',
+          recurrence: 'yearly',
+          createdBy: owner.id,
+          createdAt: new Date().toISOString(),
+        });
+      }
+    }
     return created.body.id;
   }
 
-  async function attempt(client: ApiClient, id: number, action: AgreementAction): Promise<ApiResponse> {
+  async function attempt(client: ApiClient, party: string, id: number, action: AgreementAction): Promise<ApiResponse> {
     const expectedVersion = (await findAgreementRecord(server.db, id))!.version;
     switch (action) {
       case 'agreement.read':
@@ -183,6 +208,25 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
         return client.put(`/api/agreements/${id}/deadlines`, { signingDueOn: '2099-12-31', expectedVersion });
       case 'original.download':
         return client.get(`/api/agreements/${id}/pdf?original=sverdlovsk`);
+      case 'obligation.record':
+        return client.post(`/api/agreements/${id}/obligations`, {
+          clause: 'financing',
+          text: 'Each Party reports its costs once a year.',
+          owner: `legal@${party}.example`,
+          dueOn: `${new Date().getUTCFullYear() + 1}-12-31`,
+          recurrence: 'yearly',
+        });
+      case 'obligation.complete': {
+        const [open] = await server
+          .db('obligations')
+          .where({ agreement_id: id, party_key: party, state: 'open' })
+          .orderBy('id')
+          .select('id', 'due_on');
+        return client.post(`/api/agreements/${id}/obligations/${open?.id ?? 999_999}/done`, {
+          dueOn: open?.due_on ?? '2099-06-30',
+          note: 'Reported.',
+        });
+      }
       default:
         return client.post(`/api/agreements/${id}/events`, eventBody(action.slice('event.'.length), expectedVersion));
     }
@@ -199,7 +243,7 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
           const decision = decide(users.get(email)!, record, action);
           const id = decision.allowed && movesOn(action) ? await agreementIn(situation, action) : shared;
           const before = await storedAgreement(server.db, id);
-          const response = await attempt(clients.get(email)!, id, action);
+          const response = await attempt(clients.get(email)!, users.get(email)!.party, id, action);
           const expected = expectedStatus(action, decision);
           answered.add(response.status);
           if (response.status !== expected) {
