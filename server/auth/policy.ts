@@ -110,11 +110,26 @@ export function decide(actor: Actor, agreement: AgreementFacts | null, action: A
       const type = action.slice('event.'.length) as AgreementEventType;
       const outcome = step(agreement.workflow, { type, actor });
       if (outcome.accepted) return allow;
+      if (type === 'NOTIFY_COMPLETION' && isCompletionByRegistration(agreement, actor)) {
+        return deny(
+          'not-now',
+          `${actor.party} notifies the completion of its procedures by recording its state registration (PUT /api/agreements/:id/registrations/${actor.party}), not by hand`,
+        );
+      }
       return outcome.reason === 'wrong-role'
         ? deny('forbidden', `A ${actor.role} of ${actor.party} may not send ${type} while the agreement is in ${agreement.state}`)
         : deny('not-now', `${type} is not possible now: the agreement is in ${agreement.state}`);
     }
   }
+}
+
+/** Whether the actor could notify completion now, were it with the registration its party's notification rests on. */
+function isCompletionByRegistration(agreement: AgreementFacts, actor: Actor): boolean {
+  const registration = { number: '', registeredOn: '' };
+  return (
+    (agreement.workflow.context.terms.completionByRegistration ?? []).includes(actor.party) &&
+    step(agreement.workflow, { type: 'NOTIFY_COMPLETION', actor, registration }).accepted
+  );
 }
 
 /** The party that started the agreement drafts it: the first of its parties. */

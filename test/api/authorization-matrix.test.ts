@@ -26,7 +26,8 @@ const COUNTERPARTY: Record<(typeof PARTIES)[number], string> = { sverdlovsk: 'gy
 const happyPath = (steps: number): [string, AgreementEventType][] => HAPPY_PATH.slice(0, steps).map(([email, type]) => [email, type]);
 
 /** Who moves a fresh agreement (Sverdlovsk–Gyeonggi, ru/ko) from drafting to each situation under test. */
-const SITUATIONS: Record<string, readonly [string, AgreementEventType][]> = {
+/** `REGISTER`: the Russian party records its state registration, which is its notification of completion. */
+const SITUATIONS: Record<string, readonly [string, AgreementEventType | 'REGISTER'][]> = {
   drafting: [],
   review: happyPath(1),
   'review, Sverdlovsk approved': happyPath(2),
@@ -36,7 +37,7 @@ const SITUATIONS: Record<string, readonly [string, AgreementEventType][]> = {
   'signing, Sverdlovsk signed': happyPath(6),
   executed: happyPath(7),
   'executed, Gyeonggi notified completion': [...happyPath(7), ['official@gyeonggi.example', 'NOTIFY_COMPLETION']],
-  'in-force': [...happyPath(7), ['official@gyeonggi.example', 'NOTIFY_COMPLETION'], ['legal@sverdlovsk.example', 'NOTIFY_COMPLETION']],
+  'in-force': [...happyPath(7), ['official@gyeonggi.example', 'NOTIFY_COMPLETION'], ['legal@sverdlovsk.example', 'REGISTER']],
   withdrawn: [['official@gyeonggi.example', 'WITHDRAW']],
 };
 
@@ -153,7 +154,19 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
       expect(suggested.status, JSON.stringify(suggested.body)).to.equal(201);
     }
     for (const [email, type] of SITUATIONS[situation]!) {
-      const sent = await clients.get(email)!.post(`/api/agreements/${created.body.id}/events`, eventBody(type, version));
+      const registration = {
+        authority: 'Министерство юстиции Российской Федерации',
+        number: `RU66-${created.body.id}`,
+        registeredOn: (await server.db('signatures').where({ agreement_id: created.body.id }).max({ at: 'signed_at' }).first())?.at?.slice(
+          0,
+          10,
+        ),
+        expectedVersion: version,
+      };
+      const sent =
+        type === 'REGISTER'
+          ? await clients.get(email)!.put(`/api/agreements/${created.body.id}/registrations/sverdlovsk`, registration)
+          : await clients.get(email)!.post(`/api/agreements/${created.body.id}/events`, eventBody(type, version));
       expect(sent.status, `${situation}: ${type} by ${email}: ${JSON.stringify(sent.body)}`).to.equal(200);
       version = sent.body.version;
     }
