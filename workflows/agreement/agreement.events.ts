@@ -1,8 +1,9 @@
 /**
  * The roles a user can hold inside one party: legal staff draft, officials approve, signatories sign,
  * observers read, and an administrator manages the party's users. Only the first three act in the workflow.
+ * The certifying officer signs the certified true copies of the signed texts that a registration asks for.
  */
-export const ROLES = ['legal', 'official', 'signatory', 'observer', 'admin'] as const;
+export const ROLES = ['legal', 'official', 'signatory', 'observer', 'admin', 'certifying'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The scheduler acts as `system` when a date arrives; no user holds that role. */
