@@ -121,6 +121,8 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
     registrations: {
       shown: stateHasTag(record.workflow, 'originals-signed'),
       canRecord: decide(user, record, 'registration.record').allowed,
+      /** A certifying officer's download holds the certified copies, signed by them. */
+      certifies: user.role === 'certifying',
       parties: view.registrations.map((registration) => ({
         ...registration,
         partyName: partyName(registration.party),

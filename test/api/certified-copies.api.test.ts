@@ -10,6 +10,7 @@ import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { demoCertificateAuthorities, LETTER_OF_INTENT } from '../support/execute-demo.ts';
 import { nssDatabaseTrusting, parsePdfsig, tempFile, tool } from '../support/pdf-tools.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { WebClient } from '../web/web-client.ts';
 
 const A4 = { width: 595, height: 842 };
 /** The text area of a page, without the running header and the page number (furniture, not text). */
@@ -109,6 +110,14 @@ describe(`certified true copies in the registration dossier (${TEST_DATABASE_KIN
       }
       expect(certification).to.include(sha(files['originals/sverdlovsk.pdf']!));
     }
+  });
+
+  it('when the certifying officer opens the agreement page, then it says the download holds the copies they certify', async () => {
+    const officer = await WebClient.signedIn(server.baseUrl, 'certifying@sverdlovsk.example');
+    const page = await officer.get(`/agreements/${LETTER_OF_INTENT}`);
+    expect(page.html).to.include(translate('ru', 'registration.dossierCertifies'));
+    const legal = await WebClient.signedIn(server.baseUrl, 'legal@sverdlovsk.example');
+    expect((await legal.get(`/agreements/${LETTER_OF_INTENT}`)).html).to.not.include(translate('ru', 'registration.dossierCertifies'));
   });
 
   it('when others ask for the dossier, then it holds no copies; Gyeonggi’s officer certifies Gyeonggi’s original in Korean first', async () => {
