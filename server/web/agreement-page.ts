@@ -157,7 +157,7 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
         .map((clause) => ({ key: clause.key, name: clauseName(clause.key) })),
       owners: colleagues
         .filter((colleague) => colleague.disabledAt === null)
-        .map((colleague) => ({ email: colleague.email, name: personName(colleague, lang) })),
+        .map((colleague) => ({ email: colleague.email, name: personName(colleague, lang), selected: colleague.id === user.id })),
       list: obligations.map((obligation) => ({
         ...obligation,
         clauseName: clauseName(obligation.clause),

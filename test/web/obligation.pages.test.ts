@@ -22,6 +22,8 @@ describe('web: obligations on the agreement page and in the calendar', () => {
     expect(page.html).to.include(`action="/agreements/${LETTER_OF_INTENT}/obligations"`);
     expect(page.html).to.include('<option value="coordinators">');
     expect(page.html).to.not.include('<option value="final-clause">');
+    // The owner offered first is the one recording it.
+    expect(page.html).to.match(/<option value="legal@gyeonggi\.example" selected>/);
 
     const token = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
     const form = {
