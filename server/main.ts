@@ -8,6 +8,7 @@ import { DEMO_USERS } from './demo/demo-parties.ts';
 import { warmUpTypesetting } from './demo/library-agreement.ts';
 import { seedDemo } from './demo/seed-demo.ts';
 import { lifecycleHandlers } from './lifecycle/lifecycle-handlers.ts';
+import { OBLIGATION_REMINDER_KIND, remindObligations } from './obligations/obligations.ts';
 import { createMailDispatcher } from './notifications/mail-dispatcher.ts';
 import { createWebhookDispatcher } from './notifications/webhook-dispatcher.ts';
 import type { PollingLoop } from './scheduler/polling-loop.ts';
@@ -49,10 +50,12 @@ async function main(): Promise<void> {
 
   // Each process runs the scheduler and the webhook and mail dispatchers; claims keep two processes
   // from sending the same event, delivery or mail twice.
-  const scheduler = createScheduler(deps, {
-    handlers: { ...lifecycleHandlers((message) => console.log(message)), ...longTermValidationHandlers(deps) },
-    processId,
-  });
+  const handlers = {
+    ...lifecycleHandlers((message) => console.log(message)),
+    ...longTermValidationHandlers(deps),
+    [OBLIGATION_REMINDER_KIND]: remindObligations,
+  };
+  const scheduler = createScheduler(deps, { handlers, processId });
   const dispatcher = createWebhookDispatcher(deps, { processId });
   scheduler.start(config.schedulerIntervalMs);
   dispatcher.start(config.schedulerIntervalMs);

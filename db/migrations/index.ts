@@ -16,6 +16,7 @@ import * as addSingleSignOn from './20261201150000_add_single_sign_on.ts';
 import * as addCertificateRevocations from './20261201160000_add_certificate_revocations.ts';
 import * as addSsoLogout from './20261202130000_add_sso_logout.ts';
 import * as addTimeZones from './20261202150000_add_time_zones.ts';
+import * as addObligations from './20261202140000_add_obligations.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -39,6 +40,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201160000_add_certificate_revocations': addCertificateRevocations,
   '20261202130000_add_sso_logout': addSsoLogout,
   '20261202150000_add_time_zones': addTimeZones,
+  '20261202140000_add_obligations': addObligations,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { userText } from '../text/safe-text.ts';
 import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
+import { findParties } from '../../db/repositories/parties.repository.ts';
 import { listSignatures } from '../../db/repositories/signatures.repository.ts';
 import type { TextVersion } from '../../db/repositories/text-versions.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
@@ -16,6 +17,7 @@ import { confirmPassword } from '../auth/confirm-password.ts';
 import { authorize } from '../auth/policy.ts';
 import { confirmSecondFactor } from '../auth/second-factor.ts';
 import { RuleViolationError } from '../errors.ts';
+import { requiresRegistration } from '../registration/registration-view.ts';
 import type { Lang } from '../text/languages.ts';
 import { parityProblems, type AgreementText } from './agreement-text.ts';
 import type { AgreementVariables } from './agreement-variables.ts';
@@ -76,7 +78,7 @@ export async function decideEvent(
   deps: UseCaseDeps,
   user: User,
   record: AgreementRecord,
-  input: Pick<AgreementEventInput, 'type' | 'date'>,
+  input: Pick<AgreementEventInput, 'type' | 'date'> & Pick<AgreementEvent, 'registration'>,
   at: Date,
 ): Promise<DecidedEvent> {
   const today = at.toISOString().slice(0, 10);
@@ -85,12 +87,14 @@ export async function decideEvent(
     type: input.type,
     actor: user,
     date: input.date ?? today,
-    ...(input.type === 'SUBMIT' && { terms: signingTerms(text.text.variables) }),
+    ...(input.type === 'SUBMIT' && { terms: await signingTerms(deps, record, text.text.variables) }),
+    ...(input.registration && { registration: input.registration }),
   };
   const alreadyDone = hasActedInStage(record.workflow, input.type, user.party)
     ? `, and ${user.party} has already done so in this stage`
     : '';
-  authorize(user, record, `event.${input.type}`, alreadyDone);
+  // A completion that rests on a registration is sent by recording it, which its caller has authorized.
+  authorize(user, record, input.registration ? 'registration.record' : `event.${input.type}`, alreadyDone);
   if (input.date !== undefined) await assertPlausibleDate(deps, record, input.type, input.date, at);
   const outcome = step(record.workflow, event);
   if (!outcome.accepted) throw new Error(`the policy allowed ${input.type} but the machine refused it`);
@@ -161,8 +165,13 @@ export async function applyEvent(
 }
 
 /** Fixed at submission from the text: who signs first and how the agreement enters into force. */
-function signingTerms(variables: AgreementVariables): SigningTerms {
-  return { firstSigner: variables.firstSigner, entryIntoForce: variables.entryIntoForce };
+async function signingTerms(deps: UseCaseDeps, record: AgreementRecord, variables: AgreementVariables): Promise<SigningTerms> {
+  const parties = await findParties(deps.db, record.parties);
+  return {
+    firstSigner: variables.firstSigner,
+    entryIntoForce: variables.entryIntoForce,
+    completionByRegistration: parties.filter(requiresRegistration).map((party) => party.key),
+  };
 }
 
 /** Events that commit the parties to the text: refused while any translation is not confirmed. */

@@ -16,6 +16,8 @@ export type Action =
   | 'suggestion.decide'
   | 'consistency.intend'
   | 'registration.record'
+  | 'obligation.record'
+  | 'obligation.complete'
   | 'comment.write'
   | 'deadlines.set'
   | 'original.download'
@@ -82,6 +84,18 @@ export function decide(actor: Actor, agreement: AgreementFacts | null, action: A
       return stateHasTag(agreement.workflow, 'originals-signed')
         ? allow
         : deny('not-now', `A registration is recorded after both parties have signed; the agreement is in ${agreement.state}`);
+    // A party's legal staff and officials keep the obligations its agreements put on it: recorded while
+    // the agreement runs, marked done as long as its originals stand (a last report after expiry too).
+    case 'obligation.record':
+      if (actor.role !== 'legal' && actor.role !== 'official') return deny('forbidden', 'Legal staff and officials record obligations');
+      return stateHasTag(agreement.workflow, 'continuable')
+        ? allow
+        : deny('not-now', `Obligations are recorded while the agreement is signed and running; it is in ${agreement.state}`);
+    case 'obligation.complete':
+      if (actor.role !== 'legal' && actor.role !== 'official') return deny('forbidden', 'Legal staff and officials mark obligations done');
+      return stateHasTag(agreement.workflow, 'originals-signed')
+        ? allow
+        : deny('not-now', `Obligations belong to a signed agreement; it is in ${agreement.state}`);
     case 'deadlines.set':
       if (actor.role !== 'legal' && actor.role !== 'official') return deny('forbidden', 'Legal staff and officials set the due dates');
       return stateHasTag(agreement.workflow, 'deadlines-settable')
@@ -96,11 +110,26 @@ export function decide(actor: Actor, agreement: AgreementFacts | null, action: A
       const type = action.slice('event.'.length) as AgreementEventType;
       const outcome = step(agreement.workflow, { type, actor });
       if (outcome.accepted) return allow;
+      if (type === 'NOTIFY_COMPLETION' && isCompletionByRegistration(agreement, actor)) {
+        return deny(
+          'not-now',
+          `${actor.party} notifies the completion of its procedures by recording its state registration (PUT /api/agreements/:id/registrations/${actor.party}), not by hand`,
+        );
+      }
       return outcome.reason === 'wrong-role'
         ? deny('forbidden', `A ${actor.role} of ${actor.party} may not send ${type} while the agreement is in ${agreement.state}`)
         : deny('not-now', `${type} is not possible now: the agreement is in ${agreement.state}`);
     }
   }
+}
+
+/** Whether the actor could notify completion now, were it with the registration its party's notification rests on. */
+function isCompletionByRegistration(agreement: AgreementFacts, actor: Actor): boolean {
+  const registration = { number: '', registeredOn: '' };
+  return (
+    (agreement.workflow.context.terms.completionByRegistration ?? []).includes(actor.party) &&
+    step(agreement.workflow, { type: 'NOTIFY_COMPLETION', actor, registration }).accepted
+  );
 }
 
 /** The party that started the agreement drafts it: the first of its parties. */

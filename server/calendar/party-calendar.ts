@@ -1,5 +1,6 @@
-import ical, { ICalCalendarMethod } from 'ical-generator';
+import ical, { ICalCalendarMethod, ICalEventRepeatingFreq } from 'ical-generator';
 import { listDatedAgreements, type DatedAgreement } from '../../db/repositories/calendar.repository.ts';
+import { listOpenObligationsOfParty, type Recurrence } from '../../db/repositories/obligations.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import type { AgreementState } from '../../workflows/agreement/agreement.events.ts';
 import { stateNameHasTag } from '../../workflows/agreement/agreement.workflow.ts';
@@ -22,6 +23,7 @@ export const BINDING_DATE_KINDS = [
   'notice-deadline',
   'term-end',
   'termination',
+  'obligation-due',
 ] as const;
 export type BindingDateKind = (typeof BINDING_DATE_KINDS)[number];
 
@@ -33,6 +35,14 @@ export interface BindingDate {
   readonly agreementKind: string;
   readonly title: string;
   readonly state: AgreementState;
+  /** For `obligation-due`: the obligation whose open occurrence falls due on `date`. */
+  readonly obligation?: {
+    readonly id: number;
+    readonly clause: string;
+    readonly text: string;
+    readonly owner: string;
+    readonly recurrence: Recurrence;
+  };
 }
 
 /** Pure: the binding dates of one agreement. */
@@ -55,10 +65,28 @@ export function bindingDatesOf(agreement: DatedAgreement): BindingDate[] {
 
 /** Every binding date of the user's party, by date (then agreement), titles in `lang`. Reads only. */
 export async function partyCalendar(deps: UseCaseDeps, user: User, lang: Lang): Promise<BindingDate[]> {
-  const agreements = await listDatedAgreements(deps.db, user.party, lang);
-  return agreements
-    .flatMap(bindingDatesOf)
-    .sort((a, b) => a.date.localeCompare(b.date) || a.agreementId - b.agreementId || a.kind.localeCompare(b.kind));
+  const [agreements, obligations] = await Promise.all([
+    listDatedAgreements(deps.db, user.party, lang),
+    listOpenObligationsOfParty(deps.db, user.party, lang),
+  ]);
+  const obligationDates: BindingDate[] = obligations.map((obligation) => ({
+    date: obligation.dueOn!,
+    kind: 'obligation-due',
+    agreementId: obligation.agreementId,
+    agreementKind: obligation.agreementKind,
+    title: obligation.title,
+    state: obligation.agreementState as AgreementState,
+    obligation: {
+      id: obligation.id,
+      clause: obligation.clause,
+      text: obligation.text,
+      owner: obligation.owner,
+      recurrence: obligation.recurrence,
+    },
+  }));
+  return [...agreements.flatMap(bindingDatesOf), ...obligationDates].sort(
+    (a, b) => a.date.localeCompare(b.date) || a.agreementId - b.agreementId || a.kind.localeCompare(b.kind),
+  );
 }
 
 /**
@@ -76,9 +104,15 @@ export function calendarDocument(
     method: ICalCalendarMethod.PUBLISH,
   });
   for (const date of dates) {
-    const summary = `${translate(options.lang, `calendar.kind.${date.kind}`)}: ${date.title}`;
+    const what = translate(options.lang, `calendar.kind.${date.kind}`);
+    const summary = date.obligation ? `${what}: ${date.obligation.text} (${date.title})` : `${what}: ${date.title}`;
+    const recurrence = date.obligation?.recurrence;
     calendar.createEvent({
-      id: `agreement-${date.agreementId}-${date.kind}@bilateral`,
+      // An obligation keeps its UID from one occurrence to the next: the calendar moves the event.
+      id: date.obligation
+        ? `agreement-${date.agreementId}-obligation-${date.obligation.id}@bilateral`
+        : `agreement-${date.agreementId}-${date.kind}@bilateral`,
+      ...(recurrence && recurrence !== 'none' && { repeating: REPEATING[recurrence] }),
       start: dateOnly(date.date),
       end: dateOnly(addDays(date.date, 1)),
       allDay: true,
@@ -90,6 +124,13 @@ export function calendarDocument(
   }
   return calendar.toString();
 }
+
+/** A recurring obligation repeats in the subscriber's calendar from its open occurrence on. */
+const REPEATING = {
+  monthly: { freq: ICalEventRepeatingFreq.MONTHLY, interval: 1 },
+  quarterly: { freq: ICalEventRepeatingFreq.MONTHLY, interval: 3 },
+  yearly: { freq: ICalEventRepeatingFreq.YEARLY, interval: 1 },
+} as const satisfies Record<Exclude<Recurrence, 'none'>, { freq: ICalEventRepeatingFreq; interval: number }>;
 
 /** A YYYY-MM-DD as the Date ical-generator writes as that day (all-day events are floating dates). */
 function dateOnly(isoDate: string): Date {

@@ -71,7 +71,8 @@ export interface DemoUser {
 
 /**
  * Per party: legal staff, the approving official and the signatory, who carry an agreement through;
- * an observer, who reads; and the administrator, who manages the party's users.
+ * an observer, who reads; the administrator, who manages the party's users; and the certifying
+ * officer, who certifies copies of the signed texts for registration.
  */
 export const DEMO_USERS: readonly DemoUser[] = [
   {
@@ -171,6 +172,28 @@ export const DEMO_USERS: readonly DemoUser[] = [
     profile: {
       name: { en: 'Han Seo-yeon', ru: 'Хан Со Ён', ko: '한서연' },
       title: { en: 'System Administrator', ru: 'Системный администратор', ko: '시스템 관리자' },
+    },
+  },
+  {
+    email: 'certifying@sverdlovsk.example',
+    party: 'sverdlovsk',
+    role: 'certifying',
+    profile: {
+      name: { en: 'Olga Belova', ru: 'Ольга Белова', ko: '올가 벨로바' },
+      title: { en: 'Head of the Treaty Registry', ru: 'Начальник отдела учёта договоров', ko: '조약등록과장' },
+    },
+  },
+  {
+    email: 'certifying@gyeonggi.example',
+    party: 'gyeonggi',
+    role: 'certifying',
+    profile: {
+      name: { en: 'Yoon Ha-eun', ru: 'Юн Ха Ын', ko: '윤하은' },
+      title: {
+        en: 'Records Officer, International Cooperation Division',
+        ru: 'Хранитель документов Отдела международного сотрудничества',
+        ko: '국제협력과 기록관',
+      },
     },
   },
 ];

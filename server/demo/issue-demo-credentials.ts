@@ -25,7 +25,9 @@ export async function issueDemoCredentials(db: Database, config: Config, now: Da
       { ...caRecord, encryptedKey: sealPrivateKey(secret, credentialOwner(caRecord), caCredential.privateKeyPkcs8) },
       now.toISOString(),
     );
-    for (const user of await findUsersByRole(db, party.key, 'signatory')) {
+    // Signatories sign the originals; certifying officers sign the certified copies of them.
+    const signers = [...(await findUsersByRole(db, party.key, 'signatory')), ...(await findUsersByRole(db, party.key, 'certifying'))];
+    for (const user of signers) {
       if (await findSigningCredential(db, user.id)) continue;
       const issued = await issueDemoSigningCertificate(caCredential, party, user, now, revocationUrls(config, party.key));
       const record = { party: party.key, userId: user.id, purpose: 'signing' as const, certificatePem: issued.certificatePem };

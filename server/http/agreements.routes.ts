@@ -16,6 +16,13 @@ import { markDifferenceIntended, markDifferenceIntendedInput } from '../agreemen
 import { registrationViews } from '../registration/registration-view.ts';
 import { recordRegistration, recordRegistrationInput } from '../registration/registrations.ts';
 import { registrationDossier } from '../registration/dossier.ts';
+import {
+  completeObligation,
+  completeObligationInput,
+  listAgreementObligations,
+  recordObligation,
+  recordObligationInput,
+} from '../obligations/obligations.ts';
 import { previewOriginal } from '../agreements/preview-original.ts';
 import { redlinePdf } from '../agreements/redline-pdf.ts';
 import { removeClause } from '../agreements/remove-clause.ts';
@@ -95,6 +102,24 @@ export function agreementsRoutes(deps: UseCaseDeps, creationLimit: AgreementCrea
   router.put('/:id/registrations/:party', async (request, response) => {
     const input = parseBody(recordRegistrationInput, request.body);
     response.json(await recordRegistration(deps, currentUser(response), parseId(request.params.id), request.params.party, input));
+  });
+
+  router.get('/:id/obligations', async (request, response) => {
+    response.json({ obligations: await listAgreementObligations(deps, currentUser(response), parseId(request.params.id)) });
+  });
+
+  router.post('/:id/obligations', async (request, response) => {
+    const input = parseBody(recordObligationInput, request.body);
+    const id = parseId(request.params.id);
+    const obligation = await recordObligation(deps, currentUser(response), id, input);
+    response.status(201).location(`/api/agreements/${id}/obligations/${obligation.id}`).json(obligation);
+  });
+
+  router.post('/:id/obligations/:obligation/done', async (request, response) => {
+    const input = parseBody(completeObligationInput, request.body);
+    response.json(
+      await completeObligation(deps, currentUser(response), parseId(request.params.id), parseId(request.params.obligation), input),
+    );
   });
 
   router.put('/:id/clause-order', async (request, response) => {

@@ -35,6 +35,8 @@ export function describeItem(lang: Lang, item: MailItem): string {
   const date = String(payload.noticeDeadlineOn ?? payload.dueOn ?? '');
   if (item.kind === 'reminder') return translate(lang, 'mail.line.reminder', { title, date });
   if (item.kind === 'overdue') return translate(lang, 'mail.line.overdue', { title, date });
+  if (item.kind === 'obligation-due')
+    return translate(lang, 'mail.line.obligation', { title, date, text: oneLine(String(payload.text ?? ''), 120) });
   return translate(lang, 'mail.line.other', { title });
 }
 

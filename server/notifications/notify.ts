@@ -15,6 +15,8 @@ export interface NotifyInput {
   readonly userIds: readonly number[];
   /** When it happened, from the caller's clock (`deps.now()` or the scheduler's `now`). */
   readonly occurredAt: Date;
+  /** Whose webhooks hear of it: by default every party's of the agreement; a party's own matter (its obligations) only its own. */
+  readonly parties?: readonly string[];
 }
 
 export interface NotifyResult {
@@ -54,10 +56,13 @@ export async function notify(trx: Queryable, input: NotifyInput): Promise<Notify
     payload: input.payload,
     at,
   });
-  const webhooks = input.agreementId === null ? [] : await findActiveWebhooksOfAgreement(trx, input.agreementId);
+  const webhooks = (input.agreementId === null ? [] : await findActiveWebhooksOfAgreement(trx, input.agreementId)).filter(
+    (webhook) => input.parties === undefined || input.parties.includes(webhook.party),
+  );
   const body: WebhookBody = { id: eventId, kind: input.kind, agreementId: input.agreementId, occurredAt: at, data: input.payload };
   const webhookIds = webhooks.map((webhook) => webhook.id);
   await insertDeliveries(trx, { webhookIds, eventId, kind: input.kind, body: JSON.stringify(body), at });
-  const mailIds = await queueMails(trx, { eventId, ...input });
+  const { parties: _parties, ...mail } = input;
+  const mailIds = await queueMails(trx, { eventId, ...mail });
   return { eventId, notificationIds, webhookIds, mailIds };
 }

@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/connection.ts';
 import { findMailPreferences, insertMails } from '../../db/repositories/mail-outbox.repository.ts';
 
 /** Kinds that are reminders, which a user may choose not to receive by mail (`no-reminders`). */
-export const REMINDER_KINDS: ReadonlySet<string> = new Set(['reminder', 'overdue']);
+export const REMINDER_KINDS: ReadonlySet<string> = new Set(['reminder', 'overdue', 'obligation-due']);
 
 /** When the daily digest is sent: the UTC hour, the first dispatcher round after it. */
 export const DIGEST_HOUR_UTC = 6;

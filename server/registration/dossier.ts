@@ -12,6 +12,7 @@ import { findAgreementRecord, loadAgreementSource, loadText, loadVisibleAgreemen
 import { authorize } from '../auth/policy.ts';
 import { InvalidTransitionError } from '../errors.ts';
 import { akomaNtoso } from './akoma-ntoso.ts';
+import { certifiedCopies, type CertifiedCopy } from './certified-copies.ts';
 import { registrationViews } from './registration-view.ts';
 
 /**
@@ -49,6 +50,18 @@ export async function registrationDossier(deps: UseCaseDeps, user: User, agreeme
     const original = (await findLatestOriginal(deps.db, record.id, party))!;
     files[`originals/${party}.pdf`] = original.pdf;
     originals.push({ party, file: `originals/${party}.pdf`, revision: original.revision, sha256: original.sha256 });
+  }
+  // Asked for by the party's certifying officer, the dossier holds the certified true copies of the
+  // party's own original, one per authentic language, signed by them.
+  let copies: CertifiedCopy[] = [];
+  if (user.role === 'certifying') {
+    copies = await certifiedCopies(deps, user, {
+      document: buildAgreementDocument(source, { original: user.party, date: frozenOn, final: true }),
+      original: { party: user.party, sha256: originals.find((original) => original.party === user.party)!.sha256 },
+      signedOn,
+      party: parties.find((party) => party.key === user.party)!,
+    });
+    for (const copy of copies) files[`copies/${copy.lang}.pdf`] = copy.pdf;
   }
   for (const lang of record.languages) {
     files[`texts/${lang}.akn.xml`] = strToU8(
@@ -111,6 +124,15 @@ export async function registrationDossier(deps: UseCaseDeps, user: User, agreeme
       };
     }),
     originals,
+    /** Empty unless a certifying officer asked for the dossier. */
+    certifiedCopies: copies.map((copy) => ({
+      lang: copy.lang,
+      file: `copies/${copy.lang}.pdf`,
+      of: user.party,
+      certifiedBy: copy.certifiedBy,
+      certificateSubject: copy.certificateSubject,
+      certifiedAt: copy.certifiedAt,
+    })),
     amendments,
   };
   files['statement.json'] = strToU8(`${JSON.stringify(statement, null, 2)}\n`);

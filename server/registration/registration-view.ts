@@ -38,7 +38,8 @@ export interface RegistrationView {
 /** The Russian federal registration, by the Ministry of Justice of the Russian Federation. */
 const RUSSIAN_AUTHORITY = 'Министерство юстиции Российской Федерации';
 
-function requiresRegistration(party: Party): boolean {
+/** Whether the party's law asks for the registration of its agreements (a Russian region's: the federal one). */
+export function requiresRegistration(party: Pick<Party, 'language'>): boolean {
   return party.language === 'ru';
 }
 

@@ -63,7 +63,17 @@ export async function recordRegistration(
     stateHasTag(record.workflow, 'awaiting-completion') &&
     record.workflow.context.completions[party] === undefined;
   const decided = completes
-    ? await decideEvent(deps, user, record, { type: 'NOTIFY_COMPLETION', date: registration.registeredOn! }, at)
+    ? await decideEvent(
+        deps,
+        user,
+        record,
+        {
+          type: 'NOTIFY_COMPLETION',
+          date: registration.registeredOn!,
+          registration: { number: registration.number!, registeredOn: registration.registeredOn! },
+        },
+        at,
+      )
     : undefined;
   const prepared = decided ? await prepareEffects(deps, decided) : {};
   const now = at.toISOString();

@@ -30,8 +30,10 @@ export async function findSignatory(deps: UseCaseDeps, actor: User, email: strin
   const user = await findUserByEmail(deps.db, email);
   if (!user) throw new NotFoundError('There is no such user in your party');
   authorizeOnUser(actor, user, action);
-  if (user.role !== 'signatory')
-    throw new RuleViolationError(`${user.email} is not a signatory (${user.role}); only signatories have signing certificates`);
+  if (user.role !== 'signatory' && user.role !== 'certifying')
+    throw new RuleViolationError(
+      `${user.email} is not a signatory (${user.role}); only signatories and certifying officers have signing certificates`,
+    );
   return user;
 }
 

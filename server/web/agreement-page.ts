@@ -1,7 +1,7 @@
 import { listAuditEntries } from '../../db/repositories/audit.repository.ts';
 import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
 import { findParties } from '../../db/repositories/parties.repository.ts';
-import { findUsersByEmails, type User } from '../../db/repositories/users.repository.ts';
+import { findUsersByEmails, listUsersOfParty, type User } from '../../db/repositories/users.repository.ts';
 import { EVENT_TYPES, ROLES, type AgreementEventType } from '../../workflows/agreement/agreement.events.ts';
 import { nextEventsFor, stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import { titleForReader } from '../agreements/agreement-titles.ts';
@@ -13,6 +13,7 @@ import { decide, type Action, type Decision } from '../auth/policy.ts';
 import { FRESH_SIGN_IN_MINUTES, hasPassword, signedInFreshly } from '../auth/confirm-password.ts';
 import { asksSecondFactor } from '../auth/second-factor.ts';
 import { providerLabel } from '../auth/single-sign-on.ts';
+import { agreementObligations } from '../obligations/obligations.ts';
 import type { Lang } from '../text/languages.ts';
 import { agreementStatus } from './agreement-status.ts';
 import { personName } from './person-name.ts';
@@ -26,16 +27,19 @@ import { translate } from './i18n.ts';
  * exactly what the server would accept.
  */
 export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRecord, user: User, lang: Lang) {
-  const [view, audit, parties] = await Promise.all([
+  const [view, audit, parties, obligations, colleagues] = await Promise.all([
     agreementView(deps.db, record, user),
     listAuditEntries(deps.db, record.id),
     findParties(deps.db, record.parties),
+    agreementObligations(deps.db, record.id),
+    listUsersOfParty(deps.db, user.party),
   ]);
   const people = new Map(
     (
       await findUsersByEmails(deps.db, [
         ...audit.flatMap((entry) => [entry.actor, ...(entry.detail?.match(/[^\s,;()]+@[^\s,;()]+/g) ?? [])]),
         ...view.signatures.map((signature) => signature.signer),
+        ...obligations.flatMap((obligation) => [obligation.owner, ...obligation.completions.map((completion) => completion.doneBy)]),
       ])
     ).map((person) => [person.email, person]),
   );
@@ -117,6 +121,8 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
     registrations: {
       shown: stateHasTag(record.workflow, 'originals-signed'),
       canRecord: decide(user, record, 'registration.record').allowed,
+      /** A certifying officer's download holds the certified copies, signed by them. */
+      certifies: user.role === 'certifying',
       parties: view.registrations.map((registration) => ({
         ...registration,
         partyName: partyName(registration.party),
@@ -124,6 +130,7 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
         settled: registration.registeredOn !== null,
       })),
     },
+    obligations: obligationsModel(),
     consistency: {
       canMark: decide(user, record, 'consistency.intend').allowed,
       differences: view.consistency.map((difference) => ({
@@ -137,6 +144,30 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
     /** Why the text is back in drafting, when the last move was a return for changes: the drafters read the reason first. */
     returned: stateHasTag(record.workflow, 'text-editable') && lastMove?.event === 'REQUEST_CHANGES' ? lastMove : undefined,
   };
+
+  /** The obligations the agreement puts on its parties, the forms for one's own, and what they are written under. */
+  function obligationsModel() {
+    const clauseName = (key: string) => translate(lang, `clause.${key}`, { fallback: key });
+    return {
+      shown: stateHasTag(record.workflow, 'originals-signed'),
+      canRecord: decide(user, record, 'obligation.record').allowed,
+      canComplete: decide(user, record, 'obligation.complete').allowed,
+      articles: view.clauses
+        .filter((clause) => !['title', 'preamble', 'final-clause'].includes(clause.key))
+        .map((clause) => ({ key: clause.key, name: clauseName(clause.key) })),
+      owners: colleagues
+        .filter((colleague) => colleague.disabledAt === null)
+        .map((colleague) => ({ email: colleague.email, name: personName(colleague, lang), selected: colleague.id === user.id })),
+      list: obligations.map((obligation) => ({
+        ...obligation,
+        clauseName: clauseName(obligation.clause),
+        partyName: partyName(obligation.party),
+        ownerName: nameOf(obligation.owner),
+        mine: obligation.party === user.party,
+        completions: obligation.completions.map((completion) => ({ ...completion, byName: nameOf(completion.doneBy) })),
+      })),
+    };
+  }
 }
 
 export interface Refusal {

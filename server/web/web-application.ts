@@ -18,6 +18,7 @@ import { serveDeskBundle } from './desk/desk-bundle.ts';
 import { mailPages } from './mail.pages.ts';
 import { sendPage, type PageServices } from './page.ts';
 import { registrationPages } from './registration.pages.ts';
+import { obligationPages } from './obligation.pages.ts';
 import { pathOnThisSite } from './same-site-path.ts';
 import { signInRoutes } from './sign-in.routes.ts';
 import { ssoRoutes } from './sso.routes.ts';
@@ -79,6 +80,7 @@ export function webApplication(deps: UseCaseDeps, options: WebOptions): Router {
   router.use(consistencyPages(services));
   router.use(calendarPages(services));
   router.use(registrationPages(services));
+  router.use(obligationPages(services));
   router.use(verifyPages(services));
   router.use(accountPages(services));
   router.use(usersPages(services));

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { insertObligation } from '../../db/repositories/obligations.repository.ts';
 import { insertParty } from '../../db/repositories/parties.repository.ts';
+import { findUserByEmail } from '../../db/repositories/users.repository.ts';
 import { EVENT_TYPES, ROLES, type AgreementEventType, type Role } from '../../workflows/agreement/agreement.events.ts';
 import { findAgreementRecord } from '../../server/agreements/load-agreement.ts';
 import { decide, type Action, type Decision } from '../../server/auth/policy.ts';
@@ -24,7 +26,8 @@ const COUNTERPARTY: Record<(typeof PARTIES)[number], string> = { sverdlovsk: 'gy
 const happyPath = (steps: number): [string, AgreementEventType][] => HAPPY_PATH.slice(0, steps).map(([email, type]) => [email, type]);
 
 /** Who moves a fresh agreement (Sverdlovsk–Gyeonggi, ru/ko) from drafting to each situation under test. */
-const SITUATIONS: Record<string, readonly [string, AgreementEventType][]> = {
+/** `REGISTER`: the Russian party records its state registration, which is its notification of completion. */
+const SITUATIONS: Record<string, readonly [string, AgreementEventType | 'REGISTER'][]> = {
   drafting: [],
   review: happyPath(1),
   'review, Sverdlovsk approved': happyPath(2),
@@ -34,7 +37,7 @@ const SITUATIONS: Record<string, readonly [string, AgreementEventType][]> = {
   'signing, Sverdlovsk signed': happyPath(6),
   executed: happyPath(7),
   'executed, Gyeonggi notified completion': [...happyPath(7), ['official@gyeonggi.example', 'NOTIFY_COMPLETION']],
-  'in-force': [...happyPath(7), ['official@gyeonggi.example', 'NOTIFY_COMPLETION'], ['legal@sverdlovsk.example', 'NOTIFY_COMPLETION']],
+  'in-force': [...happyPath(7), ['official@gyeonggi.example', 'NOTIFY_COMPLETION'], ['legal@sverdlovsk.example', 'REGISTER']],
   withdrawn: [['official@gyeonggi.example', 'WITHDRAW']],
 };
 
@@ -56,6 +59,8 @@ const ACTIONS: readonly AgreementAction[] = [
   'comment.write',
   'deadlines.set',
   'original.download',
+  'obligation.record',
+  'obligation.complete',
   ...EVENT_TYPES.map((type) => `event.${type}` as const),
 ];
 
@@ -69,6 +74,8 @@ const SUCCESS: Record<AgreementAction, number> = {
   'comment.write': 201,
   'deadlines.set': 200,
   'original.download': 200,
+  'obligation.record': 201,
+  'obligation.complete': 200,
   ...(Object.fromEntries(EVENT_TYPES.map((type) => [`event.${type}`, 200])) as Record<`event.${AgreementEventType}`, number>),
 };
 const REFUSAL: Record<Exclude<Decision, { allowed: true }>['kind'], number> = { hidden: 404, forbidden: 403, 'not-now': 409 };
@@ -85,7 +92,8 @@ const eventBody = (type: string, expectedVersion: number) => ({
  * Workflow events move the agreement on, and a confirmation or a decision on a suggestion can be made
  * once: an allowed one gets an agreement of its own; every other action leaves it as it can be again.
  */
-const movesOn = (action: AgreementAction) => action.startsWith('event.') || action === 'text.confirm' || action === 'suggestion.decide';
+const movesOn = (action: AgreementAction) =>
+  action.startsWith('event.') || action === 'text.confirm' || action === 'suggestion.decide' || action === 'obligation.complete';
 
 describe(`authorization matrix: role × party × state × action (${TEST_DATABASE_KIND})`, function () {
   this.timeout(600_000);
@@ -146,14 +154,44 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
       expect(suggested.status, JSON.stringify(suggested.body)).to.equal(201);
     }
     for (const [email, type] of SITUATIONS[situation]!) {
-      const sent = await clients.get(email)!.post(`/api/agreements/${created.body.id}/events`, eventBody(type, version));
+      const registration = {
+        authority: 'Министерство юстиции Российской Федерации',
+        number: `RU66-${created.body.id}`,
+        registeredOn: (await server.db('signatures').where({ agreement_id: created.body.id }).max({ at: 'signed_at' }).first())?.at?.slice(
+          0,
+          10,
+        ),
+        expectedVersion: version,
+      };
+      const sent =
+        type === 'REGISTER'
+          ? await clients.get(email)!.put(`/api/agreements/${created.body.id}/registrations/sverdlovsk`, registration)
+          : await clients.get(email)!.post(`/api/agreements/${created.body.id}/events`, eventBody(type, version));
       expect(sent.status, `${situation}: ${type} by ${email}: ${JSON.stringify(sent.body)}`).to.equal(200);
       version = sent.body.version;
+    }
+    const record = (await findAgreementRecord(server.db, created.body.id))!;
+    if (record.state === 'executed' || record.state === 'in-force') {
+      // Something to mark done: an open obligation of each party, as its legal staff would record it.
+      for (const party of ['sverdlovsk', 'gyeonggi']) {
+        const owner = (await findUserByEmail(server.db, `legal@${party}.example`))!;
+        await insertObligation(server.db, {
+          agreementId: created.body.id,
+          party,
+          clause: 'financing',
+          text: 'Report the costs borne.',
+          ownerId: owner.id,
+          startsOn: '2099-06-30',
+          recurrence: 'yearly',
+          createdBy: owner.id,
+          createdAt: new Date().toISOString(),
+        });
+      }
     }
     return created.body.id;
   }
 
-  async function attempt(client: ApiClient, id: number, action: AgreementAction): Promise<ApiResponse> {
+  async function attempt(client: ApiClient, party: string, id: number, action: AgreementAction): Promise<ApiResponse> {
     const expectedVersion = (await findAgreementRecord(server.db, id))!.version;
     switch (action) {
       case 'agreement.read':
@@ -183,6 +221,25 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
         return client.put(`/api/agreements/${id}/deadlines`, { signingDueOn: '2099-12-31', expectedVersion });
       case 'original.download':
         return client.get(`/api/agreements/${id}/pdf?original=sverdlovsk`);
+      case 'obligation.record':
+        return client.post(`/api/agreements/${id}/obligations`, {
+          clause: 'financing',
+          text: 'Each Party reports its costs once a year.',
+          owner: `legal@${party}.example`,
+          dueOn: `${new Date().getUTCFullYear() + 1}-12-31`,
+          recurrence: 'yearly',
+        });
+      case 'obligation.complete': {
+        const [open] = await server
+          .db('obligations')
+          .where({ agreement_id: id, party_key: party, state: 'open' })
+          .orderBy('id')
+          .select('id', 'due_on');
+        return client.post(`/api/agreements/${id}/obligations/${open?.id ?? 999_999}/done`, {
+          dueOn: open?.due_on ?? '2099-06-30',
+          note: 'Reported.',
+        });
+      }
       default:
         return client.post(`/api/agreements/${id}/events`, eventBody(action.slice('event.'.length), expectedVersion));
     }
@@ -199,7 +256,7 @@ describe(`authorization matrix: role × party × state × action (${TEST_DATABAS
           const decision = decide(users.get(email)!, record, action);
           const id = decision.allowed && movesOn(action) ? await agreementIn(situation, action) : shared;
           const before = await storedAgreement(server.db, id);
-          const response = await attempt(clients.get(email)!, id, action);
+          const response = await attempt(clients.get(email)!, users.get(email)!.party, id, action);
           const expected = expectedStatus(action, decision);
           answered.add(response.status);
           if (response.status !== expected) {

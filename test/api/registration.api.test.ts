@@ -71,6 +71,18 @@ describe(`registration after signature (${TEST_DATABASE_KIND})`, () => {
     const early = await legal.put(path, { authority, submittedOn: '2026-03-01', expectedVersion: version });
     expect(early.status).to.equal(422);
     expect(early.body.detail).to.include('submittedOn cannot be 2026-03-01');
+    // Nor can Sverdlovsk notify its completion by hand: its notification is its registration.
+    for (const email of ['legal@sverdlovsk.example', 'official@sverdlovsk.example']) {
+      const byHand = await (await ApiClient.signIn(server.baseUrl, email)).post(`/api/agreements/${COOPERATION}/events`, {
+        type: 'NOTIFY_COMPLETION',
+        expectedVersion: version,
+      });
+      expect(byHand.status, JSON.stringify(byHand.body)).to.equal(409);
+      expect(byHand.contentType).to.match(/^application\/problem\+json/);
+      expect(byHand.body.code).to.equal('INVALID_TRANSITION');
+      expect(byHand.body.detail).to.include('registration');
+    }
+    expect(executed.nextEvents).to.not.include('NOTIFY_COMPLETION');
     expect(await storedAgreement(server.db, COOPERATION)).to.equal(before);
 
     let agreement = ok(await legal.put(path, { authority, submittedOn: '2026-03-02', expectedVersion: version }));

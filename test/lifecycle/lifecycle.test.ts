@@ -162,10 +162,12 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     const legalGyeonggi = await as('legal@gyeonggi.example');
     const legal = await as('legal@sverdlovsk.example');
     let { version } = await agreement(id);
-    const first = await legal.post(`/api/agreements/${id}/events`, {
-      type: 'NOTIFY_COMPLETION',
+    // Sverdlovsk's notification is its state registration, recorded as registered on that day.
+    const first = await legal.put(`/api/agreements/${id}/registrations/sverdlovsk`, {
+      authority: 'Министерство юстиции Российской Федерации',
+      number: `RU66-2026-${id}`,
+      registeredOn: '2026-05-18',
       expectedVersion: version,
-      date: '2026-05-18',
     });
     expect(first.status, JSON.stringify(first.body)).to.equal(200);
     expect((await agreement(id)).state).to.equal('executed');
@@ -188,7 +190,7 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
   it('when a notification or notice is dated before the last signature or after tomorrow, then 422 naming the date and range, and nothing changes', async () => {
     const id = await executed({ entryIntoForce: 'notifications', termYears: 5 });
     server.clock.set('2026-05-20T10:00:00Z');
-    const legal = await as('legal@sverdlovsk.example');
+    const legal = await as('legal@gyeonggi.example');
     const { version } = await agreement(id);
     const before = await storedAgreement(server.db, id);
     for (const date of ['1900-01-01', '2026-03-01', '2026-05-22']) {
@@ -202,11 +204,13 @@ describe(`lifecycle after signature (${TEST_DATABASE_KIND})`, () => {
     expect(
       (await legal.post(`/api/agreements/${id}/events`, { type: 'NOTIFY_COMPLETION', expectedVersion: version, date: SIGNING_DAY })).status,
     ).to.equal(200);
-    const gyeonggi = await as('legal@gyeonggi.example');
-    const tomorrow = await gyeonggi.post(`/api/agreements/${id}/events`, {
-      type: 'NOTIFY_COMPLETION',
+    // Sverdlovsk's, by its registration, dated tomorrow.
+    const sverdlovsk = await as('legal@sverdlovsk.example');
+    const tomorrow = await sverdlovsk.put(`/api/agreements/${id}/registrations/sverdlovsk`, {
+      authority: 'Министерство юстиции Российской Федерации',
+      number: `RU66-2026-${id}`,
+      registeredOn: '2026-05-21',
       expectedVersion: version + 1,
-      date: '2026-05-21',
     });
     expect(tomorrow.status, JSON.stringify(tomorrow.body)).to.equal(200);
     expect(await dates(id)).to.deep.include({ in_force_on: '2026-05-21', expires_on: '2031-05-21' });

@@ -259,6 +259,52 @@ describe('agreement machine', () => {
     }
   });
 
+  describe('completion by registration', () => {
+    /** Signed by both, in force on notifications; Sverdlovsk's notification is its state registration. */
+    const signedWithRegistration = () =>
+      run(
+        startWorkflow(PARTIES),
+        {
+          ...event('SUBMIT', 'sverdlovsk', 'legal'),
+          terms: { firstSigner: null, entryIntoForce: 'notifications' as const, completionByRegistration: ['sverdlovsk'] },
+        },
+        event('APPROVE', 'sverdlovsk', 'legal'),
+        event('APPROVE', 'gyeonggi', 'legal'),
+        event('APPROVE', 'gyeonggi', 'official'),
+        event('APPROVE', 'sverdlovsk', 'official'),
+        event('SIGN', 'gyeonggi', 'signatory'),
+        event('SIGN', 'sverdlovsk', 'signatory'),
+      );
+    const registration = { number: 'RU66-2026-0017', registeredOn: '2026-04-09' };
+
+    it('when the party whose completion is its registration notifies by hand, then the machine refuses it, in either order', () => {
+      const executed = signedWithRegistration();
+      expect(step(executed, event('NOTIFY_COMPLETION', 'sverdlovsk', 'legal', '2026-04-09'))).to.deep.equal({
+        accepted: false,
+        reason: 'not-now',
+      });
+      const gyeonggiNotified = run(executed, event('NOTIFY_COMPLETION', 'gyeonggi', 'official', '2026-04-01'));
+      expect(step(gyeonggiNotified, event('NOTIFY_COMPLETION', 'sverdlovsk', 'official', '2026-04-09')).accepted).to.equal(false);
+      expect(nextEventsFor(gyeonggiNotified, { party: 'sverdlovsk', role: 'legal' })).to.not.include('NOTIFY_COMPLETION');
+      // The other party notifies by hand as before.
+      expect(nextEventsFor(executed, { party: 'gyeonggi', role: 'official' })).to.include('NOTIFY_COMPLETION');
+    });
+
+    it('when it notifies with its registration, then it is its completion, and the later one enters into force', () => {
+      const gyeonggiNotified = run(signedWithRegistration(), event('NOTIFY_COMPLETION', 'gyeonggi', 'official', '2026-04-01'));
+      const inForceNow = run(gyeonggiNotified, { ...event('NOTIFY_COMPLETION', 'sverdlovsk', 'legal', '2026-04-09'), registration });
+      expect(inForceNow.value).to.equal('in-force');
+      expect(inForceNow.context.completions).to.deep.equal({ gyeonggi: '2026-04-01', sverdlovsk: '2026-04-09' });
+      expect(inForceNow.context.inForceSince).to.equal('2026-04-09');
+    });
+
+    it('when the terms were fixed before the rule, then a notification by hand is accepted as it was', () => {
+      expect(step(signedEnteringOnNotifications(), event('NOTIFY_COMPLETION', 'sverdlovsk', 'legal', '2026-01-02')).accepted).to.equal(
+        true,
+      );
+    });
+  });
+
   describe('tags: what each state is or allows', () => {
     const TAGS: readonly StateTag[] = [
       'text-editable',

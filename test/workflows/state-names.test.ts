@@ -15,6 +15,8 @@ const OTHER_MEANINGS: readonly { readonly file: string; readonly pattern: RegExp
   { file: 'server/demo/issue-demo-credentials.ts', pattern: /purpose: 'signing'/ },
   // A single-sign-on answer that lapsed.
   { file: 'server/auth/single-sign-on.ts', pattern: /'expired'/ },
+  // A certificate that expired, as the verify page names the message.
+  { file: 'server/web/verify-messages.ts', pattern: /key: 'expired'/ },
   // A suggestion's state.
   { file: 'server/agreements/suggestions.ts', pattern: /'withdrawn'/ },
   { file: 'server/agreements/withdraw-suggestion.ts', pattern: /'withdrawn'/ },

@@ -1,8 +1,9 @@
 /**
  * The roles a user can hold inside one party: legal staff draft, officials approve, signatories sign,
  * observers read, and an administrator manages the party's users. Only the first three act in the workflow.
+ * The certifying officer signs the certified true copies of the signed texts that a registration asks for.
  */
-export const ROLES = ['legal', 'official', 'signatory', 'observer', 'admin'] as const;
+export const ROLES = ['legal', 'official', 'signatory', 'observer', 'admin', 'certifying'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The scheduler acts as `system` when a date arrives; no user holds that role. */
@@ -30,12 +31,23 @@ export interface AgreementEvent {
   readonly date?: string;
   /** SUBMIT: how the text says it is signed and enters into force, fixed for the rounds that follow. */
   readonly terms?: SigningTerms;
+  /**
+   * NOTIFY_COMPLETION of a party whose completion is its registration: the registration it rests on,
+   * sent only by recording the registration (server/registration/registrations.ts).
+   */
+  readonly registration?: { readonly number: string; readonly registeredOn: string };
 }
 
 export interface SigningTerms {
   /** The party that must sign first, or null when either may. */
   readonly firstSigner: string | null;
   readonly entryIntoForce: 'signature' | 'notifications';
+  /**
+   * The parties whose notification of completion is their state registration (a Russian region's,
+   * Federal Law 4-FZ art. 9): their NOTIFY_COMPLETION must carry it. Absent in terms fixed before
+   * this rule: then nobody's must.
+   */
+  readonly completionByRegistration?: readonly string[];
 }
 
 export const STATES = ['drafting', 'review', 'approval', 'signing', 'executed', 'in-force', 'expired', 'terminated', 'withdrawn'] as const;

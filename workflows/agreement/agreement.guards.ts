@@ -41,11 +41,16 @@ export const isSignatureByNewParty = (args: GuardArgs) =>
 
 export const isLastSignature = (args: GuardArgs) => isSignatureByNewParty(args) && completes(args.context.signedBy, args);
 
+/** A party whose completion is its registration notifies it only with the registration (never by hand). */
+export const hasRequiredRegistration = ({ context, event }: GuardArgs) =>
+  !(context.terms.completionByRegistration ?? []).includes(event.actor.party) || event.registration !== undefined;
+
 /** Entry into force on the later of the two notifications that internal procedures are complete. */
 export const isCompletionByNewParty = (args: GuardArgs) =>
   args.context.terms.entryIntoForce === 'notifications' &&
   isLegalStaffOrOfficial(args) &&
-  args.context.completions[args.event.actor.party] === undefined;
+  args.context.completions[args.event.actor.party] === undefined &&
+  hasRequiredRegistration(args);
 
 export const isLastCompletion = (args: GuardArgs) => isCompletionByNewParty(args) && completes(Object.keys(args.context.completions), args);
 
