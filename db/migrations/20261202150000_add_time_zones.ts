@@ -15,10 +15,8 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('users', (table) => {
-    table.dropColumn('time_zone');
-  });
-  await knex.schema.alterTable('parties', (table) => {
-    table.dropColumn('time_zone');
-  });
+  // Plain DROP COLUMN (SQLite 3.35+ and PostgreSQL): knex would rebuild the tables on SQLite, which the
+  // foreign keys of every table that names a user or a party refuse.
+  await knex.raw('ALTER TABLE users DROP COLUMN time_zone');
+  await knex.raw('ALTER TABLE parties DROP COLUMN time_zone');
 }
