@@ -51,6 +51,9 @@ describe('web: recording a registration on the agreement page', () => {
       token,
     );
     expect(registered.status).to.equal(303);
+    const shown = await web.get(`/agreements/${COOPERATION}`);
+    expect(shown.status).to.equal(200);
+    expect(shown.html).to.include('RU66-2026-0042');
     const byNumber = await web.get('/agreements?registration=RU66-2026-0042');
     expect(byNumber.html).to.include(`href="/agreements/${COOPERATION}"`);
     expect(byNumber.html).to.include(translate('ru', 'registration.registeredAs', { number: 'RU66-2026-0042' }));
