@@ -174,7 +174,7 @@ export function checkConsistency(
       'glossary',
       (lang, blocks) => {
         const text = blocksText(blocks);
-        return glossary.flatMap((term, index) => (term[lang] && text.includes(term[lang]) ? [`term ${index + 1}: ${term[lang]}`] : []));
+        return glossary.flatMap((term, index) => (term[lang] && text.includes(term[lang]) ? [`${index + 1}: ${term[lang]}`] : []));
       },
       'glossary terms',
     );
@@ -182,7 +182,10 @@ export function checkConsistency(
   return fixGlossaryLabels(differences);
 }
 
-/** Glossary findings are compared by which terms appear, not by their spelling in each language. */
+/**
+ * Glossary findings ("3: культура, спорт и туризм", the term's number in the glossary and its words in
+ * the language) are compared by which terms appear, not by their spelling in each language.
+ */
 function fixGlossaryLabels(differences: ConsistencyDifference[]): ConsistencyDifference[] {
   return differences.filter((difference) => {
     if (difference.rule !== 'glossary') return true;

@@ -69,6 +69,10 @@ const LATIN_ALLOWED = new Set([
   'iCalendar',
   'Akoma',
   'Ntoso',
+  // The standard a signature follows (the verify page names its level), and keys as keyboards print them.
+  'PAdES',
+  'Alt',
+  'Enter',
   // The desk says its editor needs it (shown where scripts do not run).
   'JavaScript',
 ]);
