@@ -18,6 +18,8 @@ export interface ThreadBounds {
   readonly queued: number;
   /** Threads kept running while idle (a warm thread has its fonts or libraries loaded). */
   readonly warmThreads: number;
+  /** How long a thread beyond the warm ones waits idle for more work before it ends; 60 s unless given. */
+  readonly idleMs?: number;
 }
 
 /** A DomainError does not survive the copy between threads as its class, so it travels as its parts. */
@@ -48,7 +50,7 @@ export function boundedThreads<Task, Result>(
       minThreads: bounds.warmThreads,
       maxThreads: bounds.threads,
       maxQueue: bounds.queued,
-      idleTimeout: 60_000,
+      idleTimeout: bounds.idleMs ?? 60_000,
       resourceLimits: { maxOldGenerationSizeMb: bounds.memoryMb, maxYoungGenerationSizeMb: 64, stackSizeMb: 4 },
     });
     let outcome: ThreadOutcome<Result>;

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import subsetFont from 'subset-font';
-import { FONT_FILES } from '../pdf/fonts.ts';
+import { boundedThreads } from '../isolation/bounded-threads.ts';
 
 /**
  * The pages' own font: the serif the PDFs embed (Noto Serif KR: Latin, Cyrillic, Hangul), cut down to the
@@ -14,7 +13,9 @@ import { FONT_FILES } from '../pdf/fonts.ts';
  * comment) that the subset lacks falls through to the whole font, as before.
  *
  * Made with harfbuzz's subsetter (subset-font) once per process, at the first request or when the
- * server warms it up after listening; nothing generated is committed.
+ * server warms it up after listening; nothing generated is committed. It is made in a worker thread:
+ * the subsetter's WebAssembly memory grows to hold the 14 MB font and never shrinks, so it goes with
+ * the thread, which ends a second after, instead of staying in the server's own heap for good.
  */
 export const UI_FONT_URL = '/assets/fonts/bilateral-ui.woff2';
 
@@ -40,14 +41,21 @@ export function uiFontCharacters(): string {
     .join('');
 }
 
+const subsetInThread = boundedThreads<string, Uint8Array>(
+  new URL('./ui-font.worker.ts', import.meta.url),
+  { timeMs: 120_000, memoryMb: 512, threads: 1, queued: 8, warmThreads: 0, idleMs: 1000 },
+  'Making the pages’ font',
+);
+
 let made: Promise<{ readonly bytes: Buffer; readonly etag: string }> | undefined;
 
 /** The subset as WOFF2 with its entity tag; made once per process (a few seconds), then the same bytes. */
 export function uiFont(): Promise<{ readonly bytes: Buffer; readonly etag: string }> {
-  made ??= subsetFont(readFileSync(FONT_FILES.serif), uiFontCharacters(), { targetFormat: 'woff2' }).then((bytes) => ({
-    bytes,
-    etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`,
-  }));
+  made ??= subsetInThread(uiFontCharacters()).then((subset) => {
+    // An Uint8Array arrives from another thread; the pages send a Buffer.
+    const bytes = Buffer.from(subset.buffer, subset.byteOffset, subset.byteLength);
+    return { bytes, etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"` };
+  });
   // A failure is not remembered: the next request tries again.
   made.catch(() => {
     made = undefined;
