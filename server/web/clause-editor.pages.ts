@@ -17,11 +17,12 @@ import { withdrawSuggestion } from '../agreements/withdraw-suggestion.ts';
 import { findLastApprovalBy } from '../../db/repositories/approvals.repository.ts';
 import type { AgreementRecord } from '../../db/repositories/agreements.repository.ts';
 import { findParty } from '../../db/repositories/parties.repository.ts';
-import type { User } from '../../db/repositories/users.repository.ts';
+import { findUsersByEmails, type User } from '../../db/repositories/users.repository.ts';
 import type { Lang } from '../text/languages.ts';
 import { UNNUMBERED_CLAUSES } from '../text/clause-library.ts';
-import { deskColumnText, deskMarks, deskSuggestion } from './desk/desk-view.ts';
-import { translate } from './i18n.ts';
+import { deskColumnText, deskMarks, deskSuggestion, type DeskReader } from './desk/desk-view.ts';
+import { DEFAULT_TIME_ZONE, translate } from './i18n.ts';
+import { personName } from './person-name.ts';
 import { removeClause } from '../agreements/remove-clause.ts';
 import { reorderClauses, reorderClausesInput } from '../agreements/reorder-clauses.ts';
 import { decide } from '../auth/policy.ts';
@@ -67,7 +68,21 @@ export function clauseEditorPages(services: PageServices): Router {
     const present = new Set(view.clauses.map((clause) => clause.key));
     const sinceApproval = await approvedTexts(deps, record, user);
     // The user's party's language first, as in its original; the others in the agreement's order.
-    const ownLanguage = (await findParty(deps.db, user.party))?.language;
+    const ownParty = await findParty(deps.db, user.party);
+    const ownLanguage = ownParty?.language;
+    // Who suggested and decided, by name in the script of the page's language; times in the reader's zone.
+    const people = await findUsersByEmails(
+      deps.db,
+      suggestions.flatMap((suggestion) => [suggestion.by, ...(suggestion.decidedBy ? [suggestion.decidedBy] : [])]),
+    );
+    const reader: DeskReader = {
+      lang,
+      timeZone: user.timeZone ?? ownParty?.timeZone ?? DEFAULT_TIME_ZONE,
+      nameOf: (email) => {
+        const person = people.find((found) => found.email === email.toLowerCase());
+        return person ? personName(person, lang) : email;
+      },
+    };
     const languages = [...view.languages].sort((a, b) => (a === ownLanguage ? -1 : b === ownLanguage ? 1 : 0));
     let article = 0;
     await sendPage(
@@ -121,9 +136,9 @@ export function clauseEditorPages(services: PageServices): Router {
                 }),
                 sinceApproval: since,
                 // Marked inline by the editor; the list beside keeps the actions and threads.
-                marks: JSON.stringify(deskMarks(at, clause.key, columnLang, user, lang, approved, own)),
+                marks: JSON.stringify(deskMarks(at, clause.key, columnLang, user, reader, approved, own)),
                 suggestions: own.map((suggestion) =>
-                  deskSuggestion(at, suggestion, user, comments, { decide: deciding.allowed, suggest: suggesting.allowed }),
+                  deskSuggestion(at, suggestion, user, comments, { decide: deciding.allowed, suggest: suggesting.allowed }, reader),
                 ),
               };
             }),

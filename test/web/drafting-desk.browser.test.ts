@@ -159,7 +159,7 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     const [made] = (await api.get(`/api/agreements/${id}/suggestions`)).body;
     const inserted = korean.page.locator(`${column('purpose', 'ko')} .ProseMirror ins.desk-mark--suggestion`);
     expect((await inserted.allInnerTexts()).join('')).to.include('협력기간은');
-    expect(await inserted.first().getAttribute('title')).to.match(new RegExp(`^제안 ${made.id}: legal@gyeonggi\\.example, .*2\\d{3}`));
+    expect(await inserted.first().getAttribute('title')).to.match(new RegExp(`^제안 ${made.id}: 김지원, .*2\\d{3}`));
     expect(await korean.page.locator(`${column('purpose', 'ko')} .ProseMirror .desk-mark__badge`).innerText()).to.equal(`✎${made.id}`);
     expect(await inserted.first().getAttribute('contenteditable'), 'the suggested words are marks, not text').to.equal('false');
 
@@ -186,7 +186,7 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     expect(await legal!.page.locator(`#suggestion-${accepted.id} ins`).first().innerText()).to.include('협력기간은');
     // Inline, in the Russian page's words, with its author and date.
     const mark = legal!.page.locator(`${column('purpose', 'ko')} .ProseMirror ins.desk-mark--suggestion`).first();
-    expect(await mark.getAttribute('title')).to.match(new RegExp(`^Предложение ${accepted.id}: legal@gyeonggi\\.example, `));
+    expect(await mark.getAttribute('title')).to.match(new RegExp(`^Предложение ${accepted.id}: Ким Чжи Вон, `));
     expect(await legal!.page.locator(`${column('financing', 'ko')} .ProseMirror ins.desk-mark--suggestion`).innerText()).to.include(
       '추가 문장',
     );
@@ -196,7 +196,7 @@ describe('web: the drafting desk, in Russian, Korean and English', function () {
     expect(await legal!.page.evaluate('document.activeElement.classList.contains("ProseMirror")')).to.equal(true);
     // Where the cursor is, the change is announced (whose, when) and its suggestion beside is highlighted.
     expect(await legal!.page.locator(`${column('purpose', 'ko')} .desk-mark-status`).innerText()).to.match(
-      new RegExp(`^Предложение ${accepted.id}: legal@gyeonggi\\.example, .*Alt\\+Enter`),
+      new RegExp(`^Предложение ${accepted.id}: Ким Чжи Вон, .*Alt\\+Enter`),
     );
     expect(await legal!.page.locator(`#suggestion-${accepted.id}.suggestion--current`).count()).to.equal(1);
     await legal!.page.keyboard.press('Alt+Enter');

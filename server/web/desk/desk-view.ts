@@ -154,6 +154,7 @@ export function deskSuggestion(
   viewer: User,
   comments: readonly CommentRecord[],
   may: { readonly decide: boolean; readonly suggest: boolean },
+  reader: DeskReader,
 ) {
   const lang = suggestion.lang as Lang;
   let runs: DiffRun[] = [];
@@ -166,6 +167,8 @@ export function deskSuggestion(
   const thread = comments.filter((comment) => comment.suggestion === suggestion.id);
   return {
     ...suggestion,
+    byName: reader.nameOf(suggestion.by),
+    decidedByName: suggestion.decidedBy ? reader.nameOf(suggestion.decidedBy) : null,
     runs,
     open,
     live: open || suggestion.state === 'outdated',
@@ -196,15 +199,23 @@ export interface DeskMark {
   readonly runs: readonly DiffRun[];
 }
 
+/** How the page's reader reads people and moments: names in the script of their language, times in their zone. */
+export interface DeskReader {
+  readonly lang: Lang;
+  readonly timeZone: string;
+  readonly nameOf: (email: string) => string;
+}
+
 export function deskMarks(
   at: ClauseTextContext,
   key: string,
   lang: Lang,
   viewer: User,
-  pageLang: Lang,
+  reader: DeskReader,
   approved: string | undefined,
   suggestions: readonly SuggestionView[],
 ): DeskMark[] {
+  const pageLang = reader.lang;
   const marks: DeskMark[] = [];
   const current = currentClauseText(at, key, lang);
   if (current === null) return marks;
@@ -234,8 +245,8 @@ export function deskMarks(
       id: suggestion.id,
       label: translate(pageLang, 'desk.markLabel', {
         id: suggestion.id,
-        by: suggestion.by,
-        at: formatDateTime(pageLang, suggestion.at),
+        by: reader.nameOf(suggestion.by),
+        at: formatDateTime(pageLang, suggestion.at, reader.timeZone),
       }),
       runs,
     });
