@@ -4,7 +4,8 @@ import { configureIdentityProvider } from '../../server/auth/single-sign-on.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
 import { jwtPayload, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { WebClient, type WebResponse } from '../web/web-client.ts';
+import { walkThroughProvider } from '../support/sso-walk.ts';
+import { WebClient } from '../web/web-client.ts';
 
 /**
  * Single sign-on against two real OpenID providers (oidc-provider on loopback ports), one per party,
@@ -75,28 +76,10 @@ describe(`single sign-on through each party's OpenID provider (${TEST_DATABASE_K
    * redirect back to Bilateral: its callback path, not yet followed.
    */
   async function throughProvider(browser: WebClient, party: string, provider: TestIdentityProvider, account: string, query = '') {
-    const start = await browser.get(`/sign-in/sso/${party}${query}`);
-    expect(start.status, start.html).to.equal(303);
-    const at = new WebClient(provider.issuer);
-    let location = new URL(start.headers.get('location')!);
-    expect(location.origin).to.equal(provider.issuer);
-    expect(location.searchParams.get('code_challenge_method')).to.equal('S256');
-    for (let hop = 0; hop < 10; hop += 1) {
-      if (location.origin !== provider.issuer) return `${location.pathname}${location.search}`;
-      let page: WebResponse = await at.get(`${location.pathname}${location.search}`);
-      const form = /<form[^>]*action="([^"]+)"/.exec(page.html);
-      if (page.status === 200 && form) {
-        const action = new URL(form[1]!.replaceAll('&amp;', '&'), provider.issuer);
-        page = await at.send(`${action.pathname}${action.search}`, {
-          method: 'POST',
-          body: new URLSearchParams({ prompt: 'login', login: account, password: 'anything' }),
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        });
-      }
-      expect(page.status, page.html).to.be.oneOf([302, 303]);
-      location = new URL(page.headers.get('location')!, provider.issuer);
-    }
-    throw new Error('the provider never sent the browser back');
+    const walked = await walkThroughProvider(browser, party, provider, account, query);
+    expect(walked.authorization.origin).to.equal(provider.issuer);
+    expect(walked.authorization.searchParams.get('code_challenge_method')).to.equal('S256');
+    return walked.callback;
   }
 
   async function signIn(browser: WebClient, party: string, provider: TestIdentityProvider, account: string, query = '') {

@@ -5,20 +5,23 @@ import type { TestIdentityProvider } from './identity-provider.ts';
 /**
  * Walks a browser without a browser through a sign-in at the party's provider: Bilateral's start,
  * the provider's development login form, the redirect back. Returns the callback path (not yet
- * followed) and the browser's cookie jar at the provider (its session there, to sign out with).
+ * followed), the authorization request Bilateral sent the browser with, and the browser's cookie jar
+ * at the provider (its session there, to sign out with). `query` goes on Bilateral's start URL.
  */
 export async function walkThroughProvider(
   browser: WebClient,
   party: string,
   provider: TestIdentityProvider,
   account: string,
-): Promise<{ callback: string; atProvider: WebClient }> {
-  const start = await browser.get(`/sign-in/sso/${party}`);
+  query = '',
+): Promise<{ callback: string; authorization: URL; atProvider: WebClient }> {
+  const start = await browser.get(`/sign-in/sso/${party}${query}`);
   expect(start.status, start.html).to.equal(303);
   const atProvider = new WebClient(provider.issuer);
-  let location = new URL(start.headers.get('location')!);
+  const authorization = new URL(start.headers.get('location')!);
+  let location = authorization;
   for (let hop = 0; hop < 10; hop += 1) {
-    if (location.origin !== provider.issuer) return { callback: `${location.pathname}${location.search}`, atProvider };
+    if (location.origin !== provider.issuer) return { callback: `${location.pathname}${location.search}`, authorization, atProvider };
     let page: WebResponse = await atProvider.get(`${location.pathname}${location.search}`);
     const form = /<form[^>]*action="([^"]+)"/.exec(page.html);
     if (page.status === 200 && form) {
