@@ -10,7 +10,7 @@ import {
 import { listRegistrationNumbers } from '../../db/repositories/registrations.repository.ts';
 import { findParty } from '../../db/repositories/parties.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
-import { type AgreementEventType, STATES } from '../../workflows/agreement/agreement.events.ts';
+import { type AgreementEventType, FORWARD_EVENTS, STATES } from '../../workflows/agreement/agreement.events.ts';
 import { agreementMachine } from '../../workflows/agreement/agreement.machine.ts';
 import { decide } from '../auth/policy.ts';
 import { MalformedRequestError } from '../errors.ts';
@@ -19,9 +19,6 @@ import { clauseLibrary } from '../text/clause-library.ts';
 import { LANGUAGES, type Lang } from '../text/languages.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { findAgreementRecord } from './load-agreement.ts';
-
-/** The events by which a user moves an agreement forward; the others (withdraw, request changes, notice) never wait for anyone. */
-export const FORWARD_EVENTS: readonly AgreementEventType[] = ['SUBMIT', 'APPROVE', 'SIGN', 'NOTIFY_COMPLETION'];
 
 /** The states in which the machine takes a forward event at all: an agreement elsewhere waits for nobody. */
 const WAITING_STATES = Object.entries(agreementMachine.root.states)

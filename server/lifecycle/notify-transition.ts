@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { findAgreementUserIds } from '../../db/repositories/notifications.repository.ts';
 import { findUserIdsOfParties } from '../../db/repositories/users.repository.ts';
-import { ROLES, type AgreementEventType, type AgreementState, type Role } from '../../workflows/agreement/agreement.events.ts';
+import { FORWARD_EVENTS, ROLES, type AgreementEventType, type AgreementState, type Role } from '../../workflows/agreement/agreement.events.ts';
 import { nextEventsFor, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 import { notify } from '../notifications/notify.ts';
 
@@ -33,9 +33,6 @@ export async function notifyTransition(
     occurredAt: transition.at,
   });
 }
-
-/** The events that move an agreement forward; being able to send one means the agreement waits for you. */
-const FORWARD_EVENTS: readonly AgreementEventType[] = ['SUBMIT', 'APPROVE', 'SIGN', 'NOTIFY_COMPLETION'];
 
 /** The users whose turn it is: their role of their party may move the agreement forward now. */
 export async function usersWhoseTurnItIs(trx: Knex.Transaction, workflow: PersistedWorkflow): Promise<number[]> {

@@ -1,12 +1,9 @@
 import { listAgreementsOfParty, type AgreementRecord } from '../../db/repositories/agreements.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
-import type { AgreementEventType } from '../../workflows/agreement/agreement.events.ts';
+import { type AgreementEventType, FORWARD_EVENTS } from '../../workflows/agreement/agreement.events.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { findAgreementRecord } from '../agreements/load-agreement.ts';
 import { decide } from '../auth/policy.ts';
-
-/** The events by which a user moves an agreement forward; the others (withdraw, request changes, notice) never wait for anyone. */
-const FORWARD_EVENTS: readonly AgreementEventType[] = ['SUBMIT', 'APPROVE', 'SIGN', 'NOTIFY_COMPLETION'];
 
 export interface PartyAgreement {
   readonly record: AgreementRecord;

@@ -20,6 +20,8 @@ export const EVENT_TYPES = ['SUBMIT', 'APPROVE', 'REQUEST_CHANGES', 'SIGN', 'WIT
 /** Events only the scheduler sends, when a date in the agreement arrives. */
 export const SYSTEM_EVENT_TYPES = ['ENTER_INTO_FORCE', 'RENEW', 'EXPIRE', 'TERMINATE'] as const;
 export type AgreementEventType = (typeof EVENT_TYPES)[number] | (typeof SYSTEM_EVENT_TYPES)[number];
+/** The events by which a user moves an agreement forward: being able to send one means the agreement waits for you. The others (withdraw, request changes, notice) never wait for anyone. */
+export const FORWARD_EVENTS: readonly AgreementEventType[] = ['SUBMIT', 'APPROVE', 'SIGN', 'NOTIFY_COMPLETION'];
 
 export interface AgreementEvent {
   readonly type: AgreementEventType;
