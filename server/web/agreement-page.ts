@@ -18,7 +18,7 @@ import { agreementStatus } from './agreement-status.ts';
 import { personName } from './person-name.ts';
 import { timelineFor } from './timeline.ts';
 import { unconfirmedLinks } from './event-form-problem.ts';
-import { translate } from './i18n.ts';
+import { readerTimeZone, translate } from './i18n.ts';
 
 /**
  * What the agreement page shows one user: the agreement as the API's view has it, its audit as the
@@ -75,7 +75,17 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
     agreement: view,
     /** In the reader's language, from the text's title clause. */
     agreementTitle: await titleForReader(deps.db, record, [lang, partyLanguage(user.party)]),
-    status: agreementStatus(lang, { record, view, waitingFor, partyName, reader: user }),
+    status: agreementStatus(lang, {
+      record,
+      view,
+      waitingFor,
+      partyName,
+      reader: user,
+      timeZone: readerTimeZone(
+        user,
+        parties.find((party) => party.key === user.party),
+      ),
+    }),
     parties: view.parties.map((party) => {
       const signature = view.signatures.find((found) => found.party === party.key);
       return {

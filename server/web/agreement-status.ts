@@ -3,7 +3,7 @@ import type { AgreementEventType, Role } from '../../workflows/agreement/agreeme
 import { stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import type { agreementView } from '../agreements/agreement-view.ts';
 import type { Lang } from '../text/languages.ts';
-import { formatDate, translate } from './i18n.ts';
+import { calendarDayIn, formatDate, translate } from './i18n.ts';
 
 type View = Awaited<ReturnType<typeof agreementView>>;
 
@@ -43,6 +43,8 @@ export function agreementStatus(
     readonly waitingFor: readonly Turn[];
     readonly partyName: (key: string) => string;
     readonly reader: { readonly party: string; readonly role: Role };
+    /** The reader's zone: the day of signing is the day it was where they read it. */
+    readonly timeZone: string;
   },
 ): AgreementStatus {
   const { record, view } = input;
@@ -65,7 +67,7 @@ export function agreementStatus(
             [
               'standing.date.signed',
               view.signatures
-                .map((signature) => signature.signedAt.slice(0, 10))
+                .map((signature) => calendarDayIn(signature.signedAt, input.timeZone))
                 .sort()
                 .at(-1),
             ],

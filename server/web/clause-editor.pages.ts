@@ -21,7 +21,7 @@ import { findUsersByEmails, type User } from '../../db/repositories/users.reposi
 import type { Lang } from '../text/languages.ts';
 import { UNNUMBERED_CLAUSES } from '../text/clause-library.ts';
 import { deskColumnText, deskMarks, deskSuggestion, type DeskReader } from './desk/desk-view.ts';
-import { DEFAULT_TIME_ZONE, translate } from './i18n.ts';
+import { readerTimeZone, translate } from './i18n.ts';
 import { personName } from './person-name.ts';
 import { removeClause } from '../agreements/remove-clause.ts';
 import { reorderClauses, reorderClausesInput } from '../agreements/reorder-clauses.ts';
@@ -77,7 +77,7 @@ export function clauseEditorPages(services: PageServices): Router {
     );
     const reader: DeskReader = {
       lang,
-      timeZone: user.timeZone ?? ownParty?.timeZone ?? DEFAULT_TIME_ZONE,
+      timeZone: readerTimeZone(user, ownParty),
       nameOf: (email) => {
         const person = people.find((found) => found.email === email.toLowerCase());
         return person ? personName(person, lang) : email;

@@ -49,6 +49,20 @@ export function hasMessage(lang: Lang, key: string): boolean {
 /** The zone a time is shown in when neither the user nor the party chose one. */
 export const DEFAULT_TIME_ZONE = 'UTC';
 
+/** The zone a reader sees times in: their own choice, else their party's, else UTC. */
+export function readerTimeZone(
+  user: { readonly timeZone: string | null } | undefined,
+  party: { readonly timeZone?: string } | undefined,
+): string {
+  return user?.timeZone ?? party?.timeZone ?? DEFAULT_TIME_ZONE;
+}
+
+/** The calendar day (YYYY-MM-DD) a moment falls on in a zone: a signature at 01:00 in Seoul is signed on that day there, though UTC still says the day before. */
+export function calendarDayIn(iso: string, timeZone: string): string {
+  // en-CA writes a day as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).format(new Date(iso));
+}
+
 /** The IANA zones a user or a party may choose (Intl's canonical names, UTC first). */
 export function timeZones(): readonly string[] {
   zones ??= [DEFAULT_TIME_ZONE, ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== DEFAULT_TIME_ZONE)];

@@ -5,7 +5,7 @@ import type { UseCaseDeps } from '../agreements/deps.ts';
 import { decide } from '../auth/policy.ts';
 import { isLang, type Lang } from '../text/languages.ts';
 import { takeFlash } from './flash.ts';
-import { DEFAULT_TIME_ZONE, languageFromHeader, translate } from './i18n.ts';
+import { languageFromHeader, readerTimeZone, translate } from './i18n.ts';
 import { personName } from './person-name.ts';
 import { renderPage, type PageFrame } from './view-engine.ts';
 import { agreementsOfMyParty } from './waiting-for-me.ts';
@@ -49,7 +49,7 @@ export async function sendPage(
   const flash = takeFlash(request, response);
   const frame: PageFrame = {
     lang,
-    timeZone: user?.timeZone ?? party?.timeZone ?? DEFAULT_TIME_ZONE,
+    timeZone: readerTimeZone(user, party),
     title: translate(lang, options.title, options.titleValues),
     csrfToken: services.csrfToken(request, response),
     section: options.section,

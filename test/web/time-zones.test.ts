@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatDateTime } from '../../server/web/i18n.ts';
+import { calendarDayIn, formatDateTime } from '../../server/web/i18n.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { carryToFirstSignature } from './demo-walk.ts';
 import { WebClient } from './web-client.ts';
@@ -12,6 +12,15 @@ function timesOf(html: string): { datetime: string; title: string; shown: string
     shown: shown!,
   }));
 }
+
+describe('web: the calendar day of a moment', () => {
+  it('when a signature falls on different days in UTC and in the reader\u2019s zone, then its day is the reader\u2019s', () => {
+    // 01:30 in Seoul on 1 December is still 30 November in UTC and in Yekaterinburg.
+    expect(calendarDayIn('2026-11-30T16:30:00Z', 'Asia/Seoul')).to.equal('2026-12-01');
+    expect(calendarDayIn('2026-11-30T16:30:00Z', 'Asia/Yekaterinburg')).to.equal('2026-11-30');
+    expect(calendarDayIn('2026-11-30T16:30:00Z', 'UTC')).to.equal('2026-11-30');
+  });
+});
 
 describe('web: times in the reader\u2019s time zone, UTC on hover', function () {
   this.timeout(120_000);
