@@ -65,12 +65,15 @@ function registerHelpers(environment: typeof Handlebars): void {
     return translate(pageLang(options), parts.join(''), options.hash);
   });
   const pageZone = (options: Handlebars.HelperOptions): string => options.data.root.timeZone;
-  /** {{dateTime at}}: the moment in the reader's zone, as text (an <option>, a sentence). */
-  environment.registerHelper('dateTime', (iso: string, options: Handlebars.HelperOptions) =>
+  // Helpers are named as verbs or kinds of markup, never as a word a page's data would use: a bare
+  // {{time}} or {{number}} in a template calls a helper of that name before it reads the data (both
+  // happened: a timestamp's time and a registration's number answered 500).
+  /** {{formatDateTime at}}: the moment in the reader's zone, as text (an <option>, a sentence). */
+  environment.registerHelper('formatDateTime', (iso: string, options: Handlebars.HelperOptions) =>
     iso ? formatDateTime(pageLang(options), iso, pageZone(options)) : '',
   );
-  /** {{time at}}: the same as a <time> element, with the moment in UTC on hover. */
-  environment.registerHelper('time', (iso: string, options: Handlebars.HelperOptions) => {
+  /** {{timeElement at}}: the same as a <time> element, with the moment in UTC on hover. */
+  environment.registerHelper('timeElement', (iso: string, options: Handlebars.HelperOptions) => {
     if (!iso) return '';
     const lang = pageLang(options);
     const text = Handlebars.escapeExpression;
@@ -78,7 +81,7 @@ function registerHelpers(environment: typeof Handlebars): void {
       `<time datetime="${text(iso)}" title="${text(formatDateTime(lang, iso, 'UTC'))}">${text(formatDateTime(lang, iso, pageZone(options)))}</time>`,
     );
   });
-  environment.registerHelper('number', (value: number, options: Handlebars.HelperOptions) => formatNumber(pageLang(options), value));
+  environment.registerHelper('formatNumber', (value: number, options: Handlebars.HelperOptions) => formatNumber(pageLang(options), value));
   environment.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   environment.registerHelper('or', (...values: unknown[]) => values.slice(0, -1).some(Boolean));
   environment.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value));
