@@ -1,16 +1,22 @@
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
+import { insertOriginalRevision, type OriginalRevision } from '../db/repositories/originals.repository.ts';
+import { findUserByEmail } from '../db/repositories/users.repository.ts';
 import { buildAgreementDocument } from '../server/agreements/agreement-document.ts';
-import { renderAgreementPdf } from '../server/pdf/render-pdf.ts';
+import { sha256 } from '../server/agreements/freeze-originals.ts';
+import { findAgreementRecord } from '../server/agreements/load-agreement.ts';
+import { type RenderedPdf, renderAgreementPdf } from '../server/pdf/render-pdf.ts';
+import { extendLongTermValidation } from '../server/signatures/extend-long-term-validation.ts';
+import { signAgreement as signAgreementOnServer } from '../server/signatures/sign-agreement.ts';
 import { PadesCmsSigner } from '../server/signing/cms-signer.ts';
 import { addDocumentTimestamp, certificatesOf } from '../server/signing/long-term-validation.ts';
 import { createCertificateAuthority, importPrivateKey, issueSigningCertificate } from '../server/signing/pki.ts';
 import { answerOcspRequest, buildCrl, ocspRequestFor } from '../server/signing/revocation-data.ts';
-import { addSignature } from '../server/signing/sign-pdf.ts';
+import { addSignature, withEmptySignatureFields } from '../server/signing/sign-pdf.ts';
 import { startLocalTsa } from '../test/signing/local-tsa.ts';
 import { ApiClient } from '../test/support/api-client.ts';
 import { buildAgreementSource } from '../test/support/documents.ts';
-import { HAPPY_PATH } from '../test/support/execute-demo.ts';
+import { COOPERATION, HAPPY_PATH } from '../test/support/execute-demo.ts';
 import { DEMO_PASSWORD, startTestServer } from '../test/support/server.ts';
 import { formatTable, isMain, percentile, writeResults, type BenchRow } from './bench-results.ts';
 
@@ -48,14 +54,20 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - start;
 }
 
-/** Both final originals and a signer per party, made once. */
-async function fixtures() {
+/** The demo agreement of cooperation in ru | ko | en: both final originals, in the parties' order (the Sverdlovsk one first). */
+export function demoFinalOriginals(): Promise<RenderedPdf[]> {
   const source = buildAgreementSource({ languages: ['ru', 'ko', 'en'] });
-  const originals = await Promise.all(
+  return Promise.all(
     source.parties.map(async (party) =>
       renderAgreementPdf(buildAgreementDocument(source, { original: party.key, date: '2018-07-20', final: true })),
     ),
   );
+}
+
+/** Both final originals and a signer per party, made once. */
+async function fixtures() {
+  const source = buildAgreementSource({ languages: ['ru', 'ko', 'en'] });
+  const originals = await demoFinalOriginals();
   const signers = await Promise.all(
     source.parties.map(async (party) => {
       const ca = await createCertificateAuthority(
@@ -187,6 +199,65 @@ async function overHttp(): Promise<Row> {
       perSignatureMs: median(times) / 4,
       runs: RUNS,
     };
+  } finally {
+    await server.close();
+  }
+}
+
+/** One original's stored revisions, oldest first: the frozen original, one per signature, the DSS with the document timestamp. */
+export type OriginalRevisions = readonly Buffer[];
+
+/**
+ * Final originals rendered here (one per party, in the demo agreement's party order) carried to B-LTA
+ * as the demo server carries its own: frozen with every party's empty signature field
+ * (withEmptySignatureFields, as freeze-originals does), stored as the demo agreement of cooperation's
+ * revision 1, signed by each party's signatory with the key and certificate the demo PKI gave them and
+ * timestamped by the demo time-stamping unit (the SIGN effect, signAgreement), then given the DSS and
+ * document timestamp the scheduler adds after the last signature (extendLongTermValidation). The bytes
+ * are the server's; only the rendering (without the audit pages the server appends) is the caller's.
+ */
+export async function longTermOriginals(finals: readonly RenderedPdf[]): Promise<OriginalRevisions[]> {
+  const server = await startTestServer();
+  try {
+    const { deps } = server;
+    const record = await findAgreementRecord(deps.db, COOPERATION);
+    if (!record || record.parties.length !== finals.length)
+      throw new Error('the demo agreement of cooperation is not between these parties');
+    const at = deps.now();
+    const revisions = new Map<string, OriginalRevision[]>();
+    for (const [index, party] of record.parties.entries()) {
+      const { pdf: rendered, signatureFields } = finals[index]!;
+      const fields = signatureFields.map((field) => ({
+        page: field.page,
+        rect: { x: field.x, y: field.y, width: field.width, height: field.height },
+      }));
+      const pdf = await withEmptySignatureFields(rendered, fields);
+      const frozen = {
+        agreementId: COOPERATION,
+        party,
+        revision: 1,
+        sha256: sha256(pdf),
+        pdf,
+        signatureFields,
+        createdAt: at.toISOString(),
+      };
+      await insertOriginalRevision(deps.db, frozen);
+      revisions.set(party, [frozen]);
+    }
+    const add = async (added: readonly OriginalRevision[]) => {
+      for (const revision of added) {
+        await insertOriginalRevision(deps.db, revision);
+        revisions.get(revision.party)!.push(revision);
+      }
+    };
+    for (const party of record.parties) {
+      const signatory = await findUserByEmail(deps.db, `signatory@${party}.example`);
+      if (!signatory) throw new Error(`the demo has no signatory of ${party}`);
+      await add((await signAgreementOnServer(deps, record, signatory, at)).revisions);
+    }
+    // extendLongTermValidation stores its revisions itself.
+    for (const revision of (await extendLongTermValidation(deps, COOPERATION)).revisions) revisions.get(revision.party)!.push(revision);
+    return record.parties.map((party) => revisions.get(party)!.map((revision) => revision.pdf));
   } finally {
     await server.close();
   }

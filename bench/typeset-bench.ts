@@ -7,6 +7,7 @@ import { renderAgreementPdf } from '../server/pdf/render-pdf.ts';
 import { demoDocument } from './agreement-fixtures.ts';
 import { formatTable, isMain, percentile, RESULTS_DIRECTORY, writeResults, type BenchRow } from './bench-results.ts';
 import { chromiumRenderer, edited, timed } from './render-bench.ts';
+import { demoFinalOriginals, longTermOriginals } from './signing-bench.ts';
 import { formatQuality, typesetQuality, type TypesetQuality } from './typeset-quality.ts';
 import { typstRenderer } from './typst-renderer.ts';
 
@@ -18,6 +19,8 @@ import { typstRenderer } from './typst-renderer.ts';
  * own, BENCH_COLD_RUNS times), a warm rendering of a new version with an article edited, the bytes of
  * the draft and of the final original, and the quality of the final original's justified text measured
  * the same way for all three (typeset-quality.ts). Prints them side by side; asserts nothing.
+ * Bilateral's final original is also carried to what the server keeps of it: signed by both parties and
+ * B-LTA (signing-bench.ts longTermOriginals), whose bytes stand next to the others' unsigned final.
  */
 
 const SYSTEMS = ['bilateral', 'typst', 'chromium'] as const;
@@ -99,8 +102,12 @@ export async function runTypesetBench(): Promise<BenchRow[]> {
   } finally {
     await browser.close();
   }
+  const [signedRevisions] = await longTermOriginals(await demoFinalOriginals());
+  const signedBytes = signedRevisions!.at(-1)!.length;
 
   const bytes = (value: number) => value.toLocaleString('en-US');
+  const ofOthers = (value: number) =>
+    `${(value / results.typst.finalBytes).toFixed(2)} of Typst's final, ${(value / results.chromium.finalBytes).toFixed(2)} of Chromium's`;
   console.log(`\nThe demo agreement, ru | ko | en, A4 landscape; cold: median of ${COLD_RUNS} fresh processes; warm: p50 of ${RUNS}`);
   const header = [
     'system',
@@ -108,6 +115,7 @@ export async function runTypesetBench(): Promise<BenchRow[]> {
     'warm, article edited ms (p50 / p95)',
     'draft bytes',
     'final original bytes',
+    'signed original bytes (both parties, B-LTA)',
   ];
   const body = SYSTEMS.map((system) => {
     const result = results[system];
@@ -117,6 +125,7 @@ export async function runTypesetBench(): Promise<BenchRow[]> {
       `${result.warm.p50.toFixed(1)} / ${result.warm.p95.toFixed(1)}`,
       bytes(result.draftBytes),
       bytes(result.finalBytes),
+      system === 'bilateral' ? `${bytes(signedBytes)} (${ofOthers(signedBytes)})` : '—',
     ];
   });
   const widths = header.map((cell, index) => Math.max(cell.length, ...body.map((row) => row[index]!.length)));
@@ -125,6 +134,17 @@ export async function runTypesetBench(): Promise<BenchRow[]> {
       .map((row) => `| ${row.map((cell, index) => cell.padEnd(widths[index]!)).join(' | ')} |`)
       .join('\n'),
   );
+  const revisionNames = [
+    'frozen with the empty signature fields',
+    'signed by Sverdlovsk',
+    'signed by Gyeonggi',
+    'DSS and document timestamp',
+  ];
+  const growth = signedRevisions!.map(
+    (revision, index) =>
+      `${revisionNames[index] ?? `revision ${index + 1}`} ${bytes(revision.length)}${index === 0 ? '' : ` (+${bytes(revision.length - signedRevisions![index - 1]!.length)})`}`,
+  );
+  console.log(`\nBilateral's signed original, revision by revision: ${growth.join('; ')}`);
   console.log(`\nQuality of the final original's justified text (pdftotext -bbox-layout; the signature page left out):`);
   console.log(formatQuality(SYSTEMS.map((system) => ({ name: NAMES[system], quality: results[system].quality }))));
 
@@ -149,6 +169,17 @@ export async function runTypesetBench(): Promise<BenchRow[]> {
               note: `npm run typesetting-cache (the clause library's agreements); Typst's first: ${typstResult.coldMs.toFixed(0)} ms`,
             },
           ];
+    const signedRow: BenchRow[] =
+      system === 'bilateral'
+        ? [
+            {
+              benchmark: 'typeset',
+              case: `demo ru/ko/en, ${NAMES[system]}, final original signed by both parties, B-LTA (as the demo server makes it)`,
+              bytes: signedBytes,
+              note: `${ofOthers(signedBytes)}; ${growth.join('; ')}`,
+            },
+          ]
+        : [];
     return [
       {
         benchmark: 'typeset',
@@ -159,6 +190,7 @@ export async function runTypesetBench(): Promise<BenchRow[]> {
         note: `draft; final original ${bytes(result.finalBytes)} bytes${ratios}`,
       },
       ...cachedRow,
+      ...signedRow,
       {
         benchmark: 'typeset',
         case: `demo ru/ko/en, ${NAMES[system]}, warm, an article edited`,

@@ -3,7 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { Signer } from '@signpdf/utils';
 import type { CryptoKey } from './pki.ts';
-import { addSignatureTimestampIfAvailable } from './timestamp.ts';
+import { addSignatureTimestampIfAvailable, sampleTimestampToken, TOKEN_LENGTH_SLACK, withTimestampToken } from './timestamp.ts';
 
 /**
  * The CMS (RFC 5652) signature inside a PAdES baseline B-B PDF signature (ETSI EN 319 142-1,
@@ -59,6 +59,26 @@ export class PadesCmsSigner extends Signer {
 
   /** Signs `signedBytes` (the PDF without its /Contents value) and returns the DER ContentInfo; signpdf's signingTime argument is unused. */
   override async sign(signedBytes: Buffer): Promise<Buffer> {
+    const cms = await this.untimestampedCms(signedBytes);
+    return this.timestampAuthority ? addSignatureTimestampIfAvailable(cms, this.timestampAuthority) : cms;
+  }
+
+  /**
+   * The most bytes sign() returns, so that the PDF reserves that much for the CMS and not a fixed
+   * 16 KiB of zeros. Without a timestamp it is exact: the same certificates and attributes whatever
+   * is signed, and an RSA signature as long as the modulus. With one, the authority's largest token
+   * seen so far (asked for one the first time) is put into that CMS as sign() puts it, plus a slack for
+   * what varies between its tokens (serial number, nonce, fractions of a second).
+   */
+  async maximumLength(): Promise<number> {
+    const cms = await this.untimestampedCms(Buffer.alloc(0));
+    if (!this.timestampAuthority) return cms.length;
+    const sample = await sampleTimestampToken(this.timestampAuthority);
+    // An optional authority that does not answer now: the signature may come without a token; if it answers after all, addSignature makes room.
+    return sample ? withTimestampToken(cms, sample).length + TOKEN_LENGTH_SLACK : cms.length;
+  }
+
+  private async untimestampedCms(signedBytes: Buffer): Promise<Buffer> {
     const certificate = pkijs.Certificate.fromBER(this.certificateDer);
     const signedData = unsignedSignedData(
       certificate,
@@ -69,8 +89,7 @@ export class PadesCmsSigner extends Signer {
     await signedData.sign(this.privateKey, 0, 'SHA-256', undefined, cryptoEngine);
     // pkijs leaves the parameters out; RFC 4055 wants NULL for sha256WithRSAEncryption (the field is not signed).
     signedData.signerInfos[0]!.signatureAlgorithm = signatureAlgorithmFor(certificate);
-    const cms = contentInfoDer(signedData);
-    return this.timestampAuthority ? addSignatureTimestampIfAvailable(cms, this.timestampAuthority) : cms;
+    return contentInfoDer(signedData);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   PDFDict,
   PDFDocument,
   PDFHexString,
+  PDFInvalidObject,
   PDFName,
   PDFRawStream,
   PDFRef,
@@ -16,7 +17,7 @@ import { DEFAULT_BYTE_RANGE_PLACEHOLDER } from '@signpdf/utils';
 import * as pkijs from 'pkijs';
 import { embedSignature, placeByteRange, type PreparedSignature, withFinalEndOfLine } from './sign-pdf.ts';
 import { identifiesCertificate } from './cms-checks.ts';
-import { requestTimestamp } from './timestamp.ts';
+import { requestTimestamp, sampleTimestampToken, TOKEN_LENGTH_SLACK } from './timestamp.ts';
 import { timestampTokensOf } from './timestamp-checks.ts';
 
 /**
@@ -38,8 +39,6 @@ export interface ValidationData {
   readonly ocspResponses: readonly Buffer[];
 }
 
-/** Room for the DER timestamp token: the token with the unit's certificate and its chain takes 3 to 6 KiB. */
-const DOCUMENT_TIMESTAMP_PLACEHOLDER_BYTES = 12 * 1024;
 /** Annotation flags of the document timestamp's widget: Hidden | Print | Locked; it has no appearance (a zero rectangle). */
 const INVISIBLE_WIDGET_FLAGS = 2 | 4 | 128;
 
@@ -85,7 +84,8 @@ export async function addValidationData(pdf: Buffer, data: ValidationData): Prom
   const document = await loadForUpdate(pdf);
   startRevision(document);
   putValidationData(document, data);
-  return withFinalEndOfLine(await document.save({ useObjectStreams: false, objectsPerTick: Infinity }));
+  // A cross-reference stream like every revision before it (sign-pdf.ts prepareSignature says why).
+  return withFinalEndOfLine(await document.save({ useObjectStreams: true, objectsPerTick: Infinity }));
 }
 
 /** Makes the catalog's /DSS, in the revision being written, the union of what it held and `data`. */
@@ -122,13 +122,13 @@ function putValidationData(document: PDFDocument, data: ValidationData): void {
 
 /**
  * The revision a document timestamp is: a new, invisible signature field whose value is a
- * /DocTimeStamp dictionary, /ByteRange final and /Contents zeros; the RFC 3161 token over
+ * /DocTimeStamp dictionary, /ByteRange final and /Contents zeros (room for a token of `tokenBytes`); the RFC 3161 token over
  * `signedBytes` goes in with embedSignature. Only the form's /Fields gains the field (no page changes).
  * With `data`, the same revision first extends the DSS, which the timestamp then covers: one revision
  * that ends with a signature's range, so readers that want every revision after a signature to be a
  * signature's (LibreOffice) call the earlier signatures complete.
  */
-export async function prepareDocumentTimestamp(pdf: Buffer, data?: ValidationData): Promise<PreparedSignature> {
+export async function prepareDocumentTimestamp(pdf: Buffer, tokenBytes: number, data?: ValidationData): Promise<PreparedSignature> {
   const document = await loadForUpdate(pdf);
   startRevision(document);
   if (data) putValidationData(document, data);
@@ -137,14 +137,15 @@ export async function prepareDocumentTimestamp(pdf: Buffer, data?: ValidationDat
   const taken = new Set(acroForm.getAllFields().map(([field]) => field.getFullyQualifiedName()));
   let number = 1;
   while (taken.has(`DocumentTimestamp${number}`)) number += 1;
-  const timestampRef = context.register(
+  const timestampRef = registerUnpacked(
+    document,
     context.obj({
       Type: 'DocTimeStamp',
       Filter: 'Adobe.PPKLite',
       SubFilter: DOCUMENT_TIMESTAMP_SUBFILTER,
       // placeByteRange finds this placeholder and then the first "/Contents " after it.
       ByteRange: [0, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER],
-      Contents: PDFHexString.of('0'.repeat(2 * DOCUMENT_TIMESTAMP_PLACEHOLDER_BYTES)),
+      Contents: PDFHexString.of('0'.repeat(2 * tokenBytes)),
     }),
   );
   const field = context.register(
@@ -159,7 +160,18 @@ export async function prepareDocumentTimestamp(pdf: Buffer, data?: ValidationDat
     }),
   );
   acroForm.addField(field);
-  return placeByteRange(withFinalEndOfLine(await document.save({ useObjectStreams: false, objectsPerTick: Infinity })));
+  return placeByteRange(withFinalEndOfLine(await document.save({ useObjectStreams: true, objectsPerTick: Infinity })));
+}
+
+/**
+ * Registers the dictionary as its written bytes. pdf-lib's writer packs every dictionary into the
+ * revision's object stream but a /Type /Sig one; a /DocTimeStamp there would have its /ByteRange and
+ * /Contents deflated, where they cannot be filled in, so it goes in as an ordinary object of its own.
+ */
+function registerUnpacked(document: PDFDocument, dictionary: PDFDict): PDFRef {
+  const bytes = new Uint8Array(dictionary.sizeInBytes());
+  dictionary.copyBytesInto(bytes, 0);
+  return document.context.register(PDFInvalidObject.of(bytes));
 }
 
 /** A time-stamping authority as the signatures use it (timestamping.ts). */
@@ -170,15 +182,22 @@ export interface DocumentTimestampAuthority {
 
 /**
  * Appends a document timestamp over the whole file from `authority`; returns the file, the time the
- * token states and when its unit's certificate expires (the re-timestamping deadline).
+ * token states and when its unit's certificate expires (the re-timestamping deadline). /Contents holds
+ * the authority's largest token so far and a slack (timestamp.ts); a token larger still is asked for
+ * once more, over a revision with room for it.
  */
 export async function addDocumentTimestamp(
   pdf: Buffer,
   authority: DocumentTimestampAuthority,
   data?: ValidationData,
 ): Promise<{ pdf: Buffer; time: Date; unitNotAfter: Date }> {
-  const prepared = await prepareDocumentTimestamp(pdf, data);
-  const { token, time } = await requestTimestamp(authority.url, prepared.signedBytes, authority.fetch);
+  const room = (await sampleTimestampToken(authority))!.length + TOKEN_LENGTH_SLACK;
+  let prepared = await prepareDocumentTimestamp(pdf, room, data);
+  let { token, time } = await requestTimestamp(authority.url, prepared.signedBytes, authority.fetch);
+  if (token.length > room) {
+    prepared = await prepareDocumentTimestamp(pdf, token.length + TOKEN_LENGTH_SLACK, data);
+    ({ token, time } = await requestTimestamp(authority.url, prepared.signedBytes, authority.fetch));
+  }
   return { pdf: embedSignature(prepared, token), time, unitNotAfter: timestampUnitOf(token).notAfter.value };
 }
 

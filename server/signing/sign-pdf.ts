@@ -15,6 +15,7 @@ import {
 import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ETSI_CADES_DETACHED, findByteRange, type Signer } from '@signpdf/utils';
 import { decimal, fontSubset, textOperands, writeCompositeFont } from '../pdf/font-subsets.ts';
 import { fonts, shape } from '../pdf/fonts.ts';
+import { withObjectStreams } from '../pdf/object-streams.ts';
 
 /**
  * Adds PAdES signatures to a PDF, one incremental revision per signature: the input bytes are kept
@@ -65,7 +66,10 @@ export interface PreparedSignature {
   readonly signedBytes: Buffer;
 }
 
-/** Room for the DER CMS: signer and CA certificates plus the signature take under 3 KiB; the rest is for longer chains or a timestamp. */
+/**
+ * Room for a DER CMS made elsewhere (external signing), whose size is not known beforehand: signer and
+ * CA certificates plus the signature take under 3 KiB; the rest is for longer chains or a timestamp.
+ */
 const SIGNATURE_PLACEHOLDER_BYTES = 16 * 1024;
 /** AcroForm /SigFlags: SignaturesExist | AppendOnly (ISO 32000-1 §12.7.2). */
 const SIG_FLAGS = 1 | 2;
@@ -87,21 +91,45 @@ const APPEARANCE_LEADING = 1.2;
 const APPEARANCE_PADDING = 3;
 const FRAME_WIDTH = 0.75;
 
-/**
- * Appends exactly one revision holding a new, signed, visible signature field (the first one also certifies the
- * document); the input bytes stay byte-identical, and the same inputs give the same output bytes.
- */
-export async function addSignature(pdf: Buffer, options: AddSignatureOptions): Promise<Buffer> {
-  const prepared = await prepareSignature(pdf, options);
-  return embedSignature(prepared, await options.signer.sign(prepared.signedBytes, options.signingTime));
+/** A signer that can say beforehand how many bytes its CMS takes at most (PadesCmsSigner). */
+interface MeasurableSigner {
+  maximumLength(): Promise<number>;
+}
+
+function isMeasurable(signer: Signer): signer is Signer & MeasurableSigner {
+  return typeof (signer as Partial<MeasurableSigner>).maximumLength === 'function';
 }
 
 /**
- * The revision addSignature appends, up to the signature itself: the new field, its appearance and the
- * signature dictionary, with /ByteRange final and /Contents zeros. What to sign is `signedBytes`; the
- * CMS goes in with embedSignature. Same inputs, same bytes.
+ * Appends exactly one revision holding a new, signed, visible signature field (the first one also certifies the
+ * document); the input bytes stay byte-identical, and the same inputs give the same output bytes.
+ * /Contents holds what the signer says its CMS takes at most (every byte of it is two hex digits in the
+ * file, so a fixed reserve would be most of a signature's bytes); a CMS longer than that after all
+ * (a timestamp token larger than the authority's earlier ones) is signed once more with room for it.
  */
-export async function prepareSignature(pdf: Buffer, options: SignatureRevisionOptions): Promise<PreparedSignature> {
+export async function addSignature(pdf: Buffer, options: AddSignatureOptions): Promise<Buffer> {
+  const { signer } = options;
+  const room = isMeasurable(signer) ? await signer.maximumLength() : SIGNATURE_PLACEHOLDER_BYTES;
+  const prepared = await prepareSignature(pdf, options, room);
+  const cms = await signer.sign(prepared.signedBytes, options.signingTime);
+  if (cms.length <= room) return embedSignature(prepared, cms);
+  const roomier = await prepareSignature(pdf, options, cms.length + CMS_LENGTH_SLACK);
+  return embedSignature(roomier, await signer.sign(roomier.signedBytes, options.signingTime));
+}
+
+/** What a second attempt adds to the length the first CMS turned out to have (its timestamp token may differ again). */
+const CMS_LENGTH_SLACK = 64;
+
+/**
+ * The revision addSignature appends, up to the signature itself: the new field, its appearance and the
+ * signature dictionary, with /ByteRange final and /Contents zeros (room for `contentsBytes` of DER).
+ * What to sign is `signedBytes`; the CMS goes in with embedSignature. Same inputs, same bytes.
+ */
+export async function prepareSignature(
+  pdf: Buffer,
+  options: SignatureRevisionOptions,
+  contentsBytes = SIGNATURE_PLACEHOLDER_BYTES,
+): Promise<PreparedSignature> {
   const document = await PDFDocument.load(pdf, {
     forIncrementalUpdate: true,
     // Otherwise pdf-lib stamps Producer and ModDate (the current time) into the Info dictionary.
@@ -133,7 +161,7 @@ export async function prepareSignature(pdf: Buffer, options: SignatureRevisionOp
       SubFilter: SUBFILTER_ETSI_CADES_DETACHED,
       // placeByteRange finds this exact placeholder and then the first "/Contents " after it, so the order matters.
       ByteRange: [0, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER],
-      Contents: PDFHexString.of('0'.repeat(2 * SIGNATURE_PLACEHOLDER_BYTES)),
+      Contents: PDFHexString.of('0'.repeat(2 * contentsBytes)),
       M: PDFString.fromDate(options.signingTime),
       Name: PDFHexString.fromText(options.name),
       Reason: PDFHexString.fromText(options.reason),
@@ -166,9 +194,10 @@ export async function prepareSignature(pdf: Buffer, options: SignatureRevisionOp
     catalog.set(PDFName.of('Perms'), permissions);
   }
 
-  // Classic xref table and no object streams: the signature dictionary must stay a plain object for
-  // patch, and every PDF reader understands this form of update.
-  const withPlaceholder = withFinalEndOfLine(await document.save({ useObjectStreams: false, objectsPerTick: Infinity }));
+  // A cross-reference stream, as the frozen original has (LibreOffice reads no classic table on top of
+  // one: it calls every signature invalid), with the revision's dictionaries in an object stream.
+  // pdf-lib's writer keeps a /Type /Sig dictionary out of it, so /ByteRange and /Contents stay plain bytes to fill in.
+  const withPlaceholder = withFinalEndOfLine(await document.save({ useObjectStreams: true, objectsPerTick: Infinity }));
   return placeByteRange(withPlaceholder);
 }
 
@@ -185,7 +214,9 @@ export interface EmptySignatureField {
  * the given order): one widget per field on its page and an AcroForm listing them, written as a whole
  * new file (one revision). Signing then only fills a field (its /V and appearance), so no later
  * revision touches a page's /Annots or the form: readers that judge revisions after the certification
- * (mutool, Acrobat) see nothing but permitted form filling.
+ * (mutool, Acrobat) see nothing but permitted form filling. The file has its dictionaries in an object
+ * stream and a cross-reference stream, as drafts do (a fifth fewer bytes than pdf-lib's classic table);
+ * the signatures' revisions are appended on top of it.
  */
 export async function withEmptySignatureFields(pdf: Buffer, fields: readonly EmptySignatureField[]): Promise<Buffer> {
   const document = await PDFDocument.load(pdf, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
@@ -197,7 +228,9 @@ export async function withEmptySignatureFields(pdf: Buffer, fields: readonly Emp
     addWidget(document, page, widgetRef);
   });
   acroForm.dict.set(PDFName.of('SigFlags'), PDFNumber.of(SIG_FLAGS));
-  return withFinalEndOfLine(await document.save({ useObjectStreams: false, objectsPerTick: Infinity }));
+  // pdf-lib's own object streams leave the pages and the catalog out and cost a full second pass;
+  // its classic single-section table is what withObjectStreams reads.
+  return withFinalEndOfLine(withObjectStreams(Buffer.from(await document.save({ useObjectStreams: false, objectsPerTick: Infinity }))));
 }
 
 /** A signature field merged with its widget (ISO 32000-1 §12.7.3.1), unsigned: no /V yet. */

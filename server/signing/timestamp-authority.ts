@@ -7,7 +7,7 @@ import type { CryptoKey } from './pki.ts';
 /**
  * An RFC 3161 time-stamping authority, built with pkijs: it answers a TimeStampReq with a granted
  * TimeStampResp whose token (CMS SignedData over a TSTInfo) is signed by the unit's key, binds the
- * unit's certificate with signing-certificate-v2 and carries the certificate (and its issuers when
+ * unit's certificate with signing-certificate-v2 and carries the certificate (and its issuers but the root, when
  * asked). It is what demo mode timestamps with: the demo PKI's own unit, on the server's clock, so
  * a demo signature is PAdES B-T with nothing outside. Production points TSA_URL at a real authority.
  */
@@ -91,7 +91,7 @@ export async function answerTimestampQuery(unit: TimestampingUnit, query: Buffer
   ]);
   const certificates = [
     certificate,
-    ...(request.certReq ? unit.chainPems.map((pem) => pkijs.Certificate.fromBER(new X509Certificate(pem).raw)) : []),
+    ...(request.certReq ? issuersButRoot(unit.chainPems).map((der) => pkijs.Certificate.fromBER(der)) : []),
   ];
   const signedData = new pkijs.SignedData({
     version: 3,
@@ -132,6 +132,21 @@ export function timestampingFetch(unit: () => Promise<TimestampingUnit>): typeof
     const body = await answerTimestampQuery(await unit(), Buffer.from(init.body));
     return new Response(body, { status: 200, headers: { 'content-type': 'application/timestamp-reply' } });
   };
+}
+
+/**
+ * The unit's issuers without the self-signed root. RFC 3161 asks for the unit's certificate only; a
+ * validator takes the root from its own trust anchors (a root in the token proves nothing), and the
+ * DSS keeps it once for the long term, so each copy would be a kilobyte written twice, as hex, into a
+ * signature's or a document timestamp's /Contents. Intermediates stay, for building the path.
+ * (A signature's CMS keeps its root: poppler's NSS then fails to judge a later signature by the same
+ * certificate, "Unknown issue with Certificate".)
+ */
+function issuersButRoot(chainPems: readonly string[]): Buffer[] {
+  return chainPems
+    .map((pem) => new X509Certificate(pem))
+    .filter((certificate) => !(certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey)))
+    .map((certificate) => certificate.raw);
 }
 
 function rejection(failureBit: number, text: string): Buffer {

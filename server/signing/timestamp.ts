@@ -42,7 +42,9 @@ export interface Timestamp {
 export async function requestTimestamp(url: string, data: Buffer, fetchImpl: typeof fetch = fetch): Promise<Timestamp> {
   const digest = createHash('sha256').update(data).digest();
   const nonce = randomBytes(8);
-  nonce[0]! &= 0x7f; // a positive INTEGER
+  // A positive INTEGER in its shortest DER form: a leading zero byte before one under 0x80 is a
+  // padding strict decoders refuse (openssl ts -verify: "illegal padding"), and the authority echoes it.
+  nonce[0] = (nonce[0]! & 0x7f) | 0x01;
   const request = new pkijs.TimeStampReq({
     version: 1,
     messageImprint: messageImprint(digest),
@@ -94,7 +96,9 @@ export async function requestTimestamp(url: string, data: Buffer, fetchImpl: typ
     if (error instanceof ServiceUnavailableError) throw error;
     throw refused(`answered with something that is not an RFC 3161 response: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return { token: Buffer.from(token.toSchema().toBER(false)), time: tstInfo.genTime };
+  const der = Buffer.from(token.toSchema().toBER(false));
+  rememberTokenSize(url, der);
+  return { token: der, time: tstInfo.genTime };
 }
 
 /**
@@ -107,14 +111,54 @@ export async function addSignatureTimestamp(cms: Buffer, url: string, fetchImpl:
   if (!signerInfo || signedData.signerInfos.length !== 1) throw new Error('a PDF signature has exactly one signer');
   const signatureValue = Buffer.from(signerInfo.signature.getValue());
   const { token } = await requestTimestamp(url, signatureValue, fetchImpl);
+  const timestamped = withTimestampToken(cms, token);
+  assertSignedPartsUnchanged(cms, timestamped);
+  return timestamped;
+}
+
+/** The CMS with `token` as its one signature-time-stamp attribute (replacing any it had). */
+export function withTimestampToken(cms: Buffer, token: Buffer): Buffer {
+  const signedData = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(cms).content });
+  const signerInfo = signedData.signerInfos[0]!;
   const attribute = new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [asn1js.fromBER(token).result] });
   const others = (signerInfo.unsignedAttrs?.attributes ?? []).filter((existing) => existing.type !== OID.signatureTimeStampToken);
   signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: [...others, attribute] });
-  const timestamped = Buffer.from(
-    new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(false) }).toSchema().toBER(false),
-  );
-  assertSignedPartsUnchanged(cms, timestamped);
-  return timestamped;
+  return Buffer.from(new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(false) }).toSchema().toBER(false));
+}
+
+/**
+ * Bytes by which two tokens of one authority may differ in length: its serial numbers and our nonces
+ * as DER integers, a GeneralizedTime with or without fractions. Reserved on top of the largest token seen.
+ */
+export const TOKEN_LENGTH_SLACK = 32;
+
+/** The largest token each authority (by URL) has given this process: what a placeholder for its next token is sized by. */
+const largestTokens = new Map<string, Buffer>();
+
+function rememberTokenSize(url: string, token: Buffer): void {
+  if ((largestTokens.get(url)?.length ?? 0) < token.length) largestTokens.set(url, token);
+}
+
+/** What the first request to an authority timestamps: any bytes do (pkijs cannot check a token over none). */
+const SIZE_PROBE = Buffer.from("Bilateral: the size of this authority's tokens", 'latin1');
+
+/**
+ * A token as large as the authority's largest so far; the first time, the authority is asked for one
+ * (over SIZE_PROBE), once per process. Undefined when an `optional` authority does not answer.
+ */
+export async function sampleTimestampToken(authority: {
+  readonly url: string;
+  readonly fetch: typeof fetch;
+  readonly optional?: boolean;
+}): Promise<Buffer | undefined> {
+  const known = largestTokens.get(authority.url);
+  if (known) return known;
+  try {
+    return (await requestTimestamp(authority.url, SIZE_PROBE, authority.fetch)).token;
+  } catch (error) {
+    if (authority.optional && error instanceof ServiceUnavailableError) return undefined;
+    throw error;
+  }
 }
 
 /**

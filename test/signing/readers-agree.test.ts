@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib';
 import { expect } from 'chai';
 import { PDFArray, PDFDict, PDFDocument, PDFName, type PDFRawStream, type PDFRef, decodePDFRawStream } from '@cantoo/pdf-lib';
 import * as asn1js from 'asn1js';
@@ -7,19 +8,54 @@ import { libreOfficeSignatures, tempFile, tool } from '../support/pdf-tools.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { byteRanges, revisionEnds } from './tampering.ts';
 
+/** The object numbers a cross-reference section (a classic table or a stream) lists in use, and its trailer's /Size and /Prev. */
+function crossReferenceSection(pdf: Buffer, offset: number): { numbers: number[]; size: number; previous?: number } {
+  const text = pdf.toString('latin1', offset);
+  const trailerEntry = (trailer: string, key: string) => {
+    const match = new RegExp(`/${key} (\\d+)`).exec(trailer);
+    return match ? Number(match[1]) : undefined;
+  };
+  const numbers: number[] = [];
+  if (text.startsWith('xref')) {
+    const trailer = text.slice(text.indexOf('trailer'));
+    const lines = text.slice(4, text.indexOf('trailer')).trim().split(/\r?\n/);
+    for (let index = 0; index < lines.length; ) {
+      const [first, count] = lines[index]!.trim().split(' ').map(Number) as [number, number];
+      for (let entry = 0; entry < count; entry++) if (lines[index + 1 + entry]!.trim().endsWith('n')) numbers.push(first + entry);
+      index += count + 1;
+    }
+    return { numbers, size: trailerEntry(trailer, 'Size')!, previous: trailerEntry(trailer, 'Prev') };
+  }
+  // A cross-reference stream (ISO 32000-1 §7.5.8): rows of /W bytes for the object numbers /Index names; types 1 and 2 are in use.
+  const header = /^\d+ \d+ obj\s*<<([\s\S]*?)>>\s*stream\r?\n/.exec(text);
+  if (!header) throw new Error(`no cross-reference section at ${offset}`);
+  const dictionary = header[1]!;
+  const widths = /\/W \[\s*(\d+) (\d+) (\d+)\s*\]/.exec(dictionary)!.slice(1, 4).map(Number) as [number, number, number];
+  const size = trailerEntry(dictionary, 'Size')!;
+  const listed = /\/Index \[([\d\s]+)\]/.exec(dictionary)?.[1];
+  const index = listed ? listed.trim().split(/\s+/).map(Number) : [0, size];
+  const start = offset + header[0].length;
+  const rows = inflateSync(pdf.subarray(start, start + trailerEntry(dictionary, 'Length')!));
+  const rowLength = widths[0] + widths[1] + widths[2];
+  let row = 0;
+  for (let at = 0; at < index.length; at += 2) {
+    for (let entry = 0; entry < index[at + 1]!; entry++, row++) {
+      const type = widths[0] === 0 ? 1 : rows.readUIntBE(row * rowLength, widths[0]);
+      if (type === 1 || type === 2) numbers.push(index[at]! + entry);
+    }
+  }
+  return { numbers, size, previous: trailerEntry(dictionary, 'Prev') };
+}
+
 /** The object numbers the last xref section of `pdf` (re)defines, each with whether it existed in the revision before. */
 function lastRevisionObjects(pdf: Buffer): { changed: number[]; added: number[] } {
   const text = pdf.toString('latin1');
-  const section = text.slice(text.lastIndexOf('\nxref') + 5, text.lastIndexOf('trailer'));
-  const previousSize = Number(/\/Size (\d+)/.exec(text.slice(0, text.lastIndexOf('\nxref')).split('trailer').at(-1)!)![1]);
-  const numbers: number[] = [];
-  const lines = section.trim().split(/\r?\n/);
-  for (let index = 0; index < lines.length; ) {
-    const [first, count] = lines[index]!.trim().split(' ').map(Number) as [number, number];
-    for (let entry = 0; entry < count; entry++) if (lines[index + 1 + entry]!.trim().endsWith('n')) numbers.push(first + entry);
-    index += count + 1;
-  }
-  return { changed: numbers.filter((number) => number < previousSize), added: numbers.filter((number) => number >= previousSize) };
+  const last = crossReferenceSection(pdf, Number(/startxref\s+(\d+)\s*%%EOF\s*$/.exec(text)![1]));
+  const previousSize = crossReferenceSection(pdf, last.previous!).size;
+  return {
+    changed: last.numbers.filter((number) => number < previousSize),
+    added: last.numbers.filter((number) => number >= previousSize),
+  };
 }
 
 /** The signature widgets of the form, by field name, with their object numbers. */

@@ -1,4 +1,5 @@
 import 'reflect-metadata'; // before @peculiar/x509, which needs Reflect.getMetadata at import time
+import { deflateSync, inflateSync } from 'node:zlib';
 import { PDFDocument, PDFName, StandardFonts, rgb } from '@cantoo/pdf-lib';
 import * as x509 from '@peculiar/x509';
 import { findSigningCredential } from '../../db/repositories/credentials.repository.ts';
@@ -24,20 +25,73 @@ export function byteRanges(pdf: Buffer): [number, number, number, number][] {
   );
 }
 
-/** Changes one byte of the Info dictionary's /Title string (a literal in the first revision); returns the copy and the offset. */
+/** An object stream of the file: where its deflated data starts, how long it is, and the data inflated. */
+interface PackedObjects {
+  readonly start: number;
+  readonly length: number;
+  readonly inflated: string;
+  /** Each packed object's number and where its body starts in `inflated`. */
+  readonly objects: ReadonlyMap<number, number>;
+}
+
+/** Every object stream of the file (ISO 32000-1 §7.5.7), read straight from the bytes. */
+function objectStreams(pdf: Buffer): PackedObjects[] {
+  const text = pdf.toString('latin1');
+  return [...text.matchAll(/<<([^<>]*\/Type \/ObjStm[^<>]*)>>\s*stream\r?\n/g)].map((match) => {
+    const entry = (key: string) => Number(new RegExp(`/${key} (\\d+)`).exec(match[1]!)?.[1]);
+    const start = match.index + match[0].length;
+    const length = entry('Length');
+    const inflated = inflateSync(pdf.subarray(start, start + length)).toString('latin1');
+    const pairs = inflated.slice(0, entry('First')).trim().split(/\s+/).map(Number);
+    const objects = new Map<number, number>();
+    for (let index = 0; index + 1 < pairs.length; index += 2) objects.set(pairs[index]!, entry('First') + pairs[index + 1]!);
+    return { start, length, inflated, objects };
+  });
+}
+
+/** The file's text followed by every object stream's inflated text: where a regular expression finds a dictionary wherever it is. */
+function allObjectsText(pdf: Buffer): string {
+  return [pdf.toString('latin1'), ...objectStreams(pdf).map((packed) => packed.inflated)].join('\n');
+}
+
+/**
+ * Changes one byte of the Info dictionary's /Title string (a literal in the first revision); returns the
+ * copy and the offset. In an object stream the byte is changed in the inflated data, deflated again to
+ * exactly the same length, so every offset stays where it was and the file still parses: only the title differs.
+ */
 export function changeOneByteOfTitle(pdf: Buffer): { pdf: Buffer; offset: number } {
   const text = pdf.toString('latin1');
-  const titleRef = /\/Title (\d+) 0 R/.exec(text);
-  const start = titleRef
-    ? text.indexOf(`\n${titleRef[1]} 0 obj\n(`) + `\n${titleRef[1]} 0 obj\n(`.length
-    : text.indexOf('/Title (') + '/Title ('.length;
-  return changeByteNear(pdf, start + 8);
+  const titleRef = /\/Title (\d+) 0 R/.exec(allObjectsText(pdf));
+  const plain = titleRef ? text.indexOf(`\n${titleRef[1]} 0 obj\n(`) : text.indexOf('/Title (');
+  if (plain !== -1) {
+    const start = titleRef ? plain + `\n${titleRef[1]} 0 obj\n(`.length : plain + '/Title ('.length;
+    return changeByteNear(pdf, start + 8);
+  }
+  for (const packed of objectStreams(pdf)) {
+    const body = titleRef ? packed.objects.get(Number(titleRef[1])) : packed.inflated.indexOf('/Title (');
+    if (body === undefined || body === -1) continue;
+    const title = packed.inflated.indexOf('(', body) + 1;
+    const bytes = Buffer.from(packed.inflated, 'latin1');
+    for (let at = title + 8; at < title + 64; at++) {
+      for (const mask of [0x01, 0x02, 0x04, 0x08]) {
+        const changed = Buffer.from(bytes);
+        changed[at] = bytes[at]! ^ mask;
+        if ([...'()\\\r\n'].some((special) => changed[at] === special.charCodeAt(0))) continue;
+        const deflated = deflateSync(changed);
+        if (deflated.length !== packed.length) continue;
+        const copy = Buffer.from(pdf);
+        deflated.copy(copy, packed.start);
+        return { pdf: copy, offset: packed.start };
+      }
+    }
+  }
+  throw new Error('no byte of the title can be changed without moving an offset');
 }
 
 /** Changes one byte inside the first page's (compressed) content stream. */
 export function changeOneByteOfPageContent(pdf: Buffer): { pdf: Buffer; offset: number } {
   const text = pdf.toString('latin1');
-  const contentsRef = /\/Type \/Page\n[\s\S]*?\/Contents (\d+) 0 R/.exec(text);
+  const contentsRef = /\/Type \/Page\n[\s\S]*?\/Contents (\d+) 0 R/.exec(allObjectsText(pdf));
   if (!contentsRef) throw new Error('no page content stream found');
   const objectStart = text.indexOf(`\n${contentsRef[1]} 0 obj\n`);
   const streamStart = text.indexOf('stream\n', objectStart) + 'stream\n'.length;
