@@ -23,10 +23,13 @@ import { findAgreementRecords } from './load-agreement.ts';
 /** The events by which a user moves an agreement forward; the others (withdraw, request changes, notice) never wait for anyone. */
 export const FORWARD_EVENTS: readonly AgreementEventType[] = ['SUBMIT', 'APPROVE', 'SIGN', 'NOTIFY_COMPLETION'];
 
+/** The forward events each state takes: only these are put to the policy, row by row (each is a machine step). */
+const FORWARD_EVENTS_OF_STATE = new Map(
+  Object.entries(agreementMachine.root.states).map(([state, node]) => [state, FORWARD_EVENTS.filter((type) => node.events.includes(type))]),
+);
+
 /** The states in which the machine takes a forward event at all: an agreement elsewhere waits for nobody. */
-const WAITING_STATES = Object.entries(agreementMachine.root.states)
-  .filter(([, node]) => FORWARD_EVENTS.some((type) => node.ownEvents.includes(type)))
-  .map(([state]) => state);
+const WAITING_STATES = [...FORWARD_EVENTS_OF_STATE].filter(([, events]) => events.length > 0).map(([state]) => state);
 
 const MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 25;
@@ -232,7 +235,9 @@ export async function findAgreements(deps: UseCaseDeps, user: User, raw: unknown
     );
     for (const row of rows) {
       const record = records.get(row.id);
-      const waitingFor = record ? FORWARD_EVENTS.filter((type) => decide(user, record, `event.${type}`).allowed) : [];
+      const waitingFor = record
+        ? (FORWARD_EVENTS_OF_STATE.get(record.state) ?? []).filter((type) => decide(user, record, `event.${type}`).allowed)
+        : [];
       scanned += 1;
       last = row.position;
       if (waitingForMe && waitingFor.length === 0) continue;
