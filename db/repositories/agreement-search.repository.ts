@@ -356,11 +356,14 @@ async function matchesWalking(db: Queryable, query: RegisterQuery, terms: readon
     .limit(query.limit);
 }
 
-/** The positions of a search's page: computed first when the matches are few, else walked (see `SearchPlan`). */
+/**
+ * The positions of a search's page: computed first when the matches are few, else walked (see
+ * `SearchPlan`). The walk suits every sort; only the last change's order is an index, so the other
+ * two cost what a page of the plain list sorted so costs, and no more whatever the number of matches.
+ */
 async function searchPositions(db: Queryable, query: RegisterQuery, terms: readonly MatchTerm[]): Promise<PositionRecord[]> {
   const { sparseMatches, walk } = query.plan ?? SEARCH_PLAN;
-  // Only the last change is an index's order; the other sorts compute every agreement's key anyway.
-  if (query.sort !== 'changed' || (await countMatchingEntries(db, terms, sparseMatches)) < sparseMatches) {
+  if ((await countMatchingEntries(db, terms, sparseMatches)) < sparseMatches) {
     return matchesComputedFirst(db, query, terms);
   }
   const walked = await matchesWalking(db, query, terms, walk);

@@ -69,6 +69,11 @@ describe(`the register's search plans (${TEST_DATABASE_KIND})`, () => {
         expect(await pagedIds('сотрудничество', limit, plan), `limit ${limit}, ${JSON.stringify(plan)}`).to.deep.equal(everyOne);
       }
     }
-    expect(await pagedIds('сотрудничество', 4, PLANS[1]!, 'title'), 'sorted by title').to.have.members(everyOne);
+    for (const sort of ['title', 'signed'] as const) {
+      const sorted = await pagedIds('сотрудничество', 1000, PLANS[0]!, sort);
+      expect(sorted, sort).to.have.members(everyOne);
+      for (const plan of PLANS)
+        expect(await pagedIds('сотрудничество', 3, plan, sort), `${sort}, ${JSON.stringify(plan)}`).to.deep.equal(sorted);
+    }
   });
 });
