@@ -158,6 +158,8 @@ export interface RegisterQuery {
   readonly sort: RegisterSort;
   readonly after?: RegisterPosition | undefined;
   readonly limit: number;
+  /** When a search computes its matches first and how far it walks otherwise: `SEARCH_PLAN` unless a test asks for others. */
+  readonly plan?: SearchPlan | undefined;
 }
 
 /** A row of the register as the list shows it. */
@@ -181,13 +183,32 @@ export interface RegisterRow {
 const SIGNED_AT = `(SELECT MAX(s.signed_at) FROM signatures s WHERE s.agreement_id = agreements.id
   HAVING COUNT(*) = (SELECT COUNT(*) FROM agreement_parties p WHERE p.agreement_id = agreements.id))`;
 
-/**
- * One page of the party's agreements in a stable order: last change (newest first), signature (newest
- * first, unsigned last) or title (A to Z in the reader's language), each ending with the id, so rows
- * inserted or changed between two pages move but never repeat or vanish from the rows not yet read
- * except by their own change. Reads only.
- */
-export async function listRegister(db: Queryable, query: RegisterQuery): Promise<RegisterRow[]> {
+/** Where a search changes plans (see `searchPositions`). */
+export interface SearchPlan {
+  /**
+   * Below this many matching index entries the matching agreements are computed first (few, so cheap
+   * to sort); at or above it the list is walked in order instead.
+   */
+  readonly sparseMatches: number;
+  /**
+   * How many of the party's agreements, in the page's order, the walk probes one by one before the
+   * matches of the rest of the list are computed instead: words found in many agreements fill a page
+   * within the first few dozen probed.
+   */
+  readonly walk: number;
+}
+
+export const SEARCH_PLAN: SearchPlan = { sparseMatches: 5000, walk: 1000 };
+
+interface RegisterSelection {
+  /** The party's agreements with the filters and the cursor applied, neither ordered nor cut. */
+  readonly builder: Knex.QueryBuilder;
+  readonly sortExpression: string;
+  readonly direction: 'ASC' | 'DESC';
+}
+
+/** The party's agreements the query's filters and cursor leave, as rows of the list or only as positions (id, sort_key). */
+function registerSelection(db: Queryable, query: RegisterQuery, columns: 'rows' | 'positions'): RegisterSelection {
   const titleExpression = 'COALESCE(agreement_titles.title, agreements.title)';
   const sortExpression = {
     changed: 'agreements.updated_at',
@@ -195,15 +216,19 @@ export async function listRegister(db: Queryable, query: RegisterQuery): Promise
     title: titleExpression,
   }[query.sort];
   const descending = query.sort !== 'title';
+  // On SQLite, CROSS JOIN keeps agreements the outer loop, so a page of the list walks the index of its
+  // order and stops; without statistics SQLite starts from the party's rows instead (all of them, at
+  // 100,000 agreements 0.3-2 s) and sorts them. PostgreSQL chooses by its statistics (and has no CROSS JOIN ... ON).
   const builder = db('agreements')
-    .join('agreement_parties as mine', function () {
+    [isPostgres(db) ? 'join' : 'crossJoin']('agreement_parties as mine', function () {
       this.on('mine.agreement_id', '=', 'agreements.id').andOn('mine.party_key', '=', db.raw('?', [query.party]));
     })
     .leftJoin('agreement_titles', function () {
       this.on('agreement_titles.agreement_id', '=', 'agreements.id').andOn('agreement_titles.lang', '=', db.raw('?', [query.lang]));
     })
-    .select(
-      'agreements.id',
+    .select('agreements.id', db.raw(`${sortExpression} AS sort_key`));
+  if (columns === 'rows') {
+    builder.select(
       'agreements.kind',
       'agreements.state',
       'agreements.version',
@@ -211,8 +236,8 @@ export async function listRegister(db: Queryable, query: RegisterQuery): Promise
       'agreements.title as name',
       db.raw(`${titleExpression} AS title`),
       db.raw(`${SIGNED_AT} AS signed_at`),
-      db.raw(`${sortExpression} AS sort_key`),
     );
+  }
   if (query.states?.length) builder.whereIn('agreements.state', query.states);
   if (query.kinds?.length) builder.whereIn('agreements.kind', query.kinds);
   if (query.counterparty !== undefined) {
@@ -236,37 +261,128 @@ export async function listRegister(db: Queryable, query: RegisterQuery): Promise
   if (query.registration !== undefined) {
     builder.whereIn('agreements.id', db('registrations').where('number', query.registration).select('agreement_id'));
   }
-  if (query.match?.length) {
-    const matched = db('search_entries').whereIn('text_id', matchingTexts(db, query.match)).select('agreement_id');
-    if (isPostgres(db)) {
-      // Computed once, first: with statistics, PostgreSQL otherwise walks every agreement in sort order
-      // and probes the index per agreement (90 s for a word in one of 100,000, seen in bench/list-bench.ts).
-      builder.withMaterialized('matched_agreements', matched).whereIn('agreements.id', db('matched_agreements').select('agreement_id'));
-    } else {
-      builder.whereIn('agreements.id', matched);
-    }
-  }
   if (query.after) {
-    const comparison = descending ? '<' : '>';
-    builder.whereRaw(`(${sortExpression} ${comparison} ? OR (${sortExpression} = ? AND agreements.id ${comparison} ?))`, [
-      query.after.key,
-      query.after.key,
-      query.after.id,
-    ]);
+    // A row value, so both engines start the index scan at the cursor instead of filtering from the top.
+    builder.whereRaw(`(${sortExpression}, agreements.id) ${descending ? '<' : '>'} (?, ?)`, [query.after.key, query.after.id]);
   }
-  const direction = descending ? 'DESC' : 'ASC';
-  const rows: {
-    id: number;
-    kind: string;
-    state: AgreementState;
-    version: number;
-    updated_at: string;
-    title: string;
-    name: string;
-    signed_at: string | null;
-    sort_key: string;
-  }[] = await builder.orderByRaw(`${sortExpression} ${direction}, agreements.id ${direction}`).limit(query.limit);
-  return rows.map((row) => ({
+  return { builder, sortExpression, direction: descending ? 'DESC' : 'ASC' };
+}
+
+function inPageOrder({ builder, sortExpression, direction }: RegisterSelection): Knex.QueryBuilder {
+  return builder.orderByRaw(`${sortExpression} ${direction}, agreements.id ${direction}`);
+}
+
+interface PositionRecord {
+  id: number;
+  sort_key: string;
+}
+
+interface RowRecord extends PositionRecord {
+  kind: string;
+  state: AgreementState;
+  version: number;
+  updated_at: string;
+  title: string;
+  name: string;
+  signed_at: string | null;
+}
+
+/** The ids of the agreements that hold a text with every term, one row per index entry; on PostgreSQL an index probe per text. */
+function matchingEntries(db: Queryable, terms: readonly MatchTerm[]): Knex.QueryBuilder {
+  if (isPostgres(db)) {
+    // Probed per matching text through (text_id, agreement_id): PostgreSQL cannot estimate how many
+    // texts a tsquery matches, guesses hundreds, and would read every entry instead (1.3 s at 100,000).
+    // OFFSET 0 keeps the planner from flattening the lateral subquery back into a join it would hash, and
+    // the texts are found first by their index, whatever LIMIT the caller puts on the entries.
+    return db
+      .queryBuilder()
+      .withMaterialized('matching_texts', matchingTexts(db, terms))
+      .from('matching_texts')
+      .joinRaw(
+        'CROSS JOIN LATERAL (SELECT agreement_id FROM search_entries WHERE search_entries.text_id = matching_texts.id OFFSET 0) AS entries',
+      )
+      .select('entries.agreement_id');
+  }
+  return db('search_entries').whereIn('text_id', matchingTexts(db, terms)).select('agreement_id');
+}
+
+/** How many index entries match, counted up to `upTo`: bounded work however common the words are. */
+async function countMatchingEntries(db: Queryable, terms: readonly MatchTerm[], upTo: number): Promise<number> {
+  const [row] = await db.from(matchingEntries(db, terms).limit(upTo).as('entries')).count({ count: '*' });
+  return Number(row!.count);
+}
+
+/** The page's positions when every matching agreement is computed first, then sorted and cut: cheap when they are few. */
+async function matchesComputedFirst(db: Queryable, query: RegisterQuery, terms: readonly MatchTerm[]): Promise<PositionRecord[]> {
+  const selection = registerSelection(db, query, 'positions');
+  if (isPostgres(db)) {
+    // Computed once, first, then each looked up by id: PostgreSQL's guess of their number is no better
+    // than for the texts, and a guess too low hashes every agreement of the list (seen in bench/list-bench.ts).
+    const page = selection.builder.whereRaw('agreements.id = matched_agreements.agreement_id');
+    const matched: Knex.QueryBuilder = db.from(matchingEntries(db, terms).as('entries')).distinct('agreement_id');
+    return db
+      .queryBuilder()
+      .withMaterialized('matched_agreements', matched)
+      .from('matched_agreements')
+      .crossJoin(db.raw('LATERAL (? OFFSET 0) AS page', [page]))
+      .select('page.id', 'page.sort_key')
+      .orderByRaw(`page.sort_key ${selection.direction}, page.id ${selection.direction}`)
+      .limit(query.limit);
+  }
+  selection.builder.whereIn('agreements.id', matchingEntries(db, terms));
+  return inPageOrder(selection).limit(query.limit);
+}
+
+/**
+ * The page's positions from the first `walk` agreements in the page's order, each probed for a matching
+ * text, stopping at a full page: cheap for words found in many agreements, which the other plan would
+ * compute in full before cutting the page.
+ */
+async function matchesWalking(db: Queryable, query: RegisterQuery, terms: readonly MatchTerm[], walk: number): Promise<PositionRecord[]> {
+  const selection = registerSelection(db, query, 'positions');
+  const walked = inPageOrder(selection).limit(walk).as('walked');
+  const probe = db('search_entries')
+    .whereRaw('search_entries.agreement_id = walked.id')
+    .whereIn('search_entries.text_id', matchingTexts(db, terms))
+    .select(db.raw('1'))
+    .limit(1);
+  // A scalar subquery with LIMIT, not EXISTS: PostgreSQL turns EXISTS into a semi-join it may plan as a
+  // hash of every matching entry (millions for a common word); this is probed per walked row, in order.
+  return db
+    .from(walked)
+    .whereRaw('? IS NOT NULL', [probe])
+    .select('walked.id', 'walked.sort_key')
+    .orderByRaw(`walked.sort_key ${selection.direction}, walked.id ${selection.direction}`)
+    .limit(query.limit);
+}
+
+/**
+ * The positions of a search's page: computed first when the matches are few, else walked (see
+ * `SearchPlan`). The walk suits every sort; only the last change's order is an index, so the other
+ * two cost what a page of the plain list sorted so costs, and no more whatever the number of matches.
+ */
+async function searchPositions(db: Queryable, query: RegisterQuery, terms: readonly MatchTerm[]): Promise<PositionRecord[]> {
+  const { sparseMatches, walk } = query.plan ?? SEARCH_PLAN;
+  if ((await countMatchingEntries(db, terms, sparseMatches)) < sparseMatches) {
+    return matchesComputedFirst(db, query, terms);
+  }
+  const walked = await matchesWalking(db, query, terms, walk);
+  if (walked.length === query.limit) return walked;
+  const lastWalked: PositionRecord | undefined = await inPageOrder(registerSelection(db, query, 'positions'))
+    .offset(walk - 1)
+    .first();
+  // Fewer agreements than the walk after the cursor: the walk saw them all.
+  if (!lastWalked) return walked;
+  const rest = await matchesComputedFirst(
+    db,
+    { ...query, after: { key: lastWalked.sort_key, id: lastWalked.id }, limit: query.limit - walked.length },
+    terms,
+  );
+  return [...walked, ...rest];
+}
+
+function registerRow(row: RowRecord): RegisterRow {
+  return {
     id: row.id,
     kind: row.kind,
     title: row.title,
@@ -276,7 +392,33 @@ export async function listRegister(db: Queryable, query: RegisterQuery): Promise
     updatedAt: row.updated_at,
     signedAt: row.signed_at,
     position: { key: row.sort_key, id: row.id },
-  }));
+  };
+}
+
+/**
+ * One page of the party's agreements in a stable order: last change (newest first), signature (newest
+ * first, unsigned last) or title (A to Z in the reader's language), each ending with the id, so rows
+ * inserted or changed between two pages move but never repeat or vanish from the rows not yet read
+ * except by their own change. A search finds the page's agreements first, by the plan that suits how
+ * common its words are, and then reads their rows. Reads only.
+ */
+export async function listRegister(db: Queryable, query: RegisterQuery): Promise<RegisterRow[]> {
+  const terms = query.match;
+  if (!terms?.length) {
+    const rows: RowRecord[] = await inPageOrder(registerSelection(db, query, 'rows')).limit(query.limit);
+    return rows.map(registerRow);
+  }
+  const positions = await searchPositions(db, query, terms);
+  if (positions.length === 0) return [];
+  const rows: RowRecord[] = await registerSelection(db, { ...query, after: undefined }, 'rows').builder.whereIn(
+    'agreements.id',
+    positions.map((position) => position.id),
+  );
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return positions.flatMap((position) => {
+    const row = byId.get(position.id);
+    return row ? [registerRow(row)] : [];
+  });
 }
 
 /** Where the words were found in each of these agreements: the texts holding every term, in reading order. */

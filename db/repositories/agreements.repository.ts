@@ -91,10 +91,26 @@ const toStoredAgreement = (row: AgreementRow, parties: readonly string[]): Store
 
 /** Reads one agreement as stored, its workflow not upgraded; undefined when there is none. */
 export async function findAgreement(db: Queryable, id: number): Promise<StoredAgreement | undefined> {
-  const row = await db<AgreementRow>('agreements').where({ id }).first();
-  if (!row) return undefined;
-  const parties = await db('agreement_parties').where({ agreement_id: id }).orderBy('position').pluck('party_key');
-  return toStoredAgreement(row, parties);
+  return (await findAgreements(db, [id])).get(id);
+}
+
+/** These agreements (those that exist), each with its parties in order, in two reads whatever their number. */
+export async function findAgreements(db: Queryable, ids: readonly number[]): Promise<Map<number, StoredAgreement>> {
+  const found = new Map<number, StoredAgreement>();
+  if (ids.length === 0) return found;
+  const unique = [...new Set(ids)];
+  const rows = await db<AgreementRow>('agreements').whereIn('id', unique);
+  const parties: { agreement_id: number; party_key: string }[] = await db('agreement_parties')
+    .whereIn('agreement_id', unique)
+    .orderBy(['agreement_id', 'position'])
+    .select('agreement_id', 'party_key');
+  const partiesOf = new Map<number, string[]>();
+  for (const party of parties) {
+    const id = Number(party.agreement_id);
+    partiesOf.set(id, [...(partiesOf.get(id) ?? []), party.party_key]);
+  }
+  for (const row of rows) found.set(row.id, toStoredAgreement(row, partiesOf.get(row.id) ?? []));
+  return found;
 }
 
 export interface AgreementSummary {

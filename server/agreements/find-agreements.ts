@@ -18,12 +18,15 @@ import { excerptAround, findMarks, parseQuery, QUERY_LIMITS, type SearchTerm } f
 import { clauseLibrary } from '../text/clause-library.ts';
 import { LANGUAGES, type Lang } from '../text/languages.ts';
 import type { UseCaseDeps } from './deps.ts';
-import { findAgreementRecord } from './load-agreement.ts';
+import { findAgreementRecords } from './load-agreement.ts';
+
+/** The forward events each state takes: only these are put to the policy, row by row (each is a machine step). */
+const FORWARD_EVENTS_OF_STATE = new Map(
+  Object.entries(agreementMachine.root.states).map(([state, node]) => [state, FORWARD_EVENTS.filter((type) => node.events.includes(type))]),
+);
 
 /** The states in which the machine takes a forward event at all: an agreement elsewhere waits for nobody. */
-const WAITING_STATES = Object.entries(agreementMachine.root.states)
-  .filter(([, node]) => FORWARD_EVENTS.some((type) => node.ownEvents.includes(type)))
-  .map(([state]) => state);
+const WAITING_STATES = [...FORWARD_EVENTS_OF_STATE].filter(([, events]) => events.length > 0).map(([state]) => state);
 
 const MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 25;
@@ -131,16 +134,28 @@ function decodeCursor(cursor: string, filters: string): RegisterPosition {
   return { key: parsed.k, id: parsed.i! };
 }
 
-function hitsOf(terms: readonly SearchTerm[], rows: Awaited<ReturnType<typeof findSearchHits>>, id: number): SearchHit[] {
-  return rows
-    .filter((row) => row.agreementId === id)
-    .map((row) => ({ row, marks: findMarks(row.body, terms) }))
-    .filter(({ marks }) => marks.length > 0)
-    .slice(0, HITS_PER_AGREEMENT)
-    .map(({ row, marks }) => {
-      const excerpt = excerptAround(row.body, marks);
-      return { clause: row.clauseKey, heading: row.heading, lang: row.lang, excerpt: excerpt.text, marks: excerpt.marks };
-    });
+/**
+ * Where the words were found in each agreement, at most three texts each. Marks are found once per text
+ * (agreements share most of their texts) and only until an agreement has its three: a common word is in
+ * a score of texts of every agreement on the page, and finding marks stems every word of a text.
+ */
+function hitsByAgreement(terms: readonly SearchTerm[], rows: Awaited<ReturnType<typeof findSearchHits>>): Map<number, SearchHit[]> {
+  const marksOfText = new Map<string, [number, number][]>();
+  const hits = new Map<number, SearchHit[]>();
+  for (const row of rows) {
+    const found = hits.get(row.agreementId) ?? [];
+    hits.set(row.agreementId, found);
+    if (found.length === HITS_PER_AGREEMENT) continue;
+    let marks = marksOfText.get(row.body);
+    if (!marks) {
+      marks = findMarks(row.body, terms);
+      marksOfText.set(row.body, marks);
+    }
+    if (marks.length === 0) continue;
+    const excerpt = excerptAround(row.body, marks);
+    found.push({ clause: row.clauseKey, heading: row.heading, lang: row.lang, excerpt: excerpt.text, marks: excerpt.marks });
+  }
+  return hits;
 }
 
 /**
@@ -211,10 +226,15 @@ export async function findAgreements(deps: UseCaseDeps, user: User, raw: unknown
   // Without waitingForMe one read answers; with it, the policy decides row by row, a bounded number per request.
   for (;;) {
     const rows = await listRegister(deps.db, { ...query, after: last ?? query.after });
-    const records = await Promise.all(rows.map((row) => findAgreementRecord(deps.db, row.id)));
-    for (const [index, row] of rows.entries()) {
-      const record = records[index];
-      const waitingFor = record ? FORWARD_EVENTS.filter((type) => decide(user, record, `event.${type}`).allowed) : [];
+    const records = await findAgreementRecords(
+      deps.db,
+      rows.map((row) => row.id),
+    );
+    for (const row of rows) {
+      const record = records.get(row.id);
+      const waitingFor = record
+        ? (FORWARD_EVENTS_OF_STATE.get(record.state) ?? []).filter((type) => decide(user, record, `event.${type}`).allowed)
+        : [];
       scanned += 1;
       last = row.position;
       if (waitingForMe && waitingFor.length === 0) continue;
@@ -238,6 +258,7 @@ export async function findAgreements(deps: UseCaseDeps, user: User, raw: unknown
           terms,
         )
       : [];
+  const hits = hitsByAgreement(terms, hitRows);
   const registrations = await listRegistrationNumbers(
     deps.db,
     found.map(({ row }) => row.id),
@@ -255,7 +276,7 @@ export async function findAgreements(deps: UseCaseDeps, user: User, raw: unknown
     registrations: registrations
       .filter((registration) => registration.agreementId === row.id)
       .map(({ party, number, registeredOn }) => ({ party, number, registeredOn })),
-    ...(terms.length > 0 && { hits: hitsOf(terms, hitRows, row.id) }),
+    ...(terms.length > 0 && { hits: hits.get(row.id) ?? [] }),
   }));
   // The next page starts after the last row shown, or, when the scan stopped early, after the last row looked at.
   const nextPosition = !more ? undefined : found.length === limit ? found.at(-1)!.row.position : last;

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/connection.ts';
-import { findAgreement, type AgreementRecord } from '../../db/repositories/agreements.repository.ts';
+import { findAgreements, type AgreementRecord } from '../../db/repositories/agreements.repository.ts';
 import { findParties } from '../../db/repositories/parties.repository.ts';
 import { findTextAt, type TextVersion } from '../../db/repositories/text-versions.repository.ts';
 import { findUsersByRole, type User } from '../../db/repositories/users.repository.ts';
@@ -16,8 +16,15 @@ import { agreementVariablesSchema } from './agreement-variables.ts';
  * continues under this one: every use-case reads an agreement here, never from the repository.
  */
 export async function findAgreementRecord(db: Queryable, id: number): Promise<AgreementRecord | undefined> {
-  const stored = await findAgreement(db, id);
-  return stored && { ...stored, workflow: upgradeWorkflow(stored.workflow, stored.machineVersion) };
+  return (await findAgreementRecords(db, [id])).get(id);
+}
+
+/** Like `findAgreementRecord` for many agreements at once (a page of the register), by id. */
+export async function findAgreementRecords(db: Queryable, ids: readonly number[]): Promise<Map<number, AgreementRecord>> {
+  const stored = await findAgreements(db, ids);
+  return new Map(
+    [...stored].map(([id, agreement]) => [id, { ...agreement, workflow: upgradeWorkflow(agreement.workflow, agreement.machineVersion) }]),
+  );
 }
 
 /**
