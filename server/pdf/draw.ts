@@ -1,6 +1,10 @@
+import type { Font } from 'fontkit';
+import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import type { DocumentMetadata } from './document-model.ts';
-import { TextPainter } from './draw-text.ts';
+import { colorOperator, deflatedStream, TextPainter } from './draw-text.ts';
+import { decimal } from './font-subsets.ts';
 import { fonts, shape } from './fonts.ts';
 import type { Layout, RuleBox, StructureElement, TextBox } from './layout-model.ts';
 
@@ -54,13 +58,13 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
     }
     document.addPage({ size: [...pageSize], margin: 0 });
     painter.startPage();
-    if (watermark)
-      asArtifact(document, 'Pagination', () => drawWatermark(document, (mark ??= watermarkForm(document, watermark, pageSize))));
+    const content = new PageContent(document, painter, contents);
+    if (watermark) content.graphics('Pagination', drawWatermark(document, (mark ??= watermarkForm(document, watermark, pageSize))));
     for (const box of page.boxes) {
-      if (box.kind === 'rule') asArtifact(document, 'Layout', () => drawRule(document, box));
-      else if (box.element) markAsContentOf(document, box.element, contents, () => painter.paint(box));
-      else asArtifact(document, 'Pagination', () => painter.paint(box));
+      if (box.kind === 'rule') content.graphics('Layout', ruleOperators(box));
+      else content.text(box.element ?? 'Pagination', box);
     }
+    content.end();
   }
   const root = document.struct(
     'Document',
@@ -72,37 +76,121 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
   return finished;
 }
 
-function drawRule(document: PDFKit.PDFDocument, box: RuleBox): void {
-  document
-    .save()
-    .lineWidth(box.thickness ?? 0.5)
-    .strokeColor(box.color ?? '#333333')
-    .moveTo(box.x, box.y)
-    .lineTo(box.x + box.width, box.y)
-    .stroke()
-    .restore();
-}
-
-/** Marks what `draw` paints as content of `element`; an element's pieces become one content item. */
-function markAsContentOf(
-  document: PDFKit.PDFDocument,
-  element: StructureElement,
-  contents: Map<StructureElement, PDFKit.PDFStructureContent>,
-  draw: () => void,
-): void {
-  const content = document.markStructureContent(element.type);
-  draw();
-  document.endMarkedContent();
-  const earlier = contents.get(element);
-  if (earlier) earlier.push(content);
-  else contents.set(element, content);
+function ruleOperators(box: RuleBox): string {
+  const [x, y] = [decimal(box.x), decimal(box.y)];
+  return `q\n${decimal(box.thickness ?? 0.5)} w\n${colorOperator(box.color ?? '#333333', 'stroke')}\n${x} ${y} m\n${decimal(box.x + box.width)} ${y} l\nS\nQ\n`;
 }
 
 /** Furniture a screen reader skips: running header, page number and draft mark (pagination), rules (layout). */
-function asArtifact(document: PDFKit.PDFDocument, type: 'Pagination' | 'Layout', draw: () => void): void {
-  document.markContent('Artifact', { type });
-  draw();
-  document.endMarkedContent();
+type ArtifactType = 'Pagination' | 'Layout';
+
+/**
+ * One page's content, as marked-content sequences: the boxes drawn one after the other for the same
+ * structure element (a paragraph's lines on the page), or as artifacts of the same type, are one
+ * sequence, one content item of the element. The text between two graphics (a rule, the draft mark)
+ * is one text object, its sequences inside it (BT and ET nest with BDC and EMC, ISO 32000-1 §14.6).
+ * It is handed to pdfkit in a few pieces: pdfkit numbers the structure's content items (MCIDs) as it
+ * writes their start.
+ */
+class PageContent {
+  private pending = '';
+  private open: StructureElement | ArtifactType | null = null;
+  private inText = false;
+
+  constructor(
+    private readonly document: PDFKit.PDFDocument,
+    private readonly painter: TextPainter,
+    private readonly contents: Map<StructureElement, PDFKit.PDFStructureContent>,
+  ) {}
+
+  /** Draws `box` as content of `mark`: a structure element, or an artifact of this type. */
+  text(mark: StructureElement | ArtifactType, box: TextBox): void {
+    if (!this.inText) {
+      this.close();
+      this.pending += this.painter.beginText();
+      this.inText = true;
+    }
+    this.enter(mark);
+    this.pending += this.painter.paint(box);
+  }
+
+  /** Draws operators that are not text (outside a text object) as content of `mark`. */
+  graphics(mark: StructureElement | ArtifactType, operators: string): void {
+    if (this.inText) {
+      this.close();
+      this.pending += this.painter.endText();
+      this.inText = false;
+    }
+    this.enter(mark);
+    this.pending += operators;
+  }
+
+  /** Ends the page's content: nothing is drawn on the page after this. */
+  end(): void {
+    this.close();
+    if (this.inText) this.pending += this.painter.endText();
+    this.flush();
+    deflatePageContent(this.document.page);
+  }
+
+  private enter(mark: StructureElement | ArtifactType): void {
+    if (mark === this.open) return;
+    this.close();
+    if (typeof mark === 'string') this.pending += `/Artifact <</Type /${mark}>> BDC\n`;
+    else {
+      this.flush();
+      const content = this.document.markStructureContent(mark.type);
+      const earlier = this.contents.get(mark);
+      if (earlier) earlier.push(content);
+      else this.contents.set(mark, content);
+    }
+    this.open = mark;
+  }
+
+  private close(): void {
+    if (this.open === null) return;
+    if (typeof this.open === 'string') this.pending += 'EMC\n';
+    else {
+      this.flush();
+      this.document.endMarkedContent();
+    }
+    this.open = null;
+  }
+
+  /** As bytes (the operators are all Latin-1): pdfkit copies a string into bytes character by character. */
+  private flush(): void {
+    if (this.pending === '') return;
+    this.document.addContent(Buffer.from(this.pending, 'latin1'));
+    this.pending = '';
+  }
+}
+
+const MAX_REMEMBERED_PAGES = 256;
+/** Deflated page contents by a hash of their bytes. */
+const deflatedPages = new Map<string, Buffer>();
+
+/**
+ * Deflates the page's content stream here, remembered by its bytes, instead of in pdfkit: pdfkit
+ * deflates every page of every rendering, which was a quarter of a rendering's time, and a new version
+ * of an agreement draws most of its pages as the last one did. pdfkit writes a stream as it is given
+ * when it is not to compress it; its content so far is read from the buffer it keeps (pdfkit 0.20).
+ */
+function deflatePageContent(page: PDFKit.PDFPage): void {
+  const stream = page.content as PDFKit.PDFKitReference & { buffer?: unknown };
+  if (!stream.compress || !Array.isArray(stream.buffer))
+    throw new Error("pdfkit's page content is not the buffered, compressed stream draw.ts was written for");
+  const content = Buffer.concat(stream.buffer as Uint8Array[]);
+  const key = createHash('sha256').update(content).digest('base64');
+  let deflated = deflatedPages.get(key);
+  if (deflated === undefined) {
+    deflated = deflateSync(content);
+    // Bounded: the page used longest ago goes first.
+    if (deflatedPages.size >= MAX_REMEMBERED_PAGES) deflatedPages.delete(deflatedPages.keys().next().value!);
+  } else deflatedPages.delete(key);
+  deflatedPages.set(key, deflated);
+  stream.buffer = [deflated];
+  stream.compress = false;
+  (stream.data as Record<string, unknown>).Filter = 'FlateDecode';
 }
 
 /** The PDF structure element for a layout element; an element with nothing drawn in it is left out. */
@@ -122,47 +210,58 @@ function structureOf(
  * A diagonal mark across the page, light enough to read the text through it. It is painted as glyph
  * outlines, not text, so extracting, searching or copying a column gives the agreement's text only.
  * The outlines are one form XObject that every page draws: written once, not once a page (they were
- * a quarter of a draft's bytes and most of its drawing time).
+ * a quarter of a draft's bytes and most of its drawing time). Returns the operator that draws it.
  */
-function drawWatermark(document: PDFKit.PDFDocument, form: PDFKit.PDFKitReference): void {
+function drawWatermark(document: PDFKit.PDFDocument, form: PDFKit.PDFKitReference): string {
   (document.page.xobjects as Record<string, PDFKit.PDFKitReference>)[WATERMARK_NAME] ??= form;
-  document.addContent(`/${WATERMARK_NAME} Do`);
+  return `/${WATERMARK_NAME} Do\n`;
 }
 
 const WATERMARK_NAME = 'DraftMark';
 const MAX_REMEMBERED_MARKS = 64;
-/** The mark's content by text and page size: the same draft version renders its originals again and again. */
+/**
+ * The mark's content by text and page size, deflated: the same draft version renders its originals
+ * again and again, and deflating the outlines took longer than drawing a page.
+ */
 const markContents = new Map<string, Buffer>();
 
 /** The marks' contents so far, to store (typesetting-cache.ts); and stored ones taken back. */
 export function markContentsMemo(): [string, string][] {
-  return [...markContents].map(([key, content]) => [key, content.toString('latin1')]);
+  return [...markContents].map(([key, content]) => [key, content.toString('base64')]);
 }
 export function restoreMarkContents(entries: readonly [string, string][]): void {
-  for (const [key, content] of entries) if (markContents.size < MAX_REMEMBERED_MARKS) markContents.set(key, Buffer.from(content, 'latin1'));
+  for (const [key, content] of entries) if (markContents.size < MAX_REMEMBERED_MARKS) markContents.set(key, Buffer.from(content, 'base64'));
 }
 
 function watermarkForm(document: PDFKit.PDFDocument, text: string, pageSize: readonly [number, number]): PDFKit.PDFKitReference {
   const [width, height] = pageSize;
-  const form = document.ref({
-    Type: 'XObject',
-    Subtype: 'Form',
-    // Drawn in pdfkit's page space (y down), which the form's space is too.
-    BBox: [0, 0, width, height],
-    Resources: { ExtGState: { Light: { Type: 'ExtGState', ca: 0.14 } } },
-  });
   const key = `${width}x${height}|${text}`;
   let content = markContents.get(key);
   if (content === undefined) {
-    content = Buffer.from(watermarkContent(text, pageSize), 'latin1');
+    content = deflateSync(watermarkContent(text, pageSize));
     if (markContents.size >= MAX_REMEMBERED_MARKS) markContents.clear();
     markContents.set(key, content);
   }
-  form.end(content);
-  return form;
+  return deflatedStream(
+    document,
+    {
+      Type: 'XObject',
+      Subtype: 'Form',
+      // Drawn in pdfkit's page space (y down), which the form's space is too.
+      BBox: [0, 0, width, height],
+      Resources: { ExtGState: { Light: { Type: 'ExtGState', ca: 0.14 } } },
+    },
+    content,
+  );
 }
 
-/** The mark's outlines as content operators: rotated along the diagonal, centred, in font units with y up. */
+/**
+ * The mark's outlines as content operators: rotated along the diagonal, centred, in font units with
+ * y up. Each glyph is drawn in its own place by its own outlines in whole font units (at 28 pt a unit
+ * is a hundredth of a millimetre), so a glyph the mark repeats is the same bytes again, which deflate
+ * takes as a repetition. The glyphs of the mark's text do not overlap, so filling them one by one
+ * paints what one fill of them all painted.
+ */
 function watermarkContent(text: string, [width, height]: readonly [number, number]): string {
   const size = 28;
   const { font } = fonts()['serif-bold'];
@@ -171,37 +270,44 @@ function watermarkContent(text: string, [width, height]: readonly [number, numbe
   const angle = -Math.atan2(height, width);
   const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
   const [cx, cy] = [width / 2, height / 2];
-  const operators: string[] = ['q', '/Light gs', '0.690196 0 0 rg'];
+  const operators: string[] = ['q', '/Light gs', '0.69 0 0 rg'];
   // Rotation about the page's middle, then the run's start, then font units (y up).
   operators.push(`${n(cos)} ${n(sin)} ${n(-sin)} ${n(cos)} ${n(cx - cos * cx + sin * cy)} ${n(cy - sin * cx - cos * cy)} cm`);
   operators.push(`${n(scale)} 0 0 ${n(-scale)} ${n((width - run.advanceWidth * scale) / 2)} ${n(height / 2 + size * 0.35)} cm`);
   let penX = 0;
   run.glyphs.forEach(({ id }, index) => {
-    const glyph = font.getGlyph(id);
     const position = run.positions[index]!;
-    const [dx, dy] = [penX + position.xOffset, position.yOffset];
-    let [lastX, lastY] = [0, 0];
-    for (const { command, args } of glyph.path.commands) {
-      const points = args.map((value, at) => value + (at % 2 === 0 ? dx : dy));
-      if (command === 'moveTo') operators.push(`${n(points[0]!)} ${n(points[1]!)} m`);
-      else if (command === 'lineTo') operators.push(`${n(points[0]!)} ${n(points[1]!)} l`);
-      else if (command === 'bezierCurveTo') operators.push(`${points.map(n).join(' ')} c`);
-      else if (command === 'quadraticCurveTo') {
-        // A quadratic Bézier as the cubic with control points two thirds of the way to its one.
-        const [qx, qy, x, y] = points as [number, number, number, number];
-        const c1 = [lastX + (2 / 3) * (qx - lastX), lastY + (2 / 3) * (qy - lastY)];
-        const c2 = [x + (2 / 3) * (qx - x), y + (2 / 3) * (qy - y)];
-        operators.push(`${[...c1, ...c2, x, y].map(n).join(' ')} c`);
-      } else if (command === 'closePath') operators.push('h');
-      if (points.length >= 2) [lastX, lastY] = [points.at(-2)!, points.at(-1)!];
-    }
+    const outline = glyphOutline(font, id);
+    if (outline !== '')
+      operators.push(`q 1 0 0 1 ${Math.round(penX + position.xOffset)} ${Math.round(position.yOffset)} cm`, outline, 'f Q');
     penX += position.xAdvance;
   });
-  operators.push('f', 'Q');
+  operators.push('Q');
   return `${operators.join('\n')}\n`;
 }
 
-/** Three decimals, of font units or of points: below any visible difference. */
+/** A glyph's outlines as path operators from its origin, in whole font units. */
+function glyphOutline(font: Font, id: number): string {
+  const operators: string[] = [];
+  let [lastX, lastY] = [0, 0];
+  const point = (x: number, y: number) => `${Math.round(x)} ${Math.round(y)}`;
+  for (const { command, args } of font.getGlyph(id).path.commands) {
+    if (command === 'moveTo') operators.push(`${point(args[0]!, args[1]!)} m`);
+    else if (command === 'lineTo') operators.push(`${point(args[0]!, args[1]!)} l`);
+    else if (command === 'bezierCurveTo')
+      operators.push(`${point(args[0]!, args[1]!)} ${point(args[2]!, args[3]!)} ${point(args[4]!, args[5]!)} c`);
+    else if (command === 'quadraticCurveTo') {
+      // A quadratic Bézier as the cubic with control points two thirds of the way to its one.
+      const [qx, qy, x, y] = args as [number, number, number, number];
+      const c1 = point(lastX + (2 / 3) * (qx - lastX), lastY + (2 / 3) * (qy - lastY));
+      operators.push(`${c1} ${point(x + (2 / 3) * (qx - x), y + (2 / 3) * (qy - y))} ${point(x, y)} c`);
+    } else if (command === 'closePath') operators.push('h');
+    if (args.length >= 2) [lastX, lastY] = [args.at(-2)!, args.at(-1)!];
+  }
+  return operators.join('\n');
+}
+
+/** Three decimals, of points: below any visible difference. */
 const n = (value: number) => String(Math.round(value * 1000) / 1000);
 
 function collect(document: PDFKit.PDFDocument): Promise<Buffer> {
