@@ -219,18 +219,29 @@ function drawWatermark(document: PDFKit.PDFDocument, form: PDFKit.PDFKitReferenc
 
 const WATERMARK_NAME = 'DraftMark';
 const MAX_REMEMBERED_MARKS = 64;
+const MAX_REMEMBERED_OUTLINES = 1024;
 /**
  * The mark's content by text and page size, deflated: the same draft version renders its originals
  * again and again, and deflating the outlines took longer than drawing a page.
  */
 const markContents = new Map<string, Buffer>();
+/** The bold font's glyph outlines by glyph id: a new version's mark draws the glyphs of the last one. */
+const glyphOutlines = new Map<number, string>();
+const OUTLINE_KEY = 'glyph:';
 
-/** The marks' contents so far, to store (typesetting-cache.ts); and stored ones taken back. */
+/** The marks' contents and their glyphs' outlines so far, to store (typesetting-cache.ts); and stored ones taken back. */
 export function markContentsMemo(): [string, string][] {
-  return [...markContents].map(([key, content]) => [key, content.toString('base64')]);
+  return [
+    ...[...markContents].map(([key, content]): [string, string] => [key, content.toString('base64')]),
+    ...[...glyphOutlines].map(([id, outline]): [string, string] => [`${OUTLINE_KEY}${id}`, outline]),
+  ];
 }
 export function restoreMarkContents(entries: readonly [string, string][]): void {
-  for (const [key, content] of entries) if (markContents.size < MAX_REMEMBERED_MARKS) markContents.set(key, Buffer.from(content, 'base64'));
+  for (const [key, content] of entries) {
+    if (key.startsWith(OUTLINE_KEY)) {
+      if (glyphOutlines.size < MAX_REMEMBERED_OUTLINES) glyphOutlines.set(Number(key.slice(OUTLINE_KEY.length)), content);
+    } else if (markContents.size < MAX_REMEMBERED_MARKS) markContents.set(key, Buffer.from(content, 'base64'));
+  }
 }
 
 function watermarkForm(document: PDFKit.PDFDocument, text: string, pageSize: readonly [number, number]): PDFKit.PDFKitReference {
@@ -277,7 +288,11 @@ function watermarkContent(text: string, [width, height]: readonly [number, numbe
   let penX = 0;
   run.glyphs.forEach(({ id }, index) => {
     const position = run.positions[index]!;
-    const outline = glyphOutline(font, id);
+    let outline = glyphOutlines.get(id);
+    if (outline === undefined) {
+      if (glyphOutlines.size >= MAX_REMEMBERED_OUTLINES) glyphOutlines.clear();
+      glyphOutlines.set(id, (outline = glyphOutline(font, id)));
+    }
     if (outline !== '')
       operators.push(`q 1 0 0 1 ${Math.round(penX + position.xOffset)} ${Math.round(position.yOffset)} cm`, outline, 'f Q');
     penX += position.xAdvance;
@@ -286,25 +301,155 @@ function watermarkContent(text: string, [width, height]: readonly [number, numbe
   return `${operators.join('\n')}\n`;
 }
 
-/** A glyph's outlines as path operators from its origin, in whole font units. */
+/**
+ * A glyph's outlines as path operators from its origin, in whole font units. TrueType draws curves
+ * as runs of quadratic segments, several where the type designer drew one cubic; a run that one cubic
+ * follows to within a font unit is written as that cubic, a third of the operators.
+ */
 function glyphOutline(font: Font, id: number): string {
   const operators: string[] = [];
-  let [lastX, lastY] = [0, 0];
-  const point = (x: number, y: number) => `${Math.round(x)} ${Math.round(y)}`;
+  let current: Point = [0, 0];
+  let run: Quadratic[] = [];
+  const endRun = () => {
+    for (let start = 0; start < run.length; ) {
+      let [end, controls] = [start, cubicOf(run[start]!)];
+      for (
+        let next = start + 1;
+        next < Math.min(run.length, start + MAX_SEGMENTS_PER_CUBIC) && isSmoothJoin(run[next - 1]!, run[next]!);
+        next += 1
+      ) {
+        const fitted = cubicThrough(run.slice(start, next + 1));
+        if (fitted === null) break;
+        [end, controls] = [next, fitted];
+      }
+      operators.push(`${point(controls[0])} ${point(controls[1])} ${point(run[end]![2])} c`);
+      start = end + 1;
+    }
+    run = [];
+  };
   for (const { command, args } of font.getGlyph(id).path.commands) {
-    if (command === 'moveTo') operators.push(`${point(args[0]!, args[1]!)} m`);
-    else if (command === 'lineTo') operators.push(`${point(args[0]!, args[1]!)} l`);
-    else if (command === 'bezierCurveTo')
-      operators.push(`${point(args[0]!, args[1]!)} ${point(args[2]!, args[3]!)} ${point(args[4]!, args[5]!)} c`);
-    else if (command === 'quadraticCurveTo') {
-      // A quadratic Bézier as the cubic with control points two thirds of the way to its one.
-      const [qx, qy, x, y] = args as [number, number, number, number];
-      const c1 = point(lastX + (2 / 3) * (qx - lastX), lastY + (2 / 3) * (qy - lastY));
-      operators.push(`${c1} ${point(x + (2 / 3) * (qx - x), y + (2 / 3) * (qy - y))} ${point(x, y)} c`);
-    } else if (command === 'closePath') operators.push('h');
-    if (args.length >= 2) [lastX, lastY] = [args.at(-2)!, args.at(-1)!];
+    if (command === 'quadraticCurveTo') {
+      run.push([current, [args[0]!, args[1]!], [args[2]!, args[3]!]]);
+    } else {
+      endRun();
+      if (command === 'moveTo') operators.push(`${point([args[0]!, args[1]!])} m`);
+      else if (command === 'lineTo') operators.push(`${point([args[0]!, args[1]!])} l`);
+      else if (command === 'bezierCurveTo')
+        operators.push(`${point([args[0]!, args[1]!])} ${point([args[2]!, args[3]!])} ${point([args[4]!, args[5]!])} c`);
+      else if (command === 'closePath') operators.push('h');
+    }
+    if (args.length >= 2) current = [args.at(-2)!, args.at(-1)!];
   }
+  endRun();
   return operators.join('\n');
+}
+
+type Point = readonly [x: number, y: number];
+type Quadratic = readonly [start: Point, control: Point, end: Point];
+
+const point = ([x, y]: Point) => `${Math.round(x)} ${Math.round(y)}`;
+const along = (from: Point, to: Point, share: number): Point => [from[0] + share * (to[0] - from[0]), from[1] + share * (to[1] - from[1])];
+
+/** A quadratic Bézier's control points as the cubic's: two thirds of the way to its one. */
+const cubicOf = ([start, control, end]: Quadratic): [Point, Point] => [along(start, control, 2 / 3), along(end, control, 2 / 3)];
+
+/** The curve goes on in the same direction where two segments meet (TrueType's implied on-curve points do). */
+function isSmoothJoin([, before, join]: Quadratic, [, after]: Quadratic): boolean {
+  const [ux, uy, vx, vy] = [join[0] - before[0], join[1] - before[1], after[0] - join[0], after[1] - join[1]];
+  return Math.abs(ux * vy - uy * vx) <= 1e-9 * Math.hypot(ux, uy) * Math.hypot(vx, vy) && ux * vx + uy * vy > 0;
+}
+
+/** How far, in font units, a merged curve may leave the outline it replaces: as far as rounding to whole units moves it. */
+const FIT_TOLERANCE = 1;
+const SAMPLES_PER_SEGMENT = 8;
+/** A designer's cubic is a few quadratic segments in TrueType; longer runs are not tried, which keeps the fitting linear. */
+const MAX_SEGMENTS_PER_CUBIC = 6;
+
+/**
+ * The control points of one cubic from the run's start to its end, leaving each along the run's own
+ * tangent, that passes within FIT_TOLERANCE of every sampled point of the run; null if none is found.
+ * The tangents' lengths are fitted by least squares over the samples, each sample's parameter found
+ * again on the fitted curve (a Newton step) and the fit repeated: Schneider's method, Graphics Gems
+ * (1990), without its splitting. Flat arrays and plain loops: it runs for every glyph of a new mark.
+ */
+function cubicThrough(run: readonly Quadratic[]): [Point, Point] | null {
+  const count = run.length * SAMPLES_PER_SEGMENT + 1;
+  const [xs, ys, ts] = [new Float64Array(count), new Float64Array(count), new Float64Array(count)];
+  let at = 0;
+  for (const [[x0, y0], [x1, y1], [x2, y2]] of run)
+    for (let step = 0; step < SAMPLES_PER_SEGMENT; step += 1, at += 1) {
+      const t = step / SAMPLES_PER_SEGMENT;
+      const u = 1 - t;
+      xs[at] = u * u * x0 + 2 * u * t * x1 + t * t * x2;
+      ys[at] = u * u * y0 + 2 * u * t * y1 + t * t * y2;
+    }
+  const [[sx, sy]] = run[0]!;
+  const [, [lx, ly], [ex, ey]] = run.at(-1)!;
+  [xs[at], ys[at]] = [ex, ey];
+  // Chord length gives the first parameters.
+  for (let index = 1; index < count; index += 1)
+    ts[index] = ts[index - 1]! + Math.sqrt((xs[index]! - xs[index - 1]!) ** 2 + (ys[index]! - ys[index - 1]!) ** 2);
+  for (let index = 1; index < count; index += 1) ts[index]! /= ts[count - 1]!;
+  const [fx, fy] = [run[0]![1][0] - sx, run[0]![1][1] - sy];
+  const [leaveX, leaveY] = [fx / Math.sqrt(fx * fx + fy * fy), fy / Math.sqrt(fx * fx + fy * fy)];
+  const [bx, by] = [lx - ex, ly - ey];
+  const [arriveX, arriveY] = [bx / Math.sqrt(bx * bx + by * by), by / Math.sqrt(bx * bx + by * by)];
+  for (let round = 0; round < 3; round += 1) {
+    // Least squares for the tangents' lengths.
+    let [aa, ab, bb, ar, br] = [0, 0, 0, 0, 0];
+    for (let index = 0; index < count; index += 1) {
+      const t = ts[index]!;
+      const u = 1 - t;
+      const [b0, b1, b2, b3] = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
+      const [restX, restY] = [xs[index]! - sx * (b0 + b1) - ex * (b2 + b3), ys[index]! - sy * (b0 + b1) - ey * (b2 + b3)];
+      aa += b1 * b1;
+      ab += b1 * b2 * (leaveX * arriveX + leaveY * arriveY);
+      bb += b2 * b2;
+      ar += b1 * (leaveX * restX + leaveY * restY);
+      br += b2 * (arriveX * restX + arriveY * restY);
+    }
+    const determinant = aa * bb - ab * ab;
+    if (Math.abs(determinant) < 1e-12) return null;
+    const [first, second] = [(ar * bb - br * ab) / determinant, (aa * br - ab * ar) / determinant];
+    if (!(first > 0 && second > 0)) return null;
+    const [c1x, c1y, c2x, c2y] = [sx + first * leaveX, sy + first * leaveY, ex + second * arriveX, ey + second * arriveY];
+    // Each sample's parameter one Newton step nearer its point of the curve, and how far it is from there.
+    let worst = 0;
+    let ordered = true;
+    for (let index = 0; index < count; index += 1) {
+      let t = ts[index]!;
+      let u = 1 - t;
+      const [px, py] = [
+        u * u * u * sx + 3 * u * u * t * c1x + 3 * u * t * t * c2x + t * t * t * ex,
+        u * u * u * sy + 3 * u * u * t * c1y + 3 * u * t * t * c2y + t * t * t * ey,
+      ];
+      const [d1x, d1y] = [
+        3 * u * u * (c1x - sx) + 6 * u * t * (c2x - c1x) + 3 * t * t * (ex - c2x),
+        3 * u * u * (c1y - sy) + 6 * u * t * (c2y - c1y) + 3 * t * t * (ey - c2y),
+      ];
+      const [d2x, d2y] = [
+        6 * u * (c2x - 2 * c1x + sx) + 6 * t * (ex - 2 * c2x + c1x),
+        6 * u * (c2y - 2 * c1y + sy) + 6 * t * (ey - 2 * c2y + c1y),
+      ];
+      const [dx, dy] = [px - xs[index]!, py - ys[index]!];
+      const denominator = d1x * d1x + d1y * d1y + dx * d2x + dy * d2y;
+      if (denominator !== 0) t = Math.min(1, Math.max(0, t - (dx * d1x + dy * d1y) / denominator));
+      ts[index] = t;
+      u = 1 - t;
+      const distance = Math.sqrt(
+        (u * u * u * sx + 3 * u * u * t * c1x + 3 * u * t * t * c2x + t * t * t * ex - xs[index]!) ** 2 +
+          (u * u * u * sy + 3 * u * u * t * c1y + 3 * u * t * t * c2y + t * t * t * ey - ys[index]!) ** 2,
+      );
+      if (distance > worst) worst = distance;
+      if (index > 0 && t < ts[index - 1]!) ordered = false;
+    }
+    if (worst <= FIT_TOLERANCE && ordered)
+      return [
+        [c1x, c1y],
+        [c2x, c2y],
+      ];
+  }
+  return null;
 }
 
 /** Three decimals, of points: below any visible difference. */
