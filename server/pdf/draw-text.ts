@@ -37,10 +37,9 @@ export class TextPainter {
       if (box.text.includes(' ')) words.add(' ');
     }
     for (const [fontId, words] of wordsByFont) {
-      const subset = fontSubset(
-        fontId,
-        [...words].map((word) => shape(fontId, word)),
-      );
+      let census = censuses.get(fontId);
+      if (census === undefined) censuses.set(fontId, (census = new GlyphCensus(fontId)));
+      const subset = census.subsetFor(words);
       this.embedded.set(fontId, { subset, font: writeCompositeFont(subset, pdfkitWriter(document)) });
     }
   }
@@ -100,6 +99,55 @@ export class TextPainter {
 }
 
 const DEFAULT_COLOR = '#000000';
+
+/**
+ * The glyphs the last document drew in a font, each with the characters it drew, counted over the
+ * document's words. A font's subset is a function of those pairs alone (font-subsets.ts), so a
+ * document whose words bring and take away no pair (a new version of the last one, most often)
+ * gets the last subset without its every glyph being gone through again.
+ */
+class GlyphCensus {
+  /** Each word's distinct glyph and character pairs, as counted in. */
+  private readonly words = new Map<string, ReadonlySet<string>>();
+  private readonly pairs = new Map<string, number>();
+  private subset: FontSubset | undefined;
+
+  constructor(private readonly fontId: FontId) {}
+
+  subsetFor(words: ReadonlySet<string>): FontSubset {
+    let changed = this.subset === undefined;
+    for (const [word, pairs] of this.words) {
+      if (words.has(word)) continue;
+      this.words.delete(word);
+      for (const pair of pairs) {
+        const count = this.pairs.get(pair)! - 1;
+        if (count === 0) {
+          this.pairs.delete(pair);
+          changed = true;
+        } else this.pairs.set(pair, count);
+      }
+    }
+    for (const word of words) {
+      if (this.words.has(word)) continue;
+      const { glyphs, characters } = shape(this.fontId, word);
+      const pairs = new Set(glyphs.map((glyph, index) => `${glyph.id}:${characters[index]}`));
+      this.words.set(word, pairs);
+      for (const pair of pairs) {
+        const count = this.pairs.get(pair) ?? 0;
+        if (count === 0) changed = true;
+        this.pairs.set(pair, count + 1);
+      }
+    }
+    if (changed)
+      this.subset = fontSubset(
+        this.fontId,
+        [...words].map((word) => shape(this.fontId, word)),
+      );
+    return this.subset!;
+  }
+}
+
+const censuses = new Map<FontId, GlyphCensus>();
 
 /** A colour ("#rrggbb") as the shortest operator that sets it: grey as one component, else RGB, in thousandths. */
 export function colorOperator(color: string, use: 'fill' | 'stroke'): string {
