@@ -29,17 +29,16 @@ export class TextPainter {
     private readonly document: PDFKit.PDFDocument,
     boxes: readonly TextBox[],
   ) {
-    const wordsByFont = new Map<FontId, Set<string>>();
+    const linesByFont = new Map<FontId, Set<string>>();
     for (const box of boxes) {
-      let words = wordsByFont.get(box.font);
-      if (words === undefined) wordsByFont.set(box.font, (words = new Set()));
-      for (const word of wordsOf(box)) words.add(word);
-      if (box.text.includes(' ')) words.add(' ');
+      let lines = linesByFont.get(box.font);
+      if (lines === undefined) linesByFont.set(box.font, (lines = new Set()));
+      lines.add(box.text);
     }
-    for (const [fontId, words] of wordsByFont) {
+    for (const [fontId, lines] of linesByFont) {
       let census = censuses.get(fontId);
       if (census === undefined) censuses.set(fontId, (census = new GlyphCensus(fontId)));
-      const subset = census.subsetFor(words);
+      const subset = census.subsetFor(lines);
       this.embedded.set(fontId, { subset, font: writeCompositeFont(subset, pdfkitWriter(document)) });
     }
   }
@@ -102,48 +101,68 @@ const DEFAULT_COLOR = '#000000';
 
 /**
  * The glyphs the last document drew in a font, each with the characters it drew, counted over the
- * document's words. A font's subset is a function of those pairs alone (font-subsets.ts), so a
- * document whose words bring and take away no pair (a new version of the last one, most often)
- * gets the last subset without its every glyph being gone through again.
+ * document's lines and their words. A font's subset is a function of those pairs alone
+ * (font-subsets.ts), so a document whose lines bring and take away no pair (a new version of the
+ * last one, most often) gets the last subset without its every word being gone through again.
  */
 class GlyphCensus {
-  /** Each word's distinct glyph and character pairs, as counted in. */
-  private readonly words = new Map<string, ReadonlySet<string>>();
+  private readonly lines = new Set<string>();
+  /** How many of the lines have each word, and the word's distinct glyph and character pairs. */
+  private readonly words = new Map<string, { count: number; readonly pairs: ReadonlySet<string> }>();
   private readonly pairs = new Map<string, number>();
   private subset: FontSubset | undefined;
+  private changed = true;
 
   constructor(private readonly fontId: FontId) {}
 
-  subsetFor(words: ReadonlySet<string>): FontSubset {
-    let changed = this.subset === undefined;
-    for (const [word, pairs] of this.words) {
-      if (words.has(word)) continue;
-      this.words.delete(word);
-      for (const pair of pairs) {
-        const count = this.pairs.get(pair)! - 1;
-        if (count === 0) {
-          this.pairs.delete(pair);
-          changed = true;
-        } else this.pairs.set(pair, count);
+  subsetFor(lines: ReadonlySet<string>): FontSubset {
+    for (const line of this.lines)
+      if (!lines.has(line)) {
+        this.lines.delete(line);
+        for (const word of wordsOf(line)) this.removeWord(word);
       }
-    }
-    for (const word of words) {
-      if (this.words.has(word)) continue;
-      const { glyphs, characters } = shape(this.fontId, word);
-      const pairs = new Set(glyphs.map((glyph, index) => `${glyph.id}:${characters[index]}`));
-      this.words.set(word, pairs);
-      for (const pair of pairs) {
-        const count = this.pairs.get(pair) ?? 0;
-        if (count === 0) changed = true;
-        this.pairs.set(pair, count + 1);
+    for (const line of lines)
+      if (!this.lines.has(line)) {
+        this.lines.add(line);
+        for (const word of wordsOf(line)) this.addWord(word);
       }
-    }
-    if (changed)
+    if (this.changed || this.subset === undefined)
       this.subset = fontSubset(
         this.fontId,
-        [...words].map((word) => shape(this.fontId, word)),
+        [...this.words.keys()].map((word) => shape(this.fontId, word)),
       );
-    return this.subset!;
+    this.changed = false;
+    return this.subset;
+  }
+
+  private addWord(word: string): void {
+    const counted = this.words.get(word);
+    if (counted !== undefined) {
+      counted.count += 1;
+      return;
+    }
+    const { glyphs, characters } = shape(this.fontId, word);
+    const pairs = new Set(glyphs.map((glyph, index) => `${glyph.id}:${characters[index]}`));
+    this.words.set(word, { count: 1, pairs });
+    for (const pair of pairs) {
+      const count = this.pairs.get(pair) ?? 0;
+      if (count === 0) this.changed = true;
+      this.pairs.set(pair, count + 1);
+    }
+  }
+
+  private removeWord(word: string): void {
+    const counted = this.words.get(word)!;
+    counted.count -= 1;
+    if (counted.count > 0) return;
+    this.words.delete(word);
+    for (const pair of counted.pairs) {
+      const count = this.pairs.get(pair)! - 1;
+      if (count === 0) {
+        this.pairs.delete(pair);
+        this.changed = true;
+      } else this.pairs.set(pair, count);
+    }
   }
 }
 
@@ -216,7 +235,10 @@ export function deflatedStream(document: PDFKit.PDFDocument, dictionary: Record<
   return reference;
 }
 
-/** The words a line draws (see `lineOperands`). */
-function wordsOf(box: TextBox): readonly string[] {
-  return box.text.split(' ').filter((word) => word !== '');
+/** The words a line draws, once each, and the space between them if it has one (see `lineOperands`). */
+function wordsOf(line: string): ReadonlySet<string> {
+  const words = new Set(line.split(' '));
+  words.delete('');
+  if (line.includes(' ')) words.add(' ');
+  return words;
 }
