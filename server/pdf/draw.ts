@@ -1,5 +1,4 @@
 import type { Font } from 'fontkit';
-import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import type { DocumentMetadata } from './document-model.ts';
@@ -7,6 +6,7 @@ import { colorOperator, deflatedStream, TextPainter } from './draw-text.ts';
 import { decimal } from './font-subsets.ts';
 import { fonts, shape } from './fonts.ts';
 import type { Layout, RuleBox, StructureElement, TextBox } from './layout-model.ts';
+import { rememberedDeflate } from './remembered-deflate.ts';
 
 /**
  * The draw stage, the only code that calls pdfkit: it paints the boxes the layout positioned and
@@ -165,30 +165,16 @@ class PageContent {
   }
 }
 
-const MAX_REMEMBERED_PAGES = 256;
-/** Deflated page contents by a hash of their bytes. */
-const deflatedPages = new Map<string, Buffer>();
-
 /**
- * Deflates the page's content stream here, remembered by its bytes, instead of in pdfkit: pdfkit
- * deflates every page of every rendering, which was a quarter of a rendering's time, and a new version
- * of an agreement draws most of its pages as the last one did. pdfkit writes a stream as it is given
- * when it is not to compress it; its content so far is read from the buffer it keeps (pdfkit 0.20).
+ * Deflates the page's content stream here, remembered by its bytes (remembered-deflate.ts), instead of
+ * in pdfkit, which deflates every page of every rendering. pdfkit writes a stream as it is given when
+ * it is not to compress it; its content so far is read from the buffer it keeps (pdfkit 0.20).
  */
 function deflatePageContent(page: PDFKit.PDFPage): void {
   const stream = page.content as PDFKit.PDFKitReference & { buffer?: unknown };
   if (!stream.compress || !Array.isArray(stream.buffer))
     throw new Error("pdfkit's page content is not the buffered, compressed stream draw.ts was written for");
-  const content = Buffer.concat(stream.buffer as Uint8Array[]);
-  const key = createHash('sha256').update(content).digest('base64');
-  let deflated = deflatedPages.get(key);
-  if (deflated === undefined) {
-    deflated = deflateSync(content);
-    // Bounded: the page used longest ago goes first.
-    if (deflatedPages.size >= MAX_REMEMBERED_PAGES) deflatedPages.delete(deflatedPages.keys().next().value!);
-  } else deflatedPages.delete(key);
-  deflatedPages.set(key, deflated);
-  stream.buffer = [deflated];
+  stream.buffer = [rememberedDeflate(Buffer.concat(stream.buffer as Uint8Array[]))];
   stream.compress = false;
   (stream.data as Record<string, unknown>).Filter = 'FlateDecode';
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
+import { rememberedDeflate } from './remembered-deflate.ts';
 
 /**
  * pdfkit's PDF written again with its objects in one object stream and a cross-reference stream
@@ -69,7 +69,8 @@ export function withObjectStreams(pdf: Buffer): Buffer {
     entries.set(number, [2, objectStream, at]);
   });
   const prefix = `${index.join(' ')}\n`;
-  const compressed = deflatedObjects(Buffer.from(prefix + contents, 'latin1'));
+  // Remembered: a new version mostly has the same pages, fonts and structure as the last.
+  const compressed = rememberedDeflate(Buffer.from(prefix + contents, 'latin1'));
   entries.set(objectStream, [1, position, 0]);
   write(
     `${objectStream} 0 obj\n<< /Type /ObjStm /N ${packed.length} /First ${prefix.length} /Filter /FlateDecode /Length ${compressed.length} >>\nstream\n`,
@@ -101,23 +102,3 @@ const ENDOBJ = 'endobj';
 const ENDSTREAM = 'endstream';
 /** PDF white-space characters (ISO 32000-1 §7.2.2): NUL, HT, LF, FF, CR, SP. */
 const isWhitespace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0x0c || byte === 0x00;
-
-const MAX_REMEMBERED_STREAMS = 64;
-/** Deflated object streams by a hash of their bytes. */
-const deflatedStreams = new Map<string, Buffer>();
-
-/**
- * The object stream deflated, remembered by its bytes: a new version of an agreement mostly has the
- * same pages, fonts and structure as the last, and deflating them was a tenth of its rendering.
- */
-function deflatedObjects(objects: Buffer): Buffer {
-  const key = createHash('sha256').update(objects).digest('base64');
-  let deflated = deflatedStreams.get(key);
-  if (deflated === undefined) {
-    deflated = deflateSync(objects);
-    // Bounded: the stream used longest ago goes first.
-    if (deflatedStreams.size >= MAX_REMEMBERED_STREAMS) deflatedStreams.delete(deflatedStreams.keys().next().value!);
-  } else deflatedStreams.delete(key);
-  deflatedStreams.set(key, deflated);
-  return deflated;
-}
