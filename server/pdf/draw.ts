@@ -11,7 +11,8 @@ import { rememberedDeflate } from './remembered-deflate.ts';
 /**
  * The draw stage, the only code that calls pdfkit: it paints the boxes the layout positioned and
  * nothing else, and tags them: every line is marked content of its structure element (all lines of
- * a paragraph make one P, across pages), furniture is an artifact. The creation date comes from the
+ * a paragraph make one P, across pages; its lines on one page one content item), furniture is an
+ * artifact. The creation date comes from the
  * document, so equal input gives equal bytes.
  */
 /** How long drawing may hold the event loop before it lets other work run; an ordinary agreement draws in one slice. */
