@@ -117,10 +117,17 @@ export function composeAgreement(document: AgreementDocument, measurer: TextMeas
 
   const pages = flow.pages;
   const pageCount = Math.max(pages.length, 1);
+  // The running header is the same on every page: fitted to the width once.
+  const header = typesetter.fitted(
+    inOrder(document.languages, document.shortTitle).join('   |   '),
+    'serif',
+    TYPOGRAPHY.headerSize,
+    flow.contentWidth,
+  );
   return {
     pageSize,
     pages: Array.from({ length: pageCount }, (_, index) => ({
-      boxes: [...furniture(document, typesetter, index, pageCount, pageSize, flow.contentWidth), ...(pages[index] ?? [])],
+      boxes: [...furniture(header, typesetter, index, pageCount, pageSize, flow.contentWidth), ...(pages[index] ?? [])],
     })),
     sectionStarts: flow.sectionStarts,
     structure: [...textElements, signatureElement, ...(document.appendix ? [appendixElement] : [])],
@@ -304,9 +311,9 @@ function tallest(columns: readonly Column[]): number {
   return Math.max(...columns.map((column) => column.lines.reduce((sum, line) => sum + line.height + line.spaceBefore, 0)));
 }
 
-/** Running header (the short title in the original's languages) and "X / Y" footer: furniture, not text. */
+/** Running header (the short title in the original's languages, fitted) and "X / Y" footer: furniture, not text. */
 function furniture(
-  document: AgreementDocument,
+  header: string,
   typesetter: Typesetter,
   index: number,
   pageCount: number,
@@ -314,7 +321,6 @@ function furniture(
   contentWidth: number,
 ): PositionedBox[] {
   const { margin, headerSize } = TYPOGRAPHY;
-  const header = typesetter.fitted(inOrder(document.languages, document.shortTitle).join('   |   '), 'serif', headerSize, contentWidth);
   return [
     typesetter.centered(margin.left, margin.top - 30, contentWidth, header, 'serif', headerSize, null, null),
     { kind: 'rule', x: margin.left, y: margin.top - 16, width: contentWidth },

@@ -1,13 +1,18 @@
+import type { Font } from 'fontkit';
+import { deflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import type { DocumentMetadata } from './document-model.ts';
-import { TextPainter } from './draw-text.ts';
+import { colorOperator, deflatedStream, TextPainter } from './draw-text.ts';
+import { decimal } from './font-subsets.ts';
 import { fonts, shape } from './fonts.ts';
 import type { Layout, RuleBox, StructureElement, TextBox } from './layout-model.ts';
+import { rememberedDeflate } from './remembered-deflate.ts';
 
 /**
  * The draw stage, the only code that calls pdfkit: it paints the boxes the layout positioned and
  * nothing else, and tags them: every line is marked content of its structure element (all lines of
- * a paragraph make one P, across pages), furniture is an artifact. The creation date comes from the
+ * a paragraph make one P, across pages; its lines on one page one content item), furniture is an
+ * artifact. The creation date comes from the
  * document, so equal input gives equal bytes.
  */
 /** How long drawing may hold the event loop before it lets other work run; an ordinary agreement draws in one slice. */
@@ -54,13 +59,13 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
     }
     document.addPage({ size: [...pageSize], margin: 0 });
     painter.startPage();
-    if (watermark)
-      asArtifact(document, 'Pagination', () => drawWatermark(document, (mark ??= watermarkForm(document, watermark, pageSize))));
+    const content = new PageContent(document, painter, contents);
+    if (watermark) content.graphics('Pagination', drawWatermark(document, (mark ??= watermarkForm(document, watermark, pageSize))));
     for (const box of page.boxes) {
-      if (box.kind === 'rule') asArtifact(document, 'Layout', () => drawRule(document, box));
-      else if (box.element) markAsContentOf(document, box.element, contents, () => painter.paint(box));
-      else asArtifact(document, 'Pagination', () => painter.paint(box));
+      if (box.kind === 'rule') content.graphics('Layout', ruleOperators(box));
+      else content.text(box.element ?? 'Pagination', box);
     }
+    content.end();
   }
   const root = document.struct(
     'Document',
@@ -72,37 +77,107 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
   return finished;
 }
 
-function drawRule(document: PDFKit.PDFDocument, box: RuleBox): void {
-  document
-    .save()
-    .lineWidth(box.thickness ?? 0.5)
-    .strokeColor(box.color ?? '#333333')
-    .moveTo(box.x, box.y)
-    .lineTo(box.x + box.width, box.y)
-    .stroke()
-    .restore();
-}
-
-/** Marks what `draw` paints as content of `element`; an element's pieces become one content item. */
-function markAsContentOf(
-  document: PDFKit.PDFDocument,
-  element: StructureElement,
-  contents: Map<StructureElement, PDFKit.PDFStructureContent>,
-  draw: () => void,
-): void {
-  const content = document.markStructureContent(element.type);
-  draw();
-  document.endMarkedContent();
-  const earlier = contents.get(element);
-  if (earlier) earlier.push(content);
-  else contents.set(element, content);
+function ruleOperators(box: RuleBox): string {
+  const [x, y] = [decimal(box.x), decimal(box.y)];
+  return `q\n${decimal(box.thickness ?? 0.5)} w\n${colorOperator(box.color ?? '#333333', 'stroke')}\n${x} ${y} m\n${decimal(box.x + box.width)} ${y} l\nS\nQ\n`;
 }
 
 /** Furniture a screen reader skips: running header, page number and draft mark (pagination), rules (layout). */
-function asArtifact(document: PDFKit.PDFDocument, type: 'Pagination' | 'Layout', draw: () => void): void {
-  document.markContent('Artifact', { type });
-  draw();
-  document.endMarkedContent();
+type ArtifactType = 'Pagination' | 'Layout';
+
+/**
+ * One page's content, as marked-content sequences: the boxes drawn one after the other for the same
+ * structure element (a paragraph's lines on the page), or as artifacts of the same type, are one
+ * sequence, one content item of the element. The text between two graphics (a rule, the draft mark)
+ * is one text object, its sequences inside it (BT and ET nest with BDC and EMC, ISO 32000-1 §14.6).
+ * It is handed to pdfkit in a few pieces: pdfkit numbers the structure's content items (MCIDs) as it
+ * writes their start.
+ */
+class PageContent {
+  private pending = '';
+  private open: StructureElement | ArtifactType | null = null;
+  private inText = false;
+
+  constructor(
+    private readonly document: PDFKit.PDFDocument,
+    private readonly painter: TextPainter,
+    private readonly contents: Map<StructureElement, PDFKit.PDFStructureContent>,
+  ) {}
+
+  /** Draws `box` as content of `mark`: a structure element, or an artifact of this type. */
+  text(mark: StructureElement | ArtifactType, box: TextBox): void {
+    if (!this.inText) {
+      this.close();
+      this.pending += this.painter.beginText();
+      this.inText = true;
+    }
+    this.enter(mark);
+    this.pending += this.painter.paint(box);
+  }
+
+  /** Draws operators that are not text (outside a text object) as content of `mark`. */
+  graphics(mark: StructureElement | ArtifactType, operators: string): void {
+    if (this.inText) {
+      this.close();
+      this.pending += this.painter.endText();
+      this.inText = false;
+    }
+    this.enter(mark);
+    this.pending += operators;
+  }
+
+  /** Ends the page's content: nothing is drawn on the page after this. */
+  end(): void {
+    this.close();
+    if (this.inText) this.pending += this.painter.endText();
+    this.flush();
+    deflatePageContent(this.document.page);
+  }
+
+  private enter(mark: StructureElement | ArtifactType): void {
+    if (mark === this.open) return;
+    this.close();
+    if (typeof mark === 'string') this.pending += `/Artifact <</Type /${mark}>> BDC\n`;
+    else {
+      this.flush();
+      const content = this.document.markStructureContent(mark.type);
+      const earlier = this.contents.get(mark);
+      if (earlier) earlier.push(content);
+      else this.contents.set(mark, content);
+    }
+    this.open = mark;
+  }
+
+  private close(): void {
+    if (this.open === null) return;
+    if (typeof this.open === 'string') this.pending += 'EMC\n';
+    else {
+      this.flush();
+      this.document.endMarkedContent();
+    }
+    this.open = null;
+  }
+
+  /** As bytes (the operators are all Latin-1): pdfkit copies a string into bytes character by character. */
+  private flush(): void {
+    if (this.pending === '') return;
+    this.document.addContent(Buffer.from(this.pending, 'latin1'));
+    this.pending = '';
+  }
+}
+
+/**
+ * Deflates the page's content stream here, remembered by its bytes (remembered-deflate.ts), instead of
+ * in pdfkit, which deflates every page of every rendering. pdfkit writes a stream as it is given when
+ * it is not to compress it; its content so far is read from the buffer it keeps (pdfkit 0.20).
+ */
+function deflatePageContent(page: PDFKit.PDFPage): void {
+  const stream = page.content as PDFKit.PDFKitReference & { buffer?: unknown };
+  if (!stream.compress || !Array.isArray(stream.buffer))
+    throw new Error("pdfkit's page content is not the buffered, compressed stream draw.ts was written for");
+  stream.buffer = [rememberedDeflate(Buffer.concat(stream.buffer as Uint8Array[]))];
+  stream.compress = false;
+  (stream.data as Record<string, unknown>).Filter = 'FlateDecode';
 }
 
 /** The PDF structure element for a layout element; an element with nothing drawn in it is left out. */
@@ -122,47 +197,69 @@ function structureOf(
  * A diagonal mark across the page, light enough to read the text through it. It is painted as glyph
  * outlines, not text, so extracting, searching or copying a column gives the agreement's text only.
  * The outlines are one form XObject that every page draws: written once, not once a page (they were
- * a quarter of a draft's bytes and most of its drawing time).
+ * a quarter of a draft's bytes and most of its drawing time). Returns the operator that draws it.
  */
-function drawWatermark(document: PDFKit.PDFDocument, form: PDFKit.PDFKitReference): void {
+function drawWatermark(document: PDFKit.PDFDocument, form: PDFKit.PDFKitReference): string {
   (document.page.xobjects as Record<string, PDFKit.PDFKitReference>)[WATERMARK_NAME] ??= form;
-  document.addContent(`/${WATERMARK_NAME} Do`);
+  return `/${WATERMARK_NAME} Do\n`;
 }
 
 const WATERMARK_NAME = 'DraftMark';
 const MAX_REMEMBERED_MARKS = 64;
-/** The mark's content by text and page size: the same draft version renders its originals again and again. */
+const MAX_REMEMBERED_OUTLINES = 1024;
+/**
+ * The mark's content by text and page size, deflated: the same draft version renders its originals
+ * again and again, and deflating the outlines took longer than drawing a page.
+ */
 const markContents = new Map<string, Buffer>();
+/** The bold font's glyph outlines by glyph id: a new version's mark draws the glyphs of the last one. */
+const glyphOutlines = new Map<number, string>();
+const OUTLINE_KEY = 'glyph:';
 
-/** The marks' contents so far, to store (typesetting-cache.ts); and stored ones taken back. */
+/** The marks' contents and their glyphs' outlines so far, to store (typesetting-cache.ts); and stored ones taken back. */
 export function markContentsMemo(): [string, string][] {
-  return [...markContents].map(([key, content]) => [key, content.toString('latin1')]);
+  return [
+    ...[...markContents].map(([key, content]): [string, string] => [key, content.toString('base64')]),
+    ...[...glyphOutlines].map(([id, outline]): [string, string] => [`${OUTLINE_KEY}${id}`, outline]),
+  ];
 }
 export function restoreMarkContents(entries: readonly [string, string][]): void {
-  for (const [key, content] of entries) if (markContents.size < MAX_REMEMBERED_MARKS) markContents.set(key, Buffer.from(content, 'latin1'));
+  for (const [key, content] of entries) {
+    if (key.startsWith(OUTLINE_KEY)) {
+      if (glyphOutlines.size < MAX_REMEMBERED_OUTLINES) glyphOutlines.set(Number(key.slice(OUTLINE_KEY.length)), content);
+    } else if (markContents.size < MAX_REMEMBERED_MARKS) markContents.set(key, Buffer.from(content, 'base64'));
+  }
 }
 
 function watermarkForm(document: PDFKit.PDFDocument, text: string, pageSize: readonly [number, number]): PDFKit.PDFKitReference {
   const [width, height] = pageSize;
-  const form = document.ref({
-    Type: 'XObject',
-    Subtype: 'Form',
-    // Drawn in pdfkit's page space (y down), which the form's space is too.
-    BBox: [0, 0, width, height],
-    Resources: { ExtGState: { Light: { Type: 'ExtGState', ca: 0.14 } } },
-  });
   const key = `${width}x${height}|${text}`;
   let content = markContents.get(key);
   if (content === undefined) {
-    content = Buffer.from(watermarkContent(text, pageSize), 'latin1');
+    content = deflateSync(watermarkContent(text, pageSize));
     if (markContents.size >= MAX_REMEMBERED_MARKS) markContents.clear();
     markContents.set(key, content);
   }
-  form.end(content);
-  return form;
+  return deflatedStream(
+    document,
+    {
+      Type: 'XObject',
+      Subtype: 'Form',
+      // Drawn in pdfkit's page space (y down), which the form's space is too.
+      BBox: [0, 0, width, height],
+      Resources: { ExtGState: { Light: { Type: 'ExtGState', ca: 0.14 } } },
+    },
+    content,
+  );
 }
 
-/** The mark's outlines as content operators: rotated along the diagonal, centred, in font units with y up. */
+/**
+ * The mark's outlines as content operators: rotated along the diagonal, centred, in font units with
+ * y up. Each glyph is drawn in its own place by its own outlines in whole font units (at 28 pt a unit
+ * is a hundredth of a millimetre), so a glyph the mark repeats is the same bytes again, which deflate
+ * takes as a repetition. The glyphs of the mark's text do not overlap, so filling them one by one
+ * paints what one fill of them all painted.
+ */
 function watermarkContent(text: string, [width, height]: readonly [number, number]): string {
   const size = 28;
   const { font } = fonts()['serif-bold'];
@@ -171,37 +268,178 @@ function watermarkContent(text: string, [width, height]: readonly [number, numbe
   const angle = -Math.atan2(height, width);
   const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
   const [cx, cy] = [width / 2, height / 2];
-  const operators: string[] = ['q', '/Light gs', '0.690196 0 0 rg'];
+  const operators: string[] = ['q', '/Light gs', '0.69 0 0 rg'];
   // Rotation about the page's middle, then the run's start, then font units (y up).
   operators.push(`${n(cos)} ${n(sin)} ${n(-sin)} ${n(cos)} ${n(cx - cos * cx + sin * cy)} ${n(cy - sin * cx - cos * cy)} cm`);
   operators.push(`${n(scale)} 0 0 ${n(-scale)} ${n((width - run.advanceWidth * scale) / 2)} ${n(height / 2 + size * 0.35)} cm`);
   let penX = 0;
   run.glyphs.forEach(({ id }, index) => {
-    const glyph = font.getGlyph(id);
     const position = run.positions[index]!;
-    const [dx, dy] = [penX + position.xOffset, position.yOffset];
-    let [lastX, lastY] = [0, 0];
-    for (const { command, args } of glyph.path.commands) {
-      const points = args.map((value, at) => value + (at % 2 === 0 ? dx : dy));
-      if (command === 'moveTo') operators.push(`${n(points[0]!)} ${n(points[1]!)} m`);
-      else if (command === 'lineTo') operators.push(`${n(points[0]!)} ${n(points[1]!)} l`);
-      else if (command === 'bezierCurveTo') operators.push(`${points.map(n).join(' ')} c`);
-      else if (command === 'quadraticCurveTo') {
-        // A quadratic Bézier as the cubic with control points two thirds of the way to its one.
-        const [qx, qy, x, y] = points as [number, number, number, number];
-        const c1 = [lastX + (2 / 3) * (qx - lastX), lastY + (2 / 3) * (qy - lastY)];
-        const c2 = [x + (2 / 3) * (qx - x), y + (2 / 3) * (qy - y)];
-        operators.push(`${[...c1, ...c2, x, y].map(n).join(' ')} c`);
-      } else if (command === 'closePath') operators.push('h');
-      if (points.length >= 2) [lastX, lastY] = [points.at(-2)!, points.at(-1)!];
+    let outline = glyphOutlines.get(id);
+    if (outline === undefined) {
+      if (glyphOutlines.size >= MAX_REMEMBERED_OUTLINES) glyphOutlines.clear();
+      glyphOutlines.set(id, (outline = glyphOutline(font, id)));
     }
+    if (outline !== '')
+      operators.push(`q 1 0 0 1 ${Math.round(penX + position.xOffset)} ${Math.round(position.yOffset)} cm`, outline, 'f Q');
     penX += position.xAdvance;
   });
-  operators.push('f', 'Q');
+  operators.push('Q');
   return `${operators.join('\n')}\n`;
 }
 
-/** Three decimals, of font units or of points: below any visible difference. */
+/**
+ * A glyph's outlines as path operators from its origin, in whole font units. TrueType draws curves
+ * as runs of quadratic segments, several where the type designer drew one cubic; a run that one cubic
+ * follows to within a font unit is written as that cubic, a third of the operators.
+ */
+function glyphOutline(font: Font, id: number): string {
+  const operators: string[] = [];
+  let current: Point = [0, 0];
+  let run: Quadratic[] = [];
+  const endRun = () => {
+    for (let start = 0; start < run.length; ) {
+      let [end, controls] = [start, cubicOf(run[start]!)];
+      for (
+        let next = start + 1;
+        next < Math.min(run.length, start + MAX_SEGMENTS_PER_CUBIC) && isSmoothJoin(run[next - 1]!, run[next]!);
+        next += 1
+      ) {
+        const fitted = cubicThrough(run.slice(start, next + 1));
+        if (fitted === null) break;
+        [end, controls] = [next, fitted];
+      }
+      operators.push(`${point(controls[0])} ${point(controls[1])} ${point(run[end]![2])} c`);
+      start = end + 1;
+    }
+    run = [];
+  };
+  for (const { command, args } of font.getGlyph(id).path.commands) {
+    if (command === 'quadraticCurveTo') {
+      run.push([current, [args[0]!, args[1]!], [args[2]!, args[3]!]]);
+    } else {
+      endRun();
+      if (command === 'moveTo') operators.push(`${point([args[0]!, args[1]!])} m`);
+      else if (command === 'lineTo') operators.push(`${point([args[0]!, args[1]!])} l`);
+      else if (command === 'bezierCurveTo')
+        operators.push(`${point([args[0]!, args[1]!])} ${point([args[2]!, args[3]!])} ${point([args[4]!, args[5]!])} c`);
+      else if (command === 'closePath') operators.push('h');
+    }
+    if (args.length >= 2) current = [args.at(-2)!, args.at(-1)!];
+  }
+  endRun();
+  return operators.join('\n');
+}
+
+type Point = readonly [x: number, y: number];
+type Quadratic = readonly [start: Point, control: Point, end: Point];
+
+const point = ([x, y]: Point) => `${Math.round(x)} ${Math.round(y)}`;
+const along = (from: Point, to: Point, share: number): Point => [from[0] + share * (to[0] - from[0]), from[1] + share * (to[1] - from[1])];
+
+/** A quadratic Bézier's control points as the cubic's: two thirds of the way to its one. */
+const cubicOf = ([start, control, end]: Quadratic): [Point, Point] => [along(start, control, 2 / 3), along(end, control, 2 / 3)];
+
+/** The curve goes on in the same direction where two segments meet (TrueType's implied on-curve points do). */
+function isSmoothJoin([, before, join]: Quadratic, [, after]: Quadratic): boolean {
+  const [ux, uy, vx, vy] = [join[0] - before[0], join[1] - before[1], after[0] - join[0], after[1] - join[1]];
+  return Math.abs(ux * vy - uy * vx) <= 1e-9 * Math.hypot(ux, uy) * Math.hypot(vx, vy) && ux * vx + uy * vy > 0;
+}
+
+/** How far, in font units, a merged curve may leave the outline it replaces: as far as rounding to whole units moves it. */
+const FIT_TOLERANCE = 1;
+const SAMPLES_PER_SEGMENT = 8;
+/** A designer's cubic is a few quadratic segments in TrueType; longer runs are not tried, which keeps the fitting linear. */
+const MAX_SEGMENTS_PER_CUBIC = 6;
+
+/**
+ * The control points of one cubic from the run's start to its end, leaving each along the run's own
+ * tangent, that passes within FIT_TOLERANCE of every sampled point of the run; null if none is found.
+ * The tangents' lengths are fitted by least squares over the samples, each sample's parameter found
+ * again on the fitted curve (a Newton step) and the fit repeated: Schneider's method, Graphics Gems
+ * (1990), without its splitting. Flat arrays and plain loops: it runs for every glyph of a new mark.
+ */
+function cubicThrough(run: readonly Quadratic[]): [Point, Point] | null {
+  const count = run.length * SAMPLES_PER_SEGMENT + 1;
+  const [xs, ys, ts] = [new Float64Array(count), new Float64Array(count), new Float64Array(count)];
+  let at = 0;
+  for (const [[x0, y0], [x1, y1], [x2, y2]] of run)
+    for (let step = 0; step < SAMPLES_PER_SEGMENT; step += 1, at += 1) {
+      const t = step / SAMPLES_PER_SEGMENT;
+      const u = 1 - t;
+      xs[at] = u * u * x0 + 2 * u * t * x1 + t * t * x2;
+      ys[at] = u * u * y0 + 2 * u * t * y1 + t * t * y2;
+    }
+  const [[sx, sy]] = run[0]!;
+  const [, [lx, ly], [ex, ey]] = run.at(-1)!;
+  [xs[at], ys[at]] = [ex, ey];
+  // Chord length gives the first parameters.
+  for (let index = 1; index < count; index += 1)
+    ts[index] = ts[index - 1]! + Math.sqrt((xs[index]! - xs[index - 1]!) ** 2 + (ys[index]! - ys[index - 1]!) ** 2);
+  for (let index = 1; index < count; index += 1) ts[index]! /= ts[count - 1]!;
+  const [fx, fy] = [run[0]![1][0] - sx, run[0]![1][1] - sy];
+  const [leaveX, leaveY] = [fx / Math.sqrt(fx * fx + fy * fy), fy / Math.sqrt(fx * fx + fy * fy)];
+  const [bx, by] = [lx - ex, ly - ey];
+  const [arriveX, arriveY] = [bx / Math.sqrt(bx * bx + by * by), by / Math.sqrt(bx * bx + by * by)];
+  for (let round = 0; round < 3; round += 1) {
+    // Least squares for the tangents' lengths.
+    let [aa, ab, bb, ar, br] = [0, 0, 0, 0, 0];
+    for (let index = 0; index < count; index += 1) {
+      const t = ts[index]!;
+      const u = 1 - t;
+      const [b0, b1, b2, b3] = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
+      const [restX, restY] = [xs[index]! - sx * (b0 + b1) - ex * (b2 + b3), ys[index]! - sy * (b0 + b1) - ey * (b2 + b3)];
+      aa += b1 * b1;
+      ab += b1 * b2 * (leaveX * arriveX + leaveY * arriveY);
+      bb += b2 * b2;
+      ar += b1 * (leaveX * restX + leaveY * restY);
+      br += b2 * (arriveX * restX + arriveY * restY);
+    }
+    const determinant = aa * bb - ab * ab;
+    if (Math.abs(determinant) < 1e-12) return null;
+    const [first, second] = [(ar * bb - br * ab) / determinant, (aa * br - ab * ar) / determinant];
+    if (!(first > 0 && second > 0)) return null;
+    const [c1x, c1y, c2x, c2y] = [sx + first * leaveX, sy + first * leaveY, ex + second * arriveX, ey + second * arriveY];
+    // Each sample's parameter one Newton step nearer its point of the curve, and how far it is from there.
+    let worst = 0;
+    let ordered = true;
+    for (let index = 0; index < count; index += 1) {
+      let t = ts[index]!;
+      let u = 1 - t;
+      const [px, py] = [
+        u * u * u * sx + 3 * u * u * t * c1x + 3 * u * t * t * c2x + t * t * t * ex,
+        u * u * u * sy + 3 * u * u * t * c1y + 3 * u * t * t * c2y + t * t * t * ey,
+      ];
+      const [d1x, d1y] = [
+        3 * u * u * (c1x - sx) + 6 * u * t * (c2x - c1x) + 3 * t * t * (ex - c2x),
+        3 * u * u * (c1y - sy) + 6 * u * t * (c2y - c1y) + 3 * t * t * (ey - c2y),
+      ];
+      const [d2x, d2y] = [
+        6 * u * (c2x - 2 * c1x + sx) + 6 * t * (ex - 2 * c2x + c1x),
+        6 * u * (c2y - 2 * c1y + sy) + 6 * t * (ey - 2 * c2y + c1y),
+      ];
+      const [dx, dy] = [px - xs[index]!, py - ys[index]!];
+      const denominator = d1x * d1x + d1y * d1y + dx * d2x + dy * d2y;
+      if (denominator !== 0) t = Math.min(1, Math.max(0, t - (dx * d1x + dy * d1y) / denominator));
+      ts[index] = t;
+      u = 1 - t;
+      const distance = Math.sqrt(
+        (u * u * u * sx + 3 * u * u * t * c1x + 3 * u * t * t * c2x + t * t * t * ex - xs[index]!) ** 2 +
+          (u * u * u * sy + 3 * u * u * t * c1y + 3 * u * t * t * c2y + t * t * t * ey - ys[index]!) ** 2,
+      );
+      if (distance > worst) worst = distance;
+      if (index > 0 && t < ts[index - 1]!) ordered = false;
+    }
+    if (worst <= FIT_TOLERANCE && ordered)
+      return [
+        [c1x, c1y],
+        [c2x, c2y],
+      ];
+  }
+  return null;
+}
+
+/** Three decimals, of points: below any visible difference. */
 const n = (value: number) => String(Math.round(value * 1000) / 1000);
 
 function collect(document: PDFKit.PDFDocument): Promise<Buffer> {

@@ -122,6 +122,52 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
         expect(elements.filter((element) => element.type === 'P').length - signatureLines).to.equal(paragraphs.length);
         expect(elements.filter((element) => element.type === 'LI').length).to.be.greaterThan(0);
       });
+
+      it('when its pages’ content is read, then marked content and text objects nest, and each MCID is a kid of the element the parent tree names', async () => {
+        const file = files.get(name)!;
+        const { stdout } = await tool('qpdf', ['--json', '--json-key=qpdf', file]);
+        const objects = JSON.parse(stdout).qpdf[1] as Record<string, { value?: unknown }>;
+        const values = Object.entries(objects).flatMap(([key, { value }]) =>
+          value !== null && typeof value === 'object' && !Array.isArray(value)
+            ? [[key.replace(/^obj:/, ''), value as Record<string, unknown>] as const]
+            : [],
+        );
+        const nums = (values.find(([, value]) => value['/Type'] === '/StructTreeRoot')![1]['/ParentTree'] as { '/Nums': unknown[] })[
+          '/Nums'
+        ];
+        const parentTree = new Map<unknown, string[]>();
+        for (let at = 0; at < nums.length; at += 2) parentTree.set(nums[at], nums[at + 1] as string[]);
+        // Each marked-content reference of a structure element, as "page mcid": the element's own.
+        const owners = new Map<string, string>();
+        for (const [reference, value] of values) {
+          if (typeof value['/S'] !== 'string' || value['/P'] === undefined) continue;
+          for (const kid of [value['/K'] ?? []].flat() as unknown[]) {
+            if (typeof kid === 'number') owners.set(`${value['/Pg']} ${kid}`, reference);
+            else if ((kid as Record<string, unknown>)['/Type'] === '/MCR') {
+              const { '/Pg': page, '/MCID': mcid } = kid as Record<string, unknown>;
+              owners.set(`${page} ${mcid}`, reference);
+            }
+          }
+        }
+        const pages = values.filter(([, value]) => value['/Type'] === '/Page');
+        expect(pages.length).to.be.greaterThan(0);
+        for (const [reference, page] of pages) {
+          const contents = String(page['/Contents']).split(' ')[0];
+          const { stdout: content } = await tool('qpdf', [`--show-object=${contents}`, '--filtered-stream-data', file]);
+          // Strings (the glyph codes) left out: their bytes may read as anything.
+          const operators = content.replace(/\((?:\\.|[^\\)])*\)/gs, '()').match(/\b(?:BDC|EMC|BT|ET)\b/g) ?? [];
+          const open: string[] = [];
+          for (const operator of operators) {
+            if (operator === 'BDC' || operator === 'BT') open.push(operator);
+            else expect(open.pop(), `${operator} on page ${reference}`).to.equal(operator === 'EMC' ? 'BDC' : 'BT');
+          }
+          expect(open, `left open on page ${reference}`).to.deep.equal([]);
+          const mcids = [...content.matchAll(/\/MCID (\d+)/g)].map((match) => Number(match[1]));
+          const parents = parentTree.get(page['/StructParents']) ?? [];
+          expect(mcids).to.deep.equal(parents.map((_, index) => index));
+          for (const mcid of mcids) expect(owners.get(`${reference} ${mcid}`), `MCID ${mcid} on page ${reference}`).to.equal(parents[mcid]);
+        }
+      });
     });
   }
 
