@@ -32,7 +32,8 @@ const NAMES: Record<System, string> = {
 };
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 3);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const WARM_UP = 3;
+/** Enough renderings before timing that each system's code is compiled (V8's JIT, Typst's incremental caches): what a server that has run a while does. */
+const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 20);
 const run = promisify(execFile);
 
 /** The first document in a fresh process of its own (bench/cold-render.ts): the median of the runs. */

@@ -16,10 +16,10 @@ export interface RenderedPdf {
 
 /**
  * The PDF pipeline: check every character can be drawn, lay out, draw. A draft is written with object
- * streams and a cross-reference stream (object-streams.ts). A final original is not: the frozen
- * original is written again as a whole by signing/sign-pdf.ts (withEmptySignatureFields, with a
- * classic cross-reference table), which would undo them; signatures appended to an original with a
- * cross-reference stream were checked to validate in pdfsig, mutool and /api/verify (issue 17).
+ * streams and a cross-reference stream (object-streams.ts). A final original is not, here: the
+ * frozen original is written again as a whole by signing/sign-pdf.ts (withEmptySignatureFields, which
+ * adds the signature fields and then packs it the same way), and object-streams.ts reads pdfkit's
+ * classic table.
  */
 export async function renderAgreementPdf(document: AgreementDocument): Promise<RenderedPdf> {
   await shaperReady();
