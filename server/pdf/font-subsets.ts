@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
-import { fonts, shape, type FontId, type ShapedText } from './fonts.ts';
+import { constants, deflateSync } from 'node:zlib';
+import { fontTable, fonts, shape, type FontId, type ShapedText } from './fonts.ts';
+import { subsetTrueType } from './truetype-subset.ts';
 
 /**
  * The part of a font a document draws, ready to embed as a PDF composite font (Type 0, CIDFontType2,
@@ -113,14 +114,7 @@ export function fontSubset(fontId: FontId, texts: Iterable<ShapedText>): FontSub
 function buildSubset(fontId: FontId, ids: readonly number[], characters: ReadonlyMap<number, string>, key: string): FontSubset {
   const { font } = fonts()[fontId];
   const scale = 1000 / font.unitsPerEm;
-  const subset = font.createSubset();
-  const cidOf = new Map<number, number>();
-  // fontkit's includeGlyph takes a glyph id, though its typings ask for a Glyph; CID 0 is .notdef.
-  const include = subset.includeGlyph.bind(subset) as unknown as (glyphId: number) => number;
-  for (const id of ids) cidOf.set(id, include(id));
-  const program = subset.encode();
-  const widths = [font.getGlyph(0).advanceWidth * scale];
-  for (const [id, cid] of cidOf) widths[cid] = font.getGlyph(id).advanceWidth * scale;
+  const { program, cidOf, advances } = subsetTrueType((tag) => fontTable(fontId, tag), ids);
   const unicode = [...cidOf].filter(([id]) => characters.get(id) !== '').map(([id, cid]) => [cid, characters.get(id)!] as const);
   const tag = String.fromCharCode(
     ...createHash('sha256')
@@ -137,8 +131,8 @@ function buildSubset(fontId: FontId, ids: readonly number[], characters: Readonl
     fontId,
     baseFont: `${tag}+${font.postscriptName}`,
     cidOf,
-    widths: Array.from(widths, (width) => width ?? 0),
-    program: deflated(Buffer.from(program)),
+    widths: advances.map((advance) => advance * scale),
+    program: deflated(program, constants.Z_BEST_COMPRESSION),
     toUnicode: deflated(Buffer.from(toUnicodeCMap(unicode), 'latin1')),
     descriptor: {
       // ISO 32000-1 table 123: FixedPitch 1, Serif 2, Symbolic 4 (a CID font's glyphs are outside the
@@ -155,8 +149,8 @@ function buildSubset(fontId: FontId, ids: readonly number[], characters: Readonl
   };
 }
 
-function deflated(data: Buffer): DeflatedStream {
-  return { deflated: deflateSync(data), length: data.length };
+function deflated(data: Buffer, level: number = constants.Z_DEFAULT_COMPRESSION): DeflatedStream {
+  return { deflated: deflateSync(data, { level }), length: data.length };
 }
 
 const hex4 = (value: number) => value.toString(16).padStart(4, '0');

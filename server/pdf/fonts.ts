@@ -30,8 +30,7 @@ export interface LoadedFont {
   readonly font: fontkit.Font;
 }
 
-let loaded: Record<FontId, LoadedFont> | undefined;
-/** The font files' bytes, read once: fontkit parses them, HarfBuzz shapes from them. */
+/** The font files' bytes, read once: fontkit parses them, HarfBuzz shapes from their tables, subsets copy their glyphs. */
 const fileBytes = new Map<FontId, Buffer>();
 const bytesOf = (id: FontId) => {
   let bytes = fileBytes.get(id);
@@ -39,15 +38,119 @@ const bytesOf = (id: FontId) => {
   return bytes;
 };
 
-/** Parses the font files on first use and keeps them for the life of the process (subsets, metrics, outlines). */
+/** A table of a font file (OpenType's table directory): its checksum, where it starts and how long it is. */
+interface TableRecord {
+  readonly checksum: number;
+  readonly offset: number;
+  readonly length: number;
+}
+const tableDirectories = new Map<FontId, ReadonlyMap<string, TableRecord>>();
+function tableDirectory(id: FontId): ReadonlyMap<string, TableRecord> {
+  let directory = tableDirectories.get(id);
+  if (directory === undefined) {
+    const bytes = bytesOf(id);
+    const records = new Map<string, TableRecord>();
+    for (let index = 0; index < bytes.readUInt16BE(4); index += 1) {
+      const at = 12 + 16 * index;
+      records.set(bytes.toString('latin1', at, at + 4), {
+        checksum: bytes.readUInt32BE(at + 4),
+        offset: bytes.readUInt32BE(at + 8),
+        length: bytes.readUInt32BE(at + 12),
+      });
+    }
+    tableDirectories.set(id, (directory = records));
+  }
+  return directory;
+}
+
+/** The bytes of one of the font's tables (a view of the file), or undefined when the font has no table of that name. */
+export function fontTable(id: FontId, tag: string): Buffer | undefined {
+  const record = tableDirectory(id).get(tag);
+  return record && bytesOf(id).subarray(record.offset, record.offset + record.length);
+}
+
+/**
+ * The font file without its glyph outlines (glyf and loca, 13.6 of the 14 MB), which shaping does not
+ * read: HarfBuzz copies what it is given into its WebAssembly memory, and copying the whole file was a
+ * tenth of a fresh process's first document. A test holds the shaping to the whole font's.
+ */
+function withoutOutlines(id: FontId): Buffer {
+  const tables = [...tableDirectory(id)].filter(([tag]) => tag !== 'glyf' && tag !== 'loca');
+  return sfnt(
+    bytesOf(id).readUInt32BE(0),
+    tables.map(([tag, { checksum }]) => ({ tag, data: fontTable(id, tag)!, checksum })),
+  );
+}
+
+/** A table to write into a font file; its checksum when it is known already (head's is taken with checkSumAdjustment 0). */
+export interface SfntTable {
+  readonly tag: string;
+  readonly data: Buffer;
+  readonly checksum?: number;
+}
+
+/**
+ * An OpenType font file of `tables`: sorted by tag, each 4-byte aligned with its checksum, and head's
+ * checkSumAdjustment set for the whole file (OpenType's "head" table).
+ */
+export function sfnt(version: number, tables: readonly SfntTable[]): Buffer {
+  const sorted = [...tables].sort((a, b) => (a.tag < b.tag ? -1 : 1));
+  const directoryLength = 12 + 16 * sorted.length;
+  const length = sorted.reduce((total, { data }) => total + ((data.length + 3) & ~3), directoryLength);
+  const file = Buffer.alloc(length);
+  // searchRange, entrySelector and rangeShift: for the binary search a reader may do in the directory.
+  const entrySelector = Math.floor(Math.log2(sorted.length));
+  file.writeUInt32BE(version, 0);
+  file.writeUInt16BE(sorted.length, 4);
+  file.writeUInt16BE(16 * 2 ** entrySelector, 6);
+  file.writeUInt16BE(entrySelector, 8);
+  file.writeUInt16BE(16 * (sorted.length - 2 ** entrySelector), 10);
+  let offset = directoryLength;
+  let headOffset: number | undefined;
+  // The file's checksum is the directory's and the tables' (zero padded to whole words) added up.
+  let fileChecksum = 0;
+  sorted.forEach(({ tag, data, checksum }, index) => {
+    const at = 12 + 16 * index;
+    data.copy(file, offset);
+    if (tag === 'head') file.writeUInt32BE(0, (headOffset = offset) + 8);
+    const sum = checksum ?? wordSum(file, offset, (data.length + 3) & ~3);
+    fileChecksum = (fileChecksum + sum) >>> 0;
+    file.write(tag, at, 'latin1');
+    file.writeUInt32BE(sum, at + 4);
+    file.writeUInt32BE(offset, at + 8);
+    file.writeUInt32BE(data.length, at + 12);
+    offset += (data.length + 3) & ~3;
+  });
+  fileChecksum = (fileChecksum + wordSum(file, 0, directoryLength)) >>> 0;
+  if (headOffset !== undefined) file.writeUInt32BE((0xb1b0afba - fileChecksum) >>> 0, headOffset + 8);
+  return file;
+}
+
+/** The sum of the big-endian 32-bit words of `length` (a multiple of 4) bytes, modulo 2^32. */
+function wordSum(bytes: Buffer, start: number, length: number): number {
+  let sum = 0;
+  for (let at = start; at < start + length; at += 4) sum = (sum + bytes.readUInt32BE(at)) >>> 0;
+  return sum;
+}
+
+const parsed = new Map<FontId, LoadedFont>();
+function parsedFont(id: FontId): LoadedFont {
+  let font = parsed.get(id);
+  if (font === undefined) {
+    const created = fontkit.create(bytesOf(id));
+    if (!('layout' in created)) throw new Error(`${FONT_FILES[id]} is a font collection, expected a single font`);
+    parsed.set(id, (font = { id, font: created }));
+  }
+  return font;
+}
+/** Getters, so that a document that needs one of the fonts parsed does not parse both. */
+const loaded = Object.defineProperties(
+  {},
+  Object.fromEntries((Object.keys(FONT_FILES) as FontId[]).map((id) => [id, { get: () => parsedFont(id), enumerable: true }])),
+) as Record<FontId, LoadedFont>;
+
+/** The parsed fonts (metrics, outlines), each parsed on first use and kept for the life of the process. */
 export function fonts(): Record<FontId, LoadedFont> {
-  loaded ??= Object.fromEntries(
-    (Object.keys(FONT_FILES) as FontId[]).map((id) => {
-      const font = fontkit.create(bytesOf(id));
-      if (!('layout' in font)) throw new Error(`${FONT_FILES[id]} is a font collection, expected a single font`);
-      return [id, { id, font }];
-    }),
-  ) as Record<FontId, LoadedFont>;
   return loaded;
 }
 
@@ -75,7 +178,7 @@ function shaperOf(harfbuzz: typeof HarfBuzz, id: FontId) {
   if (shaper === undefined)
     shapers.set(
       id,
-      (shaper = { font: new harfbuzz.Font(new harfbuzz.Face(new harfbuzz.Blob(bytesOf(id)))), buffer: new harfbuzz.Buffer() }),
+      (shaper = { font: new harfbuzz.Font(new harfbuzz.Face(new harfbuzz.Blob(withoutOutlines(id)))), buffer: new harfbuzz.Buffer() }),
     );
   return shaper;
 }
@@ -201,6 +304,12 @@ function charactersOf(text: string, infos: readonly { readonly cluster: number }
   });
 }
 
+/** Whether the font maps the character to a glyph: by HarfBuzz's cmap once it is loaded (fontkit's decodes the whole table first). */
+function hasGlyph(fontId: FontId, codePoint: number): boolean {
+  if (!harfbuzz) return fonts()[fontId].font.hasGlyphForCodePoint(codePoint);
+  return (shaperOf(harfbuzz, fontId).font.nominalGlyph(codePoint) ?? 0) !== 0;
+}
+
 /** Measures text in points the way the draw stage sets it: word by word, each word shaped once per process. */
 export class TextMeasurer {
   /** Advance widths in em by font and word, so measuring a word again costs one lookup. */
@@ -269,7 +378,7 @@ export class TextMeasurer {
     for (const character of text) {
       let known = drawable.get(character);
       if (known === undefined) {
-        known = /[\s\u00ad]/u.test(character) || fonts()[fontId].font.hasGlyphForCodePoint(character.codePointAt(0)!);
+        known = /[\s\u00ad]/u.test(character) || hasGlyph(fontId, character.codePointAt(0)!);
         drawable.set(character, known);
       }
       if (!known) missing.add(character);

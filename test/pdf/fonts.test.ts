@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { shape, shapeWithFontkit, shaperReady } from '../../server/pdf/fonts.ts';
+import { readFileSync } from 'node:fs';
+import { FONT_FILES, shape, shapeWithFontkit, shaperReady, type FontId } from '../../server/pdf/fonts.ts';
 import { clauseTexts } from '../../server/pdf/render-pdf.ts';
 import { buildDocument } from '../support/documents.ts';
 
@@ -28,5 +29,40 @@ describe('shaping (fonts)', () => {
         compared += 1;
       }
     expect(compared).to.be.greaterThan(1000);
+  });
+
+  it('when text is shaped from the font without its outlines, then it is what the whole font gives: every character it maps, and with marks', async () => {
+    await shaperReady();
+    const harfbuzz = await import('harfbuzzjs');
+    for (const fontId of Object.keys(FONT_FILES) as FontId[]) {
+      const whole = new harfbuzz.Font(new harfbuzz.Face(new harfbuzz.Blob(readFileSync(FONT_FILES[fontId]))));
+      const buffer = new harfbuzz.Buffer();
+      const shapedWhole = (text: string) => {
+        buffer.reset();
+        buffer.setClusterLevel(harfbuzz.ClusterLevel.MONOTONE_CHARACTERS);
+        buffer.addText(text);
+        buffer.guessSegmentProperties();
+        harfbuzz.shape(whole, buffer);
+        return {
+          glyphs: buffer.getGlyphInfos().map(({ codepoint }) => codepoint),
+          positions: buffer.getGlyphPositions().map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset })),
+        };
+      };
+      const characters = [...whole.face.collectUnicodes()].map((codePoint) => String.fromCodePoint(codePoint));
+      // Marks on a Latin, a Cyrillic and a Hangul base, and runs whose glyphs kern, join or mark.
+      const marks = Array.from({ length: 0x70 }, (_, index) => String.fromCodePoint(0x300 + index));
+      const texts = [
+        ...characters,
+        ...marks.flatMap((mark) => [`a${mark}`, `и${mark}`, `가${mark}`]),
+        'AVAToffice',
+        '«Стороны»',
+        '협정·협력',
+      ];
+      for (const text of texts) {
+        const { glyphs, positions } = shape(fontId, text);
+        expect({ glyphs: glyphs.map(({ id }) => id), positions }, `${fontId}: ${text}`).to.deep.equal(shapedWhole(text));
+      }
+      expect(characters.length).to.be.greaterThan(10_000);
+    }
   });
 });
