@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, deflateSync } from 'node:zlib';
-import { fontTable, fonts, shape, type FontId, type ShapedText } from './fonts.ts';
+import { fontMetrics, fontTable, shape, type FontId, type ShapedText } from './fonts.ts';
 import { subsetTrueType } from './truetype-subset.ts';
 
 /**
@@ -112,7 +112,7 @@ export function fontSubset(fontId: FontId, texts: Iterable<ShapedText>): FontSub
 
 /** `key` names the glyphs and their characters in glyph-id order: what the subset's tag is derived from. */
 function buildSubset(fontId: FontId, ids: readonly number[], characters: ReadonlyMap<number, string>, key: string): FontSubset {
-  const { font } = fonts()[fontId];
+  const font = fontMetrics(fontId);
   const scale = 1000 / font.unitsPerEm;
   const { program, cidOf, advances } = subsetTrueType((tag) => fontTable(fontId, tag), ids);
   const unicode = [...cidOf].filter(([id]) => characters.get(id) !== '').map(([id, cid]) => [cid, characters.get(id)!] as const);
@@ -123,10 +123,7 @@ function buildSubset(fontId: FontId, ids: readonly number[], characters: Readonl
       .subarray(0, 6)
       .map((byte) => 65 + (byte % 26)),
   );
-  const familyClass = (font['OS/2']?.sFamilyClass ?? 0) >> 8;
-  // Tables fontkit parses but its typings leave out.
-  const { post, head } = font as unknown as { post: { isFixedPitch: number }; head: { macStyle: { italic: boolean } } };
-  const { bbox } = font;
+  const [minX, minY, maxX, maxY] = font.bbox;
   return {
     fontId,
     baseFont: `${tag}+${font.postscriptName}`,
@@ -137,13 +134,13 @@ function buildSubset(fontId: FontId, ids: readonly number[], characters: Readonl
     descriptor: {
       // ISO 32000-1 table 123: FixedPitch 1, Serif 2, Symbolic 4 (a CID font's glyphs are outside the
       // standard Latin set), Italic 64.
-      flags: (post.isFixedPitch ? 1 : 0) | (familyClass >= 1 && familyClass <= 7 ? 2 : 0) | 4 | (head.macStyle.italic ? 64 : 0),
-      bbox: [bbox.minX * scale, bbox.minY * scale, bbox.maxX * scale, bbox.maxY * scale],
+      flags: (font.isFixedPitch ? 1 : 0) | (font.familyClass >= 1 && font.familyClass <= 7 ? 2 : 0) | 4 | (font.isItalic ? 64 : 0),
+      bbox: [minX * scale, minY * scale, maxX * scale, maxY * scale],
       italicAngle: font.italicAngle,
       ascent: font.ascent * scale,
       descent: font.descent * scale,
       capHeight: (font.capHeight || font.ascent) * scale,
-      xHeight: (font.xHeight || 0) * scale,
+      xHeight: font.xHeight * scale,
     },
     encodedTexts: new Map(),
   };
@@ -251,7 +248,7 @@ export function textOperands(subset: FontSubset, text: string): string {
   if (operands === undefined) {
     // Bounded: documents sharing one glyph set may still use ever new words.
     if (subset.encodedTexts.size >= MAX_ENCODED_TEXTS) subset.encodedTexts.clear();
-    operands = encode(subset, shape(subset.fontId, text), 1000 / fonts()[subset.fontId].font.unitsPerEm);
+    operands = encode(subset, shape(subset.fontId, text), 1000 / fontMetrics(subset.fontId).unitsPerEm);
     subset.encodedTexts.set(text, operands);
   }
   return operands;

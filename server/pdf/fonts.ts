@@ -133,6 +133,77 @@ function wordSum(bytes: Buffer, start: number, length: number): number {
   return sum;
 }
 
+/** What the PDF's font descriptor and the layout take from a font, in font units, as fontkit gives them (tested). */
+export interface FontMetrics {
+  readonly postscriptName: string;
+  readonly unitsPerEm: number;
+  /** hhea's ascender and descender. */
+  readonly ascent: number;
+  readonly descent: number;
+  /** OS/2's, 0 when the font does not say. */
+  readonly capHeight: number;
+  readonly xHeight: number;
+  /** head's box around all the glyphs: xMin, yMin, xMax, yMax. */
+  readonly bbox: readonly [number, number, number, number];
+  /** In degrees, counter-clockwise from the vertical. */
+  readonly italicAngle: number;
+  readonly isFixedPitch: boolean;
+  readonly isItalic: boolean;
+  /** OS/2's IBM font class (its high byte): 1-7 are the serif classes. */
+  readonly familyClass: number;
+}
+
+const metrics = new Map<FontId, FontMetrics>();
+/** The font's metrics, read from its tables once: parsing the font with fontkit for these took longer than the rest of a subset. */
+export function fontMetrics(id: FontId): FontMetrics {
+  let found = metrics.get(id);
+  if (found === undefined) {
+    // Offsets as the OpenType specification lays out head, hhea, OS/2 (version 2 and later for the heights) and post.
+    const head = fontTable(id, 'head')!;
+    const hhea = fontTable(id, 'hhea')!;
+    const os2 = fontTable(id, 'OS/2');
+    const post = fontTable(id, 'post')!;
+    const heights = os2 !== undefined && os2.readUInt16BE(0) >= 2;
+    metrics.set(
+      id,
+      (found = {
+        postscriptName: postscriptName(fontTable(id, 'name')!),
+        unitsPerEm: head.readUInt16BE(18),
+        ascent: hhea.readInt16BE(4),
+        descent: hhea.readInt16BE(6),
+        capHeight: heights ? os2.readInt16BE(88) : 0,
+        xHeight: heights ? os2.readInt16BE(86) : 0,
+        bbox: [head.readInt16BE(36), head.readInt16BE(38), head.readInt16BE(40), head.readInt16BE(42)],
+        italicAngle: post.readInt32BE(4) / 65536,
+        isFixedPitch: post.readUInt32BE(12) !== 0,
+        isItalic: (head.readUInt16BE(44) & 0x0002) !== 0,
+        familyClass: os2 === undefined ? 0 : os2.readInt16BE(30) >> 8,
+      }),
+    );
+  }
+  return found;
+}
+
+/** The name table's PostScript name (name ID 6): Windows' UTF-16 record, else the Macintosh one. */
+function postscriptName(name: Buffer): string {
+  const stringsAt = name.readUInt16BE(4);
+  const records = Array.from({ length: name.readUInt16BE(2) }, (_, index) => {
+    const at = 6 + 12 * index;
+    const [platform, nameId, length, offset] = [
+      name.readUInt16BE(at),
+      name.readUInt16BE(at + 6),
+      name.readUInt16BE(at + 8),
+      name.readUInt16BE(at + 10),
+    ];
+    return { platform, nameId, bytes: name.subarray(stringsAt + offset, stringsAt + offset + length) };
+  }).filter(({ nameId }) => nameId === 6);
+  const windows = records.find(({ platform }) => platform === 3);
+  if (windows) return Buffer.from(windows.bytes).swap16().toString('utf16le');
+  const mac = records.find(({ platform }) => platform === 1);
+  if (mac) return mac.bytes.toString('latin1');
+  throw new Error('the font has no PostScript name');
+}
+
 const parsed = new Map<FontId, LoadedFont>();
 function parsedFont(id: FontId): LoadedFont {
   let font = parsed.get(id);
@@ -171,6 +242,13 @@ export function shaperReady(): Promise<void> {
   return harfbuzzLoading;
 }
 
+/** A buffer for shaping words: each character its own cluster unless the font joins them, so a combining mark keeps its own text. */
+function shapingBuffer(harfbuzz: typeof HarfBuzz): HarfBuzz.Buffer {
+  const buffer = new harfbuzz.Buffer();
+  buffer.setClusterLevel(harfbuzz.ClusterLevel.MONOTONE_CHARACTERS);
+  return buffer;
+}
+
 /** HarfBuzz with each font, made on first use. */
 const shapers = new Map<FontId, { readonly font: HarfBuzz.Font; readonly buffer: HarfBuzz.Buffer }>();
 function shaperOf(harfbuzz: typeof HarfBuzz, id: FontId) {
@@ -178,7 +256,7 @@ function shaperOf(harfbuzz: typeof HarfBuzz, id: FontId) {
   if (shaper === undefined)
     shapers.set(
       id,
-      (shaper = { font: new harfbuzz.Font(new harfbuzz.Face(new harfbuzz.Blob(withoutOutlines(id)))), buffer: new harfbuzz.Buffer() }),
+      (shaper = { font: new harfbuzz.Font(new harfbuzz.Face(new harfbuzz.Blob(withoutOutlines(id)))), buffer: shapingBuffer(harfbuzz) }),
     );
   return shaper;
 }
@@ -240,23 +318,20 @@ export function shape(fontId: FontId, text: string): ShapedText {
 }
 
 function shapeWithHarfBuzz(harfbuzz: typeof HarfBuzz, fontId: FontId, text: string): ShapedText {
-  {
-    const { font, buffer } = shaperOf(harfbuzz, fontId);
-    buffer.reset();
-    // Each character its own cluster unless the font joins them: a combining mark keeps its own text.
-    buffer.setClusterLevel(harfbuzz.ClusterLevel.MONOTONE_CHARACTERS);
-    buffer.addText(text);
-    buffer.guessSegmentProperties();
-    harfbuzz.shape(font, buffer);
-    const infos = buffer.getGlyphInfos();
-    const positions = buffer.getGlyphPositions().map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset }));
-    return {
-      glyphs: infos.map(({ codepoint }) => ({ id: codepoint })),
-      positions,
-      advanceWidth: positions.reduce((sum, position) => sum + position.xAdvance, 0),
-      characters: charactersOf(text, infos),
-    };
-  }
+  const { font, buffer } = shaperOf(harfbuzz, fontId);
+  // Keeps the buffer's cluster level (shaperOf): a call into the WebAssembly fewer for every word.
+  buffer.clearContents();
+  buffer.addText(text);
+  buffer.guessSegmentProperties();
+  harfbuzz.shape(font, buffer);
+  const infos = buffer.getGlyphInfos();
+  const positions = buffer.getGlyphPositions().map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset }));
+  return {
+    glyphs: infos.map(({ codepoint }) => ({ id: codepoint })),
+    positions,
+    advanceWidth: positions.reduce((sum, position) => sum + position.xAdvance, 0),
+    characters: charactersOf(text, infos),
+  };
 }
 
 /**
@@ -304,7 +379,7 @@ function charactersOf(text: string, infos: readonly { readonly cluster: number }
   });
 }
 
-/** Whether the font maps the character to a glyph: by HarfBuzz's cmap once it is loaded (fontkit's decodes the whole table first). */
+/** Whether the font maps the character to a glyph: by HarfBuzz's cmap once it is loaded (fontkit decodes the whole table first). */
 function hasGlyph(fontId: FontId, codePoint: number): boolean {
   if (!harfbuzz) return fonts()[fontId].font.hasGlyphForCodePoint(codePoint);
   return (shaperOf(harfbuzz, fontId).font.nominalGlyph(codePoint) ?? 0) !== 0;
@@ -353,7 +428,7 @@ export class TextMeasurer {
     if (widths === undefined) this.widths.set(fontId, (widths = new Map()));
     let ems = widths.get(word);
     if (ems === undefined) {
-      ems = shape(fontId, word).advanceWidth / fonts()[fontId].font.unitsPerEm;
+      ems = shape(fontId, word).advanceWidth / fontMetrics(fontId).unitsPerEm;
       // Bounded like the shaping it derives from.
       if (widths.size >= MAX_REMEMBERED_RUNS) widths.clear();
       widths.set(word, ems);
@@ -363,8 +438,8 @@ export class TextMeasurer {
 
   /** How far the baseline stands below a line's top, in em (where the draw stage puts it). */
   ascent(fontId: FontId): number {
-    const { font } = fonts()[fontId];
-    return font.ascent / font.unitsPerEm;
+    const { ascent, unitsPerEm } = fontMetrics(fontId);
+    return ascent / unitsPerEm;
   }
 
   /** The characters of `text` that the font has no glyph for (whitespace and soft hyphens aside). */

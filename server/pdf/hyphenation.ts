@@ -152,9 +152,13 @@ function breaksOf(letters: string, [levelsByIndex, trie, exceptions]: CompiledPa
       const next: PatternNode | undefined = node[dotted[at]!];
       if (next === undefined) break;
       let index = -1;
-      if (typeof next === 'number') [node, index] = [undefined, next];
-      else if (Array.isArray(next)) [node, index] = next as readonly [PatternTrie, number];
-      else node = next as PatternTrie;
+      if (typeof next === 'number') {
+        node = undefined;
+        index = next;
+      } else if (Array.isArray(next)) {
+        node = next[0] as PatternTrie;
+        index = next[1] as number;
+      } else node = next as PatternTrie;
       if (index < 0) continue;
       const pattern = levelsByIndex[index]!;
       // Past the end the package's array grows, and Math.max with a hole is NaN: never a break.

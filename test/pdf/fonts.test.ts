@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { FONT_FILES, shape, shapeWithFontkit, shaperReady, type FontId } from '../../server/pdf/fonts.ts';
+import * as fontkit from 'fontkit';
+import { FONT_FILES, fontMetrics, shape, shapeWithFontkit, shaperReady, type FontId } from '../../server/pdf/fonts.ts';
 import { clauseTexts } from '../../server/pdf/render-pdf.ts';
 import { buildDocument } from '../support/documents.ts';
 
@@ -63,6 +64,26 @@ describe('shaping (fonts)', () => {
         expect({ glyphs: glyphs.map(({ id }) => id), positions }, `${fontId}: ${text}`).to.deep.equal(shapedWhole(text));
       }
       expect(characters.length).to.be.greaterThan(10_000);
+    }
+  });
+
+  it('when a font’s metrics are read from its tables, then they are what fontkit parses', () => {
+    for (const fontId of Object.keys(FONT_FILES) as FontId[]) {
+      const font = fontkit.create(readFileSync(FONT_FILES[fontId])) as fontkit.Font;
+      const { post, head } = font as unknown as { post: { isFixedPitch: number }; head: { macStyle: { italic: boolean } } };
+      expect(fontMetrics(fontId)).to.deep.equal({
+        postscriptName: font.postscriptName,
+        unitsPerEm: font.unitsPerEm,
+        ascent: font.ascent,
+        descent: font.descent,
+        capHeight: font.capHeight,
+        xHeight: font.xHeight,
+        bbox: [font.bbox.minX, font.bbox.minY, font.bbox.maxX, font.bbox.maxY],
+        italicAngle: font.italicAngle,
+        isFixedPitch: post.isFixedPitch !== 0,
+        isItalic: head.macStyle.italic,
+        familyClass: (font['OS/2']?.sFamilyClass ?? 0) >> 8,
+      });
     }
   });
 });
