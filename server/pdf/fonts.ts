@@ -305,33 +305,126 @@ export interface ShapedText {
  * most of a fresh process's first document.
  */
 export function shape(fontId: FontId, text: string): ShapedText {
-  let texts = shapedTexts.get(fontId);
-  if (texts === undefined) shapedTexts.set(fontId, (texts = new Map()));
-  let shaped = texts.get(text);
-  if (shaped === undefined) {
-    // Bounded, so a stream of unusual text cannot grow the process without limit.
-    if (texts.size >= MAX_REMEMBERED_RUNS) texts.clear();
-    shaped = harfbuzz ? shapeWithHarfBuzz(harfbuzz, fontId, text) : shapeWithFontkit(fontId, text);
-    texts.set(text, shaped);
-  }
+  let shaped = shapedTexts.get(fontId)?.get(text);
+  if (shaped === undefined) remember(fontId, text, (shaped = harfbuzz ? shapeWithHarfBuzz(fontId, text) : shapeWithFontkit(fontId, text)));
   return shaped;
 }
 
-function shapeWithHarfBuzz(harfbuzz: typeof HarfBuzz, fontId: FontId, text: string): ShapedText {
+function remember(fontId: FontId, text: string, shaped: ShapedText) {
+  let texts = shapedTexts.get(fontId);
+  if (texts === undefined) shapedTexts.set(fontId, (texts = new Map()));
+  // Bounded, so a stream of unusual text cannot grow the process without limit.
+  if (texts.size >= MAX_REMEMBERED_RUNS) texts.clear();
+  texts.set(text, shaped);
+}
+
+/** `text` shaped by HarfBuzz alone, remembered nowhere: what `shape` and `shapeTogether` give, to compare with. */
+export function shapeWithHarfBuzz(fontId: FontId, text: string): ShapedText {
+  if (!harfbuzz) throw new Error('HarfBuzz is not loaded yet: await shaperReady()');
+  const { infos, positions } = harfBuzzRun(harfbuzz, fontId, text);
+  return shapedSlice(text, infos, positions, 0);
+}
+
+/** The glyphs HarfBuzz sets `text` in: each glyph's id, cluster (the offset of its first character) and flags, and positions. */
+function harfBuzzRun(harfbuzz: typeof HarfBuzz, fontId: FontId, text: string) {
   const { font, buffer } = shaperOf(harfbuzz, fontId);
-  // Keeps the buffer's cluster level (shaperOf): a call into the WebAssembly fewer for every word.
+  // Keeps the buffer's cluster level (shapingBuffer): a call into the WebAssembly fewer for every run.
   buffer.clearContents();
   buffer.addText(text);
   buffer.guessSegmentProperties();
   harfbuzz.shape(font, buffer);
-  const infos = buffer.getGlyphInfos();
-  const positions = buffer.getGlyphPositions().map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset }));
+  return { infos: buffer.getGlyphInfos(), positions: buffer.getGlyphPositions() };
+}
+
+/** The glyphs of a run that set `text`, which starts at `offset` in the run's text. */
+function shapedSlice(
+  text: string,
+  infos: readonly HarfBuzz.GlyphInfo[],
+  positions: readonly HarfBuzz.GlyphPosition[],
+  offset: number,
+): ShapedText {
+  const kept = positions.map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset }));
   return {
     glyphs: infos.map(({ codepoint }) => ({ id: codepoint })),
-    positions,
-    advanceWidth: positions.reduce((sum, position) => sum + position.xAdvance, 0),
-    characters: charactersOf(text, infos),
+    positions: kept,
+    advanceWidth: kept.reduce((sum, position) => sum + position.xAdvance, 0),
+    characters: charactersOf(
+      text,
+      infos.map(({ cluster }) => ({ cluster: cluster - offset })),
+    ),
   };
+}
+
+/**
+ * The scripts of the documents' languages. A word of one of them, with no other script among its
+ * characters (punctuation, digits and marks have none of their own), is shaped with that script's
+ * features whether it is shaped alone or beside others of its script: HarfBuzz takes the script of
+ * a run from its first character that has one.
+ */
+const SCRIPTS = (['Cyrillic', 'Latin', 'Hangul'] as const).map((script) => ({
+  only: new RegExp(`^[\\p{Script=${script}}\\p{Script=Common}\\p{Script=Inherited}]*$`, 'u'),
+  any: new RegExp(`\\p{Script=${script}}`, 'u'),
+}));
+/** Words set in one HarfBuzz buffer: enough that a call's fixed cost is shared, few enough that a failed check costs little. */
+const WORDS_PER_RUN = 64;
+const SEPARATOR = '\n';
+
+/**
+ * Shapes the words of `texts` that are not shaped yet, many to a HarfBuzz buffer (a line feed between
+ * them: the font has no glyph for it, so no lookup of the font reaches across it, where a space takes
+ * another glyph between Hangul), and remembers each as `shape` would: in a fresh process each call into the WebAssembly
+ * (a dozen for every word, one for every glyph) costs more than HarfBuzz's own work, and shaping
+ * the words of a first document one by one was a third of it. A word takes its glyphs from the
+ * shared buffer only where HarfBuzz says the run may be cut before and after it and each side shaped
+ * alone with the same glyphs and advances (no UNSAFE_TO_BREAK at either cut), and only beside words
+ * of its own script; any other is shaped alone. Returns how many were taken from shared buffers.
+ */
+export function shapeTogether(fontId: FontId, texts: Iterable<string>): number {
+  if (!harfbuzz) return 0;
+  const shaped = shapedTexts.get(fontId);
+  const byScript = SCRIPTS.map(() => new Set<string>());
+  for (const text of texts)
+    for (const word of text.split(' ')) {
+      if (word === '' || shaped?.has(word)) continue;
+      const script = SCRIPTS.findIndex(({ only, any }) => only.test(word) && any.test(word));
+      if (script !== -1) byScript[script]!.add(word);
+    }
+  let together = 0;
+  for (const words of byScript) {
+    const pending = [...words];
+    for (let start = 0; start < pending.length; start += WORDS_PER_RUN)
+      together += shapeRun(harfbuzz, fontId, pending.slice(start, start + WORDS_PER_RUN));
+  }
+  return together;
+}
+
+function shapeRun(harfbuzz: typeof HarfBuzz, fontId: FontId, words: readonly string[]): number {
+  if (words.length < 2) return 0;
+  const { infos, positions } = harfBuzzRun(harfbuzz, fontId, words.join(SEPARATOR));
+  // Left to right, each cluster's glyphs together: a word's glyphs are those between its cuts.
+  if (infos.some((info, index) => index > 0 && info.cluster < infos[index - 1]!.cluster)) return 0;
+  const cutBefore = (glyph: number, offset: number) =>
+    glyph < infos.length &&
+    infos[glyph]!.cluster === offset &&
+    (glyph === 0 || (infos[glyph]!.flags & harfbuzz.GlyphFlag.UNSAFE_TO_BREAK) === 0);
+  let together = 0;
+  let glyph = 0;
+  let offset = 0;
+  words.forEach((word, index) => {
+    const first = glyph;
+    const end = offset + word.length;
+    while (glyph < infos.length && infos[glyph]!.cluster < end) glyph += 1;
+    const last = glyph;
+    const isLast = index === words.length - 1;
+    if (first < last && cutBefore(first, offset) && (isLast || cutBefore(last, end))) {
+      remember(fontId, word, shapedSlice(word, infos.slice(first, last), positions.slice(first, last), offset));
+      together += 1;
+    }
+    // Past the separator after the word.
+    while (glyph < infos.length && infos[glyph]!.cluster <= end) glyph += 1;
+    offset = end + 1;
+  });
+  return together;
 }
 
 /**
@@ -402,6 +495,11 @@ export class TextMeasurer {
     const spaces = text.length - text.replaceAll(' ', '').length;
     if (spaces > 0) ems += spaces * this.wordWidth(' ', fontId);
     return ems * size;
+  }
+
+  /** Shapes the words of `texts` that will be measured, together (shapeTogether): measuring them then costs a lookup each. */
+  prepare(texts: Iterable<string>, fontId: FontId): void {
+    shapeTogether(fontId, texts);
   }
 
   /** How many glyphs the text draws as the draw stage sets it (each takes a line's letter-spacing). */

@@ -28,6 +28,8 @@ export interface LineBreakingOptions {
   readonly size?: number;
   /** How many glyphs the text draws (each one takes the letter-spacing); by default its characters. */
   readonly glyphs?: (text: string) => number;
+  /** Told the words and pieces of a paragraph before any is measured, and its lines before they are set, so that a measurer may shape them together. */
+  readonly prepare?: (texts: readonly string[]) => void;
 }
 
 /** How justified text may be set, in spaces or em. */
@@ -255,10 +257,7 @@ function finish(
     end = node.lineStart;
     node = best[end]![node.startRun]!;
   }
-  let syllableBreaks = 0;
-  let overLimit = 0;
-  let widestSpace = 0;
-  const lines = ends.map(({ start, end: lineEnd }, index): SetLine => {
+  const texts = ends.map(({ start, end: lineEnd }) => {
     let text = '';
     for (let at = start; at < lineEnd; at += 1) {
       const piece = pieces[at]!;
@@ -267,6 +266,15 @@ function finish(
       if (!atLineEnd && piece.followedBy === 'space') text += ' ';
       if (atLineEnd && piece.followedBy === 'hyphen') text += '-';
     }
+    return text;
+  });
+  // A hyphenated word's halves are new words: shaped together, before the lines are justified.
+  if (options.justified) options.prepare?.(texts);
+  let syllableBreaks = 0;
+  let overLimit = 0;
+  let widestSpace = 0;
+  const lines = ends.map(({ end: lineEnd }, index): SetLine => {
+    const text = texts[index]!;
     const syllableBreak = pieces[lineEnd - 1]!.followedBy === 'syllable';
     if (syllableBreak) syllableBreaks += 1;
     if (!options.justified || index === ends.length - 1) return { text, wordSpacing: 0, letterSpacing: 0, hang: 0, syllableBreak };
@@ -305,7 +313,7 @@ function justify(text: string, options: LineBreakingOptions, { size, space, glyp
  */
 function piecesOf(text: string, options: LineBreakingOptions, metrics: Metrics, syllables: boolean): Piece[] {
   const words = text.split(' ').filter((word) => word !== '');
-  return words.flatMap((word, wordIndex) => {
+  const cut = words.map((word) => {
     const overlong = word.length > MAX_WORD_LENGTH && [...word].length > MAX_WORD_LENGTH;
     const parts = overlong
       ? graphemeRuns(word, MAX_WORD_LENGTH, options.lang)
@@ -314,8 +322,12 @@ function piecesOf(text: string, options: LineBreakingOptions, metrics: Metrics, 
         : options.justified
           ? hyphenationPieces(word, options.lang)
           : [word];
-    const inside = overlong ? 'cut' : syllables ? 'syllable' : 'hyphen';
-    return parts.flatMap((part, partIndex) => {
+    return { parts, inside: overlong ? ('cut' as const) : syllables ? ('syllable' as const) : ('hyphen' as const) };
+  });
+  // The words too: justified lines are measured word by word.
+  options.prepare?.([...words, ...cut.flatMap(({ parts }) => (parts.length > 1 ? parts : []))]);
+  return cut.flatMap(({ parts, inside }, wordIndex) =>
+    parts.flatMap((part, partIndex) => {
       const followedBy = partIndex < parts.length - 1 ? inside : wordIndex < words.length - 1 ? 'space' : 'end';
       const room = options.width - (followedBy === 'hyphen' ? metrics.hyphen : 0);
       const width = options.measure(part);
@@ -329,8 +341,8 @@ function piecesOf(text: string, options: LineBreakingOptions, metrics: Metrics, 
           followedBy: cutIndex < cuts.length - 1 ? 'cut' : followedBy,
         }),
       );
-    });
-  });
+    }),
+  );
 }
 
 /** A Korean word cut between its Hangul syllables, punctuation kept with the syllable it follows or precedes. */

@@ -1,11 +1,41 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import * as fontkit from 'fontkit';
-import { FONT_FILES, fontMetrics, shape, shapeWithFontkit, shaperReady, type FontId } from '../../server/pdf/fonts.ts';
+import {
+  FONT_FILES,
+  fontMetrics,
+  shape,
+  shapeTogether,
+  shapeWithFontkit,
+  shapeWithHarfBuzz,
+  shaperReady,
+  type FontId,
+} from '../../server/pdf/fonts.ts';
+import { hyphenationPieces } from '../../server/pdf/hyphenation.ts';
 import { clauseTexts } from '../../server/pdf/render-pdf.ts';
 import { buildDocument } from '../support/documents.ts';
 
 describe('shaping (fonts)', () => {
+  // First: the words must not have been shaped yet in this process.
+  it('when words are shaped together in shared buffers, then each has the glyphs, advances and characters it has shaped alone', async () => {
+    await shaperReady();
+    const document = { ...buildDocument({ languages: ['ru', 'ko', 'en'] }), draft: null };
+    const words = new Set<string>();
+    // Words, the pieces hyphenation cuts them into and Korean syllables: what the breaker measures.
+    for (const { text, lang } of clauseTexts(document))
+      for (const word of text.split(' ')) {
+        const parts = lang === 'ko' ? [...word] : hyphenationPieces(word, lang as 'ru' | 'en');
+        for (const part of [word, ...parts]) if (part !== '') words.add(part);
+      }
+    // Words that begin with a combining mark, which would join the space before them in a shared buffer.
+    for (const word of ['\u0301a', '\u0306и', '\u0308', '.\u0301', 'A\u0300\u0301']) words.add(word);
+    for (const font of ['serif', 'serif-bold'] as const) {
+      const together = shapeTogether(font, words);
+      expect(together, font).to.be.greaterThan(words.size * 0.7);
+      for (const word of words) expect(shape(font, word), `${font}: ${word}`).to.deep.equal(shapeWithHarfBuzz(font, word));
+    }
+  });
+
   it('when the words of the clause library are shaped by HarfBuzz, then they are the glyphs, advances and characters fontkit gives', async () => {
     await shaperReady();
     const document = { ...buildDocument({ languages: ['ru', 'ko', 'en'] }), draft: null };
