@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, deflateSync } from 'node:zlib';
-import { fontMetrics, fontTable, shape, type FontId, type ShapedText } from './fonts.ts';
+import { fontMetrics, fontTable, fontTablePart, shape, type FontId, type ShapedText } from './fonts.ts';
 import { subsetTrueType } from './truetype-subset.ts';
 
 /**
@@ -114,7 +114,11 @@ export function fontSubset(fontId: FontId, texts: Iterable<ShapedText>): FontSub
 function buildSubset(fontId: FontId, ids: readonly number[], characters: ReadonlyMap<number, string>, key: string): FontSubset {
   const font = fontMetrics(fontId);
   const scale = 1000 / font.unitsPerEm;
-  const { program, cidOf, advances } = subsetTrueType((tag) => fontTable(fontId, tag), ids);
+  const { program, cidOf, advances } = subsetTrueType(
+    (tag) => fontTable(fontId, tag),
+    ids,
+    (start, end) => fontTablePart(fontId, 'glyf', start, end),
+  );
   const unicode = [...cidOf].filter(([id]) => characters.get(id) !== '').map(([id, cid]) => [cid, characters.get(id)!] as const);
   const tag = String.fromCharCode(
     ...createHash('sha256')

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import type * as HarfBuzz from 'harfbuzzjs';
@@ -30,13 +30,32 @@ export interface LoadedFont {
   readonly font: fontkit.Font;
 }
 
-/** The font files' bytes, read once: fontkit parses them, HarfBuzz shapes from their tables, subsets copy their glyphs. */
+/** The font files' bytes, read whole once fontkit parses them (the draft mark's outlines, signatures' metrics). */
 const fileBytes = new Map<FontId, Buffer>();
 const bytesOf = (id: FontId) => {
   let bytes = fileBytes.get(id);
   if (bytes === undefined) fileBytes.set(id, (bytes = readFileSync(FONT_FILES[id])));
   return bytes;
 };
+/**
+ * Bytes of a font file: from the whole file if it was read, else read from the file where they are.
+ * Shaping needs 300 KB of the 14 MB and a subset the outlines of its glyphs: reading the whole
+ * file into memory was a twentieth of a fresh process's first document, and 14 MB it kept.
+ */
+const descriptors = new Map<FontId, number>();
+function readFont(id: FontId, offset: number, length: number): Buffer {
+  const whole = fileBytes.get(id);
+  if (whole !== undefined) return whole.subarray(offset, offset + length);
+  let descriptor = descriptors.get(id);
+  if (descriptor === undefined) descriptors.set(id, (descriptor = openSync(FONT_FILES[id], 'r')));
+  const bytes = Buffer.alloc(length);
+  for (let read = 0; read < length; ) {
+    const count = readSync(descriptor, bytes, read, length - read, offset + read);
+    if (count === 0) throw new Error(`${FONT_FILES[id]} ends before byte ${offset + length}`);
+    read += count;
+  }
+  return bytes;
+}
 
 /** A table of a font file (OpenType's table directory): its checksum, where it starts and how long it is. */
 interface TableRecord {
@@ -48,25 +67,41 @@ const tableDirectories = new Map<FontId, ReadonlyMap<string, TableRecord>>();
 function tableDirectory(id: FontId): ReadonlyMap<string, TableRecord> {
   let directory = tableDirectories.get(id);
   if (directory === undefined) {
-    const bytes = bytesOf(id);
-    const records = new Map<string, TableRecord>();
-    for (let index = 0; index < bytes.readUInt16BE(4); index += 1) {
-      const at = 12 + 16 * index;
-      records.set(bytes.toString('latin1', at, at + 4), {
-        checksum: bytes.readUInt32BE(at + 4),
-        offset: bytes.readUInt32BE(at + 8),
-        length: bytes.readUInt32BE(at + 12),
-      });
-    }
-    tableDirectories.set(id, (directory = records));
+    const tables = readFont(id, 4, 2).readUInt16BE(0);
+    const records = readFont(id, 12, 16 * tables);
+    directory = new Map(
+      Array.from({ length: tables }, (_, index) => {
+        const at = 16 * index;
+        const record = {
+          checksum: records.readUInt32BE(at + 4),
+          offset: records.readUInt32BE(at + 8),
+          length: records.readUInt32BE(at + 12),
+        };
+        return [records.toString('latin1', at, at + 4), record] as const;
+      }),
+    );
+    tableDirectories.set(id, directory);
   }
   return directory;
 }
 
-/** The bytes of one of the font's tables (a view of the file), or undefined when the font has no table of that name. */
+/** The bytes of one of the font's tables, read once (not glyf: see fontTablePart), or undefined when the font has no table of that name. */
+const tables = new Map<string, Buffer | undefined>();
 export function fontTable(id: FontId, tag: string): Buffer | undefined {
+  const key = `${id}|${tag}`;
+  if (!tables.has(key)) {
+    const record = tableDirectory(id).get(tag);
+    tables.set(key, record && readFont(id, record.offset, record.length));
+  }
+  return tables.get(key);
+}
+
+/** Bytes `start` to `end` of one of the font's tables: a glyph's outline in glyf, without reading all of them. */
+export function fontTablePart(id: FontId, tag: string, start: number, end: number): Buffer {
   const record = tableDirectory(id).get(tag);
-  return record && bytesOf(id).subarray(record.offset, record.offset + record.length);
+  if (record === undefined || start < 0 || end < start || end > record.length)
+    throw new Error(`bytes ${start}-${end} are not in the ${tag} table`);
+  return readFont(id, record.offset + start, end - start);
 }
 
 /**
@@ -77,7 +112,7 @@ export function fontTable(id: FontId, tag: string): Buffer | undefined {
 function withoutOutlines(id: FontId): Buffer {
   const tables = [...tableDirectory(id)].filter(([tag]) => tag !== 'glyf' && tag !== 'loca');
   return sfnt(
-    bytesOf(id).readUInt32BE(0),
+    readFont(id, 0, 4).readUInt32BE(0),
     tables.map(([tag, { checksum }]) => ({ tag, data: fontTable(id, tag)!, checksum })),
   );
 }

@@ -143,7 +143,8 @@ function patternPieces(word: string, rules: HyphenationRules): string[] {
 function breaksOf(letters: string, [levelsByIndex, trie, exceptions]: CompiledPatterns): readonly number[] {
   const lowered = letters.toLocaleLowerCase();
   if (Object.hasOwn(exceptions, lowered)) return exceptions[lowered]!;
-  const dotted = `.${lowered}.`;
+  // Its characters as strings once: indexing a string makes a new one each time for Cyrillic.
+  const dotted = `.${lowered}.`.split('');
   const levels: number[] = new Array(letters.length + 1).fill(0);
   for (let start = 0; start <= dotted.length - 3; start += 1) {
     const offset = start === 0 ? 0 : start - 1;

@@ -26,13 +26,18 @@ const WE_HAVE_A_TWO_BY_TWO = 0x0080;
 /** Tables a TrueType program's instructions use, copied whole when the font has them. */
 const INSTRUCTION_TABLES = ['cvt ', 'fpgm', 'prep'] as const;
 
-export function subsetTrueType(table: (tag: string) => Buffer | undefined, glyphIds: Iterable<number>): TrueTypeSubset {
+/** `outline` gives bytes of the glyf table (by default from `table`), so that a subset need not read all of them. */
+export function subsetTrueType(
+  table: (tag: string) => Buffer | undefined,
+  glyphIds: Iterable<number>,
+  outline: (start: number, end: number) => Buffer = (start, end) => table('glyf')!.subarray(start, end),
+): TrueTypeSubset {
   const required = (tag: string) => {
     const data = table(tag);
     if (data === undefined) throw new Error(`the font has no ${tag} table: not a TrueType font`);
     return data;
   };
-  const [head, hhea, maxp, hmtx, loca, glyf] = ['head', 'hhea', 'maxp', 'hmtx', 'loca', 'glyf'].map(required) as [
+  const [head, hhea, maxp, hmtx, loca] = ['head', 'hhea', 'maxp', 'hmtx', 'loca'].map(required) as [
     Buffer,
     Buffer,
     Buffer,
@@ -64,20 +69,20 @@ export function subsetTrueType(table: (tag: string) => Buffer | undefined, glyph
   // Grows while composite glyphs add their components.
   for (let cid = 0; cid < order.length; cid += 1) {
     const id = order[cid]!;
-    let outline = glyf.subarray(glyphOffset(id), glyphOffset(id + 1));
-    if (outline.length > 0 && outline.readInt16BE(0) < 0) {
-      outline = Buffer.from(outline);
+    let glyph = outline(glyphOffset(id), glyphOffset(id + 1));
+    if (glyph.length > 0 && glyph.readInt16BE(0) < 0) {
+      glyph = Buffer.from(glyph);
       // A composite glyph names its components by glyph id: each renumbered to its place in the subset.
       for (let at = 10, flags = MORE_COMPONENTS; flags & MORE_COMPONENTS; ) {
-        flags = outline.readUInt16BE(at);
-        outline.writeUInt16BE(include(outline.readUInt16BE(at + 2)), at + 2);
+        flags = glyph.readUInt16BE(at);
+        glyph.writeUInt16BE(include(glyph.readUInt16BE(at + 2)), at + 2);
         at += 4 + (flags & ARG_1_AND_2_ARE_WORDS ? 4 : 2);
         if (flags & WE_HAVE_A_SCALE) at += 2;
         else if (flags & WE_HAVE_AN_X_AND_Y_SCALE) at += 4;
         else if (flags & WE_HAVE_A_TWO_BY_TWO) at += 8;
       }
     }
-    outlines.push(outline);
+    outlines.push(glyph);
   }
 
   // Short offsets (half the glyph's byte offset) when the outlines fit them: two bytes a glyph fewer.
