@@ -499,6 +499,17 @@ export function shapeWithFontkit(fontId: FontId, text: string): ShapedText {
 
 /** Each glyph's characters: its cluster's text on the cluster's first glyph, nothing on the rest. */
 function charactersOf(text: string, infos: readonly { readonly cluster: number }[]): string[] {
+  const characters: string[] = new Array(infos.length);
+  if (infos.every((info, index) => index === 0 || info.cluster >= infos[index - 1]!.cluster)) {
+    // Left to right: a cluster's text ends where the next cluster starts.
+    let next = text.length;
+    for (let index = infos.length - 1; index >= 0; index -= 1) {
+      const { cluster } = infos[index]!;
+      if (index < infos.length - 1 && infos[index + 1]!.cluster !== cluster) next = infos[index + 1]!.cluster;
+      characters[index] = index > 0 && infos[index - 1]!.cluster === cluster ? '' : text.slice(cluster, next);
+    }
+    return characters;
+  }
   const starts = [...new Set(infos.map((info) => info.cluster))].sort((a, b) => a - b);
   return infos.map((info, index) => {
     if (index > 0 && infos[index - 1]!.cluster === info.cluster) return '';
