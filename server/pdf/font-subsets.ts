@@ -5,10 +5,10 @@ import { subsetTrueType } from './truetype-subset.ts';
 
 /**
  * The part of a font a document draws, ready to embed as a PDF composite font (Type 0, CIDFontType2,
- * Identity-H): the TrueType program of just those glyphs (fontkit's subsetter), their widths, and the
- * ToUnicode map that makes the text extractable. Writing a subset decodes every glyph it holds and
- * deflating its ~100 KB takes longer still, and an agreement sets the same glyphs in both originals
- * and in every rendering of a version, so a subset is built once per process for each glyph set.
+ * Identity-H): the TrueType program of just those glyphs (truetype-subset.ts), their widths, and the
+ * ToUnicode map that makes the text extractable. Deflating a program's ~120 KB takes longest, and an
+ * agreement sets the same glyphs in both originals and in every rendering of a version, so a subset
+ * is built once per process for each glyph set (and deflated as small as zlib makes it).
  * Both PDF writers embed and set text through here: pdfkit for the documents (draw-text.ts), pdf-lib
  * for the signatures' appearances (signing/sign-pdf.ts).
  */

@@ -6,8 +6,9 @@ import type * as HarfBuzz from 'harfbuzzjs';
 /**
  * The fonts every agreement is set in. Noto Serif KR draws Latin, Cyrillic and Hangul, so one family
  * serves all three languages and the columns share one typographic colour. The files come from an npm
- * package and are read and parsed once per process, so no document parses the 14 MB file again;
- * a document embeds only the glyphs it uses (font-subsets.ts).
+ * package; what a process needs of them (the tables HarfBuzz shapes with, the outlines of the glyphs
+ * a subset holds) is read once, so no document reads or parses the 14 MB files again; a document
+ * embeds only the glyphs it uses (font-subsets.ts).
  */
 export type FontId = 'serif' | 'serif-bold';
 
