@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
-import { fonts, shape, type FontId, type ShapedText } from './fonts.ts';
+import { constants, deflateSync } from 'node:zlib';
+import { fontMetrics, fontTable, fontTablePart, shape, type FontId, type ShapedText } from './fonts.ts';
+import { subsetTrueType } from './truetype-subset.ts';
 
 /**
  * The part of a font a document draws, ready to embed as a PDF composite font (Type 0, CIDFontType2,
- * Identity-H): the TrueType program of just those glyphs (fontkit's subsetter), their widths, and the
- * ToUnicode map that makes the text extractable. Writing a subset decodes every glyph it holds and
- * deflating its ~100 KB takes longer still, and an agreement sets the same glyphs in both originals
- * and in every rendering of a version, so a subset is built once per process for each glyph set.
+ * Identity-H): the TrueType program of just those glyphs (truetype-subset.ts), their widths, and the
+ * ToUnicode map that makes the text extractable. Deflating a program's ~120 KB takes longest, and an
+ * agreement sets the same glyphs in both originals and in every rendering of a version, so a subset
+ * is built once per process for each glyph set (and deflated as small as zlib makes it).
  * Both PDF writers embed and set text through here: pdfkit for the documents (draw-text.ts), pdf-lib
  * for the signatures' appearances (signing/sign-pdf.ts).
  */
@@ -111,16 +112,13 @@ export function fontSubset(fontId: FontId, texts: Iterable<ShapedText>): FontSub
 
 /** `key` names the glyphs and their characters in glyph-id order: what the subset's tag is derived from. */
 function buildSubset(fontId: FontId, ids: readonly number[], characters: ReadonlyMap<number, string>, key: string): FontSubset {
-  const { font } = fonts()[fontId];
+  const font = fontMetrics(fontId);
   const scale = 1000 / font.unitsPerEm;
-  const subset = font.createSubset();
-  const cidOf = new Map<number, number>();
-  // fontkit's includeGlyph takes a glyph id, though its typings ask for a Glyph; CID 0 is .notdef.
-  const include = subset.includeGlyph.bind(subset) as unknown as (glyphId: number) => number;
-  for (const id of ids) cidOf.set(id, include(id));
-  const program = subset.encode();
-  const widths = [font.getGlyph(0).advanceWidth * scale];
-  for (const [id, cid] of cidOf) widths[cid] = font.getGlyph(id).advanceWidth * scale;
+  const { program, cidOf, advances } = subsetTrueType(
+    (tag) => fontTable(fontId, tag),
+    ids,
+    (start, end) => fontTablePart(fontId, 'glyf', start, end),
+  );
   const unicode = [...cidOf].filter(([id]) => characters.get(id) !== '').map(([id, cid]) => [cid, characters.get(id)!] as const);
   const tag = String.fromCharCode(
     ...createHash('sha256')
@@ -129,34 +127,31 @@ function buildSubset(fontId: FontId, ids: readonly number[], characters: Readonl
       .subarray(0, 6)
       .map((byte) => 65 + (byte % 26)),
   );
-  const familyClass = (font['OS/2']?.sFamilyClass ?? 0) >> 8;
-  // Tables fontkit parses but its typings leave out.
-  const { post, head } = font as unknown as { post: { isFixedPitch: number }; head: { macStyle: { italic: boolean } } };
-  const { bbox } = font;
+  const [minX, minY, maxX, maxY] = font.bbox;
   return {
     fontId,
     baseFont: `${tag}+${font.postscriptName}`,
     cidOf,
-    widths: Array.from(widths, (width) => width ?? 0),
-    program: deflated(Buffer.from(program)),
+    widths: advances.map((advance) => advance * scale),
+    program: deflated(program, constants.Z_BEST_COMPRESSION),
     toUnicode: deflated(Buffer.from(toUnicodeCMap(unicode), 'latin1')),
     descriptor: {
       // ISO 32000-1 table 123: FixedPitch 1, Serif 2, Symbolic 4 (a CID font's glyphs are outside the
       // standard Latin set), Italic 64.
-      flags: (post.isFixedPitch ? 1 : 0) | (familyClass >= 1 && familyClass <= 7 ? 2 : 0) | 4 | (head.macStyle.italic ? 64 : 0),
-      bbox: [bbox.minX * scale, bbox.minY * scale, bbox.maxX * scale, bbox.maxY * scale],
+      flags: (font.isFixedPitch ? 1 : 0) | (font.familyClass >= 1 && font.familyClass <= 7 ? 2 : 0) | 4 | (font.isItalic ? 64 : 0),
+      bbox: [minX * scale, minY * scale, maxX * scale, maxY * scale],
       italicAngle: font.italicAngle,
       ascent: font.ascent * scale,
       descent: font.descent * scale,
       capHeight: (font.capHeight || font.ascent) * scale,
-      xHeight: (font.xHeight || 0) * scale,
+      xHeight: font.xHeight * scale,
     },
     encodedTexts: new Map(),
   };
 }
 
-function deflated(data: Buffer): DeflatedStream {
-  return { deflated: deflateSync(data), length: data.length };
+function deflated(data: Buffer, level: number = constants.Z_DEFAULT_COMPRESSION): DeflatedStream {
+  return { deflated: deflateSync(data, { level }), length: data.length };
 }
 
 const hex4 = (value: number) => value.toString(16).padStart(4, '0');
@@ -257,7 +252,7 @@ export function textOperands(subset: FontSubset, text: string): string {
   if (operands === undefined) {
     // Bounded: documents sharing one glyph set may still use ever new words.
     if (subset.encodedTexts.size >= MAX_ENCODED_TEXTS) subset.encodedTexts.clear();
-    operands = encode(subset, shape(subset.fontId, text), 1000 / fonts()[subset.fontId].font.unitsPerEm);
+    operands = encode(subset, shape(subset.fontId, text), 1000 / fontMetrics(subset.fontId).unitsPerEm);
     subset.encodedTexts.set(text, operands);
   }
   return operands;

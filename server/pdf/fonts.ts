@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import type * as HarfBuzz from 'harfbuzzjs';
@@ -6,8 +6,9 @@ import type * as HarfBuzz from 'harfbuzzjs';
 /**
  * The fonts every agreement is set in. Noto Serif KR draws Latin, Cyrillic and Hangul, so one family
  * serves all three languages and the columns share one typographic colour. The files come from an npm
- * package and are read and parsed once per process, so no document parses the 14 MB file again;
- * a document embeds only the glyphs it uses (font-subsets.ts).
+ * package; what a process needs of them (the tables HarfBuzz shapes with, the outlines of the glyphs
+ * a subset holds) is read once, so no document reads or parses the 14 MB files again; a document
+ * embeds only the glyphs it uses (font-subsets.ts).
  */
 export type FontId = 'serif' | 'serif-bold';
 
@@ -30,24 +31,233 @@ export interface LoadedFont {
   readonly font: fontkit.Font;
 }
 
-let loaded: Record<FontId, LoadedFont> | undefined;
-/** The font files' bytes, read once: fontkit parses them, HarfBuzz shapes from them. */
+/** The font files' bytes, read whole once fontkit parses them (the draft mark's outlines, signatures' metrics). */
 const fileBytes = new Map<FontId, Buffer>();
 const bytesOf = (id: FontId) => {
   let bytes = fileBytes.get(id);
   if (bytes === undefined) fileBytes.set(id, (bytes = readFileSync(FONT_FILES[id])));
   return bytes;
 };
+/**
+ * Bytes of a font file: from the whole file if it was read, else read from the file where they are.
+ * Shaping needs 300 KB of the 14 MB and a subset the outlines of its glyphs: reading the whole
+ * file into memory was a twentieth of a fresh process's first document, and 14 MB it kept.
+ */
+const descriptors = new Map<FontId, number>();
+function readFont(id: FontId, offset: number, length: number): Buffer {
+  const whole = fileBytes.get(id);
+  if (whole !== undefined) return whole.subarray(offset, offset + length);
+  let descriptor = descriptors.get(id);
+  if (descriptor === undefined) descriptors.set(id, (descriptor = openSync(FONT_FILES[id], 'r')));
+  const bytes = Buffer.alloc(length);
+  for (let read = 0; read < length; ) {
+    const count = readSync(descriptor, bytes, read, length - read, offset + read);
+    if (count === 0) throw new Error(`${FONT_FILES[id]} ends before byte ${offset + length}`);
+    read += count;
+  }
+  return bytes;
+}
 
-/** Parses the font files on first use and keeps them for the life of the process (subsets, metrics, outlines). */
+/** A table of a font file (OpenType's table directory): its checksum, where it starts and how long it is. */
+interface TableRecord {
+  readonly checksum: number;
+  readonly offset: number;
+  readonly length: number;
+}
+const tableDirectories = new Map<FontId, ReadonlyMap<string, TableRecord>>();
+function tableDirectory(id: FontId): ReadonlyMap<string, TableRecord> {
+  let directory = tableDirectories.get(id);
+  if (directory === undefined) {
+    const tables = readFont(id, 4, 2).readUInt16BE(0);
+    const records = readFont(id, 12, 16 * tables);
+    directory = new Map(
+      Array.from({ length: tables }, (_, index) => {
+        const at = 16 * index;
+        const record = {
+          checksum: records.readUInt32BE(at + 4),
+          offset: records.readUInt32BE(at + 8),
+          length: records.readUInt32BE(at + 12),
+        };
+        return [records.toString('latin1', at, at + 4), record] as const;
+      }),
+    );
+    tableDirectories.set(id, directory);
+  }
+  return directory;
+}
+
+/** The bytes of one of the font's tables, read once (not glyf: see fontTablePart), or undefined when the font has no table of that name. */
+const tables = new Map<string, Buffer | undefined>();
+export function fontTable(id: FontId, tag: string): Buffer | undefined {
+  const key = `${id}|${tag}`;
+  if (!tables.has(key)) {
+    const record = tableDirectory(id).get(tag);
+    tables.set(key, record && readFont(id, record.offset, record.length));
+  }
+  return tables.get(key);
+}
+
+/** Bytes `start` to `end` of one of the font's tables: a glyph's outline in glyf, without reading all of them. */
+export function fontTablePart(id: FontId, tag: string, start: number, end: number): Buffer {
+  const record = tableDirectory(id).get(tag);
+  if (record === undefined || start < 0 || end < start || end > record.length)
+    throw new Error(`bytes ${start}-${end} are not in the ${tag} table`);
+  return readFont(id, record.offset + start, end - start);
+}
+
+/**
+ * The font file without its glyph outlines (glyf and loca, 13.6 of the 14 MB), which shaping does not
+ * read: HarfBuzz copies what it is given into its WebAssembly memory, and copying the whole file was a
+ * tenth of a fresh process's first document. A test holds the shaping to the whole font's.
+ */
+function withoutOutlines(id: FontId): Buffer {
+  const tables = [...tableDirectory(id)].filter(([tag]) => tag !== 'glyf' && tag !== 'loca');
+  return sfnt(
+    readFont(id, 0, 4).readUInt32BE(0),
+    tables.map(([tag, { checksum }]) => ({ tag, data: fontTable(id, tag)!, checksum })),
+  );
+}
+
+/** A table to write into a font file; its checksum when it is known already (head's is taken with checkSumAdjustment 0). */
+export interface SfntTable {
+  readonly tag: string;
+  readonly data: Buffer;
+  readonly checksum?: number;
+}
+
+/**
+ * An OpenType font file of `tables`: sorted by tag, each 4-byte aligned with its checksum, and head's
+ * checkSumAdjustment set for the whole file (OpenType's "head" table).
+ */
+export function sfnt(version: number, tables: readonly SfntTable[]): Buffer {
+  const sorted = [...tables].sort((a, b) => (a.tag < b.tag ? -1 : 1));
+  const directoryLength = 12 + 16 * sorted.length;
+  const length = sorted.reduce((total, { data }) => total + ((data.length + 3) & ~3), directoryLength);
+  const file = Buffer.alloc(length);
+  // searchRange, entrySelector and rangeShift: for the binary search a reader may do in the directory.
+  const entrySelector = Math.floor(Math.log2(sorted.length));
+  file.writeUInt32BE(version, 0);
+  file.writeUInt16BE(sorted.length, 4);
+  file.writeUInt16BE(16 * 2 ** entrySelector, 6);
+  file.writeUInt16BE(entrySelector, 8);
+  file.writeUInt16BE(16 * (sorted.length - 2 ** entrySelector), 10);
+  let offset = directoryLength;
+  let headOffset: number | undefined;
+  // The file's checksum is the directory's and the tables' (zero padded to whole words) added up.
+  let fileChecksum = 0;
+  sorted.forEach(({ tag, data, checksum }, index) => {
+    const at = 12 + 16 * index;
+    data.copy(file, offset);
+    if (tag === 'head') file.writeUInt32BE(0, (headOffset = offset) + 8);
+    const sum = checksum ?? wordSum(file, offset, (data.length + 3) & ~3);
+    fileChecksum = (fileChecksum + sum) >>> 0;
+    file.write(tag, at, 'latin1');
+    file.writeUInt32BE(sum, at + 4);
+    file.writeUInt32BE(offset, at + 8);
+    file.writeUInt32BE(data.length, at + 12);
+    offset += (data.length + 3) & ~3;
+  });
+  fileChecksum = (fileChecksum + wordSum(file, 0, directoryLength)) >>> 0;
+  if (headOffset !== undefined) file.writeUInt32BE((0xb1b0afba - fileChecksum) >>> 0, headOffset + 8);
+  return file;
+}
+
+/** The sum of the big-endian 32-bit words of `length` (a multiple of 4) bytes, modulo 2^32. */
+function wordSum(bytes: Buffer, start: number, length: number): number {
+  let sum = 0;
+  for (let at = start; at < start + length; at += 4) sum = (sum + bytes.readUInt32BE(at)) >>> 0;
+  return sum;
+}
+
+/** What the PDF's font descriptor and the layout take from a font, in font units, as fontkit gives them (tested). */
+export interface FontMetrics {
+  readonly postscriptName: string;
+  readonly unitsPerEm: number;
+  /** hhea's ascender and descender. */
+  readonly ascent: number;
+  readonly descent: number;
+  /** OS/2's, 0 when the font does not say. */
+  readonly capHeight: number;
+  readonly xHeight: number;
+  /** head's box around all the glyphs: xMin, yMin, xMax, yMax. */
+  readonly bbox: readonly [number, number, number, number];
+  /** In degrees, counter-clockwise from the vertical. */
+  readonly italicAngle: number;
+  readonly isFixedPitch: boolean;
+  readonly isItalic: boolean;
+  /** OS/2's IBM font class (its high byte): 1-7 are the serif classes. */
+  readonly familyClass: number;
+}
+
+const metrics = new Map<FontId, FontMetrics>();
+/** The font's metrics, read from its tables once: parsing the font with fontkit for these took longer than the rest of a subset. */
+export function fontMetrics(id: FontId): FontMetrics {
+  let found = metrics.get(id);
+  if (found === undefined) {
+    // Offsets as the OpenType specification lays out head, hhea, OS/2 (version 2 and later for the heights) and post.
+    const head = fontTable(id, 'head')!;
+    const hhea = fontTable(id, 'hhea')!;
+    const os2 = fontTable(id, 'OS/2');
+    const post = fontTable(id, 'post')!;
+    const heights = os2 !== undefined && os2.readUInt16BE(0) >= 2;
+    metrics.set(
+      id,
+      (found = {
+        postscriptName: postscriptName(fontTable(id, 'name')!),
+        unitsPerEm: head.readUInt16BE(18),
+        ascent: hhea.readInt16BE(4),
+        descent: hhea.readInt16BE(6),
+        capHeight: heights ? os2.readInt16BE(88) : 0,
+        xHeight: heights ? os2.readInt16BE(86) : 0,
+        bbox: [head.readInt16BE(36), head.readInt16BE(38), head.readInt16BE(40), head.readInt16BE(42)],
+        italicAngle: post.readInt32BE(4) / 65536,
+        isFixedPitch: post.readUInt32BE(12) !== 0,
+        isItalic: (head.readUInt16BE(44) & 0x0002) !== 0,
+        familyClass: os2 === undefined ? 0 : os2.readInt16BE(30) >> 8,
+      }),
+    );
+  }
+  return found;
+}
+
+/** The name table's PostScript name (name ID 6): Windows' UTF-16 record, else the Macintosh one. */
+function postscriptName(name: Buffer): string {
+  const stringsAt = name.readUInt16BE(4);
+  const records = Array.from({ length: name.readUInt16BE(2) }, (_, index) => {
+    const at = 6 + 12 * index;
+    const [platform, nameId, length, offset] = [
+      name.readUInt16BE(at),
+      name.readUInt16BE(at + 6),
+      name.readUInt16BE(at + 8),
+      name.readUInt16BE(at + 10),
+    ];
+    return { platform, nameId, bytes: name.subarray(stringsAt + offset, stringsAt + offset + length) };
+  }).filter(({ nameId }) => nameId === 6);
+  const windows = records.find(({ platform }) => platform === 3);
+  if (windows) return Buffer.from(windows.bytes).swap16().toString('utf16le');
+  const mac = records.find(({ platform }) => platform === 1);
+  if (mac) return mac.bytes.toString('latin1');
+  throw new Error('the font has no PostScript name');
+}
+
+const parsed = new Map<FontId, LoadedFont>();
+function parsedFont(id: FontId): LoadedFont {
+  let font = parsed.get(id);
+  if (font === undefined) {
+    const created = fontkit.create(bytesOf(id));
+    if (!('layout' in created)) throw new Error(`${FONT_FILES[id]} is a font collection, expected a single font`);
+    parsed.set(id, (font = { id, font: created }));
+  }
+  return font;
+}
+/** Getters, so that a document that needs one of the fonts parsed does not parse both. */
+const loaded = Object.defineProperties(
+  {},
+  Object.fromEntries((Object.keys(FONT_FILES) as FontId[]).map((id) => [id, { get: () => parsedFont(id), enumerable: true }])),
+) as Record<FontId, LoadedFont>;
+
+/** The parsed fonts (metrics, outlines), each parsed on first use and kept for the life of the process. */
 export function fonts(): Record<FontId, LoadedFont> {
-  loaded ??= Object.fromEntries(
-    (Object.keys(FONT_FILES) as FontId[]).map((id) => {
-      const font = fontkit.create(bytesOf(id));
-      if (!('layout' in font)) throw new Error(`${FONT_FILES[id]} is a font collection, expected a single font`);
-      return [id, { id, font }];
-    }),
-  ) as Record<FontId, LoadedFont>;
   return loaded;
 }
 
@@ -68,6 +278,13 @@ export function shaperReady(): Promise<void> {
   return harfbuzzLoading;
 }
 
+/** A buffer for shaping words: each character its own cluster unless the font joins them, so a combining mark keeps its own text. */
+function shapingBuffer(harfbuzz: typeof HarfBuzz): HarfBuzz.Buffer {
+  const buffer = new harfbuzz.Buffer();
+  buffer.setClusterLevel(harfbuzz.ClusterLevel.MONOTONE_CHARACTERS);
+  return buffer;
+}
+
 /** HarfBuzz with each font, made on first use. */
 const shapers = new Map<FontId, { readonly font: HarfBuzz.Font; readonly buffer: HarfBuzz.Buffer }>();
 function shaperOf(harfbuzz: typeof HarfBuzz, id: FontId) {
@@ -75,7 +292,7 @@ function shaperOf(harfbuzz: typeof HarfBuzz, id: FontId) {
   if (shaper === undefined)
     shapers.set(
       id,
-      (shaper = { font: new harfbuzz.Font(new harfbuzz.Face(new harfbuzz.Blob(bytesOf(id)))), buffer: new harfbuzz.Buffer() }),
+      (shaper = { font: new harfbuzz.Font(new harfbuzz.Face(new harfbuzz.Blob(withoutOutlines(id)))), buffer: shapingBuffer(harfbuzz) }),
     );
   return shaper;
 }
@@ -124,36 +341,126 @@ export interface ShapedText {
  * most of a fresh process's first document.
  */
 export function shape(fontId: FontId, text: string): ShapedText {
-  let texts = shapedTexts.get(fontId);
-  if (texts === undefined) shapedTexts.set(fontId, (texts = new Map()));
-  let shaped = texts.get(text);
-  if (shaped === undefined) {
-    // Bounded, so a stream of unusual text cannot grow the process without limit.
-    if (texts.size >= MAX_REMEMBERED_RUNS) texts.clear();
-    shaped = harfbuzz ? shapeWithHarfBuzz(harfbuzz, fontId, text) : shapeWithFontkit(fontId, text);
-    texts.set(text, shaped);
-  }
+  let shaped = shapedTexts.get(fontId)?.get(text);
+  if (shaped === undefined) remember(fontId, text, (shaped = harfbuzz ? shapeWithHarfBuzz(fontId, text) : shapeWithFontkit(fontId, text)));
   return shaped;
 }
 
-function shapeWithHarfBuzz(harfbuzz: typeof HarfBuzz, fontId: FontId, text: string): ShapedText {
-  {
-    const { font, buffer } = shaperOf(harfbuzz, fontId);
-    buffer.reset();
-    // Each character its own cluster unless the font joins them: a combining mark keeps its own text.
-    buffer.setClusterLevel(harfbuzz.ClusterLevel.MONOTONE_CHARACTERS);
-    buffer.addText(text);
-    buffer.guessSegmentProperties();
-    harfbuzz.shape(font, buffer);
-    const infos = buffer.getGlyphInfos();
-    const positions = buffer.getGlyphPositions().map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset }));
-    return {
-      glyphs: infos.map(({ codepoint }) => ({ id: codepoint })),
-      positions,
-      advanceWidth: positions.reduce((sum, position) => sum + position.xAdvance, 0),
-      characters: charactersOf(text, infos),
-    };
+function remember(fontId: FontId, text: string, shaped: ShapedText) {
+  let texts = shapedTexts.get(fontId);
+  if (texts === undefined) shapedTexts.set(fontId, (texts = new Map()));
+  // Bounded, so a stream of unusual text cannot grow the process without limit.
+  if (texts.size >= MAX_REMEMBERED_RUNS) texts.clear();
+  texts.set(text, shaped);
+}
+
+/** `text` shaped by HarfBuzz alone, remembered nowhere: what `shape` and `shapeTogether` give, to compare with. */
+export function shapeWithHarfBuzz(fontId: FontId, text: string): ShapedText {
+  if (!harfbuzz) throw new Error('HarfBuzz is not loaded yet: await shaperReady()');
+  const { infos, positions } = harfBuzzRun(harfbuzz, fontId, text);
+  return shapedSlice(text, infos, positions, 0);
+}
+
+/** The glyphs HarfBuzz sets `text` in: each glyph's id, cluster (the offset of its first character) and flags, and positions. */
+function harfBuzzRun(harfbuzz: typeof HarfBuzz, fontId: FontId, text: string) {
+  const { font, buffer } = shaperOf(harfbuzz, fontId);
+  // Keeps the buffer's cluster level (shapingBuffer): a call into the WebAssembly fewer for every run.
+  buffer.clearContents();
+  buffer.addText(text);
+  buffer.guessSegmentProperties();
+  harfbuzz.shape(font, buffer);
+  return { infos: buffer.getGlyphInfos(), positions: buffer.getGlyphPositions() };
+}
+
+/** The glyphs of a run that set `text`, which starts at `offset` in the run's text. */
+function shapedSlice(
+  text: string,
+  infos: readonly HarfBuzz.GlyphInfo[],
+  positions: readonly HarfBuzz.GlyphPosition[],
+  offset: number,
+): ShapedText {
+  const kept = positions.map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset }));
+  return {
+    glyphs: infos.map(({ codepoint }) => ({ id: codepoint })),
+    positions: kept,
+    advanceWidth: kept.reduce((sum, position) => sum + position.xAdvance, 0),
+    characters: charactersOf(
+      text,
+      infos.map(({ cluster }) => ({ cluster: cluster - offset })),
+    ),
+  };
+}
+
+/**
+ * The scripts of the documents' languages. A word of one of them, with no other script among its
+ * characters (punctuation, digits and marks have none of their own), is shaped with that script's
+ * features whether it is shaped alone or beside others of its script: HarfBuzz takes the script of
+ * a run from its first character that has one.
+ */
+const SCRIPTS = (['Cyrillic', 'Latin', 'Hangul'] as const).map((script) => ({
+  only: new RegExp(`^[\\p{Script=${script}}\\p{Script=Common}\\p{Script=Inherited}]*$`, 'u'),
+  any: new RegExp(`\\p{Script=${script}}`, 'u'),
+}));
+/** Words set in one HarfBuzz buffer: enough that a call's fixed cost is shared, few enough that a failed check costs little. */
+const WORDS_PER_RUN = 64;
+const SEPARATOR = '\n';
+
+/**
+ * Shapes the words of `texts` that are not shaped yet, many to a HarfBuzz buffer (a line feed between
+ * them: the font has no glyph for it, so no lookup of the font reaches across it, where a space takes
+ * another glyph between Hangul), and remembers each as `shape` would: in a fresh process each call into the WebAssembly
+ * (a dozen for every word, one for every glyph) costs more than HarfBuzz's own work, and shaping
+ * the words of a first document one by one was a third of it. A word takes its glyphs from the
+ * shared buffer only where HarfBuzz says the run may be cut before and after it and each side shaped
+ * alone with the same glyphs and advances (no UNSAFE_TO_BREAK at either cut), and only beside words
+ * of its own script; any other is shaped alone. Returns how many were taken from shared buffers.
+ */
+export function shapeTogether(fontId: FontId, texts: Iterable<string>): number {
+  if (!harfbuzz) return 0;
+  const shaped = shapedTexts.get(fontId);
+  const byScript = SCRIPTS.map(() => new Set<string>());
+  for (const text of texts)
+    for (const word of text.split(' ')) {
+      if (word === '' || shaped?.has(word)) continue;
+      const script = SCRIPTS.findIndex(({ only, any }) => only.test(word) && any.test(word));
+      if (script !== -1) byScript[script]!.add(word);
+    }
+  let together = 0;
+  for (const words of byScript) {
+    const pending = [...words];
+    for (let start = 0; start < pending.length; start += WORDS_PER_RUN)
+      together += shapeRun(harfbuzz, fontId, pending.slice(start, start + WORDS_PER_RUN));
   }
+  return together;
+}
+
+function shapeRun(harfbuzz: typeof HarfBuzz, fontId: FontId, words: readonly string[]): number {
+  if (words.length < 2) return 0;
+  const { infos, positions } = harfBuzzRun(harfbuzz, fontId, words.join(SEPARATOR));
+  // Left to right, each cluster's glyphs together: a word's glyphs are those between its cuts.
+  if (infos.some((info, index) => index > 0 && info.cluster < infos[index - 1]!.cluster)) return 0;
+  const cutBefore = (glyph: number, offset: number) =>
+    glyph < infos.length &&
+    infos[glyph]!.cluster === offset &&
+    (glyph === 0 || (infos[glyph]!.flags & harfbuzz.GlyphFlag.UNSAFE_TO_BREAK) === 0);
+  let together = 0;
+  let glyph = 0;
+  let offset = 0;
+  words.forEach((word, index) => {
+    const first = glyph;
+    const end = offset + word.length;
+    while (glyph < infos.length && infos[glyph]!.cluster < end) glyph += 1;
+    const last = glyph;
+    const isLast = index === words.length - 1;
+    if (first < last && cutBefore(first, offset) && (isLast || cutBefore(last, end))) {
+      remember(fontId, word, shapedSlice(word, infos.slice(first, last), positions.slice(first, last), offset));
+      together += 1;
+    }
+    // Past the separator after the word.
+    while (glyph < infos.length && infos[glyph]!.cluster <= end) glyph += 1;
+    offset = end + 1;
+  });
+  return together;
 }
 
 /**
@@ -193,12 +500,29 @@ export function shapeWithFontkit(fontId: FontId, text: string): ShapedText {
 
 /** Each glyph's characters: its cluster's text on the cluster's first glyph, nothing on the rest. */
 function charactersOf(text: string, infos: readonly { readonly cluster: number }[]): string[] {
+  const characters: string[] = new Array(infos.length);
+  if (infos.every((info, index) => index === 0 || info.cluster >= infos[index - 1]!.cluster)) {
+    // Left to right: a cluster's text ends where the next cluster starts.
+    let next = text.length;
+    for (let index = infos.length - 1; index >= 0; index -= 1) {
+      const { cluster } = infos[index]!;
+      if (index < infos.length - 1 && infos[index + 1]!.cluster !== cluster) next = infos[index + 1]!.cluster;
+      characters[index] = index > 0 && infos[index - 1]!.cluster === cluster ? '' : text.slice(cluster, next);
+    }
+    return characters;
+  }
   const starts = [...new Set(infos.map((info) => info.cluster))].sort((a, b) => a - b);
   return infos.map((info, index) => {
     if (index > 0 && infos[index - 1]!.cluster === info.cluster) return '';
     const next = starts.find((start) => start > info.cluster) ?? text.length;
     return text.slice(info.cluster, next);
   });
+}
+
+/** Whether the font maps the character to a glyph: by HarfBuzz's cmap once it is loaded (fontkit decodes the whole table first). */
+function hasGlyph(fontId: FontId, codePoint: number): boolean {
+  if (!harfbuzz) return fonts()[fontId].font.hasGlyphForCodePoint(codePoint);
+  return (shaperOf(harfbuzz, fontId).font.nominalGlyph(codePoint) ?? 0) !== 0;
 }
 
 /** Measures text in points the way the draw stage sets it: word by word, each word shaped once per process. */
@@ -218,6 +542,11 @@ export class TextMeasurer {
     const spaces = text.length - text.replaceAll(' ', '').length;
     if (spaces > 0) ems += spaces * this.wordWidth(' ', fontId);
     return ems * size;
+  }
+
+  /** Shapes the words of `texts` that will be measured, together (shapeTogether): measuring them then costs a lookup each. */
+  prepare(texts: Iterable<string>, fontId: FontId): void {
+    shapeTogether(fontId, texts);
   }
 
   /** How many glyphs the text draws as the draw stage sets it (each takes a line's letter-spacing). */
@@ -244,7 +573,7 @@ export class TextMeasurer {
     if (widths === undefined) this.widths.set(fontId, (widths = new Map()));
     let ems = widths.get(word);
     if (ems === undefined) {
-      ems = shape(fontId, word).advanceWidth / fonts()[fontId].font.unitsPerEm;
+      ems = shape(fontId, word).advanceWidth / fontMetrics(fontId).unitsPerEm;
       // Bounded like the shaping it derives from.
       if (widths.size >= MAX_REMEMBERED_RUNS) widths.clear();
       widths.set(word, ems);
@@ -254,8 +583,8 @@ export class TextMeasurer {
 
   /** How far the baseline stands below a line's top, in em (where the draw stage puts it). */
   ascent(fontId: FontId): number {
-    const { font } = fonts()[fontId];
-    return font.ascent / font.unitsPerEm;
+    const { ascent, unitsPerEm } = fontMetrics(fontId);
+    return ascent / unitsPerEm;
   }
 
   /** The characters of `text` that the font has no glyph for (whitespace and soft hyphens aside). */
@@ -269,7 +598,7 @@ export class TextMeasurer {
     for (const character of text) {
       let known = drawable.get(character);
       if (known === undefined) {
-        known = /[\s\u00ad]/u.test(character) || fonts()[fontId].font.hasGlyphForCodePoint(character.codePointAt(0)!);
+        known = /[\s\u00ad]/u.test(character) || hasGlyph(fontId, character.codePointAt(0)!);
         drawable.set(character, known);
       }
       if (!known) missing.add(character);

@@ -28,6 +28,8 @@ export interface LineBreakingOptions {
   readonly size?: number;
   /** How many glyphs the text draws (each one takes the letter-spacing); by default its characters. */
   readonly glyphs?: (text: string) => number;
+  /** Told the words and pieces of a paragraph before any is measured, and its lines before they are set, so that a measurer may shape them together. */
+  readonly prepare?: (texts: readonly string[]) => void;
 }
 
 /** How justified text may be set, in spaces or em. */
@@ -121,14 +123,14 @@ export function breakParagraph(text: string, options: LineBreakingOptions): stri
 /** The paragraph broken and every line set: justified lines to the full measure, the last and ragged ones at their natural width. */
 export function setParagraph(text: string, options: LineBreakingOptions): SetParagraph {
   const metrics = metricsOf(options);
-  const pieces = piecesOf(text, options, false);
+  const pieces = piecesOf(text, options, metrics, false);
   if (pieces.length === 0) return { lines: [], pass: 1, syllableBreaks: 0, overLimit: 0, widestSpace: 0 };
   if (!options.justified) return finish(pieces, breaks(pieces, options, metrics, 2)!, options, metrics, 1);
   const first = breaks(pieces, options, metrics, 1);
   if (first) return finish(pieces, first, options, metrics, 1);
   const second = finish(pieces, breaks(pieces, options, metrics, 2)!, options, metrics, 2);
   if (second.overLimit === 0 || options.lang !== 'ko') return second;
-  const syllables = piecesOf(text, options, true);
+  const syllables = piecesOf(text, options, metrics, true);
   const third = finish(syllables, breaks(syllables, options, metrics, 3)!, options, metrics, 3);
   const better = third.overLimit < second.overLimit || (third.overLimit === second.overLimit && third.widestSpace < second.widestSpace);
   return better ? third : second;
@@ -255,10 +257,7 @@ function finish(
     end = node.lineStart;
     node = best[end]![node.startRun]!;
   }
-  let syllableBreaks = 0;
-  let overLimit = 0;
-  let widestSpace = 0;
-  const lines = ends.map(({ start, end: lineEnd }, index): SetLine => {
+  const texts = ends.map(({ start, end: lineEnd }) => {
     let text = '';
     for (let at = start; at < lineEnd; at += 1) {
       const piece = pieces[at]!;
@@ -267,6 +266,15 @@ function finish(
       if (!atLineEnd && piece.followedBy === 'space') text += ' ';
       if (atLineEnd && piece.followedBy === 'hyphen') text += '-';
     }
+    return text;
+  });
+  // A hyphenated word's halves are new words: shaped together, before the lines are justified.
+  if (options.justified) options.prepare?.(texts);
+  let syllableBreaks = 0;
+  let overLimit = 0;
+  let widestSpace = 0;
+  const lines = ends.map(({ end: lineEnd }, index): SetLine => {
+    const text = texts[index]!;
     const syllableBreak = pieces[lineEnd - 1]!.followedBy === 'syllable';
     if (syllableBreak) syllableBreaks += 1;
     if (!options.justified || index === ends.length - 1) return { text, wordSpacing: 0, letterSpacing: 0, hang: 0, syllableBreak };
@@ -303,10 +311,9 @@ function justify(text: string, options: LineBreakingOptions, { size, space, glyp
  * Words, cut where they may be hyphenated (or, with `syllables`, a Korean word between its Hangul
  * syllables), and cut between characters where even a piece is wider than a line.
  */
-function piecesOf(text: string, options: LineBreakingOptions, syllables: boolean): Piece[] {
-  const glyphs = options.glyphs ?? ((part: string) => [...part].length);
+function piecesOf(text: string, options: LineBreakingOptions, metrics: Metrics, syllables: boolean): Piece[] {
   const words = text.split(' ').filter((word) => word !== '');
-  return words.flatMap((word, wordIndex) => {
+  const cut = words.map((word) => {
     const overlong = word.length > MAX_WORD_LENGTH && [...word].length > MAX_WORD_LENGTH;
     const parts = overlong
       ? graphemeRuns(word, MAX_WORD_LENGTH, options.lang)
@@ -315,21 +322,27 @@ function piecesOf(text: string, options: LineBreakingOptions, syllables: boolean
         : options.justified
           ? hyphenationPieces(word, options.lang)
           : [word];
-    const inside = overlong ? 'cut' : syllables ? 'syllable' : 'hyphen';
-    return parts.flatMap((part, partIndex) => {
+    return { parts, inside: overlong ? ('cut' as const) : syllables ? ('syllable' as const) : ('hyphen' as const) };
+  });
+  // The words too: justified lines are measured word by word.
+  options.prepare?.([...words, ...cut.flatMap(({ parts }) => (parts.length > 1 ? parts : []))]);
+  return cut.flatMap(({ parts, inside }, wordIndex) =>
+    parts.flatMap((part, partIndex) => {
       const followedBy = partIndex < parts.length - 1 ? inside : wordIndex < words.length - 1 ? 'space' : 'end';
-      const room = options.width - (followedBy === 'hyphen' ? options.measure('-') : 0);
+      const room = options.width - (followedBy === 'hyphen' ? metrics.hyphen : 0);
+      const width = options.measure(part);
+      if (width <= room) return [{ text: part, width, glyphs: metrics.glyphs(part), followedBy }];
       const cuts = cutToFit(part, room, options);
       return cuts.map(
         (cut, cutIndex): Piece => ({
           text: cut,
           width: options.measure(cut),
-          glyphs: glyphs(cut),
+          glyphs: metrics.glyphs(cut),
           followedBy: cutIndex < cuts.length - 1 ? 'cut' : followedBy,
         }),
       );
-    });
-  });
+    }),
+  );
 }
 
 /** A Korean word cut between its Hangul syllables, punctuation kept with the syllable it follows or precedes. */
@@ -362,13 +375,12 @@ function syllablesOf(word: string): string[] {
 }
 
 /**
- * A word wider than the line, in any language, is broken between characters (graphemes), as CSS does.
+ * A word wider than the line (the caller has measured it), in any language, is broken between characters (graphemes), as CSS does.
  * Each cut is found by adding up its graphemes' widths (each measured once, as a word) and then
  * measured whole, giving back graphemes while kerning makes it wider than the line: linear in the
  * word's length, where measuring every growing prefix cost a shaping per character.
  */
 function cutToFit(word: string, width: number, options: LineBreakingOptions): string[] {
-  if (options.measure(word) <= width) return [word];
   const graphemes = graphemesOf(word, options.lang);
   const cuts: string[] = [];
   let start = 0;

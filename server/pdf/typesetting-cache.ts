@@ -30,6 +30,7 @@ const SOURCES = [
   'fonts.ts',
   'hyphenation.ts',
   'line-breaking.ts',
+  'truetype-subset.ts',
   'typesetter.ts',
 ];
 

@@ -1,9 +1,41 @@
 import { expect } from 'chai';
-import { shape, shapeWithFontkit, shaperReady } from '../../server/pdf/fonts.ts';
+import { readFileSync } from 'node:fs';
+import * as fontkit from 'fontkit';
+import {
+  FONT_FILES,
+  fontMetrics,
+  shape,
+  shapeTogether,
+  shapeWithFontkit,
+  shapeWithHarfBuzz,
+  shaperReady,
+  type FontId,
+} from '../../server/pdf/fonts.ts';
+import { hyphenationPieces } from '../../server/pdf/hyphenation.ts';
 import { clauseTexts } from '../../server/pdf/render-pdf.ts';
 import { buildDocument } from '../support/documents.ts';
 
 describe('shaping (fonts)', () => {
+  // First: the words must not have been shaped yet in this process.
+  it('when words are shaped together in shared buffers, then each has the glyphs, advances and characters it has shaped alone', async () => {
+    await shaperReady();
+    const document = { ...buildDocument({ languages: ['ru', 'ko', 'en'] }), draft: null };
+    const words = new Set<string>();
+    // Words, the pieces hyphenation cuts them into and Korean syllables: what the breaker measures.
+    for (const { text, lang } of clauseTexts(document))
+      for (const word of text.split(' ')) {
+        const parts = lang === 'ko' ? [...word] : hyphenationPieces(word, lang as 'ru' | 'en');
+        for (const part of [word, ...parts]) if (part !== '') words.add(part);
+      }
+    // Words that begin with a combining mark, which would join the space before them in a shared buffer.
+    for (const word of ['\u0301a', '\u0306и', '\u0308', '.\u0301', 'A\u0300\u0301']) words.add(word);
+    for (const font of ['serif', 'serif-bold'] as const) {
+      const together = shapeTogether(font, words);
+      expect(together, font).to.be.greaterThan(words.size * 0.7);
+      for (const word of words) expect(shape(font, word), `${font}: ${word}`).to.deep.equal(shapeWithHarfBuzz(font, word));
+    }
+  });
+
   it('when the words of the clause library are shaped by HarfBuzz, then they are the glyphs, advances and characters fontkit gives', async () => {
     await shaperReady();
     const document = { ...buildDocument({ languages: ['ru', 'ko', 'en'] }), draft: null };
@@ -28,5 +60,60 @@ describe('shaping (fonts)', () => {
         compared += 1;
       }
     expect(compared).to.be.greaterThan(1000);
+  });
+
+  it('when text is shaped from the font without its outlines, then it is what the whole font gives: every character it maps, and with marks', async () => {
+    await shaperReady();
+    const harfbuzz = await import('harfbuzzjs');
+    for (const fontId of Object.keys(FONT_FILES) as FontId[]) {
+      const whole = new harfbuzz.Font(new harfbuzz.Face(new harfbuzz.Blob(readFileSync(FONT_FILES[fontId]))));
+      const buffer = new harfbuzz.Buffer();
+      const shapedWhole = (text: string) => {
+        buffer.reset();
+        buffer.setClusterLevel(harfbuzz.ClusterLevel.MONOTONE_CHARACTERS);
+        buffer.addText(text);
+        buffer.guessSegmentProperties();
+        harfbuzz.shape(whole, buffer);
+        return {
+          glyphs: buffer.getGlyphInfos().map(({ codepoint }) => codepoint),
+          positions: buffer.getGlyphPositions().map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset })),
+        };
+      };
+      const characters = [...whole.face.collectUnicodes()].map((codePoint) => String.fromCodePoint(codePoint));
+      // Marks on a Latin, a Cyrillic and a Hangul base, and runs whose glyphs kern, join or mark.
+      const marks = Array.from({ length: 0x70 }, (_, index) => String.fromCodePoint(0x300 + index));
+      const texts = [
+        ...characters,
+        ...marks.flatMap((mark) => [`a${mark}`, `и${mark}`, `가${mark}`]),
+        'AVAToffice',
+        '«Стороны»',
+        '협정·협력',
+      ];
+      for (const text of texts) {
+        const { glyphs, positions } = shape(fontId, text);
+        expect({ glyphs: glyphs.map(({ id }) => id), positions }, `${fontId}: ${text}`).to.deep.equal(shapedWhole(text));
+      }
+      expect(characters.length).to.be.greaterThan(10_000);
+    }
+  });
+
+  it('when a font’s metrics are read from its tables, then they are what fontkit parses', () => {
+    for (const fontId of Object.keys(FONT_FILES) as FontId[]) {
+      const font = fontkit.create(readFileSync(FONT_FILES[fontId])) as fontkit.Font;
+      const { post, head } = font as unknown as { post: { isFixedPitch: number }; head: { macStyle: { italic: boolean } } };
+      expect(fontMetrics(fontId)).to.deep.equal({
+        postscriptName: font.postscriptName,
+        unitsPerEm: font.unitsPerEm,
+        ascent: font.ascent,
+        descent: font.descent,
+        capHeight: font.capHeight,
+        xHeight: font.xHeight,
+        bbox: [font.bbox.minX, font.bbox.minY, font.bbox.maxX, font.bbox.maxY],
+        italicAngle: font.italicAngle,
+        isFixedPitch: post.isFixedPitch !== 0,
+        isItalic: head.macStyle.italic,
+        familyClass: (font['OS/2']?.sFamilyClass ?? 0) >> 8,
+      });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { TextMeasurer } from '../../server/pdf/fonts.ts';
-import { hyphenationPieces } from '../../server/pdf/hyphenation.ts';
+import { hyphenationPieces, hyphenationPiecesByPackage } from '../../server/pdf/hyphenation.ts';
 import { breakParagraph, JUSTIFICATION, setParagraph, type LineBreakingOptions, type SetLine } from '../../server/pdf/line-breaking.ts';
 import type { Lang } from '../../server/text/languages.ts';
 import { buildDocument } from '../support/documents.ts';
@@ -45,6 +45,23 @@ describe('line breaking', () => {
     expect(hyphenationPieces('international', 'en')).to.deep.equal(['in', 'ter', 'na', 'tional']);
     expect(hyphenationPieces('Economic', 'en')).to.deep.equal(['Eco', 'nomic']);
     expect(hyphenationPieces('협정에', 'ko')).to.deep.equal(['협정에']);
+  });
+
+  it('when words are hyphenated, then the breaks are the ones the hyphen package’s own hyphenator finds', () => {
+    // The clause library's words, and words of letters, capitals, digits, apostrophes, quotes and
+    // punctuation in every order (a fixed pseudo-random sequence), hyphenated as either language.
+    const alphabet = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБЁКРСТabcdefghijklmnopqrstuvwxyzABCEIKLPRSTİ'’«»-.,;:()0123456789–—";
+    let seed = 1;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const generated = Array.from({ length: 5000 }, () =>
+      Array.from({ length: 1 + Math.floor(next() * 18) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''),
+    );
+    const library = (['ru', 'en'] as const).flatMap((lang) => paragraphsOf(lang).flatMap((text) => text.split(' ')));
+    const words = [...new Set([...library, ...generated, '<b>сотрудничество</b>', 'сотрудничество<'])];
+    for (const word of words)
+      for (const lang of ['ru', 'en'] as const)
+        expect(hyphenationPieces(word, lang), `${lang}: ${word}`).to.deep.equal(hyphenationPiecesByPackage(word, lang));
+    expect(words.filter((word) => hyphenationPieces(word, 'ru').length > 1).length).to.be.greaterThan(500);
   });
 
   it('when a compound has a hard hyphen, then no line breaks after it, so text extraction keeps the hyphen', () => {

@@ -1,0 +1,138 @@
+import { sfnt } from './fonts.ts';
+
+/**
+ * A TrueType font program holding some of a font's glyphs, as a PDF embeds it for a CIDFontType2
+ * (ISO 32000-1 §9.9: glyf, head, hhea, hmtx, loca, maxp, and cvt, fpgm and prep where the font has
+ * them; a CID font's program needs no cmap, name, OS/2 or post). The glyphs' outlines are copied as
+ * the font has them, so cutting a subset reads only the glyphs it holds: fontkit's subsetter decoded
+ * each glyph and the 24,809-entry loca table and wrote them again, most of a first document's
+ * drawing. Glyphs are renumbered as fontkit's subsetter numbers them: .notdef 0, then `glyphIds` in
+ * order, then the components of composite glyphs as they are met.
+ */
+export interface TrueTypeSubset {
+  readonly program: Buffer;
+  /** The subset's glyph id (the PDF's CID) of each of `glyphIds`. */
+  readonly cidOf: ReadonlyMap<number, number>;
+  /** Each glyph's advance width by CID, in font units. */
+  readonly advances: readonly number[];
+}
+
+/** Composite glyph flags (OpenType "glyf"): what follows a component's glyph index. */
+const ARG_1_AND_2_ARE_WORDS = 0x0001;
+const WE_HAVE_A_SCALE = 0x0008;
+const MORE_COMPONENTS = 0x0020;
+const WE_HAVE_AN_X_AND_Y_SCALE = 0x0040;
+const WE_HAVE_A_TWO_BY_TWO = 0x0080;
+/** Tables a TrueType program's instructions use, copied whole when the font has them. */
+const INSTRUCTION_TABLES = ['cvt ', 'fpgm', 'prep'] as const;
+
+/** `outline` gives bytes of the glyf table (by default from `table`), so that a subset need not read all of them. */
+export function subsetTrueType(
+  table: (tag: string) => Buffer | undefined,
+  glyphIds: Iterable<number>,
+  outline: (start: number, end: number) => Buffer = (start, end) => table('glyf')!.subarray(start, end),
+): TrueTypeSubset {
+  const required = (tag: string) => {
+    const data = table(tag);
+    if (data === undefined) throw new Error(`the font has no ${tag} table: not a TrueType font`);
+    return data;
+  };
+  const [head, hhea, maxp, hmtx, loca] = ['head', 'hhea', 'maxp', 'hmtx', 'loca'].map(required) as [
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+  ];
+  const numGlyphs = maxp.readUInt16BE(4);
+  const longMetrics = hhea.readUInt16BE(34);
+  const shortLoca = head.readInt16BE(50) === 0;
+  const glyphOffset = (id: number) => (shortLoca ? loca.readUInt16BE(2 * id) * 2 : loca.readUInt32BE(4 * id));
+
+  const order: number[] = [];
+  const cidOf = new Map<number, number>();
+  const include = (id: number) => {
+    if (!Number.isInteger(id) || id < 0 || id >= numGlyphs) throw new Error(`glyph ${id} is not in the font (${numGlyphs} glyphs)`);
+    let cid = cidOf.get(id);
+    if (cid === undefined) {
+      cidOf.set(id, (cid = order.length));
+      order.push(id);
+    }
+    return cid;
+  };
+  include(0);
+  const requested = new Map<number, number>();
+  for (const id of glyphIds) requested.set(id, include(id));
+
+  const outlines: Buffer[] = [];
+  // Grows while composite glyphs add their components.
+  for (let cid = 0; cid < order.length; cid += 1) {
+    const id = order[cid]!;
+    let glyph = outline(glyphOffset(id), glyphOffset(id + 1));
+    if (glyph.length > 0 && glyph.readInt16BE(0) < 0) {
+      glyph = Buffer.from(glyph);
+      // A composite glyph names its components by glyph id: each renumbered to its place in the subset.
+      for (let at = 10, flags = MORE_COMPONENTS; flags & MORE_COMPONENTS; ) {
+        flags = glyph.readUInt16BE(at);
+        glyph.writeUInt16BE(include(glyph.readUInt16BE(at + 2)), at + 2);
+        at += 4 + (flags & ARG_1_AND_2_ARE_WORDS ? 4 : 2);
+        if (flags & WE_HAVE_A_SCALE) at += 2;
+        else if (flags & WE_HAVE_AN_X_AND_Y_SCALE) at += 4;
+        else if (flags & WE_HAVE_A_TWO_BY_TWO) at += 8;
+      }
+    }
+    outlines.push(glyph);
+  }
+
+  // Short offsets (half the glyph's byte offset) when the outlines fit them: two bytes a glyph fewer.
+  const padded = outlines.map((outline) => outline.length + (outline.length & 1));
+  const glyfLength = padded.reduce((total, length) => total + length, 0);
+  const short = glyfLength <= 0x1fffe;
+  const newLoca = Buffer.alloc((order.length + 1) * (short ? 2 : 4));
+  const newGlyf = Buffer.alloc(short ? glyfLength : outlines.reduce((total, outline) => total + outline.length, 0));
+  let offset = 0;
+  outlines.forEach((outline, cid) => {
+    if (short) newLoca.writeUInt16BE(offset / 2, 2 * cid);
+    else newLoca.writeUInt32BE(offset, 4 * cid);
+    outline.copy(newGlyf, offset);
+    offset += short ? padded[cid]! : outline.length;
+  });
+  if (short) newLoca.writeUInt16BE(offset / 2, 2 * order.length);
+  else newLoca.writeUInt32BE(offset, 4 * order.length);
+
+  // Advance and left side bearing of each glyph; the last advance stands for the glyphs after it that share it.
+  const advanceOf = (id: number) => hmtx.readUInt16BE(4 * Math.min(id, longMetrics - 1));
+  const bearingOf = (id: number) =>
+    id < longMetrics ? hmtx.readInt16BE(4 * id + 2) : hmtx.readInt16BE(4 * longMetrics + 2 * (id - longMetrics));
+  let newLongMetrics = order.length;
+  while (newLongMetrics > 1 && advanceOf(order[newLongMetrics - 1]!) === advanceOf(order[newLongMetrics - 2]!)) newLongMetrics -= 1;
+  const newHmtx = Buffer.alloc(4 * newLongMetrics + 2 * (order.length - newLongMetrics));
+  order.forEach((id, cid) => {
+    if (cid < newLongMetrics) {
+      newHmtx.writeUInt16BE(advanceOf(id), 4 * cid);
+      newHmtx.writeInt16BE(bearingOf(id), 4 * cid + 2);
+    } else newHmtx.writeInt16BE(bearingOf(id), 4 * newLongMetrics + 2 * (cid - newLongMetrics));
+  });
+
+  const newHead = Buffer.from(head);
+  newHead.writeInt16BE(short ? 0 : 1, 50);
+  const newHhea = Buffer.from(hhea);
+  newHhea.writeUInt16BE(newLongMetrics, 34);
+  const newMaxp = Buffer.from(maxp);
+  newMaxp.writeUInt16BE(order.length, 4);
+  const instructions = INSTRUCTION_TABLES.flatMap((tag) => {
+    const data = table(tag);
+    return data === undefined ? [] : [{ tag, data }];
+  });
+  const program = sfnt(0x00010000, [
+    { tag: 'head', data: newHead },
+    { tag: 'hhea', data: newHhea },
+    { tag: 'maxp', data: newMaxp },
+    { tag: 'hmtx', data: newHmtx },
+    { tag: 'loca', data: newLoca },
+    { tag: 'glyf', data: newGlyf },
+    ...instructions,
+  ]);
+  return { program, cidOf: requested, advances: order.map(advanceOf) };
+}
