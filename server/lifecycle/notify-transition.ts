@@ -1,7 +1,13 @@
 import type { Knex } from 'knex';
 import { findAgreementUserIds } from '../../db/repositories/notifications.repository.ts';
 import { findUserIdsOfParties } from '../../db/repositories/users.repository.ts';
-import { FORWARD_EVENTS, ROLES, type AgreementEventType, type AgreementState, type Role } from '../../workflows/agreement/agreement.events.ts';
+import {
+  FORWARD_EVENTS,
+  ROLES,
+  type AgreementEventType,
+  type AgreementState,
+  type Role,
+} from '../../workflows/agreement/agreement.events.ts';
 import { nextEventsFor, type PersistedWorkflow } from '../../workflows/agreement/agreement.workflow.ts';
 import { notify } from '../notifications/notify.ts';
 
