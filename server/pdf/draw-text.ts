@@ -1,4 +1,4 @@
-import { decimal, fontSubset, textOperands, writeCompositeFont, type FontSubset } from './font-subsets.ts';
+import { decimal, drawnFirst, subsetOfGlyphs, textOperands, writeCompositeFont, type FontSubset } from './font-subsets.ts';
 import { shape, type FontId } from './fonts.ts';
 import type { TextBox } from './layout-model.ts';
 
@@ -103,13 +103,15 @@ const DEFAULT_COLOR = '#000000';
  * The glyphs the last document drew in a font, each with the characters it drew, counted over the
  * document's lines and their words. A font's subset is a function of those pairs alone
  * (font-subsets.ts), so a document whose lines bring and take away no pair (a new version of the
- * last one, most often) gets the last subset without its every word being gone through again.
+ * last one, most often) gets the last subset without its every word being gone through again; and
+ * one that does gets it from the pairs counted, not from its every word shaped again.
  */
 class GlyphCensus {
   private readonly lines = new Set<string>();
   /** How many of the lines have each word, and the word's distinct glyph and character pairs. */
-  private readonly words = new Map<string, { count: number; readonly pairs: ReadonlySet<string> }>();
-  private readonly pairs = new Map<string, number>();
+  private readonly words = new Map<string, { count: number; readonly pairs: readonly GlyphPair[] }>();
+  /** By glyph id, how many of the words draw it for each character. */
+  private readonly pairs = new Map<number, Map<string, number>>();
   private subset: FontSubset | undefined;
   private changed = true;
 
@@ -126,11 +128,15 @@ class GlyphCensus {
         this.lines.add(line);
         for (const word of wordsOf(line)) this.addWord(word);
       }
-    if (this.changed || this.subset === undefined)
-      this.subset = fontSubset(
-        this.fontId,
-        [...this.words.keys()].map((word) => shape(this.fontId, word)),
-      );
+    if (this.changed || this.subset === undefined) {
+      const characters = new Map<number, string>();
+      for (const [id, texts] of this.pairs) {
+        let chosen: string | undefined;
+        for (const text of texts.keys()) if (chosen === undefined || drawnFirst(text, chosen)) chosen = text;
+        characters.set(id, chosen!);
+      }
+      this.subset = subsetOfGlyphs(this.fontId, characters);
+    }
     this.changed = false;
     return this.subset;
   }
@@ -142,12 +148,19 @@ class GlyphCensus {
       return;
     }
     const { glyphs, characters } = shape(this.fontId, word);
-    const pairs = new Set(glyphs.map((glyph, index) => `${glyph.id}:${characters[index]}`));
+    const distinct = new Map<string, GlyphPair>();
+    glyphs.forEach((glyph, index) => {
+      const text = characters[index]!;
+      distinct.set(`${glyph.id}:${text}`, [glyph.id, text]);
+    });
+    const pairs = [...distinct.values()];
     this.words.set(word, { count: 1, pairs });
-    for (const pair of pairs) {
-      const count = this.pairs.get(pair) ?? 0;
+    for (const [id, text] of pairs) {
+      let texts = this.pairs.get(id);
+      if (texts === undefined) this.pairs.set(id, (texts = new Map()));
+      const count = texts.get(text) ?? 0;
       if (count === 0) this.changed = true;
-      this.pairs.set(pair, count + 1);
+      texts.set(text, count + 1);
     }
   }
 
@@ -156,15 +169,21 @@ class GlyphCensus {
     counted.count -= 1;
     if (counted.count > 0) return;
     this.words.delete(word);
-    for (const pair of counted.pairs) {
-      const count = this.pairs.get(pair)! - 1;
-      if (count === 0) {
-        this.pairs.delete(pair);
-        this.changed = true;
-      } else this.pairs.set(pair, count);
+    for (const [id, text] of counted.pairs) {
+      const texts = this.pairs.get(id)!;
+      const count = texts.get(text)! - 1;
+      if (count > 0) {
+        texts.set(text, count);
+        continue;
+      }
+      this.changed = true;
+      texts.delete(text);
+      if (texts.size === 0) this.pairs.delete(id);
     }
   }
 }
+
+type GlyphPair = readonly [id: number, text: string];
 
 const censuses = new Map<FontId, GlyphCensus>();
 
