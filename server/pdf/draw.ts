@@ -442,11 +442,35 @@ function cubicThrough(run: readonly Quadratic[]): [Point, Point] | null {
 /** Three decimals, of points: below any visible difference. */
 const n = (value: number) => String(Math.round(value * 1000) / 1000);
 
+/**
+ * The document's bytes. pdfkit writes each object's every line as a stream chunk of its own, made
+ * byte by byte from the string (a warm draft's most frequent work after layout); here what it writes
+ * after its header is gathered as strings and turned into bytes once per run between two streams' data.
+ * The header comes through the stream as usual: pdfkit wrote it in its constructor. Relies on pdfkit
+ * 0.20's `_write` and `_offset`, which it checks.
+ */
 function collect(document: PDFKit.PDFDocument): Promise<Buffer> {
+  const internals = document as unknown as { _write: (data: string | Uint8Array) => void; _offset: number };
+  if (typeof internals._write !== 'function' || typeof internals._offset !== 'number')
+    throw new Error("pdfkit's document is not the one draw.ts was written for: no _write and _offset");
+  const written: Uint8Array[] = [];
+  let lines = '';
+  internals._write = (data) => {
+    if (data instanceof Uint8Array) {
+      if (lines !== '') written.push(Buffer.from(lines, 'latin1'));
+      lines = '';
+      written.push(data);
+      internals._offset += data.length;
+    } else {
+      // pdfkit's own _write keeps the low byte of each character, as latin1 does.
+      lines += `${data}\n`;
+      internals._offset += data.length + 1;
+    }
+  };
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    document.on('data', (chunk: Buffer) => chunks.push(chunk));
-    document.on('end', () => resolve(Buffer.concat(chunks)));
+    const header: Buffer[] = [];
+    document.on('data', (chunk: Buffer) => header.push(chunk));
+    document.on('end', () => resolve(Buffer.concat([...header, ...written, Buffer.from(lines, 'latin1')])));
     document.on('error', reject);
   });
 }
