@@ -108,28 +108,28 @@ class PageContent {
   text(mark: StructureElement | ArtifactType, box: TextBox): void {
     if (!this.inText) {
       this.close();
-      this.sink.content += this.painter.beginText();
+      this.sink.write(this.painter.beginText());
       this.inText = true;
     }
     this.enter(mark);
-    this.sink.content += this.painter.paint(box);
+    this.sink.write(this.painter.paint(box));
   }
 
   /** Draws operators that are not text (outside a text object) as content of `mark`. */
   graphics(mark: StructureElement | ArtifactType, operators: string): void {
     if (this.inText) {
       this.close();
-      this.sink.content += this.painter.endText();
+      this.sink.write(this.painter.endText());
       this.inText = false;
     }
     this.enter(mark);
-    this.sink.content += operators;
+    this.sink.write(operators);
   }
 
   /** Ends the page's content: nothing is drawn on the page after this. */
   end(): void {
     this.close();
-    if (this.inText) this.sink.content += this.painter.endText();
+    if (this.inText) this.sink.write(this.painter.endText());
     this.sink.endPage(this.document.page);
     deflatePageContent(this.document.page);
   }
@@ -137,7 +137,7 @@ class PageContent {
   private enter(mark: StructureElement | ArtifactType): void {
     if (mark === this.open) return;
     this.close();
-    if (typeof mark === 'string') this.sink.content += `/Artifact <</Type /${mark}>> BDC\n`;
+    if (typeof mark === 'string') this.sink.write(`/Artifact <</Type /${mark}>> BDC\n`);
     else {
       const content = this.document.markStructureContent(mark.type);
       const earlier = this.contents.get(mark);
@@ -149,7 +149,7 @@ class PageContent {
 
   private close(): void {
     if (this.open === null) return;
-    if (typeof this.open === 'string') this.sink.content += 'EMC\n';
+    if (typeof this.open === 'string') this.sink.write('EMC\n');
     else this.document.endMarkedContent();
     this.open = null;
   }
@@ -162,21 +162,26 @@ class PageContent {
  * too, in their order, through the document's `addContent`, which all of them go through (pdfkit 0.20).
  */
 class ContentSink {
-  content = '';
+  /** The page's operators so far, joined once when it ends: concatenated one by one they were a deep rope to flatten, and garbage. */
+  private readonly parts: string[] = [];
 
   constructor(document: PDFKit.PDFDocument) {
     if (typeof document.addContent !== 'function')
       throw new Error("pdfkit's document is not the one draw.ts was written for: no addContent");
     document.addContent = (data: string | Uint8Array) => {
       // pdfkit ends each string it writes with a line break.
-      this.content += typeof data === 'string' ? `${data}\n` : Buffer.from(data).toString('latin1');
+      this.write(typeof data === 'string' ? `${data}\n` : Buffer.from(data).toString('latin1'));
       return document;
     };
   }
 
+  write(operators: string): void {
+    this.parts.push(operators);
+  }
+
   endPage(page: PDFKit.PDFPage): void {
-    page.write(Buffer.from(this.content, 'latin1'));
-    this.content = '';
+    page.write(Buffer.from(this.parts.join(''), 'latin1'));
+    this.parts.length = 0;
   }
 }
 
