@@ -19,10 +19,11 @@ export class TextPainter {
    * each is written only where it changes. Every page starts with the defaults.
    */
   private fillColor = DEFAULT_COLOR;
-  private font = '';
+  private font: FontId | null = null;
+  private fontSize = 0;
   private letterSpacing = 0;
-  /** The current line's start as written (rounded); null at the start of a text object. */
-  private lineStart: { x: string; y: string } | null = null;
+  /** The current line's start as written (rounded to hundredths); null at the start of a text object. */
+  private lineStart: { x: number; y: number } | null = null;
 
   /** Embeds, before anything is drawn, the subset of each font holding every glyph the boxes use. */
   constructor(
@@ -45,7 +46,8 @@ export class TextPainter {
 
   startPage(): void {
     this.fillColor = DEFAULT_COLOR;
-    this.font = '';
+    this.font = null;
+    this.fontSize = 0;
     this.letterSpacing = 0;
     this.lineStart = null;
   }
@@ -76,10 +78,10 @@ export class TextPainter {
     }
     const name = RESOURCE_NAMES[box.font];
     (this.document.page.fonts as Record<string, PDFKit.PDFKitReference>)[name] ??= font;
-    const fontOperand = `/${name} ${decimal(box.size)}`;
-    if (fontOperand !== this.font) {
-      operators += `${fontOperand} Tf\n`;
-      this.font = fontOperand;
+    if (box.font !== this.font || box.size !== this.fontSize) {
+      operators += `/${name} ${decimal(box.size)} Tf\n`;
+      this.font = box.font;
+      this.fontSize = box.size;
     }
     const letterSpacing = Math.round(box.letterSpacing * 10_000) / 10_000;
     if (letterSpacing !== this.letterSpacing) {
@@ -88,16 +90,18 @@ export class TextPainter {
     }
     // pdfkit's page space has y pointing down; the text matrix turns the glyphs upright again, with
     // the baseline an ascender below the box's top, where pdfkit's text() puts it.
-    const [x, y] = [decimal(box.x), decimal(box.y + (subset.descriptor.ascent / 1000) * box.size)];
+    const [x, y] = [hundredths(box.x), hundredths(box.y + (subset.descriptor.ascent / 1000) * box.size)];
     if (this.lineStart === null) operators += `1 0 0 -1 ${x} ${y} Tm\n`;
     // Td moves in text space, whose y points up: a line lower on the page is a negative move.
-    else operators += `${decimal(Number(x) - Number(this.lineStart.x))} ${decimal(Number(this.lineStart.y) - Number(y))} Td\n`;
+    else operators += `${decimal(x - this.lineStart.x)} ${decimal(this.lineStart.y - y)} Td\n`;
     this.lineStart = { x, y };
     return `${operators}[${lineOperands(subset, box)}] TJ\n`;
   }
 }
 
 const DEFAULT_COLOR = '#000000';
+/** As `decimal` writes it, as a number: a line's place is written once and moved from by the next line. */
+const hundredths = (value: number) => Math.round(value * 100) / 100;
 
 /**
  * The glyphs the last document drew in a font, each with the characters it drew, counted over the
