@@ -209,8 +209,11 @@ export function colorOperator(color: string, use: 'fill' | 'stroke'): string {
 function lineOperands(subset: FontSubset, box: TextBox): string {
   let lines = operandsByLine.get(subset);
   if (lines === undefined) operandsByLine.set(subset, (lines = new Map()));
-  const key = `${box.wordSpacing / box.size}|${box.text}`;
-  let operands = lines.get(key);
+  // By text, then by word spacing (in ems): no key is built, and a line's text is the string its paragraph's breaking remembered.
+  let bySpacing = lines.get(box.text);
+  if (bySpacing === undefined) lines.set(box.text, (bySpacing = new Map()));
+  const spacing = box.wordSpacing / box.size;
+  let operands = bySpacing.get(spacing);
   if (operands !== undefined) return operands;
   const space = `${textOperands(subset, ' ')}${box.wordSpacing === 0 ? '' : ` ${decimal((-box.wordSpacing * 1000) / box.size)}`}`;
   // The last piece is held back until the next one shows whether the two strings join.
@@ -231,12 +234,13 @@ function lineOperands(subset: FontSubset, box: TextBox): string {
   });
   operands = written + last;
   if (lines.size >= MAX_REMEMBERED_LINES) lines.clear();
-  lines.set(key, operands);
+  bySpacing.set(spacing, operands);
+  lines.set(box.text, bySpacing);
   return operands;
 }
 
 const MAX_REMEMBERED_LINES = 20_000;
-const operandsByLine = new WeakMap<FontSubset, Map<string, string>>();
+const operandsByLine = new WeakMap<FontSubset, Map<string, Map<number, string>>>();
 
 /** pdfkit's objects: a primitive string is written as a name, a String object as a text string; a stream with a Filter is written as given. */
 function pdfkitWriter(document: PDFKit.PDFDocument) {
