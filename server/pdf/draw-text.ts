@@ -1,4 +1,4 @@
-import { decimal, fontSubset, textOperands, writeCompositeFont, type FontSubset } from './font-subsets.ts';
+import { decimal, drawnFirst, subsetOfGlyphs, textOperands, writeCompositeFont, type FontSubset } from './font-subsets.ts';
 import { shape, type FontId } from './fonts.ts';
 import type { TextBox } from './layout-model.ts';
 
@@ -19,10 +19,11 @@ export class TextPainter {
    * each is written only where it changes. Every page starts with the defaults.
    */
   private fillColor = DEFAULT_COLOR;
-  private font = '';
+  private font: FontId | null = null;
+  private fontSize = 0;
   private letterSpacing = 0;
-  /** The current line's start as written (rounded); null at the start of a text object. */
-  private lineStart: { x: string; y: string } | null = null;
+  /** The current line's start as written (rounded to hundredths); null at the start of a text object. */
+  private lineStart: { x: number; y: number } | null = null;
 
   /** Embeds, before anything is drawn, the subset of each font holding every glyph the boxes use. */
   constructor(
@@ -45,7 +46,8 @@ export class TextPainter {
 
   startPage(): void {
     this.fillColor = DEFAULT_COLOR;
-    this.font = '';
+    this.font = null;
+    this.fontSize = 0;
     this.letterSpacing = 0;
     this.lineStart = null;
   }
@@ -76,10 +78,10 @@ export class TextPainter {
     }
     const name = RESOURCE_NAMES[box.font];
     (this.document.page.fonts as Record<string, PDFKit.PDFKitReference>)[name] ??= font;
-    const fontOperand = `/${name} ${decimal(box.size)}`;
-    if (fontOperand !== this.font) {
-      operators += `${fontOperand} Tf\n`;
-      this.font = fontOperand;
+    if (box.font !== this.font || box.size !== this.fontSize) {
+      operators += `/${name} ${decimal(box.size)} Tf\n`;
+      this.font = box.font;
+      this.fontSize = box.size;
     }
     const letterSpacing = Math.round(box.letterSpacing * 10_000) / 10_000;
     if (letterSpacing !== this.letterSpacing) {
@@ -88,28 +90,32 @@ export class TextPainter {
     }
     // pdfkit's page space has y pointing down; the text matrix turns the glyphs upright again, with
     // the baseline an ascender below the box's top, where pdfkit's text() puts it.
-    const [x, y] = [decimal(box.x), decimal(box.y + (subset.descriptor.ascent / 1000) * box.size)];
+    const [x, y] = [hundredths(box.x), hundredths(box.y + (subset.descriptor.ascent / 1000) * box.size)];
     if (this.lineStart === null) operators += `1 0 0 -1 ${x} ${y} Tm\n`;
     // Td moves in text space, whose y points up: a line lower on the page is a negative move.
-    else operators += `${decimal(Number(x) - Number(this.lineStart.x))} ${decimal(Number(this.lineStart.y) - Number(y))} Td\n`;
+    else operators += `${decimal(x - this.lineStart.x)} ${decimal(this.lineStart.y - y)} Td\n`;
     this.lineStart = { x, y };
     return `${operators}[${lineOperands(subset, box)}] TJ\n`;
   }
 }
 
 const DEFAULT_COLOR = '#000000';
+/** As `decimal` writes it, as a number: a line's place is written once and moved from by the next line. */
+const hundredths = (value: number) => Math.round(value * 100) / 100;
 
 /**
  * The glyphs the last document drew in a font, each with the characters it drew, counted over the
  * document's lines and their words. A font's subset is a function of those pairs alone
  * (font-subsets.ts), so a document whose lines bring and take away no pair (a new version of the
- * last one, most often) gets the last subset without its every word being gone through again.
+ * last one, most often) gets the last subset without its every word being gone through again; and
+ * one that does gets it from the pairs counted, not from its every word shaped again.
  */
 class GlyphCensus {
   private readonly lines = new Set<string>();
   /** How many of the lines have each word, and the word's distinct glyph and character pairs. */
-  private readonly words = new Map<string, { count: number; readonly pairs: ReadonlySet<string> }>();
-  private readonly pairs = new Map<string, number>();
+  private readonly words = new Map<string, { count: number; readonly pairs: readonly GlyphPair[] }>();
+  /** By glyph id, how many of the words draw it for each character. */
+  private readonly pairs = new Map<number, Map<string, number>>();
   private subset: FontSubset | undefined;
   private changed = true;
 
@@ -126,11 +132,15 @@ class GlyphCensus {
         this.lines.add(line);
         for (const word of wordsOf(line)) this.addWord(word);
       }
-    if (this.changed || this.subset === undefined)
-      this.subset = fontSubset(
-        this.fontId,
-        [...this.words.keys()].map((word) => shape(this.fontId, word)),
-      );
+    if (this.changed || this.subset === undefined) {
+      const characters = new Map<number, string>();
+      for (const [id, texts] of this.pairs) {
+        let chosen: string | undefined;
+        for (const text of texts.keys()) if (chosen === undefined || drawnFirst(text, chosen)) chosen = text;
+        characters.set(id, chosen!);
+      }
+      this.subset = subsetOfGlyphs(this.fontId, characters);
+    }
     this.changed = false;
     return this.subset;
   }
@@ -142,12 +152,19 @@ class GlyphCensus {
       return;
     }
     const { glyphs, characters } = shape(this.fontId, word);
-    const pairs = new Set(glyphs.map((glyph, index) => `${glyph.id}:${characters[index]}`));
+    const distinct = new Map<string, GlyphPair>();
+    glyphs.forEach((glyph, index) => {
+      const text = characters[index]!;
+      distinct.set(`${glyph.id}:${text}`, [glyph.id, text]);
+    });
+    const pairs = [...distinct.values()];
     this.words.set(word, { count: 1, pairs });
-    for (const pair of pairs) {
-      const count = this.pairs.get(pair) ?? 0;
+    for (const [id, text] of pairs) {
+      let texts = this.pairs.get(id);
+      if (texts === undefined) this.pairs.set(id, (texts = new Map()));
+      const count = texts.get(text) ?? 0;
       if (count === 0) this.changed = true;
-      this.pairs.set(pair, count + 1);
+      texts.set(text, count + 1);
     }
   }
 
@@ -156,15 +173,21 @@ class GlyphCensus {
     counted.count -= 1;
     if (counted.count > 0) return;
     this.words.delete(word);
-    for (const pair of counted.pairs) {
-      const count = this.pairs.get(pair)! - 1;
-      if (count === 0) {
-        this.pairs.delete(pair);
-        this.changed = true;
-      } else this.pairs.set(pair, count);
+    for (const [id, text] of counted.pairs) {
+      const texts = this.pairs.get(id)!;
+      const count = texts.get(text)! - 1;
+      if (count > 0) {
+        texts.set(text, count);
+        continue;
+      }
+      this.changed = true;
+      texts.delete(text);
+      if (texts.size === 0) this.pairs.delete(id);
     }
   }
 }
+
+type GlyphPair = readonly [id: number, text: string];
 
 const censuses = new Map<FontId, GlyphCensus>();
 
@@ -186,8 +209,11 @@ export function colorOperator(color: string, use: 'fill' | 'stroke'): string {
 function lineOperands(subset: FontSubset, box: TextBox): string {
   let lines = operandsByLine.get(subset);
   if (lines === undefined) operandsByLine.set(subset, (lines = new Map()));
-  const key = `${box.wordSpacing / box.size}|${box.text}`;
-  let operands = lines.get(key);
+  // By text, then by word spacing (in ems): no key is built, and a line's text is the string its paragraph's breaking remembered.
+  let bySpacing = lines.get(box.text);
+  if (bySpacing === undefined) lines.set(box.text, (bySpacing = new Map()));
+  const spacing = box.wordSpacing / box.size;
+  let operands = bySpacing.get(spacing);
   if (operands !== undefined) return operands;
   const space = `${textOperands(subset, ' ')}${box.wordSpacing === 0 ? '' : ` ${decimal((-box.wordSpacing * 1000) / box.size)}`}`;
   // The last piece is held back until the next one shows whether the two strings join.
@@ -208,12 +234,13 @@ function lineOperands(subset: FontSubset, box: TextBox): string {
   });
   operands = written + last;
   if (lines.size >= MAX_REMEMBERED_LINES) lines.clear();
-  lines.set(key, operands);
+  bySpacing.set(spacing, operands);
+  lines.set(box.text, bySpacing);
   return operands;
 }
 
 const MAX_REMEMBERED_LINES = 20_000;
-const operandsByLine = new WeakMap<FontSubset, Map<string, string>>();
+const operandsByLine = new WeakMap<FontSubset, Map<string, Map<number, string>>>();
 
 /** pdfkit's objects: a primitive string is written as a name, a String object as a text string; a stream with a Filter is written as given. */
 function pdfkitWriter(document: PDFKit.PDFDocument) {

@@ -43,6 +43,7 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
   });
 
   const finished = collect(document);
+  const sink = new ContentSink(document);
   const painter = new TextPainter(
     document,
     layout.pages.flatMap((page) => page.boxes.filter((box): box is TextBox => box.kind === 'text')),
@@ -59,7 +60,7 @@ export async function drawPdf(layout: Layout, metadata: DocumentMetadata): Promi
     }
     document.addPage({ size: [...pageSize], margin: 0 });
     painter.startPage();
-    const content = new PageContent(document, painter, contents);
+    const content = new PageContent(document, sink, painter, contents);
     if (watermark) content.graphics('Pagination', drawWatermark(document, (mark ??= watermarkForm(document, watermark, pageSize))));
     for (const box of page.boxes) {
       if (box.kind === 'rule') content.graphics('Layout', ruleOperators(box));
@@ -90,16 +91,15 @@ type ArtifactType = 'Pagination' | 'Layout';
  * structure element (a paragraph's lines on the page), or as artifacts of the same type, are one
  * sequence, one content item of the element. The text between two graphics (a rule, the draft mark)
  * is one text object, its sequences inside it (BT and ET nest with BDC and EMC, ISO 32000-1 §14.6).
- * It is handed to pdfkit in a few pieces: pdfkit numbers the structure's content items (MCIDs) as it
- * writes their start.
+ * pdfkit numbers the structure's content items (MCIDs) as it writes their start, into the same sink.
  */
 class PageContent {
-  private pending = '';
   private open: StructureElement | ArtifactType | null = null;
   private inText = false;
 
   constructor(
     private readonly document: PDFKit.PDFDocument,
+    private readonly sink: ContentSink,
     private readonly painter: TextPainter,
     private readonly contents: Map<StructureElement, PDFKit.PDFStructureContent>,
   ) {}
@@ -108,38 +108,37 @@ class PageContent {
   text(mark: StructureElement | ArtifactType, box: TextBox): void {
     if (!this.inText) {
       this.close();
-      this.pending += this.painter.beginText();
+      this.sink.write(this.painter.beginText());
       this.inText = true;
     }
     this.enter(mark);
-    this.pending += this.painter.paint(box);
+    this.sink.write(this.painter.paint(box));
   }
 
   /** Draws operators that are not text (outside a text object) as content of `mark`. */
   graphics(mark: StructureElement | ArtifactType, operators: string): void {
     if (this.inText) {
       this.close();
-      this.pending += this.painter.endText();
+      this.sink.write(this.painter.endText());
       this.inText = false;
     }
     this.enter(mark);
-    this.pending += operators;
+    this.sink.write(operators);
   }
 
   /** Ends the page's content: nothing is drawn on the page after this. */
   end(): void {
     this.close();
-    if (this.inText) this.pending += this.painter.endText();
-    this.flush();
+    if (this.inText) this.sink.write(this.painter.endText());
+    this.sink.endPage(this.document.page);
     deflatePageContent(this.document.page);
   }
 
   private enter(mark: StructureElement | ArtifactType): void {
     if (mark === this.open) return;
     this.close();
-    if (typeof mark === 'string') this.pending += `/Artifact <</Type /${mark}>> BDC\n`;
+    if (typeof mark === 'string') this.sink.write(`/Artifact <</Type /${mark}>> BDC\n`);
     else {
-      this.flush();
       const content = this.document.markStructureContent(mark.type);
       const earlier = this.contents.get(mark);
       if (earlier) earlier.push(content);
@@ -150,19 +149,39 @@ class PageContent {
 
   private close(): void {
     if (this.open === null) return;
-    if (typeof this.open === 'string') this.pending += 'EMC\n';
-    else {
-      this.flush();
-      this.document.endMarkedContent();
-    }
+    if (typeof this.open === 'string') this.sink.write('EMC\n');
+    else this.document.endMarkedContent();
     this.open = null;
   }
+}
 
-  /** As bytes (the operators are all Latin-1): pdfkit copies a string into bytes character by character. */
-  private flush(): void {
-    if (this.pending === '') return;
-    this.document.addContent(Buffer.from(this.pending, 'latin1'));
-    this.pending = '';
+/**
+ * What is drawn on the page, gathered as one string and handed to pdfkit as bytes when the page ends:
+ * the operators are all Latin-1, and pdfkit would copy each string it is given into bytes of its own,
+ * character by character. pdfkit's own writes (its page transform, marked content) are gathered here
+ * too, in their order, through the document's `addContent`, which all of them go through (pdfkit 0.20).
+ */
+class ContentSink {
+  /** The page's operators so far, joined once when it ends: concatenated one by one they were a deep rope to flatten, and garbage. */
+  private readonly parts: string[] = [];
+
+  constructor(document: PDFKit.PDFDocument) {
+    if (typeof document.addContent !== 'function')
+      throw new Error("pdfkit's document is not the one draw.ts was written for: no addContent");
+    document.addContent = (data: string | Uint8Array) => {
+      // pdfkit ends each string it writes with a line break.
+      this.write(typeof data === 'string' ? `${data}\n` : Buffer.from(data).toString('latin1'));
+      return document;
+    };
+  }
+
+  write(operators: string): void {
+    this.parts.push(operators);
+  }
+
+  endPage(page: PDFKit.PDFPage): void {
+    page.write(Buffer.from(this.parts.join(''), 'latin1'));
+    this.parts.length = 0;
   }
 }
 
@@ -442,11 +461,35 @@ function cubicThrough(run: readonly Quadratic[]): [Point, Point] | null {
 /** Three decimals, of points: below any visible difference. */
 const n = (value: number) => String(Math.round(value * 1000) / 1000);
 
+/**
+ * The document's bytes. pdfkit writes each object's every line as a stream chunk of its own, made
+ * byte by byte from the string (a warm draft's most frequent work after layout); here what it writes
+ * after its header is gathered as strings and turned into bytes once per run between two streams' data.
+ * The header comes through the stream as usual: pdfkit wrote it in its constructor. Relies on pdfkit
+ * 0.20's `_write` and `_offset`, which it checks.
+ */
 function collect(document: PDFKit.PDFDocument): Promise<Buffer> {
+  const internals = document as unknown as { _write: (data: string | Uint8Array) => void; _offset: number };
+  if (typeof internals._write !== 'function' || typeof internals._offset !== 'number')
+    throw new Error("pdfkit's document is not the one draw.ts was written for: no _write and _offset");
+  const written: Uint8Array[] = [];
+  let lines = '';
+  internals._write = (data) => {
+    if (data instanceof Uint8Array) {
+      if (lines !== '') written.push(Buffer.from(lines, 'latin1'));
+      lines = '';
+      written.push(data);
+      internals._offset += data.length;
+    } else {
+      // pdfkit's own _write keeps the low byte of each character, as latin1 does.
+      lines += `${data}\n`;
+      internals._offset += data.length + 1;
+    }
+  };
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    document.on('data', (chunk: Buffer) => chunks.push(chunk));
-    document.on('end', () => resolve(Buffer.concat(chunks)));
+    const header: Buffer[] = [];
+    document.on('data', (chunk: Buffer) => header.push(chunk));
+    document.on('end', () => resolve(Buffer.concat([...header, ...written, Buffer.from(lines, 'latin1')])));
     document.on('error', reject);
   });
 }

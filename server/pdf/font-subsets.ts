@@ -94,10 +94,23 @@ export function fontSubset(fontId: FontId, texts: Iterable<ShapedText>): FontSub
     shaped.glyphs.forEach((glyph, index) => {
       const text = shaped.characters[index]!;
       const earlier = characters.get(glyph.id);
-      // A glyph that is the second of several one character is drawn with maps to no text of its own.
-      if (earlier === undefined || (text !== '' && (earlier === '' || text < earlier))) characters.set(glyph.id, text);
+      if (earlier === undefined || drawnFirst(text, earlier)) characters.set(glyph.id, text);
     });
   }
+  return subsetOfGlyphs(fontId, characters);
+}
+
+/**
+ * Whether a glyph drawn for `text` and for `earlier` is extracted as `text`: the lowest of the
+ * characters. A glyph that is the second of several one character is drawn with maps to no text of
+ * its own (''), and gives way to any character.
+ */
+export function drawnFirst(text: string, earlier: string): boolean {
+  return text !== '' && (earlier === '' || text < earlier);
+}
+
+/** The subset of `fontId` holding the glyphs `characters` names, each extracted as the text it maps to (see `fontSubset`). */
+export function subsetOfGlyphs(fontId: FontId, characters: ReadonlyMap<number, string>): FontSubset {
   const ids = [...characters.keys()].sort((a, b) => a - b);
   const key = `${fontId}|${ids.map((id) => `${id}:${characters.get(id)}`).join('|')}`;
   let subset = remembered.get(key);

@@ -1,4 +1,3 @@
-import { deflateSync } from 'node:zlib';
 import { rememberedDeflate } from './remembered-deflate.ts';
 
 /**
@@ -89,7 +88,8 @@ export function withObjectStreams(pdf: Buffer): Buffer {
     rows.writeUInt32BE(field2, number * 7 + 1);
     rows.writeUInt16BE(field3, number * 7 + 5);
   }
-  const xrefData = deflateSync(rows);
+  // Remembered too: a version whose pages keep their lengths has the last one's offsets.
+  const xrefData = rememberedDeflate(rows);
   write(
     `${xref} 0 obj\n<< /Type /XRef /Size ${size + 2} /W [1 4 2] ${trailer.replace(/\s+/g, ' ')} /Filter /FlateDecode /Length ${xrefData.length} >>\nstream\n`,
   );
