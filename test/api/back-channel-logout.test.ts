@@ -3,9 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { findUserByEmail } from '../../db/repositories/users.repository.ts';
-import { configureIdentityProvider } from '../../server/auth/single-sign-on.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
-import { startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider.ts';
+import { connectGyeonggiProvider, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { signInThroughProvider, signOutAtProvider } from '../support/sso-walk.ts';
 import { WebClient } from '../web/web-client.ts';
@@ -46,14 +45,7 @@ describe(`back-channel logout from the party's provider (${TEST_DATABASE_KIND})`
       backChannelLogoutUri: `http://127.0.0.1:${(relay.address() as AddressInfo).port}/logout`,
       accounts: { kim: { email: 'official@gyeonggi.example', name: '김민준', groups: ['bilateral-official'] } },
     });
-    await configureIdentityProvider(server.deps, 'gyeonggi', {
-      labels: { ko: '경기도 통합인증', ru: 'ID Кёнгидо', en: 'Gyeonggi ID' },
-      issuer: provider.issuer,
-      clientId: provider.clientId,
-      clientSecret: provider.clientSecret,
-      scopes: 'openid email profile groups',
-      roleMapping: [{ role: 'official', values: ['bilateral-official'] }],
-    });
+    await connectGyeonggiProvider(server.deps, provider, 'official', 'bilateral-official');
   });
   after(async () => {
     await provider?.close();

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { findUserByEmail } from '../../db/repositories/users.repository.ts';
-import { configureIdentityProvider } from '../../server/auth/single-sign-on.ts';
 import { TEST_DATABASE_KIND } from '../support/database.ts';
-import { jwtPayload, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider.ts';
+import { connectGyeonggiProvider, jwtPayload, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { signInThroughProvider } from '../support/sso-walk.ts';
 import { WebClient } from '../web/web-client.ts';
@@ -34,14 +33,7 @@ describe(`single sign-on with the claims in userinfo only (${TEST_DATABASE_KIND}
       idTokens.push(jwtPayload(idToken));
       return idToken;
     };
-    await configureIdentityProvider(server.deps, 'gyeonggi', {
-      labels: { ko: '경기도 통합인증', ru: 'ID Кёнгидо', en: 'Gyeonggi ID' },
-      issuer: provider.issuer,
-      clientId: provider.clientId,
-      clientSecret: provider.clientSecret,
-      scopes: 'openid email profile groups',
-      roleMapping: [{ role: 'legal', values: ['bilateral-legal'] }],
-    });
+    await connectGyeonggiProvider(server.deps, provider, 'legal', 'bilateral-legal');
   });
   after(async () => {
     await provider?.close();

@@ -2,6 +2,9 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import type { UseCaseDeps } from '../../server/agreements/deps.ts';
+import { configureIdentityProvider } from '../../server/auth/single-sign-on.ts';
+import type { Role } from '../../workflows/agreement/agreement.events.ts';
 
 /** A person at the test's identity provider; mutable, so a test can move them to other groups. */
 export interface ProviderAccount {
@@ -147,4 +150,20 @@ function signJwt(payload: Record<string, unknown>, key: KeyObject, kid: string):
 /** The payload of a compact JWS, read without checking it: what the attacker starts from. */
 export function jwtPayload(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+}
+
+/**
+ * Connects the test's provider to Gyeonggi Province as its administrator does (`npm run admin --
+ * connect-provider`): the sign-in button's labels, the provider's client, the standard scopes and the
+ * group that makes a person `role`.
+ */
+export async function connectGyeonggiProvider(deps: UseCaseDeps, provider: TestIdentityProvider, role: Role, group: string): Promise<void> {
+  await configureIdentityProvider(deps, 'gyeonggi', {
+    labels: { ko: '경기도 통합인증', ru: 'ID Кёнгидо', en: 'Gyeonggi ID' },
+    issuer: provider.issuer,
+    clientId: provider.clientId,
+    clientSecret: provider.clientSecret,
+    scopes: 'openid email profile groups',
+    roleMapping: [{ role, values: [group] }],
+  });
 }

@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser } from 'playwright-core';
 import type { UseCaseDeps } from '../../server/agreements/deps.ts';
-import { configureIdentityProvider } from '../../server/auth/single-sign-on.ts';
 import { createMailDispatcher } from '../../server/notifications/mail-dispatcher.ts';
 import { COOPERATION, HAPPY_PATH, runEvents } from '../support/execute-demo.ts';
-import { startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider.ts';
+import { connectGyeonggiProvider, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider.ts';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 import { type ReceivedMail, SmtpSink } from '../support/smtp-sink.ts';
 import { BrowserUser, launchChromium } from './browser.ts';
@@ -37,14 +36,7 @@ describe('mail to the next actor and a second factor in the browser, in Russian 
       redirectUris: [`${server.baseUrl}/sign-in/sso/gyeonggi/callback`],
       accounts: { 'kim.minjun': { email: 'official@gyeonggi.example', name: '김민준', groups: ['bilateral-official'] } },
     });
-    await configureIdentityProvider(server.deps, 'gyeonggi', {
-      labels: { ko: '경기도 통합인증', ru: 'ID Кёнгидо', en: 'Gyeonggi ID' },
-      issuer: provider.issuer,
-      clientId: provider.clientId,
-      clientSecret: provider.clientSecret,
-      scopes: 'openid email profile groups',
-      roleMapping: [{ role: 'official', values: ['bilateral-official'] }],
-    });
+    await connectGyeonggiProvider(server.deps, provider, 'official', 'bilateral-official');
     // Up to the officials' approvals.
     await runEvents(server, COOPERATION, HAPPY_PATH.slice(0, 3));
     browser = await launchChromium();
