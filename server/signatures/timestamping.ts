@@ -5,6 +5,7 @@ import { listParties } from '../../db/repositories/parties.repository.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { openPrivateKey } from '../signing/key-vault.ts';
 import { importPrivateKey, issueTimestampingCertificate } from '../signing/pki.ts';
+import type { TimestampAuthority } from '../signing/timestamp.ts';
 import { type TimestampingUnit, timestampingFetch } from '../signing/timestamp-authority.ts';
 import { credentialOwner } from './credential-owner.ts';
 
@@ -12,14 +13,6 @@ import { credentialOwner } from './credential-owner.ts';
  * Which time-stamping authority a signature asks: the one TSA_URL names; in demo mode without it, the
  * demo PKI's own unit (timestamp-authority.ts) on the server's clock; otherwise none (PAdES B-B).
  */
-
-/** Where a timestamp comes from: the address for messages and how to reach it. */
-export interface TimestampAuthority {
-  readonly url: string;
-  readonly fetch: typeof fetch;
-  /** When it does not answer, sign without its timestamp (B-B) rather than refuse (ALLOW_UNTIMESTAMPED_SIGNATURES). */
-  readonly optional?: boolean;
-}
 
 /** How the demo unit is named in messages; no request leaves the process. */
 const DEMO_AUTHORITY_NAME = 'http://localhost/demo-time-stamping-unit';

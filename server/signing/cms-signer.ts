@@ -3,7 +3,13 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { Signer } from '@signpdf/utils';
 import type { CryptoKey } from './pki.ts';
-import { addSignatureTimestampIfAvailable, sampleTimestampToken, TOKEN_LENGTH_SLACK, withTimestampToken } from './timestamp.ts';
+import {
+  sampleTimestampToken,
+  signatureTimestampAttribute,
+  signatureTimestampToken,
+  type TimestampAuthority,
+  TOKEN_LENGTH_SLACK,
+} from './timestamp.ts';
 
 /**
  * The CMS (RFC 5652) signature inside a PAdES baseline B-B PDF signature (ETSI EN 319 142-1,
@@ -29,8 +35,6 @@ const OID = {
   sha256: '2.16.840.1.101.3.4.2.1',
 } as const;
 
-const cryptoEngine = new pkijs.CryptoEngine({ name: 'nodejs', crypto: webcrypto });
-
 /** The signer's certificate, its issuers and its private key. */
 export interface PadesCmsSignerOptions {
   certificatePem: string;
@@ -39,57 +43,67 @@ export interface PadesCmsSignerOptions {
   /** RSASSA-PKCS1-v1_5 key of the certificate (see pki.ts importPrivateKey). */
   privateKey: CryptoKey;
   /** An RFC 3161 time-stamping authority: when given, the signature is timestamped (PAdES B-T); `optional`: B-B when it does not answer. */
-  timestampAuthority?: { readonly url: string; readonly fetch: typeof fetch; readonly optional?: boolean };
+  timestampAuthority?: TimestampAuthority;
 }
 
-/** Produces detached CMS SignedData (SHA-256, RSA) over the bytes signpdf passes in; same inputs give the same bytes (without a timestamp). */
+/**
+ * Produces detached CMS SignedData (SHA-256, RSA) over the bytes signpdf passes in; same inputs give the
+ * same bytes (without a timestamp). The certificates are parsed once per signer, and the CMS is encoded
+ * once per signature, its timestamp token included: the attributes signed are the very objects encoded.
+ */
 export class PadesCmsSigner extends Signer {
   private readonly certificateDer: Buffer;
-  private readonly chainDers: Buffer[];
+  private readonly certificate: pkijs.Certificate;
+  private readonly chain: pkijs.Certificate[];
+  /** An RSA signature is exactly as long as the key's modulus. */
+  private readonly signatureLength: number;
   private readonly privateKey: CryptoKey;
-  private readonly timestampAuthority: PadesCmsSignerOptions['timestampAuthority'];
+  private readonly timestampAuthority: TimestampAuthority | undefined;
+  private signingCertificate: Promise<pkijs.Attribute> | undefined;
 
   constructor(options: PadesCmsSignerOptions) {
     super();
-    this.certificateDer = new X509Certificate(options.certificatePem).raw;
-    this.chainDers = options.chainPems.map((pem) => new X509Certificate(pem).raw);
+    const certificate = new X509Certificate(options.certificatePem);
+    this.certificateDer = certificate.raw;
+    this.certificate = pkijs.Certificate.fromBER(certificate.raw);
+    this.chain = options.chainPems.map((pem) => pkijs.Certificate.fromBER(new X509Certificate(pem).raw));
+    const modulusLength = certificate.publicKey.asymmetricKeyDetails?.modulusLength;
+    if (certificate.publicKey.asymmetricKeyType !== 'rsa' || modulusLength === undefined) {
+      throw new Error('PadesCmsSigner signs with RSA keys; this certificate has another');
+    }
+    this.signatureLength = Math.ceil(modulusLength / 8);
     this.privateKey = options.privateKey;
     this.timestampAuthority = options.timestampAuthority;
   }
 
   /** Signs `signedBytes` (the PDF without its /Contents value) and returns the DER ContentInfo; signpdf's signingTime argument is unused. */
   override async sign(signedBytes: Buffer): Promise<Buffer> {
-    const cms = await this.untimestampedCms(signedBytes);
-    return this.timestampAuthority ? addSignatureTimestampIfAvailable(cms, this.timestampAuthority) : cms;
+    const attributes = await this.signedAttributes(await sha256(signedBytes));
+    const signatureValue = Buffer.from(
+      await webcrypto.subtle.sign('RSASSA-PKCS1-v1_5', this.privateKey, encodeSignedAttributes(attributes)),
+    );
+    const token = this.timestampAuthority && (await signatureTimestampToken(signatureValue, this.timestampAuthority));
+    return signedDataDer(this.certificate, this.chain, attributes, signatureValue, token);
   }
 
   /**
    * The most bytes sign() returns, so that the PDF reserves that much for the CMS and not a fixed
-   * 16 KiB of zeros. Without a timestamp it is exact: the same certificates and attributes whatever
-   * is signed, and an RSA signature as long as the modulus. With one, the authority's largest token
-   * seen so far (asked for one the first time) is put into that CMS as sign() puts it, plus a slack for
-   * what varies between its tokens (serial number, nonce, fractions of a second).
+   * 16 KiB of zeros: the same CMS encoded with a signature value of the modulus's length (exact, as the
+   * certificates and attributes are the same whatever is signed) and, with an authority, the largest
+   * token it has given so far (asked for one the first time), plus a slack for what varies between its
+   * tokens (serial number, nonce, fractions of a second).
    */
   async maximumLength(): Promise<number> {
-    const cms = await this.untimestampedCms(Buffer.alloc(0));
-    if (!this.timestampAuthority) return cms.length;
-    const sample = await sampleTimestampToken(this.timestampAuthority);
+    const sample = this.timestampAuthority && (await sampleTimestampToken(this.timestampAuthority));
+    const attributes = await this.signedAttributes(new ArrayBuffer(32));
+    const length = signedDataDer(this.certificate, this.chain, attributes, Buffer.alloc(this.signatureLength), sample).length;
     // An optional authority that does not answer now: the signature may come without a token; if it answers after all, addSignature makes room.
-    return sample ? withTimestampToken(cms, sample).length + TOKEN_LENGTH_SLACK : cms.length;
+    return sample ? length + TOKEN_LENGTH_SLACK : length;
   }
 
-  private async untimestampedCms(signedBytes: Buffer): Promise<Buffer> {
-    const certificate = pkijs.Certificate.fromBER(this.certificateDer);
-    const signedData = unsignedSignedData(
-      certificate,
-      this.chainDers,
-      await padesSignedAttributes(await sha256(signedBytes), this.certificateDer),
-    );
-    // With signed attributes present, pkijs signs their DER (re-tagged as SET) and ignores the content itself.
-    await signedData.sign(this.privateKey, 0, 'SHA-256', undefined, cryptoEngine);
-    // pkijs leaves the parameters out; RFC 4055 wants NULL for sha256WithRSAEncryption (the field is not signed).
-    signedData.signerInfos[0]!.signatureAlgorithm = signatureAlgorithmFor(certificate);
-    return contentInfoDer(signedData);
+  private async signedAttributes(contentDigest: ArrayBuffer): Promise<pkijs.Attribute[]> {
+    this.signingCertificate ??= signingCertificateAttribute(this.certificate, this.certificateDer);
+    return inDerSetOrder([contentTypeAttribute(), messageDigestAttribute(contentDigest), await this.signingCertificate]);
   }
 }
 
@@ -100,10 +114,22 @@ export class PadesCmsSigner extends Signer {
 export async function padesSignedAttributes(contentDigest: ArrayBuffer | Buffer, certificateDer: Buffer): Promise<pkijs.Attribute[]> {
   const certificate = pkijs.Certificate.fromBER(certificateDer);
   return inDerSetOrder([
-    new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
-    new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(contentDigest) })] }),
-    new pkijs.Attribute({ type: OID.signingCertificateV2, values: [await signingCertificateV2(certificate, certificateDer)] }),
+    contentTypeAttribute(),
+    messageDigestAttribute(contentDigest),
+    await signingCertificateAttribute(certificate, certificateDer),
   ]);
+}
+
+function contentTypeAttribute(): pkijs.Attribute {
+  return new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] });
+}
+
+function messageDigestAttribute(contentDigest: ArrayBuffer | Buffer): pkijs.Attribute {
+  return new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(contentDigest) })] });
+}
+
+async function signingCertificateAttribute(certificate: pkijs.Certificate, certificateDer: Buffer): Promise<pkijs.Attribute> {
+  return new pkijs.Attribute({ type: OID.signingCertificateV2, values: [await signingCertificateV2(certificate, certificateDer)] });
 }
 
 /** What a signature over the attributes signs (RFC 5652 §5.4): their DER encoded as a SET OF. */
@@ -121,19 +147,46 @@ export function assembleSignedData(
   attributes: pkijs.Attribute[],
   signatureValue: Buffer,
 ): Buffer {
-  const certificateDer = new X509Certificate(certificatePem).raw;
-  const certificate = pkijs.Certificate.fromBER(certificateDer);
-  const signedData = unsignedSignedData(
-    certificate,
-    chainPems.map((pem) => new X509Certificate(pem).raw),
+  return signedDataDer(
+    pkijs.Certificate.fromBER(new X509Certificate(certificatePem).raw),
+    chainPems.map((pem) => pkijs.Certificate.fromBER(new X509Certificate(pem).raw)),
     attributes,
+    signatureValue,
   );
-  const signerInfo = signedData.signerInfos[0]!;
-  signerInfo.digestAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256, algorithmParams: new asn1js.Null() });
-  signedData.digestAlgorithms = [signerInfo.digestAlgorithm];
-  signerInfo.signatureAlgorithm = signatureAlgorithmFor(certificate);
-  signerInfo.signature = new asn1js.OctetString({ valueHex: toArrayBuffer(signatureValue) });
-  return contentInfoDer(signedData);
+}
+
+/** The DER ContentInfo of the SignedData with one signer: these signed attributes, this signature value and, when given, its timestamp token. */
+function signedDataDer(
+  certificate: pkijs.Certificate,
+  chain: readonly pkijs.Certificate[],
+  attributes: pkijs.Attribute[],
+  signatureValue: Buffer,
+  timestampToken?: Buffer,
+): Buffer {
+  const digestAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256, algorithmParams: new asn1js.Null() });
+  const signedData = new pkijs.SignedData({
+    version: 1,
+    digestAlgorithms: [digestAlgorithm],
+    // Detached: only the content type, the PDF bytes stay outside the CMS.
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
+    signerInfos: [
+      new pkijs.SignerInfo({
+        version: 1,
+        sid: new pkijs.IssuerAndSerialNumber({ issuer: certificate.issuer, serialNumber: certificate.serialNumber }),
+        digestAlgorithm,
+        signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes }),
+        signatureAlgorithm: signatureAlgorithmFor(certificate),
+        signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signatureValue) }),
+        // pkijs would encode an empty set for a key given as undefined.
+        ...(timestampToken && {
+          unsignedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: [signatureTimestampAttribute(timestampToken)] }),
+        }),
+      }),
+    ],
+    certificates: [certificate, ...chain],
+  });
+  const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
+  return Buffer.from(contentInfo.toSchema().toBER(false));
 }
 
 const SIGNATURE_ALGORITHMS: Record<string, () => pkijs.AlgorithmIdentifier> = {
@@ -149,31 +202,6 @@ function signatureAlgorithmFor(certificate: pkijs.Certificate): pkijs.AlgorithmI
   const signatureAlgorithm = SIGNATURE_ALGORITHMS[keyAlgorithm];
   if (!signatureAlgorithm) throw new Error(`no signature algorithm for keys of type ${keyAlgorithm}`);
   return signatureAlgorithm();
-}
-
-function unsignedSignedData(
-  certificate: pkijs.Certificate,
-  chainDers: readonly Buffer[],
-  signedAttributes: pkijs.Attribute[],
-): pkijs.SignedData {
-  return new pkijs.SignedData({
-    version: 1,
-    // Detached: only the content type, the PDF bytes stay outside the CMS.
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
-    signerInfos: [
-      new pkijs.SignerInfo({
-        version: 1,
-        sid: new pkijs.IssuerAndSerialNumber({ issuer: certificate.issuer, serialNumber: certificate.serialNumber }),
-        signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: signedAttributes }),
-      }),
-    ],
-    certificates: [certificate, ...chainDers.map((der) => pkijs.Certificate.fromBER(der))],
-  });
-}
-
-function contentInfoDer(signedData: pkijs.SignedData): Buffer {
-  const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
-  return Buffer.from(contentInfo.toSchema().toBER(false));
 }
 
 /**

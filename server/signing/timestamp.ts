@@ -29,6 +29,14 @@ const MAX_RESPONSE_BYTES = 256 * 1024;
 
 const cryptoEngine = new pkijs.CryptoEngine({ name: 'nodejs', crypto: webcrypto });
 
+/** Where a timestamp comes from: the address (also for messages) and how to reach it. */
+export interface TimestampAuthority {
+  readonly url: string;
+  readonly fetch: typeof fetch;
+  /** When it does not answer, sign without its timestamp (B-B) rather than refuse (ALLOW_UNTIMESTAMPED_SIGNATURES). */
+  readonly optional?: boolean;
+}
+
 /** What the authority said: the token (a DER ContentInfo) and its time. */
 export interface Timestamp {
   readonly token: Buffer;
@@ -106,11 +114,20 @@ export async function requestTimestamp(url: string, data: Buffer, fetchImpl: typ
  * signature-time-stamp unsigned attribute. Everything signed stays byte for byte as it was.
  */
 export async function addSignatureTimestamp(cms: Buffer, url: string, fetchImpl: typeof fetch = fetch): Promise<Buffer> {
+  const { token } = await requestTimestamp(url, signatureValueOf(cms), fetchImpl);
+  return withCheckedTimestampToken(cms, token);
+}
+
+/** The signature value of a CMS SignedData (DER ContentInfo) with its one signer: what a signature timestamp covers. */
+function signatureValueOf(cms: Buffer): Buffer {
   const signedData = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(cms).content });
   const signerInfo = signedData.signerInfos[0];
   if (!signerInfo || signedData.signerInfos.length !== 1) throw new Error('a PDF signature has exactly one signer');
-  const signatureValue = Buffer.from(signerInfo.signature.getValue());
-  const { token } = await requestTimestamp(url, signatureValue, fetchImpl);
+  return Buffer.from(signerInfo.signature.getValue());
+}
+
+/** withTimestampToken for a CMS parsed from bytes (made elsewhere), refused if pkijs's re-encoding would change what was signed. */
+function withCheckedTimestampToken(cms: Buffer, token: Buffer): Buffer {
   const timestamped = withTimestampToken(cms, token);
   assertSignedPartsUnchanged(cms, timestamped);
   return timestamped;
@@ -120,10 +137,17 @@ export async function addSignatureTimestamp(cms: Buffer, url: string, fetchImpl:
 export function withTimestampToken(cms: Buffer, token: Buffer): Buffer {
   const signedData = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(cms).content });
   const signerInfo = signedData.signerInfos[0]!;
-  const attribute = new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [asn1js.fromBER(token).result] });
   const others = (signerInfo.unsignedAttrs?.attributes ?? []).filter((existing) => existing.type !== OID.signatureTimeStampToken);
-  signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: [...others, attribute] });
+  signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({
+    type: 1,
+    attributes: [...others, signatureTimestampAttribute(token)],
+  });
   return Buffer.from(new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(false) }).toSchema().toBER(false));
+}
+
+/** The unsigned attribute signature-time-stamp (RFC 5126 §5.11.1) holding `token`, a DER ContentInfo. */
+export function signatureTimestampAttribute(token: Buffer): pkijs.Attribute {
+  return new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [asn1js.fromBER(token).result] });
 }
 
 /**
@@ -146,11 +170,7 @@ const SIZE_PROBE = Buffer.from("Bilateral: the size of this authority's tokens",
  * A token as large as the authority's largest so far; the first time, the authority is asked for one
  * (over SIZE_PROBE), once per process. Undefined when an `optional` authority does not answer.
  */
-export async function sampleTimestampToken(authority: {
-  readonly url: string;
-  readonly fetch: typeof fetch;
-  readonly optional?: boolean;
-}): Promise<Buffer | undefined> {
+export async function sampleTimestampToken(authority: TimestampAuthority): Promise<Buffer | undefined> {
   const known = largestTokens.get(authority.url);
   if (known) return known;
   try {
@@ -165,18 +185,25 @@ export async function sampleTimestampToken(authority: {
  * addSignatureTimestamp, except that an `optional` authority that does not answer (the 503 it would be)
  * leaves the CMS as it is: PAdES B-B, as the deployment chose (ALLOW_UNTIMESTAMPED_SIGNATURES).
  */
-export async function addSignatureTimestampIfAvailable(
-  cms: Buffer,
-  authority: { readonly url: string; readonly fetch: typeof fetch; readonly optional?: boolean },
-): Promise<Buffer> {
+export async function addSignatureTimestampIfAvailable(cms: Buffer, authority: TimestampAuthority): Promise<Buffer> {
+  const token = await signatureTimestampToken(signatureValueOf(cms), authority);
+  return token ? withCheckedTimestampToken(cms, token) : cms;
+}
+
+/**
+ * The authority's token over a signature value, for its signature-time-stamp attribute; undefined when
+ * an `optional` authority does not answer (the 503 it would be): the signature is then PAdES B-B, as
+ * the deployment chose (ALLOW_UNTIMESTAMPED_SIGNATURES).
+ */
+export async function signatureTimestampToken(signatureValue: Buffer, authority: TimestampAuthority): Promise<Buffer | undefined> {
   try {
-    return await addSignatureTimestamp(cms, authority.url, authority.fetch);
+    return (await requestTimestamp(authority.url, signatureValue, authority.fetch)).token;
   } catch (error) {
     if (authority.optional && error instanceof ServiceUnavailableError) {
       console.warn(
         `${error.message.replace(/; nothing was signed$/, '')}: signing without a timestamp (PAdES B-B), as ALLOW_UNTIMESTAMPED_SIGNATURES allows`,
       );
-      return cms;
+      return undefined;
     }
     throw error;
   }
