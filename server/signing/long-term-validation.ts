@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   decodePDFRawStream,
-  IncrementalDocumentSnapshot,
   PDFArray,
   PDFDict,
   PDFDocument,
@@ -17,6 +16,7 @@ import { DEFAULT_BYTE_RANGE_PLACEHOLDER } from '@signpdf/utils';
 import * as pkijs from 'pkijs';
 import { embedSignature, placeByteRange, type PreparedSignature, withFinalEndOfLine } from './sign-pdf.ts';
 import { identifiesCertificate } from './cms-checks.ts';
+import { newObjects, openForRevision } from './pdf-revision.ts';
 import { requestTimestamp, sampleTimestampToken, TOKEN_LENGTH_SLACK } from './timestamp.ts';
 import { timestampTokensOf } from './timestamp-checks.ts';
 
@@ -44,22 +44,6 @@ const INVISIBLE_WIDGET_FLAGS = 2 | 4 | 128;
 
 export const DOCUMENT_TIMESTAMP_SUBFILTER = 'ETSI.RFC3161';
 
-function loadForUpdate(pdf: Buffer): Promise<PDFDocument> {
-  return PDFDocument.load(pdf, { forIncrementalUpdate: true, updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
-}
-
-/** pdf-lib marks the catalog changed as it loads; start from a snapshot with nothing changed (see sign-pdf.ts). */
-function startRevision(document: PDFDocument): void {
-  const { context } = document;
-  context.snapshot = new IncrementalDocumentSnapshot(
-    context.largestObjectNumber,
-    new Set(),
-    context.pdfFileDetails.pdfSize,
-    context.pdfFileDetails.prevStartXRef,
-    context,
-  );
-}
-
 /** What the document's DSS holds, decoded; empty arrays without one. */
 export function readDss(document: PDFDocument): ValidationData {
   const dss = document.catalog.lookupMaybe(PDFName.of('DSS'), PDFDict);
@@ -81,8 +65,7 @@ export function readDss(document: PDFDocument): ValidationData {
  * covering exactly what it covered. Same inputs, same bytes.
  */
 export async function addValidationData(pdf: Buffer, data: ValidationData): Promise<Buffer> {
-  const document = await loadForUpdate(pdf);
-  startRevision(document);
+  const document = await openForRevision(pdf);
   putValidationData(document, data);
   // A cross-reference stream like every revision before it (sign-pdf.ts prepareSignature says why).
   return withFinalEndOfLine(await document.save({ useObjectStreams: true, objectsPerTick: Infinity }));
@@ -92,7 +75,7 @@ export async function addValidationData(pdf: Buffer, data: ValidationData): Prom
 function putValidationData(document: PDFDocument, data: ValidationData): void {
   const { catalog, context } = document;
   const previous = catalog.lookupMaybe(PDFName.of('DSS'), PDFDict);
-  const dss = context.obj({ Type: 'DSS' });
+  const dss = newObjects(context, () => context.obj({ Type: 'DSS' }));
   const groups: [key: string, items: readonly Buffer[]][] = [
     ['Certs', data.certificates],
     ['CRLs', data.crls],
@@ -113,9 +96,9 @@ function putValidationData(document: PDFDocument, data: ValidationData): void {
       const digest = digestOf(item);
       if (held.has(digest)) continue;
       held.add(digest);
-      refs.push(context.register(context.flateStream(item)));
+      refs.push(newObjects(context, () => context.register(context.flateStream(item))));
     }
-    if (refs.length > 0) dss.set(PDFName.of(key), context.obj(refs));
+    if (refs.length > 0) newObjects(context, () => dss.set(PDFName.of(key), context.obj(refs)));
   }
   catalog.set(PDFName.of('DSS'), context.register(dss));
 }
@@ -129,36 +112,37 @@ function putValidationData(document: PDFDocument, data: ValidationData): void {
  * signature's (LibreOffice) call the earlier signatures complete.
  */
 export async function prepareDocumentTimestamp(pdf: Buffer, tokenBytes: number, data?: ValidationData): Promise<PreparedSignature> {
-  const document = await loadForUpdate(pdf);
-  startRevision(document);
+  const document = await openForRevision(pdf);
   if (data) putValidationData(document, data);
   const { catalog, context } = document;
   const acroForm = catalog.getOrCreateAcroForm();
   const taken = new Set(acroForm.getAllFields().map(([field]) => field.getFullyQualifiedName()));
   let number = 1;
   while (taken.has(`DocumentTimestamp${number}`)) number += 1;
-  const timestampRef = registerUnpacked(
-    document,
-    context.obj({
-      Type: 'DocTimeStamp',
-      Filter: 'Adobe.PPKLite',
-      SubFilter: DOCUMENT_TIMESTAMP_SUBFILTER,
-      // placeByteRange finds this placeholder and then the first "/Contents " after it.
-      ByteRange: [0, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER],
-      Contents: PDFHexString.of('0'.repeat(2 * tokenBytes)),
-    }),
-  );
-  const field = context.register(
-    context.obj({
-      Type: 'Annot',
-      Subtype: 'Widget',
-      FT: 'Sig',
-      T: PDFString.of(`DocumentTimestamp${number}`),
-      Rect: [0, 0, 0, 0],
-      F: INVISIBLE_WIDGET_FLAGS,
-      V: timestampRef,
-    }),
-  );
+  const field = newObjects(context, () => {
+    const timestampRef = registerUnpacked(
+      document,
+      context.obj({
+        Type: 'DocTimeStamp',
+        Filter: 'Adobe.PPKLite',
+        SubFilter: DOCUMENT_TIMESTAMP_SUBFILTER,
+        // placeByteRange finds this placeholder and then the first "/Contents " after it.
+        ByteRange: [0, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER],
+        Contents: PDFHexString.of('0'.repeat(2 * tokenBytes)),
+      }),
+    );
+    return context.register(
+      context.obj({
+        Type: 'Annot',
+        Subtype: 'Widget',
+        FT: 'Sig',
+        T: PDFString.of(`DocumentTimestamp${number}`),
+        Rect: [0, 0, 0, 0],
+        F: INVISIBLE_WIDGET_FLAGS,
+        V: timestampRef,
+      }),
+    );
+  });
   acroForm.addField(field);
   return placeByteRange(withFinalEndOfLine(await document.save({ useObjectStreams: true, objectsPerTick: Infinity })));
 }

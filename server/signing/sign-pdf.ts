@@ -1,5 +1,4 @@
 import {
-  IncrementalDocumentSnapshot,
   PDFAcroSignature,
   PDFArray,
   PDFDict,
@@ -16,6 +15,7 @@ import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ETSI_CADES_DETACHED, findByte
 import { decimal, fontSubset, textOperands, writeCompositeFont } from '../pdf/font-subsets.ts';
 import { fonts, shape } from '../pdf/fonts.ts';
 import { withObjectStreams } from '../pdf/object-streams.ts';
+import { newObjects, openForRevision } from './pdf-revision.ts';
 
 /**
  * Adds PAdES signatures to a PDF, one incremental revision per signature: the input bytes are kept
@@ -130,23 +130,8 @@ export async function prepareSignature(
   options: SignatureRevisionOptions,
   contentsBytes = SIGNATURE_PLACEHOLDER_BYTES,
 ): Promise<PreparedSignature> {
-  const document = await PDFDocument.load(pdf, {
-    forIncrementalUpdate: true,
-    // Otherwise pdf-lib stamps Producer and ModDate (the current time) into the Info dictionary.
-    updateMetadata: false,
-    // The default parses 100 objects per macrotask tick; a signing request has no reason to yield.
-    parseSpeed: ParseSpeeds.Fastest,
-  });
+  const document = await openForRevision(pdf);
   const { catalog, context } = document;
-  // pdf-lib marks the catalog changed as it loads, so every revision would rewrite it; only the
-  // certifying signature's revision has reason to (its /Perms). Start from a snapshot with nothing changed.
-  context.snapshot = new IncrementalDocumentSnapshot(
-    context.largestObjectNumber,
-    new Set(),
-    context.pdfFileDetails.pdfSize,
-    context.pdfFileDetails.prevStartXRef,
-    context,
-  );
   const acroForm = catalog.getOrCreateAcroForm();
   const existingFields = acroForm.getAllFields().map(([field]) => field);
   const isFirstSignature = !existingFields.some((field) => field instanceof PDFAcroSignature && field.V() !== undefined);
@@ -154,44 +139,55 @@ export async function prepareSignature(
   const page = document.getPage(options.field.page);
   const rect = toPdfRectangle(page, options.field.rect);
 
-  const signatureRef = context.register(
-    context.obj({
-      Type: 'Sig',
-      Filter: 'Adobe.PPKLite',
-      SubFilter: SUBFILTER_ETSI_CADES_DETACHED,
-      // placeByteRange finds this exact placeholder and then the first "/Contents " after it, so the order matters.
-      ByteRange: [0, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER],
-      Contents: PDFHexString.of('0'.repeat(2 * contentsBytes)),
-      M: PDFString.fromDate(options.signingTime),
-      Name: PDFHexString.fromText(options.name),
-      Reason: PDFHexString.fromText(options.reason),
-      Location: PDFHexString.fromText(options.location),
-      ContactInfo: options.contactInfo === undefined ? undefined : PDFHexString.fromText(options.contactInfo),
-      Reference: isFirstSignature
-        ? [{ Type: 'SigRef', TransformMethod: 'DocMDP', TransformParams: { Type: 'TransformParams', P: DOCMDP_PERMISSION, V: '1.2' } }]
-        : undefined,
-    }),
-  );
+  const { signatureRef, appearance } = newObjects(context, () => {
+    const signatureRef = context.register(
+      context.obj({
+        Type: 'Sig',
+        Filter: 'Adobe.PPKLite',
+        SubFilter: SUBFILTER_ETSI_CADES_DETACHED,
+        // placeByteRange finds this exact placeholder and then the first "/Contents " after it, so the order matters.
+        ByteRange: [0, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER],
+        Contents: PDFHexString.of('0'.repeat(2 * contentsBytes)),
+        M: PDFString.fromDate(options.signingTime),
+        Name: PDFHexString.fromText(options.name),
+        Reason: PDFHexString.fromText(options.reason),
+        Location: PDFHexString.fromText(options.location),
+        ContactInfo: options.contactInfo === undefined ? undefined : PDFHexString.fromText(options.contactInfo),
+        Reference: isFirstSignature
+          ? [{ Type: 'SigRef', TransformMethod: 'DocMDP', TransformParams: { Type: 'TransformParams', P: DOCMDP_PERMISSION, V: '1.2' } }]
+          : undefined,
+      }),
+    );
+    const appearanceRef = context.register(appearanceStream(document, rect.width, rect.height, options.field.lines));
+    return { signatureRef, appearance: context.obj({ N: appearanceRef }) };
+  });
 
-  const appearanceRef = context.register(appearanceStream(document, rect.width, rect.height, options.field.lines));
   const emptyField = findEmptySignatureField(page, rect);
   if (emptyField) {
     // The frozen original already has the field and its widget: filling them is the whole change,
     // which is what the certification (DocMDP P 2) permits; the page, its /Annots and the form stay as they are.
     emptyField.set(PDFName.of('V'), signatureRef);
-    emptyField.set(PDFName.of('AP'), context.obj({ N: appearanceRef }));
+    emptyField.set(PDFName.of('AP'), appearance);
   } else {
     // A PDF made elsewhere, without the field: it comes with this revision.
-    const widget = signatureWidget(document, page, rect, uniqueFieldName(existingFields.map((field) => field.getFullyQualifiedName())));
-    widget.set(PDFName.of('V'), signatureRef);
-    widget.set(PDFName.of('AP'), context.obj({ N: appearanceRef }));
-    addWidget(document, page, context.register(widget));
+    const fieldName = uniqueFieldName(existingFields.map((field) => field.getFullyQualifiedName()));
+    const widgetRef = newObjects(context, () => {
+      const widget = signatureWidget(document, page, rect, fieldName);
+      widget.set(PDFName.of('V'), signatureRef);
+      widget.set(PDFName.of('AP'), appearance);
+      return context.register(widget);
+    });
+    addWidget(document, page, widgetRef);
   }
 
   if (isFirstSignature) {
-    const permissions = catalog.lookupMaybe(PDFName.of('Perms'), PDFDict) ?? context.obj({});
-    permissions.set(PDFName.of('DocMDP'), signatureRef);
-    catalog.set(PDFName.of('Perms'), permissions);
+    const permissions = catalog.lookupMaybe(PDFName.of('Perms'), PDFDict);
+    if (permissions) permissions.set(PDFName.of('DocMDP'), signatureRef);
+    else
+      catalog.set(
+        PDFName.of('Perms'),
+        newObjects(context, () => context.obj({ DocMDP: signatureRef })),
+      );
   }
 
   // A cross-reference stream, as the frozen original has (LibreOffice reads no classic table on top of

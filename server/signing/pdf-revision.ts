@@ -1,0 +1,43 @@
+import { IncrementalDocumentSnapshot, type PDFContext, PDFDocument, ParseSpeeds } from '@cantoo/pdf-lib';
+
+/**
+ * A signed PDF loaded to have one incremental revision appended (a signature, validation data, a
+ * document timestamp): pdf-lib writes only the objects marked changed and the new ones after the
+ * bytes that are there, which stay as they were.
+ */
+export async function openForRevision(pdf: Buffer): Promise<PDFDocument> {
+  const document = await PDFDocument.load(pdf, {
+    forIncrementalUpdate: true,
+    // Otherwise pdf-lib stamps Producer and ModDate (the current time) into the Info dictionary.
+    updateMetadata: false,
+    // The default parses 100 objects per macrotask tick; a signing request has no reason to yield.
+    parseSpeed: ParseSpeeds.Fastest,
+  });
+  const { context } = document;
+  // pdf-lib marks the catalog changed as it loads, so every revision would rewrite it; only a revision
+  // that has reason to (the certifying signature's /Perms, a new /DSS) does. Start with nothing changed.
+  context.snapshot = new IncrementalDocumentSnapshot(
+    context.largestObjectNumber,
+    new Set(),
+    context.pdfFileDetails.pdfSize,
+    context.pdfFileDetails.prevStartXRef,
+    context,
+  );
+  return document;
+}
+
+/**
+ * Builds objects that are new in the revision with pdf-lib's change tracking off. Tracking, each key set
+ * and each item pushed on a dictionary or array not yet registered makes pdf-lib walk the whole
+ * document (the fonts' /W arrays too) for an indirect object that holds it, most of a signature's time;
+ * a new object is written for its number alone. Changes to objects already in the file are made outside.
+ */
+export function newObjects<T>(context: PDFContext, build: () => T): T {
+  const { snapshot } = context;
+  context.snapshot = undefined;
+  try {
+    return build();
+  } finally {
+    context.snapshot = snapshot;
+  }
+}
