@@ -14,9 +14,9 @@ import {
 } from '@cantoo/pdf-lib';
 import { DEFAULT_BYTE_RANGE_PLACEHOLDER } from '@signpdf/utils';
 import * as pkijs from 'pkijs';
-import { embedSignature, placeByteRange, type PreparedSignature, withFinalEndOfLine } from './sign-pdf.ts';
+import { embedSignature, placeByteRange, type PreparedSignature } from './sign-pdf.ts';
 import { identifiesCertificate } from './cms-checks.ts';
-import { newObjects, openForRevision } from './pdf-revision.ts';
+import { newObjects, openForRevision, saveRevision } from './pdf-revision.ts';
 import { requestTimestamp, sampleTimestampToken, TOKEN_LENGTH_SLACK } from './timestamp.ts';
 import { timestampTokensOf } from './timestamp-checks.ts';
 
@@ -68,7 +68,7 @@ export async function addValidationData(pdf: Buffer, data: ValidationData): Prom
   const document = await openForRevision(pdf);
   putValidationData(document, data);
   // A cross-reference stream like every revision before it (sign-pdf.ts prepareSignature says why).
-  return withFinalEndOfLine(await document.save({ useObjectStreams: true, objectsPerTick: Infinity }));
+  return saveRevision(document);
 }
 
 /** Makes the catalog's /DSS, in the revision being written, the union of what it held and `data`. */
@@ -144,7 +144,7 @@ export async function prepareDocumentTimestamp(pdf: Buffer, tokenBytes: number, 
     );
   });
   acroForm.addField(field);
-  return placeByteRange(withFinalEndOfLine(await document.save({ useObjectStreams: true, objectsPerTick: Infinity })));
+  return placeByteRange(await saveRevision(document));
 }
 
 /**

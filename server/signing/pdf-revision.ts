@@ -41,3 +41,33 @@ export function newObjects<T>(context: PDFContext, build: () => T): T {
     context.snapshot = snapshot;
   }
 }
+
+/**
+ * The file with the revision appended: the objects marked changed and the new ones in an object stream,
+ * and a cross-reference stream, after the bytes that were there. The writer gets the snapshot itself;
+ * the dictionaries it makes while writing (the streams', the trailer's) are new, so tracking stays
+ * off for them too (newObjects says why). Ends with an end-of-line (withFinalEndOfLine).
+ */
+export async function saveRevision(document: PDFDocument): Promise<Buffer> {
+  const { context } = document;
+  const { snapshot } = context;
+  const original = context.pdfFileDetails.originalBytes;
+  if (!snapshot || !original) throw new Error('saveRevision needs a document from openForRevision');
+  context.snapshot = undefined;
+  try {
+    const increment = await document.saveIncremental(snapshot, { useObjectStreams: true, objectsPerTick: Infinity });
+    return withFinalEndOfLine(Buffer.concat([original, increment]));
+  } finally {
+    context.snapshot = snapshot;
+  }
+}
+
+/**
+ * pdf-lib ends a revision at "%%EOF" without a line break; the next revision, or a reader checking
+ * that a signature covers the whole file, would find the end-of-line outside every /ByteRange
+ * (LibreOffice calls such signatures "partial"). ISO 32000-1 §7.5.5 ends the file with an EOL marker.
+ */
+export function withFinalEndOfLine(pdf: Uint8Array): Buffer {
+  const bytes = Buffer.from(pdf);
+  return bytes.at(-1) === 0x0a ? bytes : Buffer.concat([bytes, Buffer.from('\n', 'latin1')]);
+}

@@ -15,7 +15,7 @@ import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ETSI_CADES_DETACHED, findByte
 import { decimal, fontSubset, textOperands, writeCompositeFont } from '../pdf/font-subsets.ts';
 import { fonts, shape } from '../pdf/fonts.ts';
 import { withObjectStreams } from '../pdf/object-streams.ts';
-import { newObjects, openForRevision } from './pdf-revision.ts';
+import { newObjects, openForRevision, saveRevision, withFinalEndOfLine } from './pdf-revision.ts';
 
 /**
  * Adds PAdES signatures to a PDF, one incremental revision per signature: the input bytes are kept
@@ -193,8 +193,7 @@ export async function prepareSignature(
   // A cross-reference stream, as the frozen original has (LibreOffice reads no classic table on top of
   // one: it calls every signature invalid), with the revision's dictionaries in an object stream.
   // pdf-lib's writer keeps a /Type /Sig dictionary out of it, so /ByteRange and /Contents stay plain bytes to fill in.
-  const withPlaceholder = withFinalEndOfLine(await document.save({ useObjectStreams: true, objectsPerTick: Infinity }));
-  return placeByteRange(withPlaceholder);
+  return placeByteRange(await saveRevision(document));
 }
 
 /** A signature field to create empty in a frozen original, where a party signs later. */
@@ -272,16 +271,6 @@ function findEmptySignatureField(page: PDFPage, rect: VisibleSignature['rect']):
       return widget;
   }
   return undefined;
-}
-
-/**
- * pdf-lib ends a revision at "%%EOF" without a line break; the next revision, or a reader checking
- * that a signature covers the whole file, would find the end-of-line outside every /ByteRange
- * (LibreOffice calls such signatures "partial"). ISO 32000-1 §7.5.5 ends the file with an EOL marker.
- */
-export function withFinalEndOfLine(pdf: Uint8Array): Buffer {
-  const bytes = Buffer.from(pdf);
-  return bytes.at(-1) === 0x0a ? bytes : Buffer.concat([bytes, Buffer.from('\n', 'latin1')]);
 }
 
 /** Puts the DER CMS into the prepared revision's /Contents (zero-padded); refuses one that does not fit. */
