@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { RuleViolationError } from '../errors.ts';
 import type { TrustAnchor } from './verify-pdf.ts';
+import { pkijsCertificate } from './parsed-certificates.ts';
 
 /**
  * The checks a signer's certificate must pass before it signs for a party (when it is registered, and
@@ -78,7 +79,7 @@ export function certificateSha256(certificatePem: string): string {
 /** Parses a PEM certificate or says in a 422 that it is not one. */
 export function parseCertificate(pem: string, what: string): pkijs.Certificate {
   try {
-    return pkijs.Certificate.fromBER(new X509Certificate(pem).raw);
+    return pkijsCertificate(pem);
   } catch {
     throw new RuleViolationError(`${what} is not a readable X.509 certificate (send it PEM-encoded)`);
   }

@@ -1,7 +1,7 @@
-import { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { RuleViolationError } from '../errors.ts';
+import { pkijsCertificate } from './parsed-certificates.ts';
 
 /**
  * Checks of a CMS SignedData that are not a PDF reader's: what a signature made elsewhere must be
@@ -45,7 +45,7 @@ export function checkSubmittedCms(cms: Buffer, certificatePem: string, life: { r
   }
   if (signedData.signerInfos.length !== 1) throw refuse(`it has ${signedData.signerInfos.length} signers; a PDF signature has exactly one`);
   const signerInfo = signedData.signerInfos[0]!;
-  const registered = pkijs.Certificate.fromBER(new X509Certificate(certificatePem).raw);
+  const registered = pkijsCertificate(certificatePem);
   if (!identifiesCertificate(signerInfo.sid, registered))
     throw refuse('it is not signed with your registered certificate (issuer and serial number differ)');
   const carried = (signedData.certificates ?? []).some(

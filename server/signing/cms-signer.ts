@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { Signer } from '@signpdf/utils';
 import type { CryptoKey } from './pki.ts';
+import { pkijsCertificate } from './parsed-certificates.ts';
 import {
   sampleTimestampToken,
   signatureTimestampAttribute,
@@ -65,8 +66,8 @@ export class PadesCmsSigner extends Signer {
     super();
     const certificate = new X509Certificate(options.certificatePem);
     this.certificateDer = certificate.raw;
-    this.certificate = pkijs.Certificate.fromBER(certificate.raw);
-    this.chain = options.chainPems.map((pem) => pkijs.Certificate.fromBER(new X509Certificate(pem).raw));
+    this.certificate = pkijsCertificate(options.certificatePem);
+    this.chain = options.chainPems.map((pem) => pkijsCertificate(pem));
     const modulusLength = certificate.publicKey.asymmetricKeyDetails?.modulusLength;
     if (certificate.publicKey.asymmetricKeyType !== 'rsa' || modulusLength === undefined) {
       throw new Error('PadesCmsSigner signs with RSA keys; this certificate has another');
@@ -112,7 +113,7 @@ export class PadesCmsSigner extends Signer {
  * order: content-type, message-digest, signing-certificate-v2.
  */
 export async function padesSignedAttributes(contentDigest: ArrayBuffer | Buffer, certificateDer: Buffer): Promise<pkijs.Attribute[]> {
-  const certificate = pkijs.Certificate.fromBER(certificateDer);
+  const certificate = pkijsCertificate(certificateDer);
   return inDerSetOrder([
     contentTypeAttribute(),
     messageDigestAttribute(contentDigest),
@@ -148,8 +149,8 @@ export function assembleSignedData(
   signatureValue: Buffer,
 ): Buffer {
   return signedDataDer(
-    pkijs.Certificate.fromBER(new X509Certificate(certificatePem).raw),
-    chainPems.map((pem) => pkijs.Certificate.fromBER(new X509Certificate(pem).raw)),
+    pkijsCertificate(certificatePem),
+    chainPems.map((pem) => pkijsCertificate(pem)),
     attributes,
     signatureValue,
   );

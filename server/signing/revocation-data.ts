@@ -2,6 +2,7 @@ import { X509Certificate, createHash, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CryptoKey } from './pki.ts';
+import { pkijsCertificate } from './parsed-certificates.ts';
 
 /**
  * What a CA publishes about the certificates it revoked, built with pkijs and signed by the CA's own key:
@@ -188,10 +189,6 @@ function subjectKeyIdentifier(certificate: pkijs.Certificate): ArrayBuffer {
   if (!extension) throw new Error('the CA certificate has no subject key identifier');
   const keyIdentifier = asn1js.fromBER(extension.extnValue.valueBlock.valueHexView).result as asn1js.OctetString;
   return toArrayBuffer(keyIdentifier.valueBlock.valueHexView);
-}
-
-function pkijsCertificate(pem: string): pkijs.Certificate {
-  return pkijs.Certificate.fromBER(toArrayBuffer(new X509Certificate(pem).raw));
 }
 
 function normalizedSerial(hex: string): string {

@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { inDerSetOrder, signingCertificateV2 } from './cms-signer.ts';
 import type { CryptoKey } from './pki.ts';
+import { pkijsCertificate } from './parsed-certificates.ts';
 
 /**
  * An RFC 3161 time-stamping authority, built with pkijs: it answers a TimeStampReq with a granted
@@ -67,7 +68,7 @@ export async function answerTimestampQuery(unit: TimestampingUnit, query: Buffer
   }
 
   const certificateDer = new X509Certificate(unit.certificatePem).raw;
-  const certificate = pkijs.Certificate.fromBER(certificateDer);
+  const certificate = pkijsCertificate(unit.certificatePem);
   const serial = randomBytes(16);
   serial[0] = (serial[0]! & 0x7f) | 0x01;
   const tstInfo = new pkijs.TSTInfo({
@@ -89,10 +90,7 @@ export async function answerTimestampQuery(unit: TimestampingUnit, query: Buffer
     }),
     new pkijs.Attribute({ type: OID.signingCertificateV2, values: [await signingCertificateV2(certificate, certificateDer)] }),
   ]);
-  const certificates = [
-    certificate,
-    ...(request.certReq ? issuersButRoot(unit.chainPems).map((der) => pkijs.Certificate.fromBER(der)) : []),
-  ];
+  const certificates = [certificate, ...(request.certReq ? issuersButRoot(unit.chainPems).map((der) => pkijsCertificate(der)) : [])];
   const signedData = new pkijs.SignedData({
     version: 3,
     encapContentInfo: new pkijs.EncapsulatedContentInfo({

@@ -1,5 +1,5 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its algorithms through tsyringe, which needs Reflect.getMetadata at import time
-import { X509Certificate as NodeX509Certificate, createHash, webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import {
   EncryptedPDFError,
@@ -27,6 +27,7 @@ import {
 } from './revocation-checks.ts';
 import { type RevisionReport, analyseRevisions } from './revision-analysis.ts';
 import { type TimestampCheck, checkTimestampToken, timestampTokensOf } from './timestamp-checks.ts';
+import { pkijsCertificate } from './parsed-certificates.ts';
 
 /**
  * Verifies the signatures of a PDF the way a careful reader would, without trusting anything the file
@@ -995,5 +996,5 @@ function isSameCa(a: pkijs.Certificate, b: pkijs.Certificate): boolean {
 }
 
 function certificateFromPem(pem: string): pkijs.Certificate {
-  return pkijs.Certificate.fromBER(new NodeX509Certificate(pem).raw);
+  return pkijsCertificate(pem);
 }
