@@ -148,10 +148,7 @@ async function signAgreementLta(
         ),
       ),
     );
-    const certificates = [
-      ...(await certificatesOf(pdf)).map((certificate) => Buffer.from(certificate.toSchema().toBER(false))),
-      ...signers.map((signer) => new X509Certificate(signer.ca.certificatePem).raw),
-    ];
+    const certificates = [...(await certificatesOf(pdf)), ...signers.map((signer) => new X509Certificate(signer.ca.certificatePem).raw)];
     await addDocumentTimestamp(pdf, { url: timestampAuthorityUrl, fetch }, { certificates, crls, ocspResponses });
   }
 }

@@ -105,7 +105,7 @@ export function longTermValidationHandlers(deps: UseCaseDeps): Record<typeof LON
  * answer about it.
  */
 async function validationDataFor(deps: UseCaseDeps, pdf: Buffer) {
-  const carried = (await certificatesOf(pdf)).map((certificate) => new X509Certificate(Buffer.from(certificate.toSchema().toBER(false))));
+  const carried = (await certificatesOf(pdf)).map((certificate) => new X509Certificate(certificate));
   const anchors = (await allTrustAnchors(deps.db)).map((anchor) => new X509Certificate(anchor.certificatePem));
   const cas = new Map<string, { party: string; certificate: X509Certificate }>();
   for (const party of await listParties(deps.db)) {

@@ -13,12 +13,12 @@ import {
   ParseSpeeds,
 } from '@cantoo/pdf-lib';
 import { DEFAULT_BYTE_RANGE_PLACEHOLDER } from '@signpdf/utils';
+import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { embedSignature, placeByteRange, type PreparedSignature } from './sign-pdf.ts';
 import { identifiesCertificate } from './cms-checks.ts';
 import { newObjects, openForRevision, saveRevision } from './pdf-revision.ts';
 import { requestTimestamp, sampleTimestampToken, TOKEN_LENGTH_SLACK } from './timestamp.ts';
-import { timestampTokensOf } from './timestamp-checks.ts';
 
 /**
  * PAdES baseline B-LT and B-LTA (ETSI EN 319 142-1 §5.4, §5.5): after the last signature an original
@@ -213,29 +213,66 @@ export async function signatureValuesOf(pdf: Buffer): Promise<{ subFilter: strin
 
 /**
  * Every certificate the file's signatures and timestamps carry (the CMS certificates and those in each
- * signature timestamp token), once each, as pkijs parses them.
+ * signature timestamp token), each once, as the DER written there. Read with asn1js alone: pkijs would
+ * check every CMS whole against its schema, five times the work, for these few elements.
  */
-export async function certificatesOf(pdf: Buffer): Promise<pkijs.Certificate[]> {
-  const byDigest = new Map<string, pkijs.Certificate>();
-  const collect = (signedData: pkijs.SignedData) => {
-    for (const certificate of signedData.certificates ?? []) {
-      if (!(certificate instanceof pkijs.Certificate)) continue;
-      byDigest.set(digestOf(Buffer.from(certificate.toSchema().toBER(false))), certificate);
-    }
-  };
+export async function certificatesOf(pdf: Buffer): Promise<Buffer[]> {
+  const byDigest = new Map<string, Buffer>();
   for (const { contents } of await signatureValuesOf(pdf)) {
-    const signedData = signedDataOf(contents);
+    const signedData = signedDataFields(contents);
     if (!signedData) continue;
-    collect(signedData);
-    for (const signerInfo of signedData.signerInfos) {
-      for (const token of timestampTokensOf(signerInfo)) {
-        const tokenData = signedDataOf(token);
-        if (tokenData) collect(tokenData);
-      }
+    const tokens = signedData.signerInfos.flatMap(signatureTimestampTokensIn).flatMap((token) => signedDataFields(token) ?? []);
+    for (const certificate of [signedData, ...tokens].flatMap(({ certificates }) => certificates)) {
+      byDigest.set(digestOf(certificate), certificate);
     }
   }
   return [...byDigest.values()];
 }
+
+/**
+ * SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0] IMPLICIT OPTIONAL,
+ * crls [1] IMPLICIT OPTIONAL, signerInfos SET } inside ContentInfo ::= SEQUENCE { contentType, [0] EXPLICIT content }:
+ * the DER of each certificate and the blocks of the signer infos; undefined for what is not a SignedData.
+ */
+function signedDataFields(der: Buffer): { certificates: Buffer[]; signerInfos: asn1js.AsnType[] } | undefined {
+  const contentInfo = asn1js.fromBER(der);
+  if (contentInfo.offset === -1 || !(contentInfo.result instanceof asn1js.Sequence)) return undefined;
+  const [contentType, explicitContent] = contentInfo.result.valueBlock.value;
+  if (!(contentType instanceof asn1js.ObjectIdentifier) || contentType.valueBlock.toString() !== SIGNED_DATA) return undefined;
+  const signedData = explicitContent instanceof asn1js.Constructed ? explicitContent.valueBlock.value[0] : undefined;
+  if (!(signedData instanceof asn1js.Sequence)) return undefined;
+  const fields = signedData.valueBlock.value;
+  const certificateSet = fields.find((field) => isContextTag(field, 0));
+  const signerInfos = fields.at(-1);
+  return {
+    certificates:
+      certificateSet instanceof asn1js.Constructed
+        ? certificateSet.valueBlock.value
+            .filter((choice) => choice instanceof asn1js.Sequence)
+            .map((certificate) => Buffer.from(certificate.valueBeforeDecodeView))
+        : [],
+    signerInfos: signerInfos instanceof asn1js.Set ? signerInfos.valueBlock.value : [],
+  };
+}
+
+/** SignerInfo ::= SEQUENCE { …, signature, unsignedAttrs [1] IMPLICIT OPTIONAL }: the values of its signature-time-stamp attributes. */
+function signatureTimestampTokensIn(signerInfo: asn1js.AsnType): Buffer[] {
+  if (!(signerInfo instanceof asn1js.Sequence)) return [];
+  const unsignedAttributes = signerInfo.valueBlock.value.find((field) => isContextTag(field, 1));
+  if (!(unsignedAttributes instanceof asn1js.Constructed)) return [];
+  return unsignedAttributes.valueBlock.value.flatMap((attribute) => {
+    const [type, values] = attribute instanceof asn1js.Sequence ? attribute.valueBlock.value : [];
+    if (!(type instanceof asn1js.ObjectIdentifier) || type.valueBlock.toString() !== SIGNATURE_TIME_STAMP_TOKEN) return [];
+    return values instanceof asn1js.Set ? values.valueBlock.value.map((token) => Buffer.from(token.valueBeforeDecodeView)) : [];
+  });
+}
+
+function isContextTag(block: asn1js.AsnType, tagNumber: number): boolean {
+  return block instanceof asn1js.BaseBlock && block.idBlock.tagClass === 3 && block.idBlock.tagNumber === tagNumber;
+}
+
+const SIGNED_DATA = '1.2.840.113549.1.7.2';
+const SIGNATURE_TIME_STAMP_TOKEN = '1.2.840.113549.1.9.16.2.14';
 
 function signedDataOf(der: Buffer): pkijs.SignedData | undefined {
   try {
