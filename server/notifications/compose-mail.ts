@@ -9,6 +9,8 @@ export interface MailItem {
   readonly title: string | null;
   /** The page the notice is about, absolute. */
   readonly link: string;
+  /** The party whose member sent the event, named in the reader's language; absent for the scheduler or a sender not found. */
+  readonly byParty?: string;
   readonly at: string;
 }
 
@@ -27,6 +29,10 @@ export function describeItem(lang: Lang, item: MailItem): string {
   if (item.kind === 'state-changed') {
     const to = String(payload.to ?? '');
     if (payload.event === 'GIVE_NOTICE') return translate(lang, 'mail.line.notice', { title });
+    // One party's step inside a stage that waits for both: say who has done it, or the reader is told
+    // the same "waits for you" as when the stage opened.
+    const progress = `mail.line.progress.${to}`;
+    if (payload.from === to && item.byParty && hasMessage(lang, progress)) return translate(lang, progress, { title, party: item.byParty });
     // A state the locales write a line for (waiting for the reader, or a milestone) gets it; any other, the general line.
     const line = [`mail.line.waiting.${to}`, `mail.line.milestone.${to}`].find((key) => hasMessage(lang, key));
     if (line) return translate(lang, line, { title });

@@ -8,7 +8,7 @@ import {
   type OutboxMail,
 } from '../../db/repositories/mail-outbox.repository.ts';
 import { findParty } from '../../db/repositories/parties.repository.ts';
-import { findUserById, type User } from '../../db/repositories/users.repository.ts';
+import { findUserByEmail, findUserById, type User } from '../../db/repositories/users.repository.ts';
 import { buildAgreementDocument } from '../agreements/agreement-document.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { findAgreementRecord, loadAgreementSource, loadText } from '../agreements/load-agreement.ts';
@@ -104,6 +104,13 @@ export function createMailDispatcher(deps: UseCaseDeps, options: MailDispatcherO
     }
   }
 
+  /** The short name, in `lang`, of the party the user with this e-mail acts for. */
+  async function partyNameOfSender(email: string, lang: Lang): Promise<string | undefined> {
+    const sender = await findUserByEmail(deps.db, email);
+    const party = sender && (await findParty(deps.db, sender.party));
+    return party?.names[lang].short;
+  }
+
   async function compose(claimed: OutboxMail, user: User): Promise<Message> {
     const party = await findParty(deps.db, user.party);
     const partyLang = party?.language ?? 'en';
@@ -112,16 +119,20 @@ export function createMailDispatcher(deps: UseCaseDeps, options: MailDispatcherO
     const digest = claimed.kind === 'digest';
     const entries = digest ? await findMailsOfDigest(deps.db, claimed.id) : [claimed];
     const titles = new Map<number, Promise<string>>();
+    const partyNames = new Map<string, Promise<string | undefined>>();
     const items: MailItem[] = [];
     for (const entry of entries) {
       const id = entry.agreementId;
       if (id !== null && !titles.has(id)) titles.set(id, titleOf(id, lang, user.party, partyLang));
+      const by = entry.payload.by;
+      if (typeof by === 'string' && !partyNames.has(by)) partyNames.set(by, partyNameOfSender(by, lang));
       items.push({
         kind: entry.kind,
         payload: entry.payload,
         title: id === null ? null : await titles.get(id)!,
         link: id === null ? `${options.publicUrl}/notifications` : `${options.publicUrl}/agreements/${id}`,
         at: entry.createdAt,
+        byParty: typeof by === 'string' ? await partyNames.get(by)! : undefined,
       });
     }
     const composed = composeMail({

@@ -131,13 +131,18 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
       (record) => record !== undefined,
     );
     const titles = await titlesForReader(deps.db, [...waiting.map(({ record }) => record), ...mentioned], [lang, party?.language ?? lang]);
+    const [senderUsers, parties] = await Promise.all([
+      findUsersByEmails(
+        deps.db,
+        inbox.notifications.flatMap(({ payload }) => (typeof payload.by === 'string' ? [payload.by] : [])),
+      ),
+      listParties(deps.db),
+    ]);
     const senders = new Map(
-      (
-        await findUsersByEmails(
-          deps.db,
-          inbox.notifications.flatMap(({ payload }) => (typeof payload.by === 'string' ? [payload.by] : [])),
-        )
-      ).map((sender) => [sender.email, personName(sender, lang)]),
+      senderUsers.map((sender) => [
+        sender.email,
+        { name: personName(sender, lang), party: parties.find((candidate) => candidate.key === sender.party)?.names[lang].short },
+      ]),
     );
     await sendPage(
       services,
@@ -157,8 +162,9 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
             title: notification.agreementId === null ? null : (titles.get(notification.agreementId) ?? null),
             link: '',
             at: notification.createdAt,
+            byParty: typeof notification.payload.by === 'string' ? senders.get(notification.payload.by)?.party : undefined,
           }),
-          by: typeof notification.payload.by === 'string' ? senders.get(notification.payload.by) : undefined,
+          by: typeof notification.payload.by === 'string' ? senders.get(notification.payload.by)?.name : undefined,
         })),
       },
     );

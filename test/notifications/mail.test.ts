@@ -64,6 +64,21 @@ describe(`e-mail (${TEST_DATABASE_KIND})`, () => {
     expect(sink.received).to.have.length(2);
   });
 
+  it('when one party has done its review and the other’s is awaited, then the other is told who has done it, not the same line again', async () => {
+    await submit();
+    await dispatcher().runOnce();
+    const before = sink.to('legal@gyeonggi.example').length;
+    await runEvents(server, COOPERATION, [['legal@sverdlovsk.example', 'APPROVE', 'review']]);
+    expect(await dispatcher().runOnce()).to.equal(1);
+
+    const korean = sink.to('legal@gyeonggi.example').slice(before);
+    expect(korean).to.have.length(1);
+    expect(korean[0]!.parsed.subject).to.match(
+      /^Bilateral: 스베르들롭스크주 측 법률 검토 완료, 귀하의 법률 검토를 기다리고 있습니다: .*경기도.*협정$/,
+    );
+    expect(sink.to('legal@sverdlovsk.example'), 'nothing more to the party that has reviewed').to.have.length(1);
+  });
+
   it('when the server answers 4xx, then the mail is retried after the backoff and sent once', async () => {
     let refusals = 1;
     sink.answerRecipient = () => (refusals-- > 0 ? { code: 451, message: 'Try again later' } : undefined);

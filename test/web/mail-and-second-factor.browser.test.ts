@@ -141,7 +141,7 @@ describe('mail to the next actor and a second factor in the browser, in Russian 
     await deliverMail();
     const russian = sink.to('official@sverdlovsk.example').slice(officialMailBefore);
     expect(russian, 'the Sverdlovsk official: one mail for the Gyeonggi approval').to.have.length(1);
-    expect(russian[0]!.parsed.subject).to.match(/^Bilateral: .+ ждёт вашего утверждения$/);
+    expect(russian[0]!.parsed.subject).to.match(/^Bilateral: Сторона «Кёнгидо» утвердила, ждёт вашего утверждения: .+$/);
     const sverdlovsk = await followSignedOut('official@sverdlovsk.example', linkIn(russian[0]!));
     expect(await sverdlovsk.page.locator('html').getAttribute('lang')).to.equal('ru');
     await sverdlovsk.submit('button[name="type"][value="APPROVE"]');
@@ -166,13 +166,13 @@ describe('mail to the next actor and a second factor in the browser, in Russian 
     expect(await server.db('audit_events').where({ agreement_id: COOPERATION, event: 'SIGN', party_key: 'sverdlovsk' })).to.have.length(1);
 
     // Each transition tells whose turn it is now: the Gyeonggi signatory, told when signing opened, is
-    // told again that the agreement waits for their signature; the Sverdlovsk one, who has signed, is not.
+    // told that Sverdlovsk has signed and their signature is awaited; the Sverdlovsk one, who has signed, is not.
     const koreanBefore = sink.to('signatory@gyeonggi.example').length;
     await deliverMail();
     expect(sink.to('signatory@sverdlovsk.example'), 'nothing more to the one who signed').to.have.length(1);
     const korean = sink.to('signatory@gyeonggi.example').slice(koreanBefore);
     expect(korean, 'the Gyeonggi signatory: one mail for the Sverdlovsk signature').to.have.length(1);
-    expect(korean[0]!.parsed.subject).to.match(/^Bilateral: .+ 서명을 기다리고 있습니다$/);
+    expect(korean[0]!.parsed.subject).to.match(/^Bilateral: 스베르들롭스크주 측 서명 완료, 귀하의 서명을 기다리고 있습니다: .+$/);
     expect(korean[0]!.parsed.text).to.contain('안녕하십니까');
     expect(linkIn(korean[0]!)).to.equal(`${server.baseUrl}/agreements/${COOPERATION}`);
   });
