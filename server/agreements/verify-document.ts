@@ -6,6 +6,7 @@ import { stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import { allTrustAnchors } from '../signatures/load-trust-anchors.ts';
 import { crlsPublishedHere } from '../signatures/revocation-publication.ts';
 import { verifyPdfIsolated } from '../signing/isolated-verification.ts';
+import { finding, messagesOf } from '../signing/verification-findings.ts';
 import type { PdfVerification } from '../signing/verify-pdf.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { findAgreementRecord } from './load-agreement.ts';
@@ -91,17 +92,19 @@ async function compareWithStoredRevisions(
         (match) => match.agreementId === stored.agreementId && match.party === stored.party && match.revision === revision.number,
       );
     }
-    compared.push(
-      same
-        ? revision
-        : {
-            ...revision,
-            problems: [
-              ...revision.problems,
-              `it is not revision ${revision.number} of ${stored.party}'s original of agreement ${stored.agreementId} as Bilateral stored it`,
-            ],
-          },
-    );
+    if (same) {
+      compared.push(revision);
+      continue;
+    }
+    const problemFindings = [
+      ...revision.problemFindings,
+      finding(
+        'notStoredRevision',
+        `it is not revision ${revision.number} of ${stored.party}'s original of agreement ${stored.agreementId} as Bilateral stored it`,
+        { revision: String(revision.number), party: stored.party },
+      ),
+    ];
+    compared.push({ ...revision, problems: messagesOf(problemFindings), problemFindings });
   }
   return compared;
 }

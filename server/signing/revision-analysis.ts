@@ -11,6 +11,7 @@ import {
   PDFXRefStreamParser,
 } from '@cantoo/pdf-lib';
 import { PdfLimitError } from './pdf-limits.ts';
+import { type Finding, finding, messagesOf } from './verification-findings.ts';
 
 /**
  * What each incremental revision of a signed PDF adds or changes, judged by the certifying signature's
@@ -25,7 +26,7 @@ import { PdfLimitError } from './pdf-limits.ts';
  * follows the offsets sees the same objects as this analysis: a number defined twice, an entry pointing
  * at another revision's bytes or at nothing, an object the section does not list, are problems too.
  *
- * Pure: bytes in, a report out; every problem in words, never thrown (but a PdfLimitError over a bound).
+ * Pure: bytes in, a report out; every problem in words and as a finding, never thrown (but a PdfLimitError over a bound).
  */
 
 /** One revision: the file up to the end of its `%%EOF` line. */
@@ -38,6 +39,8 @@ export interface RevisionReport {
   readonly signedBy: string | null;
   /** What it changes that the certification does not permit, and anything inconsistent; empty when sound. */
   readonly problems: string[];
+  /** The problems as findings (code, values, the same words), in the same order. */
+  readonly problemFindings: Finding[];
 }
 
 /** A signature as the analysis needs it: its field, where the revision it signs ends, and its DocMDP permission if it certifies. */
@@ -107,6 +110,7 @@ export async function analyseRevisions(pdf: Buffer, signatures: readonly SignedR
   let trailer: Trailer = { encrypt: false };
   let start = 0;
   for (const [index, end] of ends.entries()) {
+    // In words while the checks run: every one of them is a structural problem (revisionStructure).
     const problems: string[] = [];
     const section = await parseSection(pdf, start, end, index === 0, problems);
     const judged = baseline !== undefined && start >= baseline.signedUntil && index > 0;
@@ -118,25 +122,30 @@ export async function analyseRevisions(pdf: Buffer, signatures: readonly SignedR
     if (section) for (const [number, entry] of section.objects) state.set(number, entry);
     trailer = sectionTrailer;
     const signer = signedBy(start, end);
-    if (judged && signer === null && !problems.length) problems.push(...unsignedProblems(section));
-    reports.push({ number: index + 1, end, signedBy: signer, problems });
+    const findings = problems.map((problem) => finding('revisionStructure', problem));
+    if (judged && signer === null && !findings.length) findings.push(...unsignedProblems(section));
+    reports.push({ number: index + 1, end, signedBy: signer, problems: messagesOf(findings), problemFindings: findings });
     start = end;
   }
   if (baseline !== undefined && trailingBytes.some((byte) => !isWhitespace(byte))) {
+    const trailing = finding('trailingBytes', `${trailingBytes.length} bytes follow the last revision's %%EOF and belong to no revision`);
     reports.push({
       number: reports.length + 1,
       end: pdf.length,
       signedBy: null,
-      problems: [`${trailingBytes.length} bytes follow the last revision's %%EOF and belong to no revision`],
+      problems: messagesOf([trailing]),
+      problemFindings: [trailing],
     });
   }
   return reports;
 }
 
 /** An unsigned revision after the certification is permitted only when it adds validation data (a DSS) and nothing else. */
-function unsignedProblems(section: Section | undefined): string[] {
+function unsignedProblems(section: Section | undefined): Finding[] {
   if (!section) return [];
-  return section.onlyValidationData ? [] : ['it is signed by nobody: it changes the document after the last signature'];
+  return section.onlyValidationData
+    ? []
+    : [finding('unsignedChange', 'it is signed by nobody: it changes the document after the last signature')];
 }
 
 function isWhitespace(byte: number): boolean {

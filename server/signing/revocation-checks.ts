@@ -3,6 +3,7 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { type Finding, finding } from './verification-findings.ts';
 
 /**
  * Whether a signer's certificate was revoked, from the CRL its certificate names: only a CRL the caller
@@ -59,15 +60,20 @@ export async function checkRevocation(
   issuerCertificate: pkijs.Certificate,
   crls: readonly PublishedCrl[],
   validatedAt: Date,
-  problems: string[],
-  warnings: string[],
+  problems: Finding[],
+  warnings: Finding[],
   stored: StoredRevocationData = NO_STORED_DATA,
 ): Promise<RevocationStatus | null> {
   const found = await findRevocationStatus(signerCertificate, issuerCertificate, crls, stored, validatedAt);
   if (found === null) return null;
   if (found.status === 'unchecked') {
     const urls = crlUrlsOf(signerCertificate);
-    warnings.push(`its revocation was not checked: no CRL from ${urls.join(', ')} could be obtained and the file carries none`);
+    warnings.push(
+      finding(
+        'revocationUnchecked',
+        `its revocation was not checked: no CRL from ${urls.join(', ')} could be obtained and the file carries none`,
+      ),
+    );
     return found;
   }
   if (found.status === 'good') return found;
@@ -75,11 +81,19 @@ export async function checkRevocation(
   const reason = found.reason;
   if (revokedAt.getTime() <= validatedAt.getTime()) {
     problems.push(
-      `the signer's certificate was revoked at ${revokedAt.toISOString()} (${reason}), before ${validatedAt.toISOString()}, when its certificates were checked`,
+      finding(
+        'revokedBefore',
+        `the signer's certificate was revoked at ${revokedAt.toISOString()} (${reason}), before ${validatedAt.toISOString()}, when its certificates were checked`,
+        { at: revokedAt.toISOString(), reason },
+      ),
     );
   } else {
     warnings.push(
-      `the signer's certificate was revoked at ${revokedAt.toISOString()} (${reason}), after ${validatedAt.toISOString()}: the signature was valid when made`,
+      finding(
+        'revokedAfter',
+        `the signer's certificate was revoked at ${revokedAt.toISOString()} (${reason}), after ${validatedAt.toISOString()}: the signature was valid when made`,
+        { at: revokedAt.toISOString(), reason },
+      ),
     );
   }
   return found;

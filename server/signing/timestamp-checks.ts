@@ -4,6 +4,7 @@ import * as x509 from '@peculiar/x509';
 import type * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { identifiesCertificate } from './cms-checks.ts';
+import { type Finding, finding } from './verification-findings.ts';
 
 /**
  * Checks an RFC 3161 timestamp token the way verify-pdf.ts checks a signature, trusting nothing it says
@@ -39,10 +40,10 @@ export interface TimestampCheck {
   readonly intact: boolean;
   /** Sound and its unit chains to a trust anchor, valid at `time`: the time is proven. */
   readonly trusted: boolean;
-  /** Why it is not intact (a broken token), in words. */
-  readonly problems: string[];
-  /** Why an intact token is not trusted, in words. */
-  readonly warnings: string[];
+  /** Why it is not intact (a broken token). */
+  readonly problems: Finding[];
+  /** Why an intact token is not trusted. */
+  readonly warnings: Finding[];
   /** The unit's certificate, when found. */
   readonly unit?: pkijs.Certificate;
   /** When trusted: the unit's validated path, unit first, anchor last. */
@@ -60,14 +61,14 @@ export function timestampTokensOf(signerInfo: pkijs.SignerInfo): Buffer[] {
 
 /** Checks `token` as proof that `data` existed at its time; `anchors` are the CA certificates a unit may chain to. */
 export async function checkTimestampToken(token: Buffer, data: Buffer, anchors: readonly pkijs.Certificate[]): Promise<TimestampCheck> {
-  const problems: string[] = [];
-  const warnings: string[] = [];
+  const problems: Finding[] = [];
+  const warnings: Finding[] = [];
   const broken = (problem: string, time: Date | null = null, authority: string | null = null): TimestampCheck => ({
     time,
     authority,
     intact: false,
     trusted: false,
-    problems: [...problems, problem],
+    problems: [...problems, finding('timestampBroken', problem)],
     warnings,
   });
   let signedData: pkijs.SignedData;
@@ -86,9 +87,9 @@ export async function checkTimestampToken(token: Buffer, data: Buffer, anchors: 
   const signerInfo = signedData.signerInfos[0];
   const certificates = (signedData.certificates ?? []).filter((certificate) => certificate instanceof pkijs.Certificate);
   const unit = signerInfo && certificates.find((certificate) => identifiesCertificate(signerInfo.sid, certificate));
-  const authority = unit ? subjectOf(unit) : null;
   if (signedData.signerInfos.length !== 1 || !unit)
-    return broken('the timestamp token does not carry the certificate of its one signer', time, authority);
+    return broken('the timestamp token does not carry the certificate of its one signer', time, unit ? subjectOf(unit) : null);
+  const authority = subjectOf(unit);
 
   const digest = DIGESTS[tstInfo.messageImprint.hashAlgorithm.algorithmId];
   if (!digest)
@@ -128,7 +129,11 @@ export async function checkTimestampToken(token: Buffer, data: Buffer, anchors: 
   }));
   if (!chain.result) {
     warnings.push(
-      `the timestamp of ${time.toISOString()} by "${authority}" is not proven: its unit does not chain to a trust anchor valid at that time (${chain.resultMessage}); register the authority's CA as a trust anchor`,
+      finding(
+        'timestampUnproven',
+        `the timestamp of ${time.toISOString()} by "${authority}" is not proven: its unit does not chain to a trust anchor valid at that time (${chain.resultMessage}); register the authority's CA as a trust anchor`,
+        { at: time.toISOString(), authority },
+      ),
     );
     return { time, authority, intact: true, trusted: false, problems, warnings, unit };
   }

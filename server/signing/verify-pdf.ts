@@ -28,6 +28,7 @@ import {
 import { type RevisionReport, analyseRevisions } from './revision-analysis.ts';
 import { type TimestampCheck, checkTimestampToken, timestampTokensOf } from './timestamp-checks.ts';
 import { pkijsCertificate } from './parsed-certificates.ts';
+import { type Finding, finding, messagesOf } from './verification-findings.ts';
 
 /**
  * Verifies the signatures of a PDF the way a careful reader would, without trusting anything the file
@@ -40,7 +41,7 @@ import { pkijsCertificate } from './parsed-certificates.ts';
  *
  * No I/O: bytes and anchors in, a report out. A PDF that cannot be read at all is a MalformedRequestError
  * (an encrypted one, or one with absurdly many signatures, a RuleViolationError); anything wrong with a
- * signature is reported in its `problems`, never thrown.
+ * signature is reported in its `problems` (and as findings with codes, see verification-findings.ts), never thrown.
  */
 
 /** A CA certificate that signer certificates must chain to, and the party it speaks for. */
@@ -92,6 +93,10 @@ export interface SignatureVerification {
   readonly problems: string[];
   /** What does not make it invalid but should be known (an untrusted timestamp unit, /M far from the timestamp). */
   readonly warnings: string[];
+  /** The problems as findings (code, values, the same words), in the same order: what a reader in another language says. */
+  readonly problemFindings: Finding[];
+  /** The warnings as findings, in the same order. */
+  readonly warningFindings: Finding[];
 }
 
 /** What was found about one document timestamp (/SubFilter /ETSI.RFC3161, PAdES B-LTA). */
@@ -110,6 +115,8 @@ export interface DocumentTimestampVerification {
   readonly coversWholeFile: boolean;
   readonly problems: string[];
   readonly warnings: string[];
+  readonly problemFindings: Finding[];
+  readonly warningFindings: Finding[];
 }
 
 /** PAdES baseline levels (ETSI EN 319 142-1), weakest first. */
@@ -264,11 +271,16 @@ async function verifyDocumentTimestamp(
   dictionary: PDFDict,
   anchors: readonly Anchor[],
 ): Promise<CheckedTimestamp> {
-  const problems: string[] = [];
-  const warnings: string[] = [];
+  const problems: Finding[] = [];
+  const warnings: Finding[] = [];
   const subFilter = dictionary.lookupMaybe(PDFName.of('SubFilter'), PDFName)?.decodeText();
   if (subFilter !== DOCUMENT_TIMESTAMP_SUBFILTER)
-    problems.push(`a /DocTimeStamp with /SubFilter ${subFilter ?? '(missing)'}; a document timestamp is ${DOCUMENT_TIMESTAMP_SUBFILTER}`);
+    problems.push(
+      finding(
+        'malformed',
+        `a /DocTimeStamp with /SubFilter ${subFilter ?? '(missing)'}; a document timestamp is ${DOCUMENT_TIMESTAMP_SUBFILTER}`,
+      ),
+    );
   const byteRange = readByteRange(dictionary);
   const contents = readContents(dictionary);
   const rangeIsSound = checkByteRange(pdf, byteRange, contents, problems);
@@ -276,18 +288,24 @@ async function verifyDocumentTimestamp(
   let check: TimestampCheck | undefined;
   if (contents && rangeIsSound && byteRange) {
     const parsed = asn1js.fromBER(contents);
-    if (parsed.offset === -1) problems.push(`/Contents is not DER: ${parsed.result.error}`);
+    if (parsed.offset === -1) problems.push(finding('malformed', `/Contents is not DER: ${parsed.result.error}`));
     else {
-      if (contents.subarray(parsed.offset).some((byte) => byte !== 0)) problems.push('/Contents has data after the timestamp token');
+      if (contents.subarray(parsed.offset).some((byte) => byte !== 0))
+        problems.push(finding('malformed', '/Contents has data after the timestamp token'));
       check = await checkTimestampToken(
         contents.subarray(0, parsed.offset),
         coveredBytes(pdf, byteRange),
         anchors.map((anchor) => anchor.certificate),
       );
-      problems.push(...check.problems.map((problem) => problem.replace('than this signature', 'than the bytes it covers')));
+      problems.push(
+        ...check.problems.map((problem) => ({
+          ...problem,
+          message: problem.message.replace('than this signature', 'than the bytes it covers'),
+        })),
+      );
       warnings.push(...check.warnings);
     }
-  } else if (!contents) problems.push('/Contents holds no timestamp token');
+  } else if (!contents) problems.push(finding('malformed', '/Contents holds no timestamp token'));
   return {
     report: {
       field,
@@ -298,8 +316,10 @@ async function verifyDocumentTimestamp(
       provableUntil: check?.provableUntil?.toISOString() ?? null,
       byteRange: byteRange ?? [],
       coversWholeFile: signedUntil === pdf.length,
-      problems,
-      warnings,
+      problems: messagesOf(problems),
+      warnings: messagesOf(warnings),
+      problemFindings: problems,
+      warningFindings: warnings,
     },
     signedUntil,
     time: check?.trusted ? check.time : null,
@@ -523,12 +543,17 @@ async function verifySignature(
   stored: StoredRevocationData,
   stamps: readonly CheckedTimestamp[],
 ): Promise<CheckedSignature> {
-  const problems: string[] = [];
+  const problems: Finding[] = [];
   let evidence: SignatureEvidence | undefined;
   let timestamped = false;
   const subFilter = dictionary.lookupMaybe(PDFName.of('SubFilter'), PDFName)?.decodeText() ?? null;
   if (subFilter === null || !SUPPORTED_SUBFILTERS.has(subFilter)) {
-    problems.push(`/SubFilter ${subFilter ?? '(missing)'} is not a detached CMS signature (ETSI.CAdES.detached or adbe.pkcs7.detached)`);
+    problems.push(
+      finding(
+        'malformed',
+        `/SubFilter ${subFilter ?? '(missing)'} is not a detached CMS signature (ETSI.CAdES.detached or adbe.pkcs7.detached)`,
+      ),
+    );
   }
   const signingTime = readSigningTime(dictionary, problems);
   const byteRange = readByteRange(dictionary);
@@ -536,7 +561,7 @@ async function verifySignature(
   const rangeIsSound = checkByteRange(pdf, byteRange, contents, problems);
   const signedUntil = rangeIsSound && byteRange ? byteRange[2]! + byteRange[3]! : 0;
   const docMdpPermission = readDocMdpPermission(dictionary);
-  const warnings: string[] = [];
+  const warnings: Finding[] = [];
   const report = {
     field,
     signer: null as SignerIdentity | null,
@@ -552,16 +577,28 @@ async function verifySignature(
     subFilter,
     byteRange: byteRange ?? [],
     coversWholeFile: signedUntil === pdf.length,
-    problems,
-    warnings,
   };
+  // Called once the checks are done: the report with its findings and their words.
+  const outcome = (): CheckedSignature => ({
+    report: {
+      ...report,
+      problems: messagesOf(problems),
+      warnings: messagesOf(warnings),
+      problemFindings: problems,
+      warningFindings: warnings,
+    },
+    signedUntil,
+    docMdpPermission,
+    evidence,
+    timestamped,
+  });
   if (!contents) {
-    problems.push('/Contents holds no signature');
-    return { report, signedUntil, docMdpPermission };
+    problems.push(finding('malformed', '/Contents holds no signature'));
+    return outcome();
   }
   try {
     const cms = parseCms(contents, problems);
-    if (!cms) return { report, signedUntil, docMdpPermission };
+    if (!cms) return outcome();
     const { signedData, signerInfo, signerCertificate } = cms;
     report.signer = identify(signerCertificate);
     report.chain = [report.signer.subject];
@@ -576,7 +613,11 @@ async function verifySignature(
     if (provenTime && timestamp?.provableUntil && !provenAt(now, timestamp.provableUntil, signedUntil, stamps)) {
       // The token's unit can no longer be checked and no later document timestamp carries its proof on.
       problems.push(
-        `its signature timestamp proves nothing at ${now.toISOString()}: the time-stamping unit's chain expired at ${timestamp.provableUntil.toISOString()} and no document timestamp made before then proves it`,
+        finding(
+          'timestampExpired',
+          `its signature timestamp proves nothing at ${now.toISOString()}: the time-stamping unit's chain expired at ${timestamp.provableUntil.toISOString()} and no document timestamp made before then proves it`,
+          { at: timestamp.provableUntil.toISOString() },
+        ),
       );
       provenTime = undefined;
     }
@@ -605,9 +646,9 @@ async function verifySignature(
       };
     }
   } catch (error) {
-    problems.push(`the signature could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    problems.push(finding('malformed', `the signature could not be read: ${error instanceof Error ? error.message : String(error)}`));
   }
-  return { report, signedUntil, docMdpPermission, evidence, timestamped };
+  return outcome();
 }
 
 /** How far /M may be from the timestamp's time: the signature is made, then timestamped, within a request. */
@@ -622,12 +663,13 @@ async function checkSignatureTimestamp(
   anchors: readonly Anchor[],
   signingTime: Date | undefined,
   report: { timestamp: SignatureVerification['timestamp'] },
-  problems: string[],
-  warnings: string[],
+  problems: Finding[],
+  warnings: Finding[],
 ): Promise<TimestampCheck | undefined> {
   const tokens = timestampTokensOf(signerInfo);
   if (tokens.length === 0) return undefined;
-  if (tokens.length > 1) problems.push(`the signature carries ${tokens.length} signature timestamps; PAdES allows one`);
+  if (tokens.length > 1)
+    problems.push(finding('timestamps', `the signature carries ${tokens.length} signature timestamps; PAdES allows one`));
   const check = await checkTimestampToken(
     tokens[0]!,
     Buffer.from(signerInfo.signature.valueBlock.valueHexView),
@@ -639,7 +681,11 @@ async function checkSignatureTimestamp(
   if (!check.trusted || !check.time) return check;
   if (signingTime && Math.abs(signingTime.getTime() - check.time.getTime()) > SIGNING_TIME_SKEW_MS) {
     warnings.push(
-      `the claimed signing time (/M) ${signingTime.toISOString()} disagrees with the timestamp ${check.time.toISOString()}; the certificates were checked at the timestamp's time`,
+      finding(
+        'signingTimeDisagrees',
+        `the claimed signing time (/M) ${signingTime.toISOString()} disagrees with the timestamp ${check.time.toISOString()}; the certificates were checked at the timestamp's time`,
+        { claimed: signingTime.toISOString(), stamped: check.time.toISOString() },
+      ),
     );
   }
   return check;
@@ -658,10 +704,10 @@ function readDocMdpPermission(dictionary: PDFDict): number | undefined {
   return undefined;
 }
 
-function readSigningTime(dictionary: PDFDict, problems: string[]): Date | undefined {
+function readSigningTime(dictionary: PDFDict, problems: Finding[]): Date | undefined {
   const value = dictionary.lookup(PDFName.of('M'));
   if (value === undefined) {
-    problems.push('no signing time (/M)');
+    problems.push(finding('signingTime', 'no signing time (/M)'));
     return undefined;
   }
   try {
@@ -669,7 +715,7 @@ function readSigningTime(dictionary: PDFDict, problems: string[]): Date | undefi
   } catch {
     // reported below
   }
-  problems.push('the signing time (/M) is not a PDF date');
+  problems.push(finding('signingTime', 'the signing time (/M) is not a PDF date'));
   return undefined;
 }
 
@@ -690,31 +736,36 @@ function readContents(dictionary: PDFDict): Buffer | undefined {
  * written right after its /Contents key, and the covered bytes inside the file. Anything else could let a
  * signature vouch for bytes other than the ones it seems to.
  */
-function checkByteRange(pdf: Buffer, byteRange: number[] | undefined, contents: Buffer | undefined, problems: string[]): boolean {
+function checkByteRange(pdf: Buffer, byteRange: number[] | undefined, contents: Buffer | undefined, problems: Finding[]): boolean {
   if (byteRange?.length !== 4 || !byteRange.every((value) => Number.isSafeInteger(value) && value >= 0)) {
-    problems.push(`/ByteRange must be four non-negative integers, got ${byteRange ? `[${byteRange.join(' ')}]` : 'none'}`);
+    problems.push(
+      finding('malformed', `/ByteRange must be four non-negative integers, got ${byteRange ? `[${byteRange.join(' ')}]` : 'none'}`),
+    );
     return false;
   }
   const [start, holeStart, holeEnd, tailLength] = byteRange as [number, number, number, number];
   const end = holeEnd + tailLength;
   if (start !== 0 || holeStart <= 0 || holeEnd <= holeStart || end > pdf.length) {
     problems.push(
-      `/ByteRange [${byteRange.join(' ')}] does not describe the file from its first byte with one hole inside its ${pdf.length} bytes`,
+      finding(
+        'malformed',
+        `/ByteRange [${byteRange.join(' ')}] does not describe the file from its first byte with one hole inside its ${pdf.length} bytes`,
+      ),
     );
     return false;
   }
   const hole = pdf.subarray(holeStart, holeEnd).toString('latin1');
   if (!/^<[0-9A-Fa-f]*>$/.test(hole)) {
-    problems.push('the hole left by /ByteRange is not a single hex string');
+    problems.push(finding('malformed', 'the hole left by /ByteRange is not a single hex string'));
     return false;
   }
   const before = pdf.subarray(Math.max(0, holeStart - 32), holeStart).toString('latin1');
   if (!/\/Contents\s*$/.test(before)) {
-    problems.push('the hole left by /ByteRange is not the value of a /Contents key');
+    problems.push(finding('malformed', 'the hole left by /ByteRange is not the value of a /Contents key'));
     return false;
   }
   if (!contents || !Buffer.from(hole.slice(1, -1), 'hex').equals(contents)) {
-    problems.push("the hole left by /ByteRange is not this signature's /Contents");
+    problems.push(finding('malformed', "the hole left by /ByteRange is not this signature's /Contents"));
     return false;
   }
   return true;
@@ -732,28 +783,29 @@ interface ParsedCms {
 }
 
 /** The DER ContentInfo at the start of /Contents (the rest is zero padding), its one SignerInfo and the signer's certificate. */
-function parseCms(contents: Buffer, problems: string[]): ParsedCms | undefined {
+function parseCms(contents: Buffer, problems: Finding[]): ParsedCms | undefined {
   const parsed = asn1js.fromBER(contents);
   if (parsed.offset === -1) {
-    problems.push(`/Contents is not DER: ${parsed.result.error}`);
+    problems.push(finding('malformed', `/Contents is not DER: ${parsed.result.error}`));
     return undefined;
   }
-  if (contents.subarray(parsed.offset).some((byte) => byte !== 0)) problems.push('/Contents has data after the CMS signature');
+  if (contents.subarray(parsed.offset).some((byte) => byte !== 0))
+    problems.push(finding('malformed', '/Contents has data after the CMS signature'));
   const contentInfo = new pkijs.ContentInfo({ schema: parsed.result });
   if (contentInfo.contentType !== OID.signedData) {
-    problems.push(`/Contents is CMS ${contentInfo.contentType}, not SignedData`);
+    problems.push(finding('malformed', `/Contents is CMS ${contentInfo.contentType}, not SignedData`));
     return undefined;
   }
   const signedData = new pkijs.SignedData({ schema: contentInfo.content });
-  if (signedData.encapContentInfo.eContent) problems.push('the CMS is not detached: it carries content of its own');
+  if (signedData.encapContentInfo.eContent) problems.push(finding('malformed', 'the CMS is not detached: it carries content of its own'));
   if (signedData.signerInfos.length !== 1)
-    problems.push(`the CMS has ${signedData.signerInfos.length} signers; a PDF signature has exactly one`);
+    problems.push(finding('malformed', `the CMS has ${signedData.signerInfos.length} signers; a PDF signature has exactly one`));
   const signerInfo = signedData.signerInfos[0];
   if (!signerInfo) return undefined;
   const certificates = (signedData.certificates ?? []).filter((certificate) => certificate instanceof pkijs.Certificate);
   const signerCertificate = certificates.find((certificate) => identifiesCertificate(signerInfo.sid, certificate));
   if (!signerCertificate) {
-    problems.push("the CMS does not carry the signer's certificate (by issuer and serial number)");
+    problems.push(finding('malformed', "the CMS does not carry the signer's certificate (by issuer and serial number)"));
     return undefined;
   }
   return { signedData, signerInfo, signerCertificate };
@@ -764,26 +816,31 @@ async function checkDigestAndSignature(
   covered: Buffer,
   signerInfo: pkijs.SignerInfo,
   signerCertificate: pkijs.Certificate,
-  problems: string[],
+  problems: Finding[],
 ): Promise<boolean> {
   const digest = DIGESTS[signerInfo.digestAlgorithm.algorithmId];
   if (!digest) {
-    problems.push(`the digest algorithm ${signerInfo.digestAlgorithm.algorithmId} is not accepted (SHA-256, SHA-384 or SHA-512)`);
+    problems.push(
+      finding('attributes', `the digest algorithm ${signerInfo.digestAlgorithm.algorithmId} is not accepted (SHA-256, SHA-384 or SHA-512)`),
+    );
     return false;
   }
   const attributes = signerInfo.signedAttrs?.attributes;
   if (!signerInfo.signedAttrs || !attributes) {
-    problems.push('the CMS has no signed attributes (PAdES requires content-type, message-digest and signing-certificate-v2)');
+    problems.push(
+      finding('attributes', 'the CMS has no signed attributes (PAdES requires content-type, message-digest and signing-certificate-v2)'),
+    );
     return false;
   }
   const contentType = attributeValue(attributes, OID.contentType);
   if (!(contentType instanceof asn1js.ObjectIdentifier) || contentType.valueBlock.toString() !== OID.data) {
-    problems.push('the content-type attribute is missing or is not id-data');
+    problems.push(finding('attributes', 'the content-type attribute is missing or is not id-data'));
   }
   const messageDigest = attributeValue(attributes, OID.messageDigest);
   const actual = createHash(digest).update(covered).digest();
   const digestMatches = messageDigest instanceof asn1js.OctetString && Buffer.from(messageDigest.valueBlock.valueHexView).equals(actual);
-  if (!digestMatches) problems.push('the bytes it covers have changed since signing: their digest is not the signed message-digest');
+  if (!digestMatches)
+    problems.push(finding('changed', 'the bytes it covers have changed since signing: their digest is not the signed message-digest'));
   const signatureVerifies = await cryptoEngine
     .verifyWithPublicKey(
       signerInfo.signedAttrs.encodedValue,
@@ -793,7 +850,7 @@ async function checkDigestAndSignature(
       WEBCRYPTO_DIGEST[digest],
     )
     .catch(() => false);
-  if (!signatureVerifies) problems.push("the CMS signature does not verify with the signer's certificate");
+  if (!signatureVerifies) problems.push(finding('signatureBroken', "the CMS signature does not verify with the signer's certificate"));
   return digestMatches && signatureVerifies;
 }
 
@@ -811,23 +868,26 @@ function attributeValue(attributes: pkijs.Attribute[], type: string): unknown {
 async function checkSigningCertificateAttribute(
   signerInfo: pkijs.SignerInfo,
   signerCertificate: pkijs.Certificate,
-  problems: string[],
+  problems: Finding[],
 ): Promise<void> {
   const attributes = signerInfo.signedAttrs?.attributes ?? [];
   const value = attributeValue(attributes, OID.signingCertificateV2);
   if (!(value instanceof asn1js.Sequence)) {
     const legacy = attributeValue(attributes, OID.signingCertificate) !== undefined;
     problems.push(
-      legacy
-        ? 'the signer is bound with the SHA-1 signing-certificate attribute; PAdES requires signing-certificate-v2'
-        : "no signing-certificate-v2 attribute binds the signer's certificate",
+      finding(
+        'attributes',
+        legacy
+          ? 'the signer is bound with the SHA-1 signing-certificate attribute; PAdES requires signing-certificate-v2'
+          : "no signing-certificate-v2 attribute binds the signer's certificate",
+      ),
     );
     return;
   }
   const certs = value.valueBlock.value[0];
   const first = certs instanceof asn1js.Sequence ? certs.valueBlock.value[0] : undefined;
   if (!(first instanceof asn1js.Sequence)) {
-    problems.push('the signing-certificate-v2 attribute is malformed');
+    problems.push(finding('attributes', 'the signing-certificate-v2 attribute is malformed'));
     return;
   }
   let elements = first.valueBlock.value;
@@ -839,11 +899,11 @@ async function checkSigningCertificateAttribute(
   const [certHash, issuerSerial] = elements;
   const certificateDer = Buffer.from(signerCertificate.toSchema().toBER(false));
   if (!digest || !(certHash instanceof asn1js.OctetString)) {
-    problems.push('the signing-certificate-v2 attribute is malformed or uses an unaccepted digest');
+    problems.push(finding('attributes', 'the signing-certificate-v2 attribute is malformed or uses an unaccepted digest'));
     return;
   }
   if (!Buffer.from(certHash.valueBlock.valueHexView).equals(createHash(digest).update(certificateDer).digest())) {
-    problems.push("the signing-certificate-v2 attribute names another certificate than the signer's");
+    problems.push(finding('attributes', "the signing-certificate-v2 attribute names another certificate than the signer's"));
     return;
   }
   if (issuerSerial instanceof asn1js.Sequence) {
@@ -859,7 +919,9 @@ async function checkSigningCertificateAttribute(
     );
     const serialMatches = serial instanceof asn1js.Integer && serial.isEqual(signerCertificate.serialNumber);
     if (!issuerMatches || !serialMatches) {
-      problems.push("the signing-certificate-v2 attribute's issuer and serial number are not the signer certificate's");
+      problems.push(
+        finding('attributes', "the signing-certificate-v2 attribute's issuer and serial number are not the signer certificate's"),
+      );
     }
   }
 }
@@ -874,14 +936,14 @@ function isSameName(element: unknown, name: pkijs.RelativeDistinguishedNames): b
 }
 
 /** RFC 5280 §4.2.1.3: a signer's key must be allowed digitalSignature or nonRepudiation when key usage is stated. */
-function checkKeyUsage(certificate: pkijs.Certificate, problems: string[]): void {
+function checkKeyUsage(certificate: pkijs.Certificate, problems: Finding[]): void {
   const keyUsage = certificate.extensions?.find((extension) => extension.extnID === OID.keyUsage)?.parsedValue;
   if (!(keyUsage instanceof asn1js.BitString)) return;
   const firstByte = keyUsage.valueBlock.valueHexView[0] ?? 0;
   const digitalSignature = 0x80;
   const nonRepudiation = 0x40;
   if ((firstByte & (digitalSignature | nonRepudiation)) === 0)
-    problems.push("the signer's certificate may not be used for signatures (key usage)");
+    problems.push(finding('keyUsage', "the signer's certificate may not be used for signatures (key usage)"));
 }
 
 /**
@@ -896,11 +958,11 @@ async function chainToAnchor(
   signerCertificate: pkijs.Certificate,
   allAnchors: readonly Anchor[],
   at: Date,
-  problems: string[],
+  problems: Finding[],
 ): Promise<{ anchor: Anchor; certificates: pkijs.Certificate[] } | undefined> {
   const signerTbs = Buffer.from(signerCertificate.tbsView);
   if (allAnchors.some((anchor) => signerTbs.equals(anchor.certificate.tbsView))) {
-    problems.push("it is signed with a CA's own certificate, not a signatory's");
+    problems.push(finding('caCertificate', "it is signed with a CA's own certificate, not a signatory's"));
     return undefined;
   }
   // A retired anchor still vouches for what was signed before its retirement, nothing after.
@@ -938,7 +1000,12 @@ async function chainToAnchor(
     ),
   ].sort();
   if (parties.length > 1) {
-    problems.push(`the signer's chain reaches CAs registered by more than one party (${parties.join(', ')}); it is attributed to none`);
+    problems.push(
+      finding(
+        'severalParties',
+        `the signer's chain reaches CAs registered by more than one party (${parties.join(', ')}); it is attributed to none`,
+      ),
+    );
     return undefined;
   }
   if (found.length === 1) return found[0];
@@ -960,14 +1027,32 @@ async function chainToAnchor(
   const issuer = identify(signerCertificate).issuer;
   if (retired && !impersonated) {
     problems.push(
-      `the signer's certificate was issued by a CA ${retired.party} retired at ${retired.retiredAt!.toISOString()}, before the signing time ${at.toISOString()}`,
+      finding(
+        'retiredIssuer',
+        `the signer's certificate was issued by a CA ${retired.party} retired at ${retired.retiredAt!.toISOString()}, before the signing time ${at.toISOString()}`,
+        { party: retired.party, at: retired.retiredAt!.toISOString() },
+      ),
     );
   } else if (/not yet valid or expired/.test(reason)) {
-    problems.push(`a certificate on the signer's chain was not valid at ${at.toISOString()}, when its certificates were checked`);
+    problems.push(
+      finding(
+        'chainNotValid',
+        `a certificate on the signer's chain was not valid at ${at.toISOString()}, when its certificates were checked`,
+        {
+          at: at.toISOString(),
+        },
+      ),
+    );
   } else if (impersonated) {
-    problems.push(`the signer's certificate names ${impersonated.party}'s CA as its issuer but does not chain to it (${reason})`);
+    problems.push(
+      finding(
+        'impersonated',
+        `the signer's certificate names ${impersonated.party}'s CA as its issuer but does not chain to it (${reason})`,
+        { party: impersonated.party },
+      ),
+    );
   } else {
-    problems.push(`the signer's certificate was not issued by any party's CA (issuer: ${issuer}; ${reason})`);
+    problems.push(finding('unknownIssuer', `the signer's certificate was not issued by any party's CA (issuer: ${issuer}; ${reason})`));
   }
   return undefined;
 }

@@ -78,8 +78,8 @@ export function verifyPages(services: PageServices): Router {
           signatures: result.signatures.map((signature) => ({
             ...signature,
             partyName: partyName(signature.party),
-            problems: signature.problems.map((problem) => sayVerifyMessage(reader, problem, 'problem')),
-            warnings: signature.warnings.map((warning) => sayVerifyMessage(reader, warning, 'warning')),
+            problems: signature.problemFindings.map((problem) => sayVerifyMessage(reader, problem, 'problem')),
+            warnings: signature.warningFindings.map((warning) => sayVerifyMessage(reader, warning, 'warning')),
           })),
         },
         filename: file.originalname,

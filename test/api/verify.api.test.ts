@@ -152,11 +152,15 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
         'coversWholeFile',
         'problems',
         'warnings',
+        'problemFindings',
+        'warningFindings',
       );
       expect(first.signer).to.include({ name: 'Андрей Соболев', email: 'signatory@sverdlovsk.example' });
       expect(first.chain).to.deep.equal([first.signer.subject, first.signer.issuer]);
       expect(first.problems).to.deep.equal([]);
       expect(first.warnings).to.deep.equal([]);
+      expect(first.problemFindings).to.deep.equal([]);
+      expect(first.warningFindings).to.deep.equal([]);
       expect(first.revocation).to.deep.equal({ status: 'good', source: `${server.baseUrl}/pki/${first.party}/crl` });
       expect(first).to.include({ validatedAtSource: 'signature-timestamp', validatedAt: first.timestamp.time });
       expect(Date.parse(first.signingTime)).to.be.closeTo(Date.now(), 10 * 60_000);
@@ -226,6 +230,10 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
       ]);
       expect(reply.body.signatures[0].signer.name).to.equal('Андрей Соболев');
       expect(reply.body.signatures[0].problems.join()).to.match(/sverdlovsk's CA/);
+      // The same finding with its code and the party by its key, for readers that say it in their own language.
+      expect(reply.body.signatures[0].problemFindings).to.deep.equal([
+        { code: 'impersonated', values: { party: 'sverdlovsk' }, message: reply.body.signatures[0].problems[0] },
+      ]);
       expect((await pdfsig(pdf)).map(({ commonName, valid, trusted }) => ({ commonName, valid, trusted }))).to.deep.equal([
         { commonName: 'Андрей Соболев', valid: true, trusted: false },
         { commonName: '박정의', valid: true, trusted: true },
@@ -278,6 +286,9 @@ describe(`verify API: POST /api/verify (${TEST_DATABASE_KIND})`, () => {
       expect(reply.body.revisions[1].problems.join()).to.match(
         /not revision 2 of sverdlovsk's original of agreement 2 as Bilateral stored it/,
       );
+      expect(reply.body.revisions[1].problemFindings.map(({ code, values }: any) => ({ code, values }))).to.deep.equal([
+        { code: 'notStoredRevision', values: { revision: '2', party: 'sverdlovsk' } },
+      ]);
     });
 
     it('when the original is cut at each revision end, then each cut is the stored revision it is, not the final original', async () => {

@@ -317,8 +317,10 @@ describe('PAdES B-LTA: DSS and document timestamps after the last signature', fu
       const withoutLongTerm = await verifyPdf(signed.get(party)!, anchors, in2056, []);
       expect(withoutLongTerm.valid).to.equal(false);
       expect(withoutLongTerm.level).to.equal('B-T');
-      for (const signature of withoutLongTerm.signatures)
+      for (const signature of withoutLongTerm.signatures) {
         expect(signature.problems.join('; ')).to.match(/signature timestamp proves nothing at .*the time-stamping unit's chain expired/);
+        expect(signature.problemFindings.map(({ code }) => code)).to.include('timestampExpired');
+      }
       // The first document timestamp alone (demo unit) no longer proves anything in 2056 either.
       expect((await verifyPdf(archived.get(party)!, anchors, in2056, [])).valid).to.equal(false);
     }

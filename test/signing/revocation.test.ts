@@ -203,6 +203,13 @@ describe('revocation: the demo CAs publish a CRL and answer OCSP', function () {
     });
     expect(sverdlovsk.problems).to.deep.equal([]);
     expect(sverdlovsk.warnings.join()).to.match(/revoked at .* \(keyCompromise\), after 2012-06-14T.*: the signature was valid when made/);
+    expect(sverdlovsk.warningFindings).to.deep.equal([
+      {
+        code: 'revokedAfter',
+        values: { at: sverdlovsk.revocation.revokedAt, reason: 'keyCompromise' },
+        message: sverdlovsk.warnings[0],
+      },
+    ]);
     const gyeonggi = verified.signatures.find((signature: { party: string }) => signature.party === 'gyeonggi');
     expect(gyeonggi.revocation).to.include({ status: 'good' });
     // pdfsig (NSS) asks the OCSP responder the certificate names, on this test server, and hears "revoked".
@@ -228,6 +235,9 @@ describe('revocation: the demo CAs publish a CRL and answer OCSP', function () {
     const gyeonggi = verified.signatures.find((signature: { party: string }) => signature.party === 'gyeonggi');
     expect(gyeonggi.revocation).to.include({ status: 'revoked', revokedAt: '2011-03-01T00:00:00.000Z', reason: 'affiliationChanged' });
     expect(gyeonggi.problems.join()).to.match(/revoked at 2011-03-01T00:00:00.000Z \(affiliationChanged\), before 2012-06-14T/);
+    expect(gyeonggi.problemFindings.map(({ code, values }: { code: string; values: object }) => ({ code, values }))).to.deep.equal([
+      { code: 'revokedBefore', values: { at: '2011-03-01T00:00:00.000Z', reason: 'affiliationChanged' } },
+    ]);
   });
 
   it('refuses to sign with the revoked certificate, and writes nothing', async () => {

@@ -160,6 +160,12 @@ describe('trusted time: the demo PKI’s own time-stamping unit and verification
       expect(signature).to.include({ intact: true, trusted: false, validatedAt: YEAR_2026.toISOString() });
       expect(signature!.problems.join()).to.match(/not valid at 2026-06-14T09:00:00.000Z, when its certificates were checked/);
       expect(signature!.warnings.join()).to.match(/\/M\) 2012-06-14T09:00:00.000Z disagrees with the timestamp 2026-06-14T09:00:00.000Z/);
+      expect(signature!.problemFindings.map(({ code, values }) => ({ code, values }))).to.deep.equal([
+        { code: 'chainNotValid', values: { at: '2026-06-14T09:00:00.000Z' } },
+      ]);
+      expect(signature!.warningFindings.map(({ code, values }) => ({ code, values }))).to.deep.equal([
+        { code: 'signingTimeDisagrees', values: { claimed: '2012-06-14T09:00:00.000Z', stamped: '2026-06-14T09:00:00.000Z' } },
+      ]);
       expect(report.valid).to.equal(false);
     });
 
@@ -192,6 +198,7 @@ describe('trusted time: the demo PKI’s own time-stamping unit and verification
       const report = await verifyPdf(forged, anchors(), YEAR_2026);
 
       expect(report.signatures[0]!.problems.join()).to.match(/the timestamp is over other data than this signature/);
+      expect(report.signatures[0]!.problemFindings.map(({ code }) => code)).to.include('timestampBroken');
       expect(report.valid).to.equal(false);
     });
 

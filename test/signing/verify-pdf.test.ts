@@ -109,6 +109,7 @@ describe('verifyPdf (server/signing/verify-pdf.ts) on the executed demo agreemen
       { intact: true, trusted: false, party: null },
     ]);
     expect(report.signatures[0]!.problems.join()).to.match(/not issued by any party's CA/);
+    expect(report.signatures[0]!.problemFindings.map(({ code }) => code)).to.deep.equal(['unknownIssuer']);
   });
 
   it("when only Gyeonggi's CA is an anchor, then only the Gyeonggi signature is trusted", async () => {
@@ -130,7 +131,12 @@ describe('verifyPdf (server/signing/verify-pdf.ts) on the executed demo agreemen
 
     expect(report.valid).to.equal(false);
     expect(report.signatures.map((signature) => signature.intact)).to.deep.equal([false, false]);
-    for (const signature of report.signatures) expect(signature.problems.join()).to.match(DIGEST_MISMATCH);
+    for (const signature of report.signatures) {
+      expect(signature.problems.join()).to.match(DIGEST_MISMATCH);
+      // The findings say the same as the words, in the same order, each with its code.
+      expect(signature.problemFindings.map(({ message }) => message)).to.deep.equal(signature.problems);
+      expect(signature.problemFindings.map(({ code }) => code)).to.include('changed');
+    }
   });
 
   it('when one byte of a page content stream is changed, then neither signature is intact', async () => {
@@ -190,6 +196,9 @@ describe('verifyPdf (server/signing/verify-pdf.ts) on the executed demo agreemen
     expect(forged.signer?.name).to.equal('Андрей Соболев');
     expect(forged.chain).to.deep.equal([forged.signer?.subject]);
     expect(forged.problems.join()).to.match(/names sverdlovsk's CA as its issuer but does not chain to it/);
+    expect(forged.problemFindings.map(({ code, values }) => ({ code, values }))).to.deep.equal([
+      { code: 'impersonated', values: { party: 'sverdlovsk' } },
+    ]);
   });
 
   describe('revision analysis (DocMDP P 2)', () => {
@@ -202,6 +211,8 @@ describe('verifyPdf (server/signing/verify-pdf.ts) on the executed demo agreemen
       expect(report.revisions).to.have.length(4);
       expect(report.revisions[3]!.signedBy).to.equal(null);
       expect(report.revisions[3]!.problems.join('; ')).to.match(/\/Contents of page 1/);
+      expect(report.revisions[3]!.problemFindings.map(({ message }) => message)).to.deep.equal(report.revisions[3]!.problems);
+      expect(new Set(report.revisions[3]!.problemFindings.map(({ code }) => code))).to.deep.equal(new Set(['revisionStructure']));
     });
 
     it('when that revision is then signed by a genuine signatory with a trusted certificate, then every signature is intact and trusted and still the file is not valid', async () => {
