@@ -17,6 +17,7 @@ import * as addCertificateRevocations from './20261201160000_add_certificate_rev
 import * as addSsoLogout from './20261202130000_add_sso_logout.ts';
 import * as addTimeZones from './20261202150000_add_time_zones.ts';
 import * as addObligations from './20261202140000_add_obligations.ts';
+import * as addSignedAt from './20261202160000_add_signed_at.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -41,6 +42,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202130000_add_sso_logout': addSsoLogout,
   '20261202150000_add_time_zones': addTimeZones,
   '20261202140000_add_obligations': addObligations,
+  '20261202160000_add_signed_at': addSignedAt,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -179,10 +179,6 @@ export interface RegisterRow {
   readonly position: RegisterPosition;
 }
 
-// The time the last party signed, only once every party has: null before.
-const SIGNED_AT = `(SELECT MAX(s.signed_at) FROM signatures s WHERE s.agreement_id = agreements.id
-  HAVING COUNT(*) = (SELECT COUNT(*) FROM agreement_parties p WHERE p.agreement_id = agreements.id))`;
-
 /** Where a search changes plans (see `searchPositions`). */
 export interface SearchPlan {
   /**
@@ -212,7 +208,8 @@ function registerSelection(db: Queryable, query: RegisterQuery, columns: 'rows' 
   const titleExpression = 'COALESCE(agreement_titles.title, agreements.title)';
   const sortExpression = {
     changed: 'agreements.updated_at',
-    signed: `COALESCE(${SIGNED_AT}, '')`,
+    // As the index agreements_signed_sort_index has it.
+    signed: "COALESCE(agreements.signed_at, '')",
     title: titleExpression,
   }[query.sort];
   const descending = query.sort !== 'title';
@@ -235,7 +232,7 @@ function registerSelection(db: Queryable, query: RegisterQuery, columns: 'rows' 
       'agreements.updated_at',
       'agreements.title as name',
       db.raw(`${titleExpression} AS title`),
-      db.raw(`${SIGNED_AT} AS signed_at`),
+      'agreements.signed_at',
     );
   }
   if (query.states?.length) builder.whereIn('agreements.state', query.states);
@@ -249,8 +246,8 @@ function registerSelection(db: Queryable, query: RegisterQuery, columns: 'rows' 
         .select(db.raw('1')),
     );
   }
-  if (query.signedFrom !== undefined) builder.whereRaw(`SUBSTR(${SIGNED_AT}, 1, 10) >= ?`, [query.signedFrom]);
-  if (query.signedTo !== undefined) builder.whereRaw(`SUBSTR(${SIGNED_AT}, 1, 10) <= ?`, [query.signedTo]);
+  if (query.signedFrom !== undefined) builder.whereRaw('SUBSTR(agreements.signed_at, 1, 10) >= ?', [query.signedFrom]);
+  if (query.signedTo !== undefined) builder.whereRaw('SUBSTR(agreements.signed_at, 1, 10) <= ?', [query.signedTo]);
   if (query.inForceOn !== undefined) {
     const day = query.inForceOn;
     builder

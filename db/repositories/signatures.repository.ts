@@ -8,6 +8,7 @@ export interface SignatureRecord {
   readonly signedAt: string;
 }
 
+/** Records a party's signature; with every party's, the agreement's signed_at (the register sorts by it) becomes the last one's time. */
 export async function insertSignature(db: Queryable, agreementId: number, signature: Omit<SignatureRecord, 'signer'>): Promise<void> {
   await db('signatures').insert({
     agreement_id: agreementId,
@@ -16,6 +17,15 @@ export async function insertSignature(db: Queryable, agreementId: number, signat
     certificate_subject: signature.certificateSubject,
     signed_at: signature.signedAt,
   });
+  await db('agreements')
+    .where({ id: agreementId })
+    .update({
+      signed_at: db.raw(
+        `(SELECT MAX(s.signed_at) FROM signatures s WHERE s.agreement_id = ?
+          HAVING COUNT(*) = (SELECT COUNT(*) FROM agreement_parties p WHERE p.agreement_id = ?))`,
+        [agreementId, agreementId],
+      ),
+    });
 }
 
 /** The agreement's signatures in the order they were made. */

@@ -3,6 +3,7 @@ import { migrationSource } from '../../db/migrations/index.ts';
 import { bumpAgreementVersion, findAgreement, insertAgreement } from '../../db/repositories/agreements.repository.ts';
 import { appendAuditEntry, auditHash, listAuditEntries } from '../../db/repositories/audit.repository.ts';
 import { insertParty } from '../../db/repositories/parties.repository.ts';
+import { insertSignature } from '../../db/repositories/signatures.repository.ts';
 import { insertUser } from '../../db/repositories/users.repository.ts';
 import { DEMO_PARTIES, DEMO_USERS } from '../../server/demo/demo-parties.ts';
 import { findKind } from '../../server/text/clause-library.ts';
@@ -91,5 +92,21 @@ describe(`database (${TEST_DATABASE_KIND})`, () => {
     const { hash, ...fields } = second!;
     expect(auditHash(fields)).to.equal(hash);
     expect(auditHash({ ...fields, to: 'executed' })).to.not.equal(hash);
+  });
+
+  it('when the parties sign, then the agreement holds the last signature’s time only once both have, and the migration computes it for earlier ones', async () => {
+    const { db } = database;
+    const signedAt = async () => (await db('agreements').where({ id: agreementId }).first('signed_at')).signed_at;
+    const signature = (party: string, at: string) => ({ party, userId: 1, certificateSubject: `CN=${party}`, signedAt: at });
+    await insertSignature(db, agreementId, signature('sverdlovsk', '2026-01-20T09:00:00.000Z'));
+    expect(await signedAt(), 'one of two parties').to.equal(null);
+    await insertSignature(db, agreementId, signature('gyeonggi', '2026-01-21T09:00:00.000Z'));
+    expect(await signedAt()).to.equal('2026-01-21T09:00:00.000Z');
+
+    // Signed before the column existed: rolled back and migrated again, it is computed from the signatures.
+    await db.migrate.down({ migrationSource, name: '20261202160000_add_signed_at' });
+    expect(await db.schema.hasColumn('agreements', 'signed_at')).to.equal(false);
+    await db.migrate.latest({ migrationSource });
+    expect(await signedAt()).to.equal('2026-01-21T09:00:00.000Z');
   });
 });
