@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib';
-import { PDFArray, PDFDict, PDFName, PDFNumber, PDFRawStream, PDFRef, type PDFDocument, type PDFObject } from '@cantoo/pdf-lib';
+import { PDFArray, PDFDict, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFStream, type PDFDocument, type PDFObject } from '@cantoo/pdf-lib';
 import { extractedCharacters, type TextSetting } from '../pdf/font-subsets.ts';
 import { fontMetrics, fontTable, fontTablePart, type FontId, type ShapedText } from '../pdf/fonts.ts';
 import { componentIdOffsets, glyphOffsets } from '../pdf/truetype-subset.ts';
@@ -37,17 +37,29 @@ export interface DocumentFont {
   settingFor(texts: readonly ShapedText[]): TextSetting | undefined;
 }
 
-/** The composite TrueType fonts on the document's pages (in page order) named as `fontId` is, with the programs and maps they embed. */
+/**
+ * The composite TrueType fonts named as `fontId` is that the document embeds, with the programs and
+ * maps they embed: each page's, then the fonts of its annotations' normal appearances (an earlier
+ * signature's lines that its document's font could not draw), in page order.
+ */
 export function documentFonts(document: PDFDocument, fontId: FontId): DocumentFont[] {
+  const { context } = document;
   const found: DocumentFont[] = [];
   const seen = new Set<PDFRef>();
-  for (const page of document.getPages()) {
-    const fonts = page.node.Resources()?.lookupMaybe(PDFName.of('Font'), PDFDict);
-    for (const value of fonts?.values() ?? []) {
+  const fontsOf = (resources: PDFDict | undefined) => {
+    for (const value of resources?.lookupMaybe(PDFName.of('Font'), PDFDict)?.values() ?? []) {
       if (!(value instanceof PDFRef) || seen.has(value)) continue;
       seen.add(value);
       const font = readDocumentFont(document, value, fontId);
       if (font) found.push(font);
+    }
+  };
+  for (const page of document.getPages()) {
+    fontsOf(page.node.Resources());
+    for (const annotation of page.node.Annots()?.asArray() ?? []) {
+      const appearance = context.lookupMaybe(context.lookupMaybe(annotation, PDFDict)?.get(PDFName.of('AP')), PDFDict);
+      const normal = appearance && context.lookup(appearance.get(PDFName.of('N')));
+      if (normal instanceof PDFStream) fontsOf(normal.dict.lookupMaybe(PDFName.of('Resources'), PDFDict));
     }
   }
   return found;

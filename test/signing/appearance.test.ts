@@ -1,6 +1,7 @@
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { expect } from 'chai';
 import { buildAgreementDocument } from '../../server/agreements/agreement-document.ts';
+import type { SignatureField } from '../../server/pdf/compose.ts';
 import { renderAgreementPdf } from '../../server/pdf/render-pdf.ts';
 import { PadesCmsSigner } from '../../server/signing/cms-signer.ts';
 import { createCertificateAuthority, importPrivateKey, issueSigningCertificate } from '../../server/signing/pki.ts';
@@ -25,7 +26,8 @@ function occurrences(text: string, line: string): number {
 }
 
 describe('the visible signature (sign-pdf appearance)', () => {
-  let sign: (lines?: string[]) => Promise<Buffer>;
+  let sign: (lines?: string[], pdf?: Buffer, field?: SignatureField) => Promise<Buffer>;
+  let secondField: SignatureField;
   let original: Buffer;
   let page: number;
   let signer: PadesCmsSigner;
@@ -49,15 +51,16 @@ describe('the visible signature (sign-pdf appearance)', () => {
     });
     const field = rendered.signatureFields[0]!;
     page = field.page + 1;
-    sign = (lines = LINES) =>
-      addSignature(original, {
+    sign = (lines = LINES, pdf = original, { page, x, y, width, height } = field) =>
+      addSignature(pdf, {
         signer,
         signingTime: new Date('2018-07-20T09:00:00Z'),
         name: 'Andrei Sobolev',
         reason: 'Signed for the Government of Sverdlovsk Region',
         location: 'Yekaterinburg',
-        field: { page: field.page, rect: { x: field.x, y: field.y, width: field.width, height: field.height }, lines },
+        field: { page, rect: { x, y, width, height }, lines },
       });
+    secondField = rendered.signatureFields[1]!;
   });
 
   it('when poppler reads the signed page, then every line of the appearance is there as text, in an embedded subset with a Unicode map', async () => {
@@ -103,6 +106,15 @@ describe('the visible signature (sign-pdf appearance)', () => {
     expect(fontsAfter.at(-1)).to.match(/^[A-Z]{6}\+NotoSerifKR-Regular\s+CID TrueType\s+Identity-H\s+yes yes yes/);
     const after = await pageText(signed);
     for (const line of lines) expect(occurrences(after, line), line).to.equal(occurrences(before, line) + 1);
+  });
+
+  it("when an earlier signature's appearance embeds a subset with a later one's glyphs, then the later appearance draws with that", async () => {
+    const first = await sign(['똠방각하']);
+
+    const second = await sign(['방각하똠'], first, secondField);
+
+    expect(await fontRows(second)).to.deep.equal(await fontRows(first));
+    expect(occurrences(await pageText(second), '방각하똠')).to.equal(1);
   });
 
   it('when the PDF was made elsewhere and embeds no font, then the appearance embeds a subset of its own', async () => {
