@@ -89,6 +89,11 @@ export function restoreSubsets(entries: readonly [string, StoredSubset][]): void
  * text order.
  */
 export function fontSubset(fontId: FontId, texts: Iterable<ShapedText>): FontSubset {
+  return subsetOfGlyphs(fontId, extractedCharacters(texts));
+}
+
+/** Each glyph `texts` draw, with the text a subset of them extracts it as (see `fontSubset`). */
+export function extractedCharacters(texts: Iterable<ShapedText>): Map<number, string> {
   const characters = new Map<number, string>();
   for (const shaped of texts) {
     shaped.glyphs.forEach((glyph, index) => {
@@ -97,7 +102,7 @@ export function fontSubset(fontId: FontId, texts: Iterable<ShapedText>): FontSub
       if (earlier === undefined || drawnFirst(text, earlier)) characters.set(glyph.id, text);
     });
   }
-  return subsetOfGlyphs(fontId, characters);
+  return characters;
 }
 
 /**
@@ -256,11 +261,18 @@ const MAX_ENCODED_TEXTS = 50_000;
 export const decimal = (value: number) => String(Math.round(value * 100) / 100);
 
 /**
+ * What setting text in an embedded composite font needs: the codes (CIDs) of the font's glyphs and
+ * their widths as the PDF gives them. A subset made here is one; so is a font a PDF embeds already
+ * and a signature's appearance draws with (signing/document-font.ts).
+ */
+export type TextSetting = Pick<FontSubset, 'fontId' | 'baseFont' | 'cidOf' | 'widths' | 'encodedTexts'>;
+
+/**
  * `text` shaped in the subset's font as TJ operands, remembered with the subset: each CID two bytes
  * of a literal string (half the size of hexadecimal), a glyph's kerning (its advance differing from
  * its width) an offset after it, in thousandths of an em. The subset must hold the text's glyphs.
  */
-export function textOperands(subset: FontSubset, text: string): string {
+export function textOperands(subset: TextSetting, text: string): string {
   let operands = subset.encodedTexts.get(text);
   if (operands === undefined) {
     // Bounded: documents sharing one glyph set may still use ever new words.
@@ -271,7 +283,7 @@ export function textOperands(subset: FontSubset, text: string): string {
   return operands;
 }
 
-function encode(subset: FontSubset, run: ShapedText, scale: number): string {
+function encode(subset: TextSetting, run: ShapedText, scale: number): string {
   let operands = '';
   let glyphs = '';
   run.glyphs.forEach((glyph, index) => {

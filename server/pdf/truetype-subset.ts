@@ -47,8 +47,7 @@ export function subsetTrueType(
   ];
   const numGlyphs = maxp.readUInt16BE(4);
   const longMetrics = hhea.readUInt16BE(34);
-  const shortLoca = head.readInt16BE(50) === 0;
-  const glyphOffset = (id: number) => (shortLoca ? loca.readUInt16BE(2 * id) * 2 : loca.readUInt32BE(4 * id));
+  const glyphOffset = glyphOffsets(head, loca);
 
   const order: number[] = [];
   const cidOf = new Map<number, number>();
@@ -70,17 +69,11 @@ export function subsetTrueType(
   for (let cid = 0; cid < order.length; cid += 1) {
     const id = order[cid]!;
     let glyph = outline(glyphOffset(id), glyphOffset(id + 1));
-    if (glyph.length > 0 && glyph.readInt16BE(0) < 0) {
+    const components = componentIdOffsets(glyph);
+    if (components.length > 0) {
       glyph = Buffer.from(glyph);
       // A composite glyph names its components by glyph id: each renumbered to its place in the subset.
-      for (let at = 10, flags = MORE_COMPONENTS; flags & MORE_COMPONENTS; ) {
-        flags = glyph.readUInt16BE(at);
-        glyph.writeUInt16BE(include(glyph.readUInt16BE(at + 2)), at + 2);
-        at += 4 + (flags & ARG_1_AND_2_ARE_WORDS ? 4 : 2);
-        if (flags & WE_HAVE_A_SCALE) at += 2;
-        else if (flags & WE_HAVE_AN_X_AND_Y_SCALE) at += 4;
-        else if (flags & WE_HAVE_A_TWO_BY_TWO) at += 8;
-      }
+      for (const at of components) glyph.writeUInt16BE(include(glyph.readUInt16BE(at)), at);
     }
     outlines.push(glyph);
   }
@@ -135,4 +128,28 @@ export function subsetTrueType(
     ...instructions,
   ]);
   return { program, cidOf: requested, advances: order.map(advanceOf) };
+}
+
+/** Where each glyph's outline starts in glyf, by glyph id, as loca says in the format head names (glyph `id + 1`'s start is its end). */
+export function glyphOffsets(head: Buffer, loca: Buffer): (id: number) => number {
+  return head.readInt16BE(50) === 0 ? (id) => loca.readUInt16BE(2 * id) * 2 : (id) => loca.readUInt32BE(4 * id);
+}
+
+/**
+ * Where a composite glyph's outline names its components (OpenType "glyf": each component's glyph
+ * index, two bytes), in order; none for a simple glyph. A truncated outline gives the components
+ * it holds whole, never a read past its end.
+ */
+export function componentIdOffsets(glyph: Buffer): number[] {
+  const offsets: number[] = [];
+  if (glyph.length < 10 || glyph.readInt16BE(0) >= 0) return offsets;
+  for (let at = 10, flags = MORE_COMPONENTS; flags & MORE_COMPONENTS && at + 4 <= glyph.length; ) {
+    flags = glyph.readUInt16BE(at);
+    offsets.push(at + 2);
+    at += 4 + (flags & ARG_1_AND_2_ARE_WORDS ? 4 : 2);
+    if (flags & WE_HAVE_A_SCALE) at += 2;
+    else if (flags & WE_HAVE_AN_X_AND_Y_SCALE) at += 4;
+    else if (flags & WE_HAVE_A_TWO_BY_TWO) at += 8;
+  }
+  return offsets;
 }

@@ -13,7 +13,8 @@ import {
 } from '@cantoo/pdf-lib';
 import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ETSI_CADES_DETACHED, findByteRange, type Signer } from '@signpdf/utils';
 import { decimal, fontSubset, textOperands, writeCompositeFont } from '../pdf/font-subsets.ts';
-import { fonts, shape } from '../pdf/fonts.ts';
+import { fontMetrics, fonts, shape, type ShapedText } from '../pdf/fonts.ts';
+import { documentFonts, type AppearanceFont } from './document-font.ts';
 import { withObjectStreams } from '../pdf/object-streams.ts';
 import { newObjects, openForRevision, saveRevision, withFinalEndOfLine } from './pdf-revision.ts';
 
@@ -78,8 +79,8 @@ const WIDGET_FLAGS = 4 | 128;
 /** DocMDP permission 2: filling in forms and signing are the only permitted changes (ISO 32000-1 §12.8.2.2). */
 const DOCMDP_PERMISSION = 2;
 
-/** The font's resource name inside the appearance stream's own /Resources. */
-const APPEARANCE_FONT_NAME = 'F1';
+/** The fonts' resource names inside the appearance stream's own /Resources: F1, F2, …. */
+const APPEARANCE_FONT_PREFIX = 'F';
 /** Dark blue, as the RGB operands of `RG` and `rg`. */
 const APPEARANCE_COLOUR = '0.1 0.2 0.5';
 const APPEARANCE_MAX_FONT_SIZE = 9;
@@ -341,37 +342,70 @@ function toPdfRectangle(page: PDFPage, rect: VisibleSignature['rect']): VisibleS
 /**
  * The widget's normal appearance: a thin frame and the lines in Noto Serif KR, wrapped at spaces, as
  * large as fits between 7 and 9 pt; what does not fit at 7 pt is left out from the end (the signature
- * dictionary and the certificate still say it all). The font is embedded as the documents' fonts are
- * (font-subsets.ts): shaped with the process's parsed font, and the same lines give the same bytes.
+ * dictionary and the certificate still say it all). The lines are shaped with the process's parsed
+ * font and drawn with the document's own embedded subset of it when that has every glyph they need
+ * (document-font.ts: a frozen original's has, most often), else with a subset of their own embedded
+ * as the documents' fonts are (font-subsets.ts). The same lines on the same document give the same bytes.
  */
 function appearanceStream(document: PDFDocument, width: number, height: number, lines: string[]) {
   const { context } = document;
   const { size, wrapped } = fitAppearance(lines, width - 2 * APPEARANCE_PADDING, height - 2 * APPEARANCE_PADDING);
-  const subset = fontSubset(
-    'serif',
-    wrapped.map((line) => shape('serif', line)),
-  );
+  const shaped = wrapped.map((line) => shape('serif', line));
+  const candidates = documentFonts(document, 'serif');
+  const fromDocument = shaped.map((line) => {
+    for (const { font, settingFor } of candidates) {
+      const setting = settingFor([line]);
+      if (setting) return { font, setting };
+    }
+    return undefined;
+  });
+  const missing = shaped.filter((_, index) => fromDocument[index] === undefined);
+  const own = missing.length > 0 ? ownFont(document, missing) : undefined;
+  const fontOfLine = fromDocument.map((font) => font ?? own!);
+  // F1, F2, … in the order the lines first use them: a single font is F1, as it always was.
+  const names = new Map<PDFRef, string>();
+  for (const { font } of fontOfLine) if (!names.has(font)) names.set(font, `${APPEARANCE_FONT_PREFIX}${names.size + 1}`);
+  const serif = fontMetrics('serif');
+  // As a subset's descriptor has it (font-subsets.ts), so both fonts put the lines in the same place.
+  const ascent = serif.ascent * (1000 / serif.unitsPerEm);
+  const text =
+    wrapped.length === 0
+      ? []
+      : [
+          `BT /${names.get(fontOfLine[0]!.font)} ${decimal(size)} Tf ${APPEARANCE_COLOUR} rg ${decimal(APPEARANCE_LEADING * size)} TL`,
+          // The first baseline an ascender below the top padding; T* moves down a line.
+          `${APPEARANCE_PADDING} ${decimal(height - APPEARANCE_PADDING - (ascent / 1000) * size)} Td`,
+          ...wrapped.map((line, index) => {
+            const { font, setting } = fontOfLine[index]!;
+            const fontChange = index > 0 && font !== fontOfLine[index - 1]!.font ? `/${names.get(font)} ${decimal(size)} Tf ` : '';
+            return `${index > 0 ? 'T* ' : ''}${fontChange}[${textOperands(setting, line)}] TJ`;
+          }),
+          'ET',
+        ];
+  const content = [
+    `${APPEARANCE_COLOUR} RG ${FRAME_WIDTH} w`,
+    `${decimal(FRAME_WIDTH / 2)} ${decimal(FRAME_WIDTH / 2)} ${decimal(width - FRAME_WIDTH)} ${decimal(height - FRAME_WIDTH)} re S`,
+    ...text,
+  ].join('\n');
+  return context.flateStream(Buffer.from(content, 'latin1'), {
+    Type: 'XObject',
+    Subtype: 'Form',
+    BBox: [0, 0, width, height],
+    Resources: { Font: Object.fromEntries([...names].map(([font, name]) => [name, font])) },
+  });
+}
+
+/** A subset of the font holding just the glyphs of `shaped` (the lines no font of the document draws), written into the revision. */
+function ownFont(document: PDFDocument, shaped: readonly ShapedText[]): AppearanceFont {
+  const { context } = document;
+  const subset = fontSubset('serif', shaped);
   const font = writeCompositeFont(subset, {
     object: (dictionary) => context.register(context.obj(dictionary as Parameters<typeof context.obj>[0])),
     deflatedStream: (dictionary, data) =>
       context.register(context.stream(data, { ...dictionary, Filter: 'FlateDecode' } as Parameters<typeof context.stream>[1])),
     text: (value) => PDFString.of(value),
   });
-  const content = [
-    `${APPEARANCE_COLOUR} RG ${FRAME_WIDTH} w`,
-    `${decimal(FRAME_WIDTH / 2)} ${decimal(FRAME_WIDTH / 2)} ${decimal(width - FRAME_WIDTH)} ${decimal(height - FRAME_WIDTH)} re S`,
-    `BT /${APPEARANCE_FONT_NAME} ${decimal(size)} Tf ${APPEARANCE_COLOUR} rg ${decimal(APPEARANCE_LEADING * size)} TL`,
-    // The first baseline an ascender below the top padding; T* moves down a line.
-    `${APPEARANCE_PADDING} ${decimal(height - APPEARANCE_PADDING - (subset.descriptor.ascent / 1000) * size)} Td`,
-    ...wrapped.map((line, index) => `${index > 0 ? 'T* ' : ''}[${textOperands(subset, line)}] TJ`),
-    'ET',
-  ].join('\n');
-  return context.flateStream(Buffer.from(content, 'latin1'), {
-    Type: 'XObject',
-    Subtype: 'Form',
-    BBox: [0, 0, width, height],
-    Resources: { Font: { [APPEARANCE_FONT_NAME]: font } },
-  });
+  return { font, setting: subset };
 }
 
 /** The largest size (a step at a time, from 9 pt down to 7 pt) at which the wrapped lines fit `width` × `height`, and those lines. */
