@@ -355,8 +355,9 @@ async function matchesWalking(db: Queryable, query: RegisterQuery, terms: readon
 
 /**
  * The positions of a search's page: computed first when the matches are few, else walked (see
- * `SearchPlan`). The walk suits every sort; only the last change's order is an index, so the other
- * two cost what a page of the plain list sorted so costs, and no more whatever the number of matches.
+ * `SearchPlan`). The walk suits every sort; the last change's and the signature's orders are indexes,
+ * the title's is not, so a title-sorted search costs what a page of the plain list so sorted costs, and
+ * no more whatever the number of matches.
  */
 async function searchPositions(db: Queryable, query: RegisterQuery, terms: readonly MatchTerm[]): Promise<PositionRecord[]> {
   const { sparseMatches, walk } = query.plan ?? SEARCH_PLAN;
