@@ -12,12 +12,11 @@ import {
   PDFString,
   ParseSpeeds,
 } from '@cantoo/pdf-lib';
-import { DEFAULT_BYTE_RANGE_PLACEHOLDER } from '@signpdf/utils';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { embedSignature, placeByteRange, type PreparedSignature } from './sign-pdf.ts';
 import { identifiesCertificate } from './cms-checks.ts';
-import { newObjects, openForRevision, saveRevision } from './pdf-revision.ts';
+import { newObjects, openForRevision, saveRevision, unsignedValueEntries } from './pdf-revision.ts';
 import { requestTimestamp, sampleTimestampToken, TOKEN_LENGTH_SLACK } from './timestamp.ts';
 
 /**
@@ -126,9 +125,7 @@ export async function prepareDocumentTimestamp(pdf: Buffer, tokenBytes: number, 
         Type: 'DocTimeStamp',
         Filter: 'Adobe.PPKLite',
         SubFilter: DOCUMENT_TIMESTAMP_SUBFILTER,
-        // placeByteRange finds this placeholder and then the first "/Contents " after it.
-        ByteRange: [0, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER],
-        Contents: PDFHexString.of('0'.repeat(2 * tokenBytes)),
+        ...unsignedValueEntries(tokenBytes),
       }),
     );
     return context.register(

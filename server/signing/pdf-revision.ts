@@ -1,4 +1,5 @@
-import { IncrementalDocumentSnapshot, type PDFContext, PDFDocument, ParseSpeeds } from '@cantoo/pdf-lib';
+import { IncrementalDocumentSnapshot, type PDFContext, PDFDocument, PDFHexString, ParseSpeeds } from '@cantoo/pdf-lib';
+import { DEFAULT_BYTE_RANGE_PLACEHOLDER } from '@signpdf/utils';
 
 /**
  * A signed PDF loaded to have one incremental revision appended (a signature, validation data, a
@@ -70,4 +71,16 @@ export async function saveRevision(document: PDFDocument): Promise<Buffer> {
 export function withFinalEndOfLine(pdf: Uint8Array): Buffer {
   const bytes = Buffer.from(pdf);
   return bytes.at(-1) === 0x0a ? bytes : Buffer.concat([bytes, Buffer.from('\n', 'latin1')]);
+}
+
+/**
+ * The /ByteRange and /Contents of a signature or document timestamp dictionary before it is signed: a
+ * placeholder range and zeros with room for `contentsBytes` of DER. Spread into the dictionary in this
+ * order: placeByteRange (sign-pdf.ts) finds the placeholder and then the first "/Contents " after it.
+ */
+export function unsignedValueEntries(contentsBytes: number): { ByteRange: (number | string)[]; Contents: PDFHexString } {
+  return {
+    ByteRange: [0, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER],
+    Contents: PDFHexString.of('0'.repeat(2 * contentsBytes)),
+  };
 }

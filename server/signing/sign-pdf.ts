@@ -11,12 +11,12 @@ import {
   type PDFPage,
   type PDFRef,
 } from '@cantoo/pdf-lib';
-import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ETSI_CADES_DETACHED, findByteRange, type Signer } from '@signpdf/utils';
+import { SUBFILTER_ETSI_CADES_DETACHED, findByteRange, type Signer } from '@signpdf/utils';
 import { decimal, fontSubset, textOperands, writeCompositeFont } from '../pdf/font-subsets.ts';
 import { fontMetrics, fonts, shape, type ShapedText } from '../pdf/fonts.ts';
 import { documentFonts, type AppearanceFont } from './document-font.ts';
 import { withObjectStreams } from '../pdf/object-streams.ts';
-import { newObjects, openForRevision, saveRevision, withFinalEndOfLine } from './pdf-revision.ts';
+import { newObjects, openForRevision, saveRevision, unsignedValueEntries, withFinalEndOfLine } from './pdf-revision.ts';
 
 /**
  * Adds PAdES signatures to a PDF, one incremental revision per signature: the input bytes are kept
@@ -146,9 +146,7 @@ export async function prepareSignature(
         Type: 'Sig',
         Filter: 'Adobe.PPKLite',
         SubFilter: SUBFILTER_ETSI_CADES_DETACHED,
-        // placeByteRange finds this exact placeholder and then the first "/Contents " after it, so the order matters.
-        ByteRange: [0, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER, DEFAULT_BYTE_RANGE_PLACEHOLDER],
-        Contents: PDFHexString.of('0'.repeat(2 * contentsBytes)),
+        ...unsignedValueEntries(contentsBytes),
         M: PDFString.fromDate(options.signingTime),
         Name: PDFHexString.fromText(options.name),
         Reason: PDFHexString.fromText(options.reason),
