@@ -387,6 +387,8 @@ function isSmoothJoin([, before, join]: Quadratic, [, after]: Quadratic): boolea
 /** How far, in font units, a merged curve may leave the outline it replaces: as far as rounding to whole units moves it. */
 const FIT_TOLERANCE = 1;
 const SAMPLES_PER_SEGMENT = 8;
+/** Least-squares fits, each after the samples' parameters moved nearer the last fit's curve. */
+const FIT_ROUNDS = 3;
 /** A designer's cubic is a few quadratic segments in TrueType; longer runs are not tried, which keeps the fitting linear. */
 const MAX_SEGMENTS_PER_CUBIC = 6;
 
@@ -442,28 +444,31 @@ function cubicThrough(run: readonly Quadratic[]): [Point, Point] | null {
   const by = ly - ey;
   const arriveX = bx / Math.sqrt(bx * bx + by * by);
   const arriveY = by / Math.sqrt(bx * bx + by * by);
-  for (let round = 0; round < 3; round += 1) {
-    // Least squares for the tangents' lengths.
-    let aa = 0;
-    let ab = 0;
-    let bb = 0;
-    let ar = 0;
-    let br = 0;
-    for (let index = 0; index < count; index += 1) {
-      const t = ts[index]!;
-      const u = 1 - t;
-      const b0 = u * u * u;
-      const b1 = 3 * u * u * t;
-      const b2 = 3 * u * t * t;
-      const b3 = t * t * t;
-      const restX = xs[index]! - sx * (b0 + b1) - ex * (b2 + b3);
-      const restY = ys[index]! - sy * (b0 + b1) - ey * (b2 + b3);
-      aa += b1 * b1;
-      ab += b1 * b2 * (leaveX * arriveX + leaveY * arriveY);
-      bb += b2 * b2;
-      ar += b1 * (leaveX * restX + leaveY * restY);
-      br += b2 * (arriveX * restX + arriveY * restY);
-    }
+  const tangentsDot = leaveX * arriveX + leaveY * arriveY;
+  // The least-squares sums of a round, over the samples' parameters: the first round's here, each
+  // next one's while the round before moves the parameters, from the same basis as the distances.
+  let aa = 0;
+  let ab = 0;
+  let bb = 0;
+  let ar = 0;
+  let br = 0;
+  for (let index = 0; index < count; index += 1) {
+    const t = ts[index]!;
+    const u = 1 - t;
+    const b0 = u * u * u;
+    const b1 = 3 * u * u * t;
+    const b2 = 3 * u * t * t;
+    const b3 = t * t * t;
+    const restX = xs[index]! - sx * (b0 + b1) - ex * (b2 + b3);
+    const restY = ys[index]! - sy * (b0 + b1) - ey * (b2 + b3);
+    aa += b1 * b1;
+    ab += b1 * b2 * tangentsDot;
+    bb += b2 * b2;
+    ar += b1 * (leaveX * restX + leaveY * restY);
+    br += b2 * (arriveX * restX + arriveY * restY);
+  }
+  for (let round = 0; round < FIT_ROUNDS; round += 1) {
+    // The tangents' lengths by least squares.
     const determinant = aa * bb - ab * ab;
     if (Math.abs(determinant) < 1e-12) return null;
     const first = (ar * bb - br * ab) / determinant;
@@ -473,6 +478,8 @@ function cubicThrough(run: readonly Quadratic[]): [Point, Point] | null {
     const c1y = sy + first * leaveY;
     const c2x = ex + second * arriveX;
     const c2y = ey + second * arriveY;
+    const isLast = round === FIT_ROUNDS - 1;
+    [aa, ab, bb, ar, br] = [0, 0, 0, 0, 0];
     // Each sample's parameter one Newton step nearer its point of the curve, and how far it is from there.
     let worst = 0;
     let ordered = true;
@@ -491,12 +498,27 @@ function cubicThrough(run: readonly Quadratic[]): [Point, Point] | null {
       if (denominator !== 0) t = Math.min(1, Math.max(0, t - (dx * d1x + dy * d1y) / denominator));
       ts[index] = t;
       u = 1 - t;
+      const b0 = u * u * u;
+      const b1 = 3 * u * u * t;
+      const b2 = 3 * u * t * t;
+      const b3 = t * t * t;
       const distance = Math.sqrt(
-        (u * u * u * sx + 3 * u * u * t * c1x + 3 * u * t * t * c2x + t * t * t * ex - xs[index]!) ** 2 +
-          (u * u * u * sy + 3 * u * u * t * c1y + 3 * u * t * t * c2y + t * t * t * ey - ys[index]!) ** 2,
+        (b0 * sx + b1 * c1x + b2 * c2x + b3 * ex - xs[index]!) ** 2 + (b0 * sy + b1 * c1y + b2 * c2y + b3 * ey - ys[index]!) ** 2,
       );
       if (distance > worst) worst = distance;
       if (index > 0 && t < ts[index - 1]!) ordered = false;
+      // After the last round nothing moves again: the first sample too far decides.
+      if (isLast) {
+        if (!(worst <= FIT_TOLERANCE && ordered)) return null;
+        continue;
+      }
+      const restX = xs[index]! - sx * (b0 + b1) - ex * (b2 + b3);
+      const restY = ys[index]! - sy * (b0 + b1) - ey * (b2 + b3);
+      aa += b1 * b1;
+      ab += b1 * b2 * tangentsDot;
+      bb += b2 * b2;
+      ar += b1 * (leaveX * restX + leaveY * restY);
+      br += b2 * (arriveX * restX + arriveY * restY);
     }
     if (worst <= FIT_TOLERANCE && ordered)
       return [
