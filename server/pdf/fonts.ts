@@ -413,28 +413,57 @@ const SEPARATOR = '\n';
  * the words of a first document one by one was a third of it. A word takes its glyphs from the
  * shared buffer only where HarfBuzz says the run may be cut before and after it and each side shaped
  * alone with the same glyphs and advances (no UNSAFE_TO_BREAK at either cut), and only beside words
- * of its own script; any other is shaped alone. Returns how many were taken from shared buffers.
+ * of its own script; any other is shaped alone. `pieces` are words cut where a line may break inside
+ * them (hyphenation.ts): each piece takes its glyphs from its word's in the same way, where HarfBuzz
+ * says the word may be cut on both sides of it, and is shaped with the words where it may not; the
+ * pieces were two fifths of what a first document shaped. Returns how many were taken from shared buffers.
  */
-export function shapeTogether(fontId: FontId, texts: Iterable<string>): number {
+export function shapeTogether(fontId: FontId, texts: Iterable<string>, pieces: Iterable<readonly string[]> = []): number {
   if (!harfbuzz) return 0;
+  const piecesOf = new Map<string, readonly string[]>();
+  for (const parts of pieces) if (parts.length > 1) piecesOf.set(parts.join(''), parts);
+  const words = (function* () {
+    for (const text of texts) yield* text.split(' ');
+    yield* piecesOf.keys();
+  })();
+  let together = shapeByScript(harfbuzz, fontId, words, piecesOf);
+  // The pieces no word's glyphs gave: their word was shaped before, or may not be cut there.
   const shaped = shapedTexts.get(fontId);
-  const byScript = SCRIPTS.map(() => new Set<string>());
-  for (const text of texts)
-    for (const word of text.split(' ')) {
-      if (word === '' || shaped?.has(word)) continue;
-      const script = SCRIPTS.findIndex(({ only, any }) => only.test(word) && any.test(word));
-      if (script !== -1) byScript[script]!.add(word);
-    }
-  let together = 0;
-  for (const words of byScript) {
-    const pending = [...words];
-    for (let start = 0; start < pending.length; start += WORDS_PER_RUN)
-      together += shapeRun(harfbuzz, fontId, pending.slice(start, start + WORDS_PER_RUN));
-  }
+  const rest = [...piecesOf.values()].flat().filter((piece) => !shaped?.has(piece));
+  if (rest.length > 0) together += shapeByScript(harfbuzz, fontId, rest, new Map());
   return together;
 }
 
-function shapeRun(harfbuzz: typeof HarfBuzz, fontId: FontId, words: readonly string[]): number {
+function shapeByScript(
+  harfbuzz: typeof HarfBuzz,
+  fontId: FontId,
+  words: Iterable<string>,
+  piecesOf: ReadonlyMap<string, readonly string[]>,
+): number {
+  const shaped = shapedTexts.get(fontId);
+  const byScript = SCRIPTS.map(() => new Set<string>());
+  for (const word of words) {
+    if (word === '' || shaped?.has(word)) continue;
+    const script = SCRIPTS.findIndex(({ only, any }) => only.test(word) && any.test(word));
+    if (script !== -1) byScript[script]!.add(word);
+  }
+  let together = 0;
+  byScript.forEach((words, script) => {
+    const pending = [...words];
+    for (let start = 0; start < pending.length; start += WORDS_PER_RUN)
+      together += shapeRun(harfbuzz, fontId, pending.slice(start, start + WORDS_PER_RUN), SCRIPTS[script]!.any, piecesOf);
+  });
+  return together;
+}
+
+/** `script` finds a character of the words' script: a piece without one would be shaped alone as another script. */
+function shapeRun(
+  harfbuzz: typeof HarfBuzz,
+  fontId: FontId,
+  words: readonly string[],
+  script: RegExp,
+  piecesOf: ReadonlyMap<string, readonly string[]>,
+): number {
   if (words.length < 2) return 0;
   const { infos, positions } = harfBuzzRun(harfbuzz, fontId, words.join(SEPARATOR));
   // Left to right, each cluster's glyphs together: a word's glyphs are those between its cuts.
@@ -443,6 +472,8 @@ function shapeRun(harfbuzz: typeof HarfBuzz, fontId: FontId, words: readonly str
     glyph < infos.length &&
     infos[glyph]!.cluster === offset &&
     (glyph === 0 || (infos[glyph]!.flags & harfbuzz.GlyphFlag.UNSAFE_TO_BREAK) === 0);
+  const take = (text: string, first: number, last: number, offset: number) =>
+    remember(fontId, text, shapedSlice(text, infos.slice(first, last), positions.slice(first, last), offset));
   let together = 0;
   let glyph = 0;
   let offset = 0;
@@ -453,8 +484,27 @@ function shapeRun(harfbuzz: typeof HarfBuzz, fontId: FontId, words: readonly str
     const last = glyph;
     const isLast = index === words.length - 1;
     if (first < last && cutBefore(first, offset) && (isLast || cutBefore(last, end))) {
-      remember(fontId, word, shapedSlice(word, infos.slice(first, last), positions.slice(first, last), offset));
+      take(word, first, last, offset);
       together += 1;
+      // The word's own cuts hold for its first piece's start and its last piece's end.
+      const parts = piecesOf.get(word) ?? [];
+      let partGlyph = first;
+      let partOffset = offset;
+      parts.forEach((part, partIndex) => {
+        const partFirst = partGlyph;
+        const partEnd = partOffset + part.length;
+        while (partGlyph < last && infos[partGlyph]!.cluster < partEnd) partGlyph += 1;
+        if (
+          partFirst < partGlyph &&
+          (partIndex === 0 || cutBefore(partFirst, partOffset)) &&
+          (partIndex === parts.length - 1 || cutBefore(partGlyph, partEnd)) &&
+          script.test(part)
+        ) {
+          take(part, partFirst, partGlyph, partOffset);
+          together += 1;
+        }
+        partOffset = partEnd;
+      });
     }
     // Past the separator after the word.
     while (glyph < infos.length && infos[glyph]!.cluster <= end) glyph += 1;
@@ -544,9 +594,9 @@ export class TextMeasurer {
     return ems * size;
   }
 
-  /** Shapes the words of `texts` that will be measured, together (shapeTogether): measuring them then costs a lookup each. */
-  prepare(texts: Iterable<string>, fontId: FontId): void {
-    shapeTogether(fontId, texts);
+  /** Shapes the words of `texts` and `pieces` that will be measured, together (shapeTogether): measuring them then costs a lookup each. */
+  prepare(texts: Iterable<string>, fontId: FontId, pieces: Iterable<readonly string[]> = []): void {
+    shapeTogether(fontId, texts, pieces);
   }
 
   /** How many glyphs the text draws as the draw stage sets it (each takes a line's letter-spacing). */

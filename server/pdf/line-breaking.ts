@@ -28,8 +28,11 @@ export interface LineBreakingOptions {
   readonly size?: number;
   /** How many glyphs the text draws (each one takes the letter-spacing); by default its characters. */
   readonly glyphs?: (text: string) => number;
-  /** Told the words and pieces of a paragraph before any is measured, and its lines before they are set, so that a measurer may shape them together. */
-  readonly prepare?: (texts: readonly string[]) => void;
+  /**
+   * Told the words of a paragraph, and apart the words it cuts into pieces, before any is measured, and
+   * its lines before they are set, so that a measurer may shape them together.
+   */
+  readonly prepare?: (texts: readonly string[], pieces?: readonly (readonly string[])[]) => void;
 }
 
 /** How justified text may be set, in spaces or em. */
@@ -325,7 +328,10 @@ function piecesOf(text: string, options: LineBreakingOptions, metrics: Metrics, 
     return { parts, inside: overlong ? ('cut' as const) : syllables ? ('syllable' as const) : ('hyphen' as const) };
   });
   // The words too: justified lines are measured word by word.
-  options.prepare?.([...words, ...cut.flatMap(({ parts }) => (parts.length > 1 ? parts : []))]);
+  options.prepare?.(
+    words,
+    cut.flatMap(({ parts }) => (parts.length > 1 ? [parts] : [])),
+  );
   return cut.flatMap(({ parts, inside }, wordIndex) =>
     parts.flatMap((part, partIndex) => {
       const followedBy = partIndex < parts.length - 1 ? inside : wordIndex < words.length - 1 ? 'space' : 'end';

@@ -342,7 +342,7 @@ export class Typesetter {
         size,
         measure: (part) => this.measurer.width(part, font, size),
         glyphs: (part) => this.measurer.glyphCount(part, font),
-        prepare: (texts) => this.measurer.prepare(texts, font),
+        prepare: (texts, pieces) => this.measurer.prepare(texts, font, pieces),
       });
       // Bounded, so a stream of unusual text cannot grow the process without limit.
       if (brokenParagraphs.size >= MAX_REMEMBERED_PARAGRAPHS) brokenParagraphs.clear();

@@ -38,6 +38,27 @@ describe('shaping (fonts)', () => {
     }
   });
 
+  it('when words are shaped together with the pieces they are cut into, then each piece has the glyphs, advances and characters it has shaped alone', async () => {
+    await shaperReady();
+    const document = { ...buildDocument({ languages: ['ru', 'ko', 'en'] }), draft: null };
+    // Written backwards in capitals, so that neither the test above nor any other file run earlier in
+    // this process has shaped them; Korean cut between its syllables, as the breaker's last resort does.
+    const backwards = (word: string) => [...word].reverse().join('').toUpperCase();
+    const cuts = new Map<string, string[]>();
+    for (const { text, lang } of clauseTexts(document))
+      for (const word of text.split(' ')) {
+        const parts = lang === 'ko' ? [...word] : hyphenationPieces(word, lang as 'ru' | 'en');
+        if (parts.length > 1) cuts.set(backwards(word), parts.map(backwards).reverse());
+      }
+    for (const font of ['serif', 'serif-bold'] as const) {
+      const pieces = new Set([...cuts.values()].flat().filter((piece) => !cuts.has(piece)));
+      const together = shapeTogether(font, cuts.keys(), cuts.values());
+      expect(together, font).to.be.greaterThan((cuts.size + pieces.size) * 0.7);
+      for (const text of [...cuts.keys(), ...pieces])
+        expect(shape(font, text), `${font}: ${text}`).to.deep.equal(shapeWithHarfBuzz(font, text));
+    }
+  });
+
   it('when the words of the clause library are shaped by HarfBuzz, then they are the glyphs, advances and characters fontkit gives', async () => {
     await shaperReady();
     const document = { ...buildDocument({ languages: ['ru', 'ko', 'en'] }), draft: null };
