@@ -273,6 +273,11 @@ const harfbuzzLoading = import('harfbuzzjs').then((module) => {
   harfbuzz = module;
 });
 
+/** Whether HarfBuzz has loaded: until then a rendering waits for it (shaperReady). */
+export function shaperLoaded(): boolean {
+  return harfbuzz !== undefined;
+}
+
 /** Resolves once HarfBuzz is loaded; every rendering awaits it first, so its shaping never depends on timing. */
 export function shaperReady(): Promise<void> {
   return harfbuzzLoading;

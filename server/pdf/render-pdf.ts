@@ -2,7 +2,8 @@ import { RuleViolationError } from '../errors.ts';
 import type { AgreementDocument, PerLanguage } from './document-model.ts';
 import { composeAgreement, type SignatureField } from './compose.ts';
 import { drawPdf } from './draw.ts';
-import { shaperReady, TextMeasurer, type FontId } from './fonts.ts';
+import { shaperLoaded, shaperReady, TextMeasurer, type FontId } from './fonts.ts';
+import { hyphenateWhile } from './hyphenation.ts';
 import { withObjectStreams } from './object-streams.ts';
 import type { Block } from '../text/markup.ts';
 
@@ -22,6 +23,8 @@ export interface RenderedPdf {
  * classic table.
  */
 export async function renderAgreementPdf(document: AgreementDocument): Promise<RenderedPdf> {
+  // A fresh process's first document: its words are hyphenated while HarfBuzz loads, not after.
+  if (!shaperLoaded()) await hyphenateWhile(clauseTexts(document), () => !shaperLoaded());
   await shaperReady();
   assertDrawable(document);
   const layout = composeAgreement(document, measurer);
