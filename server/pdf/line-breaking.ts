@@ -196,6 +196,9 @@ function breaks(pieces: readonly Piece[], options: LineBreakingOptions, metrics:
       const shrink = justified && !isLastLine ? gaps * space * JUSTIFICATION.spaceShrink + letterRoom * JUSTIFICATION.letterShrink : 0;
       // Pieces are cut to fit a line, so a line of one piece is always possible.
       if (natural - shrink > room + 1e-9 && start < end - 1) break;
+      // No way found to set the pieces before this start as lines: nothing to weigh this line for.
+      const runs = best[start]!;
+      if (runs.length === 0) continue;
       const slack = room - natural;
       let badness: number;
       let overLimit = false;
@@ -221,7 +224,6 @@ function breaks(pieces: readonly Piece[], options: LineBreakingOptions, metrics:
         (hyphenated ? HYPHEN_PENALTY ** 2 : 0) +
         (syllableBreak ? SYLLABLE_BREAK_DEMERITS : 0) +
         (overLimit ? OVER_LIMIT_DEMERITS * (1 + (slack - limit) / size) : 0);
-      const runs = best[start]!;
       for (let run = 0; run < runs.length; run += 1) {
         const before = runs[run];
         if (!before) continue;
