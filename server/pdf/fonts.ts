@@ -592,6 +592,8 @@ export class TextMeasurer {
   private readonly drawableTexts = new Map<FontId, Set<string>>();
 
   width(text: string, fontId: FontId, size: number): number {
+    // One word (most of what the breaker measures): no splitting and no counting of spaces.
+    if (!text.includes(' ')) return (text === '' ? 0 : this.wordWidth(text, fontId)) * size;
     let ems = 0;
     for (const word of text.split(' ')) ems += word === '' ? 0 : this.wordWidth(word, fontId);
     const spaces = text.length - text.replaceAll(' ', '').length;
@@ -606,6 +608,7 @@ export class TextMeasurer {
 
   /** How many glyphs the text draws as the draw stage sets it (each takes a line's letter-spacing). */
   glyphCount(text: string, fontId: FontId): number {
+    if (!text.includes(' ')) return text === '' ? 0 : this.wordGlyphs(text, fontId);
     let count = 0;
     for (const word of text.split(' ')) count += word === '' ? 0 : this.wordGlyphs(word, fontId);
     return count + (text.length - text.replaceAll(' ', '').length);
