@@ -164,8 +164,10 @@ export function sfnt(version: number, tables: readonly SfntTable[]): Buffer {
 
 /** The sum of the big-endian 32-bit words of `length` (a multiple of 4) bytes, modulo 2^32. */
 function wordSum(bytes: Buffer, start: number, length: number): number {
+  // A DataView's reads are built into V8: Buffer's readUInt32BE is JavaScript, slow in a fresh process for the 30,000 words of a subset.
+  const view = new DataView(bytes.buffer, bytes.byteOffset + start, length);
   let sum = 0;
-  for (let at = start; at < start + length; at += 4) sum = (sum + bytes.readUInt32BE(at)) >>> 0;
+  for (let at = 0; at < length; at += 4) sum = (sum + view.getUint32(at)) >>> 0;
   return sum;
 }
 
