@@ -3,7 +3,7 @@ import PDFDocument from 'pdfkit';
 import type { DocumentMetadata } from './document-model.ts';
 import { colorOperator, deflatedStream, TextPainter } from './draw-text.ts';
 import { decimal } from './font-subsets.ts';
-import { fontMetrics, fontTable, fontTablePart, shape } from './fonts.ts';
+import { fontMetrics, fontTable, fontTablePart, nominalGlyph, shape } from './fonts.ts';
 import type { Layout, RuleBox, StructureElement, TextBox } from './layout-model.ts';
 import { rememberedDeflate } from './remembered-deflate.ts';
 import { glyphContours, type OutlinePoint } from './truetype-subset.ts';
@@ -247,6 +247,24 @@ export function restoreMarkContents(entries: readonly [string, string][]): void 
     if (key.startsWith(OUTLINE_KEY)) {
       if (glyphOutlines.size < MAX_REMEMBERED_OUTLINES) glyphOutlines.set(Number(key.slice(OUTLINE_KEY.length)), content);
     } else if (markContents.size < MAX_REMEMBERED_MARKS) markContents.set(key, Buffer.from(content, 'base64'));
+  }
+}
+
+/**
+ * Fits the outlines of the glyphs the mark's characters map to (the font's cmap: HarfBuzz, which
+ * shapes the mark, may still be loading), one glyph between two turns of the event loop, for as long
+ * as `waiting()` holds: a fresh process's first draft has the thread to itself while HarfBuzz loads,
+ * and fitting is most of drawing its mark. The outlines are remembered by glyph id, as drawing them
+ * remembers them: a glyph the shaping gives instead is fitted when the mark is drawn.
+ */
+export async function outlineMarkWhile(text: string, waiting: () => boolean): Promise<void> {
+  for (const character of new Set(text)) {
+    const id = nominalGlyph('serif-bold', character.codePointAt(0)!);
+    if (id === 0 || glyphOutlines.has(id)) continue;
+    if (glyphOutlines.size >= MAX_REMEMBERED_OUTLINES) glyphOutlines.clear();
+    glyphOutlines.set(id, glyphOutline(id));
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!waiting()) return;
   }
 }
 

@@ -171,6 +171,61 @@ function wordSum(bytes: Buffer, start: number, length: number): number {
   return sum;
 }
 
+/** Per font, the glyph id of each code point by the cmap subtable chosen, found on first use. */
+const characterMaps = new Map<FontId, (codePoint: number) => number>();
+
+/**
+ * The glyph the font's cmap maps a character to (0 when none), read from the table itself (a Unicode
+ * subtable: format 12, else format 4): for work done ahead while HarfBuzz loads. Shaping may give
+ * another glyph where the font substitutes, so what is done with it must hold for any glyph id.
+ */
+export function nominalGlyph(id: FontId, codePoint: number): number {
+  let glyphOf = characterMaps.get(id);
+  if (glyphOf === undefined) characterMaps.set(id, (glyphOf = characterMap(fontTable(id, 'cmap')!)));
+  return glyphOf(codePoint);
+}
+
+function characterMap(cmap: Buffer): (codePoint: number) => number {
+  const subtables = Array.from({ length: cmap.readUInt16BE(2) }, (_, index) => {
+    const at = 4 + 8 * index;
+    const offset = cmap.readUInt32BE(at + 4);
+    return { platform: cmap.readUInt16BE(at), encoding: cmap.readUInt16BE(at + 2), offset, format: cmap.readUInt16BE(offset) };
+  });
+  const unicode = ({ platform, encoding }: { platform: number; encoding: number }) =>
+    platform === 0 || (platform === 3 && (encoding === 1 || encoding === 10));
+  const full = subtables.find((subtable) => unicode(subtable) && subtable.format === 12);
+  if (full !== undefined) {
+    const groups = cmap.readUInt32BE(full.offset + 12);
+    return (codePoint) => {
+      for (let group = 0; group < groups; group += 1) {
+        const at = full.offset + 16 + 12 * group;
+        if (codePoint >= cmap.readUInt32BE(at) && codePoint <= cmap.readUInt32BE(at + 4))
+          return cmap.readUInt32BE(at + 8) + codePoint - cmap.readUInt32BE(at);
+      }
+      return 0;
+    };
+  }
+  const basic = subtables.find((subtable) => unicode(subtable) && subtable.format === 4);
+  if (basic === undefined) throw new Error('the font has no Unicode cmap of format 4 or 12');
+  const segments = cmap.readUInt16BE(basic.offset + 6) / 2;
+  const [ends, starts, deltas, rangeOffsets] = [14, 16 + 2 * segments, 16 + 4 * segments, 16 + 6 * segments].map(
+    (at) => basic.offset + at,
+  ) as [number, number, number, number];
+  return (codePoint) => {
+    for (let segment = 0; segment < segments && codePoint <= 0xffff; segment += 1) {
+      if (codePoint > cmap.readUInt16BE(ends + 2 * segment)) continue;
+      const start = cmap.readUInt16BE(starts + 2 * segment);
+      if (codePoint < start) return 0;
+      const delta = cmap.readUInt16BE(deltas + 2 * segment);
+      const rangeOffset = cmap.readUInt16BE(rangeOffsets + 2 * segment);
+      if (rangeOffset === 0) return (codePoint + delta) & 0xffff;
+      const glyph = cmap.readUInt16BE(rangeOffsets + 2 * segment + rangeOffset + 2 * (codePoint - start));
+      return glyph === 0 ? 0 : (glyph + delta) & 0xffff;
+    }
+    return 0;
+  };
+}
+
 /** What the PDF's font descriptor and the layout take from a font, in font units, as fontkit gives them (tested). */
 export interface FontMetrics {
   readonly postscriptName: string;

@@ -1,7 +1,7 @@
 import { RuleViolationError } from '../errors.ts';
 import type { AgreementDocument, PerLanguage } from './document-model.ts';
-import { composeAgreement, type SignatureField } from './compose.ts';
-import { drawPdf } from './draw.ts';
+import { composeAgreement, draftMark, type SignatureField } from './compose.ts';
+import { drawPdf, outlineMarkWhile } from './draw.ts';
 import { shaperLoaded, shaperReady, TextMeasurer, type FontId } from './fonts.ts';
 import { hyphenateWhile } from './hyphenation.ts';
 import { withObjectStreams } from './object-streams.ts';
@@ -23,8 +23,12 @@ export interface RenderedPdf {
  * classic table.
  */
 export async function renderAgreementPdf(document: AgreementDocument): Promise<RenderedPdf> {
-  // A fresh process's first document: its words are hyphenated while HarfBuzz loads, not after.
-  if (!shaperLoaded()) await hyphenateWhile(clauseTexts(document), () => !shaperLoaded());
+  // A fresh process's first document: its words are hyphenated and a draft's mark outlined while
+  // HarfBuzz loads, not after.
+  const waiting = () => !shaperLoaded();
+  if (waiting()) await hyphenateWhile(clauseTexts(document), waiting);
+  const mark = draftMark(document);
+  if (waiting() && mark !== null) await outlineMarkWhile(mark, waiting);
   await shaperReady();
   assertDrawable(document);
   const layout = composeAgreement(document, measurer);

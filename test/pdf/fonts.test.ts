@@ -4,6 +4,8 @@ import * as fontkit from 'fontkit';
 import {
   FONT_FILES,
   fontMetrics,
+  fonts,
+  nominalGlyph,
   shape,
   shapeTogether,
   shapeWithFontkit,
@@ -117,6 +119,19 @@ describe('shaping (fonts)', () => {
         expect({ glyphs: glyphs.map(({ id }) => id), positions }, `${fontId}: ${text}`).to.deep.equal(shapedWhole(text));
       }
       expect(characters.length).to.be.greaterThan(10_000);
+    }
+  });
+
+  it('when a character’s glyph is read from the cmap table, then it is the glyph fontkit maps it to, and 0 for one the font lacks', () => {
+    for (const fontId of Object.keys(FONT_FILES) as FontId[]) {
+      const { font } = fonts()[fontId];
+      const differing = font.characterSet.filter((codePoint) => nominalGlyph(fontId, codePoint) !== font.glyphForCodePoint(codePoint).id);
+      expect(differing, fontId).to.deep.equal([]);
+      expect(font.characterSet.length, fontId).to.be.greaterThan(20_000);
+      for (const missing of [0x0001, 0xfffe, 0x10ffff]) {
+        expect(font.hasGlyphForCodePoint(missing)).to.equal(false);
+        expect(nominalGlyph(fontId, missing), `${fontId} U+${missing.toString(16)}`).to.equal(0);
+      }
     }
   });
 
