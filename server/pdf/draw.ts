@@ -498,20 +498,45 @@ function cubicThrough(run: readonly Quadratic[]): [Point, Point] | null {
     const c2y = ey + second * arriveY;
     const isLast = round === FIT_ROUNDS - 1;
     [aa, ab, bb, ar, br] = [0, 0, 0, 0, 0];
+    // The control points' differences the derivatives are made of, the same for every sample; and
+    // below, each product shared by a sample's point and derivatives computed once: in V8's
+    // interpreter every intermediate number is an allocation.
+    const ax = c1x - sx;
+    const ay = c1y - sy;
+    const mx = c2x - c1x;
+    const my = c2y - c1y;
+    const zx = ex - c2x;
+    const zy = ey - c2y;
+    const qx = c2x - 2 * c1x + sx;
+    const qy = c2y - 2 * c1y + sy;
+    const rx = ex - 2 * c2x + c1x;
+    const ry = ey - 2 * c2y + c1y;
     // Each sample's parameter one Newton step nearer its point of the curve, and how far it is from there.
     let worst = 0;
     let ordered = true;
+    let previous = 0;
     for (let index = 0; index < count; index += 1) {
+      const x = xs[index]!;
+      const y = ys[index]!;
       let t = ts[index]!;
       let u = 1 - t;
-      const px = u * u * u * sx + 3 * u * u * t * c1x + 3 * u * t * t * c2x + t * t * t * ex;
-      const py = u * u * u * sy + 3 * u * u * t * c1y + 3 * u * t * t * c2y + t * t * t * ey;
-      const d1x = 3 * u * u * (c1x - sx) + 6 * u * t * (c2x - c1x) + 3 * t * t * (ex - c2x);
-      const d1y = 3 * u * u * (c1y - sy) + 6 * u * t * (c2y - c1y) + 3 * t * t * (ey - c2y);
-      const d2x = 6 * u * (c2x - 2 * c1x + sx) + 6 * t * (ex - 2 * c2x + c1x);
-      const d2y = 6 * u * (c2y - 2 * c1y + sy) + 6 * t * (ey - 2 * c2y + c1y);
-      const dx = px - xs[index]!;
-      const dy = py - ys[index]!;
+      const uuu = u * u * u;
+      const ttt = t * t * t;
+      const uu3 = 3 * u * u;
+      const on1 = uu3 * t;
+      const on2 = 3 * u * t * t;
+      const px = uuu * sx + on1 * c1x + on2 * c2x + ttt * ex;
+      const py = uuu * sy + on1 * c1y + on2 * c2y + ttt * ey;
+      const u6 = 6 * u;
+      const t6 = 6 * t;
+      const ut6 = u6 * t;
+      const tt3 = 3 * t * t;
+      const d1x = uu3 * ax + ut6 * mx + tt3 * zx;
+      const d1y = uu3 * ay + ut6 * my + tt3 * zy;
+      const d2x = u6 * qx + t6 * rx;
+      const d2y = u6 * qy + t6 * ry;
+      const dx = px - x;
+      const dy = py - y;
       const denominator = d1x * d1x + d1y * d1y + dx * d2x + dy * d2y;
       if (denominator !== 0) t = Math.min(1, Math.max(0, t - (dx * d1x + dy * d1y) / denominator));
       ts[index] = t;
@@ -520,18 +545,19 @@ function cubicThrough(run: readonly Quadratic[]): [Point, Point] | null {
       const b1 = 3 * u * u * t;
       const b2 = 3 * u * t * t;
       const b3 = t * t * t;
-      const distance = Math.sqrt(
-        (b0 * sx + b1 * c1x + b2 * c2x + b3 * ex - xs[index]!) ** 2 + (b0 * sy + b1 * c1y + b2 * c2y + b3 * ey - ys[index]!) ** 2,
-      );
+      const distance = Math.sqrt((b0 * sx + b1 * c1x + b2 * c2x + b3 * ex - x) ** 2 + (b0 * sy + b1 * c1y + b2 * c2y + b3 * ey - y) ** 2);
       if (distance > worst) worst = distance;
-      if (index > 0 && t < ts[index - 1]!) ordered = false;
+      if (index > 0 && t < previous) ordered = false;
+      previous = t;
       // After the last round nothing moves again: the first sample too far decides.
       if (isLast) {
         if (!(worst <= FIT_TOLERANCE && ordered)) return null;
         continue;
       }
-      const restX = xs[index]! - sx * (b0 + b1) - ex * (b2 + b3);
-      const restY = ys[index]! - sy * (b0 + b1) - ey * (b2 + b3);
+      const start = b0 + b1;
+      const end = b2 + b3;
+      const restX = x - sx * start - ex * end;
+      const restY = y - sy * start - ey * end;
       aa += b1 * b1;
       ab += b1 * b2 * tangentsDot;
       bb += b2 * b2;
