@@ -215,6 +215,8 @@ export class Typesetter {
 
   /** As many words of a run of page furniture as fit on one line: it never wraps. */
   fitted(text: string, font: FontId, size: number, width: number): string {
+    // Its words shaped together, not each alone as it is first measured.
+    this.measurer.prepare([text], font);
     let line = '';
     for (const word of text.split(' ')) {
       const candidate = line === '' ? word : `${line} ${word}`;
