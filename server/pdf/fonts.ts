@@ -637,14 +637,21 @@ function hasGlyph(fontId: FontId, codePoint: number): boolean {
   return (shaperOf(harfbuzz, fontId).font.nominalGlyph(codePoint) ?? 0) !== 0;
 }
 
+/** What TextMeasurer knows of a character of the Basic Multilingual Plane. */
+const [UNSEEN, DRAWABLE, MISSING] = [0, 1, 2];
+
 /** Measures text in points the way the draw stage sets it: word by word, each word shaped once per process. */
 export class TextMeasurer {
   /** Advance widths in em by font and word, so measuring a word again costs one lookup. */
   private readonly widths = new Map<FontId, Map<string, number>>();
   /** Glyphs by font and word, likewise. */
   private readonly glyphCounts = new Map<FontId, Map<string, number>>();
-  /** Whether each character seen so far has a glyph, by font: a document checks thousands of characters, mostly the same. */
-  private readonly drawable = new Map<FontId, Map<string, boolean>>();
+  /**
+   * Whether each character seen so far has a glyph, by font: a document checks thousands of characters,
+   * mostly the same. Those of the Basic Multilingual Plane by code unit (UNSEEN, DRAWABLE or MISSING),
+   * read without making a string of each; the others by their text.
+   */
+  private readonly drawable = new Map<FontId, { readonly basic: Uint8Array; readonly beyond: Map<string, boolean> }>();
   /** Whole texts found drawable, by font: an agreement's clauses are checked again at every rendering. */
   private readonly drawableTexts = new Map<FontId, Set<string>>();
 
@@ -708,14 +715,24 @@ export class TextMeasurer {
     if (drawableTexts === undefined) this.drawableTexts.set(fontId, (drawableTexts = new Set()));
     if (drawableTexts.has(text)) return [];
     let drawable = this.drawable.get(fontId);
-    if (drawable === undefined) this.drawable.set(fontId, (drawable = new Map()));
+    if (drawable === undefined) this.drawable.set(fontId, (drawable = { basic: new Uint8Array(0x10000), beyond: new Map() }));
+    const { basic, beyond } = drawable;
+    const isDrawable = (character: string, codePoint: number) => /[\s\u00ad]/u.test(character) || hasGlyph(fontId, codePoint);
     const missing = new Set<string>();
-    for (const character of text) {
-      let known = drawable.get(character);
-      if (known === undefined) {
-        known = /[\s\u00ad]/u.test(character) || hasGlyph(fontId, character.codePointAt(0)!);
-        drawable.set(character, known);
+    for (let at = 0; at < text.length; at += 1) {
+      const unit = text.charCodeAt(at);
+      if (unit < 0xd800 || unit > 0xdfff) {
+        let state = basic[unit]!;
+        if (state === UNSEEN) basic[unit] = state = isDrawable(String.fromCharCode(unit), unit) ? DRAWABLE : MISSING;
+        if (state === MISSING) missing.add(String.fromCharCode(unit));
+        continue;
       }
+      // A surrogate pair is one character; a lone surrogate is a character of its own, as iterating the text gives it.
+      const codePoint = text.codePointAt(at)!;
+      const character = String.fromCodePoint(codePoint);
+      if (codePoint > 0xffff) at += 1;
+      let known = beyond.get(character);
+      if (known === undefined) beyond.set(character, (known = isDrawable(character, codePoint)));
       if (!known) missing.add(character);
     }
     if (missing.size === 0) {
