@@ -420,7 +420,7 @@ function remember(fontId: FontId, text: string, shaped: ShapedText) {
 export function shapeWithHarfBuzz(fontId: FontId, text: string): ShapedText {
   if (!harfbuzz) throw new Error('HarfBuzz is not loaded yet: await shaperReady()');
   const { infos, positions } = harfBuzzRun(harfbuzz, fontId, text);
-  return shapedSlice(text, infos, positions, 0);
+  return shapedSlice(text, infos, positions, 0, infos.length, 0);
 }
 
 /** The glyphs HarfBuzz sets `text` in: each glyph's id, cluster (the offset of its first character) and flags, and positions. */
@@ -434,23 +434,46 @@ function harfBuzzRun(harfbuzz: typeof HarfBuzz, fontId: FontId, text: string) {
   return { infos: buffer.getGlyphInfos(), positions: buffer.getGlyphPositions() };
 }
 
-/** The glyphs of a run that set `text`, which starts at `offset` in the run's text. */
+/**
+ * The glyphs `first` to `last` of a run, which set `text`, starting at `offset` in the run's text:
+ * read in one pass over the run, a fresh process's most frequent work on glyphs.
+ */
 function shapedSlice(
   text: string,
   infos: readonly HarfBuzz.GlyphInfo[],
   positions: readonly HarfBuzz.GlyphPosition[],
+  first: number,
+  last: number,
   offset: number,
 ): ShapedText {
-  const kept = positions.map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset }));
-  return {
-    glyphs: infos.map(({ codepoint }) => ({ id: codepoint })),
-    positions: kept,
-    advanceWidth: kept.reduce((sum, position) => sum + position.xAdvance, 0),
-    characters: charactersOf(
+  const glyphs: { id: number }[] = [];
+  const kept: GlyphPosition[] = [];
+  let advanceWidth = 0;
+  let leftToRight = true;
+  for (let index = first; index < last; index += 1) {
+    const { xAdvance, xOffset, yOffset } = positions[index]!;
+    glyphs.push({ id: infos[index]!.codepoint });
+    kept.push({ xAdvance, xOffset, yOffset });
+    advanceWidth += xAdvance;
+    if (index > first && infos[index]!.cluster < infos[index - 1]!.cluster) leftToRight = false;
+  }
+  let characters: string[];
+  if (leftToRight) {
+    // Each glyph's characters: its cluster's text on the cluster's first glyph, nothing on the rest;
+    // left to right, a cluster's text ends where the next cluster starts.
+    characters = new Array(last - first);
+    let next = text.length;
+    for (let index = last - 1; index >= first; index -= 1) {
+      const cluster = infos[index]!.cluster - offset;
+      if (index < last - 1 && infos[index + 1]!.cluster - offset !== cluster) next = infos[index + 1]!.cluster - offset;
+      characters[index - first] = index > first && infos[index - 1]!.cluster - offset === cluster ? '' : text.slice(cluster, next);
+    }
+  } else
+    characters = charactersOutOfOrder(
       text,
-      infos.map(({ cluster }) => ({ cluster: cluster - offset })),
-    ),
-  };
+      infos.slice(first, last).map(({ cluster }) => ({ cluster: cluster - offset })),
+    );
+  return { glyphs, positions: kept, advanceWidth, characters };
 }
 
 /**
@@ -535,7 +558,7 @@ function shapeRun(
     infos[glyph]!.cluster === offset &&
     (glyph === 0 || (infos[glyph]!.flags & harfbuzz.GlyphFlag.UNSAFE_TO_BREAK) === 0);
   const take = (text: string, first: number, last: number, offset: number) =>
-    remember(fontId, text, shapedSlice(text, infos.slice(first, last), positions.slice(first, last), offset));
+    remember(fontId, text, shapedSlice(text, infos, positions, first, last, offset));
   let together = 0;
   let glyph = 0;
   let offset = 0;
@@ -610,19 +633,8 @@ export function shapeWithFontkit(fontId: FontId, text: string): ShapedText {
   };
 }
 
-/** Each glyph's characters: its cluster's text on the cluster's first glyph, nothing on the rest. */
-function charactersOf(text: string, infos: readonly { readonly cluster: number }[]): string[] {
-  const characters: string[] = new Array(infos.length);
-  if (infos.every((info, index) => index === 0 || info.cluster >= infos[index - 1]!.cluster)) {
-    // Left to right: a cluster's text ends where the next cluster starts.
-    let next = text.length;
-    for (let index = infos.length - 1; index >= 0; index -= 1) {
-      const { cluster } = infos[index]!;
-      if (index < infos.length - 1 && infos[index + 1]!.cluster !== cluster) next = infos[index + 1]!.cluster;
-      characters[index] = index > 0 && infos[index - 1]!.cluster === cluster ? '' : text.slice(cluster, next);
-    }
-    return characters;
-  }
+/** Each glyph's characters where the clusters are not in order (shapedSlice reads the others): its cluster's text on the cluster's first glyph, nothing on the rest. */
+function charactersOutOfOrder(text: string, infos: readonly { readonly cluster: number }[]): string[] {
   const starts = [...new Set(infos.map((info) => info.cluster))].sort((a, b) => a - b);
   return infos.map((info, index) => {
     if (index > 0 && infos[index - 1]!.cluster === info.cluster) return '';
