@@ -301,5 +301,5 @@ function literalBytes(cid: number): string {
   return (BYTE_ESCAPES[high] ?? String.fromCharCode(high)) + (BYTE_ESCAPES[low] ?? String.fromCharCode(low));
 }
 
-/** The bytes escaped inside a literal string, by value, as they are written there. */
-const BYTE_ESCAPES: Readonly<Record<number, string>> = { 0x28: '\\(', 0x29: '\\)', 0x5c: '\\\\', 0x0d: '\\r', 0x0a: '\\n' };
+/** The bytes escaped inside a literal string, by value ("(", ")", "\\", CR and LF), as they are written there. */
+const BYTE_ESCAPES: Readonly<Record<number, string>> = { 40: '\\(', 41: '\\)', 92: '\\\\', 13: '\\r', 10: '\\n' };
