@@ -70,7 +70,7 @@ const SYLLABLE_BREAK_DEMERITS = 1e7;
 /** A ragged line counts as loose when a quarter of it is empty, so short lines balance. */
 const RAGGED_STRETCH = 0.25;
 /** Marks that may hang into the right margin at the end of a justified line. */
-const HANGING = /[-.,;:!?)\]»”’、。」』》〉]$/u;
+const HANGING = new Set('-.,;:!?)]»”’、。」』》〉');
 const HANGUL_SYLLABLE = /^\p{Script=Hangul}$/u;
 
 /** A run of text no line may break inside, and what may follow it at a line end. */
@@ -144,6 +144,8 @@ interface Metrics {
   readonly space: number;
   readonly hyphen: number;
   readonly glyphs: (text: string) => number;
+  /** How far each hanging mark measured so far hangs: the breaker asks at every possible line end. */
+  readonly hangs: Map<string, number>;
 }
 
 function metricsOf(options: LineBreakingOptions): Metrics {
@@ -152,13 +154,18 @@ function metricsOf(options: LineBreakingOptions): Metrics {
     space: options.measure(' '),
     hyphen: options.measure('-'),
     glyphs: options.glyphs ?? ((text) => [...text].length),
+    hangs: new Map(),
   };
 }
 
 /** The width a line's last mark may stand into the margin. */
-function hangOf(lastText: string, options: LineBreakingOptions): number {
-  const mark = HANGING.exec(lastText)?.[0];
-  return mark === undefined ? 0 : options.measure(mark) * JUSTIFICATION.hang;
+function hangOf(lastText: string, options: LineBreakingOptions, metrics: Metrics): number {
+  // The marks are all one UTF-16 code unit: the text's last unit is its last character when it is one.
+  const mark = lastText.at(-1);
+  if (mark === undefined || !HANGING.has(mark)) return 0;
+  let hang = metrics.hangs.get(mark);
+  if (hang === undefined) metrics.hangs.set(mark, (hang = options.measure(mark) * JUSTIFICATION.hang));
+  return hang;
 }
 
 /**
@@ -178,7 +185,7 @@ function breaks(pieces: readonly Piece[], options: LineBreakingOptions, metrics:
     // Only a break inside a word ends on a hyphen; the paragraph's last piece never does.
     const hyphenated = last.followedBy === 'hyphen';
     const syllableBreak = last.followedBy === 'syllable';
-    const hang = justified && !isLastLine ? hangOf(hyphenated ? '-' : last.text, options) : 0;
+    const hang = justified && !isLastLine ? hangOf(hyphenated ? '-' : last.text, options, metrics) : 0;
     const room = options.width + hang;
     let natural = hyphenated ? hyphen : 0;
     let glyphs = hyphenated ? 1 : 0;
@@ -296,8 +303,9 @@ function finish(
  * letters in proportion to the room each has, spaces taking what is left past the letters' range; a
  * line of one word is spread over its letters only.
  */
-function justify(text: string, options: LineBreakingOptions, { size, space, glyphs: countGlyphs }: Metrics) {
-  const hang = hangOf(text, options);
+function justify(text: string, options: LineBreakingOptions, metrics: Metrics) {
+  const { size, space, glyphs: countGlyphs } = metrics;
+  const hang = hangOf(text, options, metrics);
   const slack = options.width + hang - options.measure(text);
   const gaps = text.split(' ').length - 1;
   const letters = Math.max(countGlyphs(text) - 1, 0);
