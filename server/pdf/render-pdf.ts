@@ -5,6 +5,7 @@ import { drawPdf, outlineMarkWhile } from './draw.ts';
 import { shaperLoaded, shaperReady, TextMeasurer, type FontId } from './fonts.ts';
 import { hyphenateWhile } from './hyphenation.ts';
 import { withObjectStreams } from './object-streams.ts';
+import { remembersParagraphs } from './typesetter.ts';
 import type { Block } from '../text/markup.ts';
 
 const measurer = new TextMeasurer();
@@ -24,9 +25,10 @@ export interface RenderedPdf {
  */
 export async function renderAgreementPdf(document: AgreementDocument): Promise<RenderedPdf> {
   // A fresh process's first document: its words are hyphenated and a draft's mark outlined while
-  // HarfBuzz loads, not after.
+  // HarfBuzz loads, not after. With the stored typesetting cache its paragraphs are broken already:
+  // hyphenating their words would only hold up the loading's own turns of the event loop.
   const waiting = () => !shaperLoaded();
-  if (waiting()) await hyphenateWhile(clauseTexts(document), waiting);
+  if (waiting() && !remembersParagraphs()) await hyphenateWhile(clauseTexts(document), waiting);
   const mark = draftMark(document);
   if (waiting() && mark !== null) await outlineMarkWhile(mark, waiting);
   await shaperReady();

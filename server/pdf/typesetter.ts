@@ -73,6 +73,11 @@ const MAX_REMEMBERED_PARAGRAPHS = 20_000;
  */
 const brokenParagraphs = new Map<string, SetParagraph>();
 
+/** Whether any paragraph is remembered broken: none before a process's first document, unless the stored typesetting cache gave them. */
+export function remembersParagraphs(): boolean {
+  return brokenParagraphs.size > 0;
+}
+
 /** The paragraphs broken so far, to store (typesetting-cache.ts); and stored ones taken back. */
 export function brokenParagraphsMemo(): [string, SetParagraph][] {
   return [...brokenParagraphs];
