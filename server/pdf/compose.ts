@@ -132,9 +132,14 @@ export function composeAgreement(document: AgreementDocument, measurer: TextMeas
     sectionStarts: flow.sectionStarts,
     structure: [...textElements, signatureElement, ...(document.appendix ? [appendixElement] : [])],
     signatureFields: signingLines.map((line) => signatureField(line, pages)),
-    watermark: document.draft ? `DRAFT · ПРОЕКТ · 초안 — v${document.draft.version} · ${document.draft.date}` : null,
+    watermark: draftMark(document),
     typesetting: typesetter.report,
   };
+}
+
+/** The mark across a draft's pages (the draw stage paints it), or null for a final original. */
+export function draftMark(document: AgreementDocument): string | null {
+  return document.draft ? `DRAFT · ПРОЕКТ · 초안 — v${document.draft.version} · ${document.draft.date}` : null;
 }
 
 /** One language's text, section by section; the final clause ("Done at ...") comes last. */

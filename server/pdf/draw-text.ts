@@ -152,12 +152,14 @@ class GlyphCensus {
       return;
     }
     const { glyphs, characters } = shape(this.fontId, word);
-    const distinct = new Map<string, GlyphPair>();
-    glyphs.forEach((glyph, index) => {
+    // In the order first drawn; a word has few glyphs, so looking through the pairs so far costs less
+    // than a key made for each glyph (a first document counts tens of thousands).
+    const pairs: GlyphPair[] = [];
+    for (let index = 0; index < glyphs.length; index += 1) {
+      const id = glyphs[index]!.id;
       const text = characters[index]!;
-      distinct.set(`${glyph.id}:${text}`, [glyph.id, text]);
-    });
-    const pairs = [...distinct.values()];
+      if (!pairs.some((pair) => pair[0] === id && pair[1] === text)) pairs.push([id, text]);
+    }
     this.words.set(word, { count: 1, pairs });
     for (const [id, text] of pairs) {
       let texts = this.pairs.get(id);

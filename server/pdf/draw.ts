@@ -1,12 +1,12 @@
-import type { Font } from 'fontkit';
 import { deflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import type { DocumentMetadata } from './document-model.ts';
 import { colorOperator, deflatedStream, TextPainter } from './draw-text.ts';
 import { decimal } from './font-subsets.ts';
-import { fonts, shape } from './fonts.ts';
+import { fontMetrics, fontTable, fontTablePart, nominalGlyph, shape } from './fonts.ts';
 import type { Layout, RuleBox, StructureElement, TextBox } from './layout-model.ts';
 import { rememberedDeflate } from './remembered-deflate.ts';
+import { glyphContours, type OutlinePoint } from './truetype-subset.ts';
 
 /**
  * The draw stage, the only code that calls pdfkit: it paints the boxes the layout positioned and
@@ -250,6 +250,24 @@ export function restoreMarkContents(entries: readonly [string, string][]): void 
   }
 }
 
+/**
+ * Fits the outlines of the glyphs the mark's characters map to (the font's cmap: HarfBuzz, which
+ * shapes the mark, may still be loading), one glyph between two turns of the event loop, for as long
+ * as `waiting()` holds: a fresh process's first draft has the thread to itself while HarfBuzz loads,
+ * and fitting is most of drawing its mark. The outlines are remembered by glyph id, as drawing them
+ * remembers them: a glyph the shaping gives instead is fitted when the mark is drawn.
+ */
+export async function outlineMarkWhile(text: string, waiting: () => boolean): Promise<void> {
+  for (const character of new Set(text)) {
+    const id = nominalGlyph('serif-bold', character.codePointAt(0)!);
+    if (id === 0 || glyphOutlines.has(id)) continue;
+    if (glyphOutlines.size >= MAX_REMEMBERED_OUTLINES) glyphOutlines.clear();
+    glyphOutlines.set(id, glyphOutline(id));
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!waiting()) return;
+  }
+}
+
 function watermarkForm(document: PDFKit.PDFDocument, text: string, pageSize: readonly [number, number]): PDFKit.PDFKitReference {
   const [width, height] = pageSize;
   const key = `${width}x${height}|${text}`;
@@ -281,9 +299,8 @@ function watermarkForm(document: PDFKit.PDFDocument, text: string, pageSize: rea
  */
 function watermarkContent(text: string, [width, height]: readonly [number, number]): string {
   const size = 28;
-  const { font } = fonts()['serif-bold'];
   const run = shape('serif-bold', text);
-  const scale = size / font.unitsPerEm;
+  const scale = size / fontMetrics('serif-bold').unitsPerEm;
   const angle = -Math.atan2(height, width);
   const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
   const [cx, cy] = [width / 2, height / 2];
@@ -297,7 +314,7 @@ function watermarkContent(text: string, [width, height]: readonly [number, numbe
     let outline = glyphOutlines.get(id);
     if (outline === undefined) {
       if (glyphOutlines.size >= MAX_REMEMBERED_OUTLINES) glyphOutlines.clear();
-      glyphOutlines.set(id, (outline = glyphOutline(font, id)));
+      glyphOutlines.set(id, (outline = glyphOutline(id)));
     }
     if (outline !== '')
       operators.push(`q 1 0 0 1 ${Math.round(penX + position.xOffset)} ${Math.round(position.yOffset)} cm`, outline, 'f Q');
@@ -308,13 +325,15 @@ function watermarkContent(text: string, [width, height]: readonly [number, numbe
 }
 
 /**
- * A glyph's outlines as path operators from its origin, in whole font units. TrueType draws curves
- * as runs of quadratic segments, several where the type designer drew one cubic; a run that one cubic
- * follows to within a font unit is written as that cubic, a third of the operators.
+ * A glyph's outlines as path operators from its origin, in whole font units, read from the font's glyf
+ * table. TrueType draws curves as runs of quadratic segments, several where the type designer drew one
+ * cubic; a run that one cubic follows to within a font unit is written as that cubic, a third of the
+ * operators. A contour starts at its first point on the curve (at the last, or halfway between the two,
+ * when the first is a control point), and two control points in a row have an implied point on the
+ * curve halfway between them.
  */
-function glyphOutline(font: Font, id: number): string {
+function glyphOutline(id: number): string {
   const operators: string[] = [];
-  let current: Point = [0, 0];
   let run: Quadratic[] = [];
   const endRun = () => {
     for (let start = 0; start < run.length; ) {
@@ -333,26 +352,44 @@ function glyphOutline(font: Font, id: number): string {
     }
     run = [];
   };
-  for (const { command, args } of font.getGlyph(id).path.commands) {
-    if (command === 'quadraticCurveTo') {
-      run.push([current, [args[0]!, args[1]!], [args[2]!, args[3]!]]);
-    } else {
-      endRun();
-      if (command === 'moveTo') operators.push(`${point([args[0]!, args[1]!])} m`);
-      else if (command === 'lineTo') operators.push(`${point([args[0]!, args[1]!])} l`);
-      else if (command === 'bezierCurveTo')
-        operators.push(`${point([args[0]!, args[1]!])} ${point([args[2]!, args[3]!])} ${point([args[4]!, args[5]!])} c`);
-      else if (command === 'closePath') operators.push('h');
+  const contours = glyphContours(
+    (tag) => fontTable('serif-bold', tag),
+    id,
+    (start, end) => fontTablePart('serif-bold', 'glyf', start, end),
+  );
+  for (const contour of contours) {
+    const [first, last] = [contour[0]!, contour.at(-1)!];
+    const origin: Point =
+      first.onCurve || last.onCurve ? xy(first.onCurve ? first : last) : [(first.x + last.x) / 2, (first.y + last.y) / 2];
+    operators.push(`${point(origin)} m`);
+    let current = origin;
+    let control: Point | null = null;
+    let previous: OutlinePoint = { x: origin[0], y: origin[1], onCurve: true };
+    for (let index = first.onCurve ? 1 : 0; index < contour.length; index += 1) {
+      const at = contour[index]!;
+      if (previous.onCurve && at.onCurve) {
+        endRun();
+        operators.push(`${point((current = xy(at)))} l`);
+      } else if (at.onCurve) {
+        run.push([current, control!, (current = xy(at))]);
+        control = null;
+      } else {
+        if (!previous.onCurve) run.push([current, xy(previous), (current = [(previous.x + at.x) / 2, (previous.y + at.y) / 2])]);
+        control = xy(at);
+      }
+      previous = at;
     }
-    if (args.length >= 2) current = [args.at(-2)!, args.at(-1)!];
+    if (control !== null) run.push([current, control, origin]);
+    endRun();
+    operators.push('h');
   }
-  endRun();
   return operators.join('\n');
 }
 
 type Point = readonly [x: number, y: number];
 type Quadratic = readonly [start: Point, control: Point, end: Point];
 
+const xy = ({ x, y }: OutlinePoint): Point => [x, y];
 const point = ([x, y]: Point) => `${Math.round(x)} ${Math.round(y)}`;
 const along = (from: Point, to: Point, share: number): Point => [from[0] + share * (to[0] - from[0]), from[1] + share * (to[1] - from[1])];
 
@@ -368,6 +405,8 @@ function isSmoothJoin([, before, join]: Quadratic, [, after]: Quadratic): boolea
 /** How far, in font units, a merged curve may leave the outline it replaces: as far as rounding to whole units moves it. */
 const FIT_TOLERANCE = 1;
 const SAMPLES_PER_SEGMENT = 8;
+/** Least-squares fits, each after the samples' parameters moved nearer the last fit's curve. */
+const FIT_ROUNDS = 3;
 /** A designer's cubic is a few quadratic segments in TrueType; longer runs are not tried, which keeps the fitting linear. */
 const MAX_SEGMENTS_PER_CUBIC = 6;
 
@@ -379,75 +418,151 @@ const MAX_SEGMENTS_PER_CUBIC = 6;
  * (1990), without its splitting. Flat arrays and plain loops: it runs for every glyph of a new mark.
  */
 function cubicThrough(run: readonly Quadratic[]): [Point, Point] | null {
+  // Scalars only, no destructuring: a first draft runs this in V8's interpreter, where each destructured
+  // pair was an array made and iterated, most of the fitting's time.
   const count = run.length * SAMPLES_PER_SEGMENT + 1;
-  const [xs, ys, ts] = [new Float64Array(count), new Float64Array(count), new Float64Array(count)];
+  const xs = new Float64Array(count);
+  const ys = new Float64Array(count);
+  const ts = new Float64Array(count);
   let at = 0;
-  for (const [[x0, y0], [x1, y1], [x2, y2]] of run)
+  for (let segment = 0; segment < run.length; segment += 1) {
+    const quadratic = run[segment]!;
+    const x0 = quadratic[0][0];
+    const y0 = quadratic[0][1];
+    const x1 = quadratic[1][0];
+    const y1 = quadratic[1][1];
+    const x2 = quadratic[2][0];
+    const y2 = quadratic[2][1];
     for (let step = 0; step < SAMPLES_PER_SEGMENT; step += 1, at += 1) {
       const t = step / SAMPLES_PER_SEGMENT;
       const u = 1 - t;
       xs[at] = u * u * x0 + 2 * u * t * x1 + t * t * x2;
       ys[at] = u * u * y0 + 2 * u * t * y1 + t * t * y2;
     }
-  const [[sx, sy]] = run[0]!;
-  const [, [lx, ly], [ex, ey]] = run.at(-1)!;
-  [xs[at], ys[at]] = [ex, ey];
+  }
+  const firstSegment = run[0]!;
+  const lastSegment = run[run.length - 1]!;
+  const sx = firstSegment[0][0];
+  const sy = firstSegment[0][1];
+  const lx = lastSegment[1][0];
+  const ly = lastSegment[1][1];
+  const ex = lastSegment[2][0];
+  const ey = lastSegment[2][1];
+  xs[at] = ex;
+  ys[at] = ey;
   // Chord length gives the first parameters.
   for (let index = 1; index < count; index += 1)
     ts[index] = ts[index - 1]! + Math.sqrt((xs[index]! - xs[index - 1]!) ** 2 + (ys[index]! - ys[index - 1]!) ** 2);
   for (let index = 1; index < count; index += 1) ts[index]! /= ts[count - 1]!;
-  const [fx, fy] = [run[0]![1][0] - sx, run[0]![1][1] - sy];
-  const [leaveX, leaveY] = [fx / Math.sqrt(fx * fx + fy * fy), fy / Math.sqrt(fx * fx + fy * fy)];
-  const [bx, by] = [lx - ex, ly - ey];
-  const [arriveX, arriveY] = [bx / Math.sqrt(bx * bx + by * by), by / Math.sqrt(bx * bx + by * by)];
-  for (let round = 0; round < 3; round += 1) {
-    // Least squares for the tangents' lengths.
-    let [aa, ab, bb, ar, br] = [0, 0, 0, 0, 0];
-    for (let index = 0; index < count; index += 1) {
-      const t = ts[index]!;
-      const u = 1 - t;
-      const [b0, b1, b2, b3] = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
-      const [restX, restY] = [xs[index]! - sx * (b0 + b1) - ex * (b2 + b3), ys[index]! - sy * (b0 + b1) - ey * (b2 + b3)];
-      aa += b1 * b1;
-      ab += b1 * b2 * (leaveX * arriveX + leaveY * arriveY);
-      bb += b2 * b2;
-      ar += b1 * (leaveX * restX + leaveY * restY);
-      br += b2 * (arriveX * restX + arriveY * restY);
-    }
+  const fx = firstSegment[1][0] - sx;
+  const fy = firstSegment[1][1] - sy;
+  const leaveX = fx / Math.sqrt(fx * fx + fy * fy);
+  const leaveY = fy / Math.sqrt(fx * fx + fy * fy);
+  const bx = lx - ex;
+  const by = ly - ey;
+  const arriveX = bx / Math.sqrt(bx * bx + by * by);
+  const arriveY = by / Math.sqrt(bx * bx + by * by);
+  const tangentsDot = leaveX * arriveX + leaveY * arriveY;
+  // The least-squares sums of a round, over the samples' parameters: the first round's here, each
+  // next one's while the round before moves the parameters, from the same basis as the distances.
+  let aa = 0;
+  let ab = 0;
+  let bb = 0;
+  let ar = 0;
+  let br = 0;
+  for (let index = 0; index < count; index += 1) {
+    const t = ts[index]!;
+    const u = 1 - t;
+    const b0 = u * u * u;
+    const b1 = 3 * u * u * t;
+    const b2 = 3 * u * t * t;
+    const b3 = t * t * t;
+    const restX = xs[index]! - sx * (b0 + b1) - ex * (b2 + b3);
+    const restY = ys[index]! - sy * (b0 + b1) - ey * (b2 + b3);
+    aa += b1 * b1;
+    ab += b1 * b2 * tangentsDot;
+    bb += b2 * b2;
+    ar += b1 * (leaveX * restX + leaveY * restY);
+    br += b2 * (arriveX * restX + arriveY * restY);
+  }
+  for (let round = 0; round < FIT_ROUNDS; round += 1) {
+    // The tangents' lengths by least squares.
     const determinant = aa * bb - ab * ab;
     if (Math.abs(determinant) < 1e-12) return null;
-    const [first, second] = [(ar * bb - br * ab) / determinant, (aa * br - ab * ar) / determinant];
+    const first = (ar * bb - br * ab) / determinant;
+    const second = (aa * br - ab * ar) / determinant;
     if (!(first > 0 && second > 0)) return null;
-    const [c1x, c1y, c2x, c2y] = [sx + first * leaveX, sy + first * leaveY, ex + second * arriveX, ey + second * arriveY];
+    const c1x = sx + first * leaveX;
+    const c1y = sy + first * leaveY;
+    const c2x = ex + second * arriveX;
+    const c2y = ey + second * arriveY;
+    const isLast = round === FIT_ROUNDS - 1;
+    [aa, ab, bb, ar, br] = [0, 0, 0, 0, 0];
+    // The control points' differences the derivatives are made of, the same for every sample; and
+    // below, each product shared by a sample's point and derivatives computed once: in V8's
+    // interpreter every intermediate number is an allocation.
+    const ax = c1x - sx;
+    const ay = c1y - sy;
+    const mx = c2x - c1x;
+    const my = c2y - c1y;
+    const zx = ex - c2x;
+    const zy = ey - c2y;
+    const qx = c2x - 2 * c1x + sx;
+    const qy = c2y - 2 * c1y + sy;
+    const rx = ex - 2 * c2x + c1x;
+    const ry = ey - 2 * c2y + c1y;
     // Each sample's parameter one Newton step nearer its point of the curve, and how far it is from there.
     let worst = 0;
     let ordered = true;
+    let previous = 0;
     for (let index = 0; index < count; index += 1) {
+      const x = xs[index]!;
+      const y = ys[index]!;
       let t = ts[index]!;
       let u = 1 - t;
-      const [px, py] = [
-        u * u * u * sx + 3 * u * u * t * c1x + 3 * u * t * t * c2x + t * t * t * ex,
-        u * u * u * sy + 3 * u * u * t * c1y + 3 * u * t * t * c2y + t * t * t * ey,
-      ];
-      const [d1x, d1y] = [
-        3 * u * u * (c1x - sx) + 6 * u * t * (c2x - c1x) + 3 * t * t * (ex - c2x),
-        3 * u * u * (c1y - sy) + 6 * u * t * (c2y - c1y) + 3 * t * t * (ey - c2y),
-      ];
-      const [d2x, d2y] = [
-        6 * u * (c2x - 2 * c1x + sx) + 6 * t * (ex - 2 * c2x + c1x),
-        6 * u * (c2y - 2 * c1y + sy) + 6 * t * (ey - 2 * c2y + c1y),
-      ];
-      const [dx, dy] = [px - xs[index]!, py - ys[index]!];
+      const uuu = u * u * u;
+      const ttt = t * t * t;
+      const uu3 = 3 * u * u;
+      const on1 = uu3 * t;
+      const on2 = 3 * u * t * t;
+      const px = uuu * sx + on1 * c1x + on2 * c2x + ttt * ex;
+      const py = uuu * sy + on1 * c1y + on2 * c2y + ttt * ey;
+      const u6 = 6 * u;
+      const t6 = 6 * t;
+      const ut6 = u6 * t;
+      const tt3 = 3 * t * t;
+      const d1x = uu3 * ax + ut6 * mx + tt3 * zx;
+      const d1y = uu3 * ay + ut6 * my + tt3 * zy;
+      const d2x = u6 * qx + t6 * rx;
+      const d2y = u6 * qy + t6 * ry;
+      const dx = px - x;
+      const dy = py - y;
       const denominator = d1x * d1x + d1y * d1y + dx * d2x + dy * d2y;
       if (denominator !== 0) t = Math.min(1, Math.max(0, t - (dx * d1x + dy * d1y) / denominator));
       ts[index] = t;
       u = 1 - t;
-      const distance = Math.sqrt(
-        (u * u * u * sx + 3 * u * u * t * c1x + 3 * u * t * t * c2x + t * t * t * ex - xs[index]!) ** 2 +
-          (u * u * u * sy + 3 * u * u * t * c1y + 3 * u * t * t * c2y + t * t * t * ey - ys[index]!) ** 2,
-      );
+      const b0 = u * u * u;
+      const b1 = 3 * u * u * t;
+      const b2 = 3 * u * t * t;
+      const b3 = t * t * t;
+      const distance = Math.sqrt((b0 * sx + b1 * c1x + b2 * c2x + b3 * ex - x) ** 2 + (b0 * sy + b1 * c1y + b2 * c2y + b3 * ey - y) ** 2);
       if (distance > worst) worst = distance;
-      if (index > 0 && t < ts[index - 1]!) ordered = false;
+      if (index > 0 && t < previous) ordered = false;
+      previous = t;
+      // After the last round nothing moves again: the first sample too far decides.
+      if (isLast) {
+        if (!(worst <= FIT_TOLERANCE && ordered)) return null;
+        continue;
+      }
+      const start = b0 + b1;
+      const end = b2 + b3;
+      const restX = x - sx * start - ex * end;
+      const restY = y - sy * start - ey * end;
+      aa += b1 * b1;
+      ab += b1 * b2 * tangentsDot;
+      bb += b2 * b2;
+      ar += b1 * (leaveX * restX + leaveY * restY);
+      br += b2 * (arriveX * restX + arriveY * restY);
     }
     if (worst <= FIT_TOLERANCE && ordered)
       return [

@@ -306,7 +306,12 @@ function encode(subset: TextSetting, run: ShapedText, scale: number): string {
 
 /** A CID's two bytes (big-endian) inside a literal string: parentheses and backslash escaped, and CR and LF, which a reader would normalise. */
 function literalBytes(cid: number): string {
-  return String.fromCharCode(cid >> 8, cid & 0xff).replace(/[()\\\r\n]/g, (byte) => ESCAPES[byte]!);
+  const high = cid >> 8;
+  const low = cid & 0xff;
+  // Most CIDs have neither byte to escape: no pattern is run over them (a first document draws thousands).
+  if (!(high in BYTE_ESCAPES) && !(low in BYTE_ESCAPES)) return String.fromCharCode(high, low);
+  return (BYTE_ESCAPES[high] ?? String.fromCharCode(high)) + (BYTE_ESCAPES[low] ?? String.fromCharCode(low));
 }
 
-const ESCAPES: Record<string, string> = { '(': '\\(', ')': '\\)', '\\': '\\\\', '\r': '\\r', '\n': '\\n' };
+/** The bytes escaped inside a literal string, by value ("(", ")", "\\", CR and LF), as they are written there. */
+const BYTE_ESCAPES: Readonly<Record<number, string>> = { 40: '\\(', 41: '\\)', 92: '\\\\', 13: '\\r', 10: '\\n' };

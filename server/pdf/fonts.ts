@@ -164,9 +164,66 @@ export function sfnt(version: number, tables: readonly SfntTable[]): Buffer {
 
 /** The sum of the big-endian 32-bit words of `length` (a multiple of 4) bytes, modulo 2^32. */
 function wordSum(bytes: Buffer, start: number, length: number): number {
+  // A DataView's reads are built into V8: Buffer's readUInt32BE is JavaScript, slow in a fresh process for the 30,000 words of a subset.
+  const view = new DataView(bytes.buffer, bytes.byteOffset + start, length);
   let sum = 0;
-  for (let at = start; at < start + length; at += 4) sum = (sum + bytes.readUInt32BE(at)) >>> 0;
+  for (let at = 0; at < length; at += 4) sum = (sum + view.getUint32(at)) >>> 0;
   return sum;
+}
+
+/** Per font, the glyph id of each code point by the cmap subtable chosen, found on first use. */
+const characterMaps = new Map<FontId, (codePoint: number) => number>();
+
+/**
+ * The glyph the font's cmap maps a character to (0 when none), read from the table itself (a Unicode
+ * subtable: format 12, else format 4): for work done ahead while HarfBuzz loads. Shaping may give
+ * another glyph where the font substitutes, so what is done with it must hold for any glyph id.
+ */
+export function nominalGlyph(id: FontId, codePoint: number): number {
+  let glyphOf = characterMaps.get(id);
+  if (glyphOf === undefined) characterMaps.set(id, (glyphOf = characterMap(fontTable(id, 'cmap')!)));
+  return glyphOf(codePoint);
+}
+
+function characterMap(cmap: Buffer): (codePoint: number) => number {
+  const subtables = Array.from({ length: cmap.readUInt16BE(2) }, (_, index) => {
+    const at = 4 + 8 * index;
+    const offset = cmap.readUInt32BE(at + 4);
+    return { platform: cmap.readUInt16BE(at), encoding: cmap.readUInt16BE(at + 2), offset, format: cmap.readUInt16BE(offset) };
+  });
+  const unicode = ({ platform, encoding }: { platform: number; encoding: number }) =>
+    platform === 0 || (platform === 3 && (encoding === 1 || encoding === 10));
+  const full = subtables.find((subtable) => unicode(subtable) && subtable.format === 12);
+  if (full !== undefined) {
+    const groups = cmap.readUInt32BE(full.offset + 12);
+    return (codePoint) => {
+      for (let group = 0; group < groups; group += 1) {
+        const at = full.offset + 16 + 12 * group;
+        if (codePoint >= cmap.readUInt32BE(at) && codePoint <= cmap.readUInt32BE(at + 4))
+          return cmap.readUInt32BE(at + 8) + codePoint - cmap.readUInt32BE(at);
+      }
+      return 0;
+    };
+  }
+  const basic = subtables.find((subtable) => unicode(subtable) && subtable.format === 4);
+  if (basic === undefined) throw new Error('the font has no Unicode cmap of format 4 or 12');
+  const segments = cmap.readUInt16BE(basic.offset + 6) / 2;
+  const [ends, starts, deltas, rangeOffsets] = [14, 16 + 2 * segments, 16 + 4 * segments, 16 + 6 * segments].map(
+    (at) => basic.offset + at,
+  ) as [number, number, number, number];
+  return (codePoint) => {
+    for (let segment = 0; segment < segments && codePoint <= 0xffff; segment += 1) {
+      if (codePoint > cmap.readUInt16BE(ends + 2 * segment)) continue;
+      const start = cmap.readUInt16BE(starts + 2 * segment);
+      if (codePoint < start) return 0;
+      const delta = cmap.readUInt16BE(deltas + 2 * segment);
+      const rangeOffset = cmap.readUInt16BE(rangeOffsets + 2 * segment);
+      if (rangeOffset === 0) return (codePoint + delta) & 0xffff;
+      const glyph = cmap.readUInt16BE(rangeOffsets + 2 * segment + rangeOffset + 2 * (codePoint - start));
+      return glyph === 0 ? 0 : (glyph + delta) & 0xffff;
+    }
+    return 0;
+  };
 }
 
 /** What the PDF's font descriptor and the layout take from a font, in font units, as fontkit gives them (tested). */
@@ -273,6 +330,11 @@ const harfbuzzLoading = import('harfbuzzjs').then((module) => {
   harfbuzz = module;
 });
 
+/** Whether HarfBuzz has loaded: until then a rendering waits for it (shaperReady). */
+export function shaperLoaded(): boolean {
+  return harfbuzz !== undefined;
+}
+
 /** Resolves once HarfBuzz is loaded; every rendering awaits it first, so its shaping never depends on timing. */
 export function shaperReady(): Promise<void> {
   return harfbuzzLoading;
@@ -358,7 +420,7 @@ function remember(fontId: FontId, text: string, shaped: ShapedText) {
 export function shapeWithHarfBuzz(fontId: FontId, text: string): ShapedText {
   if (!harfbuzz) throw new Error('HarfBuzz is not loaded yet: await shaperReady()');
   const { infos, positions } = harfBuzzRun(harfbuzz, fontId, text);
-  return shapedSlice(text, infos, positions, 0);
+  return shapedSlice(text, infos, positions, 0, infos.length, 0);
 }
 
 /** The glyphs HarfBuzz sets `text` in: each glyph's id, cluster (the offset of its first character) and flags, and positions. */
@@ -372,23 +434,46 @@ function harfBuzzRun(harfbuzz: typeof HarfBuzz, fontId: FontId, text: string) {
   return { infos: buffer.getGlyphInfos(), positions: buffer.getGlyphPositions() };
 }
 
-/** The glyphs of a run that set `text`, which starts at `offset` in the run's text. */
+/**
+ * The glyphs `first` to `last` of a run, which set `text`, starting at `offset` in the run's text:
+ * read in one pass over the run, a fresh process's most frequent work on glyphs.
+ */
 function shapedSlice(
   text: string,
   infos: readonly HarfBuzz.GlyphInfo[],
   positions: readonly HarfBuzz.GlyphPosition[],
+  first: number,
+  last: number,
   offset: number,
 ): ShapedText {
-  const kept = positions.map(({ xAdvance, xOffset, yOffset }) => ({ xAdvance, xOffset, yOffset }));
-  return {
-    glyphs: infos.map(({ codepoint }) => ({ id: codepoint })),
-    positions: kept,
-    advanceWidth: kept.reduce((sum, position) => sum + position.xAdvance, 0),
-    characters: charactersOf(
+  const glyphs: { id: number }[] = [];
+  const kept: GlyphPosition[] = [];
+  let advanceWidth = 0;
+  let leftToRight = true;
+  for (let index = first; index < last; index += 1) {
+    const { xAdvance, xOffset, yOffset } = positions[index]!;
+    glyphs.push({ id: infos[index]!.codepoint });
+    kept.push({ xAdvance, xOffset, yOffset });
+    advanceWidth += xAdvance;
+    if (index > first && infos[index]!.cluster < infos[index - 1]!.cluster) leftToRight = false;
+  }
+  let characters: string[];
+  if (leftToRight) {
+    // Each glyph's characters: its cluster's text on the cluster's first glyph, nothing on the rest;
+    // left to right, a cluster's text ends where the next cluster starts.
+    characters = new Array(last - first);
+    let next = text.length;
+    for (let index = last - 1; index >= first; index -= 1) {
+      const cluster = infos[index]!.cluster - offset;
+      if (index < last - 1 && infos[index + 1]!.cluster - offset !== cluster) next = infos[index + 1]!.cluster - offset;
+      characters[index - first] = index > first && infos[index - 1]!.cluster - offset === cluster ? '' : text.slice(cluster, next);
+    }
+  } else
+    characters = charactersOutOfOrder(
       text,
-      infos.map(({ cluster }) => ({ cluster: cluster - offset })),
-    ),
-  };
+      infos.slice(first, last).map(({ cluster }) => ({ cluster: cluster - offset })),
+    );
+  return { glyphs, positions: kept, advanceWidth, characters };
 }
 
 /**
@@ -413,28 +498,57 @@ const SEPARATOR = '\n';
  * the words of a first document one by one was a third of it. A word takes its glyphs from the
  * shared buffer only where HarfBuzz says the run may be cut before and after it and each side shaped
  * alone with the same glyphs and advances (no UNSAFE_TO_BREAK at either cut), and only beside words
- * of its own script; any other is shaped alone. Returns how many were taken from shared buffers.
+ * of its own script; any other is shaped alone. `pieces` are words cut where a line may break inside
+ * them (hyphenation.ts): each piece takes its glyphs from its word's in the same way, where HarfBuzz
+ * says the word may be cut on both sides of it, and is shaped with the words where it may not; the
+ * pieces were two fifths of what a first document shaped. Returns how many were taken from shared buffers.
  */
-export function shapeTogether(fontId: FontId, texts: Iterable<string>): number {
+export function shapeTogether(fontId: FontId, texts: Iterable<string>, pieces: Iterable<readonly string[]> = []): number {
   if (!harfbuzz) return 0;
+  const piecesOf = new Map<string, readonly string[]>();
+  for (const parts of pieces) if (parts.length > 1) piecesOf.set(parts.join(''), parts);
+  const words = (function* () {
+    for (const text of texts) yield* text.split(' ');
+    yield* piecesOf.keys();
+  })();
+  let together = shapeByScript(harfbuzz, fontId, words, piecesOf);
+  // The pieces no word's glyphs gave: their word was shaped before, or may not be cut there.
   const shaped = shapedTexts.get(fontId);
-  const byScript = SCRIPTS.map(() => new Set<string>());
-  for (const text of texts)
-    for (const word of text.split(' ')) {
-      if (word === '' || shaped?.has(word)) continue;
-      const script = SCRIPTS.findIndex(({ only, any }) => only.test(word) && any.test(word));
-      if (script !== -1) byScript[script]!.add(word);
-    }
-  let together = 0;
-  for (const words of byScript) {
-    const pending = [...words];
-    for (let start = 0; start < pending.length; start += WORDS_PER_RUN)
-      together += shapeRun(harfbuzz, fontId, pending.slice(start, start + WORDS_PER_RUN));
-  }
+  const rest = [...piecesOf.values()].flat().filter((piece) => !shaped?.has(piece));
+  if (rest.length > 0) together += shapeByScript(harfbuzz, fontId, rest, new Map());
   return together;
 }
 
-function shapeRun(harfbuzz: typeof HarfBuzz, fontId: FontId, words: readonly string[]): number {
+function shapeByScript(
+  harfbuzz: typeof HarfBuzz,
+  fontId: FontId,
+  words: Iterable<string>,
+  piecesOf: ReadonlyMap<string, readonly string[]>,
+): number {
+  const shaped = shapedTexts.get(fontId);
+  const byScript = SCRIPTS.map(() => new Set<string>());
+  for (const word of words) {
+    if (word === '' || shaped?.has(word)) continue;
+    const script = SCRIPTS.findIndex(({ only, any }) => only.test(word) && any.test(word));
+    if (script !== -1) byScript[script]!.add(word);
+  }
+  let together = 0;
+  byScript.forEach((words, script) => {
+    const pending = [...words];
+    for (let start = 0; start < pending.length; start += WORDS_PER_RUN)
+      together += shapeRun(harfbuzz, fontId, pending.slice(start, start + WORDS_PER_RUN), SCRIPTS[script]!.any, piecesOf);
+  });
+  return together;
+}
+
+/** `script` finds a character of the words' script: a piece without one would be shaped alone as another script. */
+function shapeRun(
+  harfbuzz: typeof HarfBuzz,
+  fontId: FontId,
+  words: readonly string[],
+  script: RegExp,
+  piecesOf: ReadonlyMap<string, readonly string[]>,
+): number {
   if (words.length < 2) return 0;
   const { infos, positions } = harfBuzzRun(harfbuzz, fontId, words.join(SEPARATOR));
   // Left to right, each cluster's glyphs together: a word's glyphs are those between its cuts.
@@ -443,6 +557,8 @@ function shapeRun(harfbuzz: typeof HarfBuzz, fontId: FontId, words: readonly str
     glyph < infos.length &&
     infos[glyph]!.cluster === offset &&
     (glyph === 0 || (infos[glyph]!.flags & harfbuzz.GlyphFlag.UNSAFE_TO_BREAK) === 0);
+  const take = (text: string, first: number, last: number, offset: number) =>
+    remember(fontId, text, shapedSlice(text, infos, positions, first, last, offset));
   let together = 0;
   let glyph = 0;
   let offset = 0;
@@ -453,8 +569,27 @@ function shapeRun(harfbuzz: typeof HarfBuzz, fontId: FontId, words: readonly str
     const last = glyph;
     const isLast = index === words.length - 1;
     if (first < last && cutBefore(first, offset) && (isLast || cutBefore(last, end))) {
-      remember(fontId, word, shapedSlice(word, infos.slice(first, last), positions.slice(first, last), offset));
+      take(word, first, last, offset);
       together += 1;
+      // The word's own cuts hold for its first piece's start and its last piece's end.
+      const parts = piecesOf.get(word) ?? [];
+      let partGlyph = first;
+      let partOffset = offset;
+      parts.forEach((part, partIndex) => {
+        const partFirst = partGlyph;
+        const partEnd = partOffset + part.length;
+        while (partGlyph < last && infos[partGlyph]!.cluster < partEnd) partGlyph += 1;
+        if (
+          partFirst < partGlyph &&
+          (partIndex === 0 || cutBefore(partFirst, partOffset)) &&
+          (partIndex === parts.length - 1 || cutBefore(partGlyph, partEnd)) &&
+          script.test(part)
+        ) {
+          take(part, partFirst, partGlyph, partOffset);
+          together += 1;
+        }
+        partOffset = partEnd;
+      });
     }
     // Past the separator after the word.
     while (glyph < infos.length && infos[glyph]!.cluster <= end) glyph += 1;
@@ -498,19 +633,8 @@ export function shapeWithFontkit(fontId: FontId, text: string): ShapedText {
   };
 }
 
-/** Each glyph's characters: its cluster's text on the cluster's first glyph, nothing on the rest. */
-function charactersOf(text: string, infos: readonly { readonly cluster: number }[]): string[] {
-  const characters: string[] = new Array(infos.length);
-  if (infos.every((info, index) => index === 0 || info.cluster >= infos[index - 1]!.cluster)) {
-    // Left to right: a cluster's text ends where the next cluster starts.
-    let next = text.length;
-    for (let index = infos.length - 1; index >= 0; index -= 1) {
-      const { cluster } = infos[index]!;
-      if (index < infos.length - 1 && infos[index + 1]!.cluster !== cluster) next = infos[index + 1]!.cluster;
-      characters[index] = index > 0 && infos[index - 1]!.cluster === cluster ? '' : text.slice(cluster, next);
-    }
-    return characters;
-  }
+/** Each glyph's characters where the clusters are not in order (shapedSlice reads the others): its cluster's text on the cluster's first glyph, nothing on the rest. */
+function charactersOutOfOrder(text: string, infos: readonly { readonly cluster: number }[]): string[] {
   const starts = [...new Set(infos.map((info) => info.cluster))].sort((a, b) => a - b);
   return infos.map((info, index) => {
     if (index > 0 && infos[index - 1]!.cluster === info.cluster) return '';
@@ -525,18 +649,27 @@ function hasGlyph(fontId: FontId, codePoint: number): boolean {
   return (shaperOf(harfbuzz, fontId).font.nominalGlyph(codePoint) ?? 0) !== 0;
 }
 
+/** What TextMeasurer knows of a character of the Basic Multilingual Plane. */
+const [UNSEEN, DRAWABLE, MISSING] = [0, 1, 2];
+
 /** Measures text in points the way the draw stage sets it: word by word, each word shaped once per process. */
 export class TextMeasurer {
   /** Advance widths in em by font and word, so measuring a word again costs one lookup. */
   private readonly widths = new Map<FontId, Map<string, number>>();
   /** Glyphs by font and word, likewise. */
   private readonly glyphCounts = new Map<FontId, Map<string, number>>();
-  /** Whether each character seen so far has a glyph, by font: a document checks thousands of characters, mostly the same. */
-  private readonly drawable = new Map<FontId, Map<string, boolean>>();
+  /**
+   * Whether each character seen so far has a glyph, by font: a document checks thousands of characters,
+   * mostly the same. Those of the Basic Multilingual Plane by code unit (UNSEEN, DRAWABLE or MISSING),
+   * read without making a string of each; the others by their text.
+   */
+  private readonly drawable = new Map<FontId, { readonly basic: Uint8Array; readonly beyond: Map<string, boolean> }>();
   /** Whole texts found drawable, by font: an agreement's clauses are checked again at every rendering. */
   private readonly drawableTexts = new Map<FontId, Set<string>>();
 
   width(text: string, fontId: FontId, size: number): number {
+    // One word (most of what the breaker measures): no splitting and no counting of spaces.
+    if (!text.includes(' ')) return (text === '' ? 0 : this.wordWidth(text, fontId)) * size;
     let ems = 0;
     for (const word of text.split(' ')) ems += word === '' ? 0 : this.wordWidth(word, fontId);
     const spaces = text.length - text.replaceAll(' ', '').length;
@@ -544,13 +677,14 @@ export class TextMeasurer {
     return ems * size;
   }
 
-  /** Shapes the words of `texts` that will be measured, together (shapeTogether): measuring them then costs a lookup each. */
-  prepare(texts: Iterable<string>, fontId: FontId): void {
-    shapeTogether(fontId, texts);
+  /** Shapes the words of `texts` and `pieces` that will be measured, together (shapeTogether): measuring them then costs a lookup each. */
+  prepare(texts: Iterable<string>, fontId: FontId, pieces: Iterable<readonly string[]> = []): void {
+    shapeTogether(fontId, texts, pieces);
   }
 
   /** How many glyphs the text draws as the draw stage sets it (each takes a line's letter-spacing). */
   glyphCount(text: string, fontId: FontId): number {
+    if (!text.includes(' ')) return text === '' ? 0 : this.wordGlyphs(text, fontId);
     let count = 0;
     for (const word of text.split(' ')) count += word === '' ? 0 : this.wordGlyphs(word, fontId);
     return count + (text.length - text.replaceAll(' ', '').length);
@@ -593,14 +727,24 @@ export class TextMeasurer {
     if (drawableTexts === undefined) this.drawableTexts.set(fontId, (drawableTexts = new Set()));
     if (drawableTexts.has(text)) return [];
     let drawable = this.drawable.get(fontId);
-    if (drawable === undefined) this.drawable.set(fontId, (drawable = new Map()));
+    if (drawable === undefined) this.drawable.set(fontId, (drawable = { basic: new Uint8Array(0x10000), beyond: new Map() }));
+    const { basic, beyond } = drawable;
+    const isDrawable = (character: string, codePoint: number) => /[\s\u00ad]/u.test(character) || hasGlyph(fontId, codePoint);
     const missing = new Set<string>();
-    for (const character of text) {
-      let known = drawable.get(character);
-      if (known === undefined) {
-        known = /[\s\u00ad]/u.test(character) || hasGlyph(fontId, character.codePointAt(0)!);
-        drawable.set(character, known);
+    for (let at = 0; at < text.length; at += 1) {
+      const unit = text.charCodeAt(at);
+      if (unit < 0xd800 || unit > 0xdfff) {
+        let state = basic[unit]!;
+        if (state === UNSEEN) basic[unit] = state = isDrawable(String.fromCharCode(unit), unit) ? DRAWABLE : MISSING;
+        if (state === MISSING) missing.add(String.fromCharCode(unit));
+        continue;
       }
+      // A surrogate pair is one character; a lone surrogate is a character of its own, as iterating the text gives it.
+      const codePoint = text.codePointAt(at)!;
+      const character = String.fromCodePoint(codePoint);
+      if (codePoint > 0xffff) at += 1;
+      let known = beyond.get(character);
+      if (known === undefined) beyond.set(character, (known = isDrawable(character, codePoint)));
       if (!known) missing.add(character);
     }
     if (missing.size === 0) {

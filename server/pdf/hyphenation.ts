@@ -1,7 +1,8 @@
 import createHyphenator, { type HyphenationFunctionSync } from 'hyphen';
 import englishPatterns from 'hyphen/patterns/en-gb.js';
 import russianPatterns from 'hyphen/patterns/ru.js';
-import type { Lang } from '../text/languages.ts';
+import { isLang, type Lang } from '../text/languages.ts';
+import { MAX_WORD_LENGTH } from '../text/word-length.ts';
 
 /**
  * Where a word may be hyphenated, by its language's TeX patterns (Liang's algorithm, with the
@@ -77,6 +78,35 @@ export function hyphenationPieces(word: string, lang: Lang | null): readonly str
     remembered.set(key, pieces);
   }
   return pieces;
+}
+
+/** Words hyphenated between two turns of the event loop in hyphenateWhile: a slice of well under a millisecond. */
+const WORDS_PER_TURN = 32;
+
+/**
+ * Hyphenates the words of `texts` ahead of their paragraphs' breaking (remembered as
+ * hyphenationPieces remembers them), a few at a time between turns of the event loop, for as long as
+ * `waiting()` holds: a fresh process waits for its shaper to load before it can measure anything,
+ * and the loading needs the thread only now and then. A word longer than any real word is left to
+ * the breaker, which cuts it first (line-breaking.ts).
+ */
+export async function hyphenateWhile(
+  texts: Iterable<{ readonly text: string; readonly lang: string }>,
+  waiting: () => boolean,
+): Promise<void> {
+  let count = 0;
+  for (const { text, lang } of texts) {
+    if (!isLang(lang) || RULES[lang] === undefined) continue;
+    for (const word of text.split(' ')) {
+      if (word === '' || word.length > MAX_WORD_LENGTH) continue;
+      hyphenationPieces(word, lang);
+      count += 1;
+      if (count % WORDS_PER_TURN === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!waiting()) return;
+      }
+    }
+  }
 }
 
 /** hyphenationPieces by the package's own hyphenator, which the walk here must agree with (tested). */

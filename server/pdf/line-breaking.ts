@@ -28,8 +28,11 @@ export interface LineBreakingOptions {
   readonly size?: number;
   /** How many glyphs the text draws (each one takes the letter-spacing); by default its characters. */
   readonly glyphs?: (text: string) => number;
-  /** Told the words and pieces of a paragraph before any is measured, and its lines before they are set, so that a measurer may shape them together. */
-  readonly prepare?: (texts: readonly string[]) => void;
+  /**
+   * Told the words of a paragraph, and apart the words it cuts into pieces, before any is measured, and
+   * its lines before they are set, so that a measurer may shape them together.
+   */
+  readonly prepare?: (texts: readonly string[], pieces?: readonly (readonly string[])[]) => void;
 }
 
 /** How justified text may be set, in spaces or em. */
@@ -67,7 +70,7 @@ const SYLLABLE_BREAK_DEMERITS = 1e7;
 /** A ragged line counts as loose when a quarter of it is empty, so short lines balance. */
 const RAGGED_STRETCH = 0.25;
 /** Marks that may hang into the right margin at the end of a justified line. */
-const HANGING = /[-.,;:!?)\]»”’、。」』》〉]$/u;
+const HANGING = new Set('-.,;:!?)]»”’、。」』》〉');
 const HANGUL_SYLLABLE = /^\p{Script=Hangul}$/u;
 
 /** A run of text no line may break inside, and what may follow it at a line end. */
@@ -141,6 +144,8 @@ interface Metrics {
   readonly space: number;
   readonly hyphen: number;
   readonly glyphs: (text: string) => number;
+  /** How far each hanging mark measured so far hangs: the breaker asks at every possible line end. */
+  readonly hangs: Map<string, number>;
 }
 
 function metricsOf(options: LineBreakingOptions): Metrics {
@@ -149,13 +154,18 @@ function metricsOf(options: LineBreakingOptions): Metrics {
     space: options.measure(' '),
     hyphen: options.measure('-'),
     glyphs: options.glyphs ?? ((text) => [...text].length),
+    hangs: new Map(),
   };
 }
 
 /** The width a line's last mark may stand into the margin. */
-function hangOf(lastText: string, options: LineBreakingOptions): number {
-  const mark = HANGING.exec(lastText)?.[0];
-  return mark === undefined ? 0 : options.measure(mark) * JUSTIFICATION.hang;
+function hangOf(lastText: string, options: LineBreakingOptions, metrics: Metrics): number {
+  // The marks are all one UTF-16 code unit: the text's last unit is its last character when it is one.
+  const mark = lastText.at(-1);
+  if (mark === undefined || !HANGING.has(mark)) return 0;
+  let hang = metrics.hangs.get(mark);
+  if (hang === undefined) metrics.hangs.set(mark, (hang = options.measure(mark) * JUSTIFICATION.hang));
+  return hang;
 }
 
 /**
@@ -175,7 +185,7 @@ function breaks(pieces: readonly Piece[], options: LineBreakingOptions, metrics:
     // Only a break inside a word ends on a hyphen; the paragraph's last piece never does.
     const hyphenated = last.followedBy === 'hyphen';
     const syllableBreak = last.followedBy === 'syllable';
-    const hang = justified && !isLastLine ? hangOf(hyphenated ? '-' : last.text, options) : 0;
+    const hang = justified && !isLastLine ? hangOf(hyphenated ? '-' : last.text, options, metrics) : 0;
     const room = options.width + hang;
     let natural = hyphenated ? hyphen : 0;
     let glyphs = hyphenated ? 1 : 0;
@@ -193,6 +203,9 @@ function breaks(pieces: readonly Piece[], options: LineBreakingOptions, metrics:
       const shrink = justified && !isLastLine ? gaps * space * JUSTIFICATION.spaceShrink + letterRoom * JUSTIFICATION.letterShrink : 0;
       // Pieces are cut to fit a line, so a line of one piece is always possible.
       if (natural - shrink > room + 1e-9 && start < end - 1) break;
+      // No way found to set the pieces before this start as lines: nothing to weigh this line for.
+      const runs = best[start]!;
+      if (runs.length === 0) continue;
       const slack = room - natural;
       let badness: number;
       let overLimit = false;
@@ -218,7 +231,6 @@ function breaks(pieces: readonly Piece[], options: LineBreakingOptions, metrics:
         (hyphenated ? HYPHEN_PENALTY ** 2 : 0) +
         (syllableBreak ? SYLLABLE_BREAK_DEMERITS : 0) +
         (overLimit ? OVER_LIMIT_DEMERITS * (1 + (slack - limit) / size) : 0);
-      const runs = best[start]!;
       for (let run = 0; run < runs.length; run += 1) {
         const before = runs[run];
         if (!before) continue;
@@ -291,8 +303,9 @@ function finish(
  * letters in proportion to the room each has, spaces taking what is left past the letters' range; a
  * line of one word is spread over its letters only.
  */
-function justify(text: string, options: LineBreakingOptions, { size, space, glyphs: countGlyphs }: Metrics) {
-  const hang = hangOf(text, options);
+function justify(text: string, options: LineBreakingOptions, metrics: Metrics) {
+  const { size, space, glyphs: countGlyphs } = metrics;
+  const hang = hangOf(text, options, metrics);
   const slack = options.width + hang - options.measure(text);
   const gaps = text.split(' ').length - 1;
   const letters = Math.max(countGlyphs(text) - 1, 0);
@@ -325,7 +338,10 @@ function piecesOf(text: string, options: LineBreakingOptions, metrics: Metrics, 
     return { parts, inside: overlong ? ('cut' as const) : syllables ? ('syllable' as const) : ('hyphen' as const) };
   });
   // The words too: justified lines are measured word by word.
-  options.prepare?.([...words, ...cut.flatMap(({ parts }) => (parts.length > 1 ? parts : []))]);
+  options.prepare?.(
+    words,
+    cut.flatMap(({ parts }) => (parts.length > 1 ? [parts] : [])),
+  );
   return cut.flatMap(({ parts, inside }, wordIndex) =>
     parts.flatMap((part, partIndex) => {
       const followedBy = partIndex < parts.length - 1 ? inside : wordIndex < words.length - 1 ? 'space' : 'end';

@@ -1,9 +1,11 @@
 import { RuleViolationError } from '../errors.ts';
 import type { AgreementDocument, PerLanguage } from './document-model.ts';
-import { composeAgreement, type SignatureField } from './compose.ts';
-import { drawPdf } from './draw.ts';
-import { shaperReady, TextMeasurer, type FontId } from './fonts.ts';
+import { composeAgreement, draftMark, type SignatureField } from './compose.ts';
+import { drawPdf, outlineMarkWhile } from './draw.ts';
+import { shaperLoaded, shaperReady, TextMeasurer, type FontId } from './fonts.ts';
+import { hyphenateWhile } from './hyphenation.ts';
 import { withObjectStreams } from './object-streams.ts';
+import { remembersParagraphs } from './typesetter.ts';
 import type { Block } from '../text/markup.ts';
 
 const measurer = new TextMeasurer();
@@ -22,6 +24,13 @@ export interface RenderedPdf {
  * classic table.
  */
 export async function renderAgreementPdf(document: AgreementDocument): Promise<RenderedPdf> {
+  // A fresh process's first document: its words are hyphenated and a draft's mark outlined while
+  // HarfBuzz loads, not after. With the stored typesetting cache its paragraphs are broken already:
+  // hyphenating their words would only hold up the loading's own turns of the event loop.
+  const waiting = () => !shaperLoaded();
+  if (waiting() && !remembersParagraphs()) await hyphenateWhile(clauseTexts(document), waiting);
+  const mark = draftMark(document);
+  if (waiting() && mark !== null) await outlineMarkWhile(mark, waiting);
   await shaperReady();
   assertDrawable(document);
   const layout = composeAgreement(document, measurer);

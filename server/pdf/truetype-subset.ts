@@ -19,6 +19,7 @@ export interface TrueTypeSubset {
 
 /** Composite glyph flags (OpenType "glyf"): what follows a component's glyph index. */
 const ARG_1_AND_2_ARE_WORDS = 0x0001;
+const ARGS_ARE_XY_VALUES = 0x0002;
 const WE_HAVE_A_SCALE = 0x0008;
 const MORE_COMPONENTS = 0x0020;
 const WE_HAVE_AN_X_AND_Y_SCALE = 0x0040;
@@ -152,4 +153,117 @@ export function componentIdOffsets(glyph: Buffer): number[] {
     else if (flags & WE_HAVE_A_TWO_BY_TWO) at += 8;
   }
   return offsets;
+}
+
+/** A point of a TrueType outline, in font units: on the curve, or the control point of a quadratic segment. */
+export interface OutlinePoint {
+  readonly x: number;
+  readonly y: number;
+  readonly onCurve: boolean;
+}
+
+/** Simple glyph flags (OpenType "glyf"): how each point's flags and coordinates are stored. */
+const ON_CURVE_POINT = 0x01;
+const X_SHORT_VECTOR = 0x02;
+const Y_SHORT_VECTOR = 0x04;
+const REPEAT_FLAG = 0x08;
+const X_IS_SAME_OR_POSITIVE = 0x10;
+const Y_IS_SAME_OR_POSITIVE = 0x20;
+
+/**
+ * A glyph's contours as the glyf table stores them, a composite glyph's components placed by their
+ * offsets and transforms (not by matching points, which neither font does: it is refused), read from the glyph's own bytes (and its components'): fontkit decoded the
+ * font's tables and every glyph object on the way, most of drawing a first draft's mark. `outline`
+ * gives bytes of the glyf table.
+ */
+export function glyphContours(
+  table: (tag: string) => Buffer | undefined,
+  id: number,
+  outline: (start: number, end: number) => Buffer,
+): OutlinePoint[][] {
+  const head = table('head');
+  const loca = table('loca');
+  if (head === undefined || loca === undefined) throw new Error('the font has no head or loca table: not a TrueType font');
+  const glyphOffset = glyphOffsets(head, loca);
+  const contoursOf = (glyph: number): OutlinePoint[][] => {
+    const start = glyphOffset(glyph);
+    const end = glyphOffset(glyph + 1);
+    if (end <= start) return [];
+    const data = outline(start, end);
+    const contourCount = data.readInt16BE(0);
+    return contourCount >= 0 ? simpleContours(data, contourCount) : compositeContours(data, contoursOf);
+  };
+  return contoursOf(id);
+}
+
+function simpleContours(data: Buffer, contourCount: number): OutlinePoint[][] {
+  const ends: number[] = [];
+  for (let index = 0; index < contourCount; index += 1) ends.push(data.readUInt16BE(10 + 2 * index));
+  const pointCount = contourCount === 0 ? 0 : ends[contourCount - 1]! + 1;
+  let at = 10 + 2 * contourCount;
+  // Past the instructions.
+  at += 2 + data.readUInt16BE(at);
+  const flags = new Uint8Array(pointCount);
+  for (let index = 0; index < pointCount; ) {
+    const flag = data[at++]!;
+    flags[index++] = flag;
+    if (flag & REPEAT_FLAG) for (let repeat = data[at++]!; repeat > 0; repeat -= 1) flags[index++] = flag;
+  }
+  const xs = new Int32Array(pointCount);
+  const ys = new Int32Array(pointCount);
+  for (const [coordinates, short, same] of [
+    [xs, X_SHORT_VECTOR, X_IS_SAME_OR_POSITIVE],
+    [ys, Y_SHORT_VECTOR, Y_IS_SAME_OR_POSITIVE],
+  ] as const) {
+    let value = 0;
+    for (let index = 0; index < pointCount; index += 1) {
+      const flag = flags[index]!;
+      if (flag & short) {
+        const delta = data[at++]!;
+        value += flag & same ? delta : -delta;
+      } else if (!(flag & same)) {
+        value += data.readInt16BE(at);
+        at += 2;
+      }
+      coordinates[index] = value;
+    }
+  }
+  const contours: OutlinePoint[][] = [];
+  let first = 0;
+  for (const last of ends) {
+    const contour: OutlinePoint[] = [];
+    for (let index = first; index <= last; index += 1)
+      contour.push({ x: xs[index]!, y: ys[index]!, onCurve: (flags[index]! & ON_CURVE_POINT) !== 0 });
+    contours.push(contour);
+    first = last + 1;
+  }
+  return contours;
+}
+
+function compositeContours(data: Buffer, contoursOf: (glyph: number) => OutlinePoint[][]): OutlinePoint[][] {
+  const contours: OutlinePoint[][] = [];
+  const f2dot14 = (offset: number) => data.readInt16BE(offset) / 16384;
+  for (let at = 10, flags = MORE_COMPONENTS; flags & MORE_COMPONENTS; ) {
+    flags = data.readUInt16BE(at);
+    if (!(flags & ARGS_ARE_XY_VALUES)) throw new Error('a composite glyph placed by matching points: not read here');
+    const component = data.readUInt16BE(at + 2);
+    const words = (flags & ARG_1_AND_2_ARE_WORDS) !== 0;
+    const dx = words ? data.readInt16BE(at + 4) : data.readInt8(at + 4);
+    const dy = words ? data.readInt16BE(at + 6) : data.readInt8(at + 5);
+    at += words ? 8 : 6;
+    let [xx, xy, yx, yy] = [1, 0, 0, 1];
+    if (flags & WE_HAVE_A_SCALE) {
+      xx = yy = f2dot14(at);
+      at += 2;
+    } else if (flags & WE_HAVE_AN_X_AND_Y_SCALE) {
+      [xx, yy] = [f2dot14(at), f2dot14(at + 2)];
+      at += 4;
+    } else if (flags & WE_HAVE_A_TWO_BY_TWO) {
+      [xx, yx, xy, yy] = [f2dot14(at), f2dot14(at + 2), f2dot14(at + 4), f2dot14(at + 6)];
+      at += 8;
+    }
+    for (const contour of contoursOf(component))
+      contours.push(contour.map(({ x, y, onCurve }) => ({ x: x * xx + y * xy + dx, y: y * yy + x * yx + dy, onCurve })));
+  }
+  return contours;
 }

@@ -73,6 +73,11 @@ const MAX_REMEMBERED_PARAGRAPHS = 20_000;
  */
 const brokenParagraphs = new Map<string, SetParagraph>();
 
+/** Whether any paragraph is remembered broken: none before a process's first document, unless the stored typesetting cache gave them. */
+export function remembersParagraphs(): boolean {
+  return brokenParagraphs.size > 0;
+}
+
 /** The paragraphs broken so far, to store (typesetting-cache.ts); and stored ones taken back. */
 export function brokenParagraphsMemo(): [string, SetParagraph][] {
   return [...brokenParagraphs];
@@ -215,6 +220,8 @@ export class Typesetter {
 
   /** As many words of a run of page furniture as fit on one line: it never wraps. */
   fitted(text: string, font: FontId, size: number, width: number): string {
+    // Its words shaped together, not each alone as it is first measured.
+    this.measurer.prepare([text], font);
     let line = '';
     for (const word of text.split(' ')) {
       const candidate = line === '' ? word : `${line} ${word}`;
@@ -342,7 +349,7 @@ export class Typesetter {
         size,
         measure: (part) => this.measurer.width(part, font, size),
         glyphs: (part) => this.measurer.glyphCount(part, font),
-        prepare: (texts) => this.measurer.prepare(texts, font),
+        prepare: (texts, pieces) => this.measurer.prepare(texts, font, pieces),
       });
       // Bounded, so a stream of unusual text cannot grow the process without limit.
       if (brokenParagraphs.size >= MAX_REMEMBERED_PARAGRAPHS) brokenParagraphs.clear();

@@ -4,6 +4,8 @@ import * as fontkit from 'fontkit';
 import {
   FONT_FILES,
   fontMetrics,
+  fonts,
+  nominalGlyph,
   shape,
   shapeTogether,
   shapeWithFontkit,
@@ -35,6 +37,27 @@ describe('shaping (fonts)', () => {
       const together = shapeTogether(font, words);
       expect(together, font).to.be.greaterThan(words.size * 0.7);
       for (const word of words) expect(shape(font, word), `${font}: ${word}`).to.deep.equal(shapeWithHarfBuzz(font, word));
+    }
+  });
+
+  it('when words are shaped together with the pieces they are cut into, then each piece has the glyphs, advances and characters it has shaped alone', async () => {
+    await shaperReady();
+    const document = { ...buildDocument({ languages: ['ru', 'ko', 'en'] }), draft: null };
+    // Written backwards in capitals, so that neither the test above nor any other file run earlier in
+    // this process has shaped them; Korean cut between its syllables, as the breaker's last resort does.
+    const backwards = (word: string) => [...word].reverse().join('').toUpperCase();
+    const cuts = new Map<string, string[]>();
+    for (const { text, lang } of clauseTexts(document))
+      for (const word of text.split(' ')) {
+        const parts = lang === 'ko' ? [...word] : hyphenationPieces(word, lang as 'ru' | 'en');
+        if (parts.length > 1) cuts.set(backwards(word), parts.map(backwards).reverse());
+      }
+    for (const font of ['serif', 'serif-bold'] as const) {
+      const pieces = new Set([...cuts.values()].flat().filter((piece) => !cuts.has(piece)));
+      const together = shapeTogether(font, cuts.keys(), cuts.values());
+      expect(together, font).to.be.greaterThan((cuts.size + pieces.size) * 0.7);
+      for (const text of [...cuts.keys(), ...pieces])
+        expect(shape(font, text), `${font}: ${text}`).to.deep.equal(shapeWithHarfBuzz(font, text));
     }
   });
 
@@ -96,6 +119,19 @@ describe('shaping (fonts)', () => {
         expect({ glyphs: glyphs.map(({ id }) => id), positions }, `${fontId}: ${text}`).to.deep.equal(shapedWhole(text));
       }
       expect(characters.length).to.be.greaterThan(10_000);
+    }
+  });
+
+  it('when a character’s glyph is read from the cmap table, then it is the glyph fontkit maps it to, and 0 for one the font lacks', () => {
+    for (const fontId of Object.keys(FONT_FILES) as FontId[]) {
+      const { font } = fonts()[fontId];
+      const differing = font.characterSet.filter((codePoint) => nominalGlyph(fontId, codePoint) !== font.glyphForCodePoint(codePoint).id);
+      expect(differing, fontId).to.deep.equal([]);
+      expect(font.characterSet.length, fontId).to.be.greaterThan(20_000);
+      for (const missing of [0x0001, 0xfffe, 0x10ffff]) {
+        expect(font.hasGlyphForCodePoint(missing)).to.equal(false);
+        expect(nominalGlyph(fontId, missing), `${fontId} U+${missing.toString(16)}`).to.equal(0);
+      }
     }
   });
 

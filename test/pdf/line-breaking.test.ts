@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { TextMeasurer } from '../../server/pdf/fonts.ts';
-import { hyphenationPieces, hyphenationPiecesByPackage } from '../../server/pdf/hyphenation.ts';
+import { hyphenateWhile, hyphenationPieces, hyphenationPiecesByPackage } from '../../server/pdf/hyphenation.ts';
 import { breakParagraph, JUSTIFICATION, setParagraph, type LineBreakingOptions, type SetLine } from '../../server/pdf/line-breaking.ts';
 import type { Lang } from '../../server/text/languages.ts';
 import { buildDocument } from '../support/documents.ts';
@@ -62,6 +62,24 @@ describe('line breaking', () => {
       for (const lang of ['ru', 'en'] as const)
         expect(hyphenationPieces(word, lang), `${lang}: ${word}`).to.deep.equal(hyphenationPiecesByPackage(word, lang));
     expect(words.filter((word) => hyphenationPieces(word, 'ru').length > 1).length).to.be.greaterThan(500);
+  });
+
+  it('when words are hyphenated while the shaper loads, then the thread is let go between slices, and the work stops once it is no longer waited for', async () => {
+    let otherWorkRan = false;
+    setImmediate(() => {
+      otherWorkRan = true;
+    });
+    let asked = 0;
+    const texts = [
+      { text: 'сотрудничество '.repeat(200), lang: 'ru' },
+      { text: 'cooperation', lang: 'ko' },
+    ];
+    await hyphenateWhile(texts, () => {
+      asked += 1;
+      return asked < 2;
+    });
+    expect(otherWorkRan).to.equal(true);
+    expect(asked).to.equal(2);
   });
 
   it('when a compound has a hard hyphen, then no line breaks after it, so text extraction keeps the hyphen', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as fontkit from 'fontkit';
-import { fontTable, fonts, sfnt, shape } from '../../server/pdf/fonts.ts';
-import { subsetTrueType } from '../../server/pdf/truetype-subset.ts';
+import { fontTable, fontTablePart, fonts, sfnt, shape } from '../../server/pdf/fonts.ts';
+import { glyphContours, subsetTrueType } from '../../server/pdf/truetype-subset.ts';
 
 /** A TrueType font of the given glyph outlines (short loca), its tables by tag. */
 function tinyFont(outlines: readonly Buffer[], advances: readonly number[]): (tag: string) => Buffer | undefined {
@@ -90,6 +90,49 @@ describe('TrueType subsets (truetype-subset)', () => {
     const drawn = subset.getGlyph(1) as unknown as { _decode(): { components: { glyphID: number }[] } };
     expect(drawn._decode().components.map(({ glyphID }) => glyphID)).to.deep.equal([3, 4]);
     expect(subset.getGlyph(1).path.toSVG()).to.equal((font as fontkit.Font).getGlyph(3).path.toSVG());
+  });
+
+  it("when a glyph's contours are read from glyf, then they are the points fontkit decodes, on and off the curve", () => {
+    for (const fontId of ['serif', 'serif-bold'] as const) {
+      const { font } = fonts()[fontId];
+      const ids = new Set(
+        ['DRAFT · ПРОЕКТ · 초안 — v12 · 2018-07-20', 'Соглашение', '협정', 'Agreement'].flatMap((text) =>
+          shape(fontId, text).glyphs.map(({ id }) => id),
+        ),
+      );
+      for (const id of ids) {
+        const glyph = font.getGlyph(id) as unknown as { _getContours(): { x: number; y: number; onCurve: boolean }[][] };
+        const expected = glyph._getContours().map((contour) => contour.map(({ x, y, onCurve }) => ({ x, y, onCurve })));
+        const contours = glyphContours(
+          (tag) => fontTable(fontId, tag),
+          id,
+          (start, end) => fontTablePart(fontId, 'glyf', start, end),
+        );
+        expect(contours, `${fontId} glyph ${id}`).to.deep.equal(expected);
+      }
+    }
+  });
+
+  it("when a composite glyph's contours are read, then its components are placed at their offsets; placed by matching points, it is refused", () => {
+    const placed = (flags: number) => {
+      const glyph = Buffer.alloc(18);
+      glyph.writeInt16BE(-1, 0);
+      glyph.writeUInt16BE(flags, 10);
+      glyph.writeUInt16BE(1, 12);
+      glyph.writeInt16BE(5, 14);
+      glyph.writeInt16BE(-7, 16);
+      return glyph;
+    };
+    const table = tinyFont([Buffer.alloc(0), triangle(10), placed(0x0003), placed(0x0001)], [500, 510, 520, 530]);
+    const outline = (start: number, end: number) => table('glyf')!.subarray(start, end);
+    expect(glyphContours(table, 2, outline)).to.deep.equal([
+      [
+        { x: 5, y: -7, onCurve: true },
+        { x: 15, y: -7, onCurve: true },
+        { x: 15, y: 3, onCurve: true },
+      ],
+    ]);
+    expect(() => glyphContours(table, 3, outline)).to.throw(/matching points/);
   });
 
   it('when a glyph id is not in the font, then no subset is cut', () => {
