@@ -18,6 +18,7 @@ import * as addSsoLogout from './20261202130000_add_sso_logout.ts';
 import * as addTimeZones from './20261202150000_add_time_zones.ts';
 import * as addObligations from './20261202140000_add_obligations.ts';
 import * as addSignedAt from './20261202160000_add_signed_at.ts';
+import * as completeAgreementTitles from './20261202170000_complete_agreement_titles.ts';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx, a bundler
@@ -43,6 +44,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202150000_add_time_zones': addTimeZones,
   '20261202140000_add_obligations': addObligations,
   '20261202160000_add_signed_at': addSignedAt,
+  '20261202170000_complete_agreement_titles': completeAgreementTitles,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

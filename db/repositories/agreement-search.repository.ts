@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isPostgres, type Queryable } from '../connection.ts';
+import { LANGUAGES } from '../stored-shapes.ts';
 import type { AgreementState } from '../../workflows/agreement/agreement.events.ts';
 
 /**
@@ -76,17 +77,25 @@ export async function replaceSearchIndex(
   for (let start = 0; start < entries.length; start += ROWS_PER_STATEMENT) {
     await db('search_entries').insert(entries.slice(start, start + ROWS_PER_STATEMENT));
   }
+  // A title in every reader language, so a page sorted by title walks the index: the text's own where
+  // it has the language, else the agreement's name, as the list shows it.
   await db('agreement_titles').where({ agreement_id: agreementId }).delete();
-  const titles = Object.entries(index.titles).map(([lang, title]) => ({ agreement_id: agreementId, lang, title }));
-  if (titles.length > 0) await db('agreement_titles').insert(titles);
+  const { title: name } = await db('agreements').where({ id: agreementId }).first('title');
+  await db('agreement_titles').insert(
+    LANGUAGES.map((lang) => {
+      const own = index.titles[lang];
+      return { agreement_id: agreementId, lang, title: own ?? name, from_text: own !== undefined };
+    }),
+  );
 }
 
-/** The titles the index holds for these agreements, by agreement id and language (no entry: not indexed yet). */
+/** The titles these agreements' texts have, by agreement id and language (no entry: the text lacks it, or is not indexed yet). */
 export async function findAgreementTitles(db: Queryable, agreementIds: readonly number[]): Promise<Map<number, Map<string, string>>> {
   const titles = new Map<number, Map<string, string>>();
   if (agreementIds.length === 0) return titles;
   const rows: { agreement_id: number; lang: string; title: string }[] = await db('agreement_titles')
     .whereIn('agreement_id', [...new Set(agreementIds)])
+    .where('from_text', true)
     .select('agreement_id', 'lang', 'title');
   for (const row of rows) {
     const id = Number(row.agreement_id);
@@ -200,30 +209,46 @@ interface RegisterSelection {
   /** The party's agreements with the filters and the cursor applied, neither ordered nor cut. */
   readonly builder: Knex.QueryBuilder;
   readonly sortExpression: string;
+  /** The id the order ends with: the column of the order's index. */
+  readonly idExpression: string;
   readonly direction: 'ASC' | 'DESC';
 }
 
 /** The party's agreements the query's filters and cursor leave, as rows of the list or only as positions (id, sort_key). */
 function registerSelection(db: Queryable, query: RegisterQuery, columns: 'rows' | 'positions'): RegisterSelection {
-  const titleExpression = 'COALESCE(agreement_titles.title, agreements.title)';
+  const byTitle = query.sort === 'title';
+  // Sorted by title, the titles in the reader's language are the outer loop: their (lang, title,
+  // agreement_id) index is the page's order (every indexed agreement has a row in every language).
+  const titleExpression = byTitle ? 'agreement_titles.title' : 'COALESCE(agreement_titles.title, agreements.title)';
   const sortExpression = {
     changed: 'agreements.updated_at',
     // As the index agreements_signed_sort_index has it.
     signed: "COALESCE(agreements.signed_at, '')",
     title: titleExpression,
   }[query.sort];
+  const idExpression = byTitle ? 'agreement_titles.agreement_id' : 'agreements.id';
   const descending = query.sort !== 'title';
-  // On SQLite, CROSS JOIN keeps agreements the outer loop, so a page of the list walks the index of its
-  // order and stops; without statistics SQLite starts from the party's rows instead (all of them, at
-  // 100,000 agreements 0.3-2 s) and sorts them. PostgreSQL chooses by its statistics (and has no CROSS JOIN ... ON).
-  const builder = db('agreements')
-    [isPostgres(db) ? 'join' : 'crossJoin']('agreement_parties as mine', function () {
-      this.on('mine.agreement_id', '=', 'agreements.id').andOn('mine.party_key', '=', db.raw('?', [query.party]));
-    })
-    .leftJoin('agreement_titles', function () {
-      this.on('agreement_titles.agreement_id', '=', 'agreements.id').andOn('agreement_titles.lang', '=', db.raw('?', [query.lang]));
-    })
-    .select('agreements.id', db.raw(`${sortExpression} AS sort_key`));
+  // On SQLite, CROSS JOIN keeps the order's table the outer loop, so a page of the list walks the index
+  // of its order and stops; without statistics SQLite starts from the party's rows instead (all of them,
+  // at 100,000 agreements 0.3-2 s) and sorts them. PostgreSQL chooses by its statistics (and has no CROSS JOIN ... ON).
+  const innerJoin = isPostgres(db) ? 'join' : 'crossJoin';
+  const mine = function (this: Knex.JoinClause) {
+    this.on('mine.agreement_id', '=', 'agreements.id').andOn('mine.party_key', '=', db.raw('?', [query.party]));
+  };
+  const builder = (
+    byTitle
+      ? db('agreement_titles')
+          .where('agreement_titles.lang', query.lang)
+          [innerJoin]('agreements', function () {
+            this.on('agreements.id', '=', 'agreement_titles.agreement_id');
+          })
+          [innerJoin]('agreement_parties as mine', mine)
+      : db('agreements')
+          [innerJoin]('agreement_parties as mine', mine)
+          .leftJoin('agreement_titles', function () {
+            this.on('agreement_titles.agreement_id', '=', 'agreements.id').andOn('agreement_titles.lang', '=', db.raw('?', [query.lang]));
+          })
+  ).select('agreements.id', db.raw(`${sortExpression} AS sort_key`));
   if (columns === 'rows') {
     builder.select(
       'agreements.kind',
@@ -260,13 +285,13 @@ function registerSelection(db: Queryable, query: RegisterQuery, columns: 'rows' 
   }
   if (query.after) {
     // A row value, so both engines start the index scan at the cursor instead of filtering from the top.
-    builder.whereRaw(`(${sortExpression}, agreements.id) ${descending ? '<' : '>'} (?, ?)`, [query.after.key, query.after.id]);
+    builder.whereRaw(`(${sortExpression}, ${idExpression}) ${descending ? '<' : '>'} (?, ?)`, [query.after.key, query.after.id]);
   }
-  return { builder, sortExpression, direction: descending ? 'DESC' : 'ASC' };
+  return { builder, sortExpression, idExpression, direction: descending ? 'DESC' : 'ASC' };
 }
 
-function inPageOrder({ builder, sortExpression, direction }: RegisterSelection): Knex.QueryBuilder {
-  return builder.orderByRaw(`${sortExpression} ${direction}, agreements.id ${direction}`);
+function inPageOrder({ builder, sortExpression, idExpression, direction }: RegisterSelection): Knex.QueryBuilder {
+  return builder.orderByRaw(`${sortExpression} ${direction}, ${idExpression} ${direction}`);
 }
 
 interface PositionRecord {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { migrationSource } from '../../db/migrations/index.ts';
 import { bumpAgreementVersion, findAgreement, insertAgreement } from '../../db/repositories/agreements.repository.ts';
 import { appendAuditEntry, auditHash, listAuditEntries } from '../../db/repositories/audit.repository.ts';
+import { findAgreementTitles, replaceSearchIndex } from '../../db/repositories/agreement-search.repository.ts';
 import { insertParty } from '../../db/repositories/parties.repository.ts';
 import { insertSignature } from '../../db/repositories/signatures.repository.ts';
 import { insertUser } from '../../db/repositories/users.repository.ts';
@@ -108,5 +109,27 @@ describe(`database (${TEST_DATABASE_KIND})`, () => {
     expect(await db.schema.hasColumn('agreements', 'signed_at')).to.equal(false);
     await db.migrate.latest({ migrationSource });
     expect(await signedAt()).to.equal('2026-01-21T09:00:00.000Z');
+  });
+
+  it('when an agreement is indexed, then it has a title in every reader language to sort by, and readers still get only its text’s own', async () => {
+    const { db } = database;
+    const sortTitles = async () =>
+      (await db('agreement_titles').where({ agreement_id: agreementId }).orderBy('lang').select('lang', 'title', 'from_text')).map(
+        (row) => [row.lang, row.title, Boolean(row.from_text)],
+      );
+    const expected = [
+      ['en', 'A test agreement', false],
+      ['ko', '의향서', true],
+      ['ru', 'Письмо о намерениях', true],
+    ];
+    await replaceSearchIndex(db, agreementId, { entries: [], titles: { ru: 'Письмо о намерениях', ko: '의향서' } });
+    expect(await sortTitles()).to.deep.equal(expected);
+    expect([...(await findAgreementTitles(db, [agreementId])).get(agreementId)!.keys()].sort()).to.deep.equal(['ko', 'ru']);
+
+    // Indexed before the column existed (only the text's languages): the migration adds the others.
+    await db.migrate.down({ migrationSource, name: '20261202170000_complete_agreement_titles' });
+    await db('agreement_titles').where({ agreement_id: agreementId, lang: 'en' }).delete();
+    await db.migrate.latest({ migrationSource });
+    expect(await sortTitles()).to.deep.equal(expected);
   });
 });
