@@ -380,9 +380,8 @@ async function matchesWalking(db: Queryable, query: RegisterQuery, terms: readon
 
 /**
  * The positions of a search's page: computed first when the matches are few, else walked (see
- * `SearchPlan`). The walk suits every sort; the last change's and the signature's orders are indexes,
- * the title's is not, so a title-sorted search costs what a page of the plain list so sorted costs, and
- * no more whatever the number of matches.
+ * `SearchPlan`). The walk suits every sort: each of the three orders is an index, so a walk costs what
+ * a page of the plain list costs, and no more whatever the number of matches.
  */
 async function searchPositions(db: Queryable, query: RegisterQuery, terms: readonly MatchTerm[]): Promise<PositionRecord[]> {
   const { sparseMatches, walk } = query.plan ?? SEARCH_PLAN;
