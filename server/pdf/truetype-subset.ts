@@ -243,25 +243,19 @@ function simpleContours(data: Buffer, contourCount: number): OutlinePoint[][] {
 function compositeContours(data: Buffer, contoursOf: (glyph: number) => OutlinePoint[][]): OutlinePoint[][] {
   const contours: OutlinePoint[][] = [];
   const f2dot14 = (offset: number) => data.readInt16BE(offset) / 16384;
-  for (let at = 10, flags = MORE_COMPONENTS; flags & MORE_COMPONENTS; ) {
-    flags = data.readUInt16BE(at);
+  // Each component record: flags, glyph index, then its offset and transform as the flags say.
+  for (const idAt of componentIdOffsets(data)) {
+    const flags = data.readUInt16BE(idAt - 2);
     if (!(flags & ARGS_ARE_XY_VALUES)) throw new Error('a composite glyph placed by matching points: not read here');
-    const component = data.readUInt16BE(at + 2);
+    const component = data.readUInt16BE(idAt);
     const words = (flags & ARG_1_AND_2_ARE_WORDS) !== 0;
-    const dx = words ? data.readInt16BE(at + 4) : data.readInt8(at + 4);
-    const dy = words ? data.readInt16BE(at + 6) : data.readInt8(at + 5);
-    at += words ? 8 : 6;
+    const dx = words ? data.readInt16BE(idAt + 2) : data.readInt8(idAt + 2);
+    const dy = words ? data.readInt16BE(idAt + 4) : data.readInt8(idAt + 3);
+    const at = idAt + (words ? 6 : 4);
     let [xx, xy, yx, yy] = [1, 0, 0, 1];
-    if (flags & WE_HAVE_A_SCALE) {
-      xx = yy = f2dot14(at);
-      at += 2;
-    } else if (flags & WE_HAVE_AN_X_AND_Y_SCALE) {
-      [xx, yy] = [f2dot14(at), f2dot14(at + 2)];
-      at += 4;
-    } else if (flags & WE_HAVE_A_TWO_BY_TWO) {
-      [xx, yx, xy, yy] = [f2dot14(at), f2dot14(at + 2), f2dot14(at + 4), f2dot14(at + 6)];
-      at += 8;
-    }
+    if (flags & WE_HAVE_A_SCALE) xx = yy = f2dot14(at);
+    else if (flags & WE_HAVE_AN_X_AND_Y_SCALE) [xx, yy] = [f2dot14(at), f2dot14(at + 2)];
+    else if (flags & WE_HAVE_A_TWO_BY_TWO) [xx, yx, xy, yy] = [f2dot14(at), f2dot14(at + 2), f2dot14(at + 4), f2dot14(at + 6)];
     for (const contour of contoursOf(component))
       contours.push(contour.map(({ x, y, onCurve }) => ({ x: x * xx + y * xy + dx, y: y * yy + x * yx + dy, onCurve })));
   }
