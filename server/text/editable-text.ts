@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import { parseDocument } from 'htmlparser2';
 import type { ChildNode, Element } from 'domhandler';
@@ -366,7 +367,7 @@ function safeValue(field: FieldRun, context: object, origin: TextOrigin): string
 export function templateToEditable(template: string, context: object, origin: TextOrigin): EditableDoc {
   let program: hbs.AST.Program;
   try {
-    program = Handlebars.parse(template);
+    program = parsedTemplate(template);
   } catch (error) {
     return refuse(origin, `the stored template does not parse: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -413,6 +414,26 @@ export function templateToEditable(template: string, context: object, origin: Te
       })
       .join('');
   return parseEditable(emit(program.body), origin);
+}
+
+const MAX_PARSED = 2000;
+/** Syntax trees by a hash of their template, read and never changed here. */
+const parsedTemplates = new Map<string, hbs.AST.Program>();
+
+/**
+ * Handlebars' syntax tree of a template, parsed once per distinct template: every view of an agreement
+ * shows every clause's editable text, and parsing the same templates again for each view was two
+ * thirds of making them. Bounded, as the compiled templates are (clause-templates.ts).
+ */
+function parsedTemplate(template: string): hbs.AST.Program {
+  const key = createHash('sha256').update(template).digest('base64');
+  let program = parsedTemplates.get(key);
+  if (program === undefined) {
+    program = Handlebars.parse(template);
+    if (parsedTemplates.size >= MAX_PARSED) parsedTemplates.delete(parsedTemplates.keys().next().value!);
+    parsedTemplates.set(key, program);
+  }
+  return program;
 }
 
 function resolvePath(context: object, parts: readonly string[]): unknown {
