@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../../db/connection.ts';
 import { findPartyCa } from '../../db/repositories/credentials.repository.ts';
 import { listParties } from '../../db/repositories/parties.repository.ts';
@@ -10,6 +10,7 @@ import { openPrivateKey } from '../signing/key-vault.ts';
 import { importPrivateKey, type RevocationUrls } from '../signing/pki.ts';
 import type { PublishedCrl } from '../signing/revocation-checks.ts';
 import { answerOcspRequest, buildCrl, type RevocationIssuer, type RevokedCertificate } from '../signing/revocation-data.ts';
+import { x509Certificate } from '../signing/parsed-certificates.ts';
 import { credentialOwner } from './credential-owner.ts';
 
 /**
@@ -53,16 +54,33 @@ export async function answerPartyOcsp(deps: UseCaseDeps, party: string, request:
   return answerOcspRequest(issuer, (serialNumber) => revoked.get(serialNumber), request, deps.now());
 }
 
+const MAX_ISSUER_KEYS = 16;
+/**
+ * Each CA's signing key as imported, by a hash of the opened key: every OCSP answer and CRL is signed
+ * with it, and importing the key again for each was most of answering one. The key is still opened
+ * each time, so a wrong secret or owner fails as before.
+ */
+const issuerKeys = new Map<string, Promise<RevocationIssuer['privateKey']>>();
+
 async function revocationIssuer(deps: UseCaseDeps, party: string): Promise<RevocationIssuer> {
   const ca = await findPartyCa(deps.db, party);
   if (!ca?.encryptedKey) throw new NotFoundError(`There is no certificate authority of "${party}" publishing here`);
-  const privateKey = await importPrivateKey(openPrivateKey(deps.config.secret, credentialOwner(ca), ca.encryptedKey));
-  return { certificatePem: ca.certificatePem, privateKey };
+  const pkcs8 = openPrivateKey(deps.config.secret, credentialOwner(ca), ca.encryptedKey);
+  const key = createHash('sha256').update(pkcs8).digest('base64');
+  let privateKey = issuerKeys.get(key);
+  if (privateKey === undefined) {
+    privateKey = importPrivateKey(pkcs8);
+    // A key that does not import is not remembered: the error is the caller's, every time.
+    privateKey.catch(() => issuerKeys.delete(key));
+    if (issuerKeys.size >= MAX_ISSUER_KEYS) issuerKeys.delete(issuerKeys.keys().next().value!);
+    issuerKeys.set(key, privateKey);
+  }
+  return { certificatePem: ca.certificatePem, privateKey: await privateKey };
 }
 
 async function revokedByCa(db: Queryable, party: string, caPem: string): Promise<RevokedCertificate[]> {
-  const ca = new X509Certificate(caPem);
+  const ca = x509Certificate(caPem);
   return (await listPartyRevocations(db, party))
-    .filter((revocation) => new X509Certificate(revocation.certificatePem).checkIssued(ca))
+    .filter((revocation) => x509Certificate(revocation.certificatePem).checkIssued(ca))
     .map((revocation) => ({ serialNumber: revocation.serialNumber, revokedAt: new Date(revocation.revokedAt), reason: revocation.reason }));
 }
