@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { Knex } from 'knex';
 import { findPartyCa } from '../../db/repositories/credentials.repository.ts';
 import { insertOriginalRevision, type OriginalRevision } from '../../db/repositories/originals.repository.ts';
@@ -12,6 +12,7 @@ import {
   certificatesOf,
   type DocumentTimestampAuthority,
 } from '../signing/long-term-validation.ts';
+import { x509Certificate } from '../signing/parsed-certificates.ts';
 import { ocspRequestFor } from '../signing/revocation-data.ts';
 import type { ScheduledEventHandler } from '../scheduler/scheduler.ts';
 import { fetchRevocationData } from './fetch-revocation-data.ts';
@@ -105,12 +106,12 @@ export function longTermValidationHandlers(deps: UseCaseDeps): Record<typeof LON
  * answer about it.
  */
 async function validationDataFor(deps: UseCaseDeps, pdf: Buffer) {
-  const carried = (await certificatesOf(pdf)).map((certificate) => new X509Certificate(certificate));
-  const anchors = (await allTrustAnchors(deps.db)).map((anchor) => new X509Certificate(anchor.certificatePem));
+  const carried = (await certificatesOf(pdf)).map((certificate) => x509Certificate(certificate));
+  const anchors = (await allTrustAnchors(deps.db)).map((anchor) => x509Certificate(anchor.certificatePem));
   const cas = new Map<string, { party: string; certificate: X509Certificate }>();
   for (const party of await listParties(deps.db)) {
     const ca = await findPartyCa(deps.db, party.key);
-    if (ca?.encryptedKey) cas.set(party.key, { party: party.key, certificate: new X509Certificate(ca.certificatePem) });
+    if (ca?.encryptedKey) cas.set(party.key, { party: party.key, certificate: x509Certificate(ca.certificatePem) });
   }
   const certificates = new Map<string, X509Certificate>();
   for (const certificate of [...carried, ...anchors.filter((anchor) => carried.some((leaf) => isIssuedBy(leaf, anchor)))])

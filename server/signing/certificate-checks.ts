@@ -1,9 +1,9 @@
-import { X509Certificate, createHash, webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { RuleViolationError } from '../errors.ts';
 import type { TrustAnchor } from './verify-pdf.ts';
-import { pkijsCertificate } from './parsed-certificates.ts';
+import { pkijsCertificate, x509Certificate } from './parsed-certificates.ts';
 
 /**
  * The checks a signer's certificate must pass before it signs for a party (when it is registered, and
@@ -46,7 +46,7 @@ export interface CertificateToCheck {
 export async function checkSignerCertificate(input: CertificateToCheck): Promise<CheckedCertificate> {
   const certificate = parseCertificate(input.certificatePem, "the signer's certificate");
   const problems: string[] = [];
-  const name = new X509Certificate(input.certificatePem).subject.replace(/\n/g, ', ');
+  const name = x509Certificate(input.certificatePem).subject.replace(/\n/g, ', ');
 
   const { notBefore, notAfter } = { notBefore: certificate.notBefore.value, notAfter: certificate.notAfter.value };
   if (input.at < notBefore) problems.push(`it is not valid before ${notBefore.toISOString()} (signing time ${input.at.toISOString()})`);
@@ -73,7 +73,7 @@ export async function checkSignerCertificate(input: CertificateToCheck): Promise
 
 /** SHA-256 of the certificate's DER, hex: how a certificate is named in requests and responses. */
 export function certificateSha256(certificatePem: string): string {
-  return createHash('sha256').update(new X509Certificate(certificatePem).raw).digest('hex');
+  return createHash('sha256').update(x509Certificate(certificatePem).raw).digest('hex');
 }
 
 /** Parses a PEM certificate or says in a 422 that it is not one. */
@@ -87,7 +87,7 @@ export function parseCertificate(pem: string, what: string): pkijs.Certificate {
 
 /** RSA of at least 2048 bits, or EC on a NIST curve (ETSI TS 119 312); what pkijs and NSS both verify. */
 function publicKeyProblem(certificatePem: string): string | undefined {
-  const key = new X509Certificate(certificatePem).publicKey;
+  const key = x509Certificate(certificatePem).publicKey;
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa') {
     const bits = details.modulusLength ?? 0;

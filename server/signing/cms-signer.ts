@@ -1,9 +1,9 @@
-import { X509Certificate, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { Signer } from '@signpdf/utils';
 import type { CryptoKey } from './pki.ts';
-import { pkijsCertificate } from './parsed-certificates.ts';
+import { pkijsCertificate, x509Certificate } from './parsed-certificates.ts';
 import {
   sampleTimestampToken,
   signatureTimestampAttribute,
@@ -64,7 +64,7 @@ export class PadesCmsSigner extends Signer {
 
   constructor(options: PadesCmsSignerOptions) {
     super();
-    const certificate = new X509Certificate(options.certificatePem);
+    const certificate = x509Certificate(options.certificatePem);
     this.certificateDer = certificate.raw;
     this.certificate = pkijsCertificate(options.certificatePem);
     this.chain = options.chainPems.map((pem) => pkijsCertificate(pem));

@@ -1,8 +1,8 @@
-import { X509Certificate, createHash, webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CryptoKey } from './pki.ts';
-import { pkijsCertificate } from './parsed-certificates.ts';
+import { pkijsCertificate, x509Certificate } from './parsed-certificates.ts';
 
 /**
  * What a CA publishes about the certificates it revoked, built with pkijs and signed by the CA's own key:
@@ -55,7 +55,7 @@ export interface RevokedCertificate {
 
 /** The certificate's serial number as lowercase hex without DER's sign byte, the form revocations are looked up by. */
 export function serialNumberOf(certificatePem: string): string {
-  return normalizedSerial(new X509Certificate(certificatePem).serialNumber);
+  return normalizedSerial(x509Certificate(certificatePem).serialNumber);
 }
 
 /** The CA's DER CRL at `now`, listing `revoked`, current for a day. */

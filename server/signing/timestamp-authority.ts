@@ -1,9 +1,9 @@
-import { X509Certificate, createHash, randomBytes, webcrypto } from 'node:crypto';
+import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { inDerSetOrder, signingCertificateV2 } from './cms-signer.ts';
 import type { CryptoKey } from './pki.ts';
-import { pkijsCertificate } from './parsed-certificates.ts';
+import { pkijsCertificate, x509Certificate } from './parsed-certificates.ts';
 
 /**
  * An RFC 3161 time-stamping authority, built with pkijs: it answers a TimeStampReq with a granted
@@ -67,7 +67,7 @@ export async function answerTimestampQuery(unit: TimestampingUnit, query: Buffer
     return rejection(BAD_DATA_FORMAT, `policy ${request.reqPolicy} is not offered`);
   }
 
-  const certificateDer = new X509Certificate(unit.certificatePem).raw;
+  const certificateDer = x509Certificate(unit.certificatePem).raw;
   const certificate = pkijsCertificate(unit.certificatePem);
   const serial = randomBytes(16);
   serial[0] = (serial[0]! & 0x7f) | 0x01;
@@ -142,7 +142,7 @@ export function timestampingFetch(unit: () => Promise<TimestampingUnit>): typeof
  */
 function issuersButRoot(chainPems: readonly string[]): Buffer[] {
   return chainPems
-    .map((pem) => new X509Certificate(pem))
+    .map((pem) => x509Certificate(pem))
     .filter((certificate) => !(certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey)))
     .map((certificate) => certificate.raw);
 }

@@ -104,7 +104,9 @@ export async function requestTimestamp(url: string, data: Buffer, fetchImpl: typ
     if (error instanceof ServiceUnavailableError) throw error;
     throw refused(`answered with something that is not an RFC 3161 response: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const der = Buffer.from(token.toSchema().toBER(false));
+  const structure = token.toSchema();
+  const der = Buffer.from(structure.toBER(false));
+  tokenStructures.set(der, structure);
   rememberTokenSize(url, der);
   return { token: der, time: tstInfo.genTime };
 }
@@ -145,9 +147,18 @@ export function withTimestampToken(cms: Buffer, token: Buffer): Buffer {
   return Buffer.from(new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(false) }).toSchema().toBER(false));
 }
 
+/**
+ * Tokens as asn1js structures, by their bytes: a signature embeds a token twice, the authority's sample
+ * to measure its CMS and its own to make it, and asn1js parsing a token with its certificates each
+ * time took milliseconds. requestTimestamp leaves the structure it encoded each token from.
+ */
+const tokenStructures = new WeakMap<Buffer, asn1js.AsnType>();
+
 /** The unsigned attribute signature-time-stamp (RFC 5126 §5.11.1) holding `token`, a DER ContentInfo. */
 export function signatureTimestampAttribute(token: Buffer): pkijs.Attribute {
-  return new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [asn1js.fromBER(token).result] });
+  let structure = tokenStructures.get(token);
+  if (structure === undefined) tokenStructures.set(token, (structure = asn1js.fromBER(token).result));
+  return new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [structure] });
 }
 
 /**
