@@ -196,13 +196,13 @@ function characterMap(cmap: Buffer): (codePoint: number) => number {
   const full = subtables.find((subtable) => unicode(subtable) && subtable.format === 12);
   if (full !== undefined) {
     const groups = cmap.readUInt32BE(full.offset + 12);
+    const groupAt = (group: number) => full.offset + 16 + 12 * group;
     return (codePoint) => {
-      for (let group = 0; group < groups; group += 1) {
-        const at = full.offset + 16 + 12 * group;
-        if (codePoint >= cmap.readUInt32BE(at) && codePoint <= cmap.readUInt32BE(at + 4))
-          return cmap.readUInt32BE(at + 8) + codePoint - cmap.readUInt32BE(at);
-      }
-      return 0;
+      // The first group that ends at or after the character: groups are sorted and do not overlap.
+      const group = firstIndexWhere(groups, (index) => cmap.readUInt32BE(groupAt(index) + 4) >= codePoint);
+      if (group === groups) return 0;
+      const start = cmap.readUInt32BE(groupAt(group));
+      return codePoint < start ? 0 : cmap.readUInt32BE(groupAt(group) + 8) + codePoint - start;
     };
   }
   const basic = subtables.find((subtable) => unicode(subtable) && subtable.format === 4);
@@ -212,18 +212,29 @@ function characterMap(cmap: Buffer): (codePoint: number) => number {
     (at) => basic.offset + at,
   ) as [number, number, number, number];
   return (codePoint) => {
-    for (let segment = 0; segment < segments && codePoint <= 0xffff; segment += 1) {
-      if (codePoint > cmap.readUInt16BE(ends + 2 * segment)) continue;
-      const start = cmap.readUInt16BE(starts + 2 * segment);
-      if (codePoint < start) return 0;
-      const delta = cmap.readUInt16BE(deltas + 2 * segment);
-      const rangeOffset = cmap.readUInt16BE(rangeOffsets + 2 * segment);
-      if (rangeOffset === 0) return (codePoint + delta) & 0xffff;
-      const glyph = cmap.readUInt16BE(rangeOffsets + 2 * segment + rangeOffset + 2 * (codePoint - start));
-      return glyph === 0 ? 0 : (glyph + delta) & 0xffff;
-    }
-    return 0;
+    if (codePoint > 0xffff) return 0;
+    // The first segment that ends at or after the character: segments are sorted by their ends.
+    const segment = firstIndexWhere(segments, (index) => cmap.readUInt16BE(ends + 2 * index) >= codePoint);
+    if (segment === segments) return 0;
+    const start = cmap.readUInt16BE(starts + 2 * segment);
+    if (codePoint < start) return 0;
+    const delta = cmap.readUInt16BE(deltas + 2 * segment);
+    const rangeOffset = cmap.readUInt16BE(rangeOffsets + 2 * segment);
+    if (rangeOffset === 0) return (codePoint + delta) & 0xffff;
+    const glyph = cmap.readUInt16BE(rangeOffsets + 2 * segment + rangeOffset + 2 * (codePoint - start));
+    return glyph === 0 ? 0 : (glyph + delta) & 0xffff;
   };
+}
+
+/** The first of `count` indices for which `holds` is true, or `count`: `holds` is false, then true, as the index grows (a binary search). */
+function firstIndexWhere(count: number, holds: (index: number) => boolean): number {
+  let [low, high] = [0, count];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (holds(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }
 
 /** What the PDF's font descriptor and the layout take from a font, in font units, as fontkit gives them (tested). */
