@@ -3,10 +3,11 @@ import type * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
 /**
- * Certificates parsed once per process, by pkijs and by Node. A signature handles the same few certificates many
- * times over (the signer's and its CA's in the CMS, the CRL and the OCSP answer; the unit's in every
- * token), and pkijs both checks a certificate against its whole schema as it parses it and, to encode
- * one, parses its to-be-signed part again. The objects are shared: callers read them, never change them.
+ * Certificates parsed once per process, by pkijs and by Node. A signature handles the same few
+ * certificates many times over (the signer's and its CA's in the CMS, the CRL and the OCSP answer; the
+ * unit's in every token), and pkijs both checks a certificate against its whole schema as it parses it
+ * and, to encode one, parses its to-be-signed part again. The objects are shared: callers read them,
+ * never change them.
  */
 class EncodedOnceCertificate extends pkijs.Certificate {
   private encoded: asn1js.Sequence | undefined;
