@@ -118,21 +118,24 @@ export function createMailDispatcher(deps: UseCaseDeps, options: MailDispatcherO
     const timeZone = user.timeZone ?? party?.timeZone;
     const digest = claimed.kind === 'digest';
     const entries = digest ? await findMailsOfDigest(deps.db, claimed.id) : [claimed];
-    const titles = new Map<number, Promise<string>>();
-    const partyNames = new Map<string, Promise<string | undefined>>();
+    // A digest names the same agreements and senders again and again: each is looked up once. The
+    // lookups are awaited one by one, as a promise started and not yet awaited when another lookup
+    // throws (the database gone) would be rejected with nobody listening, which ends the process.
+    const titles = new Map<number, string>();
+    const partyNames = new Map<string, string | undefined>();
     const items: MailItem[] = [];
     for (const entry of entries) {
       const id = entry.agreementId;
-      if (id !== null && !titles.has(id)) titles.set(id, titleOf(id, lang, user.party, partyLang));
+      if (id !== null && !titles.has(id)) titles.set(id, await titleOf(id, lang, user.party, partyLang));
       const by = entry.payload.by;
-      if (typeof by === 'string' && !partyNames.has(by)) partyNames.set(by, partyNameOfSender(by, lang));
+      if (typeof by === 'string' && !partyNames.has(by)) partyNames.set(by, await partyNameOfSender(by, lang));
       items.push({
         kind: entry.kind,
         payload: entry.payload,
-        title: id === null ? null : await titles.get(id)!,
+        title: id === null ? null : titles.get(id)!,
         link: id === null ? `${options.publicUrl}/notifications` : `${options.publicUrl}/agreements/${id}`,
         at: entry.createdAt,
-        byParty: typeof by === 'string' ? await partyNames.get(by)! : undefined,
+        byParty: typeof by === 'string' ? partyNames.get(by) : undefined,
       });
     }
     const composed = composeMail({
