@@ -10,7 +10,6 @@ import { notificationsRoutes } from './http/notifications.routes.ts';
 import { pkiRoutes } from './http/pki.routes.ts';
 import { errorHandler, notFoundHandler } from './http/problem.ts';
 import { sessionsRoutes } from './http/sessions.routes.ts';
-import { throttleApiSignIn } from './http/sign-in-throttle.ts';
 import { secondFactorResetRoutes, secondFactorRoutes } from './http/second-factor.routes.ts';
 import { apiTokensRoutes } from './http/tokens.routes.ts';
 import { signingRoutes } from './http/signing.routes.ts';
@@ -60,8 +59,7 @@ export function createApp(deps: UseCaseDeps, options: AppOptions): express.Expre
   const throttle = new LoginThrottle(deps.db);
   // Likewise one count of agreements created per user, whether through the API or the pages.
   const creationLimit = new AgreementCreationLimit(deps.config.agreementsPerUserPerHour);
-  app.post('/api/sessions', throttleApiSignIn(throttle));
-  app.use('/api/sessions', sessionsRoutes(deps));
+  app.use('/api/sessions', sessionsRoutes(deps, throttle));
   app.use('/api/sso', backChannelLogoutRoutes(deps));
   app.use('/api/tokens', apiTokensRoutes(deps));
   app.use('/api/account/second-factor', secondFactorRoutes(deps));
