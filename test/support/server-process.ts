@@ -7,6 +7,8 @@ import { DEMO_PASSWORD } from './server.ts';
 export interface ServerProcess {
   readonly baseUrl: string;
   readonly process: ChildProcess;
+  /** The last lines the process wrote to stdout and stderr, for saying why it stopped. */
+  readonly outputTail: () => string;
   /** Sends the signal and resolves when the process is gone. */
   readonly stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
@@ -32,7 +34,7 @@ export async function startServerProcess(databaseUrl: string, secret: string, en
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timeout = setTimeout(() => reject(new Error(`the server did not start in time:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+      output = (output + chunk.toString()).slice(-16_000);
       const match = /listens on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match) {
         clearTimeout(timeout);
@@ -47,6 +49,7 @@ export async function startServerProcess(databaseUrl: string, secret: string, en
   return {
     baseUrl,
     process: child,
+    outputTail: () => output.slice(-4_000),
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
