@@ -9,10 +9,8 @@ import { commitTransition } from '../agreements/commit-transition.ts';
 import { findAgreementRecord, findTextVersion } from '../agreements/load-agreement.ts';
 import { notify } from '../notifications/notify.ts';
 import type { ScheduledKind } from './lifecycle-plan.ts';
+import { SCHEDULER_ACTOR } from '../scheduler/scheduler.ts';
 import { usersWhoseTurnItIs } from './notify-transition.ts';
-
-/** How the audit names the scheduler. */
-const SCHEDULER = { email: 'scheduler', party: SYSTEM_ACTOR.party, role: SYSTEM_ACTOR.role };
 
 export type LifecycleHandler = (trx: Knex.Transaction, event: ScheduledEvent, now: Date) => Promise<void>;
 
@@ -47,7 +45,7 @@ export function lifecycleHandlers(log: (message: string) => void): Record<Schedu
         effects,
         prepared: {},
         event,
-        actor: SCHEDULER,
+        actor: SCHEDULER_ACTOR,
         text,
         at: now,
         detail: `due ${dueOn}`,

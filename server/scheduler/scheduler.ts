@@ -8,8 +8,12 @@ import {
   type EventClaim,
   type ScheduledEvent,
 } from '../../db/repositories/scheduled-events.repository.ts';
+import { SYSTEM_ACTOR } from '../../workflows/agreement/agreement.events.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
 import { createPollingLoop, type Log, type PollingLoop } from './polling-loop.ts';
+
+/** How the audit names the scheduler, for what its handlers record. */
+export const SCHEDULER_ACTOR = { email: 'scheduler', party: SYSTEM_ACTOR.party, role: SYSTEM_ACTOR.role } as const;
 
 /**
  * Runs a due event. It gets the transaction that also marks the event done, so its writes and the

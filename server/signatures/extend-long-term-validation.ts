@@ -1,5 +1,8 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { Queryable } from '../../db/connection.ts';
+import { bumpAgreementVersion, type AgreementRecord } from '../../db/repositories/agreements.repository.ts';
+import { appendAuditEntry } from '../../db/repositories/audit.repository.ts';
 import { findPartyCa } from '../../db/repositories/credentials.repository.ts';
 import { insertOriginalRevision, type OriginalRevision } from '../../db/repositories/originals.repository.ts';
 import { listParties } from '../../db/repositories/parties.repository.ts';
@@ -14,7 +17,7 @@ import {
 } from '../signing/long-term-validation.ts';
 import { x509Certificate } from '../signing/parsed-certificates.ts';
 import { ocspRequestFor } from '../signing/revocation-data.ts';
-import type { ScheduledEventHandler } from '../scheduler/scheduler.ts';
+import { SCHEDULER_ACTOR, type ScheduledEventHandler } from '../scheduler/scheduler.ts';
 import { fetchRevocationData } from './fetch-revocation-data.ts';
 import { allTrustAnchors } from './load-trust-anchors.ts';
 import { answerPartyOcsp, partyCrl } from './revocation-publication.ts';
@@ -35,6 +38,8 @@ import { timestampAuthorityOf } from './timestamping.ts';
 
 /** The scheduler's event kind. */
 export const LONG_TERM_TIMESTAMP = 'long-term-timestamp';
+/** What the audit calls an extension. */
+export const EXTENSION_AUDIT_EVENT = 'EXTEND_LONG_TERM_VALIDATION';
 /** Re-timestamp this long before the newest timestamp unit's certificate expires. */
 const EXPIRY_MARGIN_MS = 90 * 24 * 60 * 60 * 1000;
 /** Without ARCHIVE_TIMESTAMP_INTERVAL_DAYS: every two years. */
@@ -47,9 +52,10 @@ export interface LongTermExtension {
 }
 
 /**
- * Adds the DSS and document timestamp revision to each of the agreement's originals and stores it;
- * `deps.db` must be the caller's transaction (the scheduler's), so the revisions and the event's
- * completion commit together. Without a time-stamping authority only the DSS is added.
+ * Adds the DSS and document timestamp revision to each of the agreement's originals, stores it and
+ * records it in the audit; `deps.db` must be the caller's transaction (the scheduler's, which holds
+ * the agreement's lock), so the revisions, the audit entry and the event's completion commit
+ * together. Without a time-stamping authority only the DSS is added.
  */
 export async function extendLongTermValidation(
   deps: UseCaseDeps,
@@ -74,11 +80,47 @@ export async function extendLongTermValidation(
     if (!unitExpiry || timestamped.unitNotAfter < unitExpiry) unitExpiry = timestamped.unitNotAfter;
   }
   for (const revision of revisions) await insertOriginalRevision(deps.db, revision);
-  if (!unitExpiry) return { revisions };
+  const nextDueAt = unitExpiry && nextExtensionAt(deps, at, unitExpiry);
+  await recordExtension(deps.db, record, revisions, at, nextDueAt);
+  return nextDueAt ? { revisions, nextDueAt } : { revisions };
+}
+
+/** At the configured interval, or sooner when the newest timestamp unit's certificate would expire first; never within a minute. */
+function nextExtensionAt(deps: UseCaseDeps, at: Date, unitExpiry: Date): Date {
   const intervalDays = deps.config.archiveTimestampIntervalDays ?? DEFAULT_INTERVAL_DAYS;
   const byInterval = at.getTime() + intervalDays * 24 * 60 * 60 * 1000;
   const beforeExpiry = unitExpiry.getTime() - EXPIRY_MARGIN_MS;
-  return { revisions, nextDueAt: new Date(Math.max(at.getTime() + 60_000, Math.min(byInterval, beforeExpiry))) };
+  return new Date(Math.max(at.getTime() + 60_000, Math.min(byInterval, beforeExpiry)));
+}
+
+/**
+ * The originals changed, so the agreement's audit says so, as for every other change: a new version
+ * (audit entry n is the change that made version n), in the state it was in. The scheduler's
+ * transaction holds the agreement's lock, so nobody moved it since it was read.
+ */
+async function recordExtension(
+  db: Queryable,
+  record: AgreementRecord,
+  revisions: readonly OriginalRevision[],
+  at: Date,
+  nextDueAt: Date | undefined,
+): Promise<void> {
+  // The register's "last change" stays the agreement's own: an archive timestamp changes no text or state.
+  if (!(await bumpAgreementVersion(db, record.id, record.version, { updatedAt: record.updatedAt }))) {
+    throw new Error(`agreement ${record.id} changed while its originals were extended; the extension is retried`);
+  }
+  const originals = revisions.map((revision) => `${revision.party} revision ${revision.revision}`).join(', ');
+  await appendAuditEntry(db, {
+    agreementId: record.id,
+    at: at.toISOString(),
+    by: SCHEDULER_ACTOR,
+    event: EXTENSION_AUDIT_EVENT,
+    from: record.state,
+    to: record.state,
+    detail: nextDueAt
+      ? `${originals}: validation data and a document timestamp; renewal due ${nextDueAt.toISOString().slice(0, 10)}`
+      : `${originals}: validation data`,
+  });
 }
 
 /** Schedules the first extension of an agreement whose last signature is being committed in `trx`. */

@@ -1,6 +1,7 @@
 import type { AuditEntry } from '../../db/repositories/audit.repository.ts';
 import type { User } from '../../db/repositories/users.repository.ts';
 import { SYSTEM_ACTOR } from '../../workflows/agreement/agreement.events.ts';
+import { EXTENSION_AUDIT_EVENT } from '../signatures/extend-long-term-validation.ts';
 import { isLang, type Lang } from '../text/languages.ts';
 import { formatDate, translate } from './i18n.ts';
 import { personName } from './person-name.ts';
@@ -141,6 +142,17 @@ function readDetail(entry: AuditEntry, reader: Reader): ReadDetail {
         : { key: 'timeline.deadlineSet', values: { deadline, date: value } };
     });
     return { facts, hashes };
+  }
+  if (entry.event === EXTENSION_AUDIT_EVENT) {
+    const renewal = /; renewal due (\d{4}-\d{2}-\d{2})$/.exec(detail);
+    return {
+      facts: [
+        renewal
+          ? { key: 'timeline.longTermTimestamped', values: { date: renewal[1]! } }
+          : { key: 'timeline.longTermValidationData', values: {} },
+      ],
+      hashes,
+    };
   }
   if (entry.role === SYSTEM_ACTOR.role) {
     const due = /^due (\d{4}-\d{2}-\d{2})$/.exec(detail);

@@ -14,7 +14,10 @@ import { createCertificateAuthority, importPrivateKey, issueTimestampingCertific
 import { timestampingFetch } from '../../server/signing/timestamp-authority.ts';
 import { createScheduler } from '../../server/scheduler/scheduler.ts';
 import { verifyPdf } from '../../server/signing/verify-pdf.ts';
+import { listAuditEntries } from '../../db/repositories/audit.repository.ts';
+import { formatDate, translate } from '../../server/web/i18n.ts';
 import { ApiClient } from '../support/api-client.ts';
+import { unexplainedAgreements } from '../support/audit-check.ts';
 import { WebClient } from '../web/web-client.ts';
 import { COOPERATION, DEMO_ORIGINALS, demoCertificateAuthorities, executeDemoAgreement, storedOriginal } from '../support/execute-demo.ts';
 import { libreOfficeSignatures, nssDatabaseTrusting, parsePdfsig, tempFile, tool } from '../support/pdf-tools.ts';
@@ -103,6 +106,30 @@ describe('PAdES B-LTA: DSS and document timestamps after the last signature', fu
     const events = await server.db('scheduled_events').where({ agreement_id: COOPERATION, kind: LONG_TERM_TIMESTAMP }).orderBy('due_at');
     expect(events.map((event: { status: string }) => event.status)).to.deep.equal(['done', 'pending']);
     expect(await runLongTermScheduler(server)).to.equal(0);
+  });
+
+  it('when the scheduler extends the originals, then the audit records it as a version of its own in the same state, and the timeline says so in the reader’s language', async () => {
+    const entries = await listAuditEntries(server.db, COOPERATION);
+    const extension = entries.at(-1)!;
+    expect(extension).to.include({
+      event: 'EXTEND_LONG_TERM_VALIDATION',
+      actor: 'scheduler',
+      role: 'system',
+      from: 'executed',
+      to: 'executed',
+    });
+    const [pending] = await server
+      .db('scheduled_events')
+      .where({ agreement_id: COOPERATION, kind: LONG_TERM_TIMESTAMP, status: 'pending' });
+    const renewal = new Date(pending.due_at).toISOString().slice(0, 10);
+    expect(extension.detail).to.equal(
+      `sverdlovsk revision 4, gyeonggi revision 4: validation data and a document timestamp; renewal due ${renewal}`,
+    );
+    expect(await unexplainedAgreements(server.db, [COOPERATION])).to.deep.equal([]);
+
+    const page = await (await WebClient.signedIn(server.baseUrl, 'legal@sverdlovsk.example')).get(`/agreements/${COOPERATION}`);
+    expect(page.html).to.include(translate('ru', 'auditEvent.EXTEND_LONG_TERM_VALIDATION'));
+    expect(page.html).to.include(translate('ru', 'timeline.longTermTimestamped', { date: formatDate('ru', renewal) }));
   });
 
   it('when the B-LTA original is verified, then every signature is valid, the level is B-LTA and it is provable until the unit expires', async () => {

@@ -26,9 +26,15 @@ const templateFiles = () =>
 const DATA_KEYS = [
   ...STATES.flatMap((state) => [`state.${state}`, `agreement.originalsNote.${state}`]),
   ...EVENT_TYPES.flatMap((type) => [`event.${type}`, `flash.event.${type}`]),
-  ...[...EVENT_TYPES, ...SYSTEM_EVENT_TYPES, 'CREATE', 'EDIT_TEXT', 'MARK_INTENDED', 'RECORD_REGISTRATION'].map(
-    (type) => `auditEvent.${type}`,
-  ),
+  ...[
+    ...EVENT_TYPES,
+    ...SYSTEM_EVENT_TYPES,
+    'CREATE',
+    'EDIT_TEXT',
+    'MARK_INTENDED',
+    'RECORD_REGISTRATION',
+    'EXTEND_LONG_TERM_VALIDATION',
+  ].map((type) => `auditEvent.${type}`),
   ...CONSISTENCY_RULES.map((rule) => `consistency.rule.${rule}`),
   ...BINDING_DATE_KINDS.map((kind) => `calendar.kind.${kind}`),
   ...REGISTRATION_NEEDS.map((need) => `registration.need.${need}`),
@@ -52,9 +58,18 @@ const DATA_KEYS = [
   ...['waitingFor', 'waitingForYou', 'dueOn', 'noticeBy'].map((line) => `standing.${line}`),
   ...['create', 'edit', 'confirm', 'add-clause', 'remove-clause', 'reorder', 'variables', 'accepted'].map((op) => `timeline.change.${op}`),
   ...['reviewDueOn', 'approvalDueOn', 'signingDueOn'].map((deadline) => `timeline.deadline.${deadline}`),
-  ...['scheduler', 'textFrozen', 'approvedText', 'approvalsCleared', 'continues', 'due', 'deadlineSet', 'deadlineCleared'].map(
-    (fact) => `timeline.${fact}`,
-  ),
+  ...[
+    'scheduler',
+    'textFrozen',
+    'approvedText',
+    'approvalsCleared',
+    'continues',
+    'due',
+    'longTermTimestamped',
+    'longTermValidationData',
+    'deadlineSet',
+    'deadlineCleared',
+  ].map((fact) => `timeline.${fact}`),
 ];
 
 describe('web: the interface in Russian, Korean and English', () => {
