@@ -13,6 +13,9 @@ export interface ServerProcess {
   readonly stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
+/** How much of a server's output is kept, enough for the stack of what ended it. */
+const OUTPUT_KEPT = 4_000;
+
 /** Starts `npm start`'s entry point as a real process on a free port, against the given database. */
 export async function startServerProcess(databaseUrl: string, secret: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
@@ -34,7 +37,7 @@ export async function startServerProcess(databaseUrl: string, secret: string, en
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timeout = setTimeout(() => reject(new Error(`the server did not start in time:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-16_000);
+      output = (output + chunk.toString()).slice(-OUTPUT_KEPT);
       const match = /listens on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match) {
         clearTimeout(timeout);
@@ -49,7 +52,7 @@ export async function startServerProcess(databaseUrl: string, secret: string, en
   return {
     baseUrl,
     process: child,
-    outputTail: () => output.slice(-4_000),
+    outputTail: () => output,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
