@@ -4,6 +4,7 @@ import * as x509 from '@peculiar/x509';
 import type * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { identifiesCertificate } from './cms-checks.ts';
+import { STRENGTH_SOURCE, weakestAlgorithmOf } from './cryptographic-strength.ts';
 import { type Finding, finding } from './verification-findings.ts';
 
 /**
@@ -48,7 +49,10 @@ export interface TimestampCheck {
   readonly unit?: pkijs.Certificate;
   /** When trusted: the unit's validated path, unit first, anchor last. */
   readonly path?: readonly pkijs.Certificate[];
-  /** When trusted: until when the path stays valid (its earliest notAfter), the last moment the token can be checked as it is. */
+  /**
+   * When trusted: the last moment the token can be checked as it is: its path's earliest notAfter, or
+   * sooner the end of its weakest algorithm's strength (cryptographic-strength.ts).
+   */
   readonly provableUntil?: Date;
 }
 
@@ -138,7 +142,27 @@ export async function checkTimestampToken(token: Buffer, data: Buffer, anchors: 
     return { time, authority, intact: true, trusted: false, problems, warnings, unit };
   }
   const path = engine.certs;
-  const provableUntil = new Date(Math.min(...path.map((certificate) => certificate.notAfter.value.getTime())));
+  const expiresAt = new Date(Math.min(...path.map((certificate) => certificate.notAfter.value.getTime())));
+  const weakest = weakestAlgorithmOf(path, [signerInfo.digestAlgorithm.algorithmId, tstInfo.messageImprint.hashAlgorithm.algorithmId]);
+  if (weakest && time >= weakest.endsAt) {
+    warnings.push(
+      finding(
+        'algorithmEnded',
+        `the timestamp of ${time.toISOString()} by "${authority}" is not proven: it relies on ${weakest.algorithm}, which is not counted on from ${weakest.endsAt.toISOString()} (${STRENGTH_SOURCE})`,
+        { at: weakest.endsAt.toISOString(), algorithm: weakest.algorithm },
+      ),
+    );
+    return { time, authority, intact: true, trusted: false, problems, warnings, unit };
+  }
+  if (weakest && weakest.endsAt < expiresAt)
+    warnings.push(
+      finding(
+        'algorithmEnding',
+        `the timestamp by "${authority}" relies on ${weakest.algorithm}, which is counted on only until ${weakest.endsAt.toISOString()} (${STRENGTH_SOURCE}), before its unit's chain expires: what it proves needs a document timestamp with stronger keys before then`,
+        { at: weakest.endsAt.toISOString(), algorithm: weakest.algorithm },
+      ),
+    );
+  const provableUntil = weakest && weakest.endsAt < expiresAt ? weakest.endsAt : expiresAt;
   return { time, authority, intact: true, trusted: true, problems, warnings, unit, path, provableUntil };
 }
 

@@ -15,6 +15,7 @@ export const FINDING_VALUE_KINDS = {
   reason: 'revocationReason',
   authority: 'text',
   revision: 'text',
+  algorithm: 'text',
 } as const;
 
 type FindingValueName = keyof typeof FINDING_VALUE_KINDS;
@@ -41,6 +42,8 @@ export const FINDING_VALUES = {
   timestampBroken: [],
   timestampUnproven: ['at', 'authority'],
   timestampExpired: ['at'],
+  algorithmEnding: ['at', 'algorithm'],
+  algorithmEnded: ['at', 'algorithm'],
   unsignedChange: [],
   trailingBytes: [],
   revisionStructure: [],

@@ -16,6 +16,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { MalformedRequestError, RuleViolationError } from '../errors.ts';
 import { identifiesCertificate } from './cms-checks.ts';
+import { STRENGTH_SOURCE, weakestAlgorithmOf } from './cryptographic-strength.ts';
 import { PDF_LIMITS, PdfLimitError, checkPdfStructure } from './pdf-limits.ts';
 import { DOCUMENT_TIMESTAMP_SUBFILTER, readDss, type ValidationData } from './long-term-validation.ts';
 import {
@@ -615,7 +616,7 @@ async function verifySignature(
       problems.push(
         finding(
           'timestampExpired',
-          `its signature timestamp proves nothing at ${now.toISOString()}: the time-stamping unit's chain expired at ${timestamp.provableUntil.toISOString()} and no document timestamp made before then proves it`,
+          `its signature timestamp proves nothing at ${now.toISOString()}: the time-stamping unit's chain can be checked only until ${timestamp.provableUntil.toISOString()} (its expiry, or its weakest algorithm's end) and no document timestamp made before then proves it`,
           { at: timestamp.provableUntil.toISOString() },
         ),
       );
@@ -639,9 +640,21 @@ async function verifySignature(
       report.chain = path.certificates.map((certificate) => identify(certificate).subject);
       const validatedAt = provenTime ?? now;
       report.revocation = await checkRevocation(signerCertificate, path.certificates[1]!, crls, validatedAt, problems, warnings, stored);
+      const signerExpiry = new Date(Math.min(...path.certificates.map((certificate) => certificate.notAfter.value.getTime())));
+      const weakest = weakestAlgorithmOf(path.certificates, [signerInfo.digestAlgorithm.algorithmId]);
+      if (weakest && validatedAt >= weakest.endsAt) {
+        report.trusted = false;
+        problems.push(
+          finding(
+            'algorithmEnded',
+            `it relies on ${weakest.algorithm}, which is not counted on from ${weakest.endsAt.toISOString()} (${STRENGTH_SOURCE}), and nothing proves it was made before then`,
+            { at: weakest.endsAt.toISOString(), algorithm: weakest.algorithm },
+          ),
+        );
+      }
       evidence = {
         signerPath: path.certificates,
-        signerUntil: new Date(Math.min(...path.certificates.map((certificate) => certificate.notAfter.value.getTime()))),
+        signerUntil: weakest && weakest.endsAt < signerExpiry ? weakest.endsAt : signerExpiry,
         ...(provenTime && timestamp?.path && { timestampPath: timestamp.path, timestampUntil: timestamp.provableUntil }),
       };
     }

@@ -61,8 +61,18 @@ const ONE_OF_EACH = {
   ),
   timestampExpired: finding(
     'timestampExpired',
-    "its signature timestamp proves nothing at 2040-01-01T00:00:00.000Z: the time-stamping unit's chain expired at 2036-12-01T00:00:00.000Z and no document timestamp made before then proves it",
+    "its signature timestamp proves nothing at 2040-01-01T00:00:00.000Z: the time-stamping unit's chain can be checked only until 2036-12-01T00:00:00.000Z (its expiry, or its weakest algorithm's end) and no document timestamp made before then proves it",
     { at: '2036-12-01T00:00:00.000Z' },
+  ),
+  algorithmEnding: finding(
+    'algorithmEnding',
+    'the timestamp by "CN=TSA" relies on RSA-2048, which is counted on only until 2031-01-01T00:00:00.000Z (NIST SP 800-57 Part 1 Rev. 5), before its unit\'s chain expires: what it proves needs a document timestamp with stronger keys before then',
+    { at: '2031-01-01T00:00:00.000Z', algorithm: 'RSA-2048' },
+  ),
+  algorithmEnded: finding(
+    'algorithmEnded',
+    'it relies on SHA-1, which is not counted on from 2014-01-01T00:00:00.000Z (NIST SP 800-57 Part 1 Rev. 5), and nothing proves it was made before then',
+    { at: '2014-01-01T00:00:00.000Z', algorithm: 'SHA-1' },
   ),
   unsignedChange: finding('unsignedChange', 'it is signed by nobody: it changes the document after the last signature'),
   trailingBytes: finding('trailingBytes', "12 bytes follow the last revision's %%EOF and belong to no revision"),
