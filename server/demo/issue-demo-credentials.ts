@@ -26,7 +26,7 @@ export async function issueDemoCredentials(db: Database, config: Config, now: Da
     for (const user of signers) if (!(await findSigningCredential(db, user.id))) unissued.push(user);
     return unissued;
   };
-  // Each RSA key takes a tenth of a second or more to generate, on the thread pool: all at once, then stored in order.
+  // Each RSA key takes a tenth of a second (a third for a CA's) or more to generate, on the thread pool: all at once, then stored in order.
   const issued = await Promise.all(
     parties.map(async (party) => {
       const [caCredential, signers] = await Promise.all([issueDemoCertificateAuthority(party, now), signersOf(party)]);

@@ -15,7 +15,7 @@ import {
   certificatesOf,
   type DocumentTimestampAuthority,
 } from '../signing/long-term-validation.ts';
-import { x509Certificate } from '../signing/parsed-certificates.ts';
+import { pkijsCertificate, x509Certificate } from '../signing/parsed-certificates.ts';
 import { ocspRequestFor } from '../signing/revocation-data.ts';
 import { SCHEDULER_ACTOR, type ScheduledEventHandler } from '../scheduler/scheduler.ts';
 import { fetchRevocationData } from './fetch-revocation-data.ts';
@@ -28,8 +28,9 @@ import { timestampAuthorityOf } from './timestamping.ts';
  * PAdES B-LTA for the executed originals: each gets a revision with a DSS (every certificate of its
  * signatures and timestamps with the CAs they chain to, and for each certificate its CA's CRL and OCSP
  * answer) and a document timestamp over it. Done by the scheduler, first right after the last signature,
- * then again before the newest timestamp unit's certificate expires (or at the configured interval,
- * whichever comes first), so the proof is always carried over to a certificate still valid.
+ * then again before the newest timestamps stop being provable (their unit's certificate expires, or its
+ * algorithms stop being counted on), or at the configured interval, whichever comes first, so the
+ * proof is always carried over to a certificate still valid and keys still strong.
  *
  * Revocation data comes from the CAs whose keys this server holds (built in-process, as their
  * /pki/:party/{crl,ocsp} answer) and, for other CAs' certificates, from the URLs they name on the hosts
@@ -40,7 +41,7 @@ import { timestampAuthorityOf } from './timestamping.ts';
 export const LONG_TERM_TIMESTAMP = 'long-term-timestamp';
 /** What the audit calls an extension. */
 export const EXTENSION_AUDIT_EVENT = 'EXTEND_LONG_TERM_VALIDATION';
-/** Re-timestamp this long before the newest timestamp unit's certificate expires. */
+/** Re-timestamp this long before the newest timestamps stop being provable. */
 const EXPIRY_MARGIN_MS = 90 * 24 * 60 * 60 * 1000;
 /** Without ARCHIVE_TIMESTAMP_INTERVAL_DAYS: every two years. */
 const DEFAULT_INTERVAL_DAYS = 730;
@@ -65,32 +66,47 @@ export async function extendLongTermValidation(
   const record = await findAgreementRecord(deps.db, agreementId);
   if (!record) throw new Error(`agreement ${agreementId} does not exist`);
   const at = deps.now();
+  const anchors = (await allTrustAnchors(deps.db)).map((anchor) => anchor.certificatePem);
   const revisions: OriginalRevision[] = [];
-  let unitExpiry: Date | undefined;
+  let provableUntil: Date | undefined;
   for (const party of record.parties) {
     const latest = await latestOriginal(deps.db, agreementId, party);
-    const data = await validationDataFor(deps, latest.pdf);
+    const data = await validationDataFor(deps, latest.pdf, anchors);
     if (!authority) {
       revisions.push(nextRevision(latest, await addValidationData(latest.pdf, data), at));
       continue;
     }
     // The DSS and the document timestamp over it in one revision (long-term-validation.ts says why).
-    const timestamped = await addDocumentTimestamp(latest.pdf, authority, data);
+    const timestamped = await addDocumentTimestamp(latest.pdf, authority, data, anchors.map(pkijsCertificate));
     revisions.push(nextRevision(latest, timestamped.pdf, at));
-    if (!unitExpiry || timestamped.unitNotAfter < unitExpiry) unitExpiry = timestamped.unitNotAfter;
+    if (!provableUntil || timestamped.provableUntil < provableUntil) provableUntil = timestamped.provableUntil;
   }
   for (const revision of revisions) await insertOriginalRevision(deps.db, revision);
-  const nextDueAt = unitExpiry && nextExtensionAt(deps, at, unitExpiry);
-  await recordExtension(deps.db, record, revisions, at, nextDueAt);
-  return nextDueAt ? { revisions, nextDueAt } : { revisions };
+  const next = provableUntil && nextExtension(deps, at, provableUntil);
+  await recordExtension(deps.db, record, revisions, at, next);
+  return next ? { revisions, nextDueAt: next.dueAt } : { revisions };
 }
 
-/** At the configured interval, or sooner when the newest timestamp unit's certificate would expire first; never within a minute. */
-function nextExtensionAt(deps: UseCaseDeps, at: Date, unitExpiry: Date): Date {
+/** When the next extension is due, and whether the authority's timestamps end too soon to carry the proof any further. */
+interface NextExtension {
+  readonly dueAt: Date;
+  /** Set when the new timestamps are provable only until within the margin: renewing with the same authority would not help. */
+  readonly authorityEndsAt?: Date;
+}
+
+/**
+ * At the configured interval, or sooner when the new timestamps stop being provable first (their
+ * unit's chain expires or its algorithms stop being counted on), EXPIRY_MARGIN_MS before then. An
+ * authority whose timestamps already end within the margin cannot carry the proof on: renewing
+ * with it sooner would only add a revision each time, so the next try is at the interval and the
+ * audit says that another authority is needed.
+ */
+function nextExtension(deps: UseCaseDeps, at: Date, provableUntil: Date): NextExtension {
   const intervalDays = deps.config.archiveTimestampIntervalDays ?? DEFAULT_INTERVAL_DAYS;
   const byInterval = at.getTime() + intervalDays * 24 * 60 * 60 * 1000;
-  const beforeExpiry = unitExpiry.getTime() - EXPIRY_MARGIN_MS;
-  return new Date(Math.max(at.getTime() + 60_000, Math.min(byInterval, beforeExpiry)));
+  const beforeEnd = provableUntil.getTime() - EXPIRY_MARGIN_MS;
+  if (beforeEnd <= at.getTime()) return { dueAt: new Date(byInterval), authorityEndsAt: provableUntil };
+  return { dueAt: new Date(Math.min(byInterval, beforeEnd)) };
 }
 
 /**
@@ -103,7 +119,7 @@ async function recordExtension(
   record: AgreementRecord,
   revisions: readonly OriginalRevision[],
   at: Date,
-  nextDueAt: Date | undefined,
+  next: NextExtension | undefined,
 ): Promise<void> {
   // The register's "last change" stays the agreement's own: an archive timestamp changes no text or state.
   if (!(await bumpAgreementVersion(db, record.id, record.version, { updatedAt: record.updatedAt }))) {
@@ -117,8 +133,12 @@ async function recordExtension(
     event: EXTENSION_AUDIT_EVENT,
     from: record.state,
     to: record.state,
-    detail: nextDueAt
-      ? `${originals}: validation data and a document timestamp; renewal due ${nextDueAt.toISOString().slice(0, 10)}`
+    detail: next
+      ? `${originals}: validation data and a document timestamp; renewal due ${next.dueAt.toISOString().slice(0, 10)}${
+          next.authorityEndsAt
+            ? `; the time-stamping authority's timestamps are provable only until ${next.authorityEndsAt.toISOString().slice(0, 10)}: another authority is needed`
+            : ''
+        }`
       : `${originals}: validation data`,
   });
 }
@@ -147,9 +167,9 @@ export function longTermValidationHandlers(deps: UseCaseDeps): Record<typeof LON
  * certificates they chain to; for each certificate a CA here issued, that CA's CRL (once) and an OCSP
  * answer about it.
  */
-async function validationDataFor(deps: UseCaseDeps, pdf: Buffer) {
+async function validationDataFor(deps: UseCaseDeps, pdf: Buffer, anchorPems: readonly string[]) {
   const carried = (await certificatesOf(pdf)).map((certificate) => x509Certificate(certificate));
-  const anchors = (await allTrustAnchors(deps.db)).map((anchor) => x509Certificate(anchor.certificatePem));
+  const anchors = anchorPems.map((anchor) => x509Certificate(anchor));
   const cas = new Map<string, { party: string; certificate: X509Certificate }>();
   for (const party of await listParties(deps.db)) {
     const ca = await findPartyCa(deps.db, party.key);

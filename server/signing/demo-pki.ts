@@ -1,5 +1,12 @@
 import type { Party, PersonProfile } from '../../db/stored-shapes.ts';
-import { createCertificateAuthority, issueSigningCertificate, type IssuedCredential, type RevocationUrls } from './pki.ts';
+import { rsaKeyEndsAt } from './cryptographic-strength.ts';
+import {
+  createCertificateAuthority,
+  type IssuedCredential,
+  issueSigningCertificate,
+  type RevocationUrls,
+  SIGNATORY_KEY_BITS,
+} from './pki.ts';
 
 /**
  * The demo PKI: a CA per government and a signing certificate per signatory, named after the party and
@@ -20,7 +27,11 @@ export function issueDemoCertificateAuthority(party: DemoParty, now: Date): Prom
   );
 }
 
-/** A signatory's demo signing certificate from their party's CA, valid for 10 years from `now`, naming where the CA publishes revocations. */
+/**
+ * A signatory's demo signing certificate from their party's CA, naming where the CA publishes
+ * revocations: valid for 10 years from `now`, but not past its key's strength (an RSA-2048 key is
+ * counted on until 2031), so that nothing it signs is made with a key nobody counts on.
+ */
 export function issueDemoSigningCertificate(
   certificateAuthority: IssuedCredential,
   party: DemoParty,
@@ -36,13 +47,17 @@ export function issueDemoSigningCertificate(
       email: signatory.email,
       title: signatory.profile.title.en,
     },
-    { notBefore: DEMO_VALIDITY_START, notAfter: addYears(now, 10) },
+    { notBefore: DEMO_VALIDITY_START, notAfter: earliest(addYears(now, 10), rsaKeyEndsAt(SIGNATORY_KEY_BITS)) },
     revocationUrls,
   );
 }
 
 function organizationOf(party: DemoParty): { organization: string; country: string } {
   return { organization: party.names.en.name.replace(/^the /, 'The '), country: COUNTRY_OF_LANGUAGE[party.language] ?? 'ZZ' };
+}
+
+function earliest(date: Date, other: Date | undefined): Date {
+  return other && other < date ? other : date;
 }
 
 function addYears(date: Date, years: number): Date {

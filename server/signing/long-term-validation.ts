@@ -16,8 +16,10 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { embedSignature, placeByteRange, type PreparedSignature } from './sign-pdf.ts';
 import { identifiesCertificate } from './cms-checks.ts';
+import { weakestAlgorithmOf } from './cryptographic-strength.ts';
 import { newObjects, openForRevision, saveRevision, unsignedValueEntries } from './pdf-revision.ts';
 import { requestTimestamp, sampleTimestampToken, TOKEN_LENGTH_SLACK } from './timestamp.ts';
+import { checkTimestampToken } from './timestamp-checks.ts';
 
 /**
  * PAdES baseline B-LT and B-LTA (ETSI EN 319 142-1 §5.4, §5.5): after the last signature an original
@@ -163,7 +165,9 @@ export interface DocumentTimestampAuthority {
 
 /**
  * Appends a document timestamp over the whole file from `authority`; returns the file, the time the
- * token states and when its unit's certificate expires (the re-timestamping deadline). /Contents holds
+ * token states and until when the token proves it (the re-timestamping deadline): as the verification
+ * checks it against `anchors` (timestamp-checks.ts: its path's earliest expiry or the end of its
+ * weakest algorithm), or, when its unit chains to none of them, its own certificates'. /Contents holds
  * the authority's largest token so far and a slack (timestamp.ts); a token larger still is asked for
  * once more, over a revision with room for it.
  */
@@ -171,7 +175,8 @@ export async function addDocumentTimestamp(
   pdf: Buffer,
   authority: DocumentTimestampAuthority,
   data?: ValidationData,
-): Promise<{ pdf: Buffer; time: Date; unitNotAfter: Date }> {
+  anchors: readonly pkijs.Certificate[] = [],
+): Promise<{ pdf: Buffer; time: Date; provableUntil: Date }> {
   const room = (await sampleTimestampToken(authority))!.length + TOKEN_LENGTH_SLACK;
   let prepared = await prepareDocumentTimestamp(pdf, room, data);
   let { token, time } = await requestTimestamp(authority.url, prepared.signedBytes, authority.fetch);
@@ -179,7 +184,18 @@ export async function addDocumentTimestamp(
     prepared = await prepareDocumentTimestamp(pdf, token.length + TOKEN_LENGTH_SLACK, data);
     ({ token, time } = await requestTimestamp(authority.url, prepared.signedBytes, authority.fetch));
   }
-  return { pdf: embedSignature(prepared, token), time, unitNotAfter: timestampUnitOf(token).notAfter.value };
+  const checked = await checkTimestampToken(token, prepared.signedBytes, anchors);
+  return { pdf: embedSignature(prepared, token), time, provableUntil: checked.provableUntil ?? carriedProvableUntil(token) };
+}
+
+/** Until when a token's own certificates (its unit's and the issuers it carries) are valid and their algorithms counted on. */
+function carriedProvableUntil(token: Buffer): Date {
+  const carried = (signedDataOf(token)?.certificates ?? []).filter(
+    (certificate): certificate is pkijs.Certificate => certificate instanceof pkijs.Certificate,
+  );
+  const expiry = timestampUnitOf(token).notAfter.value;
+  const weakest = weakestAlgorithmOf(carried);
+  return weakest && weakest.endsAt < expiry ? weakest.endsAt : expiry;
 }
 
 /** The certificate of the unit that signed a timestamp token (requestTimestamp checked it is there). */

@@ -4,7 +4,7 @@ import * as x509 from '@peculiar/x509';
 
 /**
  * The signing PKI: one self-signed root per government and end-entity signing certificates issued by it.
- * RSA-2048 with PKCS#1 v1.5 / SHA-256, the algorithm every PAdES validator (Acrobat, poppler/NSS, EU DSS)
+ * RSA with PKCS#1 v1.5 / SHA-256, the algorithm every PAdES validator (Acrobat, poppler/NSS, EU DSS)
  * accepts. Everything runs on Node's WebCrypto; private keys leave as PKCS#8 DER, ready for the key vault.
  */
 x509.cryptoProvider.set(webcrypto);
@@ -44,19 +44,27 @@ export interface Validity {
   notAfter: Date;
 }
 
-const RSA_SHA256: webcrypto.RsaHashedKeyGenParams = {
-  name: 'RSASSA-PKCS1-v1_5',
-  hash: 'SHA-256',
-  publicExponent: new Uint8Array([1, 0, 1]),
-  modulusLength: 2048,
-};
+const RSA_SHA256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+
+/**
+ * CAs and time-stamping units sign what proves everything else (certificates, revocation answers,
+ * timestamps) for as long as their certificates run, decades: 128-bit strength, which NIST gives no
+ * end yet (cryptographic-strength.ts).
+ */
+const LONG_LIVED_KEY_BITS = 3072;
+/**
+ * A signatory's key signs for a few years and its signatures are timestamped when made: 112-bit
+ * strength, counted on until 2031, is enough when the certificate ends by then (demo-pki.ts), and its
+ * key takes a third of the time to make.
+ */
+export const SIGNATORY_KEY_BITS = 2048;
 
 /** Adobe's "Document Signing" extended key usage; Acrobat looks for it, NSS ignores it. */
 const ADOBE_DOCUMENT_SIGNING = '1.2.840.113583.1.1.5';
 
-/** Creates a self-signed root CA certificate (CA:true, keyCertSign + cRLSign) with a fresh RSA-2048 key. */
+/** Creates a self-signed root CA certificate (CA:true, keyCertSign + cRLSign) with a fresh RSA-3072 key (LONG_LIVED_KEY_BITS). */
 export async function createCertificateAuthority(subject: CertificateAuthoritySubject, validity: Validity): Promise<IssuedCredential> {
-  const keys = await generateKeyPair();
+  const keys = await generateKeyPair(LONG_LIVED_KEY_BITS);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerialNumber(),
     name: distinguishedName(subject),
@@ -74,7 +82,7 @@ export async function createCertificateAuthority(subject: CertificateAuthoritySu
 
 /**
  * Issues an end-entity document-signing certificate for a person under `certificateAuthority`, with a
- * fresh RSA-2048 key; with `revocationUrls`, it says where its revocation is published.
+ * fresh RSA-2048 key (SIGNATORY_KEY_BITS); with `revocationUrls`, it says where its revocation is published.
  */
 export function issueSigningCertificate(
   certificateAuthority: IssuedCredential,
@@ -86,6 +94,7 @@ export function issueSigningCertificate(
     certificateAuthority,
     subject,
     validity,
+    SIGNATORY_KEY_BITS,
     // NSS validates PDF signers for the "email signer" usage, which requires emailProtection when an EKU is present.
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.emailProtection, ADOBE_DOCUMENT_SIGNING], false),
     [
@@ -102,7 +111,7 @@ export function issueSigningCertificate(
 
 /**
  * Issues a time-stamping unit's certificate under `certificateAuthority` (RFC 3161 §2.3: the only
- * extended key usage is timeStamping, critical), with a fresh RSA-2048 key.
+ * extended key usage is timeStamping, critical), with a fresh RSA-3072 key (LONG_LIVED_KEY_BITS).
  */
 export function issueTimestampingCertificate(
   certificateAuthority: IssuedCredential,
@@ -113,6 +122,7 @@ export function issueTimestampingCertificate(
     certificateAuthority,
     subject,
     validity,
+    LONG_LIVED_KEY_BITS,
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.timeStamping], true),
   );
 }
@@ -125,13 +135,14 @@ async function issueEndEntityCertificate(
   certificateAuthority: IssuedCredential,
   subject: CertificateAuthoritySubject & { title?: string },
   validity: Validity,
+  keyBits: number,
   extendedKeyUsage: x509.ExtendedKeyUsageExtension,
   others: x509.Extension[] = [],
 ): Promise<IssuedCredential> {
   const issuer = new x509.X509Certificate(certificateAuthority.certificatePem);
   const issuerKeyId = issuer.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
   if (!issuerKeyId) throw new Error(`certificate authority "${issuer.subject}" has no subject key identifier`);
-  const keys = await generateKeyPair();
+  const keys = await generateKeyPair(keyBits);
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerialNumber(),
     subject: distinguishedName(subject),
@@ -164,9 +175,12 @@ export async function importPrivateKey(privateKeyPkcs8: Buffer): Promise<CryptoK
   return webcrypto.subtle.importKey('pkcs8', privateKeyPkcs8, { name: RSA_SHA256.name, hash: RSA_SHA256.hash }, false, ['sign']);
 }
 
-async function generateKeyPair(): Promise<webcrypto.CryptoKeyPair> {
+async function generateKeyPair(modulusLength: number): Promise<webcrypto.CryptoKeyPair> {
   // Extractable only so that the private key can be exported once as PKCS#8 for storage.
-  return webcrypto.subtle.generateKey(RSA_SHA256, true, ['sign', 'verify']);
+  return webcrypto.subtle.generateKey({ ...RSA_SHA256, publicExponent: new Uint8Array([1, 0, 1]), modulusLength }, true, [
+    'sign',
+    'verify',
+  ]);
 }
 
 async function exportPkcs8(privateKey: CryptoKey): Promise<Buffer> {

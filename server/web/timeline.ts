@@ -144,15 +144,17 @@ function readDetail(entry: AuditEntry, reader: Reader): ReadDetail {
     return { facts, hashes };
   }
   if (entry.event === EXTENSION_AUDIT_EVENT) {
-    const renewal = /; renewal due (\d{4}-\d{2}-\d{2})$/.exec(detail);
-    return {
-      facts: [
-        renewal
-          ? { key: 'timeline.longTermTimestamped', values: { date: renewal[1]! } }
-          : { key: 'timeline.longTermValidationData', values: {} },
-      ],
-      hashes,
-    };
+    const renewal =
+      /; renewal due (\d{4}-\d{2}-\d{2})(?:; the time-stamping authority's timestamps are provable only until (\d{4}-\d{2}-\d{2}): another authority is needed)?$/.exec(
+        detail,
+      );
+    const facts: Fact[] = [
+      renewal
+        ? { key: 'timeline.longTermTimestamped', values: { date: renewal[1]! } }
+        : { key: 'timeline.longTermValidationData', values: {} },
+    ];
+    if (renewal?.[2]) facts.push({ key: 'timeline.longTermAuthorityEnds', values: { date: renewal[2] } });
+    return { facts, hashes };
   }
   if (entry.role === SYSTEM_ACTOR.role) {
     const due = /^due (\d{4}-\d{2}-\d{2})$/.exec(detail);

@@ -26,6 +26,8 @@ export async function startLocalTsa(): Promise<LocalTsa> {
     commonName: 'Bilateral Test TSA',
     keyUsage: 'critical,digitalSignature,nonRepudiation',
     extendedKeyUsage: 'critical,timeStamping',
+    // As long as its root, as an outside authority's unit is: the tests of a proof's end see its keys' end first.
+    days: 3650,
   });
   writeFileSync(path.join(directory, 'tsaserial'), '01\n');
   const configFile = path.join(directory, 'tsa.cnf');

@@ -22,6 +22,7 @@ import { WebClient } from '../web/web-client.ts';
 import { COOPERATION, DEMO_ORIGINALS, demoCertificateAuthorities, executeDemoAgreement, storedOriginal } from '../support/execute-demo.ts';
 import { libreOfficeSignatures, nssDatabaseTrusting, parsePdfsig, tempFile, tool } from '../support/pdf-tools.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { type LocalTsa, startLocalTsa } from './local-tsa.ts';
 import { openssl, scratchDirectory } from './openssl-pki.ts';
 import { appendRevision, replacePageText, revisionEnds } from './tampering.ts';
 
@@ -345,11 +346,59 @@ describe('PAdES B-LTA: DSS and document timestamps after the last signature', fu
       expect(withoutLongTerm.valid).to.equal(false);
       expect(withoutLongTerm.level).to.equal('B-T');
       for (const signature of withoutLongTerm.signatures) {
-        expect(signature.problems.join('; ')).to.match(/signature timestamp proves nothing at .*the time-stamping unit's chain expired/);
+        expect(signature.problems.join('; ')).to.match(
+          /signature timestamp proves nothing at .*the time-stamping unit's chain can be checked only until/,
+        );
         expect(signature.problemFindings.map(({ code }) => code)).to.include('timestampExpired');
       }
       // The first document timestamp alone (demo unit) no longer proves anything in 2056 either.
       expect((await verifyPdf(archived.get(party)!, anchors, in2056, [])).valid).to.equal(false);
     }
+  });
+});
+
+describe('PAdES B-LTA with a time-stamping authority whose RSA-2048 keys stop being counted on in 2031', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let tsa: LocalTsa;
+
+  before(async () => {
+    [server, tsa] = await Promise.all([startTestServer(), startLocalTsa()]);
+    await executeDemoAgreement(server);
+  });
+  after(async () => Promise.all([server?.close(), tsa?.close()]));
+
+  it('when the originals are extended with it, then the verification says they are provable until 2031, not until its certificates expire, and warns why', async () => {
+    await extendLongTermValidation(server.deps, COOPERATION, { url: tsa.url, fetch });
+    const anchors = [...(await demoCertificateAuthorities(server)), { party: 'outside-tsa', certificatePem: tsa.rootCa.certificatePem }];
+    for (const party of DEMO_ORIGINALS) {
+      const report = await verifyPdf(await storedOriginal(server, COOPERATION, party), anchors);
+      expect(report.valid, JSON.stringify(report.signatures.map((signature) => signature.problems))).to.equal(true);
+      expect(report.level).to.equal('B-LTA');
+      // The authority's root is valid for ten years (2036); its RSA-2048 keys only until 2031.
+      expect(report.provableUntil).to.equal('2031-01-01T00:00:00.000Z');
+      const stamp = report.documentTimestamps.at(-1)!;
+      expect(stamp).to.include({ trusted: true, provableUntil: '2031-01-01T00:00:00.000Z' });
+      expect(stamp.warningFindings.map(({ code, values }) => ({ code, values }))).to.deep.equal([
+        { code: 'algorithmEnding', values: { at: '2031-01-01T00:00:00.000Z', algorithm: 'RSA-2048' } },
+      ]);
+      // The demo PKI's own keys (RSA-3072) give the signatures' timestamps no such end.
+      for (const signature of report.signatures)
+        expect(signature.warningFindings.map(({ code }) => code)).to.not.include('algorithmEnding');
+    }
+  });
+
+  it('when it is the only authority within the renewal margin of 2031, then the next renewal waits the interval, not a minute, and the audit and the timeline say another authority is needed', async () => {
+    server.clock.set('2030-12-01T00:00:00Z');
+    const { nextDueAt } = await extendLongTermValidation(server.deps, COOPERATION, { url: tsa.url, fetch });
+    expect(nextDueAt?.toISOString()).to.equal('2032-11-30T00:00:00.000Z');
+    const extension = (await listAuditEntries(server.db, COOPERATION)).at(-1)!;
+    expect(extension.event).to.equal('EXTEND_LONG_TERM_VALIDATION');
+    expect(extension.detail).to.match(
+      /: validation data and a document timestamp; renewal due 2032-11-30; the time-stamping authority's timestamps are provable only until 2031-01-01: another authority is needed$/,
+    );
+    const page = await (await WebClient.signedIn(server.baseUrl, 'legal@gyeonggi.example')).get(`/agreements/${COOPERATION}`);
+    expect(page.html).to.include(translate('ko', 'timeline.longTermTimestamped', { date: formatDate('ko', '2032-11-30') }));
+    expect(page.html).to.include(translate('ko', 'timeline.longTermAuthorityEnds', { date: formatDate('ko', '2031-01-01') }));
   });
 });

@@ -67,6 +67,7 @@ const DATA_KEYS = [
     'due',
     'longTermTimestamped',
     'longTermValidationData',
+    'longTermAuthorityEnds',
     'deadlineSet',
     'deadlineCleared',
   ].map((fact) => `timeline.${fact}`),
