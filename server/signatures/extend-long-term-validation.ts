@@ -67,6 +67,7 @@ export async function extendLongTermValidation(
   if (!record) throw new Error(`agreement ${agreementId} does not exist`);
   const at = deps.now();
   const anchors = (await allTrustAnchors(deps.db)).map((anchor) => anchor.certificatePem);
+  const checkedAgainst = anchors.map(pkijsCertificate);
   const revisions: OriginalRevision[] = [];
   let provableUntil: Date | undefined;
   for (const party of record.parties) {
@@ -77,7 +78,7 @@ export async function extendLongTermValidation(
       continue;
     }
     // The DSS and the document timestamp over it in one revision (long-term-validation.ts says why).
-    const timestamped = await addDocumentTimestamp(latest.pdf, authority, data, anchors.map(pkijsCertificate));
+    const timestamped = await addDocumentTimestamp(latest.pdf, authority, data, checkedAgainst);
     revisions.push(nextRevision(latest, timestamped.pdf, at));
     if (!provableUntil || timestamped.provableUntil < provableUntil) provableUntil = timestamped.provableUntil;
   }

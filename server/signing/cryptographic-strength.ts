@@ -96,6 +96,15 @@ export function weakestAlgorithmOf(path: readonly pkijs.Certificate[], hashOids:
   return weakest;
 }
 
+/**
+ * The last moment `path` can be checked as it is: its certificates' earliest expiry, or sooner the end
+ * of its weakest algorithm (`weakest`, as weakestAlgorithmOf gives it for the path and its hashes).
+ */
+export function pathProvableUntil(path: readonly pkijs.Certificate[], weakest: WeakestAlgorithm | undefined): Date {
+  const expiresAt = Math.min(...path.map((certificate) => certificate.notAfter.value.getTime()));
+  return new Date(weakest ? Math.min(expiresAt, weakest.endsAt.getTime()) : expiresAt);
+}
+
 /** From when an RSA key of this many bits is no longer counted on; undefined: no end known. */
 export function rsaKeyEndsAt(modulusBits: number): Date | undefined {
   return endOf(rsaStrength(modulusBits));

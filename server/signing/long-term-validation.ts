@@ -16,7 +16,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { embedSignature, placeByteRange, type PreparedSignature } from './sign-pdf.ts';
 import { identifiesCertificate } from './cms-checks.ts';
-import { weakestAlgorithmOf } from './cryptographic-strength.ts';
+import { pathProvableUntil, weakestAlgorithmOf } from './cryptographic-strength.ts';
 import { newObjects, openForRevision, saveRevision, unsignedValueEntries } from './pdf-revision.ts';
 import { requestTimestamp, sampleTimestampToken, TOKEN_LENGTH_SLACK } from './timestamp.ts';
 import { checkTimestampToken } from './timestamp-checks.ts';
@@ -193,9 +193,7 @@ function carriedProvableUntil(token: Buffer): Date {
   const carried = (signedDataOf(token)?.certificates ?? []).filter(
     (certificate): certificate is pkijs.Certificate => certificate instanceof pkijs.Certificate,
   );
-  const expiry = timestampUnitOf(token).notAfter.value;
-  const weakest = weakestAlgorithmOf(carried);
-  return weakest && weakest.endsAt < expiry ? weakest.endsAt : expiry;
+  return pathProvableUntil(carried, weakestAlgorithmOf(carried));
 }
 
 /** The certificate of the unit that signed a timestamp token (requestTimestamp checked it is there). */

@@ -4,7 +4,7 @@ import * as x509 from '@peculiar/x509';
 import type * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { identifiesCertificate } from './cms-checks.ts';
-import { STRENGTH_SOURCE, weakestAlgorithmOf } from './cryptographic-strength.ts';
+import { pathProvableUntil, STRENGTH_SOURCE, weakestAlgorithmOf } from './cryptographic-strength.ts';
 import { type Finding, finding } from './verification-findings.ts';
 
 /**
@@ -142,7 +142,6 @@ export async function checkTimestampToken(token: Buffer, data: Buffer, anchors: 
     return { time, authority, intact: true, trusted: false, problems, warnings, unit };
   }
   const path = engine.certs;
-  const expiresAt = new Date(Math.min(...path.map((certificate) => certificate.notAfter.value.getTime())));
   const weakest = weakestAlgorithmOf(path, [signerInfo.digestAlgorithm.algorithmId, tstInfo.messageImprint.hashAlgorithm.algorithmId]);
   if (weakest && time >= weakest.endsAt) {
     warnings.push(
@@ -154,7 +153,8 @@ export async function checkTimestampToken(token: Buffer, data: Buffer, anchors: 
     );
     return { time, authority, intact: true, trusted: false, problems, warnings, unit };
   }
-  if (weakest && weakest.endsAt < expiresAt)
+  // Its algorithm ends before its chain expires: then that end, not the expiry, is how long it proves.
+  if (weakest && weakest.endsAt < pathProvableUntil(path, undefined))
     warnings.push(
       finding(
         'algorithmEnding',
@@ -162,8 +162,7 @@ export async function checkTimestampToken(token: Buffer, data: Buffer, anchors: 
         { at: weakest.endsAt.toISOString(), algorithm: weakest.algorithm },
       ),
     );
-  const provableUntil = weakest && weakest.endsAt < expiresAt ? weakest.endsAt : expiresAt;
-  return { time, authority, intact: true, trusted: true, problems, warnings, unit, path, provableUntil };
+  return { time, authority, intact: true, trusted: true, problems, warnings, unit, path, provableUntil: pathProvableUntil(path, weakest) };
 }
 
 function subjectOf(certificate: pkijs.Certificate): string {

@@ -16,7 +16,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { MalformedRequestError, RuleViolationError } from '../errors.ts';
 import { identifiesCertificate } from './cms-checks.ts';
-import { STRENGTH_SOURCE, weakestAlgorithmOf } from './cryptographic-strength.ts';
+import { pathProvableUntil, STRENGTH_SOURCE, weakestAlgorithmOf } from './cryptographic-strength.ts';
 import { PDF_LIMITS, PdfLimitError, checkPdfStructure } from './pdf-limits.ts';
 import { DOCUMENT_TIMESTAMP_SUBFILTER, readDss, type ValidationData } from './long-term-validation.ts';
 import {
@@ -640,7 +640,6 @@ async function verifySignature(
       report.chain = path.certificates.map((certificate) => identify(certificate).subject);
       const validatedAt = provenTime ?? now;
       report.revocation = await checkRevocation(signerCertificate, path.certificates[1]!, crls, validatedAt, problems, warnings, stored);
-      const signerExpiry = new Date(Math.min(...path.certificates.map((certificate) => certificate.notAfter.value.getTime())));
       const weakest = weakestAlgorithmOf(path.certificates, [signerInfo.digestAlgorithm.algorithmId]);
       if (weakest && validatedAt >= weakest.endsAt) {
         report.trusted = false;
@@ -654,7 +653,7 @@ async function verifySignature(
       }
       evidence = {
         signerPath: path.certificates,
-        signerUntil: weakest && weakest.endsAt < signerExpiry ? weakest.endsAt : signerExpiry,
+        signerUntil: pathProvableUntil(path.certificates, weakest),
         ...(provenTime && timestamp?.path && { timestampPath: timestamp.path, timestampUntil: timestamp.provableUntil }),
       };
     }
