@@ -1,7 +1,7 @@
 """Drives a running LibreOffice (started by test/support/libreoffice.ts) through UNO, as a lawyer would
 drive Word: open a DOCX, record changes, edit, comment, save; or convert to PDF; or list the tracked
-changes of a file. Usage: python3 libreoffice_uno.py <pipe name> <command> <JSON arguments>.
-Prints one JSON object."""
+changes of a file. Usage: python3 libreoffice_uno.py <pipe name> <command> <JSON arguments>
+(command: ready, edit, pdf or tracked-changes). Prints one JSON object."""
 
 import json
 import re
@@ -112,7 +112,13 @@ def tracked_changes(document):
 
 def main():
     pipe, command, arguments = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-    document = open_document(connect(pipe), arguments["in"], view=command == "pdf")
+    context = connect(pipe)
+    if command == "ready":
+        # Answering through the desktop, not only the bridge, is what shows the office has started.
+        context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
+        print(json.dumps({"ready": True}))
+        return
+    document = open_document(context, arguments["in"], view=command == "pdf")
     try:
         if command == "edit":
             result = edit(document, arguments)
