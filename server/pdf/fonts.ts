@@ -176,8 +176,9 @@ const characterMaps = new Map<FontId, (codePoint: number) => number>();
 
 /**
  * The glyph the font's cmap maps a character to (0 when none), read from the table itself (a Unicode
- * subtable: format 12, else format 4): for work done ahead while HarfBuzz loads. Shaping may give
- * another glyph where the font substitutes, so what is done with it must hold for any glyph id.
+ * subtable: format 12, else format 4): whether a character can be drawn at all, and work done ahead
+ * while HarfBuzz loads. Shaping may give another glyph where the font substitutes, so what is done
+ * ahead with it must hold for any glyph id.
  */
 export function nominalGlyph(id: FontId, codePoint: number): number {
   let glyphOf = characterMaps.get(id);
@@ -654,10 +655,9 @@ function charactersOutOfOrder(text: string, infos: readonly { readonly cluster: 
   });
 }
 
-/** Whether the font maps the character to a glyph: by HarfBuzz's cmap once it is loaded (fontkit decodes the whole table first). */
+/** Whether the font's cmap maps the character to a glyph. */
 function hasGlyph(fontId: FontId, codePoint: number): boolean {
-  if (!harfbuzz) return fonts()[fontId].font.hasGlyphForCodePoint(codePoint);
-  return (shaperOf(harfbuzz, fontId).font.nominalGlyph(codePoint) ?? 0) !== 0;
+  return nominalGlyph(fontId, codePoint) !== 0;
 }
 
 /** What TextMeasurer knows of a character of the Basic Multilingual Plane. */
