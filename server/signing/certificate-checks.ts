@@ -3,13 +3,16 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { RuleViolationError } from '../errors.ts';
 import type { TrustAnchor } from './verify-pdf.ts';
+import { pathProvableUntil, STRENGTH_SOURCE, weakestAlgorithmOf, type WeakestAlgorithm } from './cryptographic-strength.ts';
 import { pkijsCertificate, x509Certificate } from './parsed-certificates.ts';
 
 /**
  * The checks a signer's certificate must pass before it signs for a party (when it is registered, and
  * again at every signing): valid at the signing time, allowed to sign (key usage digitalSignature or
- * nonRepudiation, not a CA), an RSA key of at least 2048 bits or an EC key, and a chain of verified
- * links to one of the party's trust anchors, each certificate on the way valid at that time.
+ * nonRepudiation, not a CA), an RSA key of at least 2048 bits or an EC key, a chain of verified
+ * links to one of the party's trust anchors, each certificate on the way valid at that time, and no
+ * key or hash on that chain past the end of its strength (cryptographic-strength.ts): a signature
+ * made with it would be reported as proving nothing the moment it is made.
  * A failure is a 422 that names the problem.
  */
 
@@ -28,6 +31,8 @@ export interface CheckedCertificate {
   /** Issuing certificates, nearest first, ending with the trust anchor: what a CMS should embed. */
   readonly issuerPems: string[];
   readonly anchor: TrustAnchor;
+  /** Until when the certificate can sign: the path's earliest expiry, or sooner its weakest algorithm's end. */
+  readonly signsUntil: Date;
 }
 
 export interface CertificateToCheck {
@@ -144,8 +149,21 @@ async function chainToAnchor(
     );
     return undefined;
   }
+  const ending = signingPathEnd(path);
+  if (ending.weakest && input.at >= ending.weakest.endsAt) {
+    problems.push(
+      `its chain's ${ending.weakest.algorithm} is counted on only until ${ending.weakest.endsAt.toISOString()} (${STRENGTH_SOURCE}); a signature made with it at ${input.at.toISOString()} would prove nothing`,
+    );
+    return undefined;
+  }
   const issuerPems = path.slice(1).map((issuer) => toPem(Buffer.from(issuer.toSchema().toBER(false))));
-  return { issuerPems, anchor: found.anchor };
+  return { issuerPems, anchor: found.anchor, signsUntil: ending.signsUntil };
+}
+
+/** Until when a signer's path (its certificate, then its issuers to the anchor) can sign, and the weakest algorithm on it. */
+export function signingPathEnd(path: readonly pkijs.Certificate[]): { signsUntil: Date; weakest: WeakestAlgorithm | undefined } {
+  const weakest = weakestAlgorithmOf(path);
+  return { signsUntil: pathProvableUntil(path, weakest), weakest };
 }
 
 function toPem(der: Buffer): string {

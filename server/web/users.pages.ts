@@ -12,7 +12,9 @@ import {
 import { findSigningCredential } from '../../db/repositories/credentials.repository.ts';
 import { REVOCATION_REASONS, findRevocationOfCredential } from '../../db/repositories/revocations.repository.ts';
 import { MalformedRequestError, NotFoundError } from '../errors.ts';
+import { partyTrustAnchors } from '../signatures/load-trust-anchors.ts';
 import { revokeSigningCredential, revokeSigningCredentialInput } from '../signatures/revoke-signing-credential.ts';
+import { credentialSigningEnd } from '../signatures/show-signing-credential.ts';
 import { parseBody, parseQueryInteger } from '../http/parse.ts';
 import { LANGUAGES } from '../text/languages.ts';
 import { field, formAction, param } from './forms.ts';
@@ -38,13 +40,22 @@ export function usersPages(services: PageServices): Router {
       deps.db,
       users.map(({ id }) => id),
     );
-    // Each user's current signing certificate, and whether it is revoked (see revoke-signing-credential.ts).
-    const certificates = new Map<number, { revokedAt: string; reason: string } | null>();
+    // Each user's current signing certificate: whether it is revoked (see revoke-signing-credential.ts),
+    // else until when it signs and, when its key or hash ends that sooner than its expiry, which one.
+    const anchors = await partyTrustAnchors(deps.db, user.party);
+    const now = deps.now().toISOString();
+    const certificates = new Map<number, object>();
     for (const listed of users) {
       const credential = await findSigningCredential(deps.db, listed.id);
       if (!credential) continue;
       const revocation = await findRevocationOfCredential(deps.db, credential.id);
-      certificates.set(listed.id, revocation ? { revokedAt: revocation.revokedAt, reason: revocation.reason } : null);
+      const { signsUntil, limitedBy } = credentialSigningEnd(credential, anchors);
+      certificates.set(
+        listed.id,
+        revocation
+          ? { revoked: { revokedAt: revocation.revokedAt, reason: revocation.reason } }
+          : { signsUntil, limitedBy, ended: signsUntil <= now },
+      );
     }
     await sendPage(
       services,
@@ -63,7 +74,7 @@ export function usersPages(services: PageServices): Router {
           self: listed.id === user.id,
           secondFactor: enrolled.has(listed.id),
           roles: ROLES.map((code) => ({ code, selected: code === listed.role })),
-          certificate: certificates.has(listed.id) ? { revoked: certificates.get(listed.id) } : null,
+          certificate: certificates.get(listed.id) ?? null,
         })),
         roles: ROLES,
         revocationReasons: REVOCATION_REASONS,

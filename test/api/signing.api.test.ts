@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -255,6 +255,9 @@ describe('a government brings its own certificates', () => {
     expect(response.status, JSON.stringify(response.body)).to.equal(201);
     expect(response.body).to.deep.include({ email: 'signatory@gyeonggi.example', party: 'gyeonggi', serverHoldsKey: true, chain: [] });
     expect(response.body.certificate.subject).to.include('CN=박정의 (own PKI)');
+    // A year's certificate under a ten years' root: its own expiry is what ends it.
+    expect(response.body.signsUntil).to.equal(new Date(new X509Certificate(signer.certificatePem).validTo).toISOString());
+    expect(response.body.limitedBy).to.equal(null);
     expect(response.body.certificate.sha256).to.equal(
       createHash('sha256')
         .update(Buffer.from(signer.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64'))
@@ -289,6 +292,32 @@ describe('a government brings its own certificates', () => {
       expect(report.signatures.map((signature) => signature.signer?.name)).to.deep.equal(['Андрей Соболев', '박정의 (own PKI)']);
       expect(report.signatures[1]!.chain.at(-1)).to.include('CN=Gyeonggi Root CA');
     }
+  });
+
+  it('when a certificate outlives its RSA-2048 key, then it is accepted as signing until 2031, and from 2031 on it is refused', async () => {
+    const longLived = await issueCertificate(root, 'long-lived', {
+      commonName: '박정의 (long-lived)',
+      email: 'signatory@gyeonggi.example',
+      days: 3000,
+    });
+    const registered = await admin.post(url, { pkcs12: await pkcs12Of(longLived), passphrase: PASSPHRASE });
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    expect(registered.body.certificate.notAfter > '2034').to.equal(true);
+    expect(registered.body.signsUntil).to.equal('2031-01-01T00:00:00.000Z');
+    expect(registered.body.limitedBy).to.deep.equal({ algorithm: 'RSA-2048', endsAt: '2031-01-01T00:00:00.000Z' });
+    expect((await admin.get(url)).body).to.deep.equal(registered.body);
+
+    // The same certificate brought in 2031: still valid by its dates, no longer by its key's strength.
+    server.clock.set('2031-06-01T00:00:00Z');
+    const administrator = await ApiClient.signIn(server.baseUrl, 'admin@gyeonggi.example');
+    const rows = await countRows(server.db, 'credentials');
+    expectProblem(
+      await administrator.post(url, { pkcs12: await pkcs12Of(longLived), passphrase: PASSPHRASE }),
+      422,
+      'RULE_VIOLATION',
+      /RSA-2048 is counted on only until 2031-01-01T00:00:00.000Z \(NIST SP 800-57 Part 1 Rev. 5\); a signature made with it at 2031-06-01/,
+    );
+    expect(await countRows(server.db, 'credentials')).to.equal(rows);
   });
 });
 

@@ -41,6 +41,9 @@ describe('web: a party administrator revokes a signatory’s certificate on the 
     const page = await administrator.get('/users');
     expect(page.html).to.include('Основание отзыва сертификата подписи signatory@sverdlovsk.example');
     expect(page.html).to.include(`action="/users/${signatory}/certificate/revocation"`);
+    // The demo signatory's RSA-2048 certificate expires when NIST stops counting on its key: 2031-01-01 UTC, in Yekaterinburg.
+    expect(page.html).to.include('Сертификат подписи: подписывает до 1 янв. 2031 г., 05:00 (UTC+5).');
+    expect(page.html).not.to.include('считается надёжным');
 
     const posted = await administrator.postForm(
       `/users/${signatory}/certificate/revocation`,
@@ -76,5 +79,6 @@ describe('web: a party administrator revokes a signatory’s certificate on the 
     const page = await administrator.get('/users');
     expect(page.html).to.include('signatory@gyeonggi.example의 서명 인증서 폐지 사유');
     expect(page.html).to.include('인증서 폐지');
+    expect(page.html).to.match(/서명 인증서: 2031\. 1\. 1\. [^<]*까지 서명할 수 있습니다\./);
   });
 });
