@@ -36,17 +36,23 @@ export class LibreOffice {
   }
 
   /**
-   * Runs one command of the UNO script against this LibreOffice; its JSON answer. A LibreOffice that
-   * stops answering (seen once in CI, never reproduced: the script was killed after two minutes with
-   * nothing on stderr) is started afresh and the command tried once more, so one wedged office process
-   * does not fail a check of what Bilateral wrote; a second failure is the test's failure.
+   * Runs one command of the UNO script against this LibreOffice; its JSON answer. When the office
+   * process failed rather than the document (no answer in time, the script gone with nothing on
+   * stderr, or the office ended: seen twice in full CI runs, on different commands, never with this
+   * file alone), the office is started afresh and the command tried once more, so that one bad office
+   * process does not fail a check of what Bilateral wrote. A second failure is the test's; a Python
+   * error of the script's own (a text not found) is not tried again.
    */
   async uno<T = Record<string, unknown>>(command: Exclude<UnoCommand, 'ready'>, args: Record<string, unknown>): Promise<T> {
     try {
       return await this.run<T>(command, args);
     } catch (error) {
-      if (!(error as { killed?: boolean }).killed) throw error;
-      console.warn(`LibreOffice did not answer "${command}" in ${COMMAND_TIMEOUT_MS / 1000} s: starting it again`);
+      const { killed, code, signal, stderr } = error as { killed?: boolean; code?: number; signal?: string; stderr?: string };
+      const officeEnded = this.office.exitCode !== null || this.office.signalCode !== null;
+      if (!killed && !officeEnded && stderr?.trim()) throw error;
+      console.warn(
+        `LibreOffice failed "${command}" (${killed ? 'no answer in time' : `script exit code ${code}, signal ${signal}`}; office ${officeEnded ? 'ended' : 'running'}): starting it again`,
+      );
       await this.end();
       [this.office, this.pipe] = this.launch();
       await this.run('ready', {});
@@ -91,10 +97,10 @@ export class LibreOffice {
       });
       return JSON.parse(stdout) as T;
     } catch (error) {
-      // execFile's message already holds the script's stderr; a killed script has none to say why.
-      if ((error as { killed?: boolean }).killed) {
-        (error as Error).message = `LibreOffice did not answer "${command}" in ${COMMAND_TIMEOUT_MS / 1000} s`;
-      }
+      // execFile's message already holds the script's stderr; a killed or crashed script has none to say why.
+      const { killed, code, signal } = error as { killed?: boolean; code?: number | null; signal?: string | null };
+      if (killed) (error as Error).message = `LibreOffice did not answer "${command}" in ${COMMAND_TIMEOUT_MS / 1000} s`;
+      else (error as Error).message += `\n(exit code ${code}, signal ${signal})`;
       throw error;
     }
   }
