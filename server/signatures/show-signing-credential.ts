@@ -75,11 +75,9 @@ export function credentialSigningEnd(
   const top = x509Certificate(path.at(-1)!);
   const anchor = anchors.find(({ certificatePem }) => top.checkIssued(x509Certificate(certificatePem)));
   const certificates = [...path, ...(anchor ? [anchor.certificatePem] : [])].map(pkijsCertificate);
-  const { signsUntil, weakest } = signingPathEnd(certificates);
-  const expiresAt = Math.min(...certificates.map((certificate) => certificate.notAfter.value.getTime()));
+  const { signsUntil, expiresAt, weakest } = signingPathEnd(certificates);
   return {
     signsUntil: signsUntil.toISOString(),
-    limitedBy:
-      weakest && weakest.endsAt.getTime() < expiresAt ? { algorithm: weakest.algorithm, endsAt: weakest.endsAt.toISOString() } : null,
+    limitedBy: weakest && weakest.endsAt < expiresAt ? { algorithm: weakest.algorithm, endsAt: weakest.endsAt.toISOString() } : null,
   };
 }

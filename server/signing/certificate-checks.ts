@@ -31,8 +31,6 @@ export interface CheckedCertificate {
   /** Issuing certificates, nearest first, ending with the trust anchor: what a CMS should embed. */
   readonly issuerPems: string[];
   readonly anchor: TrustAnchor;
-  /** Until when the certificate can sign: the path's earliest expiry, or sooner its weakest algorithm's end. */
-  readonly signsUntil: Date;
 }
 
 export interface CertificateToCheck {
@@ -149,21 +147,28 @@ async function chainToAnchor(
     );
     return undefined;
   }
-  const ending = signingPathEnd(path);
-  if (ending.weakest && input.at >= ending.weakest.endsAt) {
+  const weakest = weakestAlgorithmOf(path);
+  if (weakest && input.at >= weakest.endsAt) {
     problems.push(
-      `its chain's ${ending.weakest.algorithm} is counted on only until ${ending.weakest.endsAt.toISOString()} (${STRENGTH_SOURCE}); a signature made with it at ${input.at.toISOString()} would prove nothing`,
+      `its chain's ${weakest.algorithm} is counted on only until ${weakest.endsAt.toISOString()} (${STRENGTH_SOURCE}); a signature made with it at ${input.at.toISOString()} would prove nothing`,
     );
     return undefined;
   }
   const issuerPems = path.slice(1).map((issuer) => toPem(Buffer.from(issuer.toSchema().toBER(false))));
-  return { issuerPems, anchor: found.anchor, signsUntil: ending.signsUntil };
+  return { issuerPems, anchor: found.anchor };
 }
 
-/** Until when a signer's path (its certificate, then its issuers to the anchor) can sign, and the weakest algorithm on it. */
-export function signingPathEnd(path: readonly pkijs.Certificate[]): { signsUntil: Date; weakest: WeakestAlgorithm | undefined } {
+/**
+ * Until when a signer's path (its certificate, then its issuers to the anchor) can sign, its earliest
+ * expiry, and the weakest algorithm on it.
+ */
+export function signingPathEnd(path: readonly pkijs.Certificate[]): {
+  signsUntil: Date;
+  expiresAt: Date;
+  weakest: WeakestAlgorithm | undefined;
+} {
   const weakest = weakestAlgorithmOf(path);
-  return { signsUntil: pathProvableUntil(path, weakest), weakest };
+  return { signsUntil: pathProvableUntil(path, weakest), expiresAt: pathProvableUntil(path, undefined), weakest };
 }
 
 function toPem(der: Buffer): string {
