@@ -54,7 +54,7 @@ export function usersPages(services: PageServices): Router {
         listed.id,
         revocation
           ? { revoked: { revokedAt: revocation.revokedAt, reason: revocation.reason } }
-          : { signsUntil, limitedBy, ended: signsUntil <= now },
+          : { signsUntil, limitedBy, until: signsUntil <= now ? 'signedUntil' : 'signsUntil' },
       );
     }
     await sendPage(

@@ -48,7 +48,7 @@ export class LibreOffice {
       return await this.run<T>(command, args);
     } catch (error) {
       const { killed, code, signal, stderr } = error as { killed?: boolean; code?: number; signal?: string; stderr?: string };
-      const officeEnded = this.office.exitCode !== null || this.office.signalCode !== null;
+      const officeEnded = !this.running;
       if (!killed && !officeEnded && stderr?.trim()) throw error;
       console.warn(
         `LibreOffice failed "${command}" (${killed ? 'no answer in time' : `script exit code ${code}, signal ${signal}`}; office ${officeEnded ? 'ended' : 'running'}): starting it again`,
@@ -105,8 +105,12 @@ export class LibreOffice {
     }
   }
 
+  private get running(): boolean {
+    return this.office.exitCode === null && this.office.signalCode === null;
+  }
+
   private async end(): Promise<void> {
-    if (this.office.exitCode !== null || this.office.signalCode !== null) return;
+    if (!this.running) return;
     const exited = new Promise((resolve) => this.office.once('exit', resolve));
     process.kill(-this.office.pid!, 'SIGKILL');
     await exited;
