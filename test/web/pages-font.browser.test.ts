@@ -13,7 +13,7 @@ import { launchChromium, SCREENSHOTS } from './browser.ts';
  * not fetched for it.
  */
 describe('web: the pages\u2019 own font, with Hangul and Cyrillic, before any text is shown', function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
   let server: TestServer;
   let browser: Browser;
 
@@ -63,11 +63,20 @@ describe('web: the pages\u2019 own font, with Hangul and Cyrillic, before any te
     expect(again.status).to.equal(304);
   });
 
-  it('when the Korean sign-in page comes over a slow connection (40 kB/s), then its Hangul is the served font\u2019s once it has come, nothing left in □', async () => {
+  it('when the Korean sign-in page comes over a slow connection (40 kB/s), then its Hangul is the served font\u2019s once it has come, nothing left in \u25a1', async () => {
     await fetch(`${server.baseUrl}${UI_FONT_URL}`);
     const context = await browser.newContext({ viewport: { width: 390, height: 500 } });
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
+    // What the browser still waits for, should the page never finish: the throttle's stall, or ours.
+    const unfinished = new Map<string, string>();
+    const failed: string[] = [];
+    cdp.on('Network.requestWillBeSent', (event) => unfinished.set(event.requestId, new URL(event.request.url).pathname));
+    cdp.on('Network.loadingFinished', (event) => unfinished.delete(event.requestId));
+    cdp.on('Network.loadingFailed', (event) => {
+      failed.push(`${unfinished.get(event.requestId)}: ${event.errorText}`);
+      unfinished.delete(event.requestId);
+    });
     await cdp.send('Network.enable');
     await cdp.send('DOM.enable');
     await cdp.send('CSS.enable');
@@ -77,12 +86,30 @@ describe('web: the pages\u2019 own font, with Hangul and Cyrillic, before any te
       downloadThroughput: 40_000,
       uploadThroughput: 40_000,
     });
-    await page.goto(`${server.baseUrl}/sign-in?lang=ko`, { waitUntil: 'commit' });
     // Polled from outside: the page's policy allows no evaluated script of its own.
-    const arrived =
-      "document.readyState === 'complete' && [...document.fonts].some((face) => face.family === 'Bilateral UI' && face.status === 'loaded')";
-    for (let poll = 0; poll < 300 && !(await page.evaluate(arrived)); poll++) await page.waitForTimeout(200);
-    expect(await page.evaluate(arrived)).to.equal(true);
+    const state =
+      "({ readyState: document.readyState, faces: [...document.fonts].map((face) => face.family + ' ' + face.status), arrived: document.readyState === 'complete' && [...document.fonts].some((face) => face.family === 'Bilateral UI' && face.status === 'loaded') })";
+    type State = { readyState: string; faces: string[]; arrived: boolean };
+    const signInOverSlowConnection = async (): Promise<State> => {
+      unfinished.clear();
+      await page.goto(`${server.baseUrl}/sign-in?lang=ko`, { waitUntil: 'commit' });
+      let seen = (await page.evaluate(state)) as State;
+      for (let poll = 0; poll < 300 && !seen.arrived; poll++) {
+        await page.waitForTimeout(200);
+        seen = (await page.evaluate(state)) as State;
+      }
+      return seen;
+    };
+    let seen = await signInOverSlowConnection();
+    if (!seen.arrived && unfinished.size > 0) {
+      // A response still unfinished after a minute at 40 kB/s (the page is a tenth of that) is the
+      // throttle's stall, not the page's: it is said, and the page is loaded once more, from nothing.
+      // Once in CI under load this wait ran out with nothing more said; the message below says what.
+      console.warn(`      the throttled page stalled on ${[...unfinished.values()].join(', ')}; loading it again`);
+      await cdp.send('Network.clearBrowserCache');
+      seen = await signInOverSlowConnection();
+    }
+    expect(seen.arrived, JSON.stringify({ ...seen, unfinished: [...unfinished.values()], failed })).to.equal(true);
     await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
     const { root } = await cdp.send('DOM.getDocument');
     for (const selector of ['h1', 'label[for="email"]', 'label[for="password"]']) {
