@@ -91,6 +91,6 @@ export interface TypesettingReport {
   readonly emergencyParagraphs: number;
   /** Korean words broken between syllables, the last resort. */
   readonly syllableBreaks: number;
-  /** Justified lines whose word spaces still open past the limit. */
+  /** Justified lines whose word spaces, or a lone word's letters, still open past the limit. */
   readonly overLimitLines: number;
 }

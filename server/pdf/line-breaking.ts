@@ -112,7 +112,7 @@ export interface SetParagraph {
   /** 1: every line within the tolerance; 2: emergency stretch was needed; 3: a Korean word was broken between syllables. */
   readonly pass: 1 | 2 | 3;
   readonly syllableBreaks: number;
-  /** Justified lines whose word spaces open past the limit (none where a syllable break or a hyphen could help). */
+  /** Justified lines whose word spaces, or a lone word's letters, open past the limit (none where a syllable break or a hyphen could help). */
   readonly overLimit: number;
   /** The widest word space of the justified lines, in em. */
   readonly widestSpace: number;
@@ -311,7 +311,11 @@ function justify(text: string, options: LineBreakingOptions, metrics: Metrics) {
   const letters = Math.max(countGlyphs(text) - 1, 0);
   const spaceRoom = gaps * space * (slack < 0 ? JUSTIFICATION.spaceShrink : JUSTIFICATION.spaceStretch);
   const letterRoom = letters * size * (slack < 0 ? JUSTIFICATION.letterShrink : JUSTIFICATION.letterStretch);
-  if (gaps === 0) return { wordSpacing: 0, letterSpacing: letters === 0 ? 0 : slack / letters, hang, overLimit: false };
+  if (gaps === 0) {
+    // A line of one word is filled by its letters alone: past their range it is letter-spaced, over the limit as wide spaces are.
+    const letterSpacing = letters === 0 ? 0 : slack / letters;
+    return { wordSpacing: 0, letterSpacing, hang, overLimit: letterSpacing > JUSTIFICATION.letterStretch * size + 1e-6 };
+  }
   const ratio = Math.min(Math.abs(slack) / (spaceRoom + letterRoom || 1), 1);
   const letterSpacing = letters === 0 ? 0 : (Math.sign(slack) * ratio * letterRoom) / letters;
   // Each gap also takes the letter-spacing of the space glyph and the glyph before it.

@@ -252,6 +252,18 @@ describe('line breaking', () => {
       for (const line of paragraph.lines) expect(line.text.endsWith('-')).to.equal(false);
     });
 
+    it('when a line would hold one Korean word its letters cannot fill, then it counts as over the limit, and the word is broken between syllables rather than letter-spaced', () => {
+      const text = '지방자치단체간우호협력관계증진을위한 공동사업추진계획을수립하였다. '.repeat(2).trim();
+      const paragraph = setParagraph(text, options('ko'));
+      expect(paragraph.pass).to.equal(3);
+      expect(paragraph.syllableBreaks).to.be.above(0);
+      expect(paragraph.overLimit).to.equal(0);
+      for (const line of paragraph.lines.slice(0, -1)) {
+        expect(line.letterSpacing, line.text).to.be.at.most(JUSTIFICATION.letterStretch * SIZE + 1e-6);
+        expect(setWidth(line)).to.be.closeTo(COLUMN + line.hang, 0.01);
+      }
+    });
+
     it('when a justified line ends with a hyphen or a stop, then the mark hangs half its width into the margin', () => {
       const lines = setParagraph(STRESS.ru, options('ru')).lines.slice(0, -1);
       const hanging = lines.filter((line) => /[-.,]$/.test(line.text));
