@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { AgreementDocument } from '../server/pdf/document-model.ts';
+import type { TypesettingReport } from '../server/pdf/layout-model.ts';
+import { JUSTIFICATION } from '../server/pdf/line-breaking.ts';
 import { renderAgreementPdf } from '../server/pdf/render-pdf.ts';
 import { demoDocument } from './agreement-fixtures.ts';
 import { formatTable, isMain, percentile, RESULTS_DIRECTORY, writeResults, type BenchRow } from './bench-results.ts';
@@ -112,6 +114,7 @@ export async function runTypesetBench(): Promise<BenchRow[]> {
   } finally {
     await browser.close();
   }
+  const resorts = breakerResorts((await renderAgreementPdf(final)).typesetting);
   const [signedRevisions] = await longTermOriginals(await demoFinalOriginals());
   const signedBytes = signedRevisions!.at(-1)!.length;
 
@@ -157,12 +160,13 @@ export async function runTypesetBench(): Promise<BenchRow[]> {
   console.log(`\nBilateral's signed original, revision by revision: ${growth.join('; ')}`);
   console.log(`\nQuality of the final original's justified text (pdftotext -bbox-layout; the signature page left out):`);
   console.log(formatQuality(SYSTEMS.map((system) => ({ name: NAMES[system], quality: results[system].quality }))));
+  console.log(`Bilateral's line breaker, in the final original: ${resorts}`);
 
   const { bilateral, typst: typstResult, chromium } = results;
   return SYSTEMS.flatMap((system): BenchRow[] => {
     const result = results[system];
     const q = result.quality;
-    const quality = `flush left ${q.flushLeft} of ${q.justifiedLines}, word gap p95 ${q.wordGapP95.toFixed(2)} / max ${q.wordGapMax.toFixed(2)} em, ${q.hyphenated} hyphens (runs ≤ ${q.longestHyphenRun})`;
+    const quality = `flush left ${q.flushLeft} of ${q.justifiedLines}, word gap p95 ${q.wordGapP95.toFixed(2)} / max ${q.wordGapMax.toFixed(2)} em, ${q.hyphenated} hyphens (runs ≤ ${q.longestHyphenRun})${system === 'bilateral' ? `; ${resorts}` : ''}`;
     const ratios =
       system === 'bilateral'
         ? `; ${(bilateral.draftBytes / typstResult.draftBytes).toFixed(2)} of Typst's bytes, ${(bilateral.draftBytes / chromium.draftBytes).toFixed(2)} of Chromium's`
@@ -218,6 +222,11 @@ export async function runTypesetBench(): Promise<BenchRow[]> {
       },
     ];
   });
+}
+
+/** What the line breaker resorted to, as the typesetter counts it (the other systems say nothing of theirs). */
+function breakerResorts({ emergencyParagraphs, syllableBreaks, overLimitLines }: TypesettingReport): string {
+  return `emergency stretch in ${emergencyParagraphs} paragraphs, ${syllableBreaks} Korean words broken between syllables, ${overLimitLines} justified lines with word spaces past ${JUSTIFICATION.maxWordSpace} em`;
 }
 
 if (isMain(import.meta.url)) {

@@ -18,7 +18,8 @@ const renderInThread = boundedThreads<AgreementDocument, RenderedPdf>(
 
 /** renderAgreementPdf in a bounded worker thread: the same bytes, or a 422 naming the bound exceeded. */
 export async function renderAgreementPdfIsolated(document: AgreementDocument): Promise<RenderedPdf> {
-  const { pdf, signatureFields } = await renderInThread(document);
+  const rendered = await renderInThread(document);
   // A Buffer arrives as a plain Uint8Array from another thread.
-  return { pdf: Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength), signatureFields };
+  const { pdf } = rendered;
+  return { ...rendered, pdf: Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength) };
 }

@@ -4,6 +4,7 @@ import { composeAgreement, draftMark, type SignatureField } from './compose.ts';
 import { drawPdf, outlineMarkWhile } from './draw.ts';
 import { shaperLoaded, shaperReady, TextMeasurer, type FontId } from './fonts.ts';
 import { hyphenateWhile } from './hyphenation.ts';
+import type { TypesettingReport } from './layout-model.ts';
 import { withObjectStreams } from './object-streams.ts';
 import { remembersParagraphs } from './typesetter.ts';
 import type { Block } from '../text/markup.ts';
@@ -14,6 +15,8 @@ export interface RenderedPdf {
   readonly pdf: Buffer;
   /** Where each party signs, for the signature widgets added later. */
   readonly signatureFields: readonly SignatureField[];
+  /** What the line breaker resorted to (emergency stretch, Korean words broken between syllables, spaces past the limit): the bench prints it. */
+  readonly typesetting: TypesettingReport;
 }
 
 /**
@@ -35,7 +38,7 @@ export async function renderAgreementPdf(document: AgreementDocument): Promise<R
   assertDrawable(document);
   const layout = composeAgreement(document, measurer);
   const pdf = await drawPdf(layout, document.metadata);
-  return { pdf: document.draft ? withObjectStreams(pdf) : pdf, signatureFields: layout.signatureFields };
+  return { pdf: document.draft ? withObjectStreams(pdf) : pdf, signatureFields: layout.signatureFields, typesetting: layout.typesetting };
 }
 
 /**

@@ -317,6 +317,21 @@ describe('the PDF (render-pdf), checked by poppler and qpdf', () => {
     expect(fromCache.split('\n')).to.deep.equal(['true', warm]);
   });
 
+  it('when Korean words too long for the column must be broken between syllables, then the rendering reports how many, and what else the breaker resorted to', async () => {
+    const document = { ...buildDocument({ languages: ['ru', 'ko', 'en'] }), draft: null };
+    const article = document.articles[2]!;
+    const withKorean = (text: string) => ({
+      ...document,
+      articles: [{ ...article, body: { ...article.body, ko: [{ type: 'paragraph' as const, text }] } }],
+    });
+    const plain = (await renderAgreementPdf(withKorean('양측은 협력한다.'))).typesetting;
+    const compounds = '지방자치단체간우호협력관계증진을위한 공동사업추진계획을수립하였다. '.repeat(4).trim();
+    const broken = (await renderAgreementPdf(withKorean(compounds))).typesetting;
+    expect(broken.syllableBreaks).to.be.above(plain.syllableBreaks);
+    expect(broken.emergencyParagraphs).to.equal(plain.emergencyParagraphs + 1);
+    expect(broken.overLimitLines).to.equal(plain.overLimitLines);
+  });
+
   it('when the text holds a character no font can draw, then rendering fails loudly, naming it, and draws nothing', async () => {
     const document = buildDocument();
     const article = document.articles[2]!;
