@@ -48,7 +48,7 @@ describe(`e-mail from server processes (${TEST_DATABASE_KIND})`, function () {
     expect(sink.received.map((mail) => mail.envelopeTo[0]).sort()).to.deep.equal(rows.map((row) => users.get(row.user_id)).sort());
     // The last SIGN executed the agreement: everyone of both parties hears of it, each in their language.
     const executed = sink.received.filter((mail) =>
-      /подписано обеими сторонами|양측 서명이 완료되었습니다/.test(mail.parsed.subject ?? ''),
+      /Документ подписан обеими сторонами|양측 서명이 완료되었습니다/.test(mail.parsed.subject ?? ''),
     );
     expect(executed.map((mail) => mail.envelopeTo[0]).sort()).to.deep.equal(
       [...users.values()].filter((email) => email.endsWith('.example')).sort(),

@@ -50,10 +50,10 @@ describe(`e-mail (${TEST_DATABASE_KIND})`, () => {
 
     expect(sink.received.map((mail) => mail.envelopeTo).sort()).to.deep.equal([['legal@gyeonggi.example'], ['legal@sverdlovsk.example']]);
     const [russian] = sink.to('legal@sverdlovsk.example');
-    expect(russian!.parsed.subject).to.match(/^Bilateral: Соглашение между .*Свердловской области.* ждёт вашей юридической экспертизы$/);
+    expect(russian!.parsed.subject).to.match(/^Bilateral: Ждёт вашей юридической экспертизы: Соглашение между .*Свердловской области.*$/);
     expect(russian!.parsed.text).to.contain('Здравствуйте').and.contain(`Открыть: ${PUBLIC_URL}/agreements/${COOPERATION}`);
     const [korean] = sink.to('legal@gyeonggi.example');
-    expect(korean!.parsed.subject).to.match(/^Bilateral: .*경기도.*협정 법률 검토를 기다리고 있습니다$/);
+    expect(korean!.parsed.subject).to.match(/^Bilateral: 법률 검토를 기다리고 있습니다: .*경기도.*협정$/);
     expect(korean!.parsed.text).to.contain(`열기: ${PUBLIC_URL}/agreements/${COOPERATION}`);
     expect(korean!.parsed.from!.value[0]!.address).to.equal('bilateral@localhost');
 

@@ -154,7 +154,7 @@ describe('mail to the next actor and a second factor in the browser, in Russian 
     await deliverMail();
     const [russian, ...more] = sink.to('signatory@sverdlovsk.example');
     expect(more, 'one mail').to.have.length(0);
-    expect(russian!.parsed.subject).to.match(/^Bilateral: .+ ждёт вашей подписи$/);
+    expect(russian!.parsed.subject).to.match(/^Bilateral: Ждёт вашей подписи: .+$/);
     expect(russian!.parsed.text).to.contain('Здравствуйте');
 
     const signatory = await followSignedOut('signatory@sverdlovsk.example', linkIn(russian!));
@@ -189,8 +189,8 @@ describe('mail to the next actor and a second factor in the browser, in Russian 
 
     await deliverMail();
     const executed = (address: string) => sink.to(address).filter((mail) => mail.parsed.text?.includes(`/agreements/${COOPERATION}`));
-    expect(executed('official@sverdlovsk.example').at(-1)!.parsed.subject).to.match(/подписано обеими сторонами$/);
-    expect(executed('official@gyeonggi.example').at(-1)!.parsed.subject).to.match(/양측 서명이 완료되었습니다$/);
+    expect(executed('official@sverdlovsk.example').at(-1)!.parsed.subject).to.match(/^Bilateral: Документ подписан обеими сторонами: .+$/);
+    expect(executed('official@gyeonggi.example').at(-1)!.parsed.subject).to.match(/^Bilateral: 양측 서명이 완료되었습니다: .+$/);
     const ids = sink.received.map((mail) => mail.parsed.messageId);
     expect(new Set(ids).size, 'each mail once').to.equal(ids.length);
   });
