@@ -226,7 +226,7 @@ export async function runTypesetBench(): Promise<BenchRow[]> {
 
 /** What the line breaker resorted to, as the typesetter counts it (the other systems say nothing of theirs). */
 function breakerResorts({ emergencyParagraphs, syllableBreaks, overLimitLines }: TypesettingReport): string {
-  return `emergency stretch in ${emergencyParagraphs} paragraphs, ${syllableBreaks} Korean words broken between syllables, ${overLimitLines} justified lines with word spaces past ${JUSTIFICATION.maxWordSpace} em`;
+  return `emergency stretch in ${emergencyParagraphs} paragraphs, ${syllableBreaks} Korean words broken between syllables, ${overLimitLines} justified lines over the limit (word spaces past ${JUSTIFICATION.maxWordSpace} em, or a lone word letter-spaced past ${JUSTIFICATION.letterStretch} em)`;
 }
 
 if (isMain(import.meta.url)) {
