@@ -6,7 +6,7 @@ import { storedFingerprint } from '../support/snapshot.ts';
 import { processMemory } from '../support/process-memory.ts';
 import { HOSTILE_PDFS, kidsFanOut } from '../support/hostile-pdfs.ts';
 import { withIterations } from '../support/pkcs12-files.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { scheduledWorkDone, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { createRootCa, exportPkcs12, issueCertificate, scratchDirectory } from '../signing/openssl-pki.ts';
 
 /**
@@ -51,7 +51,9 @@ describe(`hostile uploads against a server process (${TEST_DATABASE_KIND})`, fun
 
   before(async () => {
     database = await createTestDatabase();
-    server = await startServerProcess(database.url, randomBytes(32).toString('hex'));
+    server = await startServerProcess(database.url, randomBytes(32).toString('hex'), { SCHEDULER_INTERVAL_MS: '200' });
+    // Each test compares what is stored before and after its request: the scheduler's own work at start comes first.
+    await scheduledWorkDone(database.db);
     token = (await new ApiClient(server.baseUrl).post('/api/sessions', { email: 'legal@sverdlovsk.example', password: 'test-password' }))
       .body.token;
   });

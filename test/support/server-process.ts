@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import type { Database } from '../../db/connection.ts';
 import { createTestDatabase, TEST_DATABASE_KIND, type TestDatabase } from './database.ts';
 import { ensurePostgresRunning } from './postgres-service.ts';
 import { DEMO_PASSWORD } from './server.ts';
@@ -58,6 +59,24 @@ export async function startServerProcess(databaseUrl: string, secret: string, en
       await exited;
     },
   };
+}
+
+/**
+ * Resolves once no scheduled event is due and pending: the work a fresh server's scheduler finds at
+ * start (the demo's executed letter of intent gets its first long-term extension, a new version) is
+ * done, so what changes after is what the test did. Fails naming what is still due after `timeoutMs`.
+ */
+export async function scheduledWorkDone(db: Database, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const due = await db('scheduled_events')
+      .where('status', 'pending')
+      .where('due_at', '<=', new Date().toISOString())
+      .select('id', 'kind', 'due_at');
+    if (due.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`the scheduler left events due: ${JSON.stringify(due)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
