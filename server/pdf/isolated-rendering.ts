@@ -18,8 +18,7 @@ const renderInThread = boundedThreads<AgreementDocument, RenderedPdf>(
 
 /** renderAgreementPdf in a bounded worker thread: the same bytes, or a 422 naming the bound exceeded. */
 export async function renderAgreementPdfIsolated(document: AgreementDocument): Promise<RenderedPdf> {
-  const rendered = await renderInThread(document);
+  const { pdf, ...rest } = await renderInThread(document);
   // A Buffer arrives as a plain Uint8Array from another thread.
-  const { pdf } = rendered;
-  return { ...rendered, pdf: Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength) };
+  return { ...rest, pdf: Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength) };
 }
