@@ -3,7 +3,7 @@ import type { AgreementRecord } from '../../db/repositories/agreements.repositor
 import { findParties } from '../../db/repositories/parties.repository.ts';
 import { findUsersByEmails, listUsersOfParty, type User } from '../../db/repositories/users.repository.ts';
 import { EVENT_TYPES, FORWARD_EVENTS, ROLES, type AgreementEventType } from '../../workflows/agreement/agreement.events.ts';
-import { nextEventsFor, stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
+import { movesOn, nextEventsFor, stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import { titleForReader } from '../agreements/agreement-titles.ts';
 import { agreementView } from '../agreements/agreement-view.ts';
 import type { UseCaseDeps } from '../agreements/deps.ts';
@@ -61,7 +61,7 @@ export async function agreementPageModel(deps: UseCaseDeps, record: AgreementRec
       const forward = nextEventsFor(record.workflow, { party, role }).filter((type): type is AgreementEventType =>
         FORWARD_EVENTS.includes(type),
       );
-      return forward.length > 0 ? [{ party, role, events: forward }] : [];
+      return forward.length > 0 ? [{ party, role, events: forward, alone: movesOn(record.workflow, forward[0]!, { party, role }) }] : [];
     }),
   );
   const timeline = timelineFor(audit, {

@@ -2,7 +2,7 @@ import type { AgreementRecord } from '../../db/repositories/agreements.repositor
 import type { AgreementEventType, Role } from '../../workflows/agreement/agreement.events.ts';
 import { stateHasTag } from '../../workflows/agreement/agreement.workflow.ts';
 import type { agreementView } from '../agreements/agreement-view.ts';
-import type { Lang } from '../text/languages.ts';
+import { LOCALE, type Lang } from '../text/languages.ts';
 import { calendarDayIn, formatDate, translate } from './i18n.ts';
 
 type View = Awaited<ReturnType<typeof agreementView>>;
@@ -12,6 +12,8 @@ export interface Turn {
   readonly party: string;
   readonly role: Role;
   readonly events: readonly AgreementEventType[];
+  /** Whether this turn alone moves the agreement on: where every turn does, any one of them is enough. */
+  readonly alone: boolean;
 }
 
 export interface AgreementStatus {
@@ -51,11 +53,25 @@ export function agreementStatus(
   const t = (key: string, values?: Record<string, unknown>) => translate(lang, key, values);
   const counted = record.state in COUNTED_STAGES ? COUNTED_STAGES[record.state as keyof typeof COUNTED_STAGES] : undefined;
   const progress = counted && t(`standing.progress.${record.state}`, { done: counted(view), total: record.parties.length });
-  const waiting = input.waitingFor.map((turn) =>
-    turn.party === input.reader.party && turn.role === input.reader.role
-      ? t('standing.waitingForYou', { action: t(`waiting.${turn.events[0]}`) })
-      : t('standing.waitingFor', { party: input.partyName(turn.party), role: t(`role.${turn.role}`) }),
-  );
+  const isReaders = (turn: Turn) => turn.party === input.reader.party && turn.role === input.reader.role;
+  const action = (turn: Turn) => t(`waiting.${turn.events[0]}`);
+  const whose = (turn: Turn) => t('standing.turn', { party: input.partyName(turn.party), role: t(`role.${turn.role}`) });
+  const anyOne = (turns: readonly Turn[]) => new Intl.ListFormat(LOCALE[lang], { type: 'disjunction' }).format(turns.map(whose));
+  const readers = input.waitingFor.find(isReaders);
+  const others = input.waitingFor.filter((turn) => !isReaders(turn));
+  // Either party's legal staff may submit a draft: two lines "waiting for" would read as if both had to.
+  const waiting =
+    input.waitingFor.length > 1 && input.waitingFor.every((turn) => turn.alone)
+      ? [
+          readers
+            ? t('standing.waitingForYouOrOthers', { action: action(readers), others: anyOne(others) })
+            : t('standing.waitingForOneOf', { turns: anyOne(input.waitingFor) }),
+        ]
+      : input.waitingFor.map((turn) =>
+          isReaders(turn)
+            ? t('standing.waitingForYou', { action: action(turn) })
+            : t('standing.waitingFor', { party: input.partyName(turn.party), role: t(`role.${turn.role}`) }),
+        );
   const dueColumn = record.state in DUE_DATE_OF_STAGE ? DUE_DATE_OF_STAGE[record.state as keyof typeof DUE_DATE_OF_STAGE] : undefined;
   const due = dueColumn ? record.dates[dueColumn] : stateHasTag(record.workflow, 'running') ? record.dates.noticeDeadlineOn : null;
   const deadline = due ? t(dueColumn ? 'standing.dueOn' : 'standing.noticeBy', { date: formatDate(lang, due) }) : undefined;

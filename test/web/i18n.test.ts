@@ -55,7 +55,9 @@ const DATA_KEYS = [
   ...['review', 'approval', 'signing'].map((stage) => `standing.progress.${stage}`),
   ...['executed', 'in-force', 'expired', 'terminated'].map((stage) => `standing.completed.${stage}`),
   ...['signed', 'inForceSince', 'expiresOn', 'noticeDeadlineOn', 'terminatesOn'].map((date) => `standing.date.${date}`),
-  ...['waitingFor', 'waitingForYou', 'dueOn', 'noticeBy'].map((line) => `standing.${line}`),
+  ...['waitingFor', 'waitingForYou', 'waitingForYouOrOthers', 'waitingForOneOf', 'turn', 'dueOn', 'noticeBy'].map(
+    (line) => `standing.${line}`,
+  ),
   ...['create', 'edit', 'confirm', 'add-clause', 'remove-clause', 'reorder', 'variables', 'accepted'].map((op) => `timeline.change.${op}`),
   ...['reviewDueOn', 'approvalDueOn', 'signingDueOn'].map((deadline) => `timeline.deadline.${deadline}`),
   ...[

@@ -195,6 +195,19 @@ describe('web: pages for people, every word in the reader\u2019s language', func
     expect(korean).to.include('2개 기관 중 1곳 서명 완료').and.include('내 차례: 서명').and.include('✓ 안드레이 소볼레프,');
   });
 
+  it('when a draft waits for either party\u2019s legal staff to submit it, then the page says one of them is enough, not that both must', async () => {
+    const legal = await ApiClient.signIn(server.baseUrl, 'legal@sverdlovsk.example');
+    const created = await legal.post('/api/agreements', { kind: 'cooperation-agreement' });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const read = async (email: string) =>
+      visibleText((await (await WebClient.signedIn(server.baseUrl, email)).get(`/agreements/${created.body.id}`)).html);
+    expect(await read('legal@sverdlovsk.example'))
+      .to.include('Ждём вас: передать (это может сделать и Кёнгидо — Юрист)')
+      .and.not.include('Ждём: Кёнгидо');
+    expect(await read('signatory@gyeonggi.example')).to.include('대기 중(어느 한 곳): 스베르들롭스크주 법무 담당 또는 경기도 법무 담당');
+    expect(await read('legal@gyeonggi.example')).to.include('내 차례: 검토 요청(스베르들롭스크주 법무 담당도 가능)');
+  });
+
   it('when an agreement is executed, then it shows the completion with both originals and lists no refused actions', async () => {
     const html = (await (await WebClient.signedIn(server.baseUrl, 'legal@sverdlovsk.example')).get('/agreements/1')).html;
     expect(html).to.include('id="completion-heading"');

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { AgreementEvent, AgreementEventType, Role } from '../../workflows/agreement/agreement.events.ts';
 import {
+  movesOn,
   nextEventsFor,
   startWorkflow,
   stateHasTag,
@@ -147,6 +148,15 @@ describe('agreement machine', () => {
     expect(nextEventsFor(startWorkflow(PARTIES), { party: 'sverdlovsk', role: 'signatory' })).to.deep.equal([]);
     expect(nextEventsFor(submitted(), { party: 'gyeonggi', role: 'legal' })).to.deep.equal(['APPROVE', 'REQUEST_CHANGES', 'WITHDRAW']);
     expect(nextEventsFor(approved(), { party: 'gyeonggi', role: 'signatory' })).to.deep.equal(['SIGN']);
+  });
+
+  it('when asked whether one actor\u2019s event moves the agreement on, then a draft needs either party\u2019s submission and a review both parties\u2019', () => {
+    for (const party of PARTIES) expect(movesOn(startWorkflow(PARTIES), 'SUBMIT', { party, role: 'legal' }), party).to.equal(true);
+    for (const party of PARTIES) expect(movesOn(submitted(), 'APPROVE', { party, role: 'legal' }), party).to.equal(false);
+    const reviewedBySverdlovsk = run(submitted(), event('APPROVE', 'sverdlovsk', 'legal'));
+    expect(movesOn(reviewedBySverdlovsk, 'APPROVE', { party: 'gyeonggi', role: 'legal' })).to.equal(true);
+    expect(movesOn(reviewedBySverdlovsk, 'APPROVE', { party: 'sverdlovsk', role: 'legal' })).to.equal(false);
+    expect(movesOn(startWorkflow(PARTIES), 'SUBMIT', { party: 'sverdlovsk', role: 'signatory' })).to.equal(false);
   });
 
   it('when a persisted snapshot is read back as JSON, then it continues exactly as before', () => {

@@ -98,6 +98,16 @@ export function hasActedInStage(workflow: PersistedWorkflow, type: AgreementEven
   return stage !== undefined && stage[0] === type && stage[1].includes(party);
 }
 
+/**
+ * Pure: whether the actor's event, sent now, takes the agreement to another state. Where it does for
+ * several actors (either party's legal staff may submit a draft), any one of them is enough; where it
+ * does not (the first of two approvals), each of them is needed.
+ */
+export function movesOn(workflow: PersistedWorkflow, type: AgreementEventType, actor: Actor): boolean {
+  const outcome = step(workflow, { type, actor });
+  return outcome.accepted && outcome.next.value !== workflow.value;
+}
+
 /** Pure: the event types this actor may send now. */
 export function nextEventsFor(workflow: PersistedWorkflow, actor: Actor): AgreementEventType[] {
   const snapshot = restore(workflow);
