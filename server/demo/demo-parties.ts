@@ -14,7 +14,7 @@ export const DEMO_PARTIES: readonly Party[] = [
     names: {
       en: {
         name: 'the Government of Sverdlovsk Region',
-        country: 'the Russian Federation',
+        country: 'Russian Federation',
         short: 'Sverdlovsk Region',
         capital: 'Yekaterinburg',
       },
@@ -41,7 +41,7 @@ export const DEMO_PARTIES: readonly Party[] = [
     language: 'ko',
     timeZone: 'Asia/Seoul',
     names: {
-      en: { name: 'Gyeonggi Province', country: 'the Republic of Korea', short: 'Gyeonggi Province', capital: 'Suwon' },
+      en: { name: 'Gyeonggi Province', country: 'Republic of Korea', short: 'Gyeonggi Province', capital: 'Suwon' },
       ru: {
         nom: 'провинция Кёнгидо',
         gen: 'провинции Кёнгидо',
@@ -133,7 +133,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
       // The seed's "head of International Relations": the unit the agreements name as Gyeonggi's coordinator.
       title: {
         en: 'Head of the International Cooperation Division, Gyeonggi Provincial Government',
-        ru: 'Начальник Отдела международного сотрудничества правительства провинции Кёнгидо',
+        ru: 'Начальник отдела международного сотрудничества правительства провинции Кёнгидо',
         ko: '경기도청 국제협력과장',
       },
     },
@@ -201,8 +201,8 @@ export const DEMO_USERS: readonly DemoUser[] = [
 /** The areas of the agreement of cooperation, as the seed lists them. */
 export const SEED_AREAS: readonly LocalizedText[] = [
   { en: 'electronics', ru: 'электроника', ko: '전자' },
-  { en: 'metal industry', ru: 'металлургия', ko: '금속' },
-  { en: 'power engineering', ru: 'энергетика', ko: '전력' },
+  { en: 'metallurgical industry', ru: 'металлургическая промышленность', ko: '금속 산업' },
+  { en: 'electric power industry', ru: 'электроэнергетика', ko: '전력 산업' },
   { en: 'transport engineering', ru: 'транспортное машиностроение', ko: '운송 엔지니어링' },
   { en: 'manufacturing of medical products', ru: 'производство медицинских изделий', ko: '의료 제품 제조' },
   { en: 'food imports', ru: 'импорт продовольствия', ko: '식품 수입' },

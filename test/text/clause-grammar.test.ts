@@ -225,7 +225,7 @@ describe('clause typography and legal effect in every kind, language and origina
     expect(articleText(protocol.document, 'amended-provisions', 'ru')).to.include(`(далее${NBSP}— «Письмо о намерениях»)`);
     expect(articleText(protocol.document, 'amended-provisions', 'ko')).to.include('(이하 “의향서”라 한다)를');
     expect(articleText(protocol.document, 'amended-provisions', 'en')).to.include(
-      'the Letter of Intent between the Government of Sverdlovsk Region (the Russian Federation) and Gyeonggi Province (the Republic of Korea) on the Development of Inter-Regional Cooperation, signed on 14 June 2012 (hereinafter referred to as “the Letter of Intent”)',
+      'the Letter of Intent between the Government of Sverdlovsk Region (Russian Federation) and Gyeonggi Province (Republic of Korea) on the Development of Inter-Regional Cooperation, signed on 14 June 2012 (hereinafter referred to as “the Letter of Intent”)',
     );
   });
 
