@@ -67,6 +67,14 @@ const TOLERANCE = 200;
 /** A line whose spaces must open past the limit, and a Korean word broken between syllables: last resorts, in that order. */
 const OVER_LIMIT_DEMERITS = 1e10;
 const SYLLABLE_BREAK_DEMERITS = 1e7;
+/**
+ * A line that ends at a tie: never in the first pass; in the others dearer than the loosest line
+ * ((LINE_PENALTY + 10,000)² ≈ 1e8) and cheaper than one over the word-space limit, so a tie gives
+ * way only to that limit or to a column narrower than the tied words, and a paragraph is always set.
+ */
+const TIE_BREAK_DEMERITS = 1e9;
+/** The one-letter words a Russian line does not end with: prepositions, conjunctions and the pronoun «я». */
+const RUSSIAN_TIED_WORDS = new Set(['в', 'к', 'с', 'о', 'у', 'и', 'а', 'я'].flatMap((word) => [word, word.toUpperCase()]));
 /** A ragged line counts as loose when a quarter of it is empty, so short lines balance. */
 const RAGGED_STRETCH = 0.25;
 /** Marks that may hang into the right margin at the end of a justified line. */
@@ -79,11 +87,12 @@ interface Piece {
   readonly width: number;
   readonly glyphs: number;
   /**
-   * `space` between words; `hyphen` inside a word (a hyphen is added at a break); `syllable` between
+   * `space` between words; `tie` between words where no line should end (after a one-letter Russian
+   * preposition or conjunction: a Russian printer sends back a line that ends with «в» or «и»); `hyphen` inside a word (a hyphen is added at a break); `syllable` between
    * two Hangul syllables of a word (the last resort, no hyphen); `cut` inside a word too wide for any
    * line.
    */
-  readonly followedBy: 'space' | 'hyphen' | 'syllable' | 'cut' | 'end';
+  readonly followedBy: 'space' | 'tie' | 'hyphen' | 'syllable' | 'cut' | 'end';
 }
 
 /** The cheapest way found to set the pieces before a break, given how many hyphenated lines end there in a row. */
@@ -185,6 +194,8 @@ function breaks(pieces: readonly Piece[], options: LineBreakingOptions, metrics:
     // Only a break inside a word ends on a hyphen; the paragraph's last piece never does.
     const hyphenated = last.followedBy === 'hyphen';
     const syllableBreak = last.followedBy === 'syllable';
+    const tied = last.followedBy === 'tie';
+    if (tied && pass === 1) continue;
     const hang = justified && !isLastLine ? hangOf(hyphenated ? '-' : last.text, options, metrics) : 0;
     const room = options.width + hang;
     let natural = hyphenated ? hyphen : 0;
@@ -194,7 +205,7 @@ function breaks(pieces: readonly Piece[], options: LineBreakingOptions, metrics:
       const piece = pieces[start]!;
       natural += piece.width;
       glyphs += piece.glyphs;
-      if (start < end - 1 && piece.followedBy === 'space') {
+      if (start < end - 1 && (piece.followedBy === 'space' || piece.followedBy === 'tie')) {
         natural += space;
         glyphs += 1;
         gaps += 1;
@@ -230,6 +241,7 @@ function breaks(pieces: readonly Piece[], options: LineBreakingOptions, metrics:
         (LINE_PENALTY + badness) ** 2 +
         (hyphenated ? HYPHEN_PENALTY ** 2 : 0) +
         (syllableBreak ? SYLLABLE_BREAK_DEMERITS : 0) +
+        (tied ? TIE_BREAK_DEMERITS : 0) +
         (overLimit ? OVER_LIMIT_DEMERITS * (1 + (slack - limit) / size) : 0);
       for (let run = 0; run < runs.length; run += 1) {
         const before = runs[run];
@@ -275,7 +287,7 @@ function finish(
       const piece = pieces[at]!;
       const atLineEnd = at === lineEnd - 1;
       text += piece.text;
-      if (!atLineEnd && piece.followedBy === 'space') text += ' ';
+      if (!atLineEnd && (piece.followedBy === 'space' || piece.followedBy === 'tie')) text += ' ';
       if (atLineEnd && piece.followedBy === 'hyphen') text += '-';
     }
     return text;
@@ -348,7 +360,14 @@ function piecesOf(text: string, options: LineBreakingOptions, metrics: Metrics, 
   );
   return cut.flatMap(({ parts, inside }, wordIndex) =>
     parts.flatMap((part, partIndex) => {
-      const followedBy = partIndex < parts.length - 1 ? inside : wordIndex < words.length - 1 ? 'space' : 'end';
+      const followedBy =
+        partIndex < parts.length - 1
+          ? inside
+          : wordIndex === words.length - 1
+            ? 'end'
+            : options.lang === 'ru' && RUSSIAN_TIED_WORDS.has(words[wordIndex]!)
+              ? 'tie'
+              : 'space';
       const room = options.width - (followedBy === 'hyphen' ? metrics.hyphen : 0);
       const width = options.measure(part);
       if (width <= room) return [{ text: part, width, glyphs: metrics.glyphs(part), followedBy }];
