@@ -141,7 +141,8 @@ export interface PdfVerification {
   /**
    * Until when the file stays provable as it is (ISO 8601): the newest trusted document timestamp's
    * chain expiry, else the earliest signature timestamp's, else the earliest signer chain's; a new DSS
-   * and document timestamp before then extend it. Null when nothing is proven now.
+   * and document timestamp before then extend it. Null when nothing is proven now, and when the file
+   * is not a valid original (a changed or unsigned revision): its signatures prove nothing of it as it is.
    */
   readonly provableUntil: string | null;
   /** Bytes follow the end of the last signed revision: a change nobody signed. */
@@ -235,7 +236,7 @@ export async function verifyPdf(
     signatures,
     documentTimestamps,
     level,
-    provableUntil: provableUntil?.toISOString() ?? null,
+    provableUntil: valid ? (provableUntil?.toISOString() ?? null) : null,
     appendedAfterLastSignature,
     revisions,
     valid,

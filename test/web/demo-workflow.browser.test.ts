@@ -154,7 +154,7 @@ describe('web: the agreement of cooperation from draft to signed originals, in R
   });
 
   for (const [party, lang, valid] of [
-    ['sverdlovsk', 'ru', 'Все подписи действительны и доверенные'],
+    ['sverdlovsk', 'ru', 'Все подписи действительны, им можно доверять'],
     ['gyeonggi', 'ko', '모든 서명이 유효하며 신뢰할 수 있습니다'],
   ] as const) {
     it(`when the ${party} official downloads their signed original, then it is the stored file and the verify page finds it valid (${lang})`, async () => {

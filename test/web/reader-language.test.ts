@@ -107,6 +107,15 @@ describe('web: pages for people, every word in the reader\u2019s language', func
         new Blob([Buffer.concat([bytes, Buffer.from('\n1 0 obj\n<< >>\nendobj\nstartxref\n0\n%%EOF\n')])], { type: 'application/pdf' }),
       );
       expect(tampered).to.include(messageCatalogs().get(lang)!.get('verify.message.changed'));
+      // A cross stands beside what is wrong, not beside the sentence that says all is well; nothing proves a changed file.
+      const messages = messageCatalogs().get(lang)!;
+      expect(visibleText(tampered))
+        .to.include(`✗ ${messages.get('verify.notIntact')}`)
+        .and.not.include(messages.get('verify.intact'));
+      expect(visibleText(tampered)).to.include(messages.get('verify.notProvable'));
+      expect(visibleText(verified))
+        .to.include(`✓ ${messages.get('verify.intact')}`)
+        .and.not.include(messages.get('verify.notProvable'));
       const texts = [
         ...(await Promise.all(pages.map(async (page) => [page, visibleText((await client.get(page)).html)] as const))),
         ['/verify (a file)', visibleText(verified)] as const,
