@@ -30,21 +30,34 @@ export async function notifyTransition(
   },
 ): Promise<void> {
   const { agreementId, next, everyone } = transition;
+  const turns = turnsOf(next);
   const userIds = everyone ? await findAgreementUserIds(trx, agreementId) : await usersWhoseTurnItIs(trx, next);
   await notify(trx, {
     agreementId,
     kind: 'state-changed',
-    payload: { event: transition.event, from: transition.from, to: next.value, version: transition.version, by: transition.by },
+    // `turns`: a milestone told to everyone says "waits for you" only to those it waits for (compose-mail.ts).
+    payload: { event: transition.event, from: transition.from, to: next.value, version: transition.version, by: transition.by, turns },
     userIds,
     occurredAt: transition.at,
   });
 }
 
+/** Whose turn it is: each role of each party that may move the agreement forward now. */
+function turnsOf(workflow: PersistedWorkflow): { party: string; role: Role }[] {
+  return workflow.context.parties.flatMap((party) =>
+    ROLES.filter((role) => nextEventsFor(workflow, { party, role }).some((type) => FORWARD_EVENTS.includes(type))).map((role) => ({
+      party,
+      role,
+    })),
+  );
+}
+
 /** The users whose turn it is: their role of their party may move the agreement forward now. */
 export async function usersWhoseTurnItIs(trx: Knex.Transaction, workflow: PersistedWorkflow): Promise<number[]> {
   const ids: number[] = [];
+  const turns = turnsOf(workflow);
   for (const party of workflow.context.parties) {
-    const roles = ROLES.filter((role: Role) => nextEventsFor(workflow, { party, role }).some((type) => FORWARD_EVENTS.includes(type)));
+    const roles = turns.filter((turn) => turn.party === party).map((turn) => turn.role);
     if (roles.length === 0) continue;
     ids.push(...(await findUserIdsOfParties(trx, [party], roles)));
   }

@@ -19,11 +19,35 @@ export interface ComposedMail {
   readonly text: string;
 }
 
+/** Who reads it: a line that says "waits for you" is only for those whose turn it is. */
+export interface Reader {
+  readonly party: string;
+  readonly role: string;
+}
+
+/**
+ * Whether the notice waits for the reader: it names whose turn it is (`turns`, every transition
+ * since they were recorded) and the reader's party and role are among them; a notice without them
+ * was only ever sent to those whose turn it was.
+ */
+function waitsFor(payload: Record<string, unknown>, reader: Reader): boolean {
+  if (!Array.isArray(payload.turns)) return true;
+  return payload.turns.some(
+    (turn: unknown) =>
+      typeof turn === 'object' &&
+      turn !== null &&
+      'party' in turn &&
+      'role' in turn &&
+      turn.party === reader.party &&
+      turn.role === reader.role,
+  );
+}
+
 /**
  * Pure: the line that says what happened, in the reader's language. A kind this file does not know
  * (another part of the system may notify of new things) still reads sensibly.
  */
-export function describeItem(lang: Lang, item: MailItem): string {
+export function describeItem(lang: Lang, item: MailItem, reader: Reader): string {
   const title = item.title ?? translate(lang, 'mail.noAgreement');
   const { payload } = item;
   if (item.kind === 'state-changed') {
@@ -33,8 +57,10 @@ export function describeItem(lang: Lang, item: MailItem): string {
     // the same "waits for you" as when the stage opened.
     const progress = `mail.line.progress.${to}`;
     if (payload.from === to && item.byParty && hasMessage(lang, progress)) return translate(lang, progress, { title, party: item.byParty });
-    // A state the locales write a line for (waiting for the reader, or a milestone) gets it; any other, the general line.
-    const line = [`mail.line.waiting.${to}`, `mail.line.milestone.${to}`].find((key) => hasMessage(lang, key));
+    // A state the locales write a line for (waiting for the reader, the stage it entered for anyone
+    // else told of it, or a milestone) gets it; any other, the general line.
+    const waiting = waitsFor(payload, reader) ? `mail.line.waiting.${to}` : `mail.line.stage.${to}`;
+    const line = [waiting, `mail.line.milestone.${to}`].find((key) => hasMessage(lang, key));
     if (line) return translate(lang, line, { title });
     return translate(lang, 'mail.line.state', { title, state: translate(lang, `state.${to}`, { fallback: to }) });
   }
@@ -62,12 +88,13 @@ export function composeMail(input: {
   /** The reader's zone for the digest's times (their choice, else their party's); UTC when not given. */
   readonly timeZone?: string;
   readonly recipientName: string;
+  readonly reader: Reader;
   readonly items: readonly MailItem[];
   readonly digest: boolean;
   readonly preferencesLink: string;
 }): ComposedMail {
   const { lang, items } = input;
-  const lines = items.map((item) => describeItem(lang, item));
+  const lines = items.map((item) => describeItem(lang, item, input.reader));
   const subject = input.digest
     ? translate(lang, 'mail.subject.digest', { count: items.length })
     : (lines[0] ?? translate(lang, 'mail.line.other', { title: '' }));

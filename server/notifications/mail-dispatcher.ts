@@ -142,6 +142,7 @@ export function createMailDispatcher(deps: UseCaseDeps, options: MailDispatcherO
       lang,
       timeZone,
       recipientName: user.displayName,
+      reader: user,
       items,
       digest,
       preferencesLink: `${options.publicUrl}/mail`,

@@ -157,13 +157,17 @@ export function agreementPages(services: PageServices, creationLimit: AgreementC
           ...notification,
           unread: notification.readAt === null,
           // One sentence, as the mail says it: the agreement's title in the reader's language and what happened.
-          line: describeItem(lang, {
-            ...notification,
-            title: notification.agreementId === null ? null : (titles.get(notification.agreementId) ?? null),
-            link: '',
-            at: notification.createdAt,
-            byParty: typeof notification.payload.by === 'string' ? senders.get(notification.payload.by)?.party : undefined,
-          }),
+          line: describeItem(
+            lang,
+            {
+              ...notification,
+              title: notification.agreementId === null ? null : (titles.get(notification.agreementId) ?? null),
+              link: '',
+              at: notification.createdAt,
+              byParty: typeof notification.payload.by === 'string' ? senders.get(notification.payload.by)?.party : undefined,
+            },
+            user,
+          ),
           by: typeof notification.payload.by === 'string' ? senders.get(notification.payload.by)?.name : undefined,
         })),
       },

@@ -24,10 +24,38 @@ describe('mail lines: what happened first, then the title', () => {
       link: '/agreements/3',
       at: '2026-12-03T00:00:00Z',
     };
-    expect(describeItem('ru', { ...inForce, title: 'Протокол о внесении изменений в Соглашение' })).to.equal(
+    const reader = { party: 'sverdlovsk', role: 'legal' };
+    expect(describeItem('ru', { ...inForce, title: 'Протокол о внесении изменений в Соглашение' }, reader)).to.equal(
       'Документ вступил в силу: Протокол о внесении изменений в Соглашение',
     );
-    expect(describeItem('ko', { ...inForce, title: '의향서' })).to.equal('발효되었습니다: 의향서');
-    expect(describeItem('en', { ...inForce, title: 'Protocol' })).to.equal('Entered into force: Protocol');
+    expect(describeItem('ko', { ...inForce, title: '의향서' }, reader)).to.equal('발효되었습니다: 의향서');
+    expect(describeItem('en', { ...inForce, title: 'Protocol' }, reader)).to.equal('Entered into force: Protocol');
+  });
+
+  it('when the text is fixed for signature and everyone is told, then only the signatories read that it waits for their signature', () => {
+    const signing = {
+      kind: 'state-changed',
+      payload: {
+        from: 'approval',
+        to: 'signing',
+        turns: [
+          { party: 'sverdlovsk', role: 'signatory' },
+          { party: 'gyeonggi', role: 'signatory' },
+        ],
+      },
+      title: 'Соглашение',
+      link: '/agreements/2',
+      at: '2026-12-03T00:00:00Z',
+    };
+    expect(describeItem('ru', signing, { party: 'gyeonggi', role: 'signatory' })).to.equal('Ждёт вашей подписи: Соглашение');
+    for (const role of ['official', 'observer', 'legal'])
+      expect(describeItem('ru', signing, { party: 'sverdlovsk', role }), role).to.equal(
+        'Текст утверждён, документ готов к подписанию: Соглашение',
+      );
+    // A notice recorded before whose turn it was went into the payload was only sent to those it waited for.
+    const { turns: _turns, ...before } = signing.payload;
+    expect(describeItem('en', { ...signing, payload: before }, { party: 'sverdlovsk', role: 'official' })).to.equal(
+      'Waiting for your signature: Соглашение',
+    );
   });
 });
