@@ -37,10 +37,16 @@ export interface AgreementFacts {
 export type Decision =
   | { readonly allowed: true }
   /** `hidden`: the agreement is not the actor's party's to see at all (answered as 404, not 403). */
-  | { readonly allowed: false; readonly reason: string; readonly kind: 'hidden' | 'forbidden' | 'not-now' };
+  /** `because`: which of a kind's reasons, where an action has more than one (the pages say each in its own words). */
+  | { readonly allowed: false; readonly reason: string; readonly kind: 'hidden' | 'forbidden' | 'not-now'; readonly because?: string };
 
 const allow: Decision = { allowed: true };
-const deny = (kind: 'hidden' | 'forbidden' | 'not-now', reason: string): Decision => ({ allowed: false, kind, reason });
+const deny = (kind: 'hidden' | 'forbidden' | 'not-now', reason: string, because?: string): Decision => ({
+  allowed: false,
+  kind,
+  reason,
+  ...(because !== undefined && { because }),
+});
 
 export function decide(actor: Actor, agreement: AgreementFacts | null, action: Action): Decision {
   if (action === 'agreement.create') {
@@ -59,7 +65,11 @@ export function decide(actor: Actor, agreement: AgreementFacts | null, action: A
     case 'text.edit':
       if (actor.role !== 'legal') return deny('forbidden', 'Only legal staff change the text');
       if (actor.party !== draftingParty(agreement)) {
-        return deny('forbidden', `The drafting party (${draftingParty(agreement)}) edits the text; suggest your change instead`);
+        return deny(
+          'forbidden',
+          `The drafting party (${draftingParty(agreement)}) edits the text; suggest your change instead`,
+          'counterparty',
+        );
       }
       return whileDrafting(agreement, 'The text can be changed');
     case 'text.confirm':

@@ -189,10 +189,11 @@ export interface Refusal {
 
 /**
  * The policy's reason for refusing an action, as a message key: the group of the action and the kind
- * of refusal (this role never may, or not in this state). Nothing for what the user may do, or may not see.
+ * of refusal (this role never may, or not in this state), or which reason of that kind where there are
+ * several. Nothing for what the user may do, or may not see.
  */
 export function refusal(action: Action, decision: Decision, values: { event?: string } = {}): Refusal[] {
   if (decision.allowed || decision.kind === 'hidden') return [];
   const group = action.startsWith('event.') ? 'event' : action.replace('.', '-');
-  return [{ key: `refusal.${group}.${decision.kind}`, reason: decision.reason, ...values }];
+  return [{ key: `refusal.${group}.${decision.because ?? decision.kind}`, reason: decision.reason, ...values }];
 }

@@ -51,6 +51,7 @@ const DATA_KEYS = [
   ...[...clauseLibrary().clauses.keys()].map((clause) => `clause.${clause}`),
   ...Object.keys(ERROR_TABLE).map((code) => `error.${code}`),
   ...['event', 'text-edit', 'comment-write'].flatMap((group) => [`refusal.${group}.forbidden`, `refusal.${group}.not-now`]),
+  'refusal.text-edit.counterparty',
   // The agreement's standing and the timeline's sentences (server/web/agreement-status.ts, timeline.ts).
   ...['review', 'approval', 'signing'].map((stage) => `standing.progress.${stage}`),
   ...['executed', 'in-force', 'expired', 'terminated'].map((stage) => `standing.completed.${stage}`),

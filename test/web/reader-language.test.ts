@@ -214,7 +214,11 @@ describe('web: pages for people, every word in the reader\u2019s language', func
       .to.include('Ждём вас: передать (это может сделать и Кёнгидо — Юрист)')
       .and.not.include('Ждём: Кёнгидо');
     expect(await read('signatory@gyeonggi.example')).to.include('대기 중(어느 한 곳): 스베르들롭스크주 법무 담당 또는 경기도 법무 담당');
-    expect(await read('legal@gyeonggi.example')).to.include('내 차례: 검토 요청(스베르들롭스크주 법무 담당도 가능)');
+    // Gyeonggi's legal staff are legal staff: what keeps them from editing is that Sverdlovsk drafts.
+    expect(await read('legal@gyeonggi.example'))
+      .to.include('내 차례: 검토 요청(스베르들롭스크주 법무 담당도 가능)')
+      .and.include(messageCatalogs().get('ko')!.get('refusal.text-edit.counterparty'))
+      .and.not.include(messageCatalogs().get('ko')!.get('refusal.text-edit.forbidden'));
   });
 
   it('when an agreement is executed, then it shows the completion with both originals and lists no refused actions', async () => {
