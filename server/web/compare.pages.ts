@@ -3,6 +3,7 @@ import { findLastApprovalBy } from '../../db/repositories/approvals.repository.t
 import { compareVersions } from '../agreements/compare-versions.ts';
 import { listVersions, VERSIONS_PAGE_SIZE } from '../agreements/list-versions.ts';
 import { findParty } from '../../db/repositories/parties.repository.ts';
+import { findUsersByEmails } from '../../db/repositories/users.repository.ts';
 import { titleForReader } from '../agreements/agreement-titles.ts';
 import { loadVisibleAgreement } from '../agreements/load-agreement.ts';
 import { redlineDocx } from '../agreements/redline-docx.ts';
@@ -11,6 +12,7 @@ import { MalformedRequestError } from '../errors.ts';
 import { parseId } from '../http/parse.ts';
 import { sendDocx, sendPdf } from '../http/send-document.ts';
 import { pageLanguage, sendPage, type PageServices } from './page.ts';
+import { personName } from './person-name.ts';
 import { webUser } from './web-session.ts';
 
 /**
@@ -30,6 +32,14 @@ export function comparePages(services: PageServices): Router {
     const comparison = from === undefined ? undefined : await compareVersions(deps, user, record.id, from, undefined);
     const lang = await pageLanguage(deps, request, user);
     const partyLanguage = (await findParty(deps.db, user.party))?.language ?? lang;
+    const { versions } = await listVersions(deps, user, record.id, { limit: VERSIONS_PAGE_SIZE.max });
+    // People are named in the reader's language, as the timeline names them; an address no user has stays as it is.
+    const authors = new Map(
+      (await findUsersByEmails(deps.db, [...new Set(versions.map((version) => version.createdBy))])).map((author) => [
+        author.email,
+        personName(author, lang),
+      ]),
+    );
     await sendPage(
       services,
       request,
@@ -43,8 +53,9 @@ export function comparePages(services: PageServices): Router {
         sinceMyApproval: from === 'my-last-approval',
         lastApproval,
         // The newest versions, as many as one page holds; an older one can still be named in ?from=.
-        versions: (await listVersions(deps, user, record.id, { limit: VERSIONS_PAGE_SIZE.max })).versions.map((version) => ({
+        versions: versions.map((version) => ({
           ...version,
+          author: authors.get(version.createdBy) ?? version.createdBy,
           selected: String(version.version) === asked,
         })),
         comparison: comparison && {

@@ -214,6 +214,11 @@ describe('web: pages for people, every word in the reader\u2019s language', func
       .to.include('Ждём вас: передать (это может сделать и Кёнгидо — Юрист)')
       .and.not.include('Ждём: Кёнгидо');
     expect(await read('signatory@gyeonggi.example')).to.include('대기 중(어느 한 곳): 스베르들롭스크주 법무 담당 또는 경기도 법무 담당');
+    // The versions to compare are named by who made them, in the reader's script, not by an address.
+    const compare = (
+      await (await WebClient.signedIn(server.baseUrl, 'signatory@gyeonggi.example')).get(`/agreements/${created.body.id}/compare`)
+    ).html;
+    expect(compare).to.match(/<option value="1"[^>]*>[^<]*옐레나 볼코바<\/option>/);
     // Gyeonggi's legal staff are legal staff: what keeps them from editing is that Sverdlovsk drafts.
     expect(await read('legal@gyeonggi.example'))
       .to.include('내 차례: 검토 요청(스베르들롭스크주 법무 담당도 가능)')
