@@ -16,6 +16,7 @@ import { createPollingLoop, type Log, type PollingLoop } from '../scheduler/poll
 import type { Lang } from '../text/languages.ts';
 import { composeMail, oneLine, type MailItem } from './compose-mail.ts';
 import { exponentialBackoff } from './webhook-dispatcher.ts';
+import { personName } from '../web/person-name.ts';
 
 export interface MailDispatcherOptions {
   /** Unique per running process; it names the holder of a claim. */
@@ -141,7 +142,8 @@ export function createMailDispatcher(deps: UseCaseDeps, options: MailDispatcherO
     const composed = composeMail({
       lang,
       timeZone,
-      recipientName: user.displayName,
+      // Greeted as the pages name them: «Здравствуйте, Дмитрий Орлов!», not the Latin display name.
+      recipientName: personName(user, lang),
       reader: user,
       items,
       digest,

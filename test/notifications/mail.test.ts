@@ -51,10 +51,11 @@ describe(`e-mail (${TEST_DATABASE_KIND})`, () => {
     expect(sink.received.map((mail) => mail.envelopeTo).sort()).to.deep.equal([['legal@gyeonggi.example'], ['legal@sverdlovsk.example']]);
     const [russian] = sink.to('legal@sverdlovsk.example');
     expect(russian!.parsed.subject).to.match(/^Bilateral: Ждёт вашей юридической экспертизы: Соглашение между .*Свердловской области.*$/);
-    expect(russian!.parsed.text).to.contain('Здравствуйте').and.contain(`Открыть: ${PUBLIC_URL}/agreements/${COOPERATION}`);
+    // Greeted by the name in the reader's script, as the pages name people.
+    expect(russian!.parsed.text).to.contain('Здравствуйте, Елена Волкова!').and.contain(`Открыть: ${PUBLIC_URL}/agreements/${COOPERATION}`);
     const [korean] = sink.to('legal@gyeonggi.example');
     expect(korean!.parsed.subject).to.match(/^Bilateral: 법률 검토를 기다리고 있습니다: .*경기도.*협정$/);
-    expect(korean!.parsed.text).to.contain(`열기: ${PUBLIC_URL}/agreements/${COOPERATION}`);
+    expect(korean!.parsed.text).to.contain('김지원님, 안녕하십니까.').and.contain(`열기: ${PUBLIC_URL}/agreements/${COOPERATION}`);
     expect(korean!.parsed.from!.value[0]!.address).to.equal('bilateral@localhost');
 
     const rows = await outbox();
