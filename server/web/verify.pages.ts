@@ -9,6 +9,8 @@ import { DEFAULT_TIME_ZONE } from './i18n.ts';
 import { pageLanguage, sendPage, type PageServices } from './page.ts';
 import { sayVerifyMessage } from './verify-messages.ts';
 import { webUser } from './web-session.ts';
+import { findUsersByEmails } from '../../db/repositories/users.repository.ts';
+import { personName } from './person-name.ts';
 
 /** As large as the API accepts (30 MB): any agreement with its signatures. */
 const MAX_PDF_BYTES = 30 * 1024 * 1024;
@@ -54,6 +56,17 @@ export function verifyPages(services: PageServices): Router {
     const parties = await listParties(services.deps.db);
     const partyName = (key: string | null | undefined) =>
       key ? (parties.find((party) => party.key === key)?.names[lang].short ?? key) : undefined;
+    // A trusted signer who is one of the party's users is named as the pages name them (Пак Чжон Ый on a
+    // Russian page); any other keeps the name in the certificate, which is all that vouches for it.
+    const signerUsers = await findUsersByEmails(
+      services.deps.db,
+      result.signatures.flatMap((signature) => (signature.trusted && signature.signer?.email ? [signature.signer.email] : [])),
+    );
+    const signerName = (signature: (typeof result.signatures)[number]) => {
+      const person =
+        signature.trusted && signerUsers.find((found) => found.email === signature.signer?.email && found.party === signature.party);
+      return person ? personName(person, lang) : signature.signer?.name;
+    };
     const known = result.knownOriginal;
     const readerLanguage = parties.find((party) => party.key === user.party)?.language ?? lang;
     const reader = {
@@ -77,6 +90,7 @@ export function verifyPages(services: PageServices): Router {
           },
           signatures: result.signatures.map((signature) => ({
             ...signature,
+            signer: signature.signer && { ...signature.signer, name: signerName(signature) },
             partyName: partyName(signature.party),
             problems: signature.problemFindings.map((problem) => sayVerifyMessage(reader, problem, 'problem')),
             warnings: signature.warningFindings.map((warning) => sayVerifyMessage(reader, warning, 'warning')),

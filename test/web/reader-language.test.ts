@@ -116,6 +116,12 @@ describe('web: pages for people, every word in the reader\u2019s language', func
       expect(visibleText(verified))
         .to.include(`✓ ${messages.get('verify.intact')}`)
         .and.not.include(messages.get('verify.notProvable'));
+      // The signatories are named as the pages name them, not in the script of their certificates.
+      const [gyeonggiSignatory, sverdlovskSignatory] = lang === 'ru' ? ['Пак Чжон Ый', 'Андрей Соболев'] : ['박정의', '안드레이 소볼레프'];
+      expect(visibleText(verified))
+        .to.include(gyeonggiSignatory)
+        .and.include(sverdlovskSignatory)
+        .and.not.include(lang === 'ru' ? '박정의' : 'Андрей');
       const texts = [
         ...(await Promise.all(pages.map(async (page) => [page, visibleText((await client.get(page)).html)] as const))),
         ['/verify (a file)', visibleText(verified)] as const,
