@@ -89,7 +89,7 @@ function translateValues(lang: Lang, values: Readonly<Record<string, string>>): 
     Object.entries(values).map(([name, value]) => {
       if (name === 'from' || name === 'to') return [name, translate(lang, `state.${value}`, { fallback: value })];
       if (name === 'clause') return [name, translate(lang, `clause.${value}`, { fallback: value })];
-      if (name === 'language') return [name, isLang(value) ? translate(lang, `language.${value}`) : value];
+      if (name === 'language') return [name, isLang(value) ? translate(lang, `languageInText.${value}`) : value];
       if (name === 'date') return [name, formatDate(lang, value)];
       return [name, value];
     }),

@@ -205,7 +205,10 @@ describe('web: pages for people, every word in the reader\u2019s language', func
 
   it('when one party has signed, then the page says how many signed and whom it waits for, with the signer named', async () => {
     const russian = visibleText((await (await WebClient.signedIn(server.baseUrl, 'legal@sverdlovsk.example')).get('/agreements/2')).html);
-    expect(russian).to.include('Подписали сторон: 1 из 2').and.include('Ждём: Кёнгидо — Подписант').and.include('✓ Андрей Соболев,');
+    expect(russian)
+      .to.include('Сторон, подписавших документ: 1 из 2')
+      .and.include('Ждём: Кёнгидо — Подписант')
+      .and.include('✓ Андрей Соболев,');
     const korean = visibleText((await (await WebClient.signedIn(server.baseUrl, 'signatory@gyeonggi.example')).get('/agreements/2')).html);
     expect(korean).to.include('2개 기관 중 1곳 서명 완료').and.include('내 차례: 서명').and.include('✓ 안드레이 소볼레프,');
   });
