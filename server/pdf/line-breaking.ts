@@ -80,6 +80,9 @@ const RAGGED_STRETCH = 0.25;
 /** Marks that may hang into the right margin at the end of a justified line. */
 const HANGING = new Set('-.,;:!?)]»”’、。」』》〉');
 const HANGUL_SYLLABLE = /^\p{Script=Hangul}$/u;
+/** The marks a Korean line may start with inside a word, and those a break before them may follow. */
+const KOREAN_OPENING = new Set('([「『《〈“‘');
+const KOREAN_CLOSING = new Set(')]」』》〉”’');
 
 /** A run of text no line may break inside, and what may follow it at a line end. */
 interface Piece {
@@ -89,10 +92,16 @@ interface Piece {
   /**
    * `space` between words; `tie` between words where no line should end (after a one-letter Russian
    * preposition or conjunction: a Russian printer sends back a line that ends with «в» or «и»); `hyphen` inside a word (a hyphen is added at a break); `syllable` between
-   * two Hangul syllables of a word (the last resort, no hyphen); `cut` inside a word too wide for any
-   * line.
+   * two Hangul syllables of a word (the last resort, no hyphen); `bracket` inside a Korean word before
+   * an opening bracket (no hyphen, no cost); `cut` inside a word too wide for any line.
    */
-  readonly followedBy: 'space' | 'tie' | 'hyphen' | 'syllable' | 'cut' | 'end';
+  readonly followedBy: 'space' | 'tie' | 'hyphen' | 'syllable' | 'bracket' | 'cut' | 'end';
+}
+
+/** A piece of one word, and what may follow it inside the word (unread on the word's last piece: what follows the word does). */
+interface WordPart {
+  readonly text: string;
+  readonly followedBy: 'hyphen' | 'syllable' | 'bracket' | 'cut';
 }
 
 /** The cheapest way found to set the pieces before a break, given how many hyphenated lines end there in a row. */
@@ -114,6 +123,8 @@ export interface SetLine {
   readonly hang: number;
   /** Whether the line ends inside a Korean word, broken between syllables. */
   readonly syllableBreak: boolean;
+  /** Whether the next line goes on with this line's last word, no hyphen added: after a syllable break, or before a Korean word's opening bracket. */
+  readonly endsInsideWord: boolean;
 }
 
 export interface SetParagraph {
@@ -299,13 +310,16 @@ function finish(
   let widestSpace = 0;
   const lines = ends.map(({ end: lineEnd }, index): SetLine => {
     const text = texts[index]!;
-    const syllableBreak = pieces[lineEnd - 1]!.followedBy === 'syllable';
+    const { followedBy } = pieces[lineEnd - 1]!;
+    const syllableBreak = followedBy === 'syllable';
+    const endsInsideWord = syllableBreak || followedBy === 'bracket';
     if (syllableBreak) syllableBreaks += 1;
-    if (!options.justified || index === ends.length - 1) return { text, wordSpacing: 0, letterSpacing: 0, hang: 0, syllableBreak };
+    if (!options.justified || index === ends.length - 1)
+      return { text, wordSpacing: 0, letterSpacing: 0, hang: 0, syllableBreak, endsInsideWord };
     const set = justify(text, options, metrics);
     if (set.overLimit) overLimit += 1;
     if (text.includes(' ')) widestSpace = Math.max(widestSpace, (metrics.space + set.wordSpacing + 2 * set.letterSpacing) / metrics.size);
-    return { text, wordSpacing: set.wordSpacing, letterSpacing: set.letterSpacing, hang: set.hang, syllableBreak };
+    return { text, wordSpacing: set.wordSpacing, letterSpacing: set.letterSpacing, hang: set.hang, syllableBreak, endsInsideWord };
   });
   return { lines, pass, syllableBreaks, overLimit, widestSpace };
 }
@@ -342,24 +356,29 @@ function justify(text: string, options: LineBreakingOptions, metrics: Metrics) {
  */
 function piecesOf(text: string, options: LineBreakingOptions, metrics: Metrics, syllables: boolean): Piece[] {
   const words = text.split(' ').filter((word) => word !== '');
-  const cut = words.map((word) => {
-    const overlong = word.length > MAX_WORD_LENGTH && [...word].length > MAX_WORD_LENGTH;
-    const parts = overlong
-      ? graphemeRuns(word, MAX_WORD_LENGTH, options.lang)
-      : syllables
-        ? syllablesOf(word)
-        : options.justified
-          ? hyphenationPieces(word, options.lang)
-          : [word];
-    return { parts, inside: overlong ? ('cut' as const) : syllables ? ('syllable' as const) : ('hyphen' as const) };
+  const cut = words.map((word): WordPart[] => {
+    if (word.length > MAX_WORD_LENGTH && [...word].length > MAX_WORD_LENGTH)
+      return graphemeRuns(word, MAX_WORD_LENGTH, options.lang).map((text) => ({ text, followedBy: 'cut' }));
+    if (options.lang === 'ko')
+      return koreanBracketSegments(word).flatMap((segment, index, segments) => {
+        const parts = syllables ? syllablesOf(segment) : [segment];
+        return parts.map(
+          (text, at): WordPart => ({
+            text,
+            followedBy: at < parts.length - 1 || index === segments.length - 1 ? 'syllable' : 'bracket',
+          }),
+        );
+      });
+    const parts = options.justified ? hyphenationPieces(word, options.lang) : [word];
+    return parts.map((text) => ({ text, followedBy: 'hyphen' }));
   });
   // The words too: justified lines are measured word by word.
   options.prepare?.(
     words,
-    cut.flatMap(({ parts }) => (parts.length > 1 ? [parts] : [])),
+    cut.flatMap((parts) => (parts.length > 1 ? [parts.map((part) => part.text)] : [])),
   );
-  return cut.flatMap(({ parts, inside }, wordIndex) =>
-    parts.flatMap((part, partIndex) => {
+  return cut.flatMap((parts, wordIndex) =>
+    parts.flatMap(({ text: part, followedBy: inside }, partIndex) => {
       const followedBy =
         partIndex < parts.length - 1
           ? inside
@@ -382,6 +401,25 @@ function piecesOf(text: string, options: LineBreakingOptions, metrics: Metrics, 
       );
     }),
   );
+}
+
+/**
+ * A Korean word cut before each opening bracket or quotation mark that follows a syllable or a closing
+ * mark ("경기도" and "(이하"): Korean lines may start with one (UAX #14 breaks there too), so a line
+ * need not break inside the name before it.
+ */
+function koreanBracketSegments(word: string): string[] {
+  const segments: string[] = [];
+  let start = 0;
+  for (let at = 1; at < word.length; at += 1) {
+    const previous = word[at - 1]!;
+    if (KOREAN_OPENING.has(word[at]!) && (HANGUL_SYLLABLE.test(previous) || KOREAN_CLOSING.has(previous)) && at + 1 < word.length) {
+      segments.push(word.slice(start, at));
+      start = at;
+    }
+  }
+  segments.push(word.slice(start));
+  return segments;
 }
 
 /** A Korean word cut between its Hangul syllables, punctuation kept with the syllable it follows or precedes. */

@@ -107,7 +107,9 @@ describe('line breaking', () => {
     for (const text of paragraphsOf('ko')) {
       const { lines, syllableBreaks } = setParagraph(text, options('ko'));
       // Each line ends between words, or (the last resort, counted) between two syllables of a word.
-      expect(lines.map((line, index) => line.text + (line.syllableBreak || index === lines.length - 1 ? '' : ' ')).join('')).to.equal(text);
+      expect(lines.map((line, index) => line.text + (line.endsInsideWord || index === lines.length - 1 ? '' : ' ')).join('')).to.equal(
+        text,
+      );
       expect(lines.filter((line) => line.syllableBreak)).to.have.length(syllableBreaks);
       for (const line of lines) expect(setWidth(line)).to.be.at.most(COLUMN + line.hang + 0.001);
     }
@@ -255,6 +257,20 @@ describe('line breaking', () => {
           }
         }
       }
+    });
+
+    it('when a Korean word opens a bracket near the line end, then the line breaks before the bracket, not inside the name before it', () => {
+      const text = '러시아연방 스베르들롭스크주 정부와 대한민국 경기도(이하 “양측”이라 한다)는';
+      const paragraph = setParagraph(text, options('ko'));
+      expect(paragraph.lines.map((line) => line.text)).to.deep.equal([
+        '러시아연방 스베르들롭스크주 정부와 대한민국 경기도',
+        '(이하 “양측”이라 한다)는',
+      ]);
+      expect(paragraph.lines[0]).to.include({ endsInsideWord: true, syllableBreak: false });
+      expect(paragraph.syllableBreaks).to.equal(0);
+      // Not before a bracket that starts the word, nor one that ends it.
+      expect(breakParagraph('대한민국 경기도(이하', options('ko', { width: 45 }))).to.deep.equal(['대한민국', '경기도', '(이하']);
+      expect(breakParagraph('대한민국 (경기도)', options('ko', { width: 45 }))).to.deep.equal(['대한민국', '(경기도)']);
     });
 
     it('when a Korean line cannot be filled without opening its spaces past the limit, then a word is broken between syllables, and counted', () => {
