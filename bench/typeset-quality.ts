@@ -13,7 +13,8 @@ import { isMain, percentile } from './bench-results.ts';
  * line of its column follows at the column's usual line pitch (a paragraph gap or a heading makes the
  * step longer) and it reaches past 60% of the measure (no justifier stops shorter; a paragraph's last
  * line may). Such a line is set flush left when it ends more than 1.5 pt short of the column's right
- * edge (the edge most of its lines end at). The last page (signature blocks, set ragged) is left out.
+ * edge (the edge most of its lines end at). The last page (signature blocks, set ragged) is left out,
+ * and so are lines not of the body's size (the height most lines have): titles are centred.
  */
 
 const BODY_SIZE = 10;
@@ -30,6 +31,7 @@ interface Line {
   readonly xMin: number;
   readonly xMax: number;
   readonly yMin: number;
+  readonly height: number;
   readonly words: readonly Word[];
 }
 
@@ -53,6 +55,7 @@ function pagesOf(pdf: string): Line[][] {
         xMin: number(attributes!, 'xMin'),
         xMax: number(attributes!, 'xMax'),
         yMin: number(attributes!, 'yMin'),
+        height: number(attributes!, 'yMax') - number(attributes!, 'yMin'),
         words: [...body!.matchAll(/<word ([^>]*)>([^<]*)<\/word>/g)].map(([, wordAttributes, text]) => ({
           xMin: number(wordAttributes!, 'xMin'),
           xMax: number(wordAttributes!, 'xMax'),
@@ -76,7 +79,12 @@ function columnsOf(lines: readonly Line[]): Line[][] {
 }
 
 export function typesetQuality(pdf: string): TypesetQuality {
-  const pages = pagesOf(pdf).slice(0, -1);
+  // Only lines of the body's size: a title's lines, centred, may start near a column's edge.
+  const all = pagesOf(pdf).slice(0, -1);
+  const heights = new Map<number, number>();
+  for (const line of all.flat()) heights.set(Math.round(line.height), (heights.get(Math.round(line.height)) ?? 0) + 1);
+  const bodyHeight = [...heights.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+  const pages = all.map((page) => page.filter((line) => Math.abs(line.height - bodyHeight) <= 1.5));
   let justifiedLines = 0;
   let flushLeft = 0;
   let hyphenated = 0;

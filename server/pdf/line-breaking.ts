@@ -61,6 +61,13 @@ const HYPHEN_PENALTY = 50;
 /** Stronger than TeX's 10,000: a second hyphen in a row is taken only where it saves a loose line. */
 const DOUBLE_HYPHEN_DEMERITS = 30_000;
 const FINAL_HYPHEN_DEMERITS = 5_000;
+/**
+ * A paragraph whose last line is only the rest of a word hyphenated on the line before ("Agree-" /
+ * "ment."): the eye reads it as a stray fragment, so a printer resets the paragraph. Dearer than a few
+ * lines at the tolerance: avoided wherever the first pass finds another way within it (emergency
+ * stretch is not called for it: the looser lines it sets cost more evenness than the fragment does).
+ */
+const FRAGMENT_LAST_LINE_DEMERITS = 1e6;
 const MAX_HYPHENS_IN_A_ROW = 2;
 /** TeX's \tolerance: the first pass takes no line looser than this badness. */
 const TOLERANCE = 200;
@@ -263,7 +270,7 @@ function breaks(pieces: readonly Piece[], options: LineBreakingOptions, metrics:
           before.demerits +
           lineDemerits +
           (hyphenated && run > 0 ? DOUBLE_HYPHEN_DEMERITS : 0) +
-          (isLastLine && run > 0 ? FINAL_HYPHEN_DEMERITS : 0);
+          (isLastLine && run > 0 ? FINAL_HYPHEN_DEMERITS + (gaps === 0 ? FRAGMENT_LAST_LINE_DEMERITS : 0) : 0);
         const current = best[end]![nextRun];
         if (!current || demerits < current.demerits) best[end]![nextRun] = { demerits, lineStart: start, startRun: run };
       }

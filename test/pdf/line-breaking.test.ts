@@ -259,6 +259,16 @@ describe('line breaking', () => {
       }
     });
 
+    it('when another way within the tolerance exists, then the last line is never only the rest of a hyphenated word', () => {
+      const text = 'IN WITNESS WHEREOF, the undersigned, being duly authorized thereto, have signed this Agreement.';
+      const paragraph = setParagraph(text, options('en'));
+      expect(paragraph.pass).to.equal(1);
+      const [penultimate, last] = paragraph.lines.slice(-2).map((line) => line.text);
+      const fragment = penultimate!.endsWith('-') && !last!.includes(' ');
+      expect(fragment, `${penultimate} / ${last}`).to.equal(false);
+      expect(rejoin(paragraph.lines.map((line) => line.text))).to.equal(text);
+    });
+
     it('when a Korean word opens a bracket near the line end, then the line breaks before the bracket, not inside the name before it', () => {
       const text = '러시아연방 스베르들롭스크주 정부와 대한민국 경기도(이하 “양측”이라 한다)는';
       const paragraph = setParagraph(text, options('ko'));
