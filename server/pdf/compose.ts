@@ -239,9 +239,20 @@ class PageFlow {
     this.cursor = end;
   }
 
-  /** A section whose parts (its paragraphs, aligned across the columns) each start on the same line in every column. */
+  /**
+   * A section whose parts (its paragraphs, aligned across the columns) each start on the same line in
+   * every column. A part whose last line keeps with the next (a list's lead-in) moves to the next page
+   * with the part after it when it would end this page without the first lines of that part.
+   */
   placeParts(key: string, parts: readonly (readonly Column[])[]): void {
     parts.forEach((columns, index) => {
+      const next = parts[index + 1];
+      if (next && columns.some((column) => column.lines.at(-1)?.keepWithNext) && this.cursor.y > this.top) {
+        const ends = columns.map((column) => this.placements(column, this.cursor).end);
+        const end = ends.reduce((lowest, candidate) => (candidate.page === lowest.page && candidate.y > lowest.y ? candidate : lowest));
+        const endsHere = ends.every((candidate) => candidate.page === this.cursor.page);
+        if (endsHere && next.some((column) => !this.fits(firstChunk(column.lines), end.y))) this.breakPage();
+      }
       this.placeSection(key, null, columns, index === 0);
     });
   }
@@ -267,7 +278,15 @@ class PageFlow {
 
   /** Places one column's lines from `start`, breaking pages only where a line allows it. */
   private flowColumn(column: Column, start: Cursor): Cursor {
+    const { placed, end } = this.placements(column, start);
+    for (const { line, page, y } of placed) (this.pages[page] ??= []).push(...line.paint(column.x, y, column.width));
+    return end;
+  }
+
+  /** Where each of a column's lines would stand if placed from `start`, and where the column would end. */
+  private placements(column: Column, start: Cursor): { placed: { line: FlowLine; page: number; y: number }[]; end: Cursor } {
     let { page, y } = start;
+    const placed: { line: FlowLine; page: number; y: number }[] = [];
     for (const chunk of chunks(column.lines)) {
       if (!this.fits(chunk, y) && y > this.top) {
         page += 1;
@@ -280,11 +299,11 @@ class PageFlow {
           y = this.top;
         }
         if (y > this.top) y += line.spaceBefore;
-        (this.pages[page] ??= []).push(...line.paint(column.x, y, column.width));
+        placed.push({ line, page, y });
         y += line.height;
       }
     }
-    return { page, y };
+    return { placed, end: { page, y } };
   }
 
   private fits(chunk: readonly FlowLine[], y: number): boolean {

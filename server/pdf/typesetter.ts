@@ -134,7 +134,7 @@ export class Typesetter {
    * each on their own): what the composer aligns across the columns when the languages have as many.
    */
   blockParagraphs(blocks: readonly MarkedBlock[], lang: Lang, width: number, firstGap: number, parent: StructureElement): FlowLine[][][] {
-    return blocks.map((block, index) => {
+    const set = blocks.map((block, index) => {
       const spaceBefore = index === 0 ? firstGap : TYPOGRAPHY.paragraphGap;
       if (block.type === 'paragraph') {
         return [
@@ -160,6 +160,12 @@ export class Typesetter {
         };
         return this.paragraph(item, lang, width, child(listItem, 'LBody'), style);
       });
+    });
+    // A paragraph that leads into a list ("in the following areas:") never ends a page without the list's first item.
+    return set.map((paragraphs, index) => {
+      const leadIn = paragraphs.at(-1);
+      if (blocks[index + 1]?.type !== 'list' || !leadIn || leadIn.length === 0) return paragraphs;
+      return [...paragraphs.slice(0, -1), [...leadIn.slice(0, -1), { ...leadIn.at(-1)!, keepWithNext: true }]];
     });
   }
 

@@ -80,6 +80,33 @@ describe('layout (compose)', () => {
     expect(split, 'some paragraph should run over a page in these layouts').to.be.greaterThan(0);
   });
 
+  it('when a paragraph leads into a list, then it never ends a page without the list’s first item', () => {
+    let leadIns = 0;
+    for (const languages of [
+      ['ru', 'ko'],
+      ['ru', 'ko', 'en'],
+      ['ko', 'ru', 'en'],
+    ] as const)
+      for (const layout of ['parallel', 'sequential'] as const) {
+        const composed = composeAgreement({ ...buildDocument({ languages: [...languages] }), layout }, measurer);
+        const pageOf = new Map<StructureElement, number>();
+        for (const box of allTextBoxes(composed)) if (box.element) pageOf.set(box.element, box.page);
+        const firstPageOf = new Map<StructureElement, number>();
+        for (const box of allTextBoxes(composed)) if (box.element && !firstPageOf.has(box.element)) firstPageOf.set(box.element, box.page);
+        for (const text of composed.structure.slice(0, languages.length))
+          text.children.forEach((element, index) => {
+            const list = text.children[index + 1];
+            if (element.type !== 'P' || list?.type !== 'L') return;
+            leadIns += 1;
+            const firstItem = list.children[0]!.children.find((part) => part.type === 'LBody')!;
+            expect(firstPageOf.get(firstItem), `${languages.join('|')} ${layout}, page of the list after a lead-in`).to.equal(
+              pageOf.get(element),
+            );
+          });
+      }
+    expect(leadIns).to.be.greaterThan(10);
+  });
+
   it('when three languages are laid out in parallel, then the page turns landscape with three columns', () => {
     const layout = composeAgreement(buildDocument({ languages: ['ru', 'ko', 'en'] }), measurer);
     expect(layout.pageSize[0]).to.be.greaterThan(layout.pageSize[1]);
