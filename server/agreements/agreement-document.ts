@@ -248,10 +248,14 @@ function shortName(party: Party, lang: Lang): string {
   return party.names[lang].short;
 }
 
-/** "For the Government of Sverdlovsk Region" / "За Правительство Свердловской области" / "스베르들롭스크주 정부를 대표하여". */
+/**
+ * "For the Government of Sverdlovsk Region" / "За Правительство Свердловской области" / "스베르들롭스크주
+ * 정부를 대표하여". A Korean party signs its Korean text with its country, "대한민국 경기도를 대표하여", as
+ * Korean provinces' agreements do (shared/TREATY-CONVENTIONS.md, element 13).
+ */
 function signatureHeading(party: Party, lang: Lang): string {
   const names = party.names;
   if (lang === 'ru') return `За ${names.ru.acc}`;
-  if (lang === 'ko') return `${josa(names.ko.name, '을/를')} 대표하여`;
+  if (lang === 'ko') return `${josa(party.language === 'ko' ? `${names.ko.country} ${names.ko.name}` : names.ko.name, '을/를')} 대표하여`;
   return `For ${names.en.name}`;
 }

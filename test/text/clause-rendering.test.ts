@@ -33,6 +33,20 @@ describe('clause text', () => {
     }
   });
 
+  it('when the signature blocks are written, then each language names the party as the conventions do (element 13)', () => {
+    const headings = (original: string) =>
+      buildDocument({ languages: ['ru', 'ko', 'en'] }, original).signatureBlocks.map((block) => [
+        block.heading.ru,
+        block.heading.ko,
+        block.heading.en,
+      ]);
+    expect(headings('sverdlovsk')).to.deep.equal([
+      ['За Правительство Свердловской области', '스베르들롭스크주 정부를 대표하여', 'For the Government of Sverdlovsk Region'],
+      ['За провинцию Кёнгидо', '대한민국 경기도를 대표하여', 'For Gyeonggi Province'],
+    ]);
+    expect(headings('gyeonggi')).to.deep.equal([...headings('sverdlovsk')].reverse());
+  });
+
   it('when the date is printed, then each language writes it its own way', () => {
     expect(formatDate('ru', '2018-07-20')).to.equal('20 июля 2018\u00a0г.');
     expect(formatDate('ko', '2018-07-20')).to.equal('2018년 7월 20일');
