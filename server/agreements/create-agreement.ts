@@ -10,15 +10,15 @@ import { authorize } from '../auth/policy.ts';
 import { RuleViolationError } from '../errors.ts';
 import type { Party } from '../parties/party.ts';
 import { clauseLibrary, findKind, type AgreementKind } from '../text/clause-library.ts';
-import { LANGUAGES, type Lang } from '../text/languages.ts';
+import { formatDate, LANGUAGES, type Lang } from '../text/languages.ts';
 import { agreementView } from './agreement-view.ts';
 import { assertRenderable } from './check-renderable.ts';
 import { auditedActor } from './commit-transition.ts';
 import { clauseTexts, confirmedClause, contentHash, type AgreementText, type ClauseInstance } from './agreement-text.ts';
-import { agreementVariablesSchema } from './agreement-variables.ts';
+import { agreementVariablesSchema, type LocalizedText } from './agreement-variables.ts';
 import { defaultVariables } from './default-variables.ts';
 import type { UseCaseDeps } from './deps.ts';
-import { loadAgreementSource, loadText, loadVisibleAgreement } from './load-agreement.ts';
+import { loadAgreementSource, loadText, loadVisibleAgreement, signingDateOf } from './load-agreement.ts';
 import { checkVariables } from './update-variables.ts';
 import { indexAgreementText } from '../search/index-agreement-text.ts';
 
@@ -69,7 +69,7 @@ export async function createAgreement(deps: UseCaseDeps, user: User, input: Crea
             base!.kind === kind.kind
               ? baseText.variables.subject
               : kind.amends
-                ? amendmentSubject(findKind(base!.kind)!)
+                ? amendmentSubject(findKind(base!.kind)!, baseText.variables.subject, signingDateOf(base!, baseText))
                 : kind.defaultSubject,
           signingDate: null,
           conferenceYear: Math.max(baseText.variables.conferenceYear, now.getUTCFullYear() + 1),
@@ -217,19 +217,17 @@ function initialClauses(
   });
 }
 
-/** A protocol is about the instrument it amends: "on Amendments to the Letter of Intent between Them". */
-function amendmentSubject(baseKind: AgreementKind): AgreementKind['defaultSubject'] {
+/**
+ * A protocol is about the instrument it amends, named by its subject and date as treaty practice
+ * names it: "on Amendments to the Agreement between Them on Trade, ... Cooperation of 20 July 2018".
+ */
+function amendmentSubject(baseKind: AgreementKind, baseSubject: LocalizedText, baseDate: string): AgreementKind['defaultSubject'] {
   const bareRussian = baseKind.document.ru.acc.replace(/^настоящ\S+\s+/u, '');
   const russian = bareRussian.charAt(0).toLocaleUpperCase('ru') + bareRussian.slice(1);
-  return baseKind.binding
-    ? {
-        en: `on Amendments to the ${baseKind.document.en.name} between Them`,
-        ru: `о внесении изменений в ${russian} между ними`,
-        ko: `${baseKind.document.ko.name}의 개정에 관한`,
-      }
-    : {
-        en: `on Modifications to the ${baseKind.document.en.name} between Them`,
-        ru: `о внесении изменений в ${russian} между ними`,
-        ko: `${baseKind.document.ko.name}의 수정에 관한`,
-      };
+  const [change, korean] = baseKind.binding ? ['Amendments', '개정'] : ['Modifications', '수정'];
+  return {
+    en: `on ${change} to the ${baseKind.document.en.name} between Them ${baseSubject.en} of ${formatDate('en', baseDate)}`,
+    ru: `о внесении изменений в ${russian} между ними ${baseSubject.ru} от ${formatDate('ru', baseDate)}`,
+    ko: `${formatDate('ko', baseDate)}에 서명된 ${baseSubject.ko} ${baseKind.document.ko.name}의 ${korean}에 관한`,
+  };
 }

@@ -79,6 +79,11 @@ export async function loadAgreementSource(db: Queryable, record: AgreementRecord
   };
 }
 
+/** The day an executed agreement is cited by: the signing date its text prints, else the day it was last changed. */
+export function signingDateOf(record: AgreementRecord, text: AgreementText): string {
+  return text.variables.signingDate ?? record.updatedAt.slice(0, 10);
+}
+
 async function basedOn(db: Queryable, record: AgreementRecord): Promise<AgreementSource['basedOn']> {
   const base = record.basedOn === null ? undefined : await findAgreementRecord(db, record.basedOn);
   const baseKind = base && findKind(base.kind);
@@ -88,7 +93,7 @@ async function basedOn(db: Queryable, record: AgreementRecord): Promise<Agreemen
   const title = baseText.text.clauses.find((clause) => clause.key === 'title');
   return {
     kind: baseKind,
-    date: baseText.text.variables.signingDate ?? base.updatedAt.slice(0, 10),
+    date: signingDateOf(base, baseText.text),
     variables: baseText.text.variables,
     titleTexts: title ? clauseTexts(title) : {},
   };

@@ -330,6 +330,12 @@ describe(`amendments (${TEST_DATABASE_KIND})`, () => {
     expect(amendment.body.clauses.map((clause: { key: string }) => clause.key)).to.include('amended-provisions');
     const provisions = amendment.body.clauses.find((clause: { key: string }) => clause.key === 'amended-provisions');
     expect(provisions.texts.ko).to.include('basedOn.title');
+    // The title names what it amends, by subject and date, as protocols' titles do.
+    expect(amendment.body.variables.subject).to.deep.equal({
+      en: 'on Modifications to the Letter of Intent between Them on the Development of Inter-Regional Cooperation of 14 June 2012',
+      ru: 'о внесении изменений в Письмо о намерениях между ними о развитии межрегионального сотрудничества от 14 июня 2012\u00a0г.',
+      ko: '2012년 6월 14일에 서명된 상호 협력 발전에 관한 의향서의 수정에 관한',
+    });
     await runEvents(server, amendment.body.id, [
       ['legal@gyeonggi.example', 'SUBMIT', 'review'],
       ['legal@gyeonggi.example', 'APPROVE', 'review'],
