@@ -190,8 +190,7 @@ function citation(
   const date = formatDate(lang, base.date);
   if (lang !== 'ru') return { title: titleWith(names.name), date, term: names.name };
   const ru = base.kind.document.ru;
-  // The kind names itself with «настоящее»/«настоящего»...; without it, the bare forms name the earlier instrument.
-  const bare = (form: string) => capitalizeFirst(form.replace(/^настоящ\S+\s+/u, ''));
+  const bare = russianNameFromOutside;
   const term = { nom: bare(ru.nom), gen: bare(ru.gen), acc: bare(ru.acc), ins: bare(ru.ins), pre: bare(ru.pre) };
   return {
     title: titleWith(ru.name),
@@ -203,8 +202,13 @@ function citation(
   };
 }
 
-function capitalizeFirst(text: string): string {
-  return text.charAt(0).toLocaleUpperCase('ru') + text.slice(1);
+/**
+ * A kind's Russian form as another document names it: the kind names itself with «настоящее» /
+ * «настоящего»...; without it, capitalised, the form names the instrument («Письмо о намерениях»).
+ */
+export function russianNameFromOutside(form: string): string {
+  const bare = form.replace(/^настоящ\S+\s+/u, '');
+  return bare.charAt(0).toLocaleUpperCase('ru') + bare.slice(1);
 }
 
 /** The variables of one instrument in one language, the parties in the original's order. */

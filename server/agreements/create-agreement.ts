@@ -11,6 +11,7 @@ import { RuleViolationError } from '../errors.ts';
 import type { Party } from '../parties/party.ts';
 import { clauseLibrary, findKind, type AgreementKind } from '../text/clause-library.ts';
 import { formatDate, LANGUAGES, type Lang } from '../text/languages.ts';
+import { russianNameFromOutside } from './agreement-document.ts';
 import { agreementView } from './agreement-view.ts';
 import { assertRenderable } from './check-renderable.ts';
 import { auditedActor } from './commit-transition.ts';
@@ -222,8 +223,7 @@ function initialClauses(
  * names it: "on Amendments to the Agreement between Them on Trade, ... Cooperation of 20 July 2018".
  */
 function amendmentSubject(baseKind: AgreementKind, baseSubject: LocalizedText, baseDate: string): AgreementKind['defaultSubject'] {
-  const bareRussian = baseKind.document.ru.acc.replace(/^настоящ\S+\s+/u, '');
-  const russian = bareRussian.charAt(0).toLocaleUpperCase('ru') + bareRussian.slice(1);
+  const russian = russianNameFromOutside(baseKind.document.ru.acc);
   const [change, korean] = baseKind.binding ? ['Amendments', '개정'] : ['Modifications', '수정'];
   return {
     en: `on ${change} to the ${baseKind.document.en.name} between Them ${baseSubject.en} of ${formatDate('en', baseDate)}`,
